@@ -1,0 +1,1 @@
+"""Places: neighbourhoods, distances and geocoding."""
