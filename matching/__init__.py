@@ -4,6 +4,8 @@ Must not import: Flask, SQLAlchemy, any other Common Ground package, or anything
 """
 
 from matching.candidates import CandidateIndex
+from matching.gaps import coverage_gaps
+from matching.graph import build_graph
 from matching.model import (
     DEFAULT_WEIGHTS,
     CapabilitySlot,
@@ -19,8 +21,10 @@ from matching.model import (
     TrackRecord,
     Weights,
 )
+from matching.partnerships import partnership_suggestions
 from matching.plan import plan_city
 from matching.ranking import rank_needs_for_partner, rank_partners_for_need
+from matching.recruitment import recruitment_targets
 
 __all__ = [
     "DEFAULT_WEIGHTS",
@@ -37,7 +41,11 @@ __all__ = [
     "Suggestion",
     "TrackRecord",
     "Weights",
+    "build_graph",
+    "coverage_gaps",
+    "partnership_suggestions",
     "plan_city",
     "rank_needs_for_partner",
     "rank_partners_for_need",
+    "recruitment_targets",
 ]

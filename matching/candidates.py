@@ -181,6 +181,15 @@ class CandidateIndex:
             arrays = tuple(a[positions] for a in arrays)  # type: ignore[assignment]
         return need_points_from_arrays(*arrays, now, weights)
 
+    def reachable(self, now: datetime, *, require_capacity: bool) -> NDArray[np.bool_]:
+        """For each indexed need: does any partner's area reach it (with slots left if required)?"""
+        pairs = self.best_pairs(
+            now, Weights(), k=1, require_capacity=require_capacity, any_feasible=True
+        )
+        out = np.zeros(len(self.needs), dtype=bool)
+        out[pairs.need_pos] = True
+        return out
+
     # ---- one need / one partner -----------------------------------------------------------
     def partners_for_need(
         self, need: NeedSpec, *, require_capacity: bool = True
@@ -320,12 +329,15 @@ class CandidateIndex:
         previous: Mapping[int, int] | None = None,
         need_mask: NDArray[np.bool_] | None = None,
         allowed: Mapping[str, NDArray[np.bool_]] | None = None,
+        any_feasible: bool = False,
     ) -> PairSet:
         """Each need's k best feasible partners by score (all feasible pairs when k is None),
         sorted by (need, score desc, partner id).
 
         `need_mask` (over indexed needs) limits which needs are searched; `allowed` maps a
         capability to a mask over indexed partners that may take it (others are skipped).
+        `any_feasible` stops a need's search at its first feasible partners (for reachability;
+        the pairs returned are then not each need's best).
         """
         base = self.need_points(now, weights)
         prev = self._previous_positions(previous)
@@ -337,7 +349,9 @@ class CandidateIndex:
             pool = self.pool(c, require_capacity)
             if allowed is not None:
                 pool = _restrict(self, pool, allowed.get(c))
-            parts.append(self._best_for_capability(c, needs, pool, base, weights, k, prev))
+            parts.append(
+                self._best_for_capability(c, needs, pool, base, weights, k, prev, any_feasible)
+            )
         parts = [p for p in parts if len(p)]
         if not parts:
             return _empty_pairs()
@@ -374,10 +388,13 @@ class CandidateIndex:
         weights: Weights,
         k: int | None,
         prev: IntArray | None,
+        any_feasible: bool = False,
     ) -> PairSet:
         if pool.tree is None or needs.size == 0:
             return _empty_pairs()
-        radial = _RadialSearch(self, pool, base, weights, prev, k).run(needs)
+        search = _RadialSearch(self, pool, base, weights, prev, k)
+        search.any_feasible = any_feasible
+        radial = search.run(needs)
         extra = self.extra_pairs(capability)
         if len(extra):
             ok = np.isin(extra.partner_pos, pool.positions)
@@ -437,6 +454,7 @@ class _RadialSearch:
             index.partner_track[pool.positions].max()
         ) + (weights.keep_bonus if prev is not None else 0.0)
         self.upper = float(chord_for_km(pool.max_radius_km)) + 1e-9
+        self.any_feasible = False
 
     def run(self, needs: IntArray) -> PairSet:
         width = self.n_pool if self.k is None else min(self.n_pool, max(4 * self.k, 32))
@@ -475,6 +493,8 @@ class _RadialSearch:
         )
         saturated = found[:, -1] & (width < self.n_pool)
         resolved = ~saturated
+        if self.any_feasible:
+            resolved |= feasible.any(axis=1)
         if self.k is not None and saturated.any():
             kth = np.sort(cents, axis=1)[:, -self.k] if width >= self.k else np.full(block.size, -1)
             far = distance_points(dist[:, -1], self.weights)

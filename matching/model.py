@@ -134,6 +134,7 @@ class GapCell:
     neighbourhood: str | None
     capability: str
     open_needs: int
+    overdue_needs: int
     effort_hours: float
     reachable_partners: int
     weekly_tasks: int

@@ -11,8 +11,8 @@
     speed = 1 / (1 + median_days_to_complete / SPEED_HALF_DAYS)   (SPEED_PRIOR when unknown)
 
 Every term lies in [0, 1], so with `DEFAULT_WEIGHTS` the score lies in [0, 100] (100.5 with the
-keep bonus). Scores are rounded to 0.01 (`pair_cents` returns hundredths) so that OR-Tools can use exact integer
-costs and the plan objective equals the sum of the reported scores.
+keep bonus). Scores are rounded to 0.01 (`pair_cents` returns hundredths) so that OR-Tools
+can use exact integer costs and the plan objective equals the sum of the reported scores.
 
 - Priority 1..5 is linear: a priority-5 need is worth 5x a priority-1 one on this term.
 - Waiting saturates: 30 effective days is half of the term; each overdue day counts as
