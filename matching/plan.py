@@ -20,6 +20,11 @@ among under-demanded partners (see `_with_spare_capacity`); k=None uses every fe
 its flow form, with partner-capability edges split into one node per (partner,
 capability) so capacities are per capability.
 
+Determinism: needs and partners are sorted by id and arcs are added in that canonical order, so
+the same inputs in any order give the same plan. When several plans have the same optimal total,
+the one returned is the solver's deterministic choice, not necessarily the one with the lowest
+ids (a lexicographic id tie-break would need costs scaled by ~1e6 and slow the solve down).
+
 Must not import: Flask, SQLAlchemy, any other Common Ground package, or anything doing I/O.
 """
 
