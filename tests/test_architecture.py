@@ -64,7 +64,7 @@ def test_pure_rule_modules_import_neither_flask_nor_sqlalchemy():
 
 
 def test_services_and_models_do_not_import_the_web_or_api_layers():
-    for path in _python_files("accounts", "capabilities", "needs", "partners", "geo"):
+    for path in _python_files("accounts", "capabilities", "needs", "partners", "geo", "planning"):
         bad = _imports(path) & {"api", "web"}
         assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
 
