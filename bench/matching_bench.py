@@ -3,7 +3,8 @@
 Run: .venv/bin/python bench/matching_bench.py [--sizes S,M,L] [--seed 1]
 
 Each size runs in its own subprocess so peak memory (tracemalloc peak of Python-visible
-allocations, and ru_maxrss of that process) is not mixed between sizes.
+allocations, and ru_maxrss of that process) is not mixed between sizes. Timings are the fastest
+of REPEATS runs; the candidate/solve split is from that same run.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ from matching import (
 from matching.plan import FlowArrays, _with_spare_capacity, flow_arrays
 
 SIZES = {"S": (1_000, 50), "M": (10_000, 500), "L": (100_000, 5_000)}
+REPEATS = {"S": 5, "M": 3, "L": 2}
+"""Timed runs per size; the table reports the fastest (the machine is shared)."""
 CAPABILITIES = (
     "lot_mowing",
     "litter_cleanup",
@@ -179,16 +182,20 @@ def run_size(size: str, seed: int) -> dict[str, float | int | str | None]:
     needs, partners = make_city(n_needs, n_partners, seed)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
-    t = time.perf_counter()
-    plan = plan_city(needs, partners, NOW, k=20)
-    end_to_end = time.perf_counter() - t
+    runs = []
+    for _ in range(REPEATS[size]):
+        t = time.perf_counter()
+        plan = plan_city(needs, partners, NOW, k=20)
+        runs.append((time.perf_counter() - t, plan))
+    end_to_end, plan = min(runs, key=lambda r: r[0])
     rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
     # The same graph again, solved by OR-Tools alone, for the overhead ratio.
     index = CandidateIndex(needs, partners)
     pairs = index.best_pairs(NOW, DEFAULT_WEIGHTS, k=20)
     pairs = _with_spare_capacity(index, pairs, NOW, DEFAULT_WEIGHTS, None)
-    raw = raw_solve_seconds(flow_arrays(pairs, index))
+    arrays = flow_arrays(pairs, index)
+    raw = min(raw_solve_seconds(arrays) for _ in range(REPEATS[size]))
 
     loss = None
     full_pairs = None

@@ -48,6 +48,8 @@ FloatArray = NDArray[np.float64]
 
 RADIUS_SLACK_KM = 1e-9
 """Added to KD-tree query radii only; the exact test `distance <= radius_km` decides."""
+START_WIDTH = 4
+"""First kNN query width, as a multiple of k (it grows 4x for needs left unresolved)."""
 MAX_BLOCK_CELLS = 1 << 22
 """Largest (needs x K') block queried at once, to bound memory."""
 
@@ -130,6 +132,7 @@ class CandidateIndex:
         self._need_trees: dict[str, cKDTree] = {}
         self._pools: dict[tuple[str, bool], _Pool] = {}
         self._extra: dict[str, PairSet] = {}
+        self._tasks_left: NDArray[np.int64] | None = None
 
     # ---- lookups -------------------------------------------------------------------------
     def need_position(self, need_id: int) -> int | None:
@@ -147,6 +150,21 @@ class CandidateIndex:
 
     def cell_needs(self, capability: str, neighbourhood: str) -> IntArray:
         return self._cell_needs.get((capability, neighbourhood), np.zeros(0, dtype=np.int64))
+
+    def tasks_left_table(self) -> NDArray[np.int64]:
+        """(partners x need capabilities) tasks left this week; 0 for inactive partners."""
+        if self._tasks_left is None:
+            caps = self.need_capabilities
+            table = np.zeros((len(self.partners), len(caps)), dtype=np.int64)
+            for p, partner in enumerate(self.partners):
+                if not partner.active:
+                    continue
+                for code, cap in enumerate(caps):
+                    slot = partner.capabilities.get(cap)
+                    if slot is not None:
+                        table[p, code] = max(0, slot.tasks_left)
+            self._tasks_left = table
+        return self._tasks_left
 
     def need_tree(self, capability: str) -> cKDTree | None:
         if capability not in self._need_trees:
@@ -457,7 +475,7 @@ class _RadialSearch:
         self.any_feasible = False
 
     def run(self, needs: IntArray) -> PairSet:
-        width = self.n_pool if self.k is None else min(self.n_pool, max(4 * self.k, 32))
+        width = self.n_pool if self.k is None else min(self.n_pool, max(START_WIDTH * self.k, 32))
         out: list[PairSet] = []
         examined = 0
         pending = needs
@@ -496,7 +514,7 @@ class _RadialSearch:
         if self.any_feasible:
             resolved |= feasible.any(axis=1)
         if self.k is not None and saturated.any():
-            kth = np.sort(cents, axis=1)[:, -self.k] if width >= self.k else np.full(block.size, -1)
+            kth = np.partition(cents, -self.k, axis=1)[:, -self.k]
             far = distance_points(dist[:, -1], self.weights)
             beyond = self.base[block] + far + self.bound_extra
             bound = np.ceil(beyond * 100.0).astype(np.int64)

@@ -109,7 +109,11 @@ class Suggestion:
 
 @dataclass(frozen=True, slots=True)
 class PlanStats:
-    """Sizes and timings of one `plan_city` run (timings are monotonic-clock seconds)."""
+    """Sizes and timings of one `plan_city` run (timings are monotonic-clock seconds).
+
+    `candidate_pairs`: feasible pairs scored while searching (with k=None: every feasible
+    pair); `edges_kept`: need-partner arcs in the flow network.
+    """
 
     candidate_pairs: int
     edges_kept: int
