@@ -357,6 +357,8 @@ class CandidateIndex:
         `any_feasible` stops a need's search at its first feasible partners (for reachability;
         the pairs returned are then not each need's best).
         """
+        if k is not None and k < 1:
+            raise ValueError("k must be a positive integer or None")
         base = self.need_points(now, weights)
         prev = self._previous_positions(previous)
         parts = []

@@ -172,3 +172,10 @@ def test_plans_respect_capacity_feasibility_and_uniqueness(seed, n_needs, n_part
     check_plan_is_valid(full, needs, partners)
     assert plan.objective <= full.objective + 1e-9
     assert plan_city(needs, partners, NOW, k=n_partners + 1).objective == full.objective
+
+
+def test_k_must_be_positive():
+    import pytest
+
+    with pytest.raises(ValueError, match="k must be"):
+        plan_city([make_need(1)], [make_partner(1)], NOW, k=0)
