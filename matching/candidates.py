@@ -217,7 +217,8 @@ class CandidateIndex:
         if pool.tree is None:
             return np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int8)
         xyz = to_xyz(need.lat, need.lon)[0]
-        hits = pool.tree.query_ball_point(xyz, float(chord_for_km(pool.max_radius_km)) + 1e-9)
+        reach = float(chord_for_km(pool.max_radius_km)) + 1e-9
+        hits = pool.tree.query_ball_point(xyz, reach, return_sorted=False)
         cand = pool.positions[np.asarray(hits, dtype=np.int64)]
         dist = km_for_chord(np.linalg.norm(self.partner_xyz[cand] - xyz, axis=1))
         radial = dist <= self.partner_radius[cand]
@@ -255,26 +256,31 @@ class CandidateIndex:
     def needs_for_partner(
         self, partner: PartnerSpec, capability: str
     ) -> tuple[IntArray, FloatArray, NDArray[np.int8]]:
-        """Need positions of `capability` inside the partner's area (sorted), distances, via."""
+        """Need positions of `capability` inside the partner's area, distances and via codes."""
         cap_needs = self.needs_of(capability)
         tree = self.need_tree(capability)
         if tree is None:
             return np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int8)
         xyz = to_xyz(partner.lat, partner.lon)[0]
-        hits = tree.query_ball_point(xyz, float(chord_for_km(max(0.0, partner.radius_km))) + 1e-9)
+        reach = float(chord_for_km(max(0.0, partner.radius_km))) + 1e-9
+        hits = tree.query_ball_point(xyz, reach, return_sorted=False)
         cand = cap_needs[np.asarray(hits, dtype=np.int64)]
         dist = km_for_chord(np.linalg.norm(self.need_xyz[cand] - xyz, axis=1))
         radial = cand[dist <= partner.radius_km]
         parts = [radial]
         vias = [np.full(radial.size, VIA_RADIUS, dtype=np.int8)]
         nbhd = self._listed_needs(partner, capability)
-        nbhd = nbhd[~np.isin(nbhd, radial)]
-        parts.append(nbhd)
-        vias.append(np.full(nbhd.size, VIA_NEIGHBOURHOOD, dtype=np.int8))
+        if nbhd.size:
+            nbhd = nbhd[~np.isin(nbhd, radial)]
+            parts.append(nbhd)
+            vias.append(np.full(nbhd.size, VIA_NEIGHBOURHOOD, dtype=np.int8))
         poly = self._polygon_needs(partner, cap_needs)
-        poly = poly[~np.isin(poly, np.concatenate([radial, nbhd]))]
-        parts.append(poly)
-        vias.append(np.full(poly.size, VIA_POLYGON, dtype=np.int8))
+        if poly.size:
+            poly = poly[~np.isin(poly, np.concatenate([radial, nbhd]))]
+            parts.append(poly)
+            vias.append(np.full(poly.size, VIA_POLYGON, dtype=np.int8))
+        if len(parts) == 1:
+            return radial, dist[dist <= partner.radius_km], vias[0]
         pos = np.concatenate(parts)
         via = np.concatenate(vias)
         order = np.argsort(pos, kind="stable")
