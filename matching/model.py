@@ -87,6 +87,10 @@ class Weights:
     track_record: float = 20.0
     keep_bonus: float = 0.5
 
+    def __post_init__(self) -> None:
+        if min(self.priority, self.waiting, self.distance, self.track_record, self.keep_bonus) < 0:
+            raise ValueError("weights must be non-negative (the score and its bounds rely on it)")
+
     @property
     def max_score(self) -> float:
         """Upper bound of any score, keep bonus included."""
