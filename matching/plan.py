@@ -152,7 +152,8 @@ def plan_city(
 ) -> CityPlan:
     """Assign needs to partners maximising the total score under weekly capacities.
 
-    `k` keeps each need's k best candidates (None: all feasible pairs). `previous` maps
+    `k` keeps each need's k best candidates by score, plus its SPARE_K best under-demanded
+    partners (see `_with_spare_capacity`); None uses every feasible pair. `previous` maps
     need id -> partner id of the current plan; keeping such a pair earns `weights.keep_bonus`.
     `progress(stage, fraction)` is called as stages finish ("candidates", "solve", "explain").
     `index` may be a prebuilt CandidateIndex of exactly these needs and partners.
