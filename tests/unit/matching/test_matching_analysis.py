@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from conftest import NOW, at, make_need, make_partner, random_city
+from city_builders import NOW, at, make_need, make_partner, random_city
 
 from matching import (
     GapCell,

@@ -8,7 +8,7 @@ from collections import Counter
 
 import networkx as nx
 import pytest
-from conftest import NOW, make_need, make_partner, random_city
+from city_builders import NOW, make_need, make_partner, random_city
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
