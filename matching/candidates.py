@@ -317,9 +317,10 @@ class CandidateIndex:
         cap_needs = self.needs_of(capability)
         for pos in pool.area_positions.tolist():
             partner = self.partners[pos]
-            listed = np.unique(self._listed_needs(partner, capability))
+            listed = self._listed_needs(partner, capability)  # cells are disjoint: no repeats
             poly = self._polygon_needs(partner, cap_needs)
-            poly = poly[~np.isin(poly, listed)]
+            if poly.size and listed.size:
+                poly = poly[~np.isin(poly, listed)]
             needs = np.concatenate([listed, poly])
             via = np.concatenate(
                 [

@@ -213,10 +213,17 @@ def _with_spare_capacity(
 
 
 def _union(parts: Sequence[PairSet], n_partners: int) -> PairSet:
-    """Distinct pairs of several sets, sorted by (need, partner); first occurrence wins."""
+    """Distinct pairs of several sets, sorted by (need, partner).
+
+    A pair found twice has the same distance, score and area form both times, so any copy
+    may be kept.
+    """
     need = np.concatenate([p.need_pos for p in parts])
     partner = np.concatenate([p.partner_pos for p in parts])
-    _, first = np.unique(need * max(1, n_partners) + partner, return_index=True)
+    key = need * max(1, n_partners) + partner
+    order = np.argsort(key)
+    sorted_key = key[order]
+    first = order[np.r_[True, sorted_key[1:] != sorted_key[:-1]]] if key.size else order
 
     def pick(name: str) -> np.ndarray:
         return np.concatenate([getattr(p, name) for p in parts])[first]
