@@ -48,6 +48,8 @@ FloatArray = NDArray[np.float64]
 
 RADIUS_SLACK_KM = 1e-9
 """Added to KD-tree query radii only; the exact test `distance <= radius_km` decides."""
+START_WIDTH = 4
+"""First kNN query width, as a multiple of k (it grows 4x for needs left unresolved)."""
 MAX_BLOCK_CELLS = 1 << 22
 """Largest (needs x K') block queried at once, to bound memory."""
 
@@ -130,6 +132,7 @@ class CandidateIndex:
         self._need_trees: dict[str, cKDTree] = {}
         self._pools: dict[tuple[str, bool], _Pool] = {}
         self._extra: dict[str, PairSet] = {}
+        self._tasks_left: NDArray[np.int64] | None = None
 
     # ---- lookups -------------------------------------------------------------------------
     def need_position(self, need_id: int) -> int | None:
@@ -147,6 +150,21 @@ class CandidateIndex:
 
     def cell_needs(self, capability: str, neighbourhood: str) -> IntArray:
         return self._cell_needs.get((capability, neighbourhood), np.zeros(0, dtype=np.int64))
+
+    def tasks_left_table(self) -> NDArray[np.int64]:
+        """(partners x need capabilities) tasks left this week; 0 for inactive partners."""
+        if self._tasks_left is None:
+            caps = self.need_capabilities
+            table = np.zeros((len(self.partners), len(caps)), dtype=np.int64)
+            for p, partner in enumerate(self.partners):
+                if not partner.active:
+                    continue
+                for code, cap in enumerate(caps):
+                    slot = partner.capabilities.get(cap)
+                    if slot is not None:
+                        table[p, code] = max(0, slot.tasks_left)
+            self._tasks_left = table
+        return self._tasks_left
 
     def need_tree(self, capability: str) -> cKDTree | None:
         if capability not in self._need_trees:
@@ -199,7 +217,8 @@ class CandidateIndex:
         if pool.tree is None:
             return np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int8)
         xyz = to_xyz(need.lat, need.lon)[0]
-        hits = pool.tree.query_ball_point(xyz, float(chord_for_km(pool.max_radius_km)) + 1e-9)
+        reach = float(chord_for_km(pool.max_radius_km)) + 1e-9
+        hits = pool.tree.query_ball_point(xyz, reach, return_sorted=False)
         cand = pool.positions[np.asarray(hits, dtype=np.int64)]
         dist = km_for_chord(np.linalg.norm(self.partner_xyz[cand] - xyz, axis=1))
         radial = dist <= self.partner_radius[cand]
@@ -237,26 +256,31 @@ class CandidateIndex:
     def needs_for_partner(
         self, partner: PartnerSpec, capability: str
     ) -> tuple[IntArray, FloatArray, NDArray[np.int8]]:
-        """Need positions of `capability` inside the partner's area (sorted), distances, via."""
+        """Need positions of `capability` inside the partner's area, distances and via codes."""
         cap_needs = self.needs_of(capability)
         tree = self.need_tree(capability)
         if tree is None:
             return np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int8)
         xyz = to_xyz(partner.lat, partner.lon)[0]
-        hits = tree.query_ball_point(xyz, float(chord_for_km(max(0.0, partner.radius_km))) + 1e-9)
+        reach = float(chord_for_km(max(0.0, partner.radius_km))) + 1e-9
+        hits = tree.query_ball_point(xyz, reach, return_sorted=False)
         cand = cap_needs[np.asarray(hits, dtype=np.int64)]
         dist = km_for_chord(np.linalg.norm(self.need_xyz[cand] - xyz, axis=1))
         radial = cand[dist <= partner.radius_km]
         parts = [radial]
         vias = [np.full(radial.size, VIA_RADIUS, dtype=np.int8)]
         nbhd = self._listed_needs(partner, capability)
-        nbhd = nbhd[~np.isin(nbhd, radial)]
-        parts.append(nbhd)
-        vias.append(np.full(nbhd.size, VIA_NEIGHBOURHOOD, dtype=np.int8))
+        if nbhd.size:
+            nbhd = nbhd[~np.isin(nbhd, radial)]
+            parts.append(nbhd)
+            vias.append(np.full(nbhd.size, VIA_NEIGHBOURHOOD, dtype=np.int8))
         poly = self._polygon_needs(partner, cap_needs)
-        poly = poly[~np.isin(poly, np.concatenate([radial, nbhd]))]
-        parts.append(poly)
-        vias.append(np.full(poly.size, VIA_POLYGON, dtype=np.int8))
+        if poly.size:
+            poly = poly[~np.isin(poly, np.concatenate([radial, nbhd]))]
+            parts.append(poly)
+            vias.append(np.full(poly.size, VIA_POLYGON, dtype=np.int8))
+        if len(parts) == 1:
+            return radial, dist[dist <= partner.radius_km], vias[0]
         pos = np.concatenate(parts)
         via = np.concatenate(vias)
         order = np.argsort(pos, kind="stable")
@@ -293,9 +317,10 @@ class CandidateIndex:
         cap_needs = self.needs_of(capability)
         for pos in pool.area_positions.tolist():
             partner = self.partners[pos]
-            listed = np.unique(self._listed_needs(partner, capability))
+            listed = self._listed_needs(partner, capability)  # cells are disjoint: no repeats
             poly = self._polygon_needs(partner, cap_needs)
-            poly = poly[~np.isin(poly, listed)]
+            if poly.size and listed.size:
+                poly = poly[~np.isin(poly, listed)]
             needs = np.concatenate([listed, poly])
             via = np.concatenate(
                 [
@@ -339,6 +364,8 @@ class CandidateIndex:
         `any_feasible` stops a need's search at its first feasible partners (for reachability;
         the pairs returned are then not each need's best).
         """
+        if k is not None and k < 1:
+            raise ValueError("k must be a positive integer or None")
         base = self.need_points(now, weights)
         prev = self._previous_positions(previous)
         parts = []
@@ -457,7 +484,7 @@ class _RadialSearch:
         self.any_feasible = False
 
     def run(self, needs: IntArray) -> PairSet:
-        width = self.n_pool if self.k is None else min(self.n_pool, max(4 * self.k, 32))
+        width = self.n_pool if self.k is None else min(self.n_pool, max(START_WIDTH * self.k, 32))
         out: list[PairSet] = []
         examined = 0
         pending = needs
@@ -496,7 +523,7 @@ class _RadialSearch:
         if self.any_feasible:
             resolved |= feasible.any(axis=1)
         if self.k is not None and saturated.any():
-            kth = np.sort(cents, axis=1)[:, -self.k] if width >= self.k else np.full(block.size, -1)
+            kth = np.partition(cents, -self.k, axis=1)[:, -self.k]
             far = distance_points(dist[:, -1], self.weights)
             beyond = self.base[block] + far + self.bound_extra
             bound = np.ceil(beyond * 100.0).astype(np.int64)

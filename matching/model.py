@@ -87,6 +87,10 @@ class Weights:
     track_record: float = 20.0
     keep_bonus: float = 0.5
 
+    def __post_init__(self) -> None:
+        if min(self.priority, self.waiting, self.distance, self.track_record, self.keep_bonus) < 0:
+            raise ValueError("weights must be non-negative (the score and its bounds rely on it)")
+
     @property
     def max_score(self) -> float:
         """Upper bound of any score, keep bonus included."""
@@ -109,7 +113,11 @@ class Suggestion:
 
 @dataclass(frozen=True, slots=True)
 class PlanStats:
-    """Sizes and timings of one `plan_city` run (timings are monotonic-clock seconds)."""
+    """Sizes and timings of one `plan_city` run (timings are monotonic-clock seconds).
+
+    `candidate_pairs`: feasible pairs scored while searching (with k=None: every feasible
+    pair); `edges_kept`: need-partner arcs in the flow network.
+    """
 
     candidate_pairs: int
     edges_kept: int

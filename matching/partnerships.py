@@ -44,13 +44,15 @@ def partnership_suggestions(
         return []
     member = _membership(idx)
     one_sided = _one_sided_counts(idx, member)
-    both = one_sided.multiply(one_sided.T > 0).tocoo()
-    ranked: list[tuple[bool, int, int, int]] = []
-    for a, b in zip(both.row.tolist(), both.col.tolist(), strict=True):
-        if a < b:
-            total = int(one_sided[a, b] + one_sided[b, a])
-            cross = idx.partners[a].sector != idx.partners[b].sector
-            ranked.append((not cross, -total, a, b))
+    both = ((one_sided > 0).multiply(one_sided.T > 0)).tocoo()
+    upper = both.row < both.col
+    rows, cols = both.row[upper], both.col[upper]
+    totals = np.asarray((one_sided + one_sided.T)[rows, cols]).ravel()
+    sectors = [p.sector for p in idx.partners]
+    ranked = [
+        (sectors[a] == sectors[b], -int(t), a, b)
+        for a, b, t in zip(rows.tolist(), cols.tolist(), totals.tolist(), strict=True)
+    ]
     ranked.sort()
     return [_describe(idx, member, a, b, labels) for _, _, a, b in ranked[: max(0, limit)]]
 

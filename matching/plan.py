@@ -76,21 +76,13 @@ class FlowArrays:
 
 
 def flow_arrays(pairs: PairSet, index: CandidateIndex) -> FlowArrays:
-    """Build the network above from candidate pairs (vectorised)."""
-    n_caps = max(1, len(index.need_capabilities))
-    cap_code = index.need_cap_code[pairs.need_pos]
-    group_key = pairs.partner_pos * n_caps + cap_code
-    groups, group_of = np.unique(group_key, return_inverse=True)
-    needs, need_of = np.unique(pairs.need_pos, return_inverse=True)
-    caps = index.need_capabilities
-    group_cap = np.fromiter(
-        (
-            max(0, index.partners[int(g) // n_caps].capabilities[caps[int(g) % n_caps]].tasks_left)
-            for g in groups
-        ),
-        dtype=np.int64,
-        count=groups.size,
-    )
+    """Build the network above from candidate pairs (vectorised, no sorting)."""
+    left = index.tasks_left_table()
+    n_caps = max(1, left.shape[1])
+    group_key = pairs.partner_pos * n_caps + index.need_cap_code[pairs.need_pos]
+    groups, group_of = _compact(group_key, left.size)
+    needs, need_of = _compact(pairs.need_pos, len(index.needs))
+    group_cap = left.reshape(-1)[groups]
     g0 = 2
     n0 = g0 + groups.size
     supply = int(min(group_cap.sum(), needs.size))
@@ -113,10 +105,18 @@ def flow_arrays(pairs: PairSet, index: CandidateIndex) -> FlowArrays:
         costs,
         supply,
         int(pairs.need_pos.size),
-        group_of.astype(np.int64),
-        (groups // n_caps).astype(np.int64),
-        (groups % n_caps).astype(np.int64),
+        group_of,
+        groups // n_caps,
+        groups % n_caps,
     )
+
+
+def _compact(keys: NDArray[np.int64], size: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """(distinct keys ascending, index of each key among them) for keys in [0, size)."""
+    present = np.bincount(keys, minlength=size) > 0
+    distinct = np.flatnonzero(present)
+    rank = np.cumsum(present) - 1
+    return distinct.astype(np.int64), rank[keys].astype(np.int64)
 
 
 def solve_flow(arrays: FlowArrays) -> tuple[NDArray[np.int64], int]:
@@ -152,7 +152,8 @@ def plan_city(
 ) -> CityPlan:
     """Assign needs to partners maximising the total score under weekly capacities.
 
-    `k` keeps each need's k best candidates (None: all feasible pairs). `previous` maps
+    `k` keeps each need's k best candidates by score, plus its SPARE_K best under-demanded
+    partners (see `_with_spare_capacity`); None uses every feasible pair. `previous` maps
     need id -> partner id of the current plan; keeping such a pair earns `weights.keep_bonus`.
     `progress(stage, fraction)` is called as stages finish ("candidates", "solve", "explain").
     `index` may be a prebuilt CandidateIndex of exactly these needs and partners.
@@ -201,31 +202,28 @@ def _with_spare_capacity(
     weaker ones then sit idle although they could take needs the strong ones cannot. Offering
     them explicitly is what keeps the pruning loss small (measured in bench/README.md).
     """
-    arrays = flow_arrays(pairs, idx)
-    demand = np.bincount(arrays.group_of, minlength=arrays.group_partner.size)
-    group_cap = arrays.capacities[arrays.pair_arcs : arrays.pair_arcs + demand.size]
-    busy = demand >= SPARE_FACTOR * group_cap
-    allowed: dict[str, NDArray[np.bool_]] = {}
-    for code, cap in enumerate(idx.need_capabilities):
-        mask = np.fromiter(
-            (_has_slots(p, cap) for p in idx.partners), dtype=bool, count=len(idx.partners)
-        )
-        mask[arrays.group_partner[busy & (arrays.group_capability == code)]] = False
-        allowed[cap] = mask
+    left = idx.tasks_left_table()
+    n_caps = max(1, left.shape[1])
+    key = pairs.partner_pos * n_caps + idx.need_cap_code[pairs.need_pos]
+    demand = np.bincount(key, minlength=left.size).reshape(left.shape)
+    spare = (left > 0) & (demand < SPARE_FACTOR * left)
+    allowed = {cap: spare[:, code] for code, cap in enumerate(idx.need_capabilities)}
     extra = idx.best_pairs(now, weights, k=SPARE_K, previous=previous, allowed=allowed)
     return _union([pairs, extra], len(idx.partners))
 
 
-def _has_slots(partner: PartnerSpec, capability: str) -> bool:
-    slot = partner.capabilities.get(capability)
-    return partner.active and slot is not None and slot.tasks_left > 0
-
-
 def _union(parts: Sequence[PairSet], n_partners: int) -> PairSet:
-    """Distinct pairs of several sets, sorted by (need, partner); first occurrence wins."""
+    """Distinct pairs of several sets, sorted by (need, partner).
+
+    A pair found twice has the same distance, score and area form both times, so any copy
+    may be kept.
+    """
     need = np.concatenate([p.need_pos for p in parts])
     partner = np.concatenate([p.partner_pos for p in parts])
-    _, first = np.unique(need * max(1, n_partners) + partner, return_index=True)
+    key = need * max(1, n_partners) + partner
+    order = np.argsort(key)
+    sorted_key = key[order]
+    first = order[np.r_[True, sorted_key[1:] != sorted_key[:-1]]] if key.size else order
 
     def pick(name: str) -> np.ndarray:
         return np.concatenate([getattr(p, name) for p in parts])[first]

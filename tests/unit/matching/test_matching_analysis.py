@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import NOW, at, make_need, make_partner
+import random
+
+from city_builders import NOW, at, make_need, make_partner, random_city
 
 from matching import (
     GapCell,
@@ -196,3 +198,17 @@ def test_recruitment_can_focus_on_one_capability_and_reuse_a_plan():
     plan = plan_city(needs, partners, NOW)
     got = recruitment_targets(needs, partners, sites, capability="lot_mowing", plan=plan, limit=1)
     assert [(t.name, t.needs_reached) for t in got] == [("Scotlandville", 2)]
+
+
+def test_analyses_do_not_depend_on_input_order():
+    needs, partners = random_city(31, 150, 25)
+    rnd = random.Random(2)
+    n2, p2 = needs[:], partners[:]
+    rnd.shuffle(n2)
+    rnd.shuffle(p2)
+    assert coverage_gaps(needs, partners, NOW) == coverage_gaps(n2, p2, NOW)
+    assert partnership_suggestions(partners, needs) == partnership_suggestions(p2, n2)
+    sites = [(f"site {i}", *at(i, i)) for i in range(8)]
+    assert recruitment_targets(needs, partners, sites, now=NOW) == recruitment_targets(
+        n2, p2, sites, now=NOW
+    )

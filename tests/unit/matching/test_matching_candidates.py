@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import NOW, random_city
+from city_builders import NOW, random_city
 
 from matching import DEFAULT_WEIGHTS, CandidateIndex, Weights
 from matching.feasibility import is_feasible, pair_distance_km

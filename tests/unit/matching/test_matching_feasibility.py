@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import NOW, make_need, make_partner
+from city_builders import NOW, make_need, make_partner
 
 from matching import rank_partners_for_need
 from matching.feasibility import (

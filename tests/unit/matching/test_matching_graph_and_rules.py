@@ -6,7 +6,7 @@ import ast
 import sys
 from pathlib import Path
 
-from conftest import NOW, make_need, make_partner
+from city_builders import NOW, make_need, make_partner
 
 from matching import build_graph
 

@@ -7,7 +7,8 @@ import random
 from collections import Counter
 
 import networkx as nx
-from conftest import NOW, make_need, make_partner, random_city
+import pytest
+from city_builders import NOW, make_need, make_partner, random_city
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -128,6 +129,16 @@ def test_keep_bonus_keeps_the_previous_partner_when_the_other_is_barely_better()
     assert round(kept.objective * 100) == networkx_cents([need], partners, {1: 2})
 
 
+def test_replanning_with_previous_assignments_matches_networkx_with_the_keep_bonus():
+    needs, partners = random_city(77, 120, 20)
+    first = plan_city(needs, partners, NOW)
+    previous = {s.need_id: s.partner_id for s in first.assignments[::2]}
+    again = plan_city(needs, partners, NOW, previous=previous, k=None)
+    assert round(again.objective * 100) == networkx_cents(needs, partners, previous)
+    kept = sum(previous.get(s.need_id) == s.partner_id for s in again.assignments)
+    assert kept == len(previous)
+
+
 def test_same_input_in_any_order_gives_the_same_plan():
     needs, partners = random_city(11, 200, 30)
     first = plan_city(needs, partners, NOW)
@@ -172,3 +183,8 @@ def test_plans_respect_capacity_feasibility_and_uniqueness(seed, n_needs, n_part
     check_plan_is_valid(full, needs, partners)
     assert plan.objective <= full.objective + 1e-9
     assert plan_city(needs, partners, NOW, k=n_partners + 1).objective == full.objective
+
+
+def test_k_must_be_positive():
+    with pytest.raises(ValueError, match="k must be"):
+        plan_city([make_need(1)], [make_partner(1)], NOW, k=0)

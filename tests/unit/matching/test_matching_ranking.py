@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from conftest import NOW, make_need, make_partner, random_city
+from city_builders import NOW, make_need, make_partner, random_city
 
 from matching import (
     DEFAULT_WEIGHTS,
@@ -88,3 +88,16 @@ def test_shuffled_input_and_a_prebuilt_index_give_identical_rankings():
         assert rank_partners_for_need(need, partners, NOW) == rank_partners_for_need(
             need, shuffled_p, NOW
         )
+
+
+def test_needs_for_a_partner_match_brute_force_with_lists_and_polygons():
+    needs, partners = random_city(12, 150, 30)
+    index = CandidateIndex(needs, [])
+    for partner in partners:
+        got = rank_needs_for_partner(partner, needs, NOW, limit=10**6, index=index)
+        expected = sorted(
+            (-score_pair(n, partner, pair_distance_km(n, partner), NOW, DEFAULT_WEIGHTS), n.id)
+            for n in needs
+            if is_feasible(n, partner)
+        )
+        assert [(-s.score, s.need_id) for s in got] == expected

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import NOW, make_need, make_partner
+import pytest
+from city_builders import NOW, make_need, make_partner
 
 from matching import DEFAULT_WEIGHTS, Weights, rank_partners_for_need
 from matching.explain import reasons
@@ -98,3 +99,8 @@ def test_suggestion_reasons_say_when_a_neighbourhood_list_is_why():
     (suggestion,) = rank_partners_for_need(need, [partner], NOW)
     assert "in your neighbourhood list (Scotlandville)" in suggestion.reasons
     assert suggestion.reasons[0] == "6.0 km from your base"
+
+
+def test_negative_weights_are_refused():
+    with pytest.raises(ValueError, match="non-negative"):
+        Weights(distance=-1)

@@ -1,4 +1,8 @@
-"""Builders for the matching tests: specs placed by km offsets around a fixed centre."""
+"""Builders for the matching tests: specs placed by km offsets around a fixed centre.
+
+A plain module with a unique name (not conftest.py) so `import` cannot pick up another
+directory's conftest.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,6 @@ import math
 import random
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from matching import CapabilitySlot, NeedSpec, PartnerSpec, TrackRecord
 
@@ -140,8 +142,3 @@ def random_city(
             )
         )
     return needs, partners
-
-
-@pytest.fixture
-def now() -> datetime:
-    return NOW
