@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from accounts.security_log import security_event
@@ -25,7 +26,12 @@ from web.forms import PlainText, apply_domain_errors
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
-EXPIRY_CHOICES = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("7", "7 days")]
+EXPIRY_CHOICES = [
+    SelectChoice("30", "30 days"),
+    SelectChoice("90", "90 days"),
+    SelectChoice("365", "1 year"),
+    SelectChoice("7", "7 days"),
+]
 
 
 class TokenForm(FlaskForm):
@@ -41,7 +47,8 @@ class PasswordChangeForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
     new_password = PasswordField("New password", validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(
-        "New password again", validators=[DataRequired(), EqualTo("new_password", "Not the same.")]
+        "New password again",
+        validators=[DataRequired(), EqualTo("new_password", "Not the same.")],
     )
 
 

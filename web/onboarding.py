@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import EmailField, FloatField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
 from wtforms.validators import URL, DataRequired, EqualTo, Length, NumberRange, Optional
 
 from accounts.onboarding import invite_member, list_members, register_organisation, remove_member
@@ -20,12 +21,12 @@ from web.forms import PlainText, apply_domain_errors
 bp = Blueprint("onboarding", __name__)
 
 SECTORS = [
-    ("nonprofit", "Nonprofit"),
-    ("faith_based", "Congregation or faith-based"),
-    ("business", "Business"),
-    ("neighbourhood_association", "Neighbourhood association"),
-    ("school_university", "School or university"),
-    ("civic_group", "Civic group"),
+    SelectChoice("nonprofit", "Nonprofit"),
+    SelectChoice("faith_based", "Congregation or faith-based"),
+    SelectChoice("business", "Business"),
+    SelectChoice("neighbourhood_association", "Neighbourhood association"),
+    SelectChoice("school_university", "School or university"),
+    SelectChoice("civic_group", "Civic group"),
 ]
 
 
@@ -51,7 +52,8 @@ class RegistrationForm(FlaskForm):
     email = EmailField("Your email", validators=[DataRequired(), Length(max=254), PlainText()])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(
-        "Password again", validators=[DataRequired(), EqualTo("password", "Not the same.")]
+        "Password again",
+        validators=[DataRequired(), EqualTo("password", "Not the same.")],
     )
 
 
