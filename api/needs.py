@@ -226,7 +226,7 @@ class NeedItem(MethodView):
         """One need with its active claim and the actions allowed now."""
         return _out(services.get_need(current_actor(), need_id))
 
-    @blp.arguments(NeedUpdateSchema)
+    @blp.arguments(NeedUpdateSchema, required=False)
     @blp.response(200, NeedSchema)
     @blp.alt_response(403, schema=ErrorResponseSchema)
     @blp.alt_response(404, schema=ErrorResponseSchema)
