@@ -46,6 +46,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "plan.read": frozenset({Role.ADMIN, Role.COORDINATOR, Role.OUTREACH}),
     "briefing.generate": frozenset({Role.ADMIN, Role.COORDINATOR, Role.OUTREACH}),
     "import.run": frozenset({Role.ADMIN, Role.COORDINATOR}),
+    "partner.manage_members": frozenset({Role.ADMIN, Role.PARTNER}),  # partner admins only
     "user.manage": frozenset({Role.ADMIN}),
 }
 

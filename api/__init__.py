@@ -15,12 +15,27 @@ from commonground.extensions import csrf
 RESOURCE_BLUEPRINTS = [capabilities.blp, partners.blp, needs.blp, planning.blp, me.blp]
 
 
+class CommonGroundApi(Api):
+    """flask-smorest's Api, documenting the X-Pagination header as what it is: JSON text."""
+
+    def _register_pagination_header(self) -> None:
+        self.spec.components.header(
+            "PAGINATION",
+            {
+                "description": "Pagination metadata as JSON text: total, total_pages, "
+                "first_page, last_page, page, previous_page, next_page.",
+                "schema": {"type": "string"},
+            },
+            lazy=True,
+        )
+
+
 def register_api(app: Flask, extra_blueprints: list | None = None) -> Api:
     """Bind a flask-smorest Api to the app and register every resource blueprint.
 
     The Api is made per app: it holds the OpenAPI document built from the blueprints.
     """
-    api = Api(app)
+    api = CommonGroundApi(app)
     for blueprint in RESOURCE_BLUEPRINTS + list(extra_blueprints or []):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

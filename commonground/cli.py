@@ -98,3 +98,14 @@ def register_commands(app: Flask) -> None:
             SYSTEM, email=email, name=name, role=role, password=password, partner_id=partner_id
         )
         click.echo(f"Created user {user.id} <{user.email}> ({user.role}).")
+
+    @app.cli.command("outbox")
+    @click.option("--to", "to_address", default=None, help="Only emails to this address.")
+    @click.option("--limit", default=5, show_default=True)
+    def outbox(to_address: str | None, limit: int) -> None:
+        """Show the newest outgoing emails (development: reset and invitation links)."""
+        from accounts.outbox import latest_emails
+
+        for email in latest_emails(to_address, limit=limit):
+            click.echo(f"--- {email.created_at:%Y-%m-%d %H:%M} to {email.to_address}")
+            click.echo(f"Subject: {email.subject}\n\n{email.body}\n")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accounts.models import ApiToken, User
+from accounts.models import ApiToken, OneTimeToken, OutboxEmail, User, WebSession
 from capabilities.models import Capability
 from geo.models import Neighbourhood
 from needs.models import Claim, Need, NeedEvent
@@ -16,9 +16,12 @@ __all__ = [
     "Need",
     "NeedEvent",
     "Neighbourhood",
+    "OneTimeToken",
+    "OutboxEmail",
     "Partner",
     "PartnerCapability",
     "Plan",
     "PlanAssignment",
     "User",
+    "WebSession",
 ]
