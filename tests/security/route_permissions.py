@@ -32,6 +32,9 @@ NID = "<int(min=1, max=2147483647):need_id>"
 PID = "<int(min=1, max=2147483647):partner_id>"
 TID = "<int(min=1, max=2147483647):token_id>"
 MID = "<int(min=1, max=2147483647):member_id>"
+PLAN = "<int(min=1, max=2147483647):plan_id>"
+ASSIGNMENT = f"/plans/{PLAN}/assignments/<int(min=1, max=2147483647):assignment_id>"
+READERS_OF_ALL_PARTNERS = frozenset({"admin", "coordinator", "outreach", "viewer"})
 Value = Any | Callable[[Any], Any]  # a value, or a function of the World
 
 
@@ -220,6 +223,38 @@ ROUTES: list[Route] = [
     ),
 ]
 
+ROUTES += [
+    # --- API: the matching engine (planning) --------------------------------------------------
+    Route("GET", _api(f"/needs/{NID}/suggestions"), READERS_OF_ALL_PARTNERS),
+    Route("GET", _api(f"/partners/{PID}/suggestions"), READERS_OF_PARTNER_A),
+    Route("GET", _api(f"/partners/{PID}/offers"), READERS_OF_PARTNER_A),
+    Route("GET", _api("/plans"), STAFF),
+    Route("POST", _api("/plans"), COORDINATORS, 201, body={}),
+    Route("GET", _api(f"/plans/{PLAN}"), STAFF),
+    Route(
+        "POST",
+        _api(f"{ASSIGNMENT}/offer"),
+        COORDINATORS,
+        params={"assignment_id": lambda world: world.proposed_assignment},
+    ),
+    Route(
+        "POST",
+        _api(f"{ASSIGNMENT}/accept"),
+        frozenset({"partner_own"}),
+        params={"assignment_id": lambda world: world.offered_assignment},
+    ),
+    Route(
+        "POST",
+        _api(f"{ASSIGNMENT}/decline"),
+        frozenset({"partner_own"}),
+        body={"note": "Not this week."},
+        params={"assignment_id": lambda world: world.offered_assignment},
+    ),
+    Route("GET", _api("/coverage/gaps"), STAFF),
+    Route("GET", _api("/coverage/recruitment"), STAFF),
+    Route("GET", _api("/partnerships"), STAFF),
+]
+
 # How each path argument is filled, from the world and the acting role.
 PARAMS: dict[str, Callable[[Any, Route, str], Any]] = {
     "need_id": lambda world, route, role: world.needs[route.need],
@@ -227,4 +262,5 @@ PARAMS: dict[str, Callable[[Any, Route, str], Any]] = {
     "token_id": lambda world, route, role: world.token_ids[role],
     "member_id": lambda world, route, role: world.plain_member_of_a,
     "token": lambda world, route, role: "not-a-real-reset-token",
+    "plan_id": lambda world, route, role: world.plan_id,
 }

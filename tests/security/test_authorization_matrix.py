@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import func, select
 
-from accounts.actor import Actor
+from accounts.actor import SYSTEM, Actor
 from accounts.models import ApiToken
 from accounts.roles import Role
 from commonground.extensions import db
 from needs.services import claim_need, complete_need, start_need
+from planning.services import offer_assignment, run_city_plan
 from tests.factories import ApiClient, WebClient
 from tests.security.route_permissions import ANONYMOUS, PARAMS, ROLES, ROUTES, Route
 
@@ -56,11 +57,15 @@ class World:
     plain_member_of_a: int
     needs: dict[str, int] = field(default_factory=dict)
     token_ids: dict[str, int] = field(default_factory=dict)
+    plan_id: int = 0
+    proposed_assignment: int = 0
+    offered_assignment: int = 0
 
 
 def _build_world(make) -> World:
     roomy = [{"capability": "litter_cleanup", "tasks_per_week": 20}]
-    a, b = make.partner(capabilities=roomy), make.partner(capabilities=roomy)
+    greening = [{"capability": "greening", "tasks_per_week": 5}]
+    a, b = make.partner(capabilities=roomy + greening), make.partner(capabilities=roomy)
     plain = make.user("partner", partner=a)
     member = Actor(user_id=None, role=Role.PARTNER, partner_id=a.id, label="A")
     needs = {"open": make.need().id}
@@ -73,8 +78,24 @@ def _build_world(make) -> World:
             complete_need(member, need_id, {"volunteers": 2})
         needs[state] = need_id
     world = World(partner_a=a.id, partner_b=b.id, plain_member_of_a=plain.id, needs=needs)
+    _add_plan(make, world)
     world.token_ids[ANONYMOUS] = _token_id(plain.id)
     return world
+
+
+def _add_plan(make, world: World) -> None:
+    """A stored plan with two greening tasks only partner A can do: one offered, one not."""
+    for _ in range(2):
+        make.need(capability="greening")
+    plan = run_city_plan(SYSTEM)
+    greening = sorted(
+        a.id
+        for a in plan.assignments
+        if a.partner_id == world.partner_a and a.need_id not in world.needs.values()
+    )
+    world.plan_id = plan.id
+    world.offered_assignment, world.proposed_assignment = greening[0], greening[1]
+    offer_assignment(SYSTEM, plan.id, world.offered_assignment)
 
 
 def _token_id(user_id: int) -> int:
