@@ -48,8 +48,11 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     import accounts.sessions  # noqa: F401 - installs the Flask-Login user loader
     from api import register_api
-    from web import auth, home
+    from web import auth, dashboard, directory, home, map, navigation, needs, plans, profile, tasks
 
     register_api(app)
     app.register_blueprint(home.bp)
     app.register_blueprint(auth.bp)
+    for pages in (dashboard, needs, map, tasks, profile, directory, plans):
+        app.register_blueprint(pages.bp)
+    navigation.install(app)
