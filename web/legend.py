@@ -12,11 +12,11 @@ STATUS_LEGEND: dict[str, tuple[str, str]] = {
     "claimed": ("square", "Claimed"),
     "in_progress": ("triangle", "In progress"),
     "completed": ("diamond", "Completed, awaiting verification"),
-    "verified": ("check", "Verified"),
-    "cancelled": ("cross", "Cancelled"),
-    "duplicate": ("cross", "Duplicate"),
-    "not_actionable": ("cross", "Not actionable"),
-    "closed": ("cross", "Closed at source"),
+    "verified": ("hexagon", "Verified"),
+    "cancelled": ("bar", "Cancelled"),
+    "duplicate": ("bar", "Duplicate"),
+    "not_actionable": ("bar", "Not actionable"),
+    "closed": ("bar", "Closed at source"),
 }
 
 

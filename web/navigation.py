@@ -49,5 +49,6 @@ def install(app: Flask) -> None:
             "status_label": status_label,
             "status_legend": STATUS_LEGEND,
             "status_words": {status: words for status, (_, words) in STATUS_LEGEND.items()},
+            "status_shapes": {status: shape for status, (shape, _) in STATUS_LEGEND.items()},
             "pluck_map": pluck_map,
         }

@@ -6,10 +6,7 @@
   "use strict";
   if (!window.L) { return; }
 
-  var SHAPES = {
-    open: "circle", claimed: "square", in_progress: "triangle", completed: "diamond",
-    verified: "hexagon", cancelled: "bar", duplicate: "bar", not_actionable: "bar", closed: "bar"
-  };
+  var SHAPES = {};  // status -> shape, from the page (web/legend.py is the one source)
 
   function parseJSON(text, fallback) {
     try { return text ? JSON.parse(text) : fallback; } catch (e) { return fallback; }
@@ -36,7 +33,7 @@
 
   function makeMap(el) {
     var center = parseJSON(el.dataset.center, [0, 0]);
-    var map = L.map(el, { center: center, zoom: Number(el.dataset.zoom || 12), preferCanvas: false });
+    var map = L.map(el, { center: center, zoom: Number(el.dataset.zoom || 12), minZoom: 3, maxZoom: 19 });
     if (el.dataset.tileUrl) {
       L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.attribution || "", maxZoom: 19 }).addTo(map);
     }
@@ -49,6 +46,11 @@
       labels: parseJSON(el.dataset.capabilityLabels, {}),
       statuses: parseJSON(el.dataset.statusLabels, {})
     };
+  }
+
+  function learnShapes(el) {
+    var shapes = parseJSON(el.dataset.statusShapes, {});
+    Object.keys(shapes).forEach(function (status) { SHAPES[status] = shapes[status]; });
   }
 
   function needMarker(feature, names, urlTemplate) {
@@ -220,6 +222,7 @@
   }
 
   document.querySelectorAll(".map[data-center]").forEach(function (el) {
+    learnShapes(el);
     var map = makeMap(el);
     var circle = drawCircle(el, map);
     if (el.dataset.geojson) { loadNeeds(el, map); }
