@@ -55,7 +55,11 @@ def field_messages(messages: Any) -> dict[str, list[str]]:
         return {"_form": [str(m) for m in _as_list(messages)]}
     flat: dict[str, list[str]] = {}
     for name, value in messages.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and all(isinstance(key, int) for key in value):
+            # A list field: messages per item belong to the field itself.
+            for texts in value.values():
+                flat.setdefault(str(name), []).extend(str(m) for m in _as_list(texts))
+        elif isinstance(value, dict):
             for inner, texts in field_messages(value).items():
                 flat.setdefault(str(name) if inner == "_form" else inner, []).extend(texts)
         else:
