@@ -17,11 +17,24 @@
     if (status) { status.textContent = text; }
   }
 
+  var ICONS = {};  // one shared icon per status and capability: no DOM work until shown
+
+  function escapeHTML(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
   function markerIcon(status, badge) {
-    var span = document.createElement("span");
-    span.className = "mk mk-" + (SHAPES[status] || "circle") + " mk-" + status;
-    span.textContent = badge || "?";
-    return L.divIcon({ html: span, className: "mk-wrap", iconSize: [28, 28], iconAnchor: [14, 14] });
+    var key = status + "|" + badge;
+    if (!ICONS[key]) {
+      var classes = "mk mk-" + (SHAPES[status] || "circle") + " mk-" + status;
+      ICONS[key] = L.divIcon({
+        html: '<span class="' + escapeHTML(classes) + '">' + escapeHTML(badge || "?") + "</span>",
+        className: "mk-wrap", iconSize: [28, 28], iconAnchor: [14, 14]
+      });
+    }
+    return ICONS[key];
   }
 
   function pinIcon() {
@@ -71,15 +84,16 @@
 
   function loadNeeds(el, map) {
     var names = labelFor(el);
-    var started = false;
+    var started = false, pending = null;
     var cluster = L.markerClusterGroup({
       chunkedLoading: true, chunkInterval: 100, chunkDelay: 10,
       chunkProgress: function (processed, total) {
-        // Clusters reach the map once every marker of the batch is processed.
-        if (processed === total) {
-          if (!started) { started = true; window.performance.mark("first-markers"); }
-          el.dataset.markers = String(total);
-        }
+        // Clusters reach the map once every marker of our batch is processed (the group also
+        // reports an empty batch of its own when it is added to the map: ignore that one).
+        if (pending === null || processed !== total) { return; }
+        if (!started) { started = true; window.performance.mark("first-markers"); }
+        el.dataset.markers = String(pending);
+        pending = null;
       }
     });
     map.addLayer(cluster);
@@ -100,6 +114,7 @@
     function show(data) {
       var markers = data.features.map(function (f) { return needMarker(f, names, el.dataset.needUrl); });
       cluster.clearLayers();
+      pending = markers.length;
       cluster.addLayers(markers);
       var text = markers.length + " need" + (markers.length === 1 ? "" : "s") + " on the map";
       say(el, data.truncated ? text + " (the most urgent; zoom in to see the rest)." : text + ".");
