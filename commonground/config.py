@@ -18,6 +18,12 @@ def _env_float(name: str, default: float) -> float:
     return float(value) if value not in (None, "") else default
 
 
+def _weights(text: str) -> dict[str, float]:
+    """Parse "name=value,name=value" into a dict of floats."""
+    pairs = (item.split("=", 1) for item in text.split(",") if "=" in item)
+    return {name.strip(): float(value) for name, value in pairs}
+
+
 def _secret_key(environment: str) -> str:
     """SECRET_KEY from the environment; in development a random key kept under instance/."""
     key = os.environ.get("SECRET_KEY")
@@ -92,6 +98,10 @@ def load_config(overrides: dict | None = None) -> dict:
         # capability sets its own thresholds.
         "STALE_START_DAYS": int(os.environ.get("STALE_START_DAYS", "7")),
         "STALE_COMPLETE_DAYS": int(os.environ.get("STALE_COMPLETE_DAYS", "30")),
+        # Matching: score weights ("priority=30,waiting=20,distance=30,track_record=20") and
+        # how many candidate partners per need the city plan keeps.
+        "MATCHING_WEIGHTS": _weights(os.environ.get("MATCHING_WEIGHTS", "")),
+        "MATCHING_TOP_K": int(os.environ.get("MATCHING_TOP_K", "20")),
     }
     config.update(overrides or {})
     if not config.get("SECRET_KEY"):

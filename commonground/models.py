@@ -7,6 +7,7 @@ from capabilities.models import Capability
 from geo.models import Neighbourhood
 from needs.models import Claim, Need, NeedEvent
 from partners.models import Partner, PartnerCapability
+from planning.models import Plan, PlanAssignment
 
 __all__ = [
     "ApiToken",
@@ -17,5 +18,7 @@ __all__ = [
     "Neighbourhood",
     "Partner",
     "PartnerCapability",
+    "Plan",
+    "PlanAssignment",
     "User",
 ]
