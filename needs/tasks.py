@@ -205,3 +205,15 @@ def impact(partner_id: int) -> dict[str, Any]:
         "volunteer_hours": float(hours),
         "units": [{"kind": kind or "units", "amount": float(amount)} for kind, amount in units],
     }
+
+
+def task_rows(actor: Actor, need_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Our view of the given needs (address, effort, place, distance from our base) by id."""
+    partner = own_partner(actor)
+    if not need_ids:
+        return {}
+    base = (partner.base_latitude, partner.base_longitude)
+    rows = db.session.execute(
+        select(*TASK_COLUMNS).where(Need.id.in_(need_ids), Need.latitude.is_not(None))
+    )
+    return {row.id: _task(row, base) for row in rows}

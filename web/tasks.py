@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from api.common import ReasonSchema
+from api.common import NoteSchema, ReasonSchema
 from api.needs import CompletionReportSchema
 from commonground.db_types import utcnow
 from commonground.errors import ConflictError, DomainError, ValidationError
 from needs import services
 from needs.detail import need_detail
-from needs.tasks import our_claims, our_history, tasks_near_us
+from needs.tasks import our_claims, our_history
 from web.access import current_actor, login_required
 from web.forms import domain_messages, load_form
 from web.needs import capability_choices, map_settings
+from web.planning import accept_offer, decline_offer, tasks_page
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -27,8 +28,8 @@ REPORT_FIELDS = ("volunteers", "hours", "units", "unit_kind", "notes")
 @bp.get("/")
 @login_required
 def index():
-    """Open needs our capabilities can act on inside our service area, nearest first."""
-    found = tasks_near_us(current_actor(), utcnow())
+    """Offers from city plans, then open needs we can act on in our area, ranked with reasons."""
+    found = tasks_page(current_actor(), utcnow())
     return render_template(
         "tasks/index.html",
         found=found,
@@ -41,7 +42,7 @@ def index():
 @login_required
 def near_geojson():
     """The same tasks as GeoJSON for the map beside the list."""
-    found = tasks_near_us(current_actor(), utcnow())
+    found = tasks_page(current_actor(), utcnow())
     features = [
         {
             "type": "Feature",
@@ -71,6 +72,39 @@ def claims():
 def history():
     """What we did: finished, released and rejected claims, and our impact totals."""
     return render_template("tasks/history.html", history=our_history(current_actor()))
+
+
+OFFER = "<int(min=1, max=2147483647):plan_id>/<int(min=1, max=2147483647):assignment_id>"
+
+
+@bp.post(f"/offers/{OFFER}/accept")
+@login_required
+def accept(plan_id: int, assignment_id: int):
+    """Accept a task the city offered us: it becomes our claim."""
+    try:
+        accept_offer(current_actor(), plan_id, assignment_id)
+    except ConflictError as exc:
+        flash(f"Not accepted: {exc.message}", "error")
+    else:
+        flash("Accepted: the task is in “Our claims”.", "success")
+    return redirect(url_for("tasks.index"))
+
+
+@bp.post(f"/offers/{OFFER}/decline")
+@login_required
+def decline(plan_id: int, assignment_id: int):
+    """Decline a task the city offered us."""
+    data, errors = load_form(NoteSchema(), request.form, ("note",))
+    if errors:
+        flash(f"Not declined: {' '.join(errors.get('note', []))}", "error")
+        return redirect(url_for("tasks.index"))
+    try:
+        decline_offer(current_actor(), plan_id, assignment_id, data["note"])
+    except ConflictError as exc:
+        flash(f"Not declined: {exc.message}", "error")
+    else:
+        flash("Declined: the city will find someone else.", "success")
+    return redirect(url_for("tasks.index"))
 
 
 @bp.post(f"/{NID}/claim")

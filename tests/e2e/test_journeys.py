@@ -71,8 +71,11 @@ def test_partner_member_claims_starts_and_completes_a_task_near_them(make, visit
     page = tab.page
     tab.go("/tasks/")
     assert tab.wait_for_markers("#tasks-map") == 1
-    assert page.get_by_text("nearest first").count() >= 1
     task = page.locator(f"#task-{need.id}")
+    assert (
+        page.get_by_role("heading", name=re.compile("ranked by the matching engine")).count() == 1
+    )
+    assert task.locator(".reasons li").count() >= 1
     assert (
         task.get_by_role("link", name=re.compile("Bags of litter behind the library")).count() == 1
     )
@@ -179,3 +182,30 @@ def test_the_whole_journey_across_three_people(make, visitor):
     city.page.get_by_text("Completion verified.").wait_for()
     steps = city.page.locator(".timeline .event-action").all_inner_texts()
     assert steps == ["Post", "Claim", "Start", "Complete", "Verify"]
+
+
+def test_coordinator_runs_a_plan_and_offers_a_task_the_partner_accepts(make, visitor):
+    coordinator, member, partner = _people(make)
+    make.need(title="Planned cleanup", latitude=LOT[0], longitude=LOT[1])
+    db.session.commit()
+    city = visitor()
+    city.sign_in(coordinator.user.email)
+    city.go("/plans/")
+    city.page.get_by_role("button", name="Run the city plan").click()
+    city.page.get_by_text(re.compile(r"Plan #\d+ is ready")).wait_for()
+    group = city.page.locator("section.plan-partner", has_text=partner.name)
+    assert group.get_by_text("Planned cleanup").count() == 1
+    city.screenshot("coordinator-plan")
+    group.get_by_role("button", name=re.compile("Offer ticked tasks")).click()
+    city.page.get_by_text("Offered 1 task.").wait_for()
+
+    crew = visitor()
+    crew.sign_in(member.user.email)
+    crew.go("/tasks/")
+    offers = crew.page.locator("section.offers")
+    assert offers.get_by_role("link", name=re.compile("Planned cleanup")).count() == 1
+    crew.screenshot("partner-offers")
+    offers.get_by_role("button", name=re.compile("Accept")).click()
+    crew.page.get_by_text("Accepted: the task is in “Our claims”.").wait_for()
+    crew.go("/tasks/claims")
+    assert crew.page.get_by_role("link", name=re.compile("Planned cleanup")).count() == 1

@@ -12,17 +12,29 @@ def _crew(make, **overrides):
     return partner, make.user("partner", partner=partner)
 
 
-def test_tasks_near_us_lists_matching_needs_in_our_area_nearest_first(make, pages):
+def test_tasks_near_us_are_ranked_by_the_engine_with_reasons(make, pages):
     _, member = _crew(make)
-    far_in_radius = make.need(title="Further", latitude=DOWNTOWN[0] + 0.02)
-    near = make.need(title="Nearest", latitude=DOWNTOWN[0] + 0.001)
+    near = make.need(title="Nearby lot", latitude=DOWNTOWN[0] + 0.001)
+    further = make.need(title="Further lot", latitude=DOWNTOWN[0] + 0.02)
     make.need(title="Out of range", latitude=DOWNTOWN[0] + 1)
     make.need(title="Wrong capability", capability="board_up")
     page = pages(member).text("/tasks/")
-    assert "nearest first" in page
-    assert page.index("Nearest") < page.index("Further")
+    assert "ranked by the matching engine" in page
+    assert f'id="task-{near.id}"' in page and f'id="task-{further.id}"' in page
     assert "Out of range" not in page and "Wrong capability" not in page
-    assert f"#{near.id}" in page and f"#{far_in_radius.id}" in page
+    assert 'class="reasons"' in page
+
+
+def test_with_no_capacity_left_tasks_are_listed_nearest_first_and_it_says_why(make, pages):
+    _, member = _crew(make, capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 1}])
+    taken = make.need(title="Taken")
+    claim_need(member.actor, taken.id)
+    make.need(title="Further", latitude=DOWNTOWN[0] + 0.02)
+    make.need(title="Nearest", latitude=DOWNTOWN[0] + 0.001)
+    page = pages(member).text("/tasks/")
+    assert "nearest first" in page and "can still take this week" in page
+    assert page.index("Nearest") < page.index("Further")
+    assert "1 of 1 tasks taken" in page
 
 
 def test_needs_in_a_served_neighbourhood_count_even_beyond_the_radius(make, pages):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from commonground.db_types import utcnow
@@ -39,16 +40,73 @@ def test_home_counts_open_needs_by_neighbourhood_and_capability(make, pages):
     assert "capability=litter_cleanup" in page and ">3</a>" in page
 
 
-def test_plans_say_they_need_the_matching_engine(make, pages):
-    page = pages(make.user("coordinator")).text("/plans/")
-    assert "matching engine is enabled" in page
-
-
-def test_need_page_suggestions_are_not_faked(make, pages):
+def test_need_page_shows_who_can_act_here_with_reasons(make, pages):
+    partner = make.partner(name="Closest Crew")
+    make.partner(name="Mowers Only", capabilities=[{"capability": "lot_mowing"}])
     need = make.need()
     page = pages(make.user("coordinator")).text(f"/needs/{need.id}")
-    assert "Who can act here" in page
-    assert "Suggestions appear when the matching engine is enabled." in page
+    section = page[page.index('id="suggestions-h"') : page.index('id="history-h"')]
+    assert "Closest Crew" in section and "Mowers Only" not in section
+    assert f'href="/partners/{partner.id}"' in section and 'class="reasons"' in section
+
+
+def test_need_page_says_when_nobody_can_act(make, pages):
+    need = make.need(capability="lot_mowing")
+    page = pages(make.user("coordinator")).text(f"/needs/{need.id}")
+    assert "No active partner with this capability" in page
+
+
+def test_partner_members_see_no_suggestions_section(make, pages):
+    partner = make.partner()
+    need = make.need()
+    page = pages(make.user("partner", partner=partner)).text(f"/needs/{need.id}")
+    assert "Who can act here" not in page
+
+
+def test_a_coordinator_runs_a_plan_offers_a_task_and_the_partner_accepts_it(make, pages):
+    partner = make.partner(name="Planned Crew")
+    member = make.user("partner", partner=partner)
+    make.need(title="Planned lot")
+    coordinator = pages(make.user("coordinator"))
+    assert "No plan has been run yet." in coordinator.text("/plans/")
+    response = coordinator.post("/plans/run")
+    assert response.status_code == 302
+    plan_page = coordinator.text(response.headers["Location"])
+    assert "Planned Crew" in plan_page and "Planned lot" in plan_page
+    assignment = re.search(r'name="assignment" value="(\d+)"', plan_page).group(1)
+    plan_path = response.headers["Location"]
+    coordinator.post(f"{plan_path}/offer", {"assignment": assignment})
+    assert "Offered 1 task." in coordinator.text(plan_path)
+    crew = pages(member)
+    tasks = crew.text("/tasks/")
+    offers = tasks[tasks.index('id="offers-h"') : tasks.index('id="capacity-h"')]
+    assert "Planned lot" in offers
+    accept = re.search(r'action="(/tasks/offers/\d+/\d+/accept)"', offers).group(1)
+    crew.post(accept)
+    assert "Accepted" in crew.text("/tasks/")
+    assert "Planned lot" in crew.text("/tasks/claims")
+    assert "Accepted" in coordinator.text(plan_path)
+
+
+def test_a_partner_declines_an_offer_with_a_note(make, pages):
+    partner = make.partner(name="Busy Crew")
+    member = make.user("partner", partner=partner)
+    make.need(title="Declined lot")
+    coordinator = pages(make.user("coordinator"))
+    plan_path = coordinator.post("/plans/run").headers["Location"]
+    assignment = re.search(r'name="assignment" value="(\d+)"', coordinator.text(plan_path)).group(1)
+    coordinator.post(f"{plan_path}/offer", {"assignment": assignment})
+    crew = pages(member)
+    decline = re.search(r'action="(/tasks/offers/\d+/\d+/decline)"', crew.text("/tasks/"))
+    crew.post(decline.group(1), {"note": "No volunteers this week"})
+    assert "Declined" in crew.text("/tasks/")
+    assert "Declined" in coordinator.text(plan_path)
+
+
+def test_outreach_reads_plans_but_cannot_run_them(make, pages):
+    outreach = pages(make.user("outreach"))
+    assert "Run the city plan" not in outreach.text("/plans/")
+    assert outreach.post("/plans/run").status_code == 403
 
 
 def test_directory_filters_by_sector_capability_neighbourhood_and_status(make, pages):
