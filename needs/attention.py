@@ -188,12 +188,15 @@ def _partner_names(ids: set[int]) -> dict[int, str]:
     return {partner_id: name for partner_id, name in rows}
 
 
-def attention_summary(actor: Actor, now: datetime) -> dict[str, Any]:
-    """Everything the coordinator's home shows, in one call."""
+def attention_summary(
+    actor: Actor, now: datetime, *, with_unreachable: bool = True
+) -> dict[str, Any]:
+    """Everything the coordinator's home shows, in one call (`with_unreachable=False` when the
+    matching engine reports reach instead)."""
     actor.require("need.review")
     return {
         "matrix": open_needs_matrix(actor),
-        "unreachable": unreachable_needs(actor),
+        "unreachable": unreachable_needs(actor) if with_unreachable else None,
         "stale": stale_claim_list(actor, now),
         "awaiting": awaiting_verification(actor),
     }

@@ -14,6 +14,7 @@ from typing import Any
 
 from accounts.actor import Actor
 from commonground.errors import ConflictError, NotFoundError
+from needs.attention import LIST_LIMIT, attention_summary
 from needs.tasks import task_rows, tasks_near_us
 
 TASK_LIMIT = 200
@@ -39,6 +40,30 @@ def suggestions_for_need(actor: Actor, need_id: int) -> list[dict[str, Any]] | N
     from planning.services import suggest_partners_for_need
 
     return suggest_partners_for_need(actor, need_id, limit=10)
+
+
+def coordinator_home(actor: Actor, now: datetime) -> dict[str, Any]:
+    """What needs attention; who can reach what comes from the engine's coverage gaps when it
+    is enabled (same rules as its suggestions: service polygons, capacity), else from a simple
+    radius-or-neighbourhood check."""
+    if not engine_enabled():
+        return {**attention_summary(actor, now), "zero_capacity": None, "shortfalls": None}
+    from planning.services import coverage_gap_report
+
+    home = attention_summary(actor, now, with_unreachable=False)
+    gaps = coverage_gap_report(actor, now=now)
+    home["unreachable"] = _need_list(gaps["unreachable"])
+    home["zero_capacity"] = _need_list(gaps["zero_capacity_only"])
+    home["shortfalls"] = [c for c in gaps["cells"] if c["shortfall_tasks"] > 0][:15]
+    return home
+
+
+def _need_list(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    ordered = sorted(rows, key=lambda r: (r.get("priority") or 9, r["need_id"]))
+    return {
+        "count": len(rows),
+        "needs": [{**r, "id": r["need_id"]} for r in ordered[:LIST_LIMIT]],
+    }
 
 
 def tasks_page(actor: Actor, now: datetime) -> dict[str, Any]:

@@ -9,6 +9,13 @@ import pytest
 from commonground.extensions import db
 from tests.factories import DOWNTOWN
 
+# Form controls a screen reader could not name (no <label>, no aria-label, no text).
+UNLABELLED_CONTROLS = """
+[...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                && !(el.tagName === 'BUTTON' && el.textContent.trim()))
+  .map(el => el.outerHTML.slice(0, 120))
+"""
 PAGES = {
     "coordinator": ["/coordinator/", "/needs/", "/needs/new", "/partners/", "/plans/"],
     "partner": ["/tasks/", "/tasks/claims", "/tasks/history", "/profile/"],
@@ -43,6 +50,8 @@ def test_main_pages_open_without_javascript_errors(make, visitor, role, width):
             tab.page.wait_for_selector(".map[data-ready]")
         if tab.page.locator(".map[data-geojson]").count():
             tab.wait_for_markers(".map[data-geojson]")
+        unlabelled = tab.page.evaluate(UNLABELLED_CONTROLS)
+        assert unlabelled == [], f"{path}: controls without a label: {unlabelled}"
         if width == 375:
             overflow = tab.page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"

@@ -31,6 +31,18 @@ def test_home_shows_awaiting_verification_stale_claims_and_unreachable_needs(mak
     assert "Done, check it" not in unreachable
 
 
+def test_home_lists_needs_reachable_only_by_partners_who_are_full(make, pages):
+    partner = make.partner(
+        name="Full Crew", capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 1}]
+    )
+    member = make.user("partner", partner=partner)
+    claim_need(member.actor, make.need(title="Taken this week").id)
+    make.need(title="Waits for next week")
+    page = pages(make.user("coordinator")).text("/coordinator/")
+    full = page[page.index('id="full-h"') : page.index('id="open"')]
+    assert "Waits for next week" in full
+
+
 def test_home_counts_open_needs_by_neighbourhood_and_capability(make, pages):
     for _ in range(3):
         make.need()
