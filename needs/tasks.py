@@ -1,8 +1,9 @@
 """A partner's view of needs: open tasks near them, their claims, their history and impact.
 
-Until the matching engine's ranking is wired in, "tasks near us" are the open needs that match
-the partner's capabilities inside its service area (radius from base, or its neighbourhoods),
-nearest first. Returns plain data (no ORM objects). Must not import Flask request globals.
+`tasks_near_us` lists the open needs that match the partner's capabilities inside its service
+area (radius from base, or its neighbourhoods), nearest first: the pages show it when the
+matching engine is off or ranks nothing, and use its capacity and area figures always.
+Returns plain data (no ORM objects). Must not import Flask request globals.
 """
 
 from __future__ import annotations

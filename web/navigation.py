@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_login import current_user
 
 from accounts.services import actor_for
@@ -23,6 +23,7 @@ NAV_LINKS = (
     ("Post a need", "need_pages.new", "need.post"),
     ("Plans", "plan_pages.index", "plan.read"),
     ("Partners", "directory.index", "partner.read_all"),
+    ("Partner review", "partner_review.index", "partner.set_status"),  # when the page exists
 )
 
 
@@ -31,7 +32,11 @@ def nav_links() -> list[tuple[str, str]]:
     if not current_user.is_authenticated:
         return []
     actor = actor_for(current_user)
-    return [(label, endpoint) for label, endpoint, perm in NAV_LINKS if actor.can(perm)]
+    return [
+        (label, endpoint)
+        for label, endpoint, perm in NAV_LINKS
+        if actor.can(perm) and endpoint in current_app.view_functions
+    ]
 
 
 def pluck_map(items: list[dict], key: str, value: str) -> dict:

@@ -14,7 +14,7 @@ from commonground.errors import ConflictError, DomainError, ValidationError
 from needs import services
 from needs.detail import need_detail
 from needs.tasks import our_claims, our_history
-from web.access import current_actor, login_required
+from web.access import current_actor, json_login_required, login_required
 from web.forms import domain_messages, load_form
 from web.needs import capability_choices, map_settings
 from web.planning import accept_offer, decline_offer, tasks_page
@@ -39,7 +39,7 @@ def index():
 
 
 @bp.get("/near.geojson")
-@login_required
+@json_login_required
 def near_geojson():
     """The same tasks as GeoJSON for the map beside the list."""
     found = tasks_page(current_actor(), utcnow())

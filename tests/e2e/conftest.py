@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, Response
 from werkzeug.serving import make_server
 
 from commonground import create_app
@@ -56,6 +56,29 @@ def _objects_stay_readable(app_context: None) -> None:
     db.session().expire_on_commit = False
 
 
+# The policy the security work enforces on every page (no inline script or style); set here
+# too, so a page that would break under it fails these tests (Chromium logs each violation).
+STRICT_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def _strict_csp(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", STRICT_CSP)
+    return response
+
+
 @pytest.fixture(scope="session")
 def live_server(app: Flask) -> Iterator[str]:
     """A real HTTP server on a free port of 127.0.0.1, on the suite's database; its base URL."""
@@ -67,6 +90,7 @@ def live_server(app: Flask) -> Iterator[str]:
             "MAP_TILE_URL": "",  # offline: no tile layer at all
         }
     )
+    served.after_request(_strict_csp)
     server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
