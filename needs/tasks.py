@@ -193,18 +193,19 @@ def impact(partner_id: int) -> dict[str, Any]:
             func.coalesce(func.sum(Claim.hours), 0.0),
         ).where(done)
     ).one()
-    units = db.session.execute(
-        select(func.coalesce(Claim.unit_kind, ""), func.sum(Claim.units))
+    units: dict[str, float] = {}
+    for kind, amount in db.session.execute(
+        select(Claim.unit_kind, func.sum(Claim.units))
         .where(done, Claim.units.is_not(None))
-        .group_by(func.coalesce(Claim.unit_kind, ""))
-        .order_by(func.coalesce(Claim.unit_kind, ""))
-    ).all()
+        .group_by(Claim.unit_kind)
+    ):
+        units[kind or "units"] = units.get(kind or "units", 0.0) + float(amount)
     return {
         "completed_tasks": tasks,
         "verified_tasks": verified,
         "volunteers": int(volunteers),
         "volunteer_hours": float(hours),
-        "units": [{"kind": kind or "units", "amount": float(amount)} for kind, amount in units],
+        "units": [{"kind": kind, "amount": units[kind]} for kind in sorted(units)],
     }
 
 
