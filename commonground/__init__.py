@@ -52,7 +52,21 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     import accounts.sessions  # noqa: F401 - installs the Flask-Login user loader
     from api import register_api
-    from web import account, auth, home, onboarding, partner_review
+    from web import (
+        account,
+        auth,
+        dashboard,
+        directory,
+        home,
+        map,
+        navigation,
+        needs,
+        onboarding,
+        partner_review,
+        plans,
+        profile,
+        tasks,
+    )
 
     register_api(app)
     app.register_blueprint(home.bp)
@@ -60,3 +74,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(onboarding.bp)
     app.register_blueprint(partner_review.bp)
+    for pages in (dashboard, needs, map, tasks, profile, directory, plans):
+        app.register_blueprint(pages.bp)
+    navigation.install(app)
