@@ -101,6 +101,7 @@ def index():
 def new():
     """Post a need: address, pin on the map (draggable), capability, priority, effort, due date."""
     actor = current_actor()
+    actor.require("need.post")  # before reading the form: a refusal is a 403, not a form error
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         data, errors = load_form(
@@ -114,8 +115,6 @@ def new():
             else:
                 flash(f"Need #{need.id} posted: {need.title}", "success")
                 return redirect(url_for("need_pages.show", need_id=need.id))
-    else:
-        actor.require("need.post")
     return render_template(
         "needs/new.html",
         form=request.form if request.method == "POST" else MultiDict({"priority": "3"}),

@@ -49,6 +49,7 @@ class Route:
     need: str = "open"  # which need fills <need_id>
     body: dict[str, Value] | None = None  # JSON for the API, a form for pages (CSRF added)
     params: dict[str, Value] = field(default_factory=dict)  # fixed path arguments
+    query: str = ""  # a query string for GET routes that need one
 
 
 def _api(path: str) -> str:
@@ -253,6 +254,114 @@ ROUTES += [
     Route("GET", _api("/coverage/gaps"), STAFF),
     Route("GET", _api("/coverage/recruitment"), STAFF),
     Route("GET", _api("/partnerships"), STAFF),
+]
+
+PLAN_PAGE = "<int(min=1, max=2147483647):plan_id>"
+OFFER_PAGE = f"/tasks/offers/{PLAN_PAGE}/<int(min=1, max=2147483647):assignment_id>"
+NEED_FORM = {
+    "capability": "litter_cleanup",
+    "title": "Tyres dumped on lot",
+    "latitude": "30.45",
+    "longitude": "-91.18",
+    "priority": "3",
+}
+PROFILE_FORM = {
+    "description": "Updated from the profile page.",
+    "base_latitude": "30.4515",
+    "base_longitude": "-91.1871",
+    "service_radius_km": "5",
+    "capability": "litter_cleanup",
+    "tasks_per_week-litter_cleanup": "20",
+}
+
+ROUTES += [
+    # --- pages: coordinators ------------------------------------------------------------------
+    Route("GET", "/coordinator/", COORDINATORS),
+    Route("GET", "/needs/", SIGNED_IN),
+    Route("GET", "/needs/new", COORDINATORS),
+    Route("POST", "/needs/new", COORDINATORS, 302, body=NEED_FORM),
+    Route("GET", f"/needs/{NID}", SIGNED_IN),
+    Route("POST", f"/needs/{NID}/verify", COORDINATORS, 302, need="completed", body={"note": ""}),
+    Route(
+        "POST",
+        f"/needs/{NID}/reopen",
+        COORDINATORS,
+        302,
+        need="completed",
+        body={"reason": "Still littered."},
+    ),
+    Route(
+        "POST",
+        f"/needs/{NID}/close",
+        COORDINATORS,
+        302,
+        body={"action": "cancel", "reason": "Fixed by the owner."},
+    ),
+    Route("GET", "/plans/", STAFF),
+    Route("POST", "/plans/run", COORDINATORS, 302),
+    Route("GET", f"/plans/{PLAN_PAGE}", STAFF),
+    Route(
+        "POST",
+        f"/plans/{PLAN_PAGE}/offer",
+        COORDINATORS,
+        302,
+        body={"assignment": lambda world: str(world.proposed_assignment)},
+    ),
+    # --- pages: the map and its data ----------------------------------------------------------
+    Route("GET", "/map/needs.geojson", SIGNED_IN),
+    Route("GET", "/map/export.csv", SIGNED_IN),
+    Route("GET", "/map/export.geojson", SIGNED_IN),
+    Route("GET", "/map/geocode", COORDINATORS, 503, query="q=1200 Swan St"),
+    Route(
+        "GET",
+        "/map/vendor/<any(leaflet, markercluster):package>/<path:filename>",
+        EVERYONE,
+        params={"package": "leaflet", "filename": "leaflet.js"},
+    ),
+    # --- pages: partner members ---------------------------------------------------------------
+    Route("GET", "/tasks/", PARTNERS),
+    Route("GET", "/tasks/near.geojson", PARTNERS),
+    Route("GET", "/tasks/claims", PARTNERS),
+    Route("GET", "/tasks/history", PARTNERS),
+    Route("POST", f"/tasks/{NID}/claim", PARTNERS, 302),
+    Route("POST", f"/tasks/{NID}/start", frozenset({"partner_own"}), 302, need="claimed"),
+    Route(
+        "POST",
+        f"/tasks/{NID}/release",
+        frozenset({"partner_own"}),
+        302,
+        need="claimed",
+        body={"reason": "Rain all week."},
+    ),
+    Route("GET", f"/tasks/{NID}/complete", PARTNERS, need="in_progress"),
+    Route(
+        "POST",
+        f"/tasks/{NID}/complete",
+        frozenset({"partner_own"}),
+        302,
+        need="in_progress",
+        body={"volunteers": "3", "hours": "6"},
+    ),
+    Route(
+        "POST",
+        f"{OFFER_PAGE}/accept",
+        frozenset({"partner_own"}),
+        302,
+        params={"assignment_id": lambda world: world.offered_assignment},
+    ),
+    Route(
+        "POST",
+        f"{OFFER_PAGE}/decline",
+        frozenset({"partner_own"}),
+        302,
+        body={"note": "Not this week."},
+        params={"assignment_id": lambda world: world.offered_assignment},
+    ),
+    Route("GET", "/profile/", PARTNERS),
+    Route("POST", "/profile/", PARTNERS, 302, body=PROFILE_FORM),
+    # --- pages: the partner directory ---------------------------------------------------------
+    Route("GET", "/partners/", SIGNED_IN),
+    Route("GET", f"/partners/{PID}", READERS_OF_PARTNER_A),
 ]
 
 # How each path argument is filled, from the world and the acting role.
