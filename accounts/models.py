@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -11,7 +12,7 @@ from commonground.db_types import UTCDateTime, utcnow
 from commonground.extensions import db
 
 
-class User(db.Model):
+class User(UserMixin, db.Model):
     """A person who signs in: city staff, a partner member or a read-only viewer."""
 
     __tablename__ = "user"

@@ -30,10 +30,12 @@ from briefings.content import (
     prospect_content,
 )
 from briefings.models import Briefing
+from capabilities.services import list_capabilities
 from commonground.config import ROOT
 from commonground.db_types import utcnow
 from commonground.errors import DomainError, NotFoundError
 from commonground.extensions import db
+from geo.services import list_neighbourhoods
 from partners.models import Partner
 
 log = logging.getLogger(__name__)
@@ -282,3 +284,39 @@ def pdf_filename(briefing: Briefing) -> str:
     slug = "".join(ch if ch.isalnum() else "-" for ch in briefing.subject.lower()).strip("-")
     slug = "-".join(part for part in slug.split("-") if part)[:60] or briefing.kind
     return f"briefing-{briefing.id}-{slug}.pdf"
+
+
+BATCH_STEP = 5
+
+
+def run_batch_step(actor: Actor, offset: int, *, size: int = BATCH_STEP) -> dict[str, Any]:
+    """One step of the batch page: briefings for the next `size` active partners from `offset`,
+    so a page can show progress between steps. `next_offset` is None when all are done."""
+    ids = active_partner_ids(actor)
+    chunk = ids[max(0, offset) : max(0, offset) + size]
+    result = run_batch(actor, chunk)
+    done = min(len(ids), max(0, offset) + len(chunk))
+    return {
+        "total": len(ids),
+        "done": done,
+        "next_offset": done if done < len(ids) else None,
+        "generated": result.generated,
+        "failures": result.failures,
+    }
+
+
+def briefing_page_options(actor: Actor) -> dict[str, Any]:
+    """What the briefings page offers: active partners, neighbourhoods, capabilities, sectors,
+    and the most recent stored briefings."""
+    actor.require("briefing.generate")
+    partners = db.session.execute(
+        select(Partner.id, Partner.name).where(Partner.status == "active").order_by(Partner.name)
+    )
+    recent, total = list_briefings(actor, limit=25)
+    return {
+        "partners": [{"id": pid, "name": name} for pid, name in partners],
+        "neighbourhoods": [n.name for n in list_neighbourhoods()],
+        "capabilities": [{"code": c.code, "label": c.label} for c in list_capabilities(actor)],
+        "recent": [present_briefing(b) for b in recent],
+        "stored": total,
+    }

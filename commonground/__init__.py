@@ -48,8 +48,14 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     import accounts.sessions  # noqa: F401 - installs the Flask-Login user loader
     from api import register_api
-    from web import auth, home
+    from web import auth, catalogue, gaps, home, open_data, performance
+    from web import briefings as briefing_pages
 
     register_api(app)
     app.register_blueprint(home.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(briefing_pages.bp)
+    app.register_blueprint(catalogue.bp)
+    app.register_blueprint(gaps.bp)
+    app.register_blueprint(performance.bp)
+    app.register_blueprint(open_data.bp)
