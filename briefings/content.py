@@ -331,7 +331,8 @@ def _base(kind: str, city: CityData, actor: Actor, subject: dict[str, Any]) -> d
         "subject": subject,
         "city_name": current_app.config["CITY_NAME"],
         "generated_at": city.now.isoformat(),
-        "generated_by": actor.label,
+        # A person's name; command-line jobs (no user) sign as the outreach team.
+        "generated_by": actor.label if actor.user_id is not None else "",
         "contact": contact(actor),
     }
 
