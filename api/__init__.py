@@ -9,10 +9,29 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from api import capabilities, docs, me, needs, partners, planning
+from api import (
+    briefings,
+    capabilities,
+    catalogue,
+    docs,
+    me,
+    needs,
+    partners,
+    performance,
+    planning,
+)
 from commonground.extensions import csrf
 
-RESOURCE_BLUEPRINTS = [capabilities.blp, partners.blp, needs.blp, planning.blp, me.blp]
+RESOURCE_BLUEPRINTS = [
+    capabilities.blp,
+    partners.blp,
+    needs.blp,
+    planning.blp,
+    me.blp,
+    briefings.blp,
+    catalogue.blp,
+    performance.blp,
+]
 
 
 class CommonGroundApi(Api):

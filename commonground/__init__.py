@@ -55,18 +55,23 @@ def _register_blueprints(app: Flask) -> None:
     from web import (
         account,
         auth,
+        catalogue,
         dashboard,
         directory,
+        gaps,
         home,
         map,
         navigation,
         needs,
         onboarding,
+        open_data,
         partner_review,
+        performance,
         plans,
         profile,
         tasks,
     )
+    from web import briefings as briefing_pages
 
     register_api(app)
     app.register_blueprint(home.bp)
@@ -76,4 +81,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(partner_review.bp)
     for pages in (dashboard, needs, map, tasks, profile, directory, plans):
         app.register_blueprint(pages.bp)
+    app.register_blueprint(briefing_pages.bp)
+    app.register_blueprint(catalogue.bp)
+    app.register_blueprint(gaps.bp)
+    app.register_blueprint(performance.bp)
+    app.register_blueprint(open_data.bp)
     navigation.install(app)

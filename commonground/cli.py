@@ -1,4 +1,5 @@
-"""Command-line jobs: `flask seed`, `flask release-stale`, `flask create-user`."""
+"""Command-line jobs: `flask seed`, `flask release-stale`, `flask plan`, `flask briefings`,
+`flask create-user`."""
 
 from __future__ import annotations
 
@@ -77,6 +78,30 @@ def register_commands(app: Flask) -> None:
             f"candidate search {summary['candidate_seconds']:.3f} s, "
             f"solve {summary['solve_seconds']:.3f} s."
         )
+
+    @app.cli.command("briefings")
+    @click.option("--all-active", is_flag=True, help="A briefing for every active partner.")
+    @click.option(
+        "--partner", "partner_ids", type=int, multiple=True, help="A partner id (repeatable)."
+    )
+    def briefings(all_active: bool, partner_ids: tuple[int, ...]) -> None:
+        """Generate and store partner briefings; a failure is reported and the batch goes on."""
+        from briefings.services import active_partner_ids, run_batch
+
+        if not all_active and not partner_ids:
+            raise click.UsageError("Give --all-active or at least one --partner ID.")
+        ids = active_partner_ids(SYSTEM) if all_active else []
+        ids += [i for i in partner_ids if i not in ids]
+        with click.progressbar(length=len(ids), label="Briefings") as bar:
+            result = run_batch(SYSTEM, ids, progress=lambda _done, _total: bar.update(1))
+        for failure in result.failures:
+            click.echo(f"FAILED partner {failure['partner_id']}: {failure['error']}", err=True)
+        click.echo(
+            f"Generated {len(result.generated)} of {result.total} briefing(s); "
+            f"{len(result.failures)} failed."
+        )
+        if result.failures:
+            raise SystemExit(1)
 
     @app.cli.command("create-user")
     @click.option("--email", required=True)

@@ -124,6 +124,12 @@ def load_config(overrides: dict | None = None) -> dict:
         # how many candidate partners per need the city plan keeps.
         "MATCHING_WEIGHTS": _weights(os.environ.get("MATCHING_WEIGHTS", "")),
         "MATCHING_TOP_K": int(os.environ.get("MATCHING_TOP_K", "20")),
+        # Briefings: the contact printed when no signed-in officer made it (e.g. the batch job).
+        "OUTREACH_CONTACT_NAME": os.environ.get(
+            "OUTREACH_CONTACT_NAME", "Community Partnerships Office"
+        ),
+        "OUTREACH_CONTACT_EMAIL": os.environ.get("OUTREACH_CONTACT_EMAIL", "partners@city.example"),
+        "OUTREACH_CONTACT_PHONE": os.environ.get("OUTREACH_CONTACT_PHONE", ""),
     }
     config.update(overrides or {})
     if config["ENV"] == "production" and not config["PASSWORD_HASH_METHOD"].startswith("scrypt"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from accounts.models import ApiToken, OneTimeToken, OutboxEmail, User, WebSession
+from briefings.models import Briefing, CatalogueEntry
 from capabilities.models import Capability
 from geo.models import Neighbourhood
 from needs.models import Claim, Need, NeedEvent
@@ -11,7 +12,9 @@ from planning.models import Plan, PlanAssignment
 
 __all__ = [
     "ApiToken",
+    "Briefing",
     "Capability",
+    "CatalogueEntry",
     "Claim",
     "Need",
     "NeedEvent",

@@ -23,7 +23,13 @@ NAV_LINKS = (
     ("Post a need", "need_pages.new", "need.post"),
     ("Plans", "plan_pages.index", "plan.read"),
     ("Partners", "directory.index", "partner.read_all"),
-    ("Partner review", "partner_review.index", "partner.set_status"),  # when the page exists
+    ("Partner review", "partner_review.index", "partner.set_status"),
+    ("Briefings", "briefing_pages.index", "briefing.generate"),
+    ("Coverage gaps", "gaps.index", "plan.read"),
+    ("Performance", "performance_pages.index", "dashboard.read"),
+    ("City resources", "catalogue_pages.index", "catalogue.read"),
+    ("Members", "onboarding.members", "partner.manage_members"),
+    ("Account", "account.profile", "need.read"),
 )
 
 
