@@ -78,3 +78,12 @@ def test_the_docs_page_is_served_with_local_assets(client, app_context):
     assert b"http" not in page.data.split(b"<body>")[1].split(b"swagger-ui")[0]
     asset = client.get("/api/v1/docs/assets/swagger-ui-bundle.js")
     assert asset.status_code == 200 and len(asset.data) > 100_000
+
+
+def test_a_page_number_past_any_database_offset_is_a_422_not_a_500(api, make):
+    client = api(make.user("coordinator").token)
+    for path in ("/api/v1/needs/", "/api/v1/partners/"):
+        response = client.get(path + "?page=499973403171891076661248")
+        assert response.status_code == 422, path
+        assert "page" in response.json["errors"]
+    assert client.get("/api/v1/needs/?page=1000000").status_code == 200
