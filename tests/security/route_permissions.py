@@ -9,8 +9,10 @@ database must be left unchanged.
 The world each cell runs in (see the test): partner organisations A and B (active); the
 "partner_own" column is a partner admin of A, "partner_other" a partner admin of B; a need in
 each state ("open", or claimed / in_progress / completed by A); a plain member of A; the acting
-user's own API token. PARAMS says how each path argument is filled; add a filler for a new
-argument name there.
+user's own API token; a saved city plan (one assignment offered to A, one only proposed); one
+catalogue entry; and, only for routes with a <briefing_id>, one stored neighbourhood briefing
+for Downtown. PARAMS says how each path argument is filled; add a filler for a new argument
+name there.
 """
 
 from __future__ import annotations
@@ -364,6 +366,120 @@ ROUTES += [
     Route("GET", f"/partners/{PID}", READERS_OF_PARTNER_A),
 ]
 
+BRIEFING = "<int(min=1, max=2147483647):briefing_id>"
+ENTRY = "<int(min=1, max=2147483647):entry_id>"
+YEAR = "<int(min=2000, max=2999):year>"
+DASHBOARD_READERS = frozenset({"admin", "coordinator", "outreach", "viewer"})
+PROSPECT = {
+    "name": "Hope Chapel",
+    "sector": "faith_based",
+    "neighbourhood": "Downtown",
+    "radius_km": "2",
+    "capabilities": ["litter_cleanup"],
+    "tasks_per_week": "1",
+    "volunteer_hours_per_week": "4",
+}
+CATALOGUE_FORM = {
+    "title": "Tool lending",
+    "description": "Mowers on loan.",
+    "lead_time_days": "3",
+    "capabilities": ["lot_mowing"],
+}
+
+ROUTES += [
+    # --- pages: briefings (staff) -------------------------------------------------------------
+    Route("GET", "/briefings/", STAFF),
+    Route(
+        "POST",
+        "/briefings/partner",
+        STAFF,
+        303,
+        body={"partner_id": lambda world: str(world.partner_a)},
+    ),
+    Route("POST", "/briefings/prospect", STAFF, 303, body=PROSPECT),
+    Route(
+        "POST",
+        "/briefings/neighbourhood",
+        STAFF,
+        303,
+        body={"neighbourhood": "Downtown", "weekly_tasks": "2"},
+    ),
+    Route("GET", f"/briefings/{BRIEFING}", STAFF),
+    Route("GET", f"/briefings/{BRIEFING}/document", STAFF),
+    Route("GET", f"/briefings/{BRIEFING}.pdf", STAFF),
+    Route("GET", "/briefings/batch", STAFF),
+    Route("POST", "/briefings/batch", STAFF),
+    Route("POST", "/briefings/batch/step", STAFF, body={"offset": "0"}),
+    # --- pages: the city resources catalogue --------------------------------------------------
+    Route("GET", "/catalogue/", SIGNED_IN),
+    Route("POST", "/catalogue/", COORDINATORS, 303, body=CATALOGUE_FORM),
+    Route("GET", f"/catalogue/{ENTRY}/edit", COORDINATORS),
+    Route(
+        "POST",
+        f"/catalogue/{ENTRY}/edit",
+        COORDINATORS,
+        303,
+        body={"title": "Tool library", "lead_time_days": "1", "is_active": "y"},
+    ),
+    Route("POST", f"/catalogue/{ENTRY}/delete", COORDINATORS, 303),
+    # --- pages: coverage gaps, the performance dashboard, the public open-data report ---------
+    Route("GET", "/coverage/gaps", STAFF),
+    Route("GET", "/performance/", DASHBOARD_READERS),
+    Route("GET", "/open-data/", EVERYONE, 302),
+    Route("GET", f"/open-data/{YEAR}", EVERYONE, params={"year": 2025}),
+    Route("GET", f"/open-data/{YEAR}.json", EVERYONE, params={"year": 2025}),
+    # --- API: briefings (staff) ---------------------------------------------------------------
+    Route("GET", _api("/briefings/"), STAFF),
+    Route(
+        "POST",
+        _api("/briefings/partner"),
+        STAFF,
+        201,
+        body={"partner_id": lambda world: world.partner_a},
+    ),
+    Route(
+        "POST",
+        _api("/briefings/prospect"),
+        STAFF,
+        201,
+        body={
+            "name": "Hope Chapel",
+            "neighbourhood": "Downtown",
+            "capabilities": ["litter_cleanup"],
+        },
+    ),
+    Route(
+        "POST",
+        _api("/briefings/neighbourhood"),
+        STAFF,
+        201,
+        body={"neighbourhood": "Downtown", "weekly_tasks": 2},
+    ),
+    Route(
+        "POST",
+        _api("/briefings/batch"),
+        STAFF,
+        body={"partner_ids": lambda world: [world.partner_a, world.partner_b]},
+    ),
+    Route("GET", _api(f"/briefings/{BRIEFING}"), STAFF),
+    Route("GET", _api(f"/briefings/{BRIEFING}/html"), STAFF),
+    Route("GET", _api(f"/briefings/{BRIEFING}/pdf"), STAFF),
+    # --- API: the city resources catalogue ----------------------------------------------------
+    Route("GET", _api("/catalogue/"), SIGNED_IN),
+    Route(
+        "POST",
+        _api("/catalogue/"),
+        COORDINATORS,
+        201,
+        body={"title": "Roll-off dumpster", "lead_time_days": 14, "capabilities": []},
+    ),
+    Route("GET", _api(f"/catalogue/{ENTRY}"), SIGNED_IN),
+    Route("PATCH", _api(f"/catalogue/{ENTRY}"), COORDINATORS, body={"lead_time_days": 10}),
+    Route("DELETE", _api(f"/catalogue/{ENTRY}"), COORDINATORS, 204),
+    # --- API: programme performance -----------------------------------------------------------
+    Route("GET", _api("/performance/"), DASHBOARD_READERS),
+]
+
 # How each path argument is filled, from the world and the acting role.
 PARAMS: dict[str, Callable[[Any, Route, str], Any]] = {
     "need_id": lambda world, route, role: world.needs[route.need],
@@ -372,4 +488,6 @@ PARAMS: dict[str, Callable[[Any, Route, str], Any]] = {
     "member_id": lambda world, route, role: world.plain_member_of_a,
     "token": lambda world, route, role: "not-a-real-reset-token",
     "plan_id": lambda world, route, role: world.plan_id,
+    "briefing_id": lambda world, route, role: world.briefing_id,
+    "entry_id": lambda world, route, role: world.entry_id,
 }

@@ -17,6 +17,8 @@ from sqlalchemy import func, select
 from accounts.actor import SYSTEM, Actor
 from accounts.models import ApiToken
 from accounts.roles import Role
+from briefings.catalogue import add_catalogue_entry
+from briefings.services import generate_neighbourhood_briefing
 from commonground.extensions import db
 from needs.services import claim_need, complete_need, start_need
 from planning.services import offer_assignment, run_city_plan
@@ -26,6 +28,12 @@ from tests.security.route_permissions import ANONYMOUS, PARAMS, ROLES, ROUTES, R
 DENIED = {401, 403, 404}
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([a-z_]+)>")
+CATALOGUE_ENTRY = {
+    "title": "Bags and gloves",
+    "description": "Litter bags and gloves for a cleanup day.",
+    "lead_time_days": 2,
+    "capabilities": ["litter_cleanup"],
+}
 
 
 def _app_routes(app) -> set[tuple[str, str]]:
@@ -60,9 +68,11 @@ class World:
     plan_id: int = 0
     proposed_assignment: int = 0
     offered_assignment: int = 0
+    entry_id: int = 0
+    briefing_id: int = 0
 
 
-def _build_world(make) -> World:
+def _build_world(make, route: Route) -> World:
     roomy = [{"capability": "litter_cleanup", "tasks_per_week": 20}]
     greening = [{"capability": "greening", "tasks_per_week": 5}]
     a, b = make.partner(capabilities=roomy + greening), make.partner(capabilities=roomy)
@@ -79,6 +89,10 @@ def _build_world(make) -> World:
         needs[state] = need_id
     world = World(partner_a=a.id, partner_b=b.id, plain_member_of_a=plain.id, needs=needs)
     _add_plan(make, world)
+    world.entry_id = add_catalogue_entry(SYSTEM, CATALOGUE_ENTRY).id
+    if "briefing_id" in ARGUMENT.findall(route.rule):
+        # Generating a briefing renders its document: only for the routes that open one.
+        world.briefing_id = generate_neighbourhood_briefing(SYSTEM, "Downtown", weekly_tasks=2).id
     world.token_ids[ANONYMOUS] = _token_id(plain.id)
     return world
 
@@ -175,7 +189,7 @@ CELLS = [
 
 @pytest.mark.parametrize(("route", "role"), CELLS)
 def test_route_as_role(app, make, route: Route, role: str):
-    world = _build_world(make)
+    world = _build_world(make, route)
     person = _person(make, world, role)
     response, before = _send(app, route, world, role, person)
     where = f"{route.method} {_path(route, world, role)} as {role}"
