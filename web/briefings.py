@@ -45,6 +45,7 @@ def _invalid(exc: ValidationError):
 @login_required
 def partner():
     """Generate a briefing for a registered partner."""
+    page_actor().require("briefing.generate")  # refuse before reading the form
     raw = request.form.get("partner_id", "")
     if not raw.isdigit() or len(raw) > 10:
         return _invalid(ValidationError("Choose a partner.", {"partner_id": ["Required."]}))
@@ -56,6 +57,7 @@ def partner():
 @login_required
 def prospect():
     """Generate a briefing for an organisation that is not registered yet."""
+    page_actor().require("briefing.generate")
     try:
         data = load_form(ProspectBriefingCreateSchema(), request.form, lists=("capabilities",))
         briefing = services.generate_prospect_briefing(page_actor(), data)
@@ -68,6 +70,7 @@ def prospect():
 @login_required
 def neighbourhood():
     """Generate a briefing for a neighbourhood's community meeting."""
+    page_actor().require("briefing.generate")
     try:
         data = load_form(NeighbourhoodBriefingCreateSchema(), request.form)
         briefing = services.generate_neighbourhood_briefing(

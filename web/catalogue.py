@@ -42,6 +42,7 @@ def _refused(exc: ValidationError | ConflictError, target: str):
 @login_required
 def add():
     """Add a city resource (coordinators)."""
+    page_actor().require("catalogue.manage")  # refuse before reading the form
     try:
         data = load_form(CatalogueEntryCreateSchema(), request.form, lists=("capabilities",))
         entry = services.add_catalogue_entry(page_actor(), data)
@@ -69,6 +70,7 @@ def edit(entry_id: int):
 @login_required
 def update(entry_id: int):
     """Change one resource (coordinators). Unticked boxes mean withdrawn / no capability."""
+    page_actor().require("catalogue.manage")
     form = request.form.copy()
     form["is_active"] = "true" if form.get("is_active") else "false"
     try:
