@@ -159,7 +159,7 @@ def neighbourhood_briefing(data):
 
 
 @blp.route("/batch", methods=["POST"])
-@blp.arguments(BatchCreateSchema)
+@blp.arguments(BatchCreateSchema, required=False)
 @blp.response(200, BatchResultSchema)
 @blp.alt_response(403, schema=ErrorResponseSchema)
 def batch(data):

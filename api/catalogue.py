@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from api.auth import current_actor, token_blueprint
 from api.common import ErrorResponseSchema
-from api.fields import Text
+from api.fields import Flag, Text
 from briefings import catalogue as services
 from capabilities.services import capability_labels
 
@@ -28,9 +28,9 @@ class CatalogueEntryUpdateSchema(Schema):
     description = Text(max_length=2000, multiline=True)
     who_qualifies = Text(max_length=1000, multiline=True)
     how_to_request = Text(max_length=1000, multiline=True)
-    lead_time_days = fields.Integer(validate=validate.Range(0, 365))
+    lead_time_days = fields.Integer(strict=True, validate=validate.Range(0, 365))
     capabilities = fields.List(fields.String(validate=validate.Length(1, 40)))
-    is_active = fields.Boolean()
+    is_active = Flag()
 
 
 class CatalogueEntryCreateSchema(CatalogueEntryUpdateSchema):
@@ -40,9 +40,9 @@ class CatalogueEntryCreateSchema(CatalogueEntryUpdateSchema):
     description = Text(load_default="", max_length=2000, multiline=True)
     who_qualifies = Text(load_default="", max_length=1000, multiline=True)
     how_to_request = Text(load_default="", max_length=1000, multiline=True)
-    lead_time_days = fields.Integer(load_default=0, validate=validate.Range(0, 365))
+    lead_time_days = fields.Integer(strict=True, load_default=0, validate=validate.Range(0, 365))
     capabilities = fields.List(fields.String(validate=validate.Length(1, 40)), load_default=list)
-    is_active = fields.Boolean(load_default=True)
+    is_active = Flag(load_default=True)
 
 
 class CatalogueEntrySchema(Schema):

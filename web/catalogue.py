@@ -44,7 +44,12 @@ def add():
     """Add a city resource (coordinators)."""
     page_actor().require("catalogue.manage")  # refuse before reading the form
     try:
-        data = load_form(CatalogueEntryCreateSchema(), request.form, lists=("capabilities",))
+        data = load_form(
+            CatalogueEntryCreateSchema(),
+            request.form,
+            lists=("capabilities",),
+            numbers=("lead_time_days",),
+        )
         entry = services.add_catalogue_entry(page_actor(), data)
     except (ValidationError, ConflictError) as exc:
         return _refused(exc, url_for("catalogue_pages.index"))
@@ -72,9 +77,12 @@ def update(entry_id: int):
     """Change one resource (coordinators). Unticked boxes mean withdrawn / no capability."""
     page_actor().require("catalogue.manage")
     form = request.form.copy()
-    form["is_active"] = "true" if form.get("is_active") else "false"
+    form.pop("is_active", None)  # a checkbox: present or absent, not a JSON boolean
     try:
-        data = load_form(CatalogueEntryUpdateSchema(), form, lists=("capabilities",))
+        data = load_form(
+            CatalogueEntryUpdateSchema(), form, lists=("capabilities",), numbers=("lead_time_days",)
+        )
+        data["is_active"] = bool(request.form.get("is_active"))
         services.update_catalogue_entry(page_actor(), entry_id, data)
     except (ValidationError, ConflictError) as exc:
         return _refused(exc, url_for("catalogue_pages.edit", entry_id=entry_id))

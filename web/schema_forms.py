@@ -11,7 +11,15 @@ from werkzeug.datastructures import MultiDict
 from commonground.errors import ValidationError
 
 
-def load_form(schema: Schema, form: MultiDict, *, lists: tuple[str, ...] = ()) -> dict[str, Any]:
+def _number(value: str) -> Any:
+    """Form text as an int when it is one (the API's integer fields are strict)."""
+    text = value.strip()
+    return int(text) if text.lstrip("-").isdigit() and len(text) < 12 else value
+
+
+def load_form(
+    schema: Schema, form: MultiDict, *, lists: tuple[str, ...] = (), numbers: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """The form's fields (empty ones dropped; `lists` read as repeated fields) loaded by
     `schema`, or a domain ValidationError carrying the schema's per-field messages."""
     raw: dict[str, Any] = {}
@@ -21,7 +29,7 @@ def load_form(schema: Schema, form: MultiDict, *, lists: tuple[str, ...] = ()) -
         if key in lists:
             raw[key] = [v for v in form.getlist(key) if v]
         elif form.get(key, "").strip() != "":
-            raw[key] = form.get(key)
+            raw[key] = _number(form.get(key)) if key in numbers else form.get(key)
     for key in lists:
         raw.setdefault(key, [])
     try:

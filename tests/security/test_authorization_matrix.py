@@ -72,7 +72,7 @@ class World:
     briefing_id: int = 0
 
 
-def _build_world(make, route: Route) -> World:
+def _build_world(make, route: Route | None = None) -> World:
     roomy = [{"capability": "litter_cleanup", "tasks_per_week": 20}]
     greening = [{"capability": "greening", "tasks_per_week": 5}]
     a, b = make.partner(capabilities=roomy + greening), make.partner(capabilities=roomy)
@@ -90,7 +90,7 @@ def _build_world(make, route: Route) -> World:
     world = World(partner_a=a.id, partner_b=b.id, plain_member_of_a=plain.id, needs=needs)
     _add_plan(make, world)
     world.entry_id = add_catalogue_entry(SYSTEM, CATALOGUE_ENTRY).id
-    if "briefing_id" in ARGUMENT.findall(route.rule):
+    if route is not None and "briefing_id" in ARGUMENT.findall(route.rule):
         # Generating a briefing renders its document: only for the routes that open one.
         world.briefing_id = generate_neighbourhood_briefing(SYSTEM, "Downtown", weekly_tasks=2).id
     world.token_ids[ANONYMOUS] = _token_id(plain.id)

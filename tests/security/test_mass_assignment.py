@@ -56,14 +56,18 @@ def test_privileged_fields_in_a_body_are_refused_or_ignored(app, make, route):
     response = call(_path(route, world, role), json={**body, **SMUGGLED})
     if route.body is not None:
         assert response.status_code == 422, response.get_data(as_text=True)
-        assert set(SMUGGLED) - {"status"} <= set(response.json["errors"]) | {"status"}
+        # Every smuggled field is refused, except one the route legitimately takes as input.
+        smuggled = set(SMUGGLED) - {"status"} - set(route.body)
+        assert smuggled <= set(response.json["errors"])
         return
     # No input schema (claim, start): the body is ignored.
     assert response.status_code == route.status, response.get_data(as_text=True)
     db.session.expire_all()
     claims = db.session.scalars(select(Claim)).all()
     assert {c.partner_id for c in claims} == {world.partner_a}
-    assert db.session.get(User, person.id).role == "partner"
+    assert db.session.get(User, person.id).role == (
+        "partner" if role.startswith("partner") else role
+    )
     assert db.session.get(Partner, 999) is None
     assert db.session.scalar(select(Need.id).where(Need.status == "verified")) is None
 
