@@ -45,13 +45,14 @@ __all__ = [
 BOSTON_CITY_HALL: tuple[float, float] = (42.3594, -71.0587)
 MISSING_LOCATION = "missing location that cannot be geocoded"
 DEFAULT_PRIORITY = 3
+# The need table's column sizes (needs/models.py) and the brief's text limits.
 LIMITS: dict[str, int] = {
-    "external_id": 100,
+    "external_id": 80,
     "title": 200,
     "description": 5000,
     "address": 300,
-    "neighbourhood": 120,
-    "parcel_id": 64,
+    "neighbourhood": 80,
+    "parcel_id": 60,
 }
 _METRES_PER_DEGREE = 111_195.0
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
