@@ -210,8 +210,8 @@ class CsvFile:
                 continue  # blank line
             try:
                 text = data.decode(self.encoding)
-            except UnicodeDecodeError as error:
-                reason = f"undecodable bytes ({self.encoding}) at byte {error.start} of the record"
+            except UnicodeDecodeError:
+                reason = f"undecodable bytes (not {self.encoding})"
                 yield RawRow(line, None, reason, _excerpt(data))
                 continue
             fields = _parse_fields(text)

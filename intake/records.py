@@ -58,6 +58,9 @@ _METRES_PER_DEGREE = 111_195.0
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _FLOAT_ZIP = re.compile(r"^(\d{1,5})(?:\.0*)?$")
 _ZIP_PLUS_4 = re.compile(r"^(\d{5})-?(\d{4})$")
+_US_DATE = re.compile(
+    r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?$"
+)
 _POSTCODE = re.compile(r"^[A-Z0-9][A-Z0-9 \-]{1,9}$")
 
 
@@ -104,11 +107,17 @@ def clean_text(value: str | None) -> str:
     """Strip control characters (keeping tab and line breaks), normalise newlines, trim."""
     if not value:
         return ""
+    if value.isprintable():  # the common case: no controls, no line breaks at all
+        return value.strip()
     return _CONTROLS.sub("", value).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def clean_line(value: str | None) -> str:
     """Strip control characters and collapse all whitespace to single spaces."""
+    if not value:
+        return ""
+    if value.isprintable() and "  " not in value:
+        return value.strip()
     return " ".join(clean_text(value).split())
 
 
@@ -126,11 +135,35 @@ def normalize_zip(value: str | None) -> str | None:
     return None
 
 
+def _us_datetime(text: str) -> datetime | None:
+    """`MM/DD/YYYY[ hh:mm[:ss][ AM|PM]]` without strptime (which costs ~20 us a call)."""
+    match = _US_DATE.match(text)
+    if match is None:
+        return None
+    month, day, year, hour, minute, second, half = match.groups()
+    hours = int(hour or 0)
+    if half:
+        if not 1 <= hours <= 12:
+            return None
+        hours = hours % 12 + (12 if half.upper() == "PM" else 0)
+    try:
+        return datetime(int(year), int(month), int(day), hours, int(minute or 0), int(second or 0))
+    except ValueError:
+        return None
+
+
 def parse_datetime(value: str, formats: Iterable[str], city_tz: tzinfo) -> datetime:
-    """Parse in the given formats or ISO 8601; naive means `city_tz` local time; return UTC."""
+    """Parse in the given formats or ISO 8601; naive means `city_tz` local time; return UTC.
+
+    The US formats (`%m/%d/%Y ...`) are read by a regular expression, much faster than
+    strptime; other formats go through strptime.
+    """
     text = value.strip()
+    formats = tuple(formats)
     parsed: datetime | None = None
-    for fmt in formats:
+    if formats and formats[0].startswith("%m/%d/%Y"):
+        parsed = _us_datetime(text)
+    for fmt in formats if parsed is None else ():
         try:
             parsed = datetime.strptime(text, fmt)  # naive: the zone is attached below
             break
