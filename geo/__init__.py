@@ -1,4 +1,1 @@
-"""Geography: geocoders (the offline gazetteer and geopy configuration).
-
-Must not import Flask, SQLAlchemy or web code.
-"""
+"""Places: neighbourhoods, distances and geocoding."""

@@ -1,0 +1,40 @@
+"""The acting user, as plain data: what every service receives and checks.
+
+Must not import Flask or SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from accounts.roles import Role, allows
+from commonground.errors import PermissionDeniedError
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a user's id, role and (for partner members) organisation."""
+
+    user_id: int | None
+    role: Role
+    partner_id: int | None = None
+    label: str = ""
+
+    def can(self, permission: str) -> bool:
+        """Whether this actor's role holds `permission`."""
+        return allows(self.role, permission)
+
+    def require(self, permission: str) -> None:
+        """Raise PermissionDeniedError unless the actor's role holds `permission`."""
+        if not self.can(permission):
+            raise PermissionDeniedError(f"Your role ({self.role.value}) may not do this.")
+
+    def is_member_of(self, partner_id: int | None) -> bool:
+        """True when the actor is a member of the given partner organisation."""
+        return (
+            self.role is Role.PARTNER and partner_id is not None and self.partner_id == partner_id
+        )
+
+
+SYSTEM = Actor(user_id=None, role=Role.ADMIN, label="system")
+"""The actor for command-line jobs (seed, release-stale, imports run by an operator)."""

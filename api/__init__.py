@@ -1,0 +1,28 @@
+"""The JSON API under /api/v1: one flask-smorest blueprint per resource.
+
+Every API route authenticates with a bearer token (see `api.auth`), so it is exempt from CSRF,
+which protects cookie-authenticated forms only.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+from api import capabilities, docs, me, needs, partners
+from commonground.extensions import csrf
+
+RESOURCE_BLUEPRINTS = [capabilities.blp, partners.blp, needs.blp, me.blp]
+
+
+def register_api(app: Flask, extra_blueprints: list | None = None) -> Api:
+    """Bind a flask-smorest Api to the app and register every resource blueprint.
+
+    The Api is made per app: it holds the OpenAPI document built from the blueprints.
+    """
+    api = Api(app)
+    for blueprint in RESOURCE_BLUEPRINTS + list(extra_blueprints or []):
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint)
+    app.register_blueprint(docs.bp)
+    return api

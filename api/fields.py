@@ -1,0 +1,51 @@
+"""Marshmallow fields and validators shared by every API schema.
+
+Text is bounded and free of control characters; coordinates are in range; ids fit the column.
+"""
+
+from __future__ import annotations
+
+from marshmallow import ValidationError, fields, validate
+
+from commonground.text import control_character_problem
+
+MAX_ID = 2**31 - 1
+
+
+class Text(fields.String):
+    """A string with a maximum length and no control characters (NUL crashes PostgreSQL)."""
+
+    def __init__(
+        self, *, max_length: int, multiline: bool = False, min_length: int = 0, **kwargs
+    ) -> None:
+        validators = list(kwargs.pop("validate", []) or [])
+        validators.append(validate.Length(min=min_length, max=max_length))
+        super().__init__(validate=validators, **kwargs)
+        self.multiline = multiline
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        problem = control_character_problem(text, multiline=self.multiline)
+        if problem:
+            raise ValidationError(problem)
+        return text.strip() if not self.multiline else text
+
+
+def Latitude(**kwargs) -> fields.Float:
+    """A latitude in degrees, -90..90."""
+    return fields.Float(validate=validate.Range(-90, 90), allow_nan=False, **kwargs)
+
+
+def Longitude(**kwargs) -> fields.Float:
+    """A longitude in degrees, -180..180."""
+    return fields.Float(validate=validate.Range(-180, 180), allow_nan=False, **kwargs)
+
+
+def Id(**kwargs) -> fields.Integer:
+    """A database id: a positive integer that fits the column."""
+    return fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kwargs)
+
+
+def Url(**kwargs) -> fields.Url:
+    """An http(s) URL only: no javascript: or data: links in user text."""
+    return fields.Url(schemes={"http", "https"}, validate=validate.Length(max=300), **kwargs)

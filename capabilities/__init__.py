@@ -1,0 +1,1 @@
+"""The capability taxonomy: one vocabulary for what partners can do and what needs require."""

@@ -1,0 +1,23 @@
+"""ORM model for the capability taxonomy. ORM only."""
+
+from __future__ import annotations
+
+from sqlalchemy import Float, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from commonground.extensions import db
+
+
+class Capability(db.Model):
+    """One kind of work (lot mowing, board-up...), shared by partners and needs."""
+
+    __tablename__ = "capability"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    default_effort_hours: Mapped[float] = mapped_column(Float, default=2.0)
+    # Claims not started / not completed within these many days are stale (None: app default).
+    stale_start_days: Mapped[int | None] = mapped_column(Integer)
+    stale_complete_days: Mapped[int | None] = mapped_column(Integer)
+    is_active: Mapped[bool] = mapped_column(default=True)

@@ -1,0 +1,67 @@
+"""Use cases for the capability taxonomy: list, look up, add or change entries (admins)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from accounts.actor import Actor
+from capabilities.models import Capability
+from commonground.errors import ConflictError, NotFoundError, ValidationError
+from commonground.extensions import db
+
+
+def list_capabilities(actor: Actor, *, include_inactive: bool = False) -> list[Capability]:
+    """Every capability in the taxonomy, by label."""
+    actor.require("capability.read")
+    query = select(Capability).order_by(Capability.label)
+    if not include_inactive:
+        query = query.where(Capability.is_active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def get_capability(actor: Actor, code: str) -> Capability:
+    """One capability by code, or NotFoundError."""
+    actor.require("capability.read")
+    capability = db.session.get(Capability, code)
+    if capability is None:
+        raise NotFoundError(f"No capability with code '{code}'.")
+    return capability
+
+
+def capability_labels() -> dict[str, str]:
+    """code -> label for every capability, for reasons and pages."""
+    return {
+        code: label for code, label in db.session.execute(select(Capability.code, Capability.label))
+    }
+
+
+def require_known_capabilities(codes: list[str], field: str = "capability") -> None:
+    """ValidationError naming any code that is not an active capability."""
+    known = set(db.session.scalars(select(Capability.code).where(Capability.is_active.is_(True))))
+    unknown = sorted(set(codes) - known)
+    if unknown:
+        raise ValidationError(
+            "Unknown capability code.",
+            {field: [f"Unknown capability code: {', '.join(unknown)}."]},
+        )
+
+
+def add_capability(actor: Actor, data: dict) -> Capability:
+    """Add an entry to the taxonomy (admins)."""
+    actor.require("capability.manage")
+    if db.session.get(Capability, data["code"]) is not None:
+        raise ConflictError(f"Capability '{data['code']}' already exists.")
+    capability = Capability(**data)
+    db.session.add(capability)
+    db.session.commit()
+    return capability
+
+
+def update_capability(actor: Actor, code: str, data: dict) -> Capability:
+    """Change an entry's label, description, effort, staleness thresholds or activity."""
+    actor.require("capability.manage")
+    capability = get_capability(actor, code)
+    for key, value in data.items():
+        setattr(capability, key, value)
+    db.session.commit()
+    return capability

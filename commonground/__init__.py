@@ -1,0 +1,55 @@
+"""Common Ground: the application factory.
+
+`create_app` binds the extensions, the API, the pages, the error handlers and the CLI. It never
+creates tables: the schema comes only from Alembic migrations (`flask db upgrade`).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from commonground.config import INSTANCE_DIR, ROOT, load_config
+from commonground.db_types import configure_sqlite
+from commonground.extensions import csrf, db, login_manager, migrate
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build a configured Common Ground application."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.from_mapping(load_config(overrides))
+    INSTANCE_DIR.mkdir(exist_ok=True)
+
+    from commonground import models  # noqa: F401 - registers every model with the metadata
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    csrf.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+
+    _register_blueprints(app)
+    from commonground.http_errors import register_error_handlers
+
+    register_error_handlers(app)
+    from commonground.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    import accounts.sessions  # noqa: F401 - installs the Flask-Login user loader
+    from api import register_api
+    from web import auth, home
+
+    register_api(app)
+    app.register_blueprint(home.bp)
+    app.register_blueprint(auth.bp)

@@ -1,0 +1,74 @@
+"""Command-line jobs: `flask seed`, `flask release-stale`, `flask create-user`."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import click
+from flask import Flask
+
+from accounts.actor import SYSTEM
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the project's commands to `flask`."""
+
+    @app.cli.command("seed")
+    @click.option("--reset", is_flag=True, help="Delete all data first and load again.")
+    @click.option(
+        "--today",
+        type=click.DateTime(["%Y-%m-%d"]),
+        default=None,
+        help="Pretend today is this date (the demo's times are relative to it).",
+    )
+    def seed(reset: bool, today: datetime | None) -> None:
+        """Load the demo city (idempotent, deterministic)."""
+        from seeds.demo import load_demo_city
+
+        result = load_demo_city(reset=reset, today=(today.date() if today else date.today()))
+        if not result.loaded:
+            click.echo("The demo city is already loaded (use --reset to start over).")
+            return
+        click.echo(
+            f"Loaded {result.partners} partners and {result.needs} needs "
+            f"in {len(result.neighbourhoods)} neighbourhoods."
+        )
+        click.echo("Demo users (development only):")
+        for email, role, password in result.users:
+            click.echo(f"  {role:12} {email:32} {password}")
+
+    @app.cli.command("release-stale")
+    @click.option(
+        "--now",
+        type=click.DateTime(),
+        default=None,
+        help="Evaluate staleness at this UTC time instead of now.",
+    )
+    def release_stale(now: datetime | None) -> None:
+        """Release claims not started or not completed in time."""
+        from needs.services import release_stale_claims
+
+        moment = now.replace(tzinfo=UTC) if now else None
+        released = release_stale_claims(SYSTEM, now=moment)
+        click.echo(f"Released {len(released)} stale claim(s).")
+
+    @app.cli.command("create-user")
+    @click.option("--email", required=True)
+    @click.option("--name", required=True)
+    @click.option(
+        "--role",
+        required=True,
+        type=click.Choice(["admin", "coordinator", "outreach", "partner", "viewer"]),
+    )
+    @click.option("--partner-id", type=int, default=None)
+    @click.password_option()
+    def create_user_command(
+        email: str, name: str, role: str, partner_id: int | None, password: str
+    ) -> None:
+        """Create a user account."""
+        from accounts.services import create_user
+
+        user = create_user(
+            SYSTEM, email=email, name=name, role=role, password=password, partner_id=partner_id
+        )
+        click.echo(f"Created user {user.id} <{user.email}> ({user.role}).")

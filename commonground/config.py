@@ -1,0 +1,100 @@
+"""Configuration read from environment variables, with defaults that work on a fresh machine.
+
+Holds only settings; imports nothing from the project.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = ROOT / "instance"
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
+def _secret_key(environment: str) -> str:
+    """SECRET_KEY from the environment; in development a random key kept under instance/."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if environment == "production":
+        raise RuntimeError("SECRET_KEY must be set when COMMONGROUND_ENV=production")
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common postgres:// spellings and select the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Build the Flask configuration mapping from the environment and optional overrides."""
+    environment = (overrides or {}).get("ENV") or os.environ.get("COMMONGROUND_ENV", "development")
+    default_db = f"sqlite:///{INSTANCE_DIR / 'commonground.db'}"
+    config = {
+        "ENV": environment,
+        "SECRET_KEY": None,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            os.environ.get("DATABASE_URL", default_db)
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "DEBUG": os.environ.get("FLASK_DEBUG") == "1",
+        # The city this installation serves.
+        "CITY_NAME": os.environ.get("CITY_NAME", "Baton Rouge (demo)"),
+        "CITY_TIMEZONE": os.environ.get("CITY_TIMEZONE", "America/Chicago"),
+        "MAP_CENTER": (
+            _env_float("MAP_CENTER_LAT", 30.4515),
+            _env_float("MAP_CENTER_LON", -91.1871),
+        ),
+        "MAP_ZOOM": int(os.environ.get("MAP_ZOOM", "12")),
+        "MAP_TILE_URL": os.environ.get(
+            "MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+        ),
+        "MAP_TILE_ATTRIBUTION": os.environ.get(
+            "MAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors"
+        ),
+        # API documentation (flask-smorest).
+        "API_TITLE": "Common Ground API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "API_SPEC_OPTIONS": {
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {"type": "http", "scheme": "bearer"},
+                }
+            },
+            "security": [{"bearerAuth": []}],
+        },
+        "PAGINATION_MAX_PAGE_SIZE": 100,
+        # Sessions and cookies.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": environment == "production",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024))),
+        # Claims not started / not completed after this many days are stale, unless the
+        # capability sets its own thresholds.
+        "STALE_START_DAYS": int(os.environ.get("STALE_START_DAYS", "7")),
+        "STALE_COMPLETE_DAYS": int(os.environ.get("STALE_COMPLETE_DAYS", "30")),
+    }
+    config.update(overrides or {})
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _secret_key(config["ENV"])
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    return config

@@ -1,0 +1,116 @@
+"""One error shape for the whole JSON API: `{code, status, message, errors}`.
+
+Maps domain exceptions and HTTP errors to responses in one place. Pages get an HTML error page
+with the same status; nothing ever shows a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from commonground.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+JSON_PREFIXES = ("/api/",)
+
+
+def wants_json() -> bool:
+    """True for API routes, and for clients that ask for JSON explicitly."""
+    if request.path.startswith(JSON_PREFIXES):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def error_body(status: int, message: str, errors: dict[str, Any] | None = None) -> dict:
+    """The JSON body every API error carries."""
+    return {
+        "code": status,
+        "status": HTTPStatus(status).phrase,
+        "message": message,
+        "errors": errors or {},
+    }
+
+
+def error_response(
+    status: int, message: str, errors: dict | None = None, headers: dict | None = None
+) -> Response:
+    """Render an error as JSON for API callers and as an HTML page for people."""
+    if wants_json():
+        response = jsonify(error_body(status, message, errors))
+    else:
+        response = Response(
+            render_template(
+                "errors/error.html",
+                status=status,
+                phrase=HTTPStatus(status).phrase,
+                message=message,
+            ),
+            mimetype="text/html",
+        )
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _http_exception_errors(exc: HTTPException) -> dict:
+    """Per-field messages that webargs/flask-smorest attach to 422 errors."""
+    data = getattr(exc, "data", None) or {}
+    messages = data.get("messages") or data.get("errors") or {}
+    if isinstance(messages, dict) and len(messages) == 1:
+        # webargs nests by location ("json", "query"...): flatten a single location.
+        (only,) = messages.values()
+        if isinstance(only, dict):
+            return only
+    return messages if isinstance(messages, dict) else {"_schema": messages}
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install the handlers for domain errors, HTTP errors and anything unexpected."""
+
+    @app.errorhandler(DomainError)
+    def _domain_error(exc: DomainError):
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return error_response(exc.status, exc.message, exc.errors, headers)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        status = exc.code or 500
+        headers = {}
+        response = exc.get_response()
+        for name in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if name in response.headers:
+                headers[name] = response.headers[name]
+        message = exc.description or HTTPStatus(status).phrase
+        if status == 422:
+            message = "The input is not valid."
+        return error_response(status, message, _http_exception_errors(exc), headers)
+
+    @app.errorhandler(OperationalError)
+    def _database_busy(exc: OperationalError):
+        # A writer that lost a lock race: a conflict the caller can retry, never a 500.
+        if "locked" in str(exc.orig).lower() or "serializ" in str(exc.orig).lower():
+            from commonground.extensions import db
+
+            db.session.rollback()
+            return error_response(409, "The record is busy; try again.")
+        return _unexpected(exc)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return _http_error(exc)
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        status = InternalServerError.code
+        return error_response(status, "Something went wrong on our side.", {})

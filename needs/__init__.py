@@ -1,0 +1,1 @@
+"""City needs: posting, the claim lifecycle, and every need's history."""

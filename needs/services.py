@@ -1,0 +1,513 @@
+"""Use cases for city needs: post, read, claim and move through the lifecycle.
+
+Every use case takes the acting user first, checks its permission, and commits or rolls back as
+one unit. Status changes are conditional UPDATEs (`... WHERE status IN (allowed)`) checked by
+row count, so two people acting at once can never both win (FIELD-NOTES trap 1).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from accounts.actor import Actor
+from capabilities.models import Capability
+from capabilities.services import require_known_capabilities
+from commonground.db_types import utcnow
+from commonground.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from commonground.extensions import db
+from geo.services import nearest_neighbourhood
+from needs.calendar import week_start
+from needs.lifecycle import transition
+from needs.models import Claim, Need, NeedEvent
+from partners.models import Partner, PartnerCapability
+
+EDITABLE_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "address",
+        "latitude",
+        "longitude",
+        "neighbourhood",
+        "parcel_id",
+        "priority",
+        "effort_hours",
+        "due_date",
+        "capability_code",
+    }
+)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def get_need(actor: Actor, need_id: int) -> Need:
+    """One need, or NotFoundError."""
+    actor.require("need.read")
+    need = db.session.get(Need, need_id)
+    if need is None:
+        raise NotFoundError(f"No need with id {need_id}.")
+    return need
+
+
+def need_history(actor: Actor, need_id: int) -> list[NeedEvent]:
+    """Every event of a need, oldest first."""
+    return list(get_need(actor, need_id).events)
+
+
+def active_claim(need: Need) -> Claim | None:
+    """The need's active claim, if any."""
+    return next((c for c in need.claims if c.status == "active"), None)
+
+
+def current_claim(need: Need) -> Claim | None:
+    """The claim that holds the need now: the active one, or the one whose work is reported."""
+    if need.status in ("completed", "verified"):
+        return _latest_done_claim(need)
+    return active_claim(need)
+
+
+# --- posting ---------------------------------------------------------------------------------
+
+
+def post_need(actor: Actor, data: dict[str, Any], *, now: datetime | None = None) -> Need:
+    """Post a new need (coordinators). Without coordinates it waits as 'location pending'."""
+    actor.require("need.post")
+    now = now or utcnow()
+    fields = dict(data)
+    capability = fields.pop("capability", None) or fields.pop("capability_code")
+    require_known_capabilities([capability])
+    if fields.get("latitude") is None or fields.get("longitude") is None:
+        if not fields.get("address"):
+            raise ValidationError(
+                "A need needs a location.",
+                {"address": ["Give an address or coordinates."]},
+            )
+        fields["latitude"] = fields["longitude"] = None
+        fields["location_status"] = "pending"
+    elif not fields.get("neighbourhood"):
+        fields["neighbourhood"] = nearest_neighbourhood(fields["latitude"], fields["longitude"])
+    if fields.get("effort_hours") is None:
+        fields["effort_hours"] = db.session.get(Capability, capability).default_effort_hours
+    fields.setdefault("opened_at", now)
+    need = Need(
+        capability_code=capability,
+        posted_by_id=actor.user_id,
+        status="open",
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
+    db.session.add(need)
+    try:
+        db.session.flush()
+        _record(need.id, actor, "post", None, "open", now=now, note=fields.get("title", ""))
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise ConflictError("A need with that source and external id already exists.") from exc
+    return need
+
+
+def update_need(
+    actor: Actor, need_id: int, data: dict[str, Any], *, now: datetime | None = None
+) -> Need:
+    """Correct a need's details (coordinators). Status changes go through the lifecycle."""
+    actor.require("need.edit")
+    need = get_need(actor, need_id)
+    refused = sorted(set(data) - EDITABLE_FIELDS - {"capability"})
+    if refused:
+        raise ValidationError(
+            "These fields cannot be changed here.", {name: ["Not editable."] for name in refused}
+        )
+    if "capability" in data:
+        data["capability_code"] = data.pop("capability")
+        require_known_capabilities([data["capability_code"]])
+    for key, value in data.items():
+        setattr(need, key, value)
+    if need.latitude is not None and need.longitude is not None:
+        need.location_status = "ok"
+    need.updated_at = now or utcnow()
+    _record(
+        need.id,
+        actor,
+        "edit",
+        need.status,
+        need.status,
+        now=need.updated_at,
+        note="Changed: " + ", ".join(sorted(data)),
+    )
+    db.session.commit()
+    return need
+
+
+# --- the lifecycle ---------------------------------------------------------------------------
+
+
+def claim_need(actor: Actor, need_id: int, *, now: datetime | None = None) -> Claim:
+    """A partner member claims an open need for their organisation.
+
+    Refused (409) when the partner is not active, lacks the capability, has no capacity left
+    this week, or someone else claimed first.
+    """
+    now = now or utcnow()
+    need = get_need(actor, need_id)
+    step = transition(need.status, "claim")
+    actor.require(step.permission)
+    partner = db.session.get(Partner, actor.partner_id)
+    _check_can_take(partner, need, now)
+    _move(need, "claim", step.sources, step.target, now)
+    claim = Claim(
+        need_id=need.id,
+        partner_id=partner.id,
+        capability_code=need.capability_code,
+        claimed_by_id=actor.user_id,
+        claimed_at=now,
+        status="active",
+    )
+    db.session.add(claim)
+    _record(
+        need.id,
+        actor,
+        "claim",
+        "open",
+        step.target,
+        now=now,
+        partner_id=partner.id,
+        note=f"Claimed by {partner.name}",
+    )
+    _commit_or_conflict("Someone else claimed this need first.")
+    return claim
+
+
+def start_need(actor: Actor, need_id: int, *, now: datetime | None = None) -> Need:
+    """The claiming partner starts work."""
+    now = now or utcnow()
+    need, claim, step = _own_claim_step(actor, need_id, "start")
+    _move(need, "start", step.sources, step.target, now)
+    claim.started_at = now
+    _record(need.id, actor, "start", "claimed", step.target, now=now, partner_id=claim.partner_id)
+    _commit_or_conflict()
+    return need
+
+
+def complete_need(
+    actor: Actor, need_id: int, report: dict[str, Any], *, now: datetime | None = None
+) -> Need:
+    """The claiming partner reports the work done: volunteers, hours, units, notes."""
+    now = now or utcnow()
+    need, claim, step = _own_claim_step(actor, need_id, "complete")
+    _move(need, "complete", step.sources, step.target, now)
+    claim.completed_at = now
+    claim.status = "done"
+    claim.volunteers = report.get("volunteers")
+    claim.hours = report.get("hours")
+    claim.units = report.get("units")
+    claim.unit_kind = report.get("unit_kind")
+    claim.report_notes = report.get("notes")
+    _record(
+        need.id,
+        actor,
+        "complete",
+        "in_progress",
+        step.target,
+        now=now,
+        partner_id=claim.partner_id,
+        note=report.get("notes") or "",
+    )
+    _commit_or_conflict()
+    return need
+
+
+def release_need(actor: Actor, need_id: int, reason: str, *, now: datetime | None = None) -> Need:
+    """The claiming partner gives the need back, with a reason; it is open again."""
+    now = now or utcnow()
+    need, claim, step = _own_claim_step(actor, need_id, "release")
+    if step.needs_reason:
+        _require_reason(reason)
+    from_status = need.status
+    _move(need, "release", step.sources, step.target, now)
+    claim.status = "released"
+    claim.released_at = now
+    claim.release_reason = reason
+    _record(
+        need.id,
+        actor,
+        "release",
+        from_status,
+        "open",
+        now=now,
+        partner_id=claim.partner_id,
+        note=reason,
+    )
+    _commit_or_conflict()
+    return need
+
+
+def verify_need(actor: Actor, need_id: int, note: str = "", *, now: datetime | None = None) -> Need:
+    """A coordinator confirms a completion."""
+    now = now or utcnow()
+    need = get_need(actor, need_id)
+    step = transition(need.status, "verify")
+    actor.require(step.permission)
+    _move(need, "verify", step.sources, step.target, now)
+    claim = _latest_done_claim(need)
+    if claim is not None:
+        claim.verified_at = now
+    _record(
+        need.id,
+        actor,
+        "verify",
+        "completed",
+        step.target,
+        now=now,
+        note=note,
+        partner_id=claim.partner_id if claim else None,
+    )
+    _commit_or_conflict()
+    return need
+
+
+def reopen_need(actor: Actor, need_id: int, reason: str, *, now: datetime | None = None) -> Need:
+    """A coordinator rejects a completion ("closed, not fixed"); the need is open again."""
+    now = now or utcnow()
+    need = get_need(actor, need_id)
+    step = transition(need.status, "reopen")
+    actor.require(step.permission)
+    if step.needs_reason:
+        _require_reason(reason)
+    _move(need, "reopen", step.sources, step.target, now)
+    claim = _latest_done_claim(need)
+    if claim is not None:
+        claim.status = "rejected"
+    _record(
+        need.id,
+        actor,
+        "reopen",
+        "completed",
+        "open",
+        now=now,
+        note=reason,
+        partner_id=claim.partner_id if claim else None,
+    )
+    _commit_or_conflict()
+    return need
+
+
+CLOSING_ACTIONS = ("cancel", "mark_duplicate", "mark_not_actionable", "close_at_source")
+
+
+def close_need(
+    actor: Actor,
+    need_id: int,
+    action: str,
+    reason: str,
+    *,
+    now: datetime | None = None,
+    duplicate_of: int | None = None,
+) -> Need:
+    """Close a need without work: cancel, duplicate, not actionable, or closed at its source."""
+    if action not in CLOSING_ACTIONS:
+        raise ValidationError(f"Unknown closing action '{action}'.")
+    now = now or utcnow()
+    need = get_need(actor, need_id)
+    step = transition(need.status, action)
+    actor.require(step.permission)
+    if step.needs_reason:
+        _require_reason(reason)
+    if duplicate_of is not None:
+        if duplicate_of == need.id:
+            raise ValidationError(
+                "A need cannot duplicate itself.", {"duplicate_of": ["Choose another need."]}
+            )
+        get_need(actor, duplicate_of)
+        need.duplicate_of_id = duplicate_of
+    from_status = need.status
+    _move(need, action, step.sources, step.target, now)
+    claim = active_claim(need)
+    if claim is not None:
+        claim.status = "released"
+        claim.released_at = now
+        claim.release_reason = reason
+    _record(need.id, actor, action, from_status, step.target, now=now, note=reason)
+    _commit_or_conflict()
+    return need
+
+
+def release_stale_claims(actor: Actor, *, now: datetime | None = None) -> list[int]:
+    """Release claims not started in N days or not completed in M days (per capability).
+
+    Returns the ids of the needs released. Time is passed in, so this is testable.
+    """
+    actor.require("claim.release_stale")
+    now = now or utcnow()
+    released = []
+    for claim, reason in stale_claims(now):
+        need = claim.need
+        step = transition(need.status, "release")
+        from_status = need.status
+        _move(need, "release", step.sources, step.target, now)
+        claim.status = "released"
+        claim.released_at = now
+        claim.release_reason = reason
+        _record(
+            need.id,
+            actor,
+            "release",
+            from_status,
+            "open",
+            now=now,
+            partner_id=claim.partner_id,
+            note=reason,
+        )
+        released.append(need.id)
+    db.session.commit()
+    return released
+
+
+def stale_claims(now: datetime) -> list[tuple[Claim, str]]:
+    """Active claims past their capability's start or completion limit, with the reason."""
+    config = current_app.config
+    rows = db.session.execute(
+        select(Claim, Capability)
+        .join(Capability, Capability.code == Claim.capability_code)
+        .where(Claim.status == "active")
+        .order_by(Claim.id)
+    )
+    stale = []
+    for claim, capability in rows:
+        start_days = capability.stale_start_days or config["STALE_START_DAYS"]
+        complete_days = capability.stale_complete_days or config["STALE_COMPLETE_DAYS"]
+        if claim.started_at is None and now - claim.claimed_at > timedelta(days=start_days):
+            stale.append((claim, f"Stale: not started within {start_days} days of the claim."))
+        elif now - claim.claimed_at > timedelta(days=complete_days):
+            stale.append((claim, f"Stale: not completed within {complete_days} days."))
+    return stale
+
+
+# --- capacity --------------------------------------------------------------------------------
+
+
+def capacity_used(partner_id: int, capability: str, now: datetime) -> int:
+    """Claims this partner made for this capability this week that still count (not released)."""
+    since = week_start(now, current_app.config["CITY_TIMEZONE"])
+    return (
+        db.session.scalar(
+            select(func.count(Claim.id)).where(
+                Claim.partner_id == partner_id,
+                Claim.capability_code == capability,
+                Claim.claimed_at >= since,
+                Claim.status != "released",
+            )
+        )
+        or 0
+    )
+
+
+def _check_can_take(partner: Partner | None, need: Need, now: datetime) -> None:
+    if partner is None:
+        raise PermissionDeniedError("You are not a member of a partner organisation.")
+    if partner.status != "active":
+        raise ConflictError(f"{partner.name} is {partner.status}, not active: it cannot claim.")
+    slot = db.session.scalar(
+        select(PartnerCapability).where(
+            PartnerCapability.partner_id == partner.id,
+            PartnerCapability.capability_code == need.capability_code,
+        )
+    )
+    if slot is None:
+        raise ConflictError(
+            f"{partner.name} does not list the capability "
+            f"'{need.capability_code}' this need requires."
+        )
+    used = capacity_used(partner.id, need.capability_code, now)
+    if used >= slot.tasks_per_week:
+        raise ConflictError(
+            f"{partner.name} has no capacity left this week for '{need.capability_code}' "
+            f"({used} of {slot.tasks_per_week} weekly tasks taken)."
+        )
+
+
+# --- internals -------------------------------------------------------------------------------
+
+
+def _own_claim_step(actor: Actor, need_id: int, action: str):
+    need = get_need(actor, need_id)
+    step = transition(need.status, action)
+    actor.require(step.permission)
+    claim = active_claim(need)
+    if claim is None or not actor.is_member_of(claim.partner_id):
+        raise PermissionDeniedError("Only the partner holding the claim may do this.")
+    return need, claim, step
+
+
+def _latest_done_claim(need: Need) -> Claim | None:
+    return next((c for c in reversed(need.claims) if c.status == "done"), None)
+
+
+def _require_reason(reason: str | None) -> None:
+    if not reason or not reason.strip():
+        raise ValidationError("A reason is required.", {"reason": ["Say why."]})
+
+
+def _move(need: Need, action: str, sources: frozenset[str], target: str, now: datetime) -> None:
+    """Change status only if it is still one of `sources`: one winner under concurrency."""
+    result = db.session.execute(
+        update(Need)
+        .where(Need.id == need.id, Need.status.in_(sorted(sources)))
+        .values(status=target, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        current = db.session.get(Need, need.id)
+        raise ConflictError(
+            f"This need changed meanwhile (now {current.status if current else 'gone'}); "
+            f"'{action}' no longer applies.",
+            {"status": current.status if current else None},
+        )
+    need.status = target
+
+
+def _record(
+    need_id: int,
+    actor: Actor,
+    action: str,
+    from_status: str | None,
+    to_status: str,
+    *,
+    now: datetime,
+    note: str = "",
+    partner_id: int | None = None,
+) -> None:
+    db.session.add(
+        NeedEvent(
+            need_id=need_id,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            actor_id=actor.user_id,
+            actor_label=actor.label,
+            partner_id=partner_id,
+            note=note or "",
+            at=now,
+        )
+    )
+
+
+def _commit_or_conflict(message: str = "This need changed meanwhile; try again.") -> None:
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise ConflictError(message) from exc

@@ -1,0 +1,1 @@
+"""The partner registry: organisations, what they can do, how much, and where."""

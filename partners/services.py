@@ -1,0 +1,181 @@
+"""Use cases for the partner registry. Each takes the acting user first and checks it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from accounts.actor import Actor
+from capabilities.services import require_known_capabilities
+from commonground.errors import ConflictError, NotFoundError, PermissionDeniedError
+from commonground.extensions import db
+from partners.models import Partner, PartnerCapability
+from partners.status import next_status
+
+# Fields a partner member may change on their own organisation's profile.
+MEMBER_EDITABLE = frozenset(
+    {
+        "description",
+        "website",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "base_address",
+        "base_latitude",
+        "base_longitude",
+        "service_radius_km",
+        "service_neighbourhoods",
+        "service_area_geojson",
+        "capabilities",
+    }
+)
+STAFF_EDITABLE = MEMBER_EDITABLE | {"name", "sector"}
+
+
+def get_partner(actor: Actor, partner_id: int) -> Partner:
+    """One partner the actor may see; another organisation's profile is 'not found' to members."""
+    partner = db.session.get(Partner, partner_id)
+    visible = partner is not None and (
+        actor.can("partner.read_all") or actor.is_member_of(partner_id)
+    )
+    if not visible:
+        raise NotFoundError(f"No partner with id {partner_id}.")
+    return partner
+
+
+def list_partners(
+    actor: Actor,
+    *,
+    status: str | None = None,
+    sector: str | None = None,
+    capability: str | None = None,
+    neighbourhood: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[Partner], int]:
+    """Partners matching the filters, by name, and the total count. Members see only their own."""
+    query = select(Partner)
+    if not actor.can("partner.read_all"):
+        if actor.partner_id is None:
+            raise PermissionDeniedError("Your role may not list partners.")
+        query = query.where(Partner.id == actor.partner_id)
+    if status:
+        query = query.where(Partner.status == status)
+    if sector:
+        query = query.where(Partner.sector == sector)
+    if capability:
+        query = query.where(
+            Partner.capabilities.any(PartnerCapability.capability_code == capability)
+        )
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(Partner.name, Partner.id).offset(offset).limit(limit))
+    partners = list(rows)
+    if neighbourhood:
+        # Neighbourhood lists are JSON: filter in Python over the page (few partners per city).
+        partners = [p for p in partners if neighbourhood in (p.service_neighbourhoods or [])]
+    return partners, total
+
+
+def register_partner(actor: Actor, data: dict[str, Any]) -> Partner:
+    """Add an organisation to the registry, pending verification."""
+    actor.require("partner.create")
+    _check_unique_name(data["name"])
+    capabilities = data.pop("capabilities", [])
+    partner = Partner(status="pending", **data)
+    _set_capabilities(partner, capabilities)
+    db.session.add(partner)
+    db.session.commit()
+    return partner
+
+
+def update_partner(actor: Actor, partner_id: int, data: dict[str, Any]) -> Partner:
+    """Change a profile: staff any partner, a member only their own and only profile fields."""
+    partner = get_partner(actor, partner_id)
+    if actor.can("partner.edit_any"):
+        allowed = STAFF_EDITABLE
+    elif actor.can("partner.edit_own") and actor.is_member_of(partner_id):
+        allowed = MEMBER_EDITABLE
+    else:
+        raise PermissionDeniedError("You may not change this partner's profile.")
+    refused = sorted(set(data) - allowed)
+    if refused:
+        raise PermissionDeniedError(f"You may not change: {', '.join(refused)}.")
+    if "name" in data and data["name"] != partner.name:
+        _check_unique_name(data["name"])
+    if "capabilities" in data:
+        _set_capabilities(partner, data.pop("capabilities"))
+    for key, value in data.items():
+        setattr(partner, key, value)
+    db.session.commit()
+    return partner
+
+
+def change_partner_status(actor: Actor, partner_id: int, action: str) -> Partner:
+    """verify / pause / resume / archive a partner (coordinators and admins)."""
+    actor.require("partner.set_status")
+    partner = get_partner(actor, partner_id)
+    partner.status = next_status(partner.status, action)
+    db.session.commit()
+    return partner
+
+
+def _check_unique_name(name: str) -> None:
+    taken = db.session.scalar(select(Partner.id).where(func.lower(Partner.name) == name.lower()))
+    if taken is not None:
+        raise ConflictError(f"A partner named '{name}' is already registered.")
+
+
+def _set_capabilities(partner: Partner, capabilities: list[dict[str, Any]]) -> None:
+    codes = [c["capability"] for c in capabilities]
+    require_known_capabilities(codes, "capabilities")
+    if len(set(codes)) != len(codes):
+        raise ConflictError("A capability is listed twice.")
+    existing = {c.capability_code: c for c in partner.capabilities}
+    keep = []
+    for item in capabilities:
+        row = existing.get(item["capability"]) or PartnerCapability(
+            capability_code=item["capability"]
+        )
+        row.tasks_per_week = item.get("tasks_per_week", 1)
+        row.volunteer_hours_per_week = item.get("volunteer_hours_per_week", 0.0)
+        row.equipment = item.get("equipment", "")
+        keep.append(row)
+    partner.capabilities = keep
+
+
+def present_partner(actor: Actor, partner: Partner) -> dict[str, Any]:
+    """A partner as plain data for output; contacts hidden from those who may not see them."""
+    show_contacts = actor.can("partner.read_contacts") or actor.is_member_of(partner.id)
+    data = {
+        column: getattr(partner, column)
+        for column in (
+            "id",
+            "name",
+            "sector",
+            "description",
+            "website",
+            "base_address",
+            "base_latitude",
+            "base_longitude",
+            "service_radius_km",
+            "service_neighbourhoods",
+            "service_area_geojson",
+            "status",
+            "created_at",
+            "updated_at",
+        )
+    }
+    for column in ("contact_name", "contact_email", "contact_phone"):
+        data[column] = getattr(partner, column) if show_contacts else None
+    data["contacts_redacted"] = not show_contacts
+    data["capabilities"] = [
+        {
+            "capability": c.capability_code,
+            "tasks_per_week": c.tasks_per_week,
+            "volunteer_hours_per_week": c.volunteer_hours_per_week,
+            "equipment": c.equipment,
+        }
+        for c in partner.capabilities
+    ]
+    return data

@@ -1,0 +1,1 @@
+"""The demo city: real Baton Rouge geography, fictional organisations and needs."""

@@ -1,0 +1,231 @@
+"""Coordinators post, list, filter, read and correct needs through the API."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+NEEDS = "/api/v1/needs/"
+
+
+@pytest.fixture
+def coordinator(make):
+    return make.user("coordinator")
+
+
+def test_a_coordinator_posts_a_need_and_its_history_starts(api, coordinator):
+    response = api(coordinator.token).post(
+        NEEDS,
+        json={
+            "capability": "lot_mowing",
+            "title": "Overgrown lot on Plank Rd",
+            "latitude": 30.4966,
+            "longitude": -91.1469,
+            "priority": 4,
+            "parcel_id": "P-17",
+        },
+    )
+    assert response.status_code == 201
+    need = response.json
+    assert need["status"] == "open"
+    assert need["capability"] == "lot_mowing"
+    assert need["neighbourhood"] == "Zion City"  # from the nearest neighbourhood centre
+    assert need["effort_hours"] == 2.5  # the capability's default effort
+    assert need["allowed_actions"] == [
+        "cancel",
+        "claim",
+        "close_at_source",
+        "mark_duplicate",
+        "mark_not_actionable",
+    ]
+    events = api(coordinator.token).get(f"{NEEDS}{need['id']}/events").json
+    assert [(e["action"], e["from_status"], e["to_status"]) for e in events] == [
+        ("post", None, "open")
+    ]
+    assert events[0]["actor_id"] == coordinator.id
+
+
+def test_a_need_with_only_an_address_waits_for_the_geocoder(api, coordinator):
+    response = api(coordinator.token).post(
+        NEEDS, json={"capability": "board_up", "title": "Open doors", "address": "1200 Swan St"}
+    )
+    assert response.status_code == 201
+    assert response.json["location_status"] == "pending"
+    assert response.json["latitude"] is None
+
+
+def test_a_need_without_any_location_is_refused_with_a_field_error(api, coordinator):
+    response = api(coordinator.token).post(
+        NEEDS, json={"capability": "board_up", "title": "Somewhere"}
+    )
+    assert response.status_code == 422
+    assert "address" in response.json["errors"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("title", "x" * 201),
+        ("title", "bad\x00byte"),
+        ("description", "bell\x07"),
+        ("latitude", 91),
+        ("longitude", -181),
+        ("priority", 6),
+        ("priority", "3"),
+        ("effort_hours", -1),
+        ("status", "verified"),  # mass assignment: not an input field
+        ("posted_by_id", 1),
+        ("source", "twitter"),
+    ],
+)
+def test_bad_need_input_is_a_422_naming_the_field_and_stores_nothing(
+    api, coordinator, field, value
+):
+    body = {
+        "capability": "litter_cleanup",
+        "title": "Litter",
+        "latitude": 30.45,
+        "longitude": -91.18,
+        field: value,
+    }
+    response = api(coordinator.token).post(NEEDS, json=body)
+    assert response.status_code == 422
+    assert field in response.json["errors"]
+    assert response.json["code"] == 422 and response.json["status"] == "Unprocessable Entity"
+    assert api(coordinator.token).get(NEEDS).json == []
+
+
+def test_an_unknown_capability_code_is_a_422(api, coordinator):
+    response = api(coordinator.token).post(
+        NEEDS,
+        json={"capability": "moon_landing", "title": "Odd", "latitude": 30.45, "longitude": -91.18},
+    )
+    assert response.status_code == 422
+    assert "capability" in response.json["errors"]
+
+
+def test_duplicate_source_and_external_id_is_a_conflict(api, coordinator):
+    body = {
+        "capability": "litter_cleanup",
+        "title": "Litter",
+        "latitude": 30.45,
+        "longitude": -91.18,
+        "source": "311",
+        "external_id": "BR-1",
+    }
+    assert api(coordinator.token).post(NEEDS, json=body).status_code == 201
+    again = api(coordinator.token).post(NEEDS, json=body)
+    assert again.status_code == 409
+    assert "external id" in again.json["message"]
+
+
+def test_needs_are_filtered_by_status_capability_neighbourhood_and_source(api, make, coordinator):
+    a = make.need(capability="lot_mowing", neighbourhood="Mid City", source="311")
+    b = make.need(capability="litter_cleanup", neighbourhood="Downtown")
+    client = api(coordinator.token)
+
+    def ids(query):
+        response = client.get(NEEDS + "?" + query)
+        assert response.status_code == 200
+        return [n["id"] for n in response.json]
+
+    assert ids("capability=lot_mowing") == [a.id]
+    assert ids("neighbourhood=Downtown") == [b.id]
+    assert ids("source=311") == [a.id]
+    assert sorted(ids("status=open")) == sorted([a.id, b.id])
+    assert ids("status=verified") == []
+    assert sorted(ids("capability=lot_mowing&capability=litter_cleanup")) == sorted([a.id, b.id])
+
+
+def test_near_returns_needs_within_the_radius_nearest_first_with_distances(api, make, coordinator):
+    near = make.need(latitude=30.4520, longitude=-91.1870)
+    farther = make.need(latitude=30.4600, longitude=-91.1870)
+    make.need(latitude=30.5214, longitude=-91.1829)  # Scotlandville, ~7.7 km away
+    response = api(coordinator.token).get(NEEDS + "?near=30.4515,-91.1871&radius_km=2")
+    assert [n["id"] for n in response.json] == [near.id, farther.id]
+    assert response.json[0]["distance_km"] == pytest.approx(0.056, abs=0.01)
+    assert response.json[1]["distance_km"] == pytest.approx(0.945, abs=0.01)
+
+
+def test_bbox_limits_needs_to_the_box(api, make, coordinator):
+    inside = make.need(latitude=30.45, longitude=-91.18)
+    make.need(latitude=30.52, longitude=-91.18)
+    response = api(coordinator.token).get(NEEDS + "?bbox=-91.2,30.44,-91.17,30.46")
+    assert [n["id"] for n in response.json] == [inside.id]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "bbox=1,2,3",
+        "bbox=a,b,c,d",
+        "bbox=10,10,5,5",
+        "near=91,0",
+        "near=1",
+        "radius_km=0",
+        "radius_km=1000",
+        "status=flying",
+        "near=nan,nan",
+        "page_size=0",
+        "page=0",
+    ],
+)
+def test_bad_filters_are_a_422_not_a_500(api, coordinator, query):
+    response = api(coordinator.token).get(NEEDS + "?" + query)
+    assert response.status_code == 422
+    assert response.json["code"] == 422
+
+
+def test_lists_are_paginated_with_a_header(api, make, coordinator):
+    for _ in range(5):
+        make.need()
+    response = api(coordinator.token).get(NEEDS + "?page=2&page_size=2")
+    assert response.status_code == 200
+    assert len(response.json) == 2
+    pagination = json.loads(response.headers["X-Pagination"])
+    assert pagination["total"] == 5 and pagination["total_pages"] == 3
+    assert pagination["page"] == 2
+
+
+def test_page_size_is_capped(api, coordinator):
+    response = api(coordinator.token).get(NEEDS + "?page_size=1000")
+    assert response.status_code == 422
+
+
+def test_a_coordinator_corrects_a_need_and_the_change_is_in_its_history(api, make, coordinator):
+    need = make.need()
+    client = api(coordinator.token)
+    response = client.patch(f"{NEEDS}{need.id}", json={"priority": 5, "title": "Worse now"})
+    assert response.status_code == 200
+    assert response.json["priority"] == 5 and response.json["title"] == "Worse now"
+    events = client.get(f"{NEEDS}{need.id}/events").json
+    assert events[-1]["action"] == "edit" and "priority" in events[-1]["note"]
+
+
+def test_half_a_coordinate_pair_is_refused(api, make, coordinator):
+    need = make.need()
+    response = api(coordinator.token).patch(f"{NEEDS}{need.id}", json={"latitude": 30.1})
+    assert response.status_code == 422
+
+
+def test_missing_and_out_of_range_ids_are_404_not_500(api, coordinator):
+    client = api(coordinator.token)
+    for path in (f"{NEEDS}4242", f"{NEEDS}99999999999999999999", f"{NEEDS}-1", f"{NEEDS}0"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.json["code"] == 404
+
+
+def test_reporter_contacts_are_shown_to_coordinators_only(api, make, coordinator):
+    need = make.need(reporter_name="Rita Resident", reporter_phone="225-555-0199")
+    outreach = make.user("outreach")
+    viewer = make.user("viewer")
+    partner = make.partner()
+    member = make.user("partner", partner=partner)
+    assert api(coordinator.token).get(f"{NEEDS}{need.id}").json["reporter_name"] == (
+        "Rita Resident"
+    )
+    for person in (outreach, viewer, member):
+        body = api(person.token).get(f"{NEEDS}{need.id}").json
+        assert body["reporter_name"] is None and body["reporter_phone"] is None

@@ -1,0 +1,99 @@
+"""Shared fixtures: a real database (SQLite by default, PostgreSQL with DATABASE_URL) built by
+the Alembic migrations once per session and emptied between tests, and an API client.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from commonground import create_app
+from commonground.extensions import db
+from tests.factories import ApiClient, Factory
+
+
+def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def _fresh_schema() -> None:
+    """Drop whatever an earlier run left so the migrations start from nothing."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """One application for the session, its schema made by the migrations."""
+    application = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
+            "SECRET_KEY": "test-secret-key-not-for-production",
+        }
+    )
+    with application.app_context():
+        _fresh_schema()
+        upgrade()
+        db.session.remove()
+    yield application
+
+
+def empty_all_tables() -> None:
+    """Delete every row, children first, and reset PostgreSQL sequences."""
+    db.session.rollback()
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app_context(app: Flask) -> Iterator[None]:
+    """An application context on an empty database holding the starting taxonomy."""
+    with app.app_context():
+        empty_all_tables()
+        from geo.services import add_neighbourhoods
+        from seeds.baton_rouge import NEIGHBOURHOODS
+        from seeds.demo import ensure_taxonomy
+
+        ensure_taxonomy()
+        add_neighbourhoods(NEIGHBOURHOODS)
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def make(app_context: None) -> Factory:
+    """Builders for users, partners and needs, through the services."""
+    return Factory()
+
+
+@pytest.fixture
+def client(app: Flask, app_context: None):
+    """Flask's test client (real HTTP handling, in process)."""
+    return app.test_client()
+
+
+@pytest.fixture
+def api(app: Flask, app_context: None):
+    """A factory of API clients that send a given user's bearer token."""
+
+    def for_token(token: str | None) -> ApiClient:
+        return ApiClient(app.test_client(), token)
+
+    return for_token

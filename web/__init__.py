@@ -1,0 +1,1 @@
+"""HTML pages for people (coordinators, partner members, outreach staff, viewers)."""
