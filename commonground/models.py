@@ -5,6 +5,7 @@ from __future__ import annotations
 from accounts.models import ApiToken, User
 from capabilities.models import Capability
 from geo.models import Neighbourhood
+from intake.models import GeocodeCache
 from needs.models import Claim, Need, NeedEvent
 from partners.models import Partner, PartnerCapability
 
@@ -12,6 +13,7 @@ __all__ = [
     "ApiToken",
     "Capability",
     "Claim",
+    "GeocodeCache",
     "Need",
     "NeedEvent",
     "Neighbourhood",
