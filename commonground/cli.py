@@ -1,4 +1,5 @@
-"""Command-line jobs: `flask seed`, `flask release-stale`, `flask create-user`."""
+"""Command-line jobs: `flask seed`, `flask release-stale`, `flask create-user`, and the intake
+commands (`flask import-needs`, `flask geocode-pending`, `flask import-open311`: intake/cli.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from accounts.actor import SYSTEM
 
 def register_commands(app: Flask) -> None:
     """Attach the project's commands to `flask`."""
+    from intake.cli import register_intake_commands
+
+    register_intake_commands(app)
 
     @app.cli.command("seed")
     @click.option("--reset", is_flag=True, help="Delete all data first and load again.")

@@ -18,6 +18,16 @@ def _env_float(name: str, default: float) -> float:
     return float(value) if value not in (None, "") else default
 
 
+def _env_points(name: str, default: str) -> list[tuple[float, float]]:
+    """Points written as `lat,lon;lat,lon` (e.g. a city hall that bad geocodes fall back to)."""
+    text = os.environ.get(name, default)
+    points = []
+    for pair in filter(None, (p.strip() for p in text.split(";"))):
+        lat, lon = (float(v) for v in pair.split(","))
+        points.append((lat, lon))
+    return points
+
+
 def _secret_key(environment: str) -> str:
     """SECRET_KEY from the environment; in development a random key kept under instance/."""
     key = os.environ.get("SECRET_KEY")
@@ -92,6 +102,20 @@ def load_config(overrides: dict | None = None) -> dict:
         # capability sets its own thresholds.
         "STALE_START_DAYS": int(os.environ.get("STALE_START_DAYS", "7")),
         "STALE_COMPLETE_DAYS": int(os.environ.get("STALE_COMPLETE_DAYS", "30")),
+        # Intake: geocoding, duplicates, file limits (see intake/ and geo/geocoders.py).
+        "GEOCODER": os.environ.get("GEOCODER", "gazetteer"),
+        "GAZETTEER_PATH": os.environ.get(
+            "GAZETTEER_PATH", str(ROOT / "seeds" / "data" / "address_points.csv")
+        ),
+        "GEOCODER_USER_AGENT": os.environ.get("GEOCODER_USER_AGENT", ""),
+        "GEOCODER_MIN_DELAY_SECONDS": (
+            _env_float("GEOCODER_MIN_DELAY_SECONDS", -1.0)
+            if os.environ.get("GEOCODER_MIN_DELAY_SECONDS")
+            else None
+        ),
+        "DUPLICATE_RADIUS_M": _env_float("DUPLICATE_RADIUS_M", 30.0),
+        "INTAKE_MAX_FILE_BYTES": int(os.environ.get("INTAKE_MAX_FILE_MB", "512")) * 1024 * 1024,
+        "INTAKE_PLACEHOLDER_POINTS": _env_points("INTAKE_PLACEHOLDER_POINTS", "42.3594,-71.0587"),
     }
     config.update(overrides or {})
     if not config.get("SECRET_KEY"):

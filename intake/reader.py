@@ -183,11 +183,18 @@ class CsvFile:
         self._drop_index = False
         self._stack = ExitStack()
         self._records: Iterator[tuple[int, bytes, str]] | None = None
+        self._counter: _CountingReader | None = None
+
+    @property
+    def bytes_read(self) -> int:
+        """How far reading has gone, in bytes (for progress bars)."""
+        return self._counter.consumed if self._counter else 0
 
     def __enter__(self) -> CsvFile:
         stream = self._stack.enter_context(_open_binary(self.source, self.max_bytes))
         try:
-            lines = iter(_CountingReader(stream, self.max_bytes))
+            self._counter = _CountingReader(stream, self.max_bytes)
+            lines = iter(self._counter)
             self._records = _records(lines, self.max_record_bytes)
             self.header, self._drop_index = _read_header(self._records, self.encoding)
         except BaseException:
@@ -271,12 +278,14 @@ class GeoJsonFile:
         self.max_bytes = max_bytes
         self.header: list[str] = []
         self._rows: list[RawRow] = []
+        self.bytes_read = 0
 
     def __enter__(self) -> GeoJsonFile:
         with _open_binary(self.source, self.max_bytes) as stream:
             data = stream.read(self.max_bytes + 1)
         if len(data) > self.max_bytes:
             raise FileTooLargeError(len(data), self.max_bytes)
+        self.bytes_read = len(data)
         try:
             document = json.loads(data.decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
