@@ -75,6 +75,7 @@ def register_intake_commands(app: Flask) -> None:
     @click.option("--categories", default=None, help="JSON/TOML map of source types to codes.")
     @click.option("--errors-csv", default=None, help="Write every bad row to this CSV file.")
     @click.option("--no-geocode", is_flag=True, help="Leave rows without coordinates pending.")
+    @click.option("--timezone", default=None, help="Zone of local times (default: preset/city).")
     def import_needs_command(
         file: Path,
         preset: str | None,
@@ -83,6 +84,7 @@ def register_intake_commands(app: Flask) -> None:
         categories: str | None,
         errors_csv: str | None,
         no_geocode: bool,
+        timezone: str | None,
     ) -> None:
         """Import needs from a CSV or GeoJSON FILE in one transaction (idempotent)."""
         from intake.services import import_needs
@@ -105,6 +107,7 @@ def register_intake_commands(app: Flask) -> None:
                     kind=kind,
                     categories=_categories(categories),
                     geocode=not no_geocode,
+                    timezone=timezone,
                     progress=progress,
                 )
             except DomainError as error:

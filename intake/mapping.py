@@ -107,6 +107,8 @@ class ColumnPreset:
     date_formats: tuple[str, ...] = US_FORMATS
     closed_statuses: frozenset[str] = DEFAULT_CLOSED_STATUSES
     required: tuple[str, ...] = ("external_id", "category")
+    # The zone of the source's local times, when the preset knows it (else the city's zone).
+    timezone: str | None = None
 
     def resolve(self, headers: Iterable[str]) -> dict[str, str]:
         """Canonical field -> actual header for these headers; raises if a required one lacks."""
@@ -148,6 +150,7 @@ BOSTON_311 = ColumnPreset(
         "due_at": "TARGET_DT",
     },
     required=("external_id", "category", "opened_at", "status"),
+    timezone="America/New_York",
 )
 
 OPEN311 = ColumnPreset(

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
 from sqlalchemy import insert, select, update
@@ -42,7 +42,7 @@ from geo.geocoders import ConfiguredGeocoder, suppressed_retry_log_records
 from geo.models import Neighbourhood
 from intake.duplicates import ProximityIndex
 from intake.geocoding import CachedGeocoder, configured_geocoder
-from intake.mapping import CategoryMap, MappingError, get_preset
+from intake.mapping import CategoryMap, MappingError, detect_preset, get_preset
 from intake.reader import IntakeFileError, RawRow, open_intake_file
 from intake.records import NeedRecord, RecordBuilder, RowError
 from intake.report import IntakeReport, write_errors_csv
@@ -459,27 +459,37 @@ def import_rows(
     geocoder: ConfiguredGeocoder | None = None,
     geocode: bool = True,
     duplicate_radius_m: float | None = None,
+    timezone: str | None = None,
     now: datetime | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import already-read rows (a file's, or an Open311 endpoint's) in one transaction."""
+    """Import already-read rows (a file's, or an Open311 endpoint's) in one transaction.
+
+    Local times without a zone are read in `timezone`, else the preset's own zone (Boston 311
+    exports are US Eastern), else the city's CITY_TIMEZONE.
+    """
     actor.require("import.run")
     source = _check_source(source)
     now = now or utcnow()
     started = time.perf_counter()
     config = current_app.config
     try:
+        chosen = get_preset(preset) if preset else detect_preset(header)
         builder = RecordBuilder(
             header,
             source=source,
-            preset=get_preset(preset) if preset else None,
+            preset=chosen,
             categories=categories,
-            city_tz=config["CITY_TIMEZONE"],
+            city_tz=timezone or chosen.timezone or config["CITY_TIMEZONE"],
             placeholder_points=config.get("INTAKE_PLACEHOLDER_POINTS", ()),
             default_opened_at=now,
         )
     except MappingError as error:
         raise ValidationError(str(error), {"file": [str(error)]}) from error
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError(
+            f"Unknown time zone {timezone!r}.", {"timezone": ["Use a name like America/Chicago."]}
+        ) from error
     report = ImportReport(source=source, preset=builder.preset.name, filename=filename)
     cached = None
     if geocode:
@@ -520,6 +530,7 @@ def import_needs(
     geocoder: ConfiguredGeocoder | None = None,
     geocode: bool = True,
     duplicate_radius_m: float | None = None,
+    timezone: str | None = None,
     now: datetime | None = None,
     progress: Callable[[int], None] | None = None,
     filename: str | None = None,
@@ -551,6 +562,7 @@ def import_needs(
                 geocoder=geocoder,
                 geocode=geocode,
                 duplicate_radius_m=duplicate_radius_m,
+                timezone=timezone,
                 now=now,
                 progress=step,
             )
