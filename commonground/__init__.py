@@ -53,3 +53,7 @@ def _register_blueprints(app: Flask) -> None:
     register_api(app)
     app.register_blueprint(home.bp)
     app.register_blueprint(auth.bp)
+    from open311.server import bp as open311_bp
+
+    csrf.exempt(open311_bp)  # form posts authenticated by api_key, not by a session cookie
+    app.register_blueprint(open311_bp)
