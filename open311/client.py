@@ -121,7 +121,14 @@ class Open311Client:
     def requests(
         self, start: datetime, end: datetime, *, window: timedelta = timedelta(days=30)
     ) -> Iterator[dict[str, Any]]:
-        """Every service request requested between start and end, each once."""
+        """Every service request requested between start and end, each once.
+
+        Dates go out to the second, so the range is widened to whole seconds (a request made
+        a moment before `end` is not lost to the truncation).
+        """
+        start = start.replace(microsecond=0)
+        if end.microsecond:
+            end = end.replace(microsecond=0) + timedelta(seconds=1)
         seen: set[str] = set()
         for window_start, window_end in date_windows(start, end, window):
             for item in self._window_items(window_start, window_end):
