@@ -294,10 +294,19 @@ class _Importer:
     def _flush_new(self) -> None:
         if not self.inserts:
             return
-        result = db.session.execute(
-            insert(Need).returning(Need.id, sort_by_parameter_order=True), self.inserts
+        # Core executemany on the table, then the new ids by (source, external_id) through the
+        # unique index: RETURNING in parameter order falls back to one statement a row on SQLite.
+        connection = db.session.connection()
+        connection.execute(Need.__table__.insert(), self.inserts)
+        external_ids = [row["external_id"] for row in self.inserts]
+        by_external_id = dict(
+            connection.execute(
+                select(Need.external_id, Need.id).where(
+                    Need.source == self.source, Need.external_id.in_(external_ids)
+                )
+            ).all()
         )
-        ids = list(result.scalars())
+        ids = [by_external_id[external_id] for external_id in external_ids]
         events, late_duplicates = [], []
         for (key, record, duplicate_key, location_status), need_id in zip(
             self.insert_meta, ids, strict=True
@@ -316,7 +325,7 @@ class _Importer:
             )  # fmt: skip
         if late_duplicates:  # an ORM bulk UPDATE by primary key
             db.session.execute(update(Need), late_duplicates)
-        db.session.execute(insert(NeedEvent), events)
+        connection.execute(NeedEvent.__table__.insert(), events)
         self.inserts, self.insert_meta = [], []
 
     def _import_note(self, record: NeedRecord, location_status: str, duplicate: int | None) -> str:
