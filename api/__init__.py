@@ -9,10 +9,18 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from api import capabilities, docs, exports, intake, me, needs, partners
+from api import capabilities, docs, exports, intake, me, needs, partners, planning
 from commonground.extensions import csrf
 
-RESOURCE_BLUEPRINTS = [capabilities.blp, partners.blp, needs.blp, me.blp, exports.blp, intake.blp]
+RESOURCE_BLUEPRINTS = [
+    capabilities.blp,
+    partners.blp,
+    needs.blp,
+    planning.blp,
+    me.blp,
+    exports.blp,
+    intake.blp,
+]
 
 
 def register_api(app: Flask, extra_blueprints: list | None = None) -> Api:

@@ -56,6 +56,32 @@ def register_commands(app: Flask) -> None:
         released = release_stale_claims(SYSTEM, now=moment)
         click.echo(f"Released {len(released)} stale claim(s).")
 
+    @app.cli.command("plan")
+    @click.option("--k", type=int, default=None, help="Candidates kept per need (default 20).")
+    def plan(k: int | None) -> None:
+        """Compute and store the optimal city plan, and print its summary."""
+        from planning.services import run_city_plan
+
+        with click.progressbar(length=100, label="Planning") as bar:
+            done = [0]
+
+            def progress(_stage: str, fraction: float) -> None:
+                bar.update(int(fraction * 100) - done[0])
+                done[0] = int(fraction * 100)
+
+            result = run_city_plan(SYSTEM, k=k, progress=progress)
+        summary = result.summary
+        click.echo(
+            f"Plan {result.id}: {summary['assigned']} of {summary['open_needs']} open "
+            f"needs assigned to {summary['active_partners']} active partners; "
+            f"{summary['unassigned']} unassigned; objective {result.objective:.2f}."
+        )
+        click.echo(
+            f"Candidates {summary['candidate_pairs']} pairs, {summary['edges_kept']} kept; "
+            f"candidate search {summary['candidate_seconds']:.3f} s, "
+            f"solve {summary['solve_seconds']:.3f} s."
+        )
+
     @app.cli.command("create-user")
     @click.option("--email", required=True)
     @click.option("--name", required=True)

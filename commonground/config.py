@@ -28,6 +28,12 @@ def _env_points(name: str, default: str) -> list[tuple[float, float]]:
     return points
 
 
+def _weights(text: str) -> dict[str, float]:
+    """Parse "name=value,name=value" into a dict of floats."""
+    pairs = (item.split("=", 1) for item in text.split(",") if "=" in item)
+    return {name.strip(): float(value) for name, value in pairs}
+
+
 def _secret_key(environment: str) -> str:
     """SECRET_KEY from the environment; in development a random key kept under instance/."""
     key = os.environ.get("SECRET_KEY")
@@ -116,6 +122,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "DUPLICATE_RADIUS_M": _env_float("DUPLICATE_RADIUS_M", 30.0),
         "INTAKE_MAX_FILE_BYTES": int(os.environ.get("INTAKE_MAX_FILE_MB", "512")) * 1024 * 1024,
         "INTAKE_PLACEHOLDER_POINTS": _env_points("INTAKE_PLACEHOLDER_POINTS", "42.3594,-71.0587"),
+        # Matching: score weights ("priority=30,waiting=20,distance=30,track_record=20") and
+        # how many candidate partners per need the city plan keeps.
+        "MATCHING_WEIGHTS": _weights(os.environ.get("MATCHING_WEIGHTS", "")),
+        "MATCHING_TOP_K": int(os.environ.get("MATCHING_TOP_K", "20")),
     }
     config.update(overrides or {})
     if not config.get("SECRET_KEY"):

@@ -8,6 +8,7 @@ from geo.models import Neighbourhood
 from intake.models import GeocodeCache
 from needs.models import Claim, Need, NeedEvent
 from partners.models import Partner, PartnerCapability
+from planning.models import Plan, PlanAssignment
 
 __all__ = [
     "ApiToken",
@@ -19,5 +20,7 @@ __all__ = [
     "Neighbourhood",
     "Partner",
     "PartnerCapability",
+    "Plan",
+    "PlanAssignment",
     "User",
 ]

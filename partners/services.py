@@ -68,13 +68,17 @@ def list_partners(
         query = query.where(
             Partner.capabilities.any(PartnerCapability.capability_code == capability)
         )
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(Partner.name, Partner.id).offset(offset).limit(limit))
-    partners = list(rows)
+    query = query.order_by(Partner.name, Partner.id)
     if neighbourhood:
-        # Neighbourhood lists are JSON: filter in Python over the page (few partners per city).
-        partners = [p for p in partners if neighbourhood in (p.service_neighbourhoods or [])]
-    return partners, total
+        # Neighbourhood lists are JSON, filtered here before paging (a city has few partners).
+        matching = [
+            p
+            for p in db.session.scalars(query)
+            if neighbourhood in (p.service_neighbourhoods or [])
+        ]
+        return matching[offset : offset + limit], len(matching)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return list(db.session.scalars(query.offset(offset).limit(limit))), total
 
 
 def register_partner(actor: Actor, data: dict[str, Any]) -> Partner:

@@ -1,0 +1,281 @@
+"""The matching engine over HTTP: suggestions, city plans and offers, gaps, partnerships and
+recruitment targets."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from marshmallow import Schema, fields, validate
+
+from api.auth import current_actor, token_blueprint
+from api.common import ErrorResponseSchema, NoteSchema
+from planning import services
+
+blp = token_blueprint(
+    "planning",
+    __name__,
+    url_prefix="/api/v1",
+    description="Who can act where: suggestions, the city plan, coverage gaps.",
+)
+
+ID = "int(min=1, max=2147483647)"
+
+
+class SuggestionSchema(Schema):
+    """A feasible (need, partner) pair with its score and the reasons behind it."""
+
+    need_id = fields.Integer()
+    need_title = fields.String(allow_none=True)
+    capability = fields.String(allow_none=True)
+    neighbourhood = fields.String(allow_none=True)
+    partner_id = fields.Integer()
+    partner_name = fields.String(allow_none=True)
+    score = fields.Float()
+    distance_km = fields.Float()
+    reasons = fields.List(fields.String())
+
+
+class AssignmentSchema(SuggestionSchema):
+    """A pair in a stored plan, and whether it was offered and taken."""
+
+    id = fields.Integer()
+    plan_id = fields.Integer()
+    status = fields.String()
+    offered_at = fields.DateTime(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    claim_id = fields.Integer(allow_none=True)
+
+
+class PlanSummarySchema(Schema):
+    """A stored plan without its assignments."""
+
+    id = fields.Integer()
+    created_at = fields.DateTime()
+    created_by = fields.String()
+    parameters = fields.Dict()
+    summary = fields.Dict()
+    objective = fields.Float()
+
+
+class PlanSchema(PlanSummarySchema):
+    """A stored plan with every assignment."""
+
+    assignments = fields.List(fields.Nested(AssignmentSchema))
+
+
+class PlanCreateSchema(Schema):
+    """Parameters of a plan run."""
+
+    k = fields.Integer(
+        validate=validate.Range(1, 500),
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Candidates kept per need (default 20)"},
+    )
+
+
+class LimitSchema(Schema):
+    """How many results."""
+
+    limit = fields.Integer(validate=validate.Range(1, 500), load_default=None)
+
+
+class RecruitmentQuerySchema(Schema):
+    """Which capability and how far a new partner would reach."""
+
+    capability = fields.String(validate=validate.Length(1, 40), load_default=None)
+    radius_km = fields.Float(validate=validate.Range(0.1, 50), load_default=3.0)
+    limit = fields.Integer(validate=validate.Range(1, 100), load_default=10)
+
+
+class NeedRefSchema(Schema):
+    """A need named in a gap list."""
+
+    need_id = fields.Integer()
+    title = fields.String()
+    capability = fields.String()
+    neighbourhood = fields.String(allow_none=True)
+    priority = fields.Integer()
+
+
+class GapCellSchema(Schema):
+    """Demand against reachable weekly capacity in one neighbourhood for one capability."""
+
+    neighbourhood = fields.String(allow_none=True)
+    capability = fields.String()
+    capability_label = fields.String()
+    open_needs = fields.Integer()
+    overdue_needs = fields.Integer()
+    effort_hours = fields.Float()
+    reachable_partners = fields.Integer()
+    weekly_tasks = fields.Integer()
+    weekly_volunteer_hours = fields.Float()
+    tasks_left = fields.Integer()
+    shortfall_tasks = fields.Integer()
+    shortfall_hours = fields.Float()
+
+
+class GapsSchema(Schema):
+    """Coverage gaps of the whole city."""
+
+    unreachable = fields.List(fields.Nested(NeedRefSchema))
+    zero_capacity_only = fields.List(fields.Nested(NeedRefSchema))
+    cells = fields.List(fields.Nested(GapCellSchema))
+
+
+class PartnershipMemberSchema(Schema):
+    """One side of a suggested partnership."""
+
+    id = fields.Integer()
+    name = fields.String()
+    brings = fields.List(fields.String())
+
+
+class PartnershipSchema(Schema):
+    """Two partners who together reach needs neither reaches alone."""
+
+    partners = fields.List(fields.Nested(PartnershipMemberSchema))
+    cross_sector = fields.Boolean()
+    needs_covered = fields.Integer()
+    need_ids = fields.List(fields.Integer())
+    neighbourhoods = fields.List(fields.String())
+    reasons = fields.List(fields.String())
+
+
+class RecruitmentTargetSchema(Schema):
+    """A place where a new partner would reach unmet demand."""
+
+    site = fields.String()
+    lat = fields.Float()
+    lon = fields.Float()
+    capability = fields.String()
+    needs_reached = fields.Integer()
+    priority_weight = fields.Integer()
+    need_ids = fields.List(fields.Integer())
+    reasons = fields.List(fields.String())
+
+
+@blp.route(f"/needs/<{ID}:need_id>/suggestions")
+class NeedSuggestions(MethodView):
+    @blp.response(200, SuggestionSchema(many=True))
+    @blp.alt_response(403, schema=ErrorResponseSchema)
+    @blp.alt_response(404, schema=ErrorResponseSchema)
+    def get(self, need_id):
+        """Who can act here: feasible partners for an open need, best first."""
+        return services.suggest_partners_for_need(current_actor(), need_id)
+
+
+@blp.route(f"/partners/<{ID}:partner_id>/suggestions")
+class PartnerSuggestions(MethodView):
+    @blp.arguments(LimitSchema, location="query")
+    @blp.response(200, SuggestionSchema(many=True))
+    @blp.alt_response(404, schema=ErrorResponseSchema)
+    def get(self, query, partner_id):
+        """What this partner can do nearby, best first (by default sized to its capacity)."""
+        return services.suggest_needs_for_partner(current_actor(), partner_id, **query)
+
+
+@blp.route(f"/partners/<{ID}:partner_id>/offers")
+class PartnerOffers(MethodView):
+    @blp.response(200, AssignmentSchema(many=True))
+    @blp.alt_response(404, schema=ErrorResponseSchema)
+    def get(self, partner_id):
+        """Planned tasks offered to this partner and still open."""
+        return services.offers_for_partner(current_actor(), partner_id)
+
+
+@blp.route("/plans")
+class Plans(MethodView):
+    @blp.response(200, PlanSummarySchema(many=True))
+    @blp.alt_response(403, schema=ErrorResponseSchema)
+    def get(self):
+        """Recent city plans."""
+        return [
+            services.present_plan(p, with_assignments=False)
+            for p in services.list_plans(current_actor())
+        ]
+
+    @blp.arguments(PlanCreateSchema)
+    @blp.response(201, PlanSchema)
+    @blp.alt_response(403, schema=ErrorResponseSchema)
+    def post(self, data):
+        """Compute and store the optimal city plan (coordinators)."""
+        return services.present_plan(services.run_city_plan(current_actor(), k=data["k"]))
+
+
+@blp.route(f"/plans/<{ID}:plan_id>")
+class PlanItem(MethodView):
+    @blp.response(200, PlanSchema)
+    @blp.alt_response(403, schema=ErrorResponseSchema)
+    @blp.alt_response(404, schema=ErrorResponseSchema)
+    def get(self, plan_id):
+        """One stored plan with its assignments."""
+        return services.present_plan(services.get_plan(current_actor(), plan_id))
+
+
+def _assignment_out(assignment) -> dict:
+    return services.present_assignment(assignment, {}, {})
+
+
+ASSIGNMENT = f"/plans/<{ID}:plan_id>/assignments/<{ID}:assignment_id>"
+
+
+@blp.route(f"{ASSIGNMENT}/offer", methods=["POST"])
+@blp.response(200, AssignmentSchema)
+@blp.alt_response(403, schema=ErrorResponseSchema)
+@blp.alt_response(404, schema=ErrorResponseSchema)
+@blp.alt_response(409, schema=ErrorResponseSchema)
+def offer(plan_id, assignment_id):
+    """Offer a planned task to its partner (coordinators)."""
+    return _assignment_out(services.offer_assignment(current_actor(), plan_id, assignment_id))
+
+
+@blp.route(f"{ASSIGNMENT}/accept", methods=["POST"])
+@blp.response(200, AssignmentSchema)
+@blp.alt_response(403, schema=ErrorResponseSchema)
+@blp.alt_response(404, schema=ErrorResponseSchema)
+@blp.alt_response(409, schema=ErrorResponseSchema)
+def accept(plan_id, assignment_id):
+    """Accept an offered task: it is claimed for your organisation."""
+    return _assignment_out(services.accept_offer(current_actor(), plan_id, assignment_id))
+
+
+@blp.route(f"{ASSIGNMENT}/decline", methods=["POST"])
+@blp.arguments(NoteSchema)
+@blp.response(200, AssignmentSchema)
+@blp.alt_response(403, schema=ErrorResponseSchema)
+@blp.alt_response(404, schema=ErrorResponseSchema)
+@blp.alt_response(409, schema=ErrorResponseSchema)
+def decline(data, plan_id, assignment_id):
+    """Decline an offered task."""
+    return _assignment_out(
+        services.decline_offer(current_actor(), plan_id, assignment_id, data["note"])
+    )
+
+
+@blp.route("/coverage/gaps")
+class Gaps(MethodView):
+    @blp.response(200, GapsSchema)
+    @blp.alt_response(403, schema=ErrorResponseSchema)
+    def get(self):
+        """Needs nobody can reach, and demand against reachable capacity per area."""
+        return services.coverage_gap_report(current_actor())
+
+
+@blp.route("/coverage/recruitment")
+class Recruitment(MethodView):
+    @blp.arguments(RecruitmentQuerySchema, location="query")
+    @blp.response(200, RecruitmentTargetSchema(many=True))
+    @blp.alt_response(403, schema=ErrorResponseSchema)
+    def get(self, query):
+        """Where a new partner of a capability would reach the most unmet demand."""
+        return services.recruitment_report(current_actor(), **query)
+
+
+@blp.route("/partnerships")
+class Partnerships(MethodView):
+    @blp.arguments(LimitSchema, location="query")
+    @blp.response(200, PartnershipSchema(many=True))
+    @blp.alt_response(403, schema=ErrorResponseSchema)
+    def get(self, query):
+        """Partner pairs who together cover needs neither covers alone; cross-sector first."""
+        return services.partnership_report(current_actor(), limit=query["limit"] or 20)

@@ -1,0 +1,51 @@
+"""Common Ground matching engine: pure functions from needs and partners to suggestions.
+
+Must not import: Flask, SQLAlchemy, any other Common Ground package, or anything doing I/O.
+"""
+
+from matching.candidates import CandidateIndex
+from matching.gaps import coverage_gaps
+from matching.graph import build_graph
+from matching.model import (
+    DEFAULT_WEIGHTS,
+    CapabilitySlot,
+    CityPlan,
+    CoverageGaps,
+    GapCell,
+    NeedSpec,
+    Partnership,
+    PartnerSpec,
+    PlanStats,
+    RecruitmentTarget,
+    Suggestion,
+    TrackRecord,
+    Weights,
+)
+from matching.partnerships import partnership_suggestions
+from matching.plan import plan_city
+from matching.ranking import rank_needs_for_partner, rank_partners_for_need
+from matching.recruitment import recruitment_targets
+
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "CandidateIndex",
+    "CapabilitySlot",
+    "CityPlan",
+    "CoverageGaps",
+    "GapCell",
+    "NeedSpec",
+    "PartnerSpec",
+    "Partnership",
+    "PlanStats",
+    "RecruitmentTarget",
+    "Suggestion",
+    "TrackRecord",
+    "Weights",
+    "build_graph",
+    "coverage_gaps",
+    "partnership_suggestions",
+    "plan_city",
+    "rank_needs_for_partner",
+    "rank_partners_for_need",
+    "recruitment_targets",
+]

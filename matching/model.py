@@ -1,0 +1,188 @@
+"""Plain data the matching engine takes in and gives back: frozen dataclasses only.
+
+Specs (`NeedSpec`, `PartnerSpec`, ...) are built from database rows elsewhere; results
+(`Suggestion`, `CityPlan`, ...) are turned into JSON or pages elsewhere. Nothing here knows where
+the data came from.
+
+Must not import: Flask, SQLAlchemy, any other Common Ground package, or anything doing I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+Ring = tuple[tuple[float, float], ...]
+"""A closed or open ring of (lon, lat) points, GeoJSON order."""
+
+
+@dataclass(frozen=True, slots=True)
+class NeedSpec:
+    """One open city need (a blighted lot, a dumping site...)."""
+
+    id: int
+    capability: str
+    lat: float
+    lon: float
+    priority: int
+    effort_hours: float
+    opened_at: datetime
+    due_at: datetime | None = None
+    neighbourhood: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CapabilitySlot:
+    """What a partner can do for one capability each week, and what is left this week."""
+
+    tasks_per_week: int
+    tasks_left: int
+    volunteer_hours_per_week: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class TrackRecord:
+    """Past claims of a partner: completed, released unfinished, and speed."""
+
+    completed: int = 0
+    released: int = 0
+    median_days_to_complete: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerSpec:
+    """A partner organisation and its service area.
+
+    The service area is the union of: the disc of `radius_km` around (lat, lon), the named
+    `neighbourhoods`, and the `polygon` (GeoJSON-style rings of (lon, lat); the first ring is the
+    exterior, later rings are ignored). A need is in the area if ANY of these contains it.
+    """
+
+    id: int
+    name: str
+    sector: str
+    active: bool
+    lat: float
+    lon: float
+    radius_km: float
+    capabilities: Mapping[str, CapabilitySlot]
+    neighbourhoods: frozenset[str] = frozenset()
+    polygon: tuple[Ring, ...] | None = None
+    track_record: TrackRecord = field(default_factory=TrackRecord)
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Points each score term can contribute; the score is their weighted sum (see scoring.py).
+
+    Defaults: priority 30, waiting 20, distance 30, track record 20 → a score in 0..100.
+    `keep_bonus` (0.5) is added by `plan_city` when a pair was already assigned in `previous`;
+    it is small on purpose: it breaks near-ties in favour of stability without hiding better work.
+    """
+
+    priority: float = 30.0
+    waiting: float = 20.0
+    distance: float = 30.0
+    track_record: float = 20.0
+    keep_bonus: float = 0.5
+
+    def __post_init__(self) -> None:
+        if min(self.priority, self.waiting, self.distance, self.track_record, self.keep_bonus) < 0:
+            raise ValueError("weights must be non-negative (the score and its bounds rely on it)")
+
+    @property
+    def max_score(self) -> float:
+        """Upper bound of any score, keep bonus included."""
+        return self.priority + self.waiting + self.distance + self.track_record + self.keep_bonus
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A feasible (need, partner) pair with its score (0.01 steps) and human reasons."""
+
+    need_id: int
+    partner_id: int
+    score: float
+    distance_km: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanStats:
+    """Sizes and timings of one `plan_city` run (timings are monotonic-clock seconds).
+
+    `candidate_pairs`: feasible pairs scored while searching (with k=None: every feasible
+    pair); `edges_kept`: need-partner arcs in the flow network.
+    """
+
+    candidate_pairs: int
+    edges_kept: int
+    candidate_seconds: float
+    solve_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class CityPlan:
+    """An optimal assignment: maximises the sum of scores under partner capacities."""
+
+    assignments: list[Suggestion]
+    objective: float
+    unassigned: list[int]
+    stats: PlanStats
+
+
+@dataclass(frozen=True, slots=True)
+class GapCell:
+    """Demand and reachable weekly capacity for one (neighbourhood, capability)."""
+
+    neighbourhood: str | None
+    capability: str
+    open_needs: int
+    overdue_needs: int
+    effort_hours: float
+    reachable_partners: int
+    weekly_tasks: int
+    weekly_volunteer_hours: float
+    tasks_left: int
+    shortfall_tasks: int
+    shortfall_hours: float
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageGaps:
+    """Needs nobody can reach, needs reachable only by full partners, and per-cell balance."""
+
+    unreachable: list[int]
+    zero_capacity_only: list[int]
+    cells: list[GapCell]
+
+
+@dataclass(frozen=True, slots=True)
+class Partnership:
+    """Two partners whose shared area holds needs only one of them can do, on each side."""
+
+    partner_ids: tuple[int, int]
+    cross_sector: bool
+    needs_covered: int
+    need_ids: tuple[int, ...]
+    brings: tuple[tuple[str, ...], tuple[str, ...]]
+    neighbourhoods: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RecruitmentTarget:
+    """A place where a new partner of one capability would reach unmet demand."""
+
+    name: str
+    lat: float
+    lon: float
+    capability: str
+    needs_reached: int
+    priority_weight: int
+    need_ids: tuple[int, ...]
+    reasons: tuple[str, ...]

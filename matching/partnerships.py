@@ -1,0 +1,180 @@
+"""Partnership suggestions: pairs of partners that together cover needs neither covers alone.
+
+Definition. For two active partners A and B, the shared area is where their service areas
+overlap (any area form; capacity ignored: this is about who could team up, not this week's
+slots). A need in the shared area is *complementary* when exactly one of A and B does its
+capability. Let a = complementary needs A does and b = those B does. The pair is suggested when
+a > 0 and b > 0 (each brings something the other lacks to the same streets), and
+`needs_covered` = a + b. Needs in the shared area that both or neither can do are not counted.
+
+Order: cross-sector pairs first, then needs_covered desc, then the two ids. The membership
+matrix (needs x partners) is built with a KD-tree and multiplied per capability with scipy.sparse,
+so cost grows with the number of (need, partner-area) memberships, fine for a few thousand
+partners.
+
+Must not import: Flask, SQLAlchemy, any other Common Ground package, or anything doing I/O.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import sparse
+from scipy.spatial import cKDTree
+
+from matching.candidates import CandidateIndex
+from matching.explain import label
+from matching.geometry import chord_for_km, km_for_chord, points_in_ring, ring_bbox
+from matching.model import NeedSpec, Partnership, PartnerSpec
+
+
+def partnership_suggestions(
+    partners: Sequence[PartnerSpec],
+    needs: Sequence[NeedSpec],
+    *,
+    limit: int = 20,
+    labels: Mapping[str, str] | None = None,
+) -> list[Partnership]:
+    """Best complementary partner pairs (see module doc), at most `limit`."""
+    idx = CandidateIndex(needs, [p for p in partners if p.active])
+    if len(idx.partners) < 2 or not idx.needs:
+        return []
+    member = _membership(idx)
+    one_sided = _one_sided_counts(idx, member)
+    both = ((one_sided > 0).multiply(one_sided.T > 0)).tocoo()
+    upper = both.row < both.col
+    rows, cols = both.row[upper], both.col[upper]
+    totals = np.asarray((one_sided + one_sided.T)[rows, cols]).ravel()
+    sectors = [p.sector for p in idx.partners]
+    ranked = [
+        (sectors[a] == sectors[b], -int(t), a, b)
+        for a, b, t in zip(rows.tolist(), cols.tolist(), totals.tolist(), strict=True)
+    ]
+    ranked.sort()
+    return [_describe(idx, member, a, b, labels) for _, _, a, b in ranked[: max(0, limit)]]
+
+
+def _membership(idx: CandidateIndex) -> sparse.csc_matrix:
+    """Boolean (needs x partners) matrix: need inside the partner's service area."""
+    tree = cKDTree(idx.need_xyz)
+    radii = chord_for_km(idx.partner_radius) + 1e-9
+    hits = tree.query_ball_point(idx.partner_xyz, radii)
+    rows: list[NDArray[np.int64]] = []
+    cols: list[NDArray[np.int64]] = []
+    by_hood: dict[str, list[int]] = {}
+    for pos, need in enumerate(idx.needs):
+        if need.neighbourhood is not None:
+            by_hood.setdefault(need.neighbourhood, []).append(pos)
+    for p, partner in enumerate(idx.partners):
+        found = np.asarray(hits[p], dtype=np.int64)
+        dist_ok = _within(idx, found, p)
+        parts = [found[dist_ok]]
+        for hood in sorted(partner.neighbourhoods):
+            parts.append(np.asarray(by_hood.get(hood, []), dtype=np.int64))
+        if partner.polygon:
+            parts.append(_in_polygon(idx, partner))
+        got = np.unique(np.concatenate(parts))
+        rows.append(got)
+        cols.append(np.full(got.size, p, dtype=np.int64))
+    r = np.concatenate(rows)
+    c = np.concatenate(cols)
+    data = np.ones(r.size, dtype=np.int64)
+    return sparse.csc_matrix((data, (r, c)), shape=(len(idx.needs), len(idx.partners)))
+
+
+def _within(idx: CandidateIndex, needs: NDArray[np.int64], p: int) -> NDArray[np.bool_]:
+    chord = np.linalg.norm(idx.need_xyz[needs] - idx.partner_xyz[p], axis=1)
+    return km_for_chord(chord) <= idx.partner_radius[p]
+
+
+def _in_polygon(idx: CandidateIndex, partner: PartnerSpec) -> NDArray[np.int64]:
+    ring = partner.polygon[0] if partner.polygon else ()
+    x0, y0, x1, y1 = ring_bbox(ring)
+    lon, lat = idx.need_lon, idx.need_lat
+    box = np.flatnonzero((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1))
+    return box[points_in_ring(lon[box], lat[box], ring)]
+
+
+def _does(idx: CandidateIndex, capability: str) -> NDArray[np.int64]:
+    return np.fromiter(
+        (1 if capability in p.capabilities else 0 for p in idx.partners),
+        dtype=np.int64,
+        count=len(idx.partners),
+    )
+
+
+def _one_sided_counts(idx: CandidateIndex, member: sparse.csc_matrix) -> sparse.csr_matrix:
+    """[a, b] = needs in both areas whose capability a does and b does not."""
+    total = sparse.csr_matrix((len(idx.partners), len(idx.partners)), dtype=np.int64)
+    for cap in idx.need_capabilities:
+        rows = idx.needs_of(cap)
+        sub = member[rows]
+        shared = (sub.T @ sub).tocsr()
+        does = _does(idx, cap)
+        total = total + sparse.diags(does, dtype=np.int64) @ shared @ sparse.diags(
+            1 - does, dtype=np.int64
+        )
+    total = total.tocsr()
+    total.eliminate_zeros()
+    return total
+
+
+def _describe(
+    idx: CandidateIndex,
+    member: sparse.csc_matrix,
+    a: int,
+    b: int,
+    labels: Mapping[str, str] | None,
+) -> Partnership:
+    pa, pb = idx.partners[a], idx.partners[b]
+    col_a = member[:, a].toarray().ravel() > 0
+    col_b = member[:, b].toarray().ravel() > 0
+    shared = np.flatnonzero(col_a & col_b)
+    brings_a: Counter[str] = Counter()
+    brings_b: Counter[str] = Counter()
+    hoods: Counter[str] = Counter()
+    ids = []
+    for pos in shared.tolist():
+        need = idx.needs[pos]
+        in_a, in_b = need.capability in pa.capabilities, need.capability in pb.capabilities
+        if in_a == in_b:
+            continue
+        (brings_a if in_a else brings_b)[need.capability] += 1
+        if need.neighbourhood is not None:
+            hoods[need.neighbourhood] += 1
+        ids.append(need.id)
+    caps_a = tuple(sorted(brings_a, key=lambda c: (-brings_a[c], c)))
+    caps_b = tuple(sorted(brings_b, key=lambda c: (-brings_b[c], c)))
+    hood_names = tuple(sorted(hoods, key=lambda h: (-hoods[h], h)))
+    text = (
+        f"{pa.name} ({pa.sector}) brings {_join([label(c, labels) for c in caps_a])}; "
+        f"{pb.name} ({pb.sector}) brings {_join([label(c, labels) for c in caps_b])}; "
+        f"together they reach {len(ids)} open needs in {_where(hood_names)}"
+    )
+    return Partnership(
+        partner_ids=(pa.id, pb.id),
+        cross_sector=pa.sector != pb.sector,
+        needs_covered=len(ids),
+        need_ids=tuple(sorted(ids)),
+        brings=(caps_a, caps_b),
+        neighbourhoods=hood_names,
+        reasons=(text,),
+    )
+
+
+def _join(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _where(hoods: tuple[str, ...]) -> str:
+    if not hoods:
+        return "their shared area"
+    if len(hoods) <= 2:
+        return _join(list(hoods))
+    others = len(hoods) - 2
+    return f"{hoods[0]}, {hoods[1]} and {others} other neighbourhood" + ("s" if others > 1 else "")

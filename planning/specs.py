@@ -1,0 +1,187 @@
+"""Database rows → matching-engine inputs, in this one place.
+
+Reads with SQLAlchemy Core (plain tuples, no ORM objects) and builds the engine's frozen
+dataclasses: open needs with a known location, partners with this week's capacity left and
+their track record.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from commonground.extensions import db
+from geo.models import Neighbourhood
+from matching import CapabilitySlot, NeedSpec, PartnerSpec, TrackRecord, Weights
+from needs.calendar import week_start
+from needs.models import Claim, Need
+from partners.models import Partner, PartnerCapability
+
+WEIGHT_NAMES = ("priority", "waiting", "distance", "track_record", "keep_bonus")
+
+
+def weights_from_config() -> Weights:
+    """The score weights from configuration (MATCHING_WEIGHTS), defaults otherwise."""
+    configured = current_app.config.get("MATCHING_WEIGHTS") or {}
+    return Weights(**{k: float(v) for k, v in configured.items() if k in WEIGHT_NAMES})
+
+
+def _due_at(due: date | None) -> datetime | None:
+    """A due date means the end of that day in the city's time zone."""
+    if due is None:
+        return None
+    zone = ZoneInfo(current_app.config["CITY_TIMEZONE"])
+    return datetime.combine(due, time(23, 59), tzinfo=zone).astimezone(UTC)
+
+
+def _need_spec(row) -> NeedSpec:
+    return NeedSpec(
+        id=row.id,
+        capability=row.capability_code,
+        lat=row.latitude,
+        lon=row.longitude,
+        priority=row.priority,
+        effort_hours=row.effort_hours,
+        opened_at=row.opened_at,
+        due_at=_due_at(row.due_date),
+        neighbourhood=row.neighbourhood,
+    )
+
+
+NEED_COLUMNS = (
+    Need.id,
+    Need.capability_code,
+    Need.latitude,
+    Need.longitude,
+    Need.priority,
+    Need.effort_hours,
+    Need.opened_at,
+    Need.due_date,
+    Need.neighbourhood,
+)
+
+
+def open_need_specs() -> list[NeedSpec]:
+    """Every open need with a known location, as engine input."""
+    rows = db.session.execute(
+        select(*NEED_COLUMNS)
+        .where(Need.status == "open", Need.location_status == "ok", Need.latitude.is_not(None))
+        .order_by(Need.id)
+    )
+    return [_need_spec(row) for row in rows]
+
+
+def need_spec(need_id: int) -> NeedSpec | None:
+    """One need as engine input (whatever its status), or None without a location."""
+    row = db.session.execute(select(*NEED_COLUMNS).where(Need.id == need_id)).first()
+    if row is None or row.latitude is None:
+        return None
+    return _need_spec(row)
+
+
+def _used_this_week(now: datetime) -> dict[tuple[int, str], int]:
+    since = week_start(now, current_app.config["CITY_TIMEZONE"])
+    rows = db.session.execute(
+        select(Claim.partner_id, Claim.capability_code, func.count(Claim.id))
+        .where(Claim.claimed_at >= since, Claim.status != "released")
+        .group_by(Claim.partner_id, Claim.capability_code)
+    )
+    return {(partner, code): count for partner, code, count in rows}
+
+
+def _track_records() -> dict[int, TrackRecord]:
+    rows = db.session.execute(
+        select(Claim.partner_id, Claim.status, Claim.claimed_at, Claim.completed_at)
+    )
+    completed: dict[int, int] = defaultdict(int)
+    released: dict[int, int] = defaultdict(int)
+    days: dict[int, list[float]] = defaultdict(list)
+    for partner_id, status, claimed_at, completed_at in rows:
+        if completed_at is not None and status != "rejected":
+            completed[partner_id] += 1
+            days[partner_id].append((completed_at - claimed_at).total_seconds() / 86400)
+        elif status in ("released", "rejected"):
+            released[partner_id] += 1
+    return {
+        pid: TrackRecord(
+            completed=completed[pid],
+            released=released[pid],
+            median_days_to_complete=statistics.median(days[pid]) if days[pid] else None,
+        )
+        for pid in set(completed) | set(released)
+    }
+
+
+def _polygon(geojson: dict | None):
+    if not geojson or geojson.get("type") != "Polygon" or not geojson.get("coordinates"):
+        return None
+    return tuple(
+        tuple((float(x), float(y)) for x, y, *_ in ring) for ring in geojson["coordinates"]
+    )
+
+
+def partner_specs(now: datetime, *, partner_ids: set[int] | None = None) -> list[PartnerSpec]:
+    """Partners (every status; only active ones are feasible) with capacity left this week."""
+    used = _used_this_week(now)
+    records = _track_records()
+    slots: dict[int, dict[str, CapabilitySlot]] = defaultdict(dict)
+    for row in db.session.execute(
+        select(
+            PartnerCapability.partner_id,
+            PartnerCapability.capability_code,
+            PartnerCapability.tasks_per_week,
+            PartnerCapability.volunteer_hours_per_week,
+        )
+    ):
+        left = max(0, row.tasks_per_week - used.get((row.partner_id, row.capability_code), 0))
+        slots[row.partner_id][row.capability_code] = CapabilitySlot(
+            tasks_per_week=row.tasks_per_week,
+            tasks_left=left,
+            volunteer_hours_per_week=row.volunteer_hours_per_week,
+        )
+    query = select(
+        Partner.id,
+        Partner.name,
+        Partner.sector,
+        Partner.status,
+        Partner.base_latitude,
+        Partner.base_longitude,
+        Partner.service_radius_km,
+        Partner.service_neighbourhoods,
+        Partner.service_area_geojson,
+    ).order_by(Partner.id)
+    if partner_ids is not None:
+        query = query.where(Partner.id.in_(sorted(partner_ids)))
+    return [
+        PartnerSpec(
+            id=row.id,
+            name=row.name,
+            sector=row.sector,
+            active=row.status == "active",
+            lat=row.base_latitude,
+            lon=row.base_longitude,
+            radius_km=row.service_radius_km,
+            capabilities=slots.get(row.id, {}),
+            neighbourhoods=frozenset(row.service_neighbourhoods or ()),
+            polygon=_polygon(row.service_area_geojson),
+            track_record=records.get(row.id, TrackRecord()),
+        )
+        for row in db.session.execute(query)
+    ]
+
+
+def neighbourhood_sites() -> list[tuple[str, float, float]]:
+    """Neighbourhood centres as candidate sites (name, lat, lon) for recruitment targets."""
+    return [
+        (n, lat, lon)
+        for n, lat, lon in db.session.execute(
+            select(Neighbourhood.name, Neighbourhood.latitude, Neighbourhood.longitude).order_by(
+                Neighbourhood.name
+            )
+        )
+    ]

@@ -1,0 +1,211 @@
+"""The matching engine in the product: suggestions, the stored city plan, offers that become
+claims, coverage gaps, partnerships and recruitment targets — through the API and the CLI."""
+
+from __future__ import annotations
+
+import pytest
+
+from commonground.extensions import db
+from planning.models import Plan
+
+DOWNTOWN = (30.4515, -91.1871)
+SCOTLANDVILLE = (30.5214, -91.1829)
+
+
+@pytest.fixture
+def city(make):
+    """Two litter partners downtown (one with 1 slot), a mower in Scotlandville, needs."""
+    near = make.partner(
+        name="Near Cleaners",
+        base_latitude=DOWNTOWN[0],
+        base_longitude=DOWNTOWN[1],
+        service_radius_km=3,
+        capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 1}],
+    )
+    far = make.partner(
+        name="Far Cleaners",
+        sector="business",
+        base_latitude=30.4700,
+        base_longitude=-91.1871,
+        service_radius_km=5,
+        capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 5}],
+    )
+    mower = make.partner(
+        name="North Mowers",
+        sector="faith_based",
+        base_latitude=SCOTLANDVILLE[0],
+        base_longitude=SCOTLANDVILLE[1],
+        service_radius_km=2,
+        capabilities=[{"capability": "lot_mowing", "tasks_per_week": 2}],
+    )
+    litter = [
+        make.need(latitude=DOWNTOWN[0] + 0.002 * i, longitude=DOWNTOWN[1], priority=3 + (i % 2))
+        for i in range(3)
+    ]
+    lonely = make.need(capability="board_up", title="Open doors, nobody boards up")
+    grass = make.need(
+        capability="lot_mowing",
+        latitude=SCOTLANDVILLE[0] + 0.003,
+        longitude=SCOTLANDVILLE[1],
+        title="Tall grass",
+    )
+    return {
+        "near": near,
+        "far": far,
+        "mower": mower,
+        "litter": litter,
+        "lonely": lonely,
+        "grass": grass,
+        "coordinator": make.user("coordinator"),
+        "near_member": make.user("partner", partner=near),
+        "far_member": make.user("partner", partner=far),
+    }
+
+
+def test_who_can_act_here_ranks_feasible_partners_with_reasons(api, city):
+    need = city["litter"][0]
+    response = api(city["coordinator"].token).get(f"/api/v1/needs/{need.id}/suggestions")
+    assert response.status_code == 200
+    ranked = response.json
+    assert [s["partner_name"] for s in ranked] == ["Near Cleaners", "Far Cleaners"]
+    first = ranked[0]
+    assert first["distance_km"] < 0.1
+    assert any("km from your base" in r for r in first["reasons"])
+    assert "does Litter cleanup" in first["reasons"]
+    assert "1 of 1 weekly slots left" in first["reasons"]
+    assert ranked[0]["score"] >= ranked[1]["score"]
+
+
+def test_a_need_no_partner_can_do_has_no_suggestions(api, city):
+    response = api(city["coordinator"].token).get(f"/api/v1/needs/{city['lonely'].id}/suggestions")
+    assert response.status_code == 200 and response.json == []
+
+
+def test_a_partner_sees_what_it_can_do_sized_to_its_capacity(api, city):
+    member = city["near_member"]
+    mine = api(member.token).get(f"/api/v1/partners/{city['near'].id}/suggestions")
+    assert mine.status_code == 200
+    assert len(mine.json) == 1  # one weekly slot
+    assert mine.json[0]["capability"] == "litter_cleanup"
+    browse = api(member.token).get(f"/api/v1/partners/{city['near'].id}/suggestions?limit=10")
+    assert len(browse.json) == 3
+    other = api(member.token).get(f"/api/v1/partners/{city['far'].id}/suggestions")
+    assert other.status_code == 404
+
+
+def test_partner_members_may_not_see_who_else_could_act(api, city):
+    response = api(city["near_member"].token).get(
+        f"/api/v1/needs/{city['litter'][0].id}/suggestions"
+    )
+    assert response.status_code == 403
+
+
+def test_the_city_plan_respects_capacity_and_is_stored(api, city, app):
+    response = api(city["coordinator"].token).post("/api/v1/plans", json={})
+    assert response.status_code == 201
+    plan = response.json
+    by_partner = {}
+    for a in plan["assignments"]:
+        by_partner.setdefault(a["partner_name"], []).append(a["need_id"])
+    assert len(by_partner.get("Near Cleaners", [])) <= 1
+    assert sorted(by_partner["Near Cleaners"] + by_partner["Far Cleaners"]) == sorted(
+        n.id for n in city["litter"]
+    )
+    assert by_partner["North Mowers"] == [city["grass"].id]
+    assert plan["summary"]["unassigned"] == 1  # the board-up nobody does
+    assert plan["objective"] == pytest.approx(
+        sum(a["score"] for a in plan["assignments"]), abs=0.01
+    )
+    stored = api(city["coordinator"].token).get(f"/api/v1/plans/{plan['id']}")
+    assert stored.json["assignments"] == plan["assignments"]
+    assert db.session.get(Plan, plan["id"]).created_by_id == city["coordinator"].id
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [("outreach", 403), ("viewer", 403), ("partner", 403), ("admin", 201)]
+)
+def test_only_coordinators_and_admins_run_plans(api, make, city, role, status):
+    person = make.user(role, partner=city["near"] if role == "partner" else None)
+    assert api(person.token).post("/api/v1/plans", json={}).status_code == status
+
+
+def test_an_offered_task_accepted_by_the_partner_becomes_its_claim(api, city):
+    coordinator = api(city["coordinator"].token)
+    plan = coordinator.post("/api/v1/plans", json={}).json
+    task = next(a for a in plan["assignments"] if a["partner_name"] == "Far Cleaners")
+    base = f"/api/v1/plans/{plan['id']}/assignments/{task['id']}"
+    assert api(city["far_member"].token).post(f"{base}/accept").status_code == 409  # not offered
+    assert coordinator.post(f"{base}/offer").json["status"] == "offered"
+    assert coordinator.post(f"{base}/offer").status_code == 409
+    offers = api(city["far_member"].token).get(f"/api/v1/partners/{city['far'].id}/offers").json
+    assert [o["id"] for o in offers] == [task["id"]]
+    assert api(city["near_member"].token).post(f"{base}/accept").status_code == 403
+    accepted = api(city["far_member"].token).post(f"{base}/accept")
+    assert accepted.status_code == 200 and accepted.json["status"] == "accepted"
+    need = coordinator.get(f"/api/v1/needs/{task['need_id']}").json
+    assert need["status"] == "claimed" and need["claim"]["partner_id"] == city["far"].id
+
+
+def test_accepting_an_offer_for_a_need_someone_claimed_meanwhile_is_a_409(api, make, city):
+    coordinator = api(city["coordinator"].token)
+    plan = coordinator.post("/api/v1/plans", json={}).json
+    task = next(a for a in plan["assignments"] if a["partner_name"] == "Far Cleaners")
+    base = f"/api/v1/plans/{plan['id']}/assignments/{task['id']}"
+    coordinator.post(f"{base}/offer")
+    other = make.partner(capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 9}])
+    api(make.user("partner", partner=other).token).post(f"/api/v1/needs/{task['need_id']}/claim")
+    refused = api(city["far_member"].token).post(f"{base}/accept")
+    assert refused.status_code == 409
+    declined = api(city["far_member"].token).post(f"{base}/decline", json={"note": "taken"})
+    assert declined.json["status"] == "declined"
+
+
+def test_coverage_gaps_name_the_unreachable_need_and_count_demand(api, city):
+    gaps = api(city["coordinator"].token).get("/api/v1/coverage/gaps").json
+    assert [n["need_id"] for n in gaps["unreachable"]] == [city["lonely"].id]
+    assert gaps["unreachable"][0]["title"] == "Open doors, nobody boards up"
+    litter = [c for c in gaps["cells"] if c["capability"] == "litter_cleanup"]
+    assert sum(c["open_needs"] for c in litter) == 3  # Downtown and Spanish Town
+    downtown = next(c for c in litter if c["neighbourhood"] == "Downtown")
+    assert downtown["reachable_partners"] == 2 and downtown["weekly_tasks"] == 6
+    board_up = next(c for c in gaps["cells"] if c["capability"] == "board_up")
+    assert board_up["reachable_partners"] == 0 and board_up["shortfall_tasks"] == 1
+
+
+def test_recruitment_targets_point_at_the_unmet_demand(api, city):
+    targets = (
+        api(city["coordinator"].token)
+        .get("/api/v1/coverage/recruitment?capability=board_up&radius_km=2")
+        .json
+    )
+    assert targets[0]["capability"] == "board_up" and targets[0]["needs_reached"] == 1
+    assert city["lonely"].id in targets[0]["need_ids"]
+    assert targets[0]["site"] in {"Downtown", "Beauregard Town", "Spanish Town"}
+
+
+def test_partnerships_pair_complementary_partners_cross_sector_first(api, make):
+    coordinator = make.user("coordinator")
+    make.partner(
+        name="Congregation Volunteers",
+        sector="faith_based",
+        capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 3}],
+    )
+    make.partner(
+        name="Truck Business",
+        sector="business",
+        capabilities=[{"capability": "bulk_trash_hauling", "tasks_per_week": 3}],
+    )
+    make.need(capability="litter_cleanup")
+    make.need(capability="bulk_trash_hauling")
+    pairs = api(coordinator.token).get("/api/v1/partnerships").json
+    assert len(pairs) == 1
+    names = {p["name"] for p in pairs[0]["partners"]}
+    assert names == {"Congregation Volunteers", "Truck Business"}
+    assert pairs[0]["cross_sector"] is True and pairs[0]["needs_covered"] == 2
+
+
+def test_flask_plan_computes_stores_and_summarises(app, city):
+    result = app.test_cli_runner().invoke(args=["plan"])
+    assert result.exit_code == 0, result.output
+    assert "of 5 open needs assigned" in result.output
+    assert db.session.query(Plan).count() == 1

@@ -1,0 +1,83 @@
+"""Architecture rules as tests: what each layer may import, and where tables come from."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUR_PACKAGES = {
+    "accounts",
+    "api",
+    "capabilities",
+    "commonground",
+    "geo",
+    "needs",
+    "partners",
+    "seeds",
+    "web",
+    "planning",
+    "intake",
+    "open311",
+    "briefings",
+    "exports",
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _python_files(*folders: str):
+    for folder in folders:
+        yield from (ROOT / folder).rglob("*.py")
+
+
+def test_the_matching_engine_imports_no_project_package_nor_flask_nor_sqlalchemy():
+    for path in _python_files("matching"):
+        bad = _imports(path) & (OUR_PACKAGES | {"flask", "flask_sqlalchemy", "sqlalchemy"})
+        assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+
+
+def test_pure_rule_modules_import_neither_flask_nor_sqlalchemy():
+    pure = [
+        "needs/lifecycle.py",
+        "partners/status.py",
+        "accounts/roles.py",
+        "accounts/actor.py",
+        "accounts/tokens.py",
+        "needs/calendar.py",
+        "geo/distance.py",
+        "commonground/text.py",
+        "commonground/errors.py",
+    ]
+    for name in pure:
+        bad = _imports(ROOT / name) & {"flask", "flask_sqlalchemy", "sqlalchemy", "werkzeug"}
+        assert not bad, f"{name} imports {sorted(bad)}"
+
+
+def test_services_and_models_do_not_import_the_web_or_api_layers():
+    for path in _python_files("accounts", "capabilities", "needs", "partners", "geo", "planning"):
+        bad = _imports(path) & {"api", "web"}
+        assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+
+
+def test_nothing_creates_tables_outside_migrations():
+    for path in ROOT.rglob("*.py"):
+        if any(part in {".venv", "migrations", "tests"} for part in path.parts):
+            continue
+        assert "create_all(" not in path.read_text(), f"{path.relative_to(ROOT)} calls create_all"
+
+
+def test_every_module_states_its_purpose():
+    for path in _python_files(*(p for p in OUR_PACKAGES | {"matching"} if (ROOT / p).is_dir())):
+        if path.name == "__init__.py" and not path.read_text().strip():
+            continue
+        assert ast.get_docstring(ast.parse(path.read_text())), f"{path.relative_to(ROOT)}"
