@@ -135,7 +135,7 @@ def normalize_zip(value: str | None) -> str | None:
     return None
 
 
-def _us_datetime(text: str) -> datetime | None:
+def _us_datetime(text: str, zone: tzinfo | None = None) -> datetime | None:
     """`MM/DD/YYYY[ hh:mm[:ss][ AM|PM]]` without strptime (which costs ~20 us a call)."""
     match = _US_DATE.match(text)
     if match is None:
@@ -147,7 +147,9 @@ def _us_datetime(text: str) -> datetime | None:
             return None
         hours = hours % 12 + (12 if half.upper() == "PM" else 0)
     try:
-        return datetime(int(year), int(month), int(day), hours, int(minute or 0), int(second or 0))
+        return datetime(
+            int(year), int(month), int(day), hours, int(minute or 0), int(second or 0), tzinfo=zone
+        )
     except ValueError:
         return None
 
@@ -162,7 +164,7 @@ def parse_datetime(value: str, formats: Iterable[str], city_tz: tzinfo) -> datet
     formats = tuple(formats)
     parsed: datetime | None = None
     if formats and formats[0].startswith("%m/%d/%Y"):
-        parsed = _us_datetime(text)
+        parsed = _us_datetime(text, city_tz)
     for fmt in formats if parsed is None else ():
         try:
             parsed = datetime.strptime(text, fmt)  # naive: the zone is attached below
@@ -220,8 +222,7 @@ class RecordBuilder:
 
     # column access
     def get(self, values: Mapping[str, str], name: str) -> str:
-        column = self.columns.get(name)
-        return values.get(column, "") if column else ""
+        return values.get(self.columns.get(name, ""), "")
 
     def coordinates(
         self, lat_text: str, lon_text: str

@@ -30,7 +30,7 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, text, update
 
 from accounts.actor import Actor
 from capabilities.models import Capability
@@ -193,7 +193,9 @@ class _Importer:
         self.insert_meta: list[tuple[tuple[str, int], NeedRecord, Any, str | None]] = []
         self.changed: list[tuple[NeedRecord, _Known, str]] = []
         self.new_ids: dict[tuple[str, int], int] = {}
-        self.sequence = 0
+        self.new_count = 0
+        self._id_sequence: str | None = None
+        self._next_id: int | None = None
 
     # -- one record ---------------------------------------------------------------------------
     def add(self, record: NeedRecord) -> None:
@@ -252,8 +254,8 @@ class _Importer:
     def _add_new(self, record: NeedRecord, digest: str) -> None:
         lat, lon, location_status = self._locate(record)
         status = "closed" if record.closed else "open"
-        self.sequence += 1
-        key = ("new", self.sequence)
+        self.new_count += 1
+        key = ("new", self.new_count)
         duplicate_key = None
         if status == "open" and lat is not None and lon is not None:
             duplicate_key = self.index.nearest(record.capability, lat, lon)
@@ -291,22 +293,39 @@ class _Importer:
             self._flush_new()
 
     # -- batches ------------------------------------------------------------------------------
+    def _allocate_ids(self, connection: Any, count: int) -> list[int]:
+        """Ids for `count` new needs, known before they are inserted.
+
+        RETURNING in row order costs a statement a row on SQLite and heavy client-side work on
+        PostgreSQL; reading ids back by (source, external_id) defeats PostgreSQL's planner
+        mid-transaction. PostgreSQL hands out a block of the id sequence; on SQLite the import's
+        transaction holds the database's write lock from its first statement (BEGIN
+        IMMEDIATE), so counting on from the highest id is safe.
+        """
+        if connection.dialect.name == "postgresql":
+            if self._id_sequence is None:
+                self._id_sequence = connection.execute(
+                    text("SELECT pg_get_serial_sequence('need', 'id')")
+                ).scalar_one()
+            return list(
+                connection.execute(
+                    text("SELECT nextval(CAST(:sequence AS regclass)) FROM generate_series(1, :n)"),
+                    {"sequence": self._id_sequence, "n": count},
+                ).scalars()
+            )
+        if self._next_id is None:
+            self._next_id = (connection.execute(select(func.max(Need.id))).scalar() or 0) + 1
+        first, self._next_id = self._next_id, self._next_id + count
+        return list(range(first, first + count))
+
     def _flush_new(self) -> None:
         if not self.inserts:
             return
-        # Core executemany on the table, then the new ids by (source, external_id) through the
-        # unique index: RETURNING in parameter order falls back to one statement a row on SQLite.
         connection = db.session.connection()
-        connection.execute(Need.__table__.insert(), self.inserts)
-        external_ids = [row["external_id"] for row in self.inserts]
-        by_external_id = dict(
-            connection.execute(
-                select(Need.external_id, Need.id).where(
-                    Need.source == self.source, Need.external_id.in_(external_ids)
-                )
-            ).all()
-        )
-        ids = [by_external_id[external_id] for external_id in external_ids]
+        ids = self._allocate_ids(connection, len(self.inserts))
+        for row, need_id in zip(self.inserts, ids, strict=True):
+            row["id"] = need_id
+        connection.execute(Need.__table__.insert(), self.inserts)  # a plain executemany
         events, late_duplicates = [], []
         for (key, record, duplicate_key, location_status), need_id in zip(
             self.insert_meta, ids, strict=True
