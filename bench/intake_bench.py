@@ -74,11 +74,16 @@ def main() -> None:
         db.session.remove()
 
         before = current_rss_mb()
+        cpu = time.process_time()
         report = import_needs(SYSTEM, csv_path, source="bench", geocode=False)
+        cpu = time.process_time() - cpu
         after = current_rss_mb()
         summary = report.summary()
         print(f"database: {db.engine.dialect.name}")
-        print(f"import: {report.seconds:.1f} s, {args.rows / report.seconds:,.0f} rows/s")
+        print(
+            f"import: {report.seconds:.1f} s wall, {cpu:.1f} s CPU, "
+            f"{args.rows / report.seconds:,.0f} rows/s; load average {os.getloadavg()[0]:.1f}"
+        )
         print(
             f"memory: RSS {before:.0f} MiB before, {after:.0f} MiB after, "
             f"peak {peak_rss_mb():.0f} MiB"
@@ -92,9 +97,11 @@ def main() -> None:
             print(f"  {count:6,}  {reason}")
         db.session.remove()
 
+        cpu = time.process_time()
         again = import_needs(SYSTEM, csv_path, source="bench", geocode=False)
+        cpu = time.process_time() - cpu
         print(
-            f"re-import: {again.seconds:.1f} s (created {again.created}, "
+            f"re-import: {again.seconds:.1f} s wall, {cpu:.1f} s CPU (created {again.created}, "
             f"updated {again.updated}, unchanged {again.unchanged:,})"
         )
         print(f"peak memory over both: {peak_rss_mb():.0f} MiB")
