@@ -19,6 +19,7 @@ class Actor:
     role: Role
     partner_id: int | None = None
     label: str = ""
+    is_partner_admin: bool = False
 
     def can(self, permission: str) -> bool:
         """Whether this actor's role holds `permission`."""
@@ -34,6 +35,12 @@ class Actor:
         return (
             self.role is Role.PARTNER and partner_id is not None and self.partner_id == partner_id
         )
+
+    def manages_members_of(self, partner_id: int | None) -> bool:
+        """True for admins, and for a partner admin of the given organisation."""
+        if self.role is Role.ADMIN:
+            return True
+        return self.is_partner_admin and self.is_member_of(partner_id)
 
 
 SYSTEM = Actor(user_id=None, role=Role.ADMIN, label="system")

@@ -45,7 +45,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "plan.run": frozenset({Role.ADMIN, Role.COORDINATOR}),
     "plan.read": frozenset({Role.ADMIN, Role.COORDINATOR, Role.OUTREACH}),
     "briefing.generate": frozenset({Role.ADMIN, Role.COORDINATOR, Role.OUTREACH}),
+    "catalogue.read": EVERYONE,
+    "catalogue.manage": frozenset({Role.ADMIN, Role.COORDINATOR}),
+    "dashboard.read": frozenset({Role.ADMIN, Role.COORDINATOR, Role.OUTREACH, Role.VIEWER}),
     "import.run": frozenset({Role.ADMIN, Role.COORDINATOR}),
+    "partner.manage_members": frozenset({Role.ADMIN, Role.PARTNER}),  # partner admins only
     "user.manage": frozenset({Role.ADMIN}),
 }
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
+from sqlalchemy import select, update
 
 from accounts.actor import Actor
-from accounts.models import ApiToken, User
+from accounts.models import ApiToken, OneTimeToken, User
+from accounts.outbox import queue_email
+from accounts.passwords import check_password_policy, hash_password, verify_password
 from accounts.roles import Role
+from accounts.security_log import security_event
 from accounts.tokens import new_token, token_digest
+from accounts.web_sessions import revoke_user_sessions
 from commonground.db_types import utcnow
 from commonground.errors import (
     AuthenticationError,
@@ -21,13 +25,18 @@ from commonground.errors import (
 from commonground.extensions import db
 
 # A hash to compare against when the email is unknown, so timing does not reveal accounts.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
-MIN_PASSWORD_LENGTH = 12
+_DUMMY_HASH = hash_password("not-a-real-password")
 
 
 def actor_for(user: User) -> Actor:
     """The Actor a signed-in user acts as."""
-    return Actor(user_id=user.id, role=Role(user.role), partner_id=user.partner_id, label=user.name)
+    return Actor(
+        user_id=user.id,
+        role=Role(user.role),
+        partner_id=user.partner_id,
+        label=user.name,
+        is_partner_admin=bool(user.is_partner_admin),
+    )
 
 
 def create_user(
@@ -67,12 +76,9 @@ def _insert_user(
             "Partner members belong to exactly one partner; other roles to none.",
             {"partner_id": ["Required for partner members, not allowed otherwise."]},
         )
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(
-            "Password too short.",
-            {"password": [f"Use at least {MIN_PASSWORD_LENGTH} characters."]},
-        )
     email = email.strip().lower()
+    if password is not None:
+        check_password_policy(password, email=email)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise ConflictError("A user with that email already exists.")
     user = User(
@@ -81,7 +87,7 @@ def _insert_user(
         role=role.value,
         partner_id=partner_id,
         is_partner_admin=is_partner_admin,
-        password_hash=generate_password_hash(password) if password else None,
+        password_hash=hash_password(password) if password else None,
     )
     db.session.add(user)
     db.session.commit()
@@ -92,9 +98,9 @@ def check_password(email: str, password: str) -> User | None:
     """The active user with this email and password, or None (constant work either way)."""
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.password_hash:
-        check_password_hash(_DUMMY_HASH, password)
+        verify_password(_DUMMY_HASH, password)
         return None
-    if not check_password_hash(user.password_hash, password) or not user.is_active:
+    if not verify_password(user.password_hash, password) or not user.is_active:
         return None
     return user
 
@@ -146,13 +152,147 @@ def authenticate_token(raw: str, *, now: datetime | None = None) -> tuple[Actor,
     """The actor behind a bearer token, or AuthenticationError (unknown, revoked, expired)."""
     now = now or utcnow()
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(raw)))
+    problem = None
     if token is None or token.revoked_at is not None:
-        raise AuthenticationError("The token is not valid.")
-    if token.expires_at is not None and token.expires_at <= now:
-        raise AuthenticationError("The token has expired.")
+        problem = "The token is not valid."
+    elif token.expires_at is not None and token.expires_at <= now:
+        problem = "The token has expired."
+    elif not token.user.is_active:
+        problem = "The token's user is deactivated."
+    if problem:
+        security_event(
+            "token_use",
+            "failure",
+            token_id=token.id if token else None,
+            user_id=token.user_id if token else None,
+            reason=problem,
+        )
+        raise AuthenticationError(problem)
     user = token.user
-    if not user.is_active:
-        raise AuthenticationError("The token's user is deactivated.")
-    token.last_used_at = now
-    db.session.commit()
+    if token.last_used_at is None or now - token.last_used_at >= timedelta(seconds=60):
+        token.last_used_at = now
+        db.session.commit()
+    security_event(
+        "token_use", "success", user_id=user.id, partner_id=user.partner_id, token_id=token.id
+    )
     return actor_for(user), user
+
+
+# --- passwords: change, reset by email, invitations -----------------------------------------
+
+RESET = "reset"
+INVITATION = "invitation"
+
+
+def change_password(
+    actor: Actor,
+    *,
+    current_password: str,
+    new_password: str,
+    keep_session_key: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Change the acting user's own password; every other session of theirs is signed out."""
+    now = now or utcnow()
+    user = db.session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None or not user.password_hash:
+        raise AuthenticationError("Sign in first.")
+    if not verify_password(user.password_hash, current_password):
+        raise ValidationError(
+            "Current password is wrong.", {"current_password": ["Not your current password."]}
+        )
+    check_password_policy(new_password, email=user.email, field="new_password")
+    user.password_hash = hash_password(new_password)
+    db.session.commit()
+    revoke_user_sessions(user.id, now=now, keep_key=keep_session_key)
+    security_event("password_change", "success", user_id=user.id, partner_id=user.partner_id)
+
+
+def issue_one_time_token(user: User, purpose: str, lifetime: timedelta, now: datetime) -> str:
+    """A new single-use token for `user` (earlier unused ones of that purpose stop working).
+
+    Added to the session; the caller commits.
+    """
+    db.session.execute(
+        update(OneTimeToken)
+        .where(
+            OneTimeToken.user_id == user.id,
+            OneTimeToken.purpose == purpose,
+            OneTimeToken.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
+    raw = new_token()
+    db.session.add(
+        OneTimeToken(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=token_digest(raw),
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+    )
+    return raw
+
+
+def request_password_reset(
+    email: str, *, link_for: Callable[[str], str], lifetime: timedelta, now: datetime | None = None
+) -> None:
+    """Mail a reset link to an active account with this email; silent for unknown emails.
+
+    `link_for(token)` builds the absolute link (the web layer knows the URL).
+    """
+    now = now or utcnow()
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.is_active:
+        security_event("password_reset_request", "unknown_account", email=email)
+        return
+    raw = issue_one_time_token(user, RESET, lifetime, now)
+    minutes = int(lifetime.total_seconds() // 60)
+    queue_email(
+        user.email,
+        "Reset your Common Ground password",
+        f"Someone asked to reset the password of this account.\n\n"
+        f"Choose a new password here within {minutes} minutes (the link works once):\n"
+        f"{link_for(raw)}\n\nIf it was not you, ignore this message.",
+        now=now,
+    )
+    db.session.commit()
+    security_event("password_reset_request", "sent", user_id=user.id)
+
+
+def one_time_token_user(raw: str, *, now: datetime | None = None) -> User | None:
+    """The user a usable (unused, unexpired) one-time token belongs to, or None."""
+    now = now or utcnow()
+    row = db.session.scalar(
+        select(OneTimeToken).where(OneTimeToken.token_hash == token_digest(raw))
+    )
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        return None
+    user = db.session.get(User, row.user_id)
+    return user if user is not None and user.is_active else None
+
+
+def set_password_with_token(raw: str, new_password: str, *, now: datetime | None = None) -> User:
+    """Use a reset or invitation token once: set the password and sign out every session."""
+    now = now or utcnow()
+    user = one_time_token_user(raw, now=now)
+    if user is None:
+        security_event("password_reset", "failure", reason="invalid or expired token")
+        raise ValidationError(
+            "This link is not valid any more.", {"token": ["Expired, used or unknown."]}
+        )
+    check_password_policy(new_password, email=user.email)
+    claimed = db.session.execute(
+        update(OneTimeToken)
+        .where(OneTimeToken.token_hash == token_digest(raw), OneTimeToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise ValidationError("This link is not valid any more.", {"token": ["Already used."]})
+    user.password_hash = hash_password(new_password)
+    db.session.commit()
+    revoke_user_sessions(user.id, now=now)
+    security_event("password_reset", "success", user_id=user.id, partner_id=user.partner_id)
+    return user

@@ -9,7 +9,19 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from api import capabilities, docs, exports, intake, me, needs, partners, planning
+from api import (
+    briefings,
+    capabilities,
+    catalogue,
+    docs,
+    exports,
+    intake,
+    me,
+    needs,
+    partners,
+    performance,
+    planning,
+)
 from commonground.extensions import csrf
 
 RESOURCE_BLUEPRINTS = [
@@ -20,7 +32,25 @@ RESOURCE_BLUEPRINTS = [
     me.blp,
     exports.blp,
     intake.blp,
+    briefings.blp,
+    catalogue.blp,
+    performance.blp,
 ]
+
+
+class CommonGroundApi(Api):
+    """flask-smorest's Api, documenting the X-Pagination header as what it is: JSON text."""
+
+    def _register_pagination_header(self) -> None:
+        self.spec.components.header(
+            "PAGINATION",
+            {
+                "description": "Pagination metadata as JSON text: total, total_pages, "
+                "first_page, last_page, page, previous_page, next_page.",
+                "schema": {"type": "string"},
+            },
+            lazy=True,
+        )
 
 
 def register_api(app: Flask, extra_blueprints: list | None = None) -> Api:
@@ -28,7 +58,7 @@ def register_api(app: Flask, extra_blueprints: list | None = None) -> Api:
 
     The Api is made per app: it holds the OpenAPI document built from the blueprints.
     """
-    api = Api(app)
+    api = CommonGroundApi(app)
     for blueprint in RESOURCE_BLUEPRINTS + list(extra_blueprints or []):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

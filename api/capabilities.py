@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from api.auth import current_actor, token_blueprint
 from api.common import ErrorResponseSchema
-from api.fields import Text
+from api.fields import Flag, Text
 from capabilities import services
 
 blp = token_blueprint(
@@ -40,7 +40,7 @@ class CapabilityUpdateSchema(Schema):
     default_effort_hours = fields.Float(validate=validate.Range(0.1, 1000))
     stale_start_days = fields.Integer(validate=validate.Range(1, 365), allow_none=True)
     stale_complete_days = fields.Integer(validate=validate.Range(1, 730), allow_none=True)
-    is_active = fields.Boolean()
+    is_active = Flag()
 
 
 class CapabilityCreateSchema(CapabilityUpdateSchema):
@@ -74,7 +74,7 @@ class CapabilityItem(MethodView):
         """One capability."""
         return services.get_capability(current_actor(), code)
 
-    @blp.arguments(CapabilityUpdateSchema)
+    @blp.arguments(CapabilityUpdateSchema, required=False)
     @blp.response(200, CapabilitySchema)
     @blp.alt_response(403, schema=ErrorResponseSchema)
     @blp.alt_response(404, schema=ErrorResponseSchema)

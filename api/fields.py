@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate
 
-from commonground.text import control_character_problem
+from commonground.text import (
+    MULTILINE_PATTERN,
+    SINGLE_LINE_PATTERN,
+    control_character_problem,
+)
 
 MAX_ID = 2**31 - 1
 
@@ -20,7 +24,10 @@ class Text(fields.String):
     ) -> None:
         validators = list(kwargs.pop("validate", []) or [])
         validators.append(validate.Length(min=min_length, max=max_length))
-        super().__init__(validate=validators, **kwargs)
+        # Document the character rule, so clients (and schemathesis) know it.
+        metadata = {"pattern": MULTILINE_PATTERN if multiline else SINGLE_LINE_PATTERN}
+        metadata.update(kwargs.pop("metadata", None) or {})
+        super().__init__(validate=validators, metadata=metadata, **kwargs)
         self.multiline = multiline
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -49,3 +56,12 @@ def Id(**kwargs) -> fields.Integer:
 def Url(**kwargs) -> fields.Url:
     """An http(s) URL only: no javascript: or data: links in user text."""
     return fields.Url(schemes={"http", "https"}, validate=validate.Length(max=300), **kwargs)
+
+
+class Flag(fields.Boolean):
+    """A JSON boolean only: true or false, not 1, "yes" or "on" (the document says boolean)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value

@@ -18,6 +18,7 @@ from api.common import ErrorResponseSchema
 from api.needs import NID, NeedSchema, _out
 from commonground.errors import ValidationError
 from commonground.extensions import db
+from commonground.rate_limits import per_organisation
 from intake.services import import_needs, separate_duplicate
 from needs.models import Need
 
@@ -74,8 +75,11 @@ class ImportReportSchema(Schema):
 @blp.response(201, ImportReportSchema)
 @blp.alt_response(403, schema=ErrorResponseSchema)
 @blp.alt_response(422, schema=ErrorResponseSchema)
+@blp.alt_response(429, schema=ErrorResponseSchema, description="too many imports")
+@per_organisation("RATELIMIT_IMPORT")
 def create_import(form):
     """Import a CSV or GeoJSON file of needs (coordinators): one transaction, a full report."""
+    current_actor().require("import.run")  # before looking at what was sent
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ValidationError("Send the file as multipart field 'file'.", {"file": ["Missing."]})

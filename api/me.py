@@ -71,7 +71,9 @@ class Tokens(MethodView):
     def post(self, data):
         """Create a token; the response holds its secret, shown only this once."""
         token, raw = services.create_api_token(current_actor(), **data)
-        return {**{name: getattr(token, name) for name in TokenSchema().fields}, "token": raw}
+        # The response schema dumps this once; pre-dumped strings broke its DateTime fields.
+        fields_ = TokenSchema().fields
+        return {**{name: getattr(token, name) for name in fields_}, "token": raw}
 
 
 @blp.route("/tokens/<int(min=1, max=2147483647):token_id>")

@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from api.auth import current_actor, token_blueprint
 from api.common import CloseSchema, ErrorResponseSchema, NoteSchema, ReasonSchema
 from api.fields import Latitude, Longitude, Text
+from commonground.rate_limits import per_organisation
 from needs import services
 from needs.lifecycle import STATUSES
 from needs.presenters import present_claim, present_event, present_need
@@ -226,7 +227,7 @@ class NeedItem(MethodView):
         """One need with its active claim and the actions allowed now."""
         return _out(services.get_need(current_actor(), need_id))
 
-    @blp.arguments(NeedUpdateSchema)
+    @blp.arguments(NeedUpdateSchema, required=False)
     @blp.response(200, NeedSchema)
     @blp.alt_response(403, schema=ErrorResponseSchema)
     @blp.alt_response(404, schema=ErrorResponseSchema)
@@ -269,6 +270,8 @@ def _lifecycle_route(path: str, summary: str, schema=None):
 @blp.alt_response(403, schema=ErrorResponseSchema)
 @blp.alt_response(404, schema=ErrorResponseSchema)
 @blp.alt_response(409, schema=ErrorResponseSchema)
+@blp.alt_response(429, schema=ErrorResponseSchema, description="too many claims")
+@per_organisation("RATELIMIT_CLAIM")
 def claim(need_id):
     """Claim an open need for your organisation (partner members)."""
     return present_claim(services.claim_need(current_actor(), need_id))

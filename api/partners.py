@@ -159,7 +159,7 @@ class PartnerItem(MethodView):
         """One partner."""
         return _out(services.get_partner(current_actor(), partner_id))
 
-    @blp.arguments(PartnerUpdateSchema)
+    @blp.arguments(PartnerUpdateSchema, required=False)
     @blp.response(200, PartnerSchema)
     @blp.alt_response(403, schema=ErrorResponseSchema)
     @blp.alt_response(404, schema=ErrorResponseSchema)

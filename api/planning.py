@@ -194,7 +194,7 @@ class Plans(MethodView):
             for p in services.list_plans(current_actor())
         ]
 
-    @blp.arguments(PlanCreateSchema)
+    @blp.arguments(PlanCreateSchema, required=False)
     @blp.response(201, PlanSchema)
     @blp.alt_response(403, schema=ErrorResponseSchema)
     def post(self, data):
@@ -240,7 +240,7 @@ def accept(plan_id, assignment_id):
 
 
 @blp.route(f"{ASSIGNMENT}/decline", methods=["POST"])
-@blp.arguments(NoteSchema)
+@blp.arguments(NoteSchema, required=False)
 @blp.response(200, AssignmentSchema)
 @blp.alt_response(403, schema=ErrorResponseSchema)
 @blp.alt_response(404, schema=ErrorResponseSchema)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask
 
 from commonground.config import INSTANCE_DIR, ROOT, load_config
-from commonground.db_types import configure_sqlite
+from commonground.db_types import configure_sqlite, utcnow
 from commonground.extensions import csrf, db, login_manager, migrate
 
 
@@ -22,6 +22,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         instance_path=str(INSTANCE_DIR),
     )
     app.config.from_mapping(load_config(overrides))
+    app.config.setdefault("CLOCK", utcnow)
     INSTANCE_DIR.mkdir(exist_ok=True)
 
     from commonground import models  # noqa: F401 - registers every model with the metadata
@@ -39,6 +40,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from commonground.http_errors import register_error_handlers
 
     register_error_handlers(app)
+    from commonground.security import register_security
+
+    register_security(app)
     from commonground.cli import register_commands
 
     register_commands(app)
@@ -48,11 +52,41 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     import accounts.sessions  # noqa: F401 - installs the Flask-Login user loader
     from api import register_api
-    from web import auth, home
+    from web import (
+        account,
+        auth,
+        catalogue,
+        dashboard,
+        directory,
+        gaps,
+        home,
+        map,
+        navigation,
+        needs,
+        onboarding,
+        open_data,
+        partner_review,
+        performance,
+        plans,
+        profile,
+        tasks,
+    )
+    from web import briefings as briefing_pages
 
     register_api(app)
     app.register_blueprint(home.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(onboarding.bp)
+    app.register_blueprint(partner_review.bp)
+    for pages in (dashboard, needs, map, tasks, profile, directory, plans):
+        app.register_blueprint(pages.bp)
+    app.register_blueprint(briefing_pages.bp)
+    app.register_blueprint(catalogue.bp)
+    app.register_blueprint(gaps.bp)
+    app.register_blueprint(performance.bp)
+    app.register_blueprint(open_data.bp)
+    navigation.install(app)
     from open311.server import bp as open311_bp
 
     csrf.exempt(open311_bp)  # form posts authenticated by api_key, not by a session cookie

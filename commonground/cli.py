@@ -1,5 +1,6 @@
-"""Command-line jobs: `flask seed`, `flask release-stale`, `flask create-user`, and the intake
-commands (`flask import-needs`, `flask geocode-pending`, `flask import-open311`: intake/cli.py)."""
+"""Command-line jobs: `flask seed`, `flask release-stale`, `flask plan`, `flask briefings`,
+`flask create-user`, and the intake commands (`flask import-needs`, `flask geocode-pending`,
+`flask import-open311`: intake/cli.py)."""
 
 from __future__ import annotations
 
@@ -7,98 +8,157 @@ from datetime import UTC, date, datetime
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from accounts.actor import SYSTEM
+from intake.cli import INTAKE_COMMANDS
+
+
+@click.command("seed")
+@with_appcontext
+@click.option("--reset", is_flag=True, help="Delete all data first and load again.")
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Pretend today is this date (the demo's times are relative to it).",
+)
+def seed(reset: bool, today: datetime | None) -> None:
+    """Load the demo city (idempotent, deterministic)."""
+    from seeds.demo import load_demo_city
+
+    result = load_demo_city(reset=reset, today=(today.date() if today else date.today()))
+    if not result.loaded:
+        click.echo("The demo city is already loaded (use --reset to start over).")
+        return
+    click.echo(
+        f"Loaded {result.partners} partners and {result.needs} needs "
+        f"in {len(result.neighbourhoods)} neighbourhoods."
+    )
+    click.echo("Demo users (development only):")
+    for email, role, password in result.users:
+        click.echo(f"  {role:12} {email:32} {password}")
+
+
+@click.command("release-stale")
+@with_appcontext
+@click.option(
+    "--now",
+    type=click.DateTime(),
+    default=None,
+    help="Evaluate staleness at this UTC time instead of now.",
+)
+def release_stale(now: datetime | None) -> None:
+    """Release claims not started or not completed in time."""
+    from needs.services import release_stale_claims
+
+    moment = now.replace(tzinfo=UTC) if now else None
+    released = release_stale_claims(SYSTEM, now=moment)
+    click.echo(f"Released {len(released)} stale claim(s).")
+
+
+@click.command("plan")
+@with_appcontext
+@click.option("--k", type=int, default=None, help="Candidates kept per need (default 20).")
+def plan(k: int | None) -> None:
+    """Compute and store the optimal city plan, and print its summary."""
+    from planning.services import run_city_plan
+
+    with click.progressbar(length=100, label="Planning") as bar:
+        done = [0]
+
+        def progress(_stage: str, fraction: float) -> None:
+            bar.update(int(fraction * 100) - done[0])
+            done[0] = int(fraction * 100)
+
+        result = run_city_plan(SYSTEM, k=k, progress=progress)
+    summary = result.summary
+    click.echo(
+        f"Plan {result.id}: {summary['assigned']} of {summary['open_needs']} open "
+        f"needs assigned to {summary['active_partners']} active partners; "
+        f"{summary['unassigned']} unassigned; objective {result.objective:.2f}."
+    )
+    click.echo(
+        f"Candidates {summary['candidate_pairs']} pairs, {summary['edges_kept']} kept; "
+        f"candidate search {summary['candidate_seconds']:.3f} s, "
+        f"solve {summary['solve_seconds']:.3f} s."
+    )
+
+
+@click.command("briefings")
+@with_appcontext
+@click.option("--all-active", is_flag=True, help="A briefing for every active partner.")
+@click.option(
+    "--partner", "partner_ids", type=int, multiple=True, help="A partner id (repeatable)."
+)
+def briefings(all_active: bool, partner_ids: tuple[int, ...]) -> None:
+    """Generate and store partner briefings; a failure is reported and the batch goes on."""
+    from briefings.services import active_partner_ids, run_batch
+
+    if not all_active and not partner_ids:
+        raise click.UsageError("Give --all-active or at least one --partner ID.")
+    ids = active_partner_ids(SYSTEM) if all_active else []
+    ids += [i for i in partner_ids if i not in ids]
+    with click.progressbar(length=len(ids), label="Briefings") as bar:
+        result = run_batch(SYSTEM, ids, progress=lambda _done, _total: bar.update(1))
+    for failure in result.failures:
+        click.echo(f"FAILED partner {failure['partner_id']}: {failure['error']}", err=True)
+    click.echo(
+        f"Generated {len(result.generated)} of {result.total} briefing(s); "
+        f"{len(result.failures)} failed."
+    )
+    if result.failures:
+        raise SystemExit(1)
+
+
+@click.command("create-user")
+@with_appcontext
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["admin", "coordinator", "outreach", "partner", "viewer"]),
+)
+@click.option("--partner-id", type=int, default=None)
+@click.password_option()
+def create_user_command(
+    email: str, name: str, role: str, partner_id: int | None, password: str
+) -> None:
+    """Create a user account."""
+    from accounts.services import create_user
+
+    user = create_user(
+        SYSTEM, email=email, name=name, role=role, password=password, partner_id=partner_id
+    )
+    click.echo(f"Created user {user.id} <{user.email}> ({user.role}).")
+
+
+@click.command("outbox")
+@with_appcontext
+@click.option("--to", "to_address", default=None, help="Only emails to this address.")
+@click.option("--limit", default=5, show_default=True)
+def outbox(to_address: str | None, limit: int) -> None:
+    """Show the newest outgoing emails (development: reset and invitation links)."""
+    from accounts.outbox import latest_emails
+
+    for email in latest_emails(to_address, limit=limit):
+        click.echo(f"--- {email.created_at:%Y-%m-%d %H:%M} to {email.to_address}")
+        click.echo(f"Subject: {email.subject}\n\n{email.body}\n")
+
+
+COMMANDS = [
+    seed,
+    release_stale,
+    plan,
+    briefings,
+    create_user_command,
+    outbox,
+    *INTAKE_COMMANDS,
+]
 
 
 def register_commands(app: Flask) -> None:
     """Attach the project's commands to `flask`."""
-    from intake.cli import register_intake_commands
-
-    register_intake_commands(app)
-
-    @app.cli.command("seed")
-    @click.option("--reset", is_flag=True, help="Delete all data first and load again.")
-    @click.option(
-        "--today",
-        type=click.DateTime(["%Y-%m-%d"]),
-        default=None,
-        help="Pretend today is this date (the demo's times are relative to it).",
-    )
-    def seed(reset: bool, today: datetime | None) -> None:
-        """Load the demo city (idempotent, deterministic)."""
-        from seeds.demo import load_demo_city
-
-        result = load_demo_city(reset=reset, today=(today.date() if today else date.today()))
-        if not result.loaded:
-            click.echo("The demo city is already loaded (use --reset to start over).")
-            return
-        click.echo(
-            f"Loaded {result.partners} partners and {result.needs} needs "
-            f"in {len(result.neighbourhoods)} neighbourhoods."
-        )
-        click.echo("Demo users (development only):")
-        for email, role, password in result.users:
-            click.echo(f"  {role:12} {email:32} {password}")
-
-    @app.cli.command("release-stale")
-    @click.option(
-        "--now",
-        type=click.DateTime(),
-        default=None,
-        help="Evaluate staleness at this UTC time instead of now.",
-    )
-    def release_stale(now: datetime | None) -> None:
-        """Release claims not started or not completed in time."""
-        from needs.services import release_stale_claims
-
-        moment = now.replace(tzinfo=UTC) if now else None
-        released = release_stale_claims(SYSTEM, now=moment)
-        click.echo(f"Released {len(released)} stale claim(s).")
-
-    @app.cli.command("plan")
-    @click.option("--k", type=int, default=None, help="Candidates kept per need (default 20).")
-    def plan(k: int | None) -> None:
-        """Compute and store the optimal city plan, and print its summary."""
-        from planning.services import run_city_plan
-
-        with click.progressbar(length=100, label="Planning") as bar:
-            done = [0]
-
-            def progress(_stage: str, fraction: float) -> None:
-                bar.update(int(fraction * 100) - done[0])
-                done[0] = int(fraction * 100)
-
-            result = run_city_plan(SYSTEM, k=k, progress=progress)
-        summary = result.summary
-        click.echo(
-            f"Plan {result.id}: {summary['assigned']} of {summary['open_needs']} open "
-            f"needs assigned to {summary['active_partners']} active partners; "
-            f"{summary['unassigned']} unassigned; objective {result.objective:.2f}."
-        )
-        click.echo(
-            f"Candidates {summary['candidate_pairs']} pairs, {summary['edges_kept']} kept; "
-            f"candidate search {summary['candidate_seconds']:.3f} s, "
-            f"solve {summary['solve_seconds']:.3f} s."
-        )
-
-    @app.cli.command("create-user")
-    @click.option("--email", required=True)
-    @click.option("--name", required=True)
-    @click.option(
-        "--role",
-        required=True,
-        type=click.Choice(["admin", "coordinator", "outreach", "partner", "viewer"]),
-    )
-    @click.option("--partner-id", type=int, default=None)
-    @click.password_option()
-    def create_user_command(
-        email: str, name: str, role: str, partner_id: int | None, password: str
-    ) -> None:
-        """Create a user account."""
-        from accounts.services import create_user
-
-        user = create_user(
-            SYSTEM, email=email, name=name, role=role, password=password, partner_id=partner_id
-        )
-        click.echo(f"Created user {user.id} <{user.email}> ({user.role}).")
+    for command in COMMANDS:
+        app.cli.add_command(command)

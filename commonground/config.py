@@ -98,11 +98,33 @@ def load_config(overrides: dict | None = None) -> dict:
             "security": [{"bearerAuth": []}],
         },
         "PAGINATION_MAX_PAGE_SIZE": 100,
-        # Sessions and cookies.
+        # Sessions and cookies. The cookie is a browser-session cookie; the server-side session
+        # registry (accounts.web_sessions) enforces the idle and absolute timeouts.
+        "SESSION_COOKIE_NAME": "__Host-cg_session" if environment == "production" else "cg_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": environment == "production",
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
+        "SESSION_ABSOLUTE_HOURS": int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")),
+        "REMEMBER_COOKIE_DURATION": 0,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Passwords: werkzeug's scrypt; tests may choose a cheaper method, production may not.
+        "PASSWORD_HASH_METHOD": "scrypt",
+        "PASSWORD_RESET_MINUTES": int(os.environ.get("PASSWORD_RESET_MINUTES", "30")),
+        "INVITATION_DAYS": int(os.environ.get("INVITATION_DAYS", "7")),
+        # Rate limits (Flask-Limiter). Memory in development; Redis in production.
+        "RATELIMIT_STORAGE_URI": os.environ.get(
+            "RATELIMIT_STORAGE_URI",
+            "redis://127.0.0.1:6379" if environment == "production" else "memory://",
+        ),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_KEY_PREFIX": "commonground",
+        "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "5 per minute"),
+        "RATELIMIT_PASSWORD_RESET": os.environ.get("RATELIMIT_PASSWORD_RESET", "5 per 15 minutes"),
+        "RATELIMIT_REGISTER": os.environ.get("RATELIMIT_REGISTER", "10 per hour"),
+        "RATELIMIT_CLAIM": os.environ.get("RATELIMIT_CLAIM", "60 per minute"),
+        "RATELIMIT_IMPORT": os.environ.get("RATELIMIT_IMPORT", "10 per minute"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024))),
         # Claims not started / not completed after this many days are stale, unless the
         # capability sets its own thresholds.
@@ -126,8 +148,16 @@ def load_config(overrides: dict | None = None) -> dict:
         # how many candidate partners per need the city plan keeps.
         "MATCHING_WEIGHTS": _weights(os.environ.get("MATCHING_WEIGHTS", "")),
         "MATCHING_TOP_K": int(os.environ.get("MATCHING_TOP_K", "20")),
+        # Briefings: the contact printed when no signed-in officer made it (e.g. the batch job).
+        "OUTREACH_CONTACT_NAME": os.environ.get(
+            "OUTREACH_CONTACT_NAME", "Community Partnerships Office"
+        ),
+        "OUTREACH_CONTACT_EMAIL": os.environ.get("OUTREACH_CONTACT_EMAIL", "partners@city.example"),
+        "OUTREACH_CONTACT_PHONE": os.environ.get("OUTREACH_CONTACT_PHONE", ""),
     }
     config.update(overrides or {})
+    if config["ENV"] == "production" and not config["PASSWORD_HASH_METHOD"].startswith("scrypt"):
+        raise RuntimeError("Production passwords are hashed with scrypt.")
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _secret_key(config["ENV"])
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])

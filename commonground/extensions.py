@@ -5,6 +5,8 @@ Must not import any feature package (partners, needs, api, ...): they import thi
 
 from __future__ import annotations
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -32,3 +34,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Storage, headers and key prefix come from the RATELIMIT_* settings at init_app.
+limiter = Limiter(key_func=get_remote_address)

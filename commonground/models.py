@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from accounts.models import ApiToken, User
+from accounts.models import ApiToken, OneTimeToken, OutboxEmail, User, WebSession
+from briefings.models import Briefing, CatalogueEntry
 from capabilities.models import Capability
 from geo.models import Neighbourhood
 from intake.models import GeocodeCache
@@ -12,15 +13,20 @@ from planning.models import Plan, PlanAssignment
 
 __all__ = [
     "ApiToken",
+    "Briefing",
     "Capability",
+    "CatalogueEntry",
     "Claim",
     "GeocodeCache",
     "Need",
     "NeedEvent",
     "Neighbourhood",
+    "OneTimeToken",
+    "OutboxEmail",
     "Partner",
     "PartnerCapability",
     "Plan",
     "PlanAssignment",
     "User",
+    "WebSession",
 ]

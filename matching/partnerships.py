@@ -47,6 +47,8 @@ def partnership_suggestions(
     both = ((one_sided > 0).multiply(one_sided.T > 0)).tocoo()
     upper = both.row < both.col
     rows, cols = both.row[upper], both.col[upper]
+    if rows.size == 0:
+        return []  # scipy answers an empty fancy index with a sparse matrix, not an array
     totals = np.asarray((one_sided + one_sided.T)[rows, cols]).ravel()
     sectors = [p.sector for p in idx.partners]
     ranked = [

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from accounts.actor import Actor
 from capabilities.services import require_known_capabilities
@@ -89,7 +90,7 @@ def register_partner(actor: Actor, data: dict[str, Any]) -> Partner:
     partner = Partner(status="pending", **data)
     _set_capabilities(partner, capabilities)
     db.session.add(partner)
-    db.session.commit()
+    _commit_unique_name(data["name"])
     return partner
 
 
@@ -111,7 +112,7 @@ def update_partner(actor: Actor, partner_id: int, data: dict[str, Any]) -> Partn
         _set_capabilities(partner, data.pop("capabilities"))
     for key, value in data.items():
         setattr(partner, key, value)
-    db.session.commit()
+    _commit_unique_name(partner.name)
     return partner
 
 
@@ -125,9 +126,23 @@ def change_partner_status(actor: Actor, partner_id: int, action: str) -> Partner
 
 
 def _check_unique_name(name: str) -> None:
-    taken = db.session.scalar(select(Partner.id).where(func.lower(Partner.name) == name.lower()))
+    # SQLite's lower() folds ASCII only: compare the exact name too.
+    taken = db.session.scalar(
+        select(Partner.id).where(
+            or_(func.lower(Partner.name) == name.lower(), Partner.name == name)
+        )
+    )
     if taken is not None:
         raise ConflictError(f"A partner named '{name}' is already registered.")
+
+
+def _commit_unique_name(name: str) -> None:
+    """Commit; a name taken meanwhile (or differing only in case) is a conflict, not a 500."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ConflictError(f"A partner named '{name}' is already registered.") from None
 
 
 def _set_capabilities(partner: Partner, capabilities: list[dict[str, Any]]) -> None:

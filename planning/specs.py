@@ -185,3 +185,40 @@ def neighbourhood_sites() -> list[tuple[str, float, float]]:
             )
         )
     ]
+
+
+PROSPECT_ID = 0
+"""The id given to an organisation or place that is not a registered partner (never a row id)."""
+
+
+def prospect_spec(
+    *,
+    name: str,
+    sector: str,
+    lat: float,
+    lon: float,
+    radius_km: float,
+    capabilities: dict[str, tuple[int, float]],
+    neighbourhoods: frozenset[str] = frozenset(),
+) -> PartnerSpec:
+    """Engine input for an organisation typed in by outreach (or a neighbourhood's residents):
+    active, with its whole weekly capacity left and no track record yet.
+
+    `capabilities` maps a capability code to (tasks per week, volunteer hours per week).
+    """
+    return PartnerSpec(
+        id=PROSPECT_ID,
+        name=name,
+        sector=sector,
+        active=True,
+        lat=lat,
+        lon=lon,
+        radius_km=radius_km,
+        capabilities={
+            code: CapabilitySlot(
+                tasks_per_week=tasks, tasks_left=tasks, volunteer_hours_per_week=hours
+            )
+            for code, (tasks, hours) in capabilities.items()
+        },
+        neighbourhoods=neighbourhoods,
+    )

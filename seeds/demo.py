@@ -19,6 +19,7 @@ from accounts.roles import Role
 from accounts.services import create_user
 from api.needs import NeedCreateSchema
 from api.partners import PartnerCreateSchema
+from briefings.catalogue import add_catalogue_entry
 from capabilities.models import Capability
 from capabilities.services import add_capability
 from commonground.errors import ConflictError
@@ -29,6 +30,7 @@ from needs import services as needs
 from partners.models import Partner
 from partners.services import change_partner_status, register_partner
 from seeds.baton_rouge import NEIGHBOURHOODS, ORGANISATIONS, STREETS, TITLES
+from seeds.catalogue import CATALOGUE
 from seeds.taxonomy import CAPABILITIES
 
 NEED_COUNT = 600
@@ -100,6 +102,7 @@ def load_demo_city(
         partners = _load_partners(rng)
         users = _load_users(partners[0].id)
         count = _load_needs(rng, partners, now)
+        _load_catalogue()
     except Exception:
         wipe_all()
         raise
@@ -110,6 +113,12 @@ def load_demo_city(
         neighbourhoods=[n for n, _, _ in NEIGHBOURHOODS],
         users=users,
     )
+
+
+def _load_catalogue() -> None:
+    """What the city offers partners, through the catalogue service (briefings show it)."""
+    for entry in CATALOGUE:
+        add_catalogue_entry(SYSTEM, dict(entry))
 
 
 def _centre(name: str) -> tuple[float, float]:

@@ -13,7 +13,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from commonground import create_app
-from commonground.extensions import db
+from commonground.extensions import db, limiter
 from tests.factories import ApiClient, Factory
 
 
@@ -40,6 +40,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
             "SECRET_KEY": "test-secret-key-not-for-production",
+            # scrypt costs ~0.25 s a hash on this machine; the suite creates hundreds of users.
+            # The login code path is the same; production refuses anything but scrypt.
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         }
     )
     with application.app_context():
@@ -67,6 +70,7 @@ def app_context(app: Flask) -> Iterator[None]:
     """An application context on an empty database holding the starting taxonomy."""
     with app.app_context():
         empty_all_tables()
+        limiter.reset()
         from geo.services import add_neighbourhoods
         from seeds.baton_rouge import NEIGHBOURHOODS
         from seeds.demo import ensure_taxonomy

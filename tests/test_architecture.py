@@ -21,6 +21,7 @@ OUR_PACKAGES = {
     "open311",
     "briefings",
     "exports",
+    "performance",
 }
 
 
@@ -57,6 +58,9 @@ def test_pure_rule_modules_import_neither_flask_nor_sqlalchemy():
         "geo/distance.py",
         "commonground/text.py",
         "commonground/errors.py",
+        "briefings/charts.py",
+        "performance/kpis.py",
+        "performance/gaps.py",
     ]
     for name in pure:
         bad = _imports(ROOT / name) & {"flask", "flask_sqlalchemy", "sqlalchemy", "werkzeug"}
@@ -64,9 +68,24 @@ def test_pure_rule_modules_import_neither_flask_nor_sqlalchemy():
 
 
 def test_services_and_models_do_not_import_the_web_or_api_layers():
-    for path in _python_files("accounts", "capabilities", "needs", "partners", "geo", "planning"):
+    for path in _python_files(
+        "accounts",
+        "capabilities",
+        "needs",
+        "partners",
+        "geo",
+        "planning",
+        "briefings",
+        "performance",
+    ):
         bad = _imports(path) & {"api", "web"}
         assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+
+
+def test_pure_chart_and_kpi_modules_import_no_project_package():
+    for name in ("briefings/charts.py", "performance/kpis.py", "performance/gaps.py"):
+        bad = _imports(ROOT / name) & OUR_PACKAGES
+        assert not bad, f"{name} imports {sorted(bad)}"
 
 
 def test_nothing_creates_tables_outside_migrations():

@@ -1,7 +1,7 @@
 """saved city plans
 
 Revision ID: 0004_planning
-Revises: 0001_foundation
+Revises: 0002_accounts
 Create Date: 2026-11-21 10:15:20.464433
 
 """
@@ -13,7 +13,7 @@ import commonground.db_types  # noqa: F401 - custom column types
 
 # revision identifiers, used by Alembic.
 revision = '0004_planning'
-down_revision = '0001_foundation'
+down_revision = '0002_accounts'
 branch_labels = None
 depends_on = None
 

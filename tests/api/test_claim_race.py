@@ -20,7 +20,10 @@ THREADS = 20
 TRIALS = int(os.environ.get("RACE_TRIALS", "100"))
 
 
-def test_twenty_simultaneous_claims_have_exactly_one_winner(app, make):
+def test_twenty_simultaneous_claims_have_exactly_one_winner(app, make, monkeypatch):
+    # Each organisation claims once per trial: give the per-organisation claim limit room for
+    # every trial, whatever the machine's speed (the limit itself is tested in tests/security).
+    monkeypatch.setitem(app.config, "RATELIMIT_CLAIM", f"{TRIALS + 10} per minute")
     members = []
     for _ in range(THREADS):
         partner = make.partner(

@@ -166,6 +166,18 @@ def test_partnerships_respect_the_limit():
     assert partnership_suggestions([], []) == []
 
 
+def test_a_pair_that_complements_only_one_way_is_no_partnership():
+    partners = [
+        make_partner(1, 0, 0, capabilities={"litter_cleanup": (5, 5), "greening": (5, 5)}),
+        make_partner(2, 0, 0, capabilities={"litter_cleanup": (5, 5)}, sector="business"),
+    ]
+    needs = [
+        make_need(1, 0.1, 0, capability="greening"),
+        make_need(2, 0.2, 0, capability="litter_cleanup"),
+    ]
+    assert partnership_suggestions(partners, needs) == []
+
+
 def recruitment_city():
     partners = [make_partner(1, 0, 0, radius_km=2, capabilities={"lot_mowing": (1, 1)})]
     needs = [

@@ -1,7 +1,7 @@
 """intake: geocode cache and import fingerprint
 
-Revision ID: 0005_intake
-Revises: 0004_planning
+Revision ID: 0007_intake
+Revises: 0006_briefings
 Create Date: 2026-11-21 10:14:36.576744
 
 """
@@ -12,8 +12,8 @@ import commonground.db_types  # noqa: F401 - custom column types
 
 
 # revision identifiers, used by Alembic.
-revision = '0005_intake'
-down_revision = '0004_planning'
+revision = '0007_intake'
+down_revision = '0006_briefings'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,189 @@
+"""Partner onboarding: an organisation registers itself with a first member, and partner
+admins invite and remove the members of their own organisation.
+
+Self-registration is open to anyone (it is how an organisation arrives); the organisation
+starts pending verification and its first member is its partner admin. Everything else takes
+the acting user first and checks it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from accounts.actor import Actor
+from accounts.models import ApiToken, User
+from accounts.outbox import queue_email
+from accounts.passwords import check_password_policy
+from accounts.roles import Role
+from accounts.security_log import security_event
+from accounts.services import INVITATION, _insert_user, issue_one_time_token
+from accounts.web_sessions import revoke_user_sessions
+from commonground.db_types import utcnow
+from commonground.errors import ConflictError, NotFoundError, PermissionDeniedError
+from commonground.extensions import db
+from partners.models import Partner
+from partners.services import register_partner
+
+# The registry's own use case is staff-only; self-registration acts through it as this actor,
+# with the fields the registration form allows (the service forces status 'pending').
+_SELF_REGISTRATION = Actor(user_id=None, role=Role.COORDINATOR, label="self-registration")
+
+REGISTRATION_FIELDS = frozenset(
+    {
+        "name",
+        "sector",
+        "description",
+        "website",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "base_address",
+        "base_latitude",
+        "base_longitude",
+        "service_radius_km",
+    }
+)
+
+
+def register_organisation(
+    organisation: dict[str, Any], member: dict[str, str]
+) -> tuple[Partner, User]:
+    """Register an organisation (pending verification) and its first member, a partner admin.
+
+    `member` holds name, email and password. Only REGISTRATION_FIELDS of `organisation` are used.
+    """
+    email = member["email"].strip().lower()
+    check_password_policy(member["password"], email=email)
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise ConflictError("A user with that email already exists.")
+    data = {k: v for k, v in organisation.items() if k in REGISTRATION_FIELDS}
+    partner = register_partner(_SELF_REGISTRATION, data)
+    user = _insert_user(
+        email=email,
+        name=member["name"],
+        role=Role.PARTNER.value,
+        password=member["password"],
+        partner_id=partner.id,
+        is_partner_admin=True,
+    )
+    security_event("partner_registered", "pending", user_id=user.id, partner_id=partner.id)
+    return partner, user
+
+
+def _managed_partner(actor: Actor, partner_id: int) -> Partner:
+    actor.require("partner.manage_members")
+    partner = db.session.get(Partner, partner_id)
+    if partner is None or not (actor.role is Role.ADMIN or actor.is_member_of(partner_id)):
+        raise NotFoundError(f"No partner with id {partner_id}.")
+    if not actor.manages_members_of(partner_id):
+        raise PermissionDeniedError("Only your organisation's partner admins manage members.")
+    return partner
+
+
+def list_members(actor: Actor, partner_id: int) -> list[dict[str, Any]]:
+    """The organisation's members as plain data (partner admins of it, and admins)."""
+    _managed_partner(actor, partner_id)
+    users = db.session.scalars(
+        select(User).where(User.partner_id == partner_id).order_by(User.name, User.id)
+    )
+    return [
+        {
+            "id": u.id,
+            "name": u.name,
+            "email": u.email,
+            "is_partner_admin": u.is_partner_admin,
+            "is_active": u.is_active,
+            "invited": u.password_hash is None,
+            "is_you": u.id == actor.user_id,
+        }
+        for u in users
+    ]
+
+
+def invite_member(
+    actor: Actor,
+    partner_id: int,
+    *,
+    email: str,
+    name: str,
+    link_for: Callable[[str], str],
+    lifetime: timedelta,
+    now: datetime | None = None,
+) -> User:
+    """Add a member (without a password) and mail them a single-use link to choose one."""
+    now = now or utcnow()
+    partner = _managed_partner(actor, partner_id)
+    user = _insert_user(
+        email=email,
+        name=name,
+        role=Role.PARTNER.value,
+        password=None,
+        partner_id=partner.id,
+        is_partner_admin=False,
+    )
+    raw = issue_one_time_token(user, INVITATION, lifetime, now)
+    queue_email(
+        user.email,
+        f"You are invited to {partner.name} on Common Ground",
+        f"{actor.label} invited you to act for {partner.name} on Common Ground.\n\n"
+        f"Choose your password here within {lifetime.days} days (the link works once):\n"
+        f"{link_for(raw)}\n",
+        now=now,
+    )
+    db.session.commit()
+    security_event(
+        "member_invited", "success", user_id=actor.user_id, partner_id=partner.id, member=user.id
+    )
+    return user
+
+
+def remove_member(
+    actor: Actor, partner_id: int, member_id: int, *, now: datetime | None = None
+) -> None:
+    """Deactivate a member of the organisation: sessions and API tokens stop working at once."""
+    now = now or utcnow()
+    _managed_partner(actor, partner_id)
+    member = db.session.get(User, member_id)
+    if member is None or member.partner_id != partner_id:
+        raise NotFoundError("No such member.")
+    if member.id == actor.user_id:
+        raise ConflictError("You cannot remove yourself; ask another partner admin.")
+    member.is_active = False
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == member.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    db.session.commit()
+    revoke_user_sessions(member.id, now=now)
+    security_event(
+        "member_removed", "success", user_id=actor.user_id, partner_id=partner_id, member=member.id
+    )
+
+
+def pending_partners(actor: Actor) -> list[dict[str, Any]]:
+    """Organisations for a coordinator to review, newest first, as plain data."""
+    actor.require("partner.set_status")
+    rows = db.session.scalars(
+        select(Partner)
+        .where(Partner.status.in_(("pending", "active", "paused")))
+        .order_by(Partner.status.desc(), Partner.created_at.desc(), Partner.id.desc())
+    )
+    return [
+        {
+            "id": p.id,
+            "name": p.name,
+            "sector": p.sector,
+            "description": p.description,
+            "website": p.website,
+            "contact_name": p.contact_name,
+            "contact_email": p.contact_email,
+            "status": p.status,
+            "created_at": p.created_at,
+        }
+        for p in rows
+    ]

@@ -1,0 +1,537 @@
+"""What goes into a briefing: the data, assembled as a plain JSON-ready snapshot.
+
+`load_city` reads what every briefing shares once (so a batch reads it once): located needs,
+recent events, coverage gaps, stale claims, the catalogue, labels and neighbourhood centres.
+`partner_content`, `prospect_content` and `neighbourhood_content` then build one snapshot each:
+the area's picture, what the city can do, what you can do (the engine's suggestions), who you
+could team up with, your impact so far (registered partners) and the outreach contact. Engine
+work goes through `planning` (suggestions, gaps, partnerships); nothing here ranks or matches.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+
+import matching
+from accounts.actor import Actor
+from accounts.models import User
+from briefings.catalogue import entries_for, list_catalogue, present_entry
+from capabilities.services import capability_labels
+from commonground.errors import ValidationError
+from commonground.extensions import db
+from needs.models import Claim, Need, NeedEvent
+from needs.services import stale_claims
+from partners.services import get_partner
+from performance.kpis import EventRow, ReportRow, median_days, monthly_counts, months_between
+from performance.kpis import work_totals as kpi_work_totals
+from planning import specs
+from planning.prospects import (
+    need_ids_in_area,
+    partnerships_with,
+    suggest_needs_for_prospect,
+)
+from planning.services import (
+    coverage_gap_report,
+    partnership_report,
+    suggest_needs_for_partner,
+)
+
+TREND_MONTHS = 6
+LIST_LIMIT = 12
+
+
+@dataclass
+class NeedRow:
+    """A located need as a briefing sees it."""
+
+    id: int
+    title: str
+    capability: str
+    lat: float
+    lon: float
+    neighbourhood: str | None
+    status: str
+    priority: int
+    effort_hours: float
+    opened_at: datetime
+
+
+@dataclass
+class CityData:
+    """Everything briefings share, read once."""
+
+    now: datetime
+    needs: dict[int, NeedRow]
+    all_specs: list[matching.NeedSpec]
+    events: list[EventRow]
+    uncovered: set[int]
+    stale: dict[int, str]
+    catalogue: list[dict[str, Any]]
+    labels: dict[str, str]
+    places: list[tuple[str, float, float]]
+
+
+def load_city(actor: Actor, now: datetime) -> CityData:
+    """Read the shared data once: needs, recent events, gaps, stale claims, the catalogue."""
+    labels = capability_labels()
+    rows = db.session.execute(
+        select(
+            Need.id,
+            Need.title,
+            Need.capability_code,
+            Need.latitude,
+            Need.longitude,
+            Need.neighbourhood,
+            Need.status,
+            Need.priority,
+            Need.effort_hours,
+            Need.opened_at,
+        ).where(Need.latitude.is_not(None), Need.longitude.is_not(None))
+    )
+    needs = {r.id: NeedRow(*r) for r in rows}
+    all_specs = [
+        matching.NeedSpec(
+            id=n.id,
+            capability=n.capability,
+            lat=n.lat,
+            lon=n.lon,
+            priority=n.priority,
+            effort_hours=n.effort_hours,
+            opened_at=n.opened_at,
+            neighbourhood=n.neighbourhood,
+        )
+        for n in needs.values()
+    ]
+    since = _trend_start(now)
+    events = [
+        EventRow(
+            need_id=e.need_id,
+            action=e.action,
+            at=e.at,
+            opened_at=e.opened_at,
+            capability=e.capability_code,
+            neighbourhood=e.neighbourhood,
+            partner_id=e.partner_id,
+        )
+        for e in db.session.execute(
+            select(
+                NeedEvent.need_id,
+                NeedEvent.action,
+                NeedEvent.at,
+                NeedEvent.partner_id,
+                Need.opened_at,
+                Need.capability_code,
+                Need.neighbourhood,
+            )
+            .join(Need, Need.id == NeedEvent.need_id)
+            .where(NeedEvent.at >= since, NeedEvent.at <= now)
+        )
+    ]
+    gaps = coverage_gap_report(actor, now=now)
+    return CityData(
+        now=now,
+        needs=needs,
+        all_specs=all_specs,
+        events=events,
+        uncovered={g["need_id"] for g in gaps["unreachable"]},
+        stale={claim.need_id: reason for claim, reason in stale_claims(now)},
+        catalogue=[present_entry(e, labels) for e in list_catalogue(actor)],
+        labels=labels,
+        places=specs.neighbourhood_sites(),
+    )
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["CITY_TIMEZONE"])
+
+
+def _trend_start(now: datetime) -> datetime:
+    """Midnight on the first day of the month TREND_MONTHS - 1 months before now (city time)."""
+    local = now.astimezone(_zone())
+    year, month = local.year, local.month - (TREND_MONTHS - 1)
+    while month < 1:
+        year, month = year - 1, month + 12
+    return local.replace(year=year, month=month, day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+# --- the parts of a briefing -----------------------------------------------------------------
+
+
+def area_picture(city: CityData, area: set[int]) -> dict[str, Any]:
+    """Open needs by capability, the recent trend, stale claims and needs nobody covers."""
+    open_ids = sorted(i for i in area if city.needs[i].status == "open")
+    by_cap: dict[str, list[NeedRow]] = defaultdict(list)
+    for i in open_ids:
+        by_cap[city.needs[i].capability].append(city.needs[i])
+    open_by_capability = sorted(
+        (
+            {
+                "capability": code,
+                "label": city.labels.get(code, code),
+                "open_needs": len(rows),
+                "effort_hours": round(sum(r.effort_hours for r in rows), 1),
+            }
+            for code, rows in by_cap.items()
+        ),
+        key=lambda c: (-c["open_needs"], c["label"]),
+    )
+    months = months_between(_trend_start(city.now).date(), city.now.astimezone(_zone()).date())
+    counts = monthly_counts(
+        [e for e in city.events if e.need_id in area],
+        months,
+        current_app.config["CITY_TIMEZONE"],
+    )
+    stale = sorted(i for i in area if i in city.stale)
+    uncovered = sorted(
+        (i for i in open_ids if i in city.uncovered),
+        key=lambda i: (-city.needs[i].priority, i),
+    )
+    return {
+        "open_needs": len(open_ids),
+        "open_effort_hours": round(sum(city.needs[i].effort_hours for i in open_ids), 1),
+        "open_by_capability": open_by_capability,
+        "trend": {
+            "months": months,
+            "posted": [counts[m]["posted"] for m in months],
+            "completed": [counts[m]["completed"] for m in months],
+        },
+        "stale_claims": len(stale),
+        "stale": [_need_ref(city, i, reason=city.stale[i]) for i in stale[:LIST_LIMIT]],
+        "uncovered_needs": len(uncovered),
+        "uncovered": [_need_ref(city, i) for i in uncovered[:LIST_LIMIT]],
+    }
+
+
+def _need_ref(city: CityData, need_id: int, **extra: Any) -> dict[str, Any]:
+    need = city.needs[need_id]
+    return {
+        "need_id": need_id,
+        "title": need.title,
+        "capability": city.labels.get(need.capability, need.capability),
+        "neighbourhood": need.neighbourhood,
+        "priority": need.priority,
+        **extra,
+    }
+
+
+def _map(
+    city: CityData,
+    area: set[int],
+    suggestions: list[dict[str, Any]],
+    circle: tuple[float, float, float] | None,
+) -> dict[str, Any]:
+    suggested = {s["need_id"] for s in suggestions}
+    points = []
+    for i in sorted(area):
+        need = city.needs[i]
+        if need.status != "open":
+            continue
+        kind = "suggested" if i in suggested else "gap" if i in city.uncovered else "open"
+        points.append(
+            {"lat": need.lat, "lon": need.lon, "kind": kind, "label": f"#{i} {need.title}"}
+        )
+    return {
+        "points": points,
+        "circle": list(circle) if circle else None,
+        "places": [list(p) for p in city.places],
+    }
+
+
+def _suggestion_rows(city: CityData, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for s in found:
+        need = city.needs.get(s["need_id"])
+        out.append(
+            {
+                "need_id": s["need_id"],
+                "title": s["need_title"],
+                "capability": city.labels.get(s["capability"], s["capability"]),
+                "neighbourhood": s["neighbourhood"],
+                "priority": need.priority if need else None,
+                "effort_hours": need.effort_hours if need else None,
+                "score": s["score"],
+                "distance_km": s["distance_km"],
+                "reasons": s["reasons"],
+            }
+        )
+    return out
+
+
+def contact(actor: Actor) -> dict[str, str]:
+    """Who to call: the officer who made the briefing, or the configured outreach office."""
+    user = db.session.get(User, actor.user_id) if actor.user_id is not None else None
+    config = current_app.config
+    if user is not None:
+        return {"name": user.name, "email": user.email, "phone": ""}
+    return {
+        "name": config["OUTREACH_CONTACT_NAME"],
+        "email": config["OUTREACH_CONTACT_EMAIL"],
+        "phone": config["OUTREACH_CONTACT_PHONE"],
+    }
+
+
+def impact(partner_id: int, now: datetime) -> dict[str, Any]:
+    """A partner's work so far: tasks completed (not reopened), volunteers, hours, units, speed."""
+    rows = db.session.execute(
+        select(
+            Claim.need_id,
+            Claim.partner_id,
+            Claim.status,
+            Claim.claimed_at,
+            Claim.completed_at,
+            Claim.volunteers,
+            Claim.hours,
+            Claim.units,
+            Claim.unit_kind,
+            Need.status.label("need_status"),
+        )
+        .join(Need, Need.id == Claim.need_id)
+        .where(Claim.partner_id == partner_id, Claim.completed_at.is_not(None))
+    ).all()
+    reports = [
+        ReportRow(
+            need_id=r.need_id,
+            partner_id=r.partner_id,
+            completed_at=r.completed_at,
+            rejected=r.status == "rejected",
+            volunteers=r.volunteers,
+            hours=r.hours,
+            units=r.units,
+            unit_kind=r.unit_kind,
+        )
+        for r in rows
+    ]
+    accepted = [r for r in rows if r.status != "rejected"]
+    totals = kpi_work_totals(reports, datetime.min.replace(tzinfo=now.tzinfo), now)
+    return {
+        "tasks_completed": len(accepted),
+        "tasks_verified": sum(1 for r in accepted if r.need_status == "verified"),
+        "volunteers": totals["volunteers"],
+        "volunteer_hours": totals["volunteer_hours"],
+        "units": totals["units"],
+        "median_days_to_complete": median_days(
+            (r.completed_at - r.claimed_at).total_seconds() / 86400 for r in accepted
+        ),
+    }
+
+
+# --- the three kinds -------------------------------------------------------------------------
+
+
+def _base(kind: str, city: CityData, actor: Actor, subject: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "subject": subject,
+        "city_name": current_app.config["CITY_NAME"],
+        "generated_at": city.now.isoformat(),
+        # A person's name; command-line jobs (no user) sign as the outreach team.
+        "generated_by": actor.label if actor.user_id is not None else "",
+        "contact": contact(actor),
+    }
+
+
+def _capacity_rows(city: CityData, capabilities: dict[str, tuple[int, float]]) -> list[dict]:
+    return [
+        {
+            "capability": code,
+            "label": city.labels.get(code, code),
+            "tasks_per_week": tasks,
+            "volunteer_hours_per_week": hours,
+        }
+        for code, (tasks, hours) in sorted(capabilities.items())
+    ]
+
+
+def partner_content(actor: Actor, city: CityData, partner_id: int) -> dict[str, Any]:
+    """The snapshot of a briefing for a registered partner."""
+    partner = get_partner(actor, partner_id)
+    found = specs.partner_specs(city.now, partner_ids={partner.id})
+    spec = found[0]
+    capabilities = {
+        c.capability_code: (c.tasks_per_week, c.volunteer_hours_per_week)
+        for c in partner.capabilities
+    }
+    area = need_ids_in_area(spec, city.all_specs)
+    suggestions = _suggestion_rows(city, suggest_needs_for_partner(actor, partner.id, now=city.now))
+    snapshot = _base(
+        "partner",
+        city,
+        actor,
+        {
+            "partner_id": partner.id,
+            "name": partner.name,
+            "sector": partner.sector,
+            "status": partner.status,
+            "address": partner.base_address,
+            "neighbourhoods": list(partner.service_neighbourhoods or []),
+            "radius_km": partner.service_radius_km,
+            "capabilities": _capacity_rows(city, capabilities),
+        },
+    )
+    snapshot.update(
+        area=area_picture(city, area),
+        city_offers=entries_for(city.catalogue, capabilities),
+        suggestions=suggestions,
+        partnerships=partnerships_with(actor, spec, now=city.now),
+        impact=impact(partner.id, city.now),
+        map=_map(
+            city,
+            area,
+            suggestions,
+            (partner.base_latitude, partner.base_longitude, partner.service_radius_km),
+        ),
+    )
+    return snapshot
+
+
+def _centre(city: CityData, neighbourhood: str) -> tuple[float, float]:
+    for name, lat, lon in city.places:
+        if name == neighbourhood:
+            return lat, lon
+    raise ValidationError(
+        f"Unknown neighbourhood '{neighbourhood}'.", {"neighbourhood": ["Unknown neighbourhood."]}
+    )
+
+
+def prospect_content(actor: Actor, city: CityData, data: dict[str, Any]) -> dict[str, Any]:
+    """The snapshot of a briefing for an organisation that is not registered yet.
+
+    `data`: name, sector, address (shown only), neighbourhood and/or latitude+longitude,
+    radius_km, capabilities (codes), tasks_per_week and volunteer_hours_per_week (each).
+    """
+    unknown = sorted(set(data["capabilities"]) - set(city.labels))
+    if unknown:
+        raise ValidationError(
+            "Unknown capability code.", {"capabilities": [f"Unknown: {', '.join(unknown)}."]}
+        )
+    hood = data.get("neighbourhood")
+    if data.get("latitude") is not None and data.get("longitude") is not None:
+        lat, lon = data["latitude"], data["longitude"]
+        if hood:
+            _centre(city, hood)  # a named neighbourhood must exist
+    elif hood:
+        lat, lon = _centre(city, hood)
+    else:
+        raise ValidationError(
+            "Say where the organisation is.",
+            {"neighbourhood": ["Choose a neighbourhood or give coordinates."]},
+        )
+    capabilities = {
+        code: (data["tasks_per_week"], data["volunteer_hours_per_week"])
+        for code in sorted(set(data["capabilities"]))
+    }
+    spec = specs.prospect_spec(
+        name=data["name"],
+        sector=data.get("sector") or "other",
+        lat=lat,
+        lon=lon,
+        radius_km=data["radius_km"],
+        capabilities=capabilities,
+        neighbourhoods=frozenset([hood]) if hood else frozenset(),
+    )
+    area = need_ids_in_area(spec, city.all_specs)
+    suggestions = _suggestion_rows(city, suggest_needs_for_prospect(actor, spec, now=city.now))
+    snapshot = _base(
+        "prospect",
+        city,
+        actor,
+        {
+            "name": data["name"],
+            "sector": data.get("sector") or "other",
+            "address": data.get("address") or "",
+            "neighbourhoods": [hood] if hood else [],
+            "radius_km": data["radius_km"],
+            "capabilities": _capacity_rows(city, capabilities),
+        },
+    )
+    picture = area_picture(city, area)
+    picture["uncovered_you_could_do"] = sum(
+        1
+        for i in area
+        if i in city.uncovered
+        and city.needs[i].status == "open"
+        and city.needs[i].capability in capabilities
+    )
+    snapshot.update(
+        area=picture,
+        city_offers=entries_for(city.catalogue, capabilities),
+        suggestions=suggestions,
+        partnerships=partnerships_with(actor, spec, now=city.now),
+        impact=None,
+        map=_map(city, area, suggestions, (lat, lon, data["radius_km"])),
+    )
+    return snapshot
+
+
+def neighbourhood_content(
+    actor: Actor, city: CityData, neighbourhood: str, *, weekly_tasks: int = 5
+) -> dict[str, Any]:
+    """The snapshot of a briefing for a neighbourhood's community meeting.
+
+    "What you can do" are the engine's best open needs in the neighbourhood for residents who
+    could take on `weekly_tasks` tasks a week, any capability.
+    """
+    lat, lon = _centre(city, neighbourhood)
+    spec = specs.prospect_spec(
+        name=f"{neighbourhood} residents",
+        sector="community",
+        lat=lat,
+        lon=lon,
+        radius_km=0.0,
+        capabilities={code: (weekly_tasks, 0.0) for code in city.labels},
+        neighbourhoods=frozenset([neighbourhood]),
+    )
+    area = {i for i, n in city.needs.items() if n.neighbourhood == neighbourhood}
+    suggestions = _suggestion_rows(
+        city, suggest_needs_for_prospect(actor, spec, now=city.now, limit=weekly_tasks)
+    )
+    open_caps = Counter(city.needs[i].capability for i in area if city.needs[i].status == "open")
+    snapshot = _base(
+        "neighbourhood",
+        city,
+        actor,
+        {
+            "name": neighbourhood,
+            "neighbourhoods": [neighbourhood],
+            "weekly_tasks": weekly_tasks,
+            "capabilities": [],
+        },
+    )
+    snapshot.update(
+        area=area_picture(city, area),
+        city_offers=entries_for(city.catalogue, open_caps),
+        suggestions=suggestions,
+        partnerships=_neighbourhood_partnerships(actor, city, neighbourhood),
+        impact=None,
+        map=_map(city, area, suggestions, None),
+    )
+    return snapshot
+
+
+def _neighbourhood_partnerships(
+    actor: Actor, city: CityData, neighbourhood: str, limit: int = 5
+) -> list[dict[str, Any]]:
+    """Partner pairs whose shared area holds needs in this neighbourhood."""
+    pairs = [
+        p for p in partnership_report(actor, limit=1000) if neighbourhood in p["neighbourhoods"]
+    ][:limit]
+    return [
+        {
+            "partner": {"id": p["partners"][0]["id"], "name": p["partners"][0]["name"]},
+            "with": {"id": p["partners"][1]["id"], "name": p["partners"][1]["name"]},
+            "they_bring": p["partners"][0]["brings"],
+            "you_bring": p["partners"][1]["brings"],
+            "cross_sector": p["cross_sector"],
+            "needs_covered": p["needs_covered"],
+            "neighbourhoods": p["neighbourhoods"],
+            "reasons": p["reasons"],
+        }
+        for p in pairs
+    ]

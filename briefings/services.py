@@ -1,0 +1,322 @@
+"""Use cases for briefings: generate one for a partner, a prospective organisation or a
+neighbourhood; store it with who made it, when and the data it was made from; reopen it exactly
+as it was handed over; make its PDF; and generate one for every active partner in a batch.
+
+Each takes the acting user first and checks `briefing.generate`. The HTML is rendered once,
+from the snapshot, and stored; the PDF is made by WeasyPrint from that stored HTML with a URL
+fetcher that serves only our own static files, so nothing is fetched from the network.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from flask import render_template
+from sqlalchemy import func, select
+
+from accounts.actor import Actor
+from briefings import charts
+from briefings.content import (
+    CityData,
+    load_city,
+    neighbourhood_content,
+    partner_content,
+    prospect_content,
+)
+from briefings.models import Briefing
+from capabilities.services import list_capabilities
+from commonground.config import ROOT
+from commonground.db_types import utcnow
+from commonground.errors import DomainError, NotFoundError
+from commonground.extensions import db
+from geo.services import list_neighbourhoods
+from partners.models import Partner
+
+log = logging.getLogger(__name__)
+STATIC = ROOT / "static"
+KINDS = ("partner", "prospect", "neighbourhood")
+
+Progress = Callable[[int, int], None]
+
+
+# --- generating ------------------------------------------------------------------------------
+
+
+def generate_partner_briefing(
+    actor: Actor, partner_id: int, *, now: datetime | None = None, city: CityData | None = None
+) -> Briefing:
+    """A briefing for a registered partner, stored."""
+    actor.require("briefing.generate")
+    city = city or load_city(actor, now or utcnow())
+    snapshot = partner_content(actor, city, partner_id)
+    return _store(actor, snapshot, partner_id=partner_id)
+
+
+def generate_prospect_briefing(
+    actor: Actor, data: dict[str, Any], *, now: datetime | None = None
+) -> Briefing:
+    """A briefing for an organisation outreach is talking to, not registered yet, stored."""
+    actor.require("briefing.generate")
+    snapshot = prospect_content(actor, load_city(actor, now or utcnow()), data)
+    return _store(
+        actor, snapshot, neighbourhood=(snapshot["subject"]["neighbourhoods"] or [None])[0]
+    )
+
+
+def generate_neighbourhood_briefing(
+    actor: Actor, neighbourhood: str, *, weekly_tasks: int = 5, now: datetime | None = None
+) -> Briefing:
+    """A briefing for a neighbourhood's community meeting, stored."""
+    actor.require("briefing.generate")
+    city = load_city(actor, now or utcnow())
+    snapshot = neighbourhood_content(actor, city, neighbourhood, weekly_tasks=weekly_tasks)
+    return _store(actor, snapshot, neighbourhood=neighbourhood)
+
+
+def _store(
+    actor: Actor,
+    snapshot: dict[str, Any],
+    *,
+    partner_id: int | None = None,
+    neighbourhood: str | None = None,
+) -> Briefing:
+    briefing = Briefing(
+        kind=snapshot["kind"],
+        subject=snapshot["subject"]["name"][:200],
+        partner_id=partner_id,
+        neighbourhood=neighbourhood,
+        created_by_id=actor.user_id,
+        created_by_label=actor.label,
+        created_at=datetime.fromisoformat(snapshot["generated_at"]),
+        snapshot=snapshot,
+        html=render_html(snapshot),
+    )
+    db.session.add(briefing)
+    db.session.commit()
+    return briefing
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def briefing_charts(snapshot: dict[str, Any]) -> dict[str, str]:
+    """The SVG charts and map of a briefing, drawn from its snapshot."""
+    area = snapshot["area"]
+    trend = area["trend"]
+    drawn = snapshot["map"]
+    circle = tuple(drawn["circle"]) if drawn["circle"] else None
+    return {
+        "open_by_capability": charts.bar_chart(
+            [(c["label"], c["open_needs"]) for c in area["open_by_capability"]],
+            title="Open needs by kind of work",
+        ),
+        "trend": charts.line_chart(
+            [m[2:] for m in trend["months"]],
+            [("Needs posted", trend["posted"]), ("Needs completed", trend["completed"])],
+            title="Needs posted and completed per month",
+        ),
+        "map": charts.area_map(
+            [charts.MapPoint(p["lat"], p["lon"], p["kind"], p["label"]) for p in drawn["points"]],
+            title=f"Map of open needs: {snapshot['subject']['name']}",
+            circle=circle,
+            places=[tuple(p) for p in drawn["places"]],
+        ),
+    }
+
+
+def render_html(snapshot: dict[str, Any]) -> str:
+    """The briefing document (HTML with print styles) for a snapshot."""
+    return render_template("briefings/document.html", b=snapshot, charts=briefing_charts(snapshot))
+
+
+def static_file_for(url: str) -> Path | None:
+    """The file under static/ a file:// URL names, or None for anything else."""
+    parsed = urlparse(url)
+    if parsed.scheme != "file" or "/static/" not in parsed.path:
+        return None
+    target = (STATIC / parsed.path.split("/static/", 1)[1]).resolve()
+    return target if STATIC.resolve() in target.parents and target.is_file() else None
+
+
+def _local_fetcher():
+    """WeasyPrint's URL fetcher: our static files only, never the network."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class LocalFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            path = static_file_for(url)
+            if path is None:
+                raise ValueError(f"Briefings load no external resources ({url}).")
+            kind = (
+                "text/css; charset=utf-8" if path.suffix == ".css" else "application/octet-stream"
+            )
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
+
+    return LocalFetcher()
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A PDF of the given briefing HTML, made by WeasyPrint from local files only."""
+    from weasyprint import HTML  # imported here: loading pango takes a moment
+
+    base = Path("/").as_uri()
+    return HTML(string=html, base_url=base, url_fetcher=_local_fetcher()).write_pdf()
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def get_briefing(actor: Actor, briefing_id: int) -> Briefing:
+    """One stored briefing, exactly as it was generated."""
+    actor.require("briefing.generate")
+    briefing = db.session.get(Briefing, briefing_id)
+    if briefing is None:
+        raise NotFoundError(f"No briefing with id {briefing_id}.")
+    return briefing
+
+
+def render_pdf(actor: Actor, briefing_id: int) -> bytes:
+    """The PDF of a stored briefing, made from its stored HTML."""
+    return html_to_pdf(get_briefing(actor, briefing_id).html)
+
+
+def list_briefings(
+    actor: Actor,
+    *,
+    kind: str | None = None,
+    partner_id: int | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[Briefing], int]:
+    """Stored briefings, newest first, and how many match."""
+    actor.require("briefing.generate")
+    query = select(Briefing)
+    if kind:
+        query = query.where(Briefing.kind == kind)
+    if partner_id:
+        query = query.where(Briefing.partner_id == partner_id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.order_by(Briefing.created_at.desc(), Briefing.id.desc()).offset(offset).limit(limit)
+    )
+    return list(rows), total
+
+
+def present_briefing(briefing: Briefing, *, with_snapshot: bool = False) -> dict[str, Any]:
+    """A stored briefing as plain data (without its HTML)."""
+    data = {
+        "id": briefing.id,
+        "kind": briefing.kind,
+        "subject": briefing.subject,
+        "partner_id": briefing.partner_id,
+        "neighbourhood": briefing.neighbourhood,
+        "created_by": briefing.created_by_label,
+        "created_at": briefing.created_at,
+    }
+    if with_snapshot:
+        data["snapshot"] = briefing.snapshot
+    return data
+
+
+# --- the batch -------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchResult:
+    """What a batch did: briefings made, and the partners that failed with why."""
+
+    total: int = 0
+    generated: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+
+def active_partner_ids(actor: Actor) -> list[int]:
+    """Ids of every active partner, in id order (the batch's work list)."""
+    actor.require("briefing.generate")
+    return list(
+        db.session.scalars(
+            select(Partner.id).where(Partner.status == "active").order_by(Partner.id)
+        )
+    )
+
+
+def run_batch(
+    actor: Actor,
+    partner_ids: list[int] | None = None,
+    *,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> BatchResult:
+    """A briefing for each partner (default: every active partner). One partner's failure is
+    recorded and the batch goes on; the shared city data is read once."""
+    actor.require("briefing.generate")
+    ids = active_partner_ids(actor) if partner_ids is None else list(partner_ids)
+    result = BatchResult(total=len(ids))
+    city = load_city(actor, now or utcnow())
+    for done, partner_id in enumerate(ids, start=1):
+        try:
+            briefing = generate_partner_briefing(actor, partner_id, city=city)
+            result.generated.append(
+                {"partner_id": partner_id, "briefing_id": briefing.id, "subject": briefing.subject}
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            result.failures.append({"partner_id": partner_id, "error": exc.message})
+        except Exception as exc:  # one partner must not stop the batch
+            db.session.rollback()
+            log.exception("Briefing for partner %s failed", partner_id)
+            result.failures.append(
+                {"partner_id": partner_id, "error": f"{type(exc).__name__}: {exc}"}
+            )
+        if progress is not None:
+            progress(done, len(ids))
+    return result
+
+
+def pdf_filename(briefing: Briefing) -> str:
+    """A safe download name such as 'briefing-12-green-hands.pdf'."""
+    slug = "".join(ch if ch.isalnum() else "-" for ch in briefing.subject.lower()).strip("-")
+    slug = "-".join(part for part in slug.split("-") if part)[:60] or briefing.kind
+    return f"briefing-{briefing.id}-{slug}.pdf"
+
+
+BATCH_STEP = 5
+
+
+def run_batch_step(actor: Actor, offset: int, *, size: int = BATCH_STEP) -> dict[str, Any]:
+    """One step of the batch page: briefings for the next `size` active partners from `offset`,
+    so a page can show progress between steps. `next_offset` is None when all are done."""
+    ids = active_partner_ids(actor)
+    chunk = ids[max(0, offset) : max(0, offset) + size]
+    result = run_batch(actor, chunk)
+    done = min(len(ids), max(0, offset) + len(chunk))
+    return {
+        "total": len(ids),
+        "done": done,
+        "next_offset": done if done < len(ids) else None,
+        "generated": result.generated,
+        "failures": result.failures,
+    }
+
+
+def briefing_page_options(actor: Actor) -> dict[str, Any]:
+    """What the briefings page offers: active partners, neighbourhoods, capabilities, sectors,
+    and the most recent stored briefings."""
+    actor.require("briefing.generate")
+    partners = db.session.execute(
+        select(Partner.id, Partner.name).where(Partner.status == "active").order_by(Partner.name)
+    )
+    recent, total = list_briefings(actor, limit=25)
+    return {
+        "partners": [{"id": pid, "name": name} for pid, name in partners],
+        "neighbourhoods": [n.name for n in list_neighbourhoods()],
+        "capabilities": [{"code": c.code, "label": c.label} for c in list_capabilities(actor)],
+        "recent": [present_briefing(b) for b in recent],
+        "stored": total,
+    }

@@ -1,0 +1,62 @@
+"""Rate-limit values and keys for Flask-Limiter: per client address, per account, per
+organisation. Limit strings come from settings (RATELIMIT_LOGIN, RATELIMIT_CLAIM...), so each
+installation — and a test that needs more room — sets them explicitly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from flask import current_app, g, request
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+
+from commonground.extensions import limiter
+
+
+def configured(setting: str) -> Callable[[], str]:
+    """A limit value read from the app's settings at request time."""
+
+    def value() -> str:
+        return current_app.config[setting]
+
+    value.__name__ = f"limit_{setting.lower()}"
+    return value
+
+
+def submitted_account() -> str:
+    """The account a sign-in or reset form names (hashed: keys are not a place for emails)."""
+    email = (request.form.get("email") or "").strip().lower()
+    return "account:" + hashlib.sha256(email.encode("utf-8")).hexdigest()[:32]
+
+
+def acting_organisation() -> str:
+    """The acting user's organisation (API token or web session); the user or address if none."""
+    actor = g.get("actor")
+    if actor is not None:
+        if actor.partner_id is not None:
+            return f"partner:{actor.partner_id}"
+        return f"user:{actor.user_id}"
+    if current_user.is_authenticated:
+        if current_user.partner_id is not None:
+            return f"partner:{current_user.partner_id}"
+        return f"user:{current_user.id}"
+    return "address:" + (get_remote_address() or "")
+
+
+def per_address(setting: str):
+    """Decorator: limit POSTs to a view per client address."""
+    return limiter.limit(configured(setting), key_func=get_remote_address, methods=["POST"])
+
+
+def per_account(setting: str):
+    """Decorator: limit POSTs to a view per submitted account (email field)."""
+    return limiter.limit(
+        configured(setting), key_func=submitted_account, methods=["POST"], scope="account"
+    )
+
+
+def per_organisation(setting: str):
+    """Decorator: limit a view per acting organisation (claims, imports)."""
+    return limiter.limit(configured(setting), key_func=acting_organisation, scope="organisation")

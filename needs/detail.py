@@ -1,0 +1,44 @@
+"""One need in full for its page: details, every claim, the history timeline. Plain data only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from accounts.actor import Actor
+from capabilities.models import Capability
+from commonground.extensions import db
+from needs.presenters import present_claim, present_event, present_need
+from needs.services import get_need
+from partners.models import Partner
+
+
+def need_detail(actor: Actor, need_id: int) -> dict[str, Any]:
+    """The need (redacted for the actor), its capability's label, claims and history."""
+    need = get_need(actor, need_id)
+    partner_ids = {c.partner_id for c in need.claims} | {
+        e.partner_id for e in need.events if e.partner_id
+    }
+    names = (
+        {
+            pid: name
+            for pid, name in db.session.execute(
+                select(Partner.id, Partner.name).where(Partner.id.in_(partner_ids))
+            )
+        }
+        if partner_ids
+        else {}
+    )
+    data = present_need(actor, need, partner_names=names)
+    capability = db.session.get(Capability, need.capability_code)
+    data["capability_label"] = capability.label if capability else need.capability_code
+    data["claims"] = [
+        {**present_claim(c), "partner_name": names.get(c.partner_id, "")} for c in need.claims
+    ]
+    data["events"] = [
+        {**present_event(e), "partner_name": names.get(e.partner_id, "")} for e in need.events
+    ]
+    holder = data["claim"]["partner_id"] if data["claim"] else None
+    data["held_by_actor"] = actor.is_member_of(holder) and need.status in ("claimed", "in_progress")
+    return data

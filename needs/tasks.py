@@ -1,0 +1,221 @@
+"""A partner's view of needs: open tasks near them, their claims, their history and impact.
+
+`tasks_near_us` lists the open needs that match the partner's capabilities inside its service
+area (radius from base, or its neighbourhoods), nearest first: the pages show it when the
+matching engine is off or ranks nothing, and use its capacity and area figures always.
+Returns plain data (no ORM objects). Must not import Flask request globals.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from accounts.actor import Actor
+from commonground.errors import PermissionDeniedError
+from commonground.extensions import db
+from geo.distance import haversine_km
+from needs.models import Claim, Need
+from needs.queries import NeedFilters, filtered_needs
+from needs.services import capacity_used
+from partners.models import Partner
+from partners.services import get_partner, present_partner
+
+TASK_LIMIT = 200
+TASK_COLUMNS = (
+    Need.id,
+    Need.title,
+    Need.capability_code,
+    Need.priority,
+    Need.effort_hours,
+    Need.address,
+    Need.neighbourhood,
+    Need.due_date,
+    Need.latitude,
+    Need.longitude,
+)
+
+
+def own_partner(actor: Actor) -> Partner:
+    """The acting member's organisation, or PermissionDeniedError for anyone else."""
+    actor.require("partner.read_own")
+    if actor.partner_id is None:
+        raise PermissionDeniedError("You are not a member of a partner organisation.")
+    return get_partner(actor, actor.partner_id)
+
+
+def tasks_near_us(actor: Actor, now: datetime, limit: int = TASK_LIMIT) -> dict[str, Any]:
+    """Open needs our capabilities can act on inside our service area, nearest first."""
+    actor.require("need.claim")
+    partner = own_partner(actor)
+    codes = tuple(c.capability_code for c in partner.capabilities if c.tasks_per_week > 0)
+    base = (partner.base_latitude, partner.base_longitude)
+    rows: dict[int, Any] = {}
+    if codes:
+        near = NeedFilters(
+            status=("open",), capability=codes, near=base, radius_km=partner.service_radius_km
+        )
+        for row in db.session.execute(
+            filtered_needs(near).with_only_columns(*TASK_COLUMNS).limit(limit)
+        ):
+            rows[row.id] = row
+        named = partner.service_neighbourhoods or []
+        if named:
+            query = (
+                filtered_needs(NeedFilters(status=("open",), capability=codes))
+                .with_only_columns(*TASK_COLUMNS)
+                .where(Need.neighbourhood.in_(named), Need.latitude.is_not(None))
+                .limit(limit)
+            )
+            for row in db.session.execute(query):
+                rows.setdefault(row.id, row)
+    tasks = [_task(row, base) for row in rows.values()]
+    tasks.sort(key=lambda t: (t["distance_km"], t["id"]))
+    return {
+        "partner": _area(partner),
+        "capacity": [
+            {
+                "capability": c.capability_code,
+                "tasks_per_week": c.tasks_per_week,
+                "used": capacity_used(partner.id, c.capability_code, now),
+            }
+            for c in partner.capabilities
+        ],
+        "tasks": tasks[:limit],
+        "truncated": len(tasks) > limit,
+    }
+
+
+def _task(row: Any, base: tuple[float, float]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "title": row.title,
+        "capability": row.capability_code,
+        "priority": row.priority,
+        "effort_hours": row.effort_hours,
+        "address": row.address,
+        "neighbourhood": row.neighbourhood,
+        "due_date": row.due_date,
+        "latitude": row.latitude,
+        "longitude": row.longitude,
+        "distance_km": round(haversine_km(base[0], base[1], row.latitude, row.longitude), 2),
+    }
+
+
+def _area(partner: Partner) -> dict[str, Any]:
+    return {
+        "id": partner.id,
+        "name": partner.name,
+        "status": partner.status,
+        "base_latitude": partner.base_latitude,
+        "base_longitude": partner.base_longitude,
+        "service_radius_km": partner.service_radius_km,
+        "service_neighbourhoods": list(partner.service_neighbourhoods or []),
+    }
+
+
+CLAIM_COLUMNS = (
+    Claim.id,
+    Claim.need_id,
+    Claim.status,
+    Claim.claimed_at,
+    Claim.started_at,
+    Claim.completed_at,
+    Claim.verified_at,
+    Claim.released_at,
+    Claim.release_reason,
+    Claim.volunteers,
+    Claim.hours,
+    Claim.units,
+    Claim.unit_kind,
+    Need.title,
+    Need.capability_code,
+    Need.status.label("need_status"),
+)
+
+
+def our_claims(actor: Actor) -> list[dict[str, Any]]:
+    """Our active claims and our completions awaiting verification, newest first."""
+    partner = own_partner(actor)
+    rows = db.session.execute(
+        select(*CLAIM_COLUMNS)
+        .join(Need, Need.id == Claim.need_id)
+        .where(
+            Claim.partner_id == partner.id,
+            (Claim.status == "active") | ((Claim.status == "done") & (Need.status == "completed")),
+        )
+        .order_by(Claim.claimed_at.desc(), Claim.id.desc())
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+def our_profile(actor: Actor) -> dict[str, Any]:
+    """Our organisation's profile as plain data, for its edit page."""
+    return present_partner(actor, own_partner(actor))
+
+
+def our_history(actor: Actor, limit: int = 200) -> dict[str, Any]:
+    """Our finished, released and rejected claims (newest first) and our impact totals."""
+    partner = own_partner(actor)
+    rows = db.session.execute(
+        select(*CLAIM_COLUMNS)
+        .join(Need, Need.id == Claim.need_id)
+        .where(Claim.partner_id == partner.id, Claim.status != "active")
+        .order_by(Claim.claimed_at.desc(), Claim.id.desc())
+        .limit(limit)
+    )
+    return {"claims": [dict(row._mapping) for row in rows], "impact": impact(partner.id)}
+
+
+def partner_record(actor: Actor, partner_id: int) -> dict[str, Any]:
+    """A partner's page: its profile (contacts redacted for the actor), impact, claims in hand."""
+    partner = get_partner(actor, partner_id)
+    active = db.session.scalar(
+        select(func.count(Claim.id)).where(Claim.partner_id == partner_id, Claim.status == "active")
+    )
+    return {
+        "partner": present_partner(actor, partner),
+        "impact": impact(partner_id),
+        "active_claims": active or 0,
+    }
+
+
+def impact(partner_id: int) -> dict[str, Any]:
+    """Completed tasks (verified or awaiting verification), volunteers, hours and units."""
+    done = (Claim.partner_id == partner_id) & (Claim.status == "done")
+    tasks, verified, volunteers, hours = db.session.execute(
+        select(
+            func.count(Claim.id),
+            func.count(Claim.verified_at),
+            func.coalesce(func.sum(Claim.volunteers), 0),
+            func.coalesce(func.sum(Claim.hours), 0.0),
+        ).where(done)
+    ).one()
+    units: dict[str, float] = {}
+    for kind, amount in db.session.execute(
+        select(Claim.unit_kind, func.sum(Claim.units))
+        .where(done, Claim.units.is_not(None))
+        .group_by(Claim.unit_kind)
+    ):
+        units[kind or "units"] = units.get(kind or "units", 0.0) + float(amount)
+    return {
+        "completed_tasks": tasks,
+        "verified_tasks": verified,
+        "volunteers": int(volunteers),
+        "volunteer_hours": float(hours),
+        "units": [{"kind": kind, "amount": units[kind]} for kind in sorted(units)],
+    }
+
+
+def task_rows(actor: Actor, need_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Our view of the given needs (address, effort, place, distance from our base) by id."""
+    partner = own_partner(actor)
+    if not need_ids:
+        return {}
+    base = (partner.base_latitude, partner.base_longitude)
+    rows = db.session.execute(
+        select(*TASK_COLUMNS).where(Need.id.in_(need_ids), Need.latitude.is_not(None))
+    )
+    return {row.id: _task(row, base) for row in rows}

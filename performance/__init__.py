@@ -1,0 +1,1 @@
+"""How the programme performs: KPIs from need events, the coverage-gap matrix, open data."""

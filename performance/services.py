@@ -1,0 +1,218 @@
+"""Use cases for the performance dashboard, the public open-data report and the coverage-gap
+page: read need events and work reports, then hand them to the pure arithmetic in `kpis` and
+`gaps`. Reads use SQLAlchemy Core rows, never ORM objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+
+from accounts.actor import Actor
+from capabilities.services import capability_labels
+from commonground.db_types import utcnow
+from commonground.errors import ValidationError
+from commonground.extensions import db
+from needs.models import Claim, Need, NeedEvent
+from performance.gaps import gap_matrix
+from performance.kpis import EventRow, ReportRow, kpi_report
+from planning.services import coverage_gap_report, recruitment_report
+
+MAX_DAYS = 3 * 366
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The dashboard's filters: a date range (inclusive, city dates) and optional slices."""
+
+    start: date
+    end: date
+    capability: str | None = None
+    neighbourhood: str | None = None
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["CITY_TIMEZONE"])
+
+
+def _bounds(filters: Filters) -> tuple[datetime, datetime]:
+    """The filter's dates as a half-open UTC interval [start 00:00, day after end 00:00)."""
+    if filters.end < filters.start:
+        raise ValidationError("The end date is before the start date.", {"end": ["Too early."]})
+    if (filters.end - filters.start).days > MAX_DAYS:
+        raise ValidationError("Choose at most three years.", {"start": ["Range too long."]})
+    zone = _zone()
+    start = datetime.combine(filters.start, time(0), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(date.fromordinal(filters.end.toordinal() + 1), time(0), tzinfo=zone)
+    return start, end.astimezone(UTC)
+
+
+def _need_filter(query, filters: Filters):
+    if filters.capability:
+        query = query.where(Need.capability_code == filters.capability)
+    if filters.neighbourhood:
+        query = query.where(Need.neighbourhood == filters.neighbourhood)
+    return query
+
+
+def _events(filters: Filters, end: datetime) -> list[EventRow]:
+    """Every event up to `end` of the needs the filters select (first claims may be earlier)."""
+    query = (
+        select(
+            NeedEvent.need_id,
+            NeedEvent.action,
+            NeedEvent.at,
+            NeedEvent.partner_id,
+            Need.opened_at,
+            Need.capability_code,
+            Need.neighbourhood,
+        )
+        .join(Need, Need.id == NeedEvent.need_id)
+        .where(NeedEvent.at < end)
+    )
+    return [
+        EventRow(
+            need_id=r.need_id,
+            action=r.action,
+            at=r.at,
+            opened_at=r.opened_at,
+            capability=r.capability_code,
+            neighbourhood=r.neighbourhood,
+            partner_id=r.partner_id,
+        )
+        for r in db.session.execute(_need_filter(query, filters))
+    ]
+
+
+def _reports(filters: Filters, start: datetime, end: datetime) -> list[ReportRow]:
+    query = (
+        select(
+            Claim.need_id,
+            Claim.partner_id,
+            Claim.completed_at,
+            Claim.status,
+            Claim.volunteers,
+            Claim.hours,
+            Claim.units,
+            Claim.unit_kind,
+        )
+        .join(Need, Need.id == Claim.need_id)
+        .where(Claim.completed_at >= start, Claim.completed_at < end)
+    )
+    return [
+        ReportRow(
+            need_id=r.need_id,
+            partner_id=r.partner_id,
+            completed_at=r.completed_at,
+            rejected=r.status == "rejected",
+            volunteers=r.volunteers,
+            hours=r.hours,
+            units=r.units,
+            unit_kind=r.unit_kind,
+        )
+        for r in db.session.execute(_need_filter(query, filters))
+    ]
+
+
+def _report(filters: Filters) -> dict[str, Any]:
+    start, end = _bounds(filters)
+    report = kpi_report(
+        _events(filters, end),
+        _reports(filters, start, end),
+        start=start,
+        end=end,
+        timezone=current_app.config["CITY_TIMEZONE"],
+    )
+    labels = capability_labels()
+    report["filters"] = {
+        "start": filters.start.isoformat(),
+        "end": filters.end.isoformat(),
+        "capability": filters.capability,
+        "neighbourhood": filters.neighbourhood,
+    }
+    for key in ("time_to_claim", "time_to_complete"):
+        report[key]["by_capability"] = {
+            code: {**value, "label": labels.get(code, code)}
+            for code, value in report[key]["by_capability"].items()
+        }
+    return report
+
+
+def default_filters(now: datetime | None = None) -> Filters:
+    """The last twelve months to today (city dates)."""
+    today = (now or utcnow()).astimezone(_zone()).date()
+    first = date(today.year - 1, today.month, 1)
+    return Filters(start=first, end=today)
+
+
+def dashboard_report(actor: Actor, filters: Filters) -> dict[str, Any]:
+    """Every KPI for the filters (see performance.kpis for the definitions)."""
+    actor.require("dashboard.read")
+    return _report(filters)
+
+
+def open_data_report(year: int, *, now: datetime | None = None) -> dict[str, Any]:
+    """The public annual report: the year's figures and the map of completed work.
+
+    Public by design, so it takes no actor: it holds only counts, medians, sums and the places
+    of completed work (need coordinates and kind of work), never names, contacts or notes.
+    """
+    today = (now or utcnow()).astimezone(_zone()).date()
+    if not 2000 <= year <= today.year:
+        raise ValidationError(f"No report for {year}.", {"year": ["Choose a past year."]})
+    end = date(year, 12, 31) if year < today.year else today
+    report = _report(Filters(start=date(year, 1, 1), end=end))
+    start_at, end_at = _bounds(Filters(start=date(year, 1, 1), end=end))
+    labels = capability_labels()
+    rows = db.session.execute(
+        select(Need.id, Need.latitude, Need.longitude, Need.capability_code)
+        .join(NeedEvent, NeedEvent.need_id == Need.id)
+        .where(
+            NeedEvent.action == "complete",
+            NeedEvent.at >= start_at,
+            NeedEvent.at < end_at,
+            Need.status.in_(("completed", "verified")),
+            Need.latitude.is_not(None),
+        )
+        .distinct()
+        .order_by(Need.id)
+    )
+    report["year"] = year
+    report["partial_year"] = end != date(year, 12, 31)
+    report["completed_work"] = [
+        {
+            "lat": round(r.latitude, 4),
+            "lon": round(r.longitude, 4),
+            "capability": labels.get(r.capability_code, r.capability_code),
+        }
+        for r in rows
+    ]
+    for key in ("time_to_claim", "time_to_complete"):
+        report[key].pop("by_neighbourhood", None)
+    return report
+
+
+def coverage_page_report(
+    actor: Actor, *, capability: str | None = None, radius_km: float = 3.0
+) -> dict[str, Any]:
+    """The coverage-gap page: the neighbourhood x capability matrix of open demand against
+    reachable weekly capacity, the needs no partner can reach, and recruitment targets."""
+    actor.require("plan.read")
+    gaps = coverage_gap_report(actor)
+    labels = capability_labels()
+    return {
+        "matrix": gap_matrix(gaps["cells"], labels),
+        "unreachable": gaps["unreachable"],
+        "zero_capacity_only": gaps["zero_capacity_only"],
+        "recruitment": recruitment_report(
+            actor, capability=capability, radius_km=radius_km, limit=10
+        ),
+        "capability": capability,
+        "radius_km": radius_km,
+        "labels": labels,
+    }

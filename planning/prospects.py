@@ -1,0 +1,139 @@
+"""The matching engine for those who are not registered partners yet, and for places.
+
+A prospective organisation typed in by outreach (or a neighbourhood's residents, for a community
+meeting) becomes a `PartnerSpec` through `specs.prospect_spec`; these use cases then ask the same
+engine functions the registered partners get: which open needs it could take on this week, and
+whom it could team up with. `need_ids_in_area` tells which needs lie in a service area, by the
+engine's own rules (disc, listed neighbourhoods, polygon).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+import matching
+from accounts.actor import Actor
+from capabilities.services import capability_labels
+from commonground.db_types import utcnow
+from commonground.extensions import db
+from needs.models import Need
+from partners.models import Partner
+from planning import specs
+
+
+def need_ids_in_area(area: matching.PartnerSpec, needs: Sequence[matching.NeedSpec]) -> set[int]:
+    """Ids of the needs (any capability) inside the area of `area`."""
+    index = matching.CandidateIndex(needs, ())
+    found: set[int] = set()
+    for capability in sorted({n.capability for n in needs}):
+        positions, _, _ = index.needs_for_partner(area, capability)
+        found.update(int(i) for i in index.need_ids[positions])
+    return found
+
+
+def suggest_needs_for_prospect(
+    actor: Actor,
+    prospect: matching.PartnerSpec,
+    *,
+    now: datetime | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """What a prospective organisation could do near it this week, best first, with reasons.
+
+    Without `limit`, as many per capability as it says it could take on each week.
+    """
+    actor.require("plan.read")
+    now = now or utcnow()
+    ranked = matching.rank_needs_for_partner(
+        prospect,
+        specs.open_need_specs(),
+        now,
+        weights=specs.weights_from_config(),
+        labels=capability_labels(),
+        limit=limit,
+    )
+    titles = _need_rows(s.need_id for s in ranked)
+    return [
+        {
+            "need_id": s.need_id,
+            "need_title": titles.get(s.need_id, {}).get("title"),
+            "capability": titles.get(s.need_id, {}).get("capability"),
+            "neighbourhood": titles.get(s.need_id, {}).get("neighbourhood"),
+            "partner_id": None,
+            "partner_name": prospect.name,
+            "score": s.score,
+            "distance_km": round(s.distance_km, 2),
+            "reasons": list(s.reasons),
+        }
+        for s in ranked
+    ]
+
+
+def partnerships_with(
+    actor: Actor,
+    subject: matching.PartnerSpec,
+    *,
+    now: datetime | None = None,
+    limit: int = 5,
+) -> list[dict[str, Any]]:
+    """Active partners `subject` (a registered partner's spec or a prospect's) could team up
+    with: pairs that together cover needs neither covers alone, cross-sector first."""
+    actor.require("plan.read")
+    now = now or utcnow()
+    others = [p for p in specs.partner_specs(now) if p.id != subject.id]
+    pairs = matching.partnership_suggestions(
+        [*others, subject],
+        specs.open_need_specs(),
+        limit=len(others) + 1,  # every pair with the subject fits: at most one per other partner
+        labels=capability_labels(),
+    )
+    pairs = [p for p in pairs if subject.id in p.partner_ids][:limit]
+    names = _partner_names(pid for p in pairs for pid in p.partner_ids if pid != subject.id)
+    names[subject.id] = subject.name
+    out = []
+    for pair in pairs:
+        mine = pair.partner_ids.index(subject.id)
+        other = 1 - mine
+        out.append(
+            {
+                "partner": {
+                    "id": pair.partner_ids[other],
+                    "name": names.get(pair.partner_ids[other]),
+                },
+                "they_bring": list(pair.brings[other]),
+                "you_bring": list(pair.brings[mine]),
+                "cross_sector": pair.cross_sector,
+                "needs_covered": pair.needs_covered,
+                "neighbourhoods": list(pair.neighbourhoods),
+                "reasons": list(pair.reasons),
+            }
+        )
+    return out
+
+
+def _partner_names(ids) -> dict[int, str]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return dict(
+        db.session.execute(select(Partner.id, Partner.name).where(Partner.id.in_(wanted))).all()
+    )
+
+
+def _need_rows(ids) -> dict[int, dict[str, Any]]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        select(Need.id, Need.title, Need.capability_code, Need.neighbourhood).where(
+            Need.id.in_(wanted)
+        )
+    )
+    return {
+        r.id: {"title": r.title, "capability": r.capability_code, "neighbourhood": r.neighbourhood}
+        for r in rows
+    }

@@ -1,0 +1,175 @@
+"""Outreach generates each kind of briefing from the page, opens it and its PDF, reopens a
+stored one, edits the catalogue, and runs the batch with its progress steps."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.web.signing_in import csrf_token, sign_in
+
+DOWNTOWN = (30.4515, -91.1871)
+
+
+@pytest.fixture
+def city(make):
+    near = make.partner(
+        name="Near Cleaners",
+        capabilities=[
+            {"capability": "litter_cleanup", "tasks_per_week": 2, "volunteer_hours_per_week": 6}
+        ],
+    )
+    make.partner(name="Board Crew", capabilities=[{"capability": "board_up", "tasks_per_week": 1}])
+    for i in range(3):
+        make.need(latitude=DOWNTOWN[0] + 0.002 * i, longitude=DOWNTOWN[1], neighbourhood="Downtown")
+    return {
+        "near": near,
+        "outreach": make.user("outreach"),
+        "coordinator": make.user("coordinator"),
+        "member": make.user("partner", partner=near),
+    }
+
+
+def _briefing_id(response) -> int:
+    assert response.status_code == 303, response.text
+    return int(re.search(r"/briefings/(\d+)$", response.headers["Location"]).group(1))
+
+
+def test_outreach_generates_a_partner_briefing_opens_it_and_its_pdf(client, city):
+    browser = sign_in(client, city["outreach"].user.email)
+    page = browser.get("/briefings/")
+    assert page.status_code == 200 and "Near Cleaners" in page.text
+    made = browser.post(
+        "/briefings/partner",
+        data={"partner_id": city["near"].id, "csrf_token": csrf_token(page.text)},
+    )
+    briefing_id = _briefing_id(made)
+    details = browser.get(f"/briefings/{briefing_id}")
+    assert "Near Cleaners" in details.text and city["outreach"].user.name in details.text
+    document = browser.get(f"/briefings/{briefing_id}/document")
+    assert document.status_code == 200
+    for heading in (
+        "The area's picture",
+        "What the city can do",
+        "What you can do",
+        "Who you could team up with",
+        "Your impact so far",
+        "Talk to us",
+    ):
+        assert heading in document.text, heading
+    assert document.text.count("<svg") == 3  # bar chart, line chart, map
+    assert 'style="' not in document.text and "<script" not in document.text
+    pdf = browser.get(f"/briefings/{briefing_id}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+    listing = browser.get("/briefings/")
+    assert f"/briefings/{briefing_id}/document" in listing.text
+
+
+def test_outreach_generates_prospect_and_neighbourhood_briefings_from_the_page(client, city):
+    browser = sign_in(client, city["outreach"].user.email)
+    token = csrf_token(browser.get("/briefings/").text)
+    prospect = browser.post(
+        "/briefings/prospect",
+        data={
+            "csrf_token": token,
+            "name": "Hope <Chapel>",
+            "sector": "faith_based",
+            "neighbourhood": "Downtown",
+            "radius_km": "2",
+            "capabilities": ["litter_cleanup", "board_up"],
+            "tasks_per_week": "1",
+            "volunteer_hours_per_week": "4",
+        },
+    )
+    document = browser.get(f"/briefings/{_briefing_id(prospect)}/document").text
+    assert "Hope &lt;Chapel&gt;" in document and "not registered yet" in document
+    hood = browser.post(
+        "/briefings/neighbourhood",
+        data={"csrf_token": token, "neighbourhood": "Downtown", "weekly_tasks": "2"},
+    )
+    assert "Downtown" in browser.get(f"/briefings/{_briefing_id(hood)}/document").text
+
+
+def test_a_prospect_form_without_capabilities_is_refused_with_a_message(client, city):
+    browser = sign_in(client, city["outreach"].user.email)
+    token = csrf_token(browser.get("/briefings/").text)
+    response = browser.post(
+        "/briefings/prospect",
+        data={"csrf_token": token, "name": "X", "neighbourhood": "Downtown"},
+        follow_redirects=True,
+    )
+    assert "capabilities" in response.text and "Please correct the form." in response.text
+
+
+def test_a_form_without_its_csrf_token_is_refused(client, city):
+    browser = sign_in(client, city["outreach"].user.email)
+    response = browser.post("/briefings/partner", data={"partner_id": city["near"].id})
+    assert response.status_code == 400
+
+
+def test_partner_members_cannot_open_the_briefings_page(client, city):
+    browser = sign_in(client, city["member"].user.email)
+    assert browser.get("/briefings/").status_code == 403
+
+
+def test_the_pages_ask_people_to_sign_in_first(client, city):
+    response = client.get("/briefings/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_batch_page_runs_in_steps_for_the_progress_bar(client, city):
+    browser = sign_in(client, city["coordinator"].user.email)
+    page = browser.get("/briefings/batch")
+    assert "<progress" in page.text and "briefing-batch.js" in page.text
+    step = browser.post(
+        "/briefings/batch/step",
+        data={"offset": "0"},
+        headers={"X-CSRFToken": csrf_token(page.text)},
+    )
+    assert step.status_code == 200
+    assert step.json["total"] == 2 and step.json["done"] == 2 and step.json["next_offset"] is None
+    assert sorted(g["subject"] for g in step.json["generated"]) == ["Board Crew", "Near Cleaners"]
+
+
+def test_the_batch_page_works_without_javascript(client, city):
+    browser = sign_in(client, city["coordinator"].user.email)
+    token = csrf_token(browser.get("/briefings/batch").text)
+    response = browser.post("/briefings/batch", data={"csrf_token": token})
+    assert response.status_code == 200
+    assert "Done: 2 generated, 0 failed." in response.text
+
+
+def test_a_coordinator_edits_the_catalogue_from_its_page(client, city):
+    browser = sign_in(client, city["coordinator"].user.email)
+    page = browser.get("/catalogue/")
+    added = browser.post(
+        "/catalogue/",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "title": "Tool lending",
+            "description": "Mowers on loan.",
+            "lead_time_days": "3",
+            "capabilities": ["lot_mowing"],
+        },
+        follow_redirects=True,
+    )
+    assert "Tool lending" in added.text and "Lot mowing" in added.text
+    entry_id = int(re.search(r"/catalogue/(\d+)/edit", added.text).group(1))
+    edit = browser.get(f"/catalogue/{entry_id}/edit")
+    saved = browser.post(
+        f"/catalogue/{entry_id}/edit",
+        data={"csrf_token": csrf_token(edit.text), "title": "Tool library", "lead_time_days": "1"},
+        follow_redirects=True,
+    )
+    assert "Tool library" in saved.text and "(withdrawn)" in saved.text
+
+
+def test_outreach_reads_the_catalogue_but_cannot_edit_it(client, city):
+    browser = sign_in(client, city["outreach"].user.email)
+    page = browser.get("/catalogue/")
+    assert page.status_code == 200 and "Add a resource" not in page.text
+    response = browser.post(
+        "/catalogue/", data={"csrf_token": csrf_token(page.text), "title": "Sneaky"}
+    )
+    assert response.status_code == 403

@@ -1,0 +1,142 @@
+"""The coverage-gap page shows the right numbers on a hand-built city; the dashboard shows the
+KPIs with SVG charts; the open-data report is public and holds no personal data."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from commonground.db_types import utcnow
+from needs.services import claim_need, complete_need, start_need, verify_need
+from tests.web.signing_in import sign_in
+
+DOWNTOWN = (30.4515, -91.1871)
+SCOTLANDVILLE = (30.5214, -91.1829)
+
+
+@pytest.fixture
+def city(make):
+    """Downtown: 3 litter needs (3 h each) reached by two partners with 4 + 6 volunteer hours a
+    week, and a board-up nobody does. Scotlandville: one mowing need (2.5 h), a mower with 3 h."""
+    make.partner(
+        name="Near Cleaners",
+        service_radius_km=3,
+        capabilities=[
+            {"capability": "litter_cleanup", "tasks_per_week": 1, "volunteer_hours_per_week": 4}
+        ],
+    )
+    make.partner(
+        name="Far Cleaners",
+        base_latitude=30.47,
+        capabilities=[
+            {"capability": "litter_cleanup", "tasks_per_week": 5, "volunteer_hours_per_week": 6}
+        ],
+    )
+    make.partner(
+        name="North Mowers",
+        base_latitude=SCOTLANDVILLE[0],
+        base_longitude=SCOTLANDVILLE[1],
+        service_radius_km=2,
+        capabilities=[
+            {"capability": "lot_mowing", "tasks_per_week": 2, "volunteer_hours_per_week": 3}
+        ],
+    )
+    for i in range(3):
+        make.need(
+            latitude=DOWNTOWN[0] + 0.002 * i,
+            longitude=DOWNTOWN[1],
+            neighbourhood="Downtown",
+            effort_hours=3.0,
+        )
+    make.need(
+        capability="board_up",
+        title="Open doors, nobody boards up",
+        neighbourhood="Downtown",
+        effort_hours=4.0,
+    )
+    make.need(
+        capability="lot_mowing",
+        latitude=SCOTLANDVILLE[0] + 0.003,
+        longitude=SCOTLANDVILLE[1],
+        neighbourhood="Scotlandville",
+        effort_hours=2.5,
+        title="Tall grass",
+    )
+    return {
+        "coordinator": make.user("coordinator"),
+        "outreach": make.user("outreach"),
+        "viewer": make.user("viewer"),
+    }
+
+
+def _cell(html: str, row: str) -> list[tuple[str, str]]:
+    """(grade, text) of each filled cell in a neighbourhood's row of the gap matrix."""
+    found = re.search(rf'<th scope="row">{row}</th>(.*?)</tr>', html, re.S)
+    assert found, row
+    return re.findall(r'<td class="gap-(\w+)"[^>]*>([^<]*)</td>', found.group(1))
+
+
+def test_the_gap_page_shows_demand_against_reachable_capacity(client, city):
+    browser = sign_in(client, city["outreach"].user.email)
+    page = browser.get("/coverage/gaps")
+    assert page.status_code == 200
+    # Columns in code order: board_up, litter_cleanup, lot_mowing.
+    assert _cell(page.text, "Downtown") == [("none", "4.0 / 0.0"), ("tight", "9.0 / 10.0")]
+    assert _cell(page.text, "Scotlandville") == [("tight", "2.5 / 3.0")]
+    assert "Needs no partner can reach (1)" in page.text
+    assert "Open doors, nobody boards up" in page.text
+    recruitment = page.text.split("Recruitment targets", 1)[1]
+    assert re.search(
+        r"doing <strong>Board-up of vacant structures</strong> based near <strong>[^<]+</strong>"
+        r" would reach <strong>1</strong>",
+        recruitment,
+    )
+    only_mowing = browser.get("/coverage/gaps?capability=lot_mowing&radius_km=3")
+    assert "No unmet demand to recruit for in this capability" in only_mowing.text
+
+
+def test_viewers_may_not_see_the_gap_page(client, city):
+    browser = sign_in(client, city["viewer"].user.email)
+    assert browser.get("/coverage/gaps").status_code == 403
+
+
+def test_the_dashboard_shows_kpis_with_charts_and_filters(client, city, make):
+    member = make.user("partner", partner=make.partner(name="Doers"))
+    need = make.need(neighbourhood="Downtown")
+    claim_need(member.actor, need.id)
+    start_need(member.actor, need.id)
+    complete_need(member.actor, need.id, {"volunteers": 3, "hours": 7.5})
+    verify_need(city["coordinator"].actor, need.id)
+    browser = sign_in(client, city["viewer"].user.email)
+    page = browser.get("/performance/")
+    assert page.status_code == 200
+    assert page.text.count("<svg") == 3
+    assert "<strong>6</strong> needs posted" in page.text
+    assert "<strong>1</strong> verified" in page.text
+    assert "<strong>7.5</strong> volunteer hours" in page.text
+    assert "100%" in page.text  # the one resolved need was resolved by a partner
+    month = utcnow().strftime("%Y-%m")
+    filtered = browser.get(f"/performance/?start={month}-01&capability=board_up")
+    assert "<strong>1</strong> needs posted" in filtered.text
+    assert browser.get("/performance/?start=yesterday").status_code == 422
+
+
+def test_the_open_data_report_is_public_and_has_no_personal_data(client, city, make):
+    member = make.user("partner", partner=make.partner(name="Doers"))
+    need = make.need(neighbourhood="Downtown", reporter_name="Rita Resident")
+    claim_need(member.actor, need.id)
+    start_need(member.actor, need.id)
+    complete_need(member.actor, need.id, {"volunteers": 3, "hours": 7.5, "notes": "Met Mr Secret"})
+    year = utcnow().year
+    page = client.get(f"/open-data/{year}")  # nobody signed in
+    assert page.status_code == 200
+    assert f"open data report {year}" in page.text
+    assert "<strong>1</strong> completed by partners" in page.text
+    assert 'class="point point-done"' in page.text
+    data = client.get(f"/open-data/{year}.json")
+    assert data.status_code == 200 and len(data.json["completed_work"]) == 1
+    for private in ("Rita Resident", "Mr Secret", "225-555", "@partner.example", "Doers"):
+        assert private not in page.text and private not in data.text
+    assert client.get("/open-data/").status_code == 302
+    assert client.get(f"/open-data/{year + 1}").status_code == 422

@@ -1,0 +1,183 @@
+"""Coordinator need pages through the test client: posting with validation next to the
+fields, the list with filters, the need page with its timeline, and the lifecycle actions."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from commonground.db_types import utcnow
+from needs.services import claim_need, complete_need, start_need
+from tests.factories import DOWNTOWN
+
+
+def test_a_coordinator_posts_a_need_and_lands_on_its_page(make, pages):
+    client = pages(make.user("coordinator"))
+    response = client.post(
+        "/needs/new",
+        {
+            "title": "Overgrown lot on Oak St",
+            "capability": "lot_mowing",
+            "address": "12 Oak St",
+            "latitude": str(DOWNTOWN[0]),
+            "longitude": str(DOWNTOWN[1]),
+            "priority": "2",
+            "due_date": "2030-05-01",
+            "parcel_id": "P-123",
+        },
+    )
+    assert response.status_code == 302
+    page = client.text(response.headers["Location"])
+    assert "Overgrown lot on Oak St" in page
+    assert "posted" in page and "P-123" in page and "2030-05-01" in page
+    assert "Lot mowing" in page and "Downtown" in page
+
+
+def test_a_bad_post_shows_messages_next_to_fields_and_keeps_what_was_typed(make, pages):
+    client = pages(make.user("coordinator"))
+    response = client.post(
+        "/needs/new",
+        {
+            "title": "Ab",
+            "capability": "lot_mowing",
+            "address": "77 Typed Avenue",
+            "latitude": "95",
+            "longitude": "-91.1",
+            "priority": "9",
+            "description": "Keep this text",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="title-error"' in page and 'id="latitude-error"' in page
+    assert 'id="priority-error"' in page
+    assert 'value="77 Typed Avenue"' in page and "Keep this text" in page
+    assert 'aria-invalid="true"' in page
+
+
+def test_an_unknown_capability_is_reported_on_the_field(make, pages):
+    client = pages(make.user("coordinator"))
+    response = client.post(
+        "/needs/new", {"title": "Something", "capability": "juggling", "address": "1 A St"}
+    )
+    assert response.status_code == 422
+    assert 'id="capability-error"' in response.get_data(as_text=True)
+
+
+def test_a_need_without_coordinates_waits_for_the_geocoder(make, pages):
+    client = pages(make.user("coordinator"))
+    response = client.post(
+        "/needs/new", {"title": "No pin yet", "capability": "lot_mowing", "address": "9 Elm"}
+    )
+    assert response.status_code == 302
+    assert "Waiting for the geocoder" in client.text(response.headers["Location"])
+
+
+def test_the_list_filters_by_status_capability_neighbourhood_and_text(make, pages):
+    make.need(title="Mow me", capability="lot_mowing")
+    make.need(title="Pick litter")
+    client = pages(make.user("viewer"))
+    page = client.text("/needs/?capability=lot_mowing")
+    assert "Mow me" in page and "Pick litter" not in page
+    page = client.text("/needs/?q=litter&status=open")
+    assert "Pick litter" in page and "Mow me" not in page
+    page = client.text("/needs/?neighbourhood=Nowhere")
+    assert "No needs match these filters." in page
+
+
+def test_bad_filters_are_explained_not_errors(make, pages):
+    client = pages(make.user("viewer"))
+    page = client.text("/needs/?status=bogus&from=yesterday")
+    assert "Filter status" in page and "Use a date like" in page
+
+
+def test_the_list_downloads_carry_the_filters(make, pages):
+    client = pages(make.user("viewer"))
+    page = client.text("/needs/?capability=lot_mowing&status=open")
+    assert "/map/export.csv?status=open&amp;capability=lot_mowing" in page
+    assert "/map/export.geojson?status=open&amp;capability=lot_mowing" in page
+
+
+def test_the_need_page_shows_the_timeline_and_verify_works(make, pages):
+    partner = make.partner(name="Crew <b>One</b>")
+    member = make.user("partner", partner=partner)
+    need = make.need(title="Verify me")
+    claim_need(member.actor, need.id)
+    start_need(member.actor, need.id)
+    complete_need(member.actor, need.id, {"volunteers": 5, "hours": 10.0, "notes": "Done well"})
+    client = pages(make.user("coordinator"))
+    page = client.text(f"/needs/{need.id}")
+    assert "Verify the completion" in page and "Done well" in page
+    assert "Crew &lt;b&gt;One&lt;/b&gt;" in page
+    response = client.post(f"/needs/{need.id}/verify", {"note": "Looks good"})
+    assert response.status_code == 302
+    page = client.text(f"/needs/{need.id}")
+    assert "Completion verified." in page
+    actions = re.findall(r'class="event-action">([^<]+)<', page)
+    assert actions == ["Post", "Claim", "Start", "Complete", "Verify"]
+
+
+def test_reopen_needs_a_reason_and_then_opens_the_need_again(make, pages):
+    partner = make.partner()
+    member = make.user("partner", partner=partner)
+    need = make.need(title="Not really fixed")
+    claim_need(member.actor, need.id)
+    start_need(member.actor, need.id)
+    complete_need(member.actor, need.id, {})
+    client = pages(make.user("coordinator"))
+    client.post(f"/needs/{need.id}/reopen", {"reason": ""})
+    assert "Reason:" in client.text(f"/needs/{need.id}")
+    client.post(f"/needs/{need.id}/reopen", {"reason": "Still trash everywhere"})
+    page = client.text(f"/needs/{need.id}")
+    assert "Need reopened" in page and "Still trash everywhere" in page
+
+
+def test_close_as_duplicate_links_the_original(make, pages):
+    original, copy = make.need(title="Original"), make.need(title="Copy")
+    client = pages(make.user("coordinator"))
+    client.post(
+        f"/needs/{copy.id}/close",
+        {"action": "mark_duplicate", "reason": "Same lot", "duplicate_of": str(original.id)},
+    )
+    page = client.text(f"/needs/{copy.id}")
+    assert "Duplicate" in page and f'href="/needs/{original.id}"' in page
+
+
+def test_closing_an_already_closed_need_says_why_it_cannot(make, pages):
+    need = make.need()
+    client = pages(make.user("coordinator"))
+    client.post(f"/needs/{need.id}/close", {"action": "cancel", "reason": "Gone"})
+    client.post(f"/needs/{need.id}/close", {"action": "cancel", "reason": "Again"})
+    assert "cannot be" in client.text(f"/needs/{need.id}")
+
+
+def test_a_viewer_cannot_verify_even_by_posting_directly(make, pages):
+    member = make.user("partner", partner=make.partner())
+    need = make.need()
+    claim_need(member.actor, need.id)
+    start_need(member.actor, need.id)
+    complete_need(member.actor, need.id, {})
+    response = pages(make.user("viewer")).post(f"/needs/{need.id}/verify", {"note": ""})
+    assert response.status_code == 403
+
+
+def test_user_text_is_escaped_everywhere_it_is_shown(make, pages):
+    script, template = "<script>alert(1)</script>", "{{7*7}}"
+    partner = make.partner(name=f"Partner {script} {template}", description=template)
+    member = make.user("partner", partner=partner)
+    need = make.need(title=f"Lot {script} {template}", description=f"{script} {template}")
+    claim_need(member.actor, need.id, now=utcnow() - timedelta(days=20))  # stale: on the home
+    viewer = pages(make.user("viewer"))
+    coordinator = pages(make.user("coordinator"))
+    for client, path in (
+        (viewer, f"/needs/{need.id}"),
+        (viewer, "/needs/"),
+        (viewer, "/partners/"),
+        (viewer, f"/partners/{partner.id}"),
+        (coordinator, "/coordinator/"),
+        (pages(member), "/tasks/claims"),
+    ):
+        page = client.text(path)
+        assert script not in page, path
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, path
+        assert template in page, f"{path}: user text was evaluated as a template"

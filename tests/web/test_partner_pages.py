@@ -1,0 +1,184 @@
+"""Partner member pages: tasks near us, claim / start / complete / release with clear messages,
+our claims, our impact, and our profile."""
+
+from __future__ import annotations
+
+from needs.services import claim_need
+from tests.factories import DOWNTOWN
+
+
+def _crew(make, **overrides):
+    partner = make.partner(name="Crew", **overrides)
+    return partner, make.user("partner", partner=partner)
+
+
+def test_tasks_near_us_are_ranked_by_the_engine_with_reasons(make, pages):
+    _, member = _crew(make)
+    near = make.need(title="Nearby lot", latitude=DOWNTOWN[0] + 0.001)
+    further = make.need(title="Further lot", latitude=DOWNTOWN[0] + 0.02)
+    make.need(title="Out of range", latitude=DOWNTOWN[0] + 1)
+    make.need(title="Wrong capability", capability="board_up")
+    page = pages(member).text("/tasks/")
+    assert "ranked by the matching engine" in page
+    assert f'id="task-{near.id}"' in page and f'id="task-{further.id}"' in page
+    assert "Out of range" not in page and "Wrong capability" not in page
+    assert 'class="reasons"' in page
+
+
+def test_with_no_capacity_left_tasks_are_listed_nearest_first_and_it_says_why(make, pages):
+    _, member = _crew(make, capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 1}])
+    taken = make.need(title="Taken")
+    claim_need(member.actor, taken.id)
+    make.need(title="Further", latitude=DOWNTOWN[0] + 0.02)
+    make.need(title="Nearest", latitude=DOWNTOWN[0] + 0.001)
+    page = pages(member).text("/tasks/")
+    assert "nearest first" in page and "can still take this week" in page
+    assert page.index("Nearest") < page.index("Further")
+    assert "1 of 1 tasks taken" in page
+
+
+def test_needs_in_a_served_neighbourhood_count_even_beyond_the_radius(make, pages):
+    _, member = _crew(make, service_radius_km=0.5, service_neighbourhoods=["Spanish Town"])
+    make.need(title="Named area", latitude=DOWNTOWN[0] + 0.03, neighbourhood="Spanish Town")
+    make.need(title="Other area", latitude=DOWNTOWN[0] + 0.03, neighbourhood="Mid City")
+    page = pages(member).text("/tasks/")
+    assert "Named area" in page and "Other area" not in page
+
+
+def test_the_map_data_for_our_tasks_is_geojson(make, pages):
+    _, member = _crew(make)
+    need = make.need()
+    body = pages(member).get("/tasks/near.geojson").get_json()
+    assert [f["id"] for f in body["features"]] == [need.id]
+
+
+def test_claim_start_complete_with_a_report(make, pages):
+    _, member = _crew(make)
+    need = make.need(title="Do it")
+    client = pages(member)
+    client.post(f"/tasks/{need.id}/claim", {"next": "/tasks/claims"})
+    page = client.text("/tasks/claims")
+    assert "Claimed." in page and "Start work" in page
+    client.post(f"/tasks/{need.id}/start")
+    assert "Work started." in client.text(f"/needs/{need.id}")
+    form = client.text(f"/tasks/{need.id}/complete")
+    assert 'name="volunteers"' in form
+    response = client.post(
+        f"/tasks/{need.id}/complete",
+        {"volunteers": "4", "hours": "6.5", "units": "12", "unit_kind": "bags", "notes": "ok"},
+    )
+    assert response.status_code == 302
+    page = client.text("/tasks/history")
+    assert "<strong>12</strong> bags" in page and "<strong>4</strong> volunteers" in page
+    assert "<strong>6.5</strong> volunteer hours" in page
+
+
+def test_a_bad_report_keeps_what_was_typed_and_marks_the_field(make, pages):
+    _, member = _crew(make)
+    need = make.need()
+    client = pages(member)
+    client.post(f"/tasks/{need.id}/claim")
+    client.post(f"/tasks/{need.id}/start")
+    response = client.post(
+        f"/tasks/{need.id}/complete", {"volunteers": "-3", "notes": "Typed notes"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="volunteers-error"' in page and "Typed notes" in page
+
+
+def test_someone_else_claimed_first_is_said_plainly(make, pages):
+    _, member = _crew(make)
+    rival = make.user("partner", partner=make.partner(name="Rival"))
+    need = make.need()
+    claim_need(rival.actor, need.id)
+    client = pages(member)
+    client.post(f"/tasks/{need.id}/claim")
+    page = client.text(f"/needs/{need.id}")
+    assert "Not claimed" in page and "claimed" in page
+
+
+def test_over_capacity_is_said_plainly(make, pages):
+    _, member = _crew(make, capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 1}])
+    first, second = make.need(), make.need()
+    client = pages(member)
+    client.post(f"/tasks/{first.id}/claim")
+    client.post(f"/tasks/{second.id}/claim")
+    page = client.text(f"/needs/{second.id}")
+    assert "no capacity left this week" in page
+
+
+def test_release_needs_a_reason(make, pages):
+    _, member = _crew(make)
+    need = make.need()
+    client = pages(member)
+    client.post(f"/tasks/{need.id}/claim")
+    client.post(f"/tasks/{need.id}/release", {"reason": "  "})
+    assert "say why" in client.text(f"/needs/{need.id}")
+    client.post(f"/tasks/{need.id}/release", {"reason": "Rain all week"})
+    page = client.text(f"/needs/{need.id}")
+    assert "Released" in page and "Rain all week" in page
+
+
+def test_only_the_claiming_partner_can_start(make, pages):
+    _, member = _crew(make)
+    rival = make.user("partner", partner=make.partner(name="Rival"))
+    need = make.need()
+    claim_need(rival.actor, need.id)
+    assert pages(member).post(f"/tasks/{need.id}/start").status_code == 403
+
+
+def test_the_return_address_cannot_leave_our_pages(make, pages):
+    _, member = _crew(make)
+    need = make.need()
+    response = pages(member).post(f"/tasks/{need.id}/claim", {"next": "https://evil.example/"})
+    assert response.headers["Location"].endswith(f"/needs/{need.id}")
+
+
+def test_our_profile_saves_capabilities_area_and_contacts(make, pages):
+    _, member = _crew(make)
+    client = pages(member)
+    page = client.text("/profile/")
+    assert "Crew" in page and 'id="cap-litter_cleanup"' in page
+    response = client.post(
+        "/profile/",
+        {
+            "description": "We clean.",
+            "contact_name": "Ann",
+            "contact_email": "ann@crew.example",
+            "base_latitude": "30.46",
+            "base_longitude": "-91.19",
+            "service_radius_km": "7.5",
+            "service_neighbourhoods": ["Downtown", "Spanish Town"],
+            "capability": ["litter_cleanup", "lot_mowing"],
+            "tasks_per_week-litter_cleanup": "4",
+            "tasks_per_week-lot_mowing": "2",
+            "equipment-lot_mowing": "Two mowers",
+        },
+    )
+    assert response.status_code == 302
+    page = client.text("/profile/")
+    assert "Profile saved." in page and "Two mowers" in page and 'value="7.5"' in page
+    assert 'value="Spanish Town" checked' in page
+
+
+def test_a_bad_profile_marks_the_fields_and_keeps_the_input(make, pages):
+    _, member = _crew(make)
+    client = pages(member)
+    response = client.post(
+        "/profile/",
+        {
+            "description": "Kept",
+            "base_latitude": "30.46",
+            "base_longitude": "-91.19",
+            "service_radius_km": "0",
+            "capability": ["litter_cleanup"],
+            "tasks_per_week-litter_cleanup": "-1",
+            "contact_email": "not-an-email",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="service_radius_km-error"' in page
+    assert 'id="tasks_per_week-litter_cleanup-error"' in page
+    assert 'id="contact_email-error"' in page and "Kept" in page

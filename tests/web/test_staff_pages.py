@@ -1,0 +1,160 @@
+"""Coordinator home (what needs attention), the plans page, and the partner directory."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from commonground.db_types import utcnow
+from needs.services import claim_need, complete_need, start_need
+from tests.factories import DOWNTOWN
+
+
+def test_home_shows_awaiting_verification_stale_claims_and_unreachable_needs(make, pages):
+    partner = make.partner(name="Helpers")
+    member = make.user("partner", partner=partner)
+    done = make.need(title="Done, check it")
+    claim_need(member.actor, done.id)
+    start_need(member.actor, done.id)
+    complete_need(member.actor, done.id, {"volunteers": 2})
+    old = make.need(title="Claimed long ago")
+    claim_need(member.actor, old.id, now=utcnow() - timedelta(days=20))
+    make.need(title="Beyond everyone", latitude=DOWNTOWN[0] + 0.8)
+    make.need(title="Nobody mows", capability="lot_mowing")
+    page = pages(make.user("coordinator")).text("/coordinator/")
+    awaiting = page[page.index('id="awaiting"') : page.index('id="stale"')]
+    stale = page[page.index('id="stale"') : page.index('id="unreachable"')]
+    unreachable = page[page.index('id="unreachable"') : page.index('id="open"')]
+    assert "Done, check it" in awaiting and "Helpers" in awaiting
+    assert "Claimed long ago" in stale and "not started within" in stale
+    assert "Beyond everyone" in unreachable and "Nobody mows" in unreachable
+    assert "Done, check it" not in unreachable
+
+
+def test_home_lists_needs_reachable_only_by_partners_who_are_full(make, pages):
+    partner = make.partner(
+        name="Full Crew", capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 1}]
+    )
+    member = make.user("partner", partner=partner)
+    claim_need(member.actor, make.need(title="Taken this week").id)
+    make.need(title="Waits for next week")
+    page = pages(make.user("coordinator")).text("/coordinator/")
+    full = page[page.index('id="full-h"') : page.index('id="open"')]
+    assert "Waits for next week" in full
+
+
+def test_home_counts_open_needs_by_neighbourhood_and_capability(make, pages):
+    for _ in range(3):
+        make.need()
+    make.need(capability="lot_mowing")
+    page = pages(make.user("coordinator")).text("/coordinator/")
+    assert "Open needs by neighbourhood and capability (4)" in page
+    assert "capability=litter_cleanup" in page and ">3</a>" in page
+
+
+def test_need_page_shows_who_can_act_here_with_reasons(make, pages):
+    partner = make.partner(name="Closest Crew")
+    make.partner(name="Mowers Only", capabilities=[{"capability": "lot_mowing"}])
+    need = make.need()
+    page = pages(make.user("coordinator")).text(f"/needs/{need.id}")
+    section = page[page.index('id="suggestions-h"') : page.index('id="history-h"')]
+    assert "Closest Crew" in section and "Mowers Only" not in section
+    assert f'href="/partners/{partner.id}"' in section and 'class="reasons"' in section
+
+
+def test_need_page_says_when_nobody_can_act(make, pages):
+    need = make.need(capability="lot_mowing")
+    page = pages(make.user("coordinator")).text(f"/needs/{need.id}")
+    assert "No active partner with this capability" in page
+
+
+def test_partner_members_see_no_suggestions_section(make, pages):
+    partner = make.partner()
+    need = make.need()
+    page = pages(make.user("partner", partner=partner)).text(f"/needs/{need.id}")
+    assert "Who can act here" not in page
+
+
+def test_a_coordinator_runs_a_plan_offers_a_task_and_the_partner_accepts_it(make, pages):
+    partner = make.partner(name="Planned Crew")
+    member = make.user("partner", partner=partner)
+    make.need(title="Planned lot")
+    coordinator = pages(make.user("coordinator"))
+    assert "No plan has been run yet." in coordinator.text("/plans/")
+    response = coordinator.post("/plans/run")
+    assert response.status_code == 302
+    plan_page = coordinator.text(response.headers["Location"])
+    assert "Planned Crew" in plan_page and "Planned lot" in plan_page
+    assignment = re.search(r'name="assignment" value="(\d+)"', plan_page).group(1)
+    plan_path = response.headers["Location"]
+    coordinator.post(f"{plan_path}/offer", {"assignment": assignment})
+    assert "Offered 1 task." in coordinator.text(plan_path)
+    crew = pages(member)
+    tasks = crew.text("/tasks/")
+    offers = tasks[tasks.index('id="offers-h"') : tasks.index('id="capacity-h"')]
+    assert "Planned lot" in offers
+    accept = re.search(r'action="(/tasks/offers/\d+/\d+/accept)"', offers).group(1)
+    crew.post(accept)
+    assert "Accepted" in crew.text("/tasks/")
+    assert "Planned lot" in crew.text("/tasks/claims")
+    assert "Accepted" in coordinator.text(plan_path)
+
+
+def test_a_partner_declines_an_offer_with_a_note(make, pages):
+    partner = make.partner(name="Busy Crew")
+    member = make.user("partner", partner=partner)
+    make.need(title="Declined lot")
+    coordinator = pages(make.user("coordinator"))
+    plan_path = coordinator.post("/plans/run").headers["Location"]
+    assignment = re.search(r'name="assignment" value="(\d+)"', coordinator.text(plan_path)).group(1)
+    coordinator.post(f"{plan_path}/offer", {"assignment": assignment})
+    crew = pages(member)
+    decline = re.search(r'action="(/tasks/offers/\d+/\d+/decline)"', crew.text("/tasks/"))
+    crew.post(decline.group(1), {"note": "No volunteers this week"})
+    assert "Declined" in crew.text("/tasks/")
+    assert "Declined" in coordinator.text(plan_path)
+
+
+def test_outreach_reads_plans_but_cannot_run_them(make, pages):
+    outreach = pages(make.user("outreach"))
+    assert "Run the city plan" not in outreach.text("/plans/")
+    assert outreach.post("/plans/run").status_code == 403
+
+
+def test_directory_filters_by_sector_capability_neighbourhood_and_status(make, pages):
+    make.partner(name="Church Crew", sector="faith_based", service_neighbourhoods=["Downtown"])
+    make.partner(
+        name="Mowers Inc",
+        sector="business",
+        capabilities=[{"capability": "lot_mowing", "tasks_per_week": 2}],
+    )
+    make.partner(name="Waiting Group", status="pending")
+    client = pages(make.user("outreach"))
+    assert "Church Crew" in client.text("/partners/?sector=faith_based")
+    page = client.text("/partners/?capability=lot_mowing")
+    assert "Mowers Inc" in page and "Church Crew" not in page
+    page = client.text("/partners/?neighbourhood=Downtown")
+    assert "Church Crew" in page and "Mowers Inc" not in page
+    page = client.text("/partners/?status=pending")
+    assert "Waiting Group" in page and "Church Crew" not in page
+    assert "Church Crew" in client.text("/partners/?sector=not-a-sector")
+
+
+def test_partner_page_shows_contacts_to_outreach_but_not_to_viewers(make, pages):
+    partner = make.partner(name="Contact Test")
+    outreach_page = pages(make.user("outreach")).text(f"/partners/{partner.id}")
+    viewer_page = pages(make.user("viewer")).text(f"/partners/{partner.id}")
+    assert "Pat Contact" in outreach_page and "partner-map" in outreach_page
+    assert "Pat Contact" not in viewer_page and "city staff only" in viewer_page
+
+
+def test_partner_page_shows_its_record(make, pages):
+    partner = make.partner(name="Recorded")
+    member = make.user("partner", partner=partner)
+    need = make.need()
+    claim_need(member.actor, need.id)
+    start_need(member.actor, need.id)
+    complete_need(member.actor, need.id, {"volunteers": 3, "hours": 9.0})
+    page = pages(make.user("coordinator")).text(f"/partners/{partner.id}")
+    assert "<strong>1</strong> tasks completed" in page
+    assert "<strong>9</strong> volunteer hours" in page

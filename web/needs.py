@@ -1,0 +1,211 @@
+"""Coordinator and shared need pages: the list and map with filters, posting a need, a need's
+page with its timeline and suggestions, and the coordinator's actions on it (verify, reopen,
+cancel, duplicate, not actionable), each confirmed before it is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from marshmallow import Schema
+from werkzeug.datastructures import MultiDict
+
+from accounts.actor import Actor
+from api.common import CloseSchema, NoteSchema, ReasonSchema
+from api.needs import SOURCES, NeedCreateSchema
+from capabilities.services import list_capabilities
+from commonground.errors import ConflictError, DomainError, ValidationError
+from geo.services import list_neighbourhoods
+from needs import services
+from needs.detail import need_detail
+from needs.lifecycle import STATUSES
+from needs.mapdata import list_page
+from web.access import current_actor, login_required
+from web.filters import read_need_filters
+from web.form_input import domain_messages, load_form
+from web.legend import capability_badges
+from web.planning import suggestions_for_need
+
+bp = Blueprint("need_pages", __name__, url_prefix="/needs")
+
+NID = "<int(min=1, max=2147483647):need_id>"
+PAGE_SIZE = 50
+POST_FIELDS = (
+    "title",
+    "description",
+    "capability",
+    "address",
+    "latitude",
+    "longitude",
+    "parcel_id",
+    "priority",
+    "effort_hours",
+    "due_date",
+    "reporter_name",
+    "reporter_email",
+    "reporter_phone",
+)
+CLOSING = {
+    "cancel": "Cancel",
+    "mark_duplicate": "Mark as duplicate",
+    "mark_not_actionable": "Mark as not actionable",
+}
+
+
+def capability_choices() -> list[dict[str, str]]:
+    """The taxonomy as (code, label, badge) for selects and legends."""
+    capabilities = list_capabilities(current_actor())
+    badges = capability_badges({c.code: c.label for c in capabilities})
+    return [{"code": c.code, "label": c.label, "badge": badges[c.code]} for c in capabilities]
+
+
+def map_settings() -> dict[str, Any]:
+    """What the map script needs to start (read from data-* attributes: no inline script)."""
+    config = current_app.config
+    return {
+        "center": list(config["MAP_CENTER"]),
+        "zoom": config["MAP_ZOOM"],
+        "tile_url": config["MAP_TILE_URL"] or "",
+        "attribution": config["MAP_TILE_ATTRIBUTION"] or "",
+    }
+
+
+@bp.get("/")
+@login_required
+def index():
+    """Needs as a map and a list, with filters and downloads of what is shown."""
+    choice = read_need_filters(request.args, current_app.config["CITY_TIMEZONE"])
+    for field_name, messages in choice.errors.items():
+        flash(f"Filter {field_name}: {' '.join(messages)}", "error")
+    page = _page_number(request.args.get("page"))
+    rows, total = list_page(current_actor(), choice.filters, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+    return render_template(
+        "needs/index.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        choice=choice,
+        capabilities=capability_choices(),
+        neighbourhoods=[n.name for n in list_neighbourhoods()],
+        statuses=STATUSES,
+        sources=SOURCES,
+        map=map_settings(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Post a need: address, pin on the map (draggable), capability, priority, effort, due date."""
+    actor = current_actor()
+    actor.require("need.post")  # before reading the form: a refusal is a 403, not a form error
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        data, errors = load_form(
+            NeedCreateSchema(), request.form, POST_FIELDS, coerce={"priority": int}
+        )
+        if not errors:
+            try:
+                need = services.post_need(actor, data)
+            except DomainError as exc:
+                errors = domain_messages(exc)
+            else:
+                flash(f"Need #{need.id} posted: {need.title}", "success")
+                return redirect(url_for("need_pages.show", need_id=need.id))
+    return render_template(
+        "needs/new.html",
+        form=request.form if request.method == "POST" else MultiDict({"priority": "3"}),
+        errors=errors,
+        capabilities=capability_choices(),
+        map=map_settings(),
+    ), (422 if errors else 200)
+
+
+@bp.get(f"/{NID}")
+@login_required
+def show(need_id: int):
+    """A need: details, who holds it, its history, suggestions and the actions allowed now."""
+    actor = current_actor()
+    need = need_detail(actor, need_id)
+    return render_template(
+        "needs/show.html",
+        need=need,
+        suggestions=suggestions_for_need(actor, need_id),
+        can=actor.can,
+        closing=CLOSING,
+        capabilities=capability_choices(),
+        map=map_settings(),
+    )
+
+
+@bp.post(f"/{NID}/verify")
+@login_required
+def verify(need_id: int):
+    """Confirm a completion."""
+    return _act(need_id, NoteSchema(), ("note",), "Completion verified.", _verify)
+
+
+@bp.post(f"/{NID}/reopen")
+@login_required
+def reopen(need_id: int):
+    """Reject a completion: closed, not fixed. The need is open again."""
+    return _act(need_id, ReasonSchema(), ("reason",), "Need reopened: closed, not fixed.", _reopen)
+
+
+@bp.post(f"/{NID}/close")
+@login_required
+def close(need_id: int):
+    """Cancel, mark duplicate or not actionable, with a reason."""
+    action = request.form.get("action", "")
+    if action not in CLOSING:
+        raise ValidationError("Choose how to close the need.", {"action": ["Unknown action."]})
+    return _act(
+        need_id,
+        CloseSchema(),
+        ("reason", "duplicate_of"),
+        f"Need closed: {CLOSING[action].lower()}.",
+        lambda actor, nid, data: services.close_need(
+            actor, nid, action, data["reason"], duplicate_of=data.get("duplicate_of")
+        ),
+        coerce={"duplicate_of": int},
+    )
+
+
+def _verify(actor: Actor, need_id: int, data: dict) -> Any:
+    return services.verify_need(actor, need_id, data["note"])
+
+
+def _reopen(actor: Actor, need_id: int, data: dict) -> Any:
+    return services.reopen_need(actor, need_id, data["reason"])
+
+
+def _act(
+    need_id: int,
+    schema: Schema,
+    names: tuple[str, ...],
+    done_message: str,
+    call: Callable[[Actor, int, dict], Any],
+    coerce: dict | None = None,
+):
+    """Run one lifecycle service from a confirmed form; say what happened on the need's page."""
+    data, errors = load_form(schema, request.form, names, coerce=coerce)
+    if errors:
+        for name, messages in errors.items():
+            flash(f"{name.replace('_', ' ').capitalize()}: {' '.join(messages)}", "error")
+        return redirect(url_for("need_pages.show", need_id=need_id))
+    try:
+        call(current_actor(), need_id, data)
+    except (ConflictError, ValidationError) as exc:
+        flash(exc.message, "error")
+    else:
+        flash(done_message, "success")
+    return redirect(url_for("need_pages.show", need_id=need_id))
+
+
+def _page_number(value: str | None) -> int:
+    if value and value.isdigit() and len(value) < 7:
+        return max(1, int(value))
+    return 1

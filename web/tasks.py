@@ -1,0 +1,191 @@
+"""Partner member pages: tasks near us (map and list), claim / start / complete / release with
+a confirmation and a clear message when someone else was first or we are over capacity, our
+claims, and our history and impact.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from api.common import NoteSchema, ReasonSchema
+from api.needs import CompletionReportSchema
+from commonground.db_types import utcnow
+from commonground.errors import ConflictError, DomainError, ValidationError
+from needs import services
+from needs.detail import need_detail
+from needs.tasks import our_claims, our_history
+from web.access import current_actor, json_login_required, login_required
+from web.form_input import domain_messages, load_form
+from web.needs import capability_choices, map_settings
+from web.planning import accept_offer, decline_offer, tasks_page
+
+bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+
+NID = "<int(min=1, max=2147483647):need_id>"
+REPORT_FIELDS = ("volunteers", "hours", "units", "unit_kind", "notes")
+
+
+@bp.get("/")
+@login_required
+def index():
+    """Offers from city plans, then open needs we can act on in our area, ranked with reasons."""
+    found = tasks_page(current_actor(), utcnow())
+    return render_template(
+        "tasks/index.html",
+        found=found,
+        capabilities=capability_choices(),
+        map=map_settings(),
+    )
+
+
+@bp.get("/near.geojson")
+@json_login_required
+def near_geojson():
+    """The same tasks as GeoJSON for the map beside the list."""
+    found = tasks_page(current_actor(), utcnow())
+    features = [
+        {
+            "type": "Feature",
+            "id": t["id"],
+            "geometry": {"type": "Point", "coordinates": [t["longitude"], t["latitude"]]},
+            "properties": {
+                "title": t["title"],
+                "status": "open",
+                "capability": t["capability"],
+                "priority": t["priority"],
+            },
+        }
+        for t in found["tasks"]
+    ]
+    return {"type": "FeatureCollection", "features": features, "truncated": found["truncated"]}
+
+
+@bp.get("/claims")
+@login_required
+def claims():
+    """Our claims in hand, and completions waiting for the city to verify."""
+    return render_template("tasks/claims.html", claims=our_claims(current_actor()))
+
+
+@bp.get("/history")
+@login_required
+def history():
+    """What we did: finished, released and rejected claims, and our impact totals."""
+    return render_template("tasks/history.html", history=our_history(current_actor()))
+
+
+OFFER = "<int(min=1, max=2147483647):plan_id>/<int(min=1, max=2147483647):assignment_id>"
+
+
+@bp.post(f"/offers/{OFFER}/accept")
+@login_required
+def accept(plan_id: int, assignment_id: int):
+    """Accept a task the city offered us: it becomes our claim."""
+    try:
+        accept_offer(current_actor(), plan_id, assignment_id)
+    except ConflictError as exc:
+        flash(f"Not accepted: {exc.message}", "error")
+    else:
+        flash("Accepted: the task is in “Our claims”.", "success")
+    return redirect(url_for("tasks.index"))
+
+
+@bp.post(f"/offers/{OFFER}/decline")
+@login_required
+def decline(plan_id: int, assignment_id: int):
+    """Decline a task the city offered us."""
+    data, errors = load_form(NoteSchema(), request.form, ("note",))
+    if errors:
+        flash(f"Not declined: {' '.join(errors.get('note', []))}", "error")
+        return redirect(url_for("tasks.index"))
+    try:
+        decline_offer(current_actor(), plan_id, assignment_id, data["note"])
+    except ConflictError as exc:
+        flash(f"Not declined: {exc.message}", "error")
+    else:
+        flash("Declined: the city will find someone else.", "success")
+    return redirect(url_for("tasks.index"))
+
+
+@bp.post(f"/{NID}/claim")
+@login_required
+def claim(need_id: int):
+    """Claim an open need for our organisation."""
+    try:
+        services.claim_need(current_actor(), need_id)
+    except ConflictError as exc:
+        flash(f"Not claimed: {exc.message}", "error")
+        return _back(need_id)
+    flash("Claimed. It is in “Our claims”; start it when work begins.", "success")
+    return _back(need_id)
+
+
+@bp.post(f"/{NID}/start")
+@login_required
+def start(need_id: int):
+    """Start work on a need we claimed."""
+    try:
+        services.start_need(current_actor(), need_id)
+    except ConflictError as exc:
+        flash(f"Not started: {exc.message}", "error")
+    else:
+        flash("Work started.", "success")
+    return _back(need_id)
+
+
+@bp.post(f"/{NID}/release")
+@login_required
+def release(need_id: int):
+    """Give a claimed need back, with a reason."""
+    data, errors = load_form(ReasonSchema(), request.form, ("reason",))
+    if errors:
+        flash("Not released: say why you are giving the task back.", "error")
+        return _back(need_id)
+    try:
+        services.release_need(current_actor(), need_id, data["reason"])
+    except (ConflictError, ValidationError) as exc:
+        flash(f"Not released: {exc.message}", "error")
+    else:
+        flash("Released: the need is open for others again.", "success")
+    return _back(need_id)
+
+
+@bp.route(f"/{NID}/complete", methods=["GET", "POST"])
+@login_required
+def complete(need_id: int):
+    """The completion report: volunteers, hours, units, notes."""
+    actor = current_actor()
+    actor.require("need.work")
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        data, errors = load_form(
+            CompletionReportSchema(), request.form, REPORT_FIELDS, coerce={"volunteers": int}
+        )
+        if not errors:
+            try:
+                services.complete_need(actor, need_id, data)
+            except DomainError as exc:
+                if isinstance(exc, ConflictError | ValidationError):
+                    errors = domain_messages(exc)
+                else:
+                    raise
+            else:
+                flash("Reported done. The city will verify it.", "success")
+                return redirect(url_for("tasks.claims"))
+    return render_template(
+        "tasks/complete.html",
+        need=need_detail(actor, need_id),
+        form=request.form,
+        errors=errors,
+    ), (422 if errors else 200)
+
+
+def _back(need_id: int):
+    """Back to where the button was (a need page, the task list or our claims)."""
+    target = request.form.get("next", "")
+    allowed = {
+        url_for("tasks.index"),
+        url_for("tasks.claims"),
+        url_for("need_pages.show", need_id=need_id),
+    }
+    return redirect(target if target in allowed else url_for("need_pages.show", need_id=need_id))
