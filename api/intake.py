@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from flask import request
 from marshmallow import Schema, fields, validate
+from marshmallow import ValidationError as SchemaError
 from sqlalchemy import select
 
 from api.auth import current_actor, token_blueprint
 from api.common import ErrorResponseSchema
+from api.fields import Text
 from api.needs import NID, NeedSchema, _out
 from commonground.errors import ValidationError
 from commonground.extensions import db
@@ -80,6 +82,11 @@ class ImportReportSchema(Schema):
 def create_import(form):
     """Import a CSV or GeoJSON file of needs (coordinators): one transaction, a full report."""
     current_actor().require("import.run")  # before looking at what was sent
+    if request.is_json:  # a JSON body gets the same schema (unknown fields refused); no file
+        try:
+            form = ImportFormSchema().load(request.get_json(silent=True) or {})
+        except SchemaError as error:
+            raise ValidationError("The input is not valid.", error.normalized_messages()) from error
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ValidationError("Send the file as multipart field 'file'.", {"file": ["Missing."]})
@@ -114,11 +121,18 @@ def probable_duplicates():
     return [_out(need) for need in rows]
 
 
+class SeparateSchema(Schema):
+    """Why the need is not a duplicate (kept in its history)."""
+
+    note = Text(load_default="", max_length=1000, multiline=True)
+
+
 @blp.route(f"/needs/{NID}/separate", methods=["POST"])
+@blp.arguments(SeparateSchema)
 @blp.response(200, NeedSchema)
 @blp.alt_response(403, schema=ErrorResponseSchema)
 @blp.alt_response(404, schema=ErrorResponseSchema)
 @blp.alt_response(409, schema=ErrorResponseSchema)
-def separate(need_id):
+def separate(data, need_id):
     """Not a duplicate after all: remove the probable-duplicate link (coordinators)."""
-    return _out(separate_duplicate(current_actor(), need_id))
+    return _out(separate_duplicate(current_actor(), need_id, note=data["note"]))

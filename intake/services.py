@@ -737,7 +737,9 @@ def _locate_need(
 
 
 # -- duplicates -------------------------------------------------------------------------------
-def separate_duplicate(actor: Actor, need_id: int, *, now: datetime | None = None) -> Need:
+def separate_duplicate(
+    actor: Actor, need_id: int, *, note: str = "", now: datetime | None = None
+) -> Need:
     """A coordinator decides a probable duplicate is a need of its own: the link is removed.
 
     (Confirming one is the lifecycle's `mark_duplicate` action, with `duplicate_of`.)
@@ -762,7 +764,7 @@ def separate_duplicate(actor: Actor, need_id: int, *, now: datetime | None = Non
             to_status=need.status,
             actor_id=actor.user_id,
             actor_label=actor.label,
-            note=f"Not a duplicate of need {was}",
+            note=f"Not a duplicate of need {was}" + (f": {note}" if note.strip() else ""),
             at=now,
         )
     )

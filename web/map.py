@@ -109,7 +109,7 @@ def lookup_address(actor: Actor, query: str) -> tuple[Response, int] | Response:
         )
     status = 404 if result.status == "not_found" else 503
     message = (
-        "No place found for that address; place the pin by hand."
+        "That address was not found; place the pin by hand."
         if status == 404
         else "The geocoder did not answer; place the pin by hand."
     )

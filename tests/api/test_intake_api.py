@@ -66,10 +66,12 @@ def test_probable_duplicates_are_listed_and_separated(api, make, coordinator, tm
     (second,) = listed.json
     assert second["duplicate_of_id"] == first.id
     assert second["source"] == "blight_survey"
-    separated = api(coordinator.token).post(f"/api/v1/needs/{second['id']}/separate")
+    separated = api(coordinator.token).post(
+        f"/api/v1/needs/{second['id']}/separate", json={"note": "Two different sofas."}
+    )
     assert separated.status_code == 200
     assert separated.json["duplicate_of_id"] is None
-    again = api(coordinator.token).post(f"/api/v1/needs/{second['id']}/separate")
+    again = api(coordinator.token).post(f"/api/v1/needs/{second['id']}/separate", json={})
     assert again.status_code == 409
     viewer = make.user("viewer")
     assert api(viewer.token).get("/api/v1/needs/probable-duplicates").status_code == 403

@@ -260,7 +260,9 @@ ROUTES += [
     Route("GET", _api("/partners/export.geojson"), SIGNED_IN),
     Route("POST", _api("/imports"), COORDINATORS, 422, body={}),  # JSON here: no file -> 422
     Route("GET", _api("/needs/probable-duplicates"), COORDINATORS),
-    Route("POST", _api(f"/needs/{NID}/separate"), COORDINATORS, 409),  # not a duplicate: 409
+    Route(  # the open need is no probable duplicate: 409
+        "POST", _api(f"/needs/{NID}/separate"), COORDINATORS, 409, body={"note": "Two piles."}
+    ),
     # --- Open311 GeoReport v2: public reads; posting takes an api_key form field, never a
     # session or a bearer header, so no role posts here through those.
     Route("GET", f"{OPEN311}/discovery.{FMT}", EVERYONE, params={"fmt": "json"}),
