@@ -22,7 +22,7 @@ blp = token_blueprint(
 )
 
 NID = "<int(min=1, max=2147483647):need_id>"
-SOURCES = ("coordinator", "311", "blight_survey", "public")
+SOURCES = ("coordinator", "311", "blight_survey", "public", "open311")
 
 
 class NeedUpdateSchema(Schema):
@@ -157,7 +157,8 @@ class NeedQuerySchema(Schema):
     status = fields.List(fields.String(validate=validate.OneOf(STATUSES)))
     capability = fields.List(fields.String(validate=validate.Length(1, 40)))
     neighbourhood = fields.String(validate=validate.Length(1, 80))
-    source = fields.String(validate=validate.OneOf(SOURCES))
+    # Imports may name their own sources (blight_survey, open311, ...): any short name.
+    source = fields.String(validate=validate.Regexp(r"^[a-z0-9_]{1,20}$"))
     bbox = fields.String(metadata={"description": "min_lon,min_lat,max_lon,max_lat"})
     near = fields.String(metadata={"description": "lat,lon"})
     radius_km = fields.Float(validate=validate.Range(0.01, 100), allow_nan=False, load_default=5.0)

@@ -1,5 +1,6 @@
 """Command-line jobs: `flask seed`, `flask release-stale`, `flask plan`, `flask briefings`,
-`flask create-user`."""
+`flask create-user`, and the intake commands (`flask import-needs`, `flask geocode-pending`,
+`flask import-open311`: intake/cli.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from accounts.actor import SYSTEM
+from intake.cli import INTAKE_COMMANDS
 
 
 @click.command("seed")
@@ -145,7 +147,15 @@ def outbox(to_address: str | None, limit: int) -> None:
         click.echo(f"Subject: {email.subject}\n\n{email.body}\n")
 
 
-COMMANDS = [seed, release_stale, plan, briefings, create_user_command, outbox]
+COMMANDS = [
+    seed,
+    release_stale,
+    plan,
+    briefings,
+    create_user_command,
+    outbox,
+    *INTAKE_COMMANDS,
+]
 
 
 def register_commands(app: Flask) -> None:

@@ -18,6 +18,16 @@ def _env_float(name: str, default: float) -> float:
     return float(value) if value not in (None, "") else default
 
 
+def _env_points(name: str, default: str) -> list[tuple[float, float]]:
+    """Points written as `lat,lon;lat,lon` (e.g. a city hall that bad geocodes fall back to)."""
+    text = os.environ.get(name, default)
+    points = []
+    for pair in filter(None, (p.strip() for p in text.split(";"))):
+        lat, lon = (float(v) for v in pair.split(","))
+        points.append((lat, lon))
+    return points
+
+
 def _weights(text: str) -> dict[str, float]:
     """Parse "name=value,name=value" into a dict of floats."""
     pairs = (item.split("=", 1) for item in text.split(",") if "=" in item)
@@ -120,6 +130,20 @@ def load_config(overrides: dict | None = None) -> dict:
         # capability sets its own thresholds.
         "STALE_START_DAYS": int(os.environ.get("STALE_START_DAYS", "7")),
         "STALE_COMPLETE_DAYS": int(os.environ.get("STALE_COMPLETE_DAYS", "30")),
+        # Intake: geocoding, duplicates, file limits (see intake/ and geo/geocoders.py).
+        "GEOCODER": os.environ.get("GEOCODER", "gazetteer"),
+        "GAZETTEER_PATH": os.environ.get(
+            "GAZETTEER_PATH", str(ROOT / "seeds" / "data" / "address_points.csv")
+        ),
+        "GEOCODER_USER_AGENT": os.environ.get("GEOCODER_USER_AGENT", ""),
+        "GEOCODER_MIN_DELAY_SECONDS": (
+            _env_float("GEOCODER_MIN_DELAY_SECONDS", -1.0)
+            if os.environ.get("GEOCODER_MIN_DELAY_SECONDS")
+            else None
+        ),
+        "DUPLICATE_RADIUS_M": _env_float("DUPLICATE_RADIUS_M", 30.0),
+        "INTAKE_MAX_FILE_BYTES": int(os.environ.get("INTAKE_MAX_FILE_MB", "512")) * 1024 * 1024,
+        "INTAKE_PLACEHOLDER_POINTS": _env_points("INTAKE_PLACEHOLDER_POINTS", "42.3594,-71.0587"),
         # Matching: score weights ("priority=30,waiting=20,distance=30,track_record=20") and
         # how many candidate partners per need the city plan keeps.
         "MATCHING_WEIGHTS": _weights(os.environ.get("MATCHING_WEIGHTS", "")),

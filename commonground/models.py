@@ -6,6 +6,7 @@ from accounts.models import ApiToken, OneTimeToken, OutboxEmail, User, WebSessio
 from briefings.models import Briefing, CatalogueEntry
 from capabilities.models import Capability
 from geo.models import Neighbourhood
+from intake.models import GeocodeCache
 from needs.models import Claim, Need, NeedEvent
 from partners.models import Partner, PartnerCapability
 from planning.models import Plan, PlanAssignment
@@ -16,6 +17,7 @@ __all__ = [
     "Capability",
     "CatalogueEntry",
     "Claim",
+    "GeocodeCache",
     "Need",
     "NeedEvent",
     "Neighbourhood",

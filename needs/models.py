@@ -46,6 +46,8 @@ class Need(db.Model):
     effort_hours: Mapped[float] = mapped_column(Float, default=2.0)
     source: Mapped[str] = mapped_column(String(20), default="coordinator")
     external_id: Mapped[str | None] = mapped_column(String(80))
+    # Digest of the source row last imported (intake): an unchanged row changes nothing.
+    import_fingerprint: Mapped[str | None] = mapped_column(String(40))
     due_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="open")
     reporter_name: Mapped[str | None] = mapped_column(String(120))

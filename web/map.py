@@ -90,20 +90,16 @@ def geocode():
 
 
 def lookup_address(actor: Actor, query: str) -> tuple[Response, int] | Response:
-    """The one place the pages reach the geocoder (geo.geocoders, when it is installed)."""
+    """The one place the pages reach the geocoder (the configured one, as intake uses)."""
     actor.require("need.post")
+    from geo.geocoders import GeocoderConfigError, geocode_address
+    from intake.geocoding import configured_geocoder
+
     try:
-        from geo.geocoders import geocode_address, make_geocoder
-    except ImportError:
+        geocoder = configured_geocoder()  # GEOCODER, GAZETTEER_PATH...: built once per app
+    except (GeocoderConfigError, OSError, ValueError):
+        current_app.logger.exception("could not build the geocoder")
         return _no_geocoder()
-    geocoder = current_app.extensions.get("commonground.geocoder")
-    if geocoder is None:
-        try:
-            geocoder = make_geocoder(current_app.config.get("GEOCODER", "gazetteer"))
-        except Exception:
-            current_app.logger.exception("could not build the geocoder")
-            return _no_geocoder()
-        current_app.extensions["commonground.geocoder"] = geocoder
     result = geocode_address(geocoder, query)
     if result.status == "found":
         return jsonify(
@@ -113,7 +109,7 @@ def lookup_address(actor: Actor, query: str) -> tuple[Response, int] | Response:
         )
     status = 404 if result.status == "not_found" else 503
     message = (
-        "No place found for that address; place the pin by hand."
+        "That address was not found; place the pin by hand."
         if status == 404
         else "The geocoder did not answer; place the pin by hand."
     )

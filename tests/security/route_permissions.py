@@ -31,6 +31,8 @@ PARTNERS = frozenset({"partner_own", "partner_other"})
 READERS_OF_PARTNER_A = frozenset({"admin", "coordinator", "outreach", "viewer", "partner_own"})
 
 NID = "<int(min=1, max=2147483647):need_id>"
+OPEN311 = "/open311/v2"
+FMT = "<any(json, xml):fmt>"
 PID = "<int(min=1, max=2147483647):partner_id>"
 TID = "<int(min=1, max=2147483647):token_id>"
 MID = "<int(min=1, max=2147483647):member_id>"
@@ -253,6 +255,46 @@ ROUTES += [
         body={"note": "Not this week."},
         params={"assignment_id": lambda world: world.offered_assignment},
     ),
+    # --- API: intake and exports ---------------------------------------------------------------
+    Route("GET", _api("/needs/export.csv"), SIGNED_IN),
+    Route("GET", _api("/needs/export.geojson"), SIGNED_IN),
+    Route("GET", _api("/partners/export.csv"), SIGNED_IN),
+    Route("GET", _api("/partners/export.geojson"), SIGNED_IN),
+    Route("POST", _api("/imports"), COORDINATORS, 422, body={}),  # JSON here: no file -> 422
+    Route("GET", _api("/needs/probable-duplicates"), COORDINATORS),
+    Route(  # the open need is no probable duplicate: 409
+        "POST", _api(f"/needs/{NID}/separate"), COORDINATORS, 409, body={"note": "Two piles."}
+    ),
+    # --- Open311 GeoReport v2: public reads; posting takes an api_key form field, never a
+    # session or a bearer header, so no role posts here through those.
+    Route("GET", f"{OPEN311}/discovery.{FMT}", EVERYONE, params={"fmt": "json"}),
+    Route("GET", f"{OPEN311}/services.{FMT}", EVERYONE, params={"fmt": "xml"}),
+    Route(
+        "GET",
+        f"{OPEN311}/services/<string(maxlength=40):code>.{FMT}",
+        EVERYONE,
+        params={"fmt": "json", "code": "litter_cleanup"},
+    ),
+    Route("GET", f"{OPEN311}/requests.{FMT}", EVERYONE, params={"fmt": "json"}),
+    Route(
+        "POST",
+        f"{OPEN311}/requests.{FMT}",
+        frozenset(),
+        params={"fmt": "json"},
+        body={"service_code": "litter_cleanup", "lat": "30.45", "long": "-91.18"},
+    ),
+    Route(
+        "GET",
+        f"{OPEN311}/requests/<string(maxlength=20):request_id>.{FMT}",
+        EVERYONE,
+        params={"fmt": "xml", "request_id": lambda world: world.needs["open"]},
+    ),
+    Route(
+        "GET",
+        f"{OPEN311}/tokens/<string(maxlength=40):token>.{FMT}",
+        EVERYONE,
+        params={"fmt": "json", "token": lambda world: f"cg-{world.needs['open']}"},
+    ),
     Route("GET", _api("/coverage/gaps"), STAFF),
     Route("GET", _api("/coverage/recruitment"), STAFF),
     Route("GET", _api("/partnerships"), STAFF),
@@ -313,7 +355,7 @@ ROUTES += [
     Route("GET", "/map/needs.geojson", SIGNED_IN),
     Route("GET", "/map/export.csv", SIGNED_IN),
     Route("GET", "/map/export.geojson", SIGNED_IN),
-    Route("GET", "/map/geocode", COORDINATORS, 503, query="q=1200 Swan St"),
+    Route("GET", "/map/geocode", COORDINATORS, 200, query="q=1234 Plank Rd, Baton Rouge"),
     Route(
         "GET",
         "/map/vendor/<any(leaflet, markercluster):package>/<path:filename>",

@@ -157,6 +157,9 @@ def _row_counts() -> dict[str, int]:
 
 
 def _is_api(route: Route) -> bool:
+    """API routes get a bearer token and JSON; Open311 is an API too (it never redirects)."""
+    if route.rule.startswith("/open311/"):
+        return True
     return route.rule.startswith("/api/v1/") and not route.rule.startswith(
         ("/api/v1/docs", "/api/v1/openapi")
     )

@@ -31,7 +31,7 @@ def _cookie_write_routes(app) -> list[tuple[str, str]]:
     return sorted(
         (method, ARGUMENT.sub(_example, rule.rule))
         for rule in app.url_map.iter_rules()
-        if not rule.rule.startswith("/api/")
+        if not rule.rule.startswith(("/api/", "/open311/"))  # APIs: tokens, never cookies
         for method in rule.methods & WRITE_METHODS
     )
 

@@ -1,0 +1,1 @@
+"""Exports of needs and partners (CSV, GeoJSON) and the CSV formula-injection guard."""

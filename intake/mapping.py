@@ -1,0 +1,298 @@
+"""Column presets for real exports, preset detection, and source category -> capability codes.
+
+A `ColumnPreset` says which source column holds each canonical field of a need (`external_id`,
+`category`, `title`, `address`, `latitude`, `opened_at` ...), which date formats the source
+writes, and which status values mean "closed". Presets: `boston311` (the City of Boston's 311
+export), `open311` (GeoReport v2 service requests) and `generic` (matched by header names such as
+id, type, lat, lng, requested_datetime). `detect_preset(headers)` picks one.
+
+A `CategoryMap` turns a source's request type ("Illegal Dumping") into one of the capability
+codes partners declare (`CAPABILITY_CODES`); matching is case-insensitive and
+whitespace-tolerant, and the defaults can be extended or replaced from a JSON or TOML file.
+
+Must not import Flask, SQLAlchemy or any Common Ground package.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "BOSTON_311",
+    "CANONICAL_FIELDS",
+    "CAPABILITY_CODES",
+    "DEFAULT_CATEGORIES",
+    "GENERIC",
+    "OPEN311",
+    "PRESETS",
+    "CategoryMap",
+    "ColumnPreset",
+    "MappingError",
+    "detect_preset",
+    "get_preset",
+]
+
+CAPABILITY_CODES: frozenset[str] = frozenset(
+    {
+        "litter_cleanup",
+        "illegal_dumping",
+        "bulk_trash_hauling",
+        "lot_mowing",
+        "board_up",
+        "exterior_repair",
+        "graffiti_removal",
+        "greening",
+        "property_maintenance_help",
+        "door_to_door_outreach",
+    }
+)
+
+CANONICAL_FIELDS: tuple[str, ...] = (
+    "external_id",
+    "category",
+    "title",
+    "description",
+    "address",
+    "latitude",
+    "longitude",
+    "opened_at",
+    "closed_at",
+    "status",
+    "neighbourhood",
+    "zip_code",
+    "parcel_id",
+    "priority",
+    "due_at",
+)
+
+# ISO 8601 is always tried as well (datetime.fromisoformat); these are the sources' own formats.
+US_FORMATS: tuple[str, ...] = (
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+)
+DEFAULT_CLOSED_STATUSES: frozenset[str] = frozenset(
+    {"closed", "resolved", "completed", "complete", "done", "fixed"}
+)
+
+
+class MappingError(ValueError):
+    """A preset or category map cannot be applied (unknown preset, missing columns, bad file)."""
+
+
+def normalize_header(name: str) -> str:
+    """`Service Request ID` / `service-request-id` -> `service_request_id`."""
+    return re.sub(r"[\s\-]+", "_", name.strip().lower())
+
+
+@dataclass(frozen=True)
+class ColumnPreset:
+    """Where each canonical field lives in one kind of export.
+
+    `columns` maps canonical field -> source column (exact header). `aliases` (generic presets)
+    maps canonical field -> candidate header names, matched after `normalize_header`.
+    """
+
+    name: str
+    columns: Mapping[str, str] = field(default_factory=dict)
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    date_formats: tuple[str, ...] = US_FORMATS
+    closed_statuses: frozenset[str] = DEFAULT_CLOSED_STATUSES
+    required: tuple[str, ...] = ("external_id", "category")
+    # The zone of the source's local times, when the preset knows it (else the city's zone).
+    timezone: str | None = None
+
+    def resolve(self, headers: Iterable[str]) -> dict[str, str]:
+        """Canonical field -> actual header for these headers; raises if a required one lacks."""
+        present = list(headers)
+        resolved: dict[str, str] = {}
+        for canonical, column in self.columns.items():
+            if column in present:
+                resolved[canonical] = column
+        by_normal = {normalize_header(h): h for h in present}
+        for canonical, candidates in self.aliases.items():
+            if canonical in resolved:
+                continue
+            for candidate in candidates:
+                if candidate in by_normal:
+                    resolved[canonical] = by_normal[candidate]
+                    break
+        missing = [name for name in self.required if name not in resolved]
+        if missing:
+            raise MappingError(
+                f"preset {self.name!r}: no column for {', '.join(missing)} in the header"
+            )
+        return resolved
+
+
+BOSTON_311 = ColumnPreset(
+    name="boston311",
+    columns={
+        "external_id": "CASE_ENQUIRY_ID",
+        "category": "TYPE",
+        "title": "CASE_TITLE",
+        "address": "Location",
+        "latitude": "LATITUDE",
+        "longitude": "LONGITUDE",
+        "opened_at": "OPEN_DT",
+        "closed_at": "CLOSED_DT",
+        "status": "CASE_STATUS",
+        "neighbourhood": "neighborhood",
+        "zip_code": "LOCATION_ZIPCODE",
+        "due_at": "TARGET_DT",
+    },
+    required=("external_id", "category", "opened_at", "status"),
+    timezone="America/New_York",
+)
+
+OPEN311 = ColumnPreset(
+    name="open311",
+    columns={
+        "external_id": "service_request_id",
+        "category": "service_code",
+        "title": "service_name",
+        "description": "description",
+        "address": "address",
+        "latitude": "lat",
+        "longitude": "long",
+        "opened_at": "requested_datetime",
+        "closed_at": "updated_datetime",  # for a closed request: when it was closed
+        "status": "status",
+        "zip_code": "zipcode",
+        "due_at": "expected_datetime",
+    },
+    date_formats=(),
+    required=("external_id", "category", "opened_at"),
+)
+
+GENERIC = ColumnPreset(
+    name="generic",
+    aliases={
+        "external_id": ("external_id", "id", "service_request_id", "case_id", "request_id"),
+        "category": ("category", "type", "service_code", "request_type", "service_name"),
+        "title": ("title", "name", "summary", "case_title"),
+        "description": ("description", "details", "notes"),
+        "address": ("address", "address_string", "location", "street_address"),
+        "latitude": ("latitude", "lat", "y"),
+        "longitude": ("longitude", "lon", "lng", "long", "x"),
+        "opened_at": (
+            "opened_at",
+            "opened",
+            "requested_datetime",
+            "created_at",
+            "created",
+            "open_dt",
+            "reported_at",
+            "date",
+        ),
+        "closed_at": ("closed_at", "closed", "closed_datetime", "closed_dt"),
+        "status": ("status", "case_status"),
+        "neighbourhood": ("neighbourhood", "neighborhood"),
+        "zip_code": ("zip_code", "zip", "zipcode", "postal_code", "postcode"),
+        "parcel_id": ("parcel_id", "parcel", "apn"),
+        "priority": ("priority",),
+        "due_at": ("due_at", "due", "due_date", "expected_datetime", "target_dt"),
+    },
+)
+
+PRESETS: dict[str, ColumnPreset] = {p.name: p for p in (BOSTON_311, OPEN311, GENERIC)}
+
+
+def get_preset(name: str) -> ColumnPreset:
+    try:
+        return PRESETS[name.strip().lower()]
+    except KeyError:
+        raise MappingError(
+            f"unknown preset {name!r}; known presets: {', '.join(sorted(PRESETS))}"
+        ) from None
+
+
+def detect_preset(headers: Iterable[str]) -> ColumnPreset:
+    """The most specific preset whose required columns the header has."""
+    present = list(headers)
+    for preset in (BOSTON_311, OPEN311, GENERIC):
+        try:
+            preset.resolve(present)
+        except MappingError:
+            continue
+        return preset
+    raise MappingError(
+        "cannot tell the file's layout from its header: it needs at least an id column "
+        "(id, external_id, service_request_id ...) and a category column (type, category, "
+        "service_code ...)"
+    )
+
+
+# -- categories -------------------------------------------------------------------------------
+def normalize_category(value: str) -> str:
+    return " ".join(value.split()).casefold()
+
+
+DEFAULT_CATEGORIES: dict[str, str] = {
+    # City of Boston 311 request types
+    "Illegal Dumping": "illegal_dumping",
+    "Trash on Vacant Lot": "litter_cleanup",
+    "Poor Conditions of Property": "property_maintenance_help",
+    "Abandoned Building": "board_up",
+    # the capability codes name themselves
+    **{code: code for code in CAPABILITY_CODES},
+}
+
+
+class CategoryMap:
+    """Source request type -> capability code; unknown types map to None."""
+
+    def __init__(self, mapping: Mapping[str, str] | None = None, *, defaults: bool = True) -> None:
+        self._map: dict[str, str] = {}
+        if defaults:
+            self.update(DEFAULT_CATEGORIES)
+        if mapping:
+            self.update(mapping)
+
+    def update(self, mapping: Mapping[str, str]) -> None:
+        for source_type, code in mapping.items():
+            if code not in CAPABILITY_CODES:
+                raise MappingError(
+                    f"category {source_type!r} maps to {code!r}, which is not a capability code"
+                )
+            self._map[normalize_category(source_type)] = code
+
+    def resolve(self, source_type: str | None) -> str | None:
+        if not source_type:
+            return None
+        return self._map.get(normalize_category(source_type))
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self._map)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> CategoryMap:
+        """Load overrides from JSON or TOML.
+
+        Either a flat table `{"Source type": "capability_code"}` or
+        `{"replace_defaults": true, "categories": {...}}`.
+        """
+        file = Path(path)
+        try:
+            text = file.read_text(encoding="utf-8")
+            data: Any = tomllib.loads(text) if file.suffix == ".toml" else json.loads(text)
+        except (OSError, ValueError) as error:
+            raise MappingError(f"cannot read category map {file}: {error}") from error
+        if not isinstance(data, dict):
+            raise MappingError(f"category map {file} must be a table/object")
+        replace = bool(data.get("replace_defaults", False))
+        table = data.get("categories", data)
+        if not isinstance(table, dict):
+            raise MappingError(f"category map {file}: 'categories' must be a table/object")
+        table = {k: v for k, v in table.items() if k != "replace_defaults"}
+        if not all(isinstance(v, str) for v in table.values()):
+            raise MappingError(f"category map {file}: every value must be a capability code")
+        return cls(table, defaults=not replace)

@@ -1,0 +1,81 @@
+"""Accumulating what an import did with each row, and writing the rejected rows as CSV.
+
+`IntakeReport` counts rows read, records accepted (and how many of them need their address
+geocoded, by reason), and keeps every `RowError`. `write_errors_csv` writes the errors as
+`line, field, reason, value` with every cell guarded against spreadsheet formula injection
+(`exports.csv_safety`).
+
+Must not import Flask, SQLAlchemy or any Common Ground package except `intake` and `exports`.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from exports.csv_safety import guard_row
+from intake.records import NeedRecord, RowError
+
+__all__ = ["ERROR_COLUMNS", "IntakeReport", "write_errors_csv"]
+
+ERROR_COLUMNS = ("line", "field", "reason", "value")
+
+
+@dataclass
+class IntakeReport:
+    """Counts and errors for one file. Add each row's outcome with `add`."""
+
+    rows_read: int = 0
+    records_ok: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    rejected_lines: set[int] = field(default_factory=set)
+    location_problems: Counter[str] = field(default_factory=Counter)
+
+    def add(self, outcome: NeedRecord | list[RowError]) -> None:
+        self.rows_read += 1
+        if isinstance(outcome, NeedRecord):
+            self.records_ok += 1
+            if outcome.location_problem:
+                self.location_problems[outcome.location_problem] += 1
+            return
+        self.errors.extend(outcome)
+        self.rejected_lines.update(error.line for error in outcome)
+
+    @property
+    def rows_rejected(self) -> int:
+        return len(self.rejected_lines)
+
+    @property
+    def needs_geocoding(self) -> int:
+        return sum(self.location_problems.values())
+
+    def reasons(self) -> Counter[str]:
+        """How many errors of each (field, reason)."""
+        return Counter(f"{error.field}: {error.reason}" for error in self.errors)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "rows_read": self.rows_read,
+            "records_ok": self.records_ok,
+            "rows_rejected": self.rows_rejected,
+            "needs_geocoding": self.needs_geocoding,
+            "location_problems": dict(self.location_problems),
+            "errors": dict(self.reasons()),
+        }
+
+    def write_errors_csv(self, stream: IO[str]) -> int:
+        return write_errors_csv(self.errors, stream)
+
+
+def write_errors_csv(errors: Iterable[RowError], stream: IO[str]) -> int:
+    """Write errors as CSV (guarded cells); return how many error lines were written."""
+    writer = csv.writer(stream)
+    writer.writerow(ERROR_COLUMNS)
+    count = 0
+    for error in sorted(errors, key=lambda e: (e.line, e.field)):
+        writer.writerow(guard_row((error.line, error.field, error.reason, error.value)))
+        count += 1
+    return count

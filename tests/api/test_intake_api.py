@@ -1,0 +1,77 @@
+"""Coordinators upload 311 files through the API and settle probable duplicates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+BOSTON = Path(__file__).resolve().parents[1] / "data" / "boston311"
+
+
+@pytest.fixture
+def coordinator(make):
+    return make.user("coordinator")
+
+
+def upload(api, token, name, **form):
+    with (BOSTON / name).open("rb") as handle:
+        data = {"file": (handle, name), **form}
+        return api(token).client.post(
+            "/api/v1/imports",
+            data=data,
+            headers=api(token).headers,
+            content_type="multipart/form-data",
+        )
+
+
+def test_a_coordinator_uploads_a_boston_export(api, coordinator):
+    response = upload(api, coordinator.token, "boston311_2015_trash_on_vacant_lot.csv")
+    assert response.status_code == 201, response.json
+    report = response.json
+    assert (report["rows_read"], report["created"], report["rows_rejected"]) == (381, 376, 5)
+    assert report["preset"] == "boston311"
+    assert [e["line"] for e in report["row_errors"]] == [3, 7, 128, 171, 243]
+    again = upload(api, coordinator.token, "boston311_2015_trash_on_vacant_lot.csv")
+    assert (again.json["created"], again.json["unchanged"]) == (0, 376)
+
+
+def test_a_viewer_cannot_import(api, make):
+    viewer = make.user("viewer")
+    response = upload(api, viewer.token, "boston311_2015_illegal_dumping.csv")
+    assert response.status_code == 403
+
+
+def test_an_upload_without_a_file_is_a_422(api, coordinator):
+    response = api(coordinator.token).client.post(
+        "/api/v1/imports", data={"source": "311"}, headers=api(coordinator.token).headers
+    )
+    assert response.status_code == 422
+    assert "file" in response.json["errors"]
+
+
+def test_probable_duplicates_are_listed_and_separated(api, make, coordinator, tmp_path):
+    first = make.need(capability="illegal_dumping", latitude=30.45, longitude=-91.18)
+    survey = tmp_path / "survey.csv"
+    survey.write_text("id,type,title,lat,lng\nS-1,Illegal Dumping,Tyres again,30.45001,-91.18\n")
+    with survey.open("rb") as handle:
+        imported = api(coordinator.token).client.post(
+            "/api/v1/imports",
+            data={"file": (handle, "survey.csv"), "source": "blight_survey"},
+            headers=api(coordinator.token).headers,
+            content_type="multipart/form-data",
+        )
+    assert imported.json["probable_duplicates"] == 1
+    listed = api(coordinator.token).get("/api/v1/needs/probable-duplicates")
+    (second,) = listed.json
+    assert second["duplicate_of_id"] == first.id
+    assert second["source"] == "blight_survey"
+    separated = api(coordinator.token).post(
+        f"/api/v1/needs/{second['id']}/separate", json={"note": "Two different sofas."}
+    )
+    assert separated.status_code == 200
+    assert separated.json["duplicate_of_id"] is None
+    again = api(coordinator.token).post(f"/api/v1/needs/{second['id']}/separate", json={})
+    assert again.status_code == 409
+    viewer = make.user("viewer")
+    assert api(viewer.token).get("/api/v1/needs/probable-duplicates").status_code == 403
