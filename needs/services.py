@@ -235,21 +235,7 @@ def release_need(actor: Actor, need_id: int, reason: str, *, now: datetime | Non
     need, claim, step = _own_claim_step(actor, need_id, "release")
     if step.needs_reason:
         _require_reason(reason)
-    from_status = need.status
-    _move(need, "release", step.sources, step.target, now)
-    claim.status = "released"
-    claim.released_at = now
-    claim.release_reason = reason
-    _record(
-        need.id,
-        actor,
-        "release",
-        from_status,
-        "open",
-        now=now,
-        partner_id=claim.partner_id,
-        note=reason,
-    )
+    _release(actor, need, claim, step, reason, now)
     _commit_or_conflict()
     return need
 
@@ -336,9 +322,7 @@ def close_need(
     _move(need, action, step.sources, step.target, now)
     claim = active_claim(need)
     if claim is not None:
-        claim.status = "released"
-        claim.released_at = now
-        claim.release_reason = reason
+        _mark_released(claim, reason, now)
     _record(need.id, actor, action, from_status, step.target, now=now, note=reason)
     _commit_or_conflict()
     return need
@@ -354,22 +338,7 @@ def release_stale_claims(actor: Actor, *, now: datetime | None = None) -> list[i
     released = []
     for claim, reason in stale_claims(now):
         need = claim.need
-        step = transition(need.status, "release")
-        from_status = need.status
-        _move(need, "release", step.sources, step.target, now)
-        claim.status = "released"
-        claim.released_at = now
-        claim.release_reason = reason
-        _record(
-            need.id,
-            actor,
-            "release",
-            from_status,
-            "open",
-            now=now,
-            partner_id=claim.partner_id,
-            note=reason,
-        )
+        _release(actor, need, claim, transition(need.status, "release"), reason, now)
         released.append(need.id)
     db.session.commit()
     return released
@@ -449,6 +418,29 @@ def _own_claim_step(actor: Actor, need_id: int, action: str):
     if claim is None or not actor.is_member_of(claim.partner_id):
         raise PermissionDeniedError("Only the partner holding the claim may do this.")
     return need, claim, step
+
+
+def _mark_released(claim: Claim, reason: str, now: datetime) -> None:
+    claim.status = "released"
+    claim.released_at = now
+    claim.release_reason = reason
+
+
+def _release(actor: Actor, need: Need, claim: Claim, step, reason: str, now: datetime) -> None:
+    """Give a claimed need back: open again, the claim released, the event recorded."""
+    from_status = need.status
+    _move(need, "release", step.sources, step.target, now)
+    _mark_released(claim, reason, now)
+    _record(
+        need.id,
+        actor,
+        "release",
+        from_status,
+        step.target,
+        now=now,
+        partner_id=claim.partner_id,
+        note=reason,
+    )
 
 
 def _latest_done_claim(need: Need) -> Claim | None:
