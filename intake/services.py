@@ -48,6 +48,7 @@ from intake.records import NeedRecord, RecordBuilder, RowError
 from intake.report import IntakeReport, write_errors_csv
 from needs.lifecycle import transition
 from needs.models import Claim, Need, NeedEvent
+from needs.services import record_event
 
 __all__ = [
     "GeocodePassReport",
@@ -721,18 +722,7 @@ def _locate_need(
     note = "Located by the geocoder"
     if duplicate is not None:
         note += f"; probable duplicate of need {duplicate}"
-    db.session.add(
-        NeedEvent(
-            need_id=row.id,
-            action="locate",
-            from_status=row.status,
-            to_status=row.status,
-            actor_id=actor.user_id,
-            actor_label=actor.label,
-            note=note,
-            at=now,
-        )
-    )
+    record_event(row.id, actor, "locate", row.status, row.status, now=now, note=note)
     return duplicate
 
 
@@ -756,17 +746,7 @@ def separate_duplicate(
     was = need.duplicate_of_id
     need.duplicate_of_id = None
     need.updated_at = now
-    db.session.add(
-        NeedEvent(
-            need_id=need.id,
-            action="separate",
-            from_status=need.status,
-            to_status=need.status,
-            actor_id=actor.user_id,
-            actor_label=actor.label,
-            note=f"Not a duplicate of need {was}" + (f": {note}" if note.strip() else ""),
-            at=now,
-        )
-    )
+    reason = f"Not a duplicate of need {was}" + (f": {note}" if note.strip() else "")
+    record_event(need.id, actor, "separate", need.status, need.status, now=now, note=reason)
     db.session.commit()
     return need

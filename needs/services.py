@@ -111,7 +111,7 @@ def post_need(actor: Actor, data: dict[str, Any], *, now: datetime | None = None
     db.session.add(need)
     try:
         db.session.flush()
-        _record(need.id, actor, "post", None, "open", now=now, note=fields.get("title", ""))
+        record_event(need.id, actor, "post", None, "open", now=now, note=fields.get("title", ""))
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
@@ -138,7 +138,7 @@ def update_need(
     if need.latitude is not None and need.longitude is not None:
         need.location_status = "ok"
     need.updated_at = now or utcnow()
-    _record(
+    record_event(
         need.id,
         actor,
         "edit",
@@ -176,7 +176,7 @@ def claim_need(actor: Actor, need_id: int, *, now: datetime | None = None) -> Cl
         status="active",
     )
     db.session.add(claim)
-    _record(
+    record_event(
         need.id,
         actor,
         "claim",
@@ -196,7 +196,9 @@ def start_need(actor: Actor, need_id: int, *, now: datetime | None = None) -> Ne
     need, claim, step = _own_claim_step(actor, need_id, "start")
     _move(need, "start", step.sources, step.target, now)
     claim.started_at = now
-    _record(need.id, actor, "start", "claimed", step.target, now=now, partner_id=claim.partner_id)
+    record_event(
+        need.id, actor, "start", "claimed", step.target, now=now, partner_id=claim.partner_id
+    )
     _commit_or_conflict()
     return need
 
@@ -215,7 +217,7 @@ def complete_need(
     claim.units = report.get("units")
     claim.unit_kind = report.get("unit_kind")
     claim.report_notes = report.get("notes")
-    _record(
+    record_event(
         need.id,
         actor,
         "complete",
@@ -250,7 +252,7 @@ def verify_need(actor: Actor, need_id: int, note: str = "", *, now: datetime | N
     claim = _latest_done_claim(need)
     if claim is not None:
         claim.verified_at = now
-    _record(
+    record_event(
         need.id,
         actor,
         "verify",
@@ -276,7 +278,7 @@ def reopen_need(actor: Actor, need_id: int, reason: str, *, now: datetime | None
     claim = _latest_done_claim(need)
     if claim is not None:
         claim.status = "rejected"
-    _record(
+    record_event(
         need.id,
         actor,
         "reopen",
@@ -323,7 +325,7 @@ def close_need(
     claim = active_claim(need)
     if claim is not None:
         _mark_released(claim, reason, now)
-    _record(need.id, actor, action, from_status, step.target, now=now, note=reason)
+    record_event(need.id, actor, action, from_status, step.target, now=now, note=reason)
     _commit_or_conflict()
     return need
 
@@ -431,7 +433,7 @@ def _release(actor: Actor, need: Need, claim: Claim, step, reason: str, now: dat
     from_status = need.status
     _move(need, "release", step.sources, step.target, now)
     _mark_released(claim, reason, now)
-    _record(
+    record_event(
         need.id,
         actor,
         "release",
@@ -471,7 +473,7 @@ def _move(need: Need, action: str, sources: frozenset[str], target: str, now: da
     need.status = target
 
 
-def _record(
+def record_event(
     need_id: int,
     actor: Actor,
     action: str,
@@ -482,6 +484,7 @@ def _record(
     note: str = "",
     partner_id: int | None = None,
 ) -> None:
+    """Add one event to a need's history (committed with the caller's unit of work)."""
     db.session.add(
         NeedEvent(
             need_id=need_id,
