@@ -31,6 +31,7 @@ from needs.services import stale_claims
 from partners.services import get_partner
 from performance.kpis import EventRow, ReportRow, median_days, monthly_counts, months_between
 from performance.kpis import work_totals as kpi_work_totals
+from performance.services import event_rows
 from planning import specs
 from planning.prospects import (
     need_ids_in_area,
@@ -110,30 +111,7 @@ def load_city(actor: Actor, now: datetime) -> CityData:
         for n in needs.values()
     ]
     since = _trend_start(now)
-    events = [
-        EventRow(
-            need_id=e.need_id,
-            action=e.action,
-            at=e.at,
-            opened_at=e.opened_at,
-            capability=e.capability_code,
-            neighbourhood=e.neighbourhood,
-            partner_id=e.partner_id,
-        )
-        for e in db.session.execute(
-            select(
-                NeedEvent.need_id,
-                NeedEvent.action,
-                NeedEvent.at,
-                NeedEvent.partner_id,
-                Need.opened_at,
-                Need.capability_code,
-                Need.neighbourhood,
-            )
-            .join(Need, Need.id == NeedEvent.need_id)
-            .where(NeedEvent.at >= since, NeedEvent.at <= now)
-        )
-    ]
+    events = event_rows(NeedEvent.at >= since, NeedEvent.at <= now)
     gaps = coverage_gap_report(actor, now=now)
     return CityData(
         now=now,

@@ -60,8 +60,8 @@ def _need_filter(query, filters: Filters):
     return query
 
 
-def _events(filters: Filters, end: datetime) -> list[EventRow]:
-    """Every event up to `end` of the needs the filters select (first claims may be earlier)."""
+def event_rows(*conditions, filters: Filters | None = None) -> list[EventRow]:
+    """Need events joined with their need, as plain rows for the KPI arithmetic."""
     query = (
         select(
             NeedEvent.need_id,
@@ -73,8 +73,10 @@ def _events(filters: Filters, end: datetime) -> list[EventRow]:
             Need.neighbourhood,
         )
         .join(Need, Need.id == NeedEvent.need_id)
-        .where(NeedEvent.at < end)
+        .where(*conditions)
     )
+    if filters is not None:
+        query = _need_filter(query, filters)
     return [
         EventRow(
             need_id=r.need_id,
@@ -85,7 +87,7 @@ def _events(filters: Filters, end: datetime) -> list[EventRow]:
             neighbourhood=r.neighbourhood,
             partner_id=r.partner_id,
         )
-        for r in db.session.execute(_need_filter(query, filters))
+        for r in db.session.execute(query)
     ]
 
 
@@ -122,7 +124,7 @@ def _reports(filters: Filters, start: datetime, end: datetime) -> list[ReportRow
 def _report(filters: Filters) -> dict[str, Any]:
     start, end = _bounds(filters)
     report = kpi_report(
-        _events(filters, end),
+        event_rows(NeedEvent.at < end, filters=filters),
         _reports(filters, start, end),
         start=start,
         end=end,
