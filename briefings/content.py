@@ -29,9 +29,9 @@ from commonground.extensions import db
 from needs.models import Claim, Need, NeedEvent
 from needs.services import stale_claims
 from partners.services import get_partner
-from performance.kpis import EventRow, ReportRow, median_days, monthly_counts, months_between
+from performance.kpis import EventRow, median_days, monthly_counts, months_between
 from performance.kpis import work_totals as kpi_work_totals
-from performance.services import event_rows
+from performance.services import event_rows, report_row
 from planning import specs
 from planning.prospects import (
     need_ids_in_area,
@@ -273,19 +273,7 @@ def impact(partner_id: int, now: datetime) -> dict[str, Any]:
         .join(Need, Need.id == Claim.need_id)
         .where(Claim.partner_id == partner_id, Claim.completed_at.is_not(None))
     ).all()
-    reports = [
-        ReportRow(
-            need_id=r.need_id,
-            partner_id=r.partner_id,
-            completed_at=r.completed_at,
-            rejected=r.status == "rejected",
-            volunteers=r.volunteers,
-            hours=r.hours,
-            units=r.units,
-            unit_kind=r.unit_kind,
-        )
-        for r in rows
-    ]
+    reports = [report_row(r) for r in rows]
     accepted = [r for r in rows if r.status != "rejected"]
     totals = kpi_work_totals(reports, datetime.min.replace(tzinfo=now.tzinfo), now)
     return {

@@ -106,19 +106,21 @@ def _reports(filters: Filters, start: datetime, end: datetime) -> list[ReportRow
         .join(Need, Need.id == Claim.need_id)
         .where(Claim.completed_at >= start, Claim.completed_at < end)
     )
-    return [
-        ReportRow(
-            need_id=r.need_id,
-            partner_id=r.partner_id,
-            completed_at=r.completed_at,
-            rejected=r.status == "rejected",
-            volunteers=r.volunteers,
-            hours=r.hours,
-            units=r.units,
-            unit_kind=r.unit_kind,
-        )
-        for r in db.session.execute(_need_filter(query, filters))
-    ]
+    return [report_row(r) for r in db.session.execute(_need_filter(query, filters))]
+
+
+def report_row(r) -> ReportRow:
+    """A claim's completion report (a row with the Claim columns) as KPI input."""
+    return ReportRow(
+        need_id=r.need_id,
+        partner_id=r.partner_id,
+        completed_at=r.completed_at,
+        rejected=r.status == "rejected",
+        volunteers=r.volunteers,
+        hours=r.hours,
+        units=r.units,
+        unit_kind=r.unit_kind,
+    )
 
 
 def _report(filters: Filters) -> dict[str, Any]:
