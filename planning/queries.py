@@ -1,0 +1,48 @@
+"""Named reads of stored city plans: the latest plan, its standing assignments, the partner it
+chose for a need. Plain values out (ids and dicts), no ORM objects leave this module.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from commonground.extensions import db
+from planning.models import Plan, PlanAssignment
+
+STANDING = ("proposed", "offered")
+"""Assignment states that still stand: the next plan keeps them where it can."""
+
+
+def latest_plan_id() -> int | None:
+    """Id of the newest stored plan, or None when no plan was ever run."""
+    return db.session.scalar(select(Plan.id).order_by(Plan.id.desc()).limit(1))
+
+
+def standing_assignments(plan_id: int | None = None) -> dict[int, int]:
+    """need id -> partner id of the standing (proposed or offered) assignments of a plan.
+
+    Defaults to the latest plan; this is the baseline a re-plan keeps where it can.
+    """
+    plan_id = plan_id if plan_id is not None else latest_plan_id()
+    if plan_id is None:
+        return {}
+    rows = db.session.execute(
+        select(PlanAssignment.need_id, PlanAssignment.partner_id).where(
+            PlanAssignment.plan_id == plan_id, PlanAssignment.status.in_(STANDING)
+        )
+    )
+    return dict(rows.all())
+
+
+def planned_partner_for_need(need_id: int) -> int | None:
+    """The partner the latest plan chose for a need (if it stands), else None."""
+    plan_id = latest_plan_id()
+    if plan_id is None:
+        return None
+    return db.session.scalar(
+        select(PlanAssignment.partner_id).where(
+            PlanAssignment.plan_id == plan_id,
+            PlanAssignment.need_id == need_id,
+            PlanAssignment.status.in_(STANDING),
+        )
+    )
