@@ -9,6 +9,7 @@ from matching.graph import build_graph
 from matching.model import (
     DEFAULT_WEIGHTS,
     CapabilitySlot,
+    Churn,
     CityPlan,
     CoverageGaps,
     GapCell,
@@ -30,6 +31,7 @@ __all__ = [
     "DEFAULT_WEIGHTS",
     "CandidateIndex",
     "CapabilitySlot",
+    "Churn",
     "CityPlan",
     "CoverageGaps",
     "GapCell",

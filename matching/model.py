@@ -113,26 +113,62 @@ class Suggestion:
 
 @dataclass(frozen=True, slots=True)
 class PlanStats:
-    """Sizes and timings of one `plan_city` run (timings are monotonic-clock seconds).
+    """Sizes, timings and the optimality certificate of one `plan_city` run (monotonic seconds).
 
-    `candidate_pairs`: feasible pairs scored while searching (with k=None: every feasible
-    pair); `edges_kept`: need-partner arcs in the flow network.
+    `candidate_pairs`: feasible pairs scored while building the starting network; `edges_kept`:
+    need-partner arcs in the final network. `rounds`: solves (1 + pricing rounds that added
+    pairs); `pairs_priced`: feasible pairs whose reduced profit was computed; `pairs_added`: pairs
+    pricing added. `certified`: no feasible pair of the city can improve the plan, so it is optimal
+    over the full feasible graph; otherwise `gap_cents` bounds how much it may be short.
+    `dual_bound`: the dual objective of the final network (equals the objective).
     """
 
     candidate_pairs: int
     edges_kept: int
     candidate_seconds: float
     solve_seconds: float
+    pricing_seconds: float = 0.0
+    rounds: int = 1
+    pairs_priced: int = 0
+    pairs_added: int = 0
+    certified: bool = False
+    gap_cents: int = 0
+    dual_bound: float = 0.0
+    total_seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Churn:
+    """A plan against its baseline (the previous plan's standing assignments).
+
+    `baseline`: baseline assignments whose need is still open; of those, `kept` stay with the same
+    partner, `moved` go to another partner, `dropped` are left unassigned; `added`: needs assigned
+    now that the baseline did not assign; `gone`: baseline needs no longer open (not churn).
+    """
+
+    baseline: int
+    kept: int
+    moved: int
+    added: int
+    dropped: int
+    gone: int = 0
+
+    @property
+    def moved_share(self) -> float:
+        """Moved or dropped baseline assignments as a share of the baseline (0 when empty)."""
+        return (self.moved + self.dropped) / self.baseline if self.baseline else 0.0
 
 
 @dataclass(frozen=True, slots=True)
 class CityPlan:
-    """An optimal assignment: maximises the sum of scores under partner capacities."""
+    """An assignment maximising the sum of scores under partner capacities (see plan.py);
+    `stats.certified` says it is proven optimal over the full feasible graph."""
 
     assignments: list[Suggestion]
     objective: float
     unassigned: list[int]
     stats: PlanStats
+    churn: Churn | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,29 +1,30 @@
-"""City-wide assignment as a min-cost flow solved by OR-Tools.
+"""City-wide assignment: the plan that maximises the total score, certified optimal.
 
-Network (arcs in this order, so pair arcs are 0..E-1):
+The plan is a min-cost flow (flow.py) over candidate pairs. Solving it over every feasible pair of
+a large city is slow (28M pairs at 100k needs x 5k partners), so `plan_city` starts from a pruned
+network — each need's k best partners by score (candidates.py) plus its SPARE_K best among
+under-demanded partners (`_with_spare_capacity`) plus the standing assignments of `previous` —
+and then CLOSES the pruning with a proof (column generation):
 
-    need pairs:  (partner, capability) ──cap 1, cost -cents(score)──▶ need
-    source ──cap tasks_left, cost 0──▶ (partner, capability)
-    need ──cap 1, cost 0──▶ sink
-    source ──cap S, cost 0──▶ sink              (bypass: flow is optional)
+    solve the network → read dual prices u (needs), v (groups) off the optimal flow and check
+    them in exact integers (flow.DualPrices.check) → price every feasible pair of the city
+    (pricing.py): a pair with cents - u - v > 0 could improve the plan → add the best of them
+    per need → re-solve; stop when pricing finds none.
 
-The source supplies S = min(total tasks_left, needs with a candidate) units and the sink absorbs
-them; units not worth sending through a pair take the bypass at cost 0. Every pair cost is ≤ 0,
-so the minimum-cost flow is exactly the assignment that MAXIMISES the sum of scores subject to
-each (partner, capability)'s tasks_left and each need taken at most once (unlike a max-flow-
-then-min-cost solve, which would force extra, lower-scoring assignments). Scores are integer
-cents (scoring.py), so objective = -optimal_cost / 100 = the sum of the reported scores.
+When pricing finds nothing, every feasible pair of the city satisfies cents ≤ u + v, so the dual
+objective Σu + Σcap·v — equal to the plan's objective — bounds every plan over the full feasible
+graph: the plan is optimal (`PlanStats.certified`, gap 0). Top-k blind to capacity, partners
+sharing one base point, a few partners with all the spare slots: pricing finds the pairs the
+pruning left out, whatever the shape of the data. If `max_rounds` or `time_budget_s` runs out
+first, the plan is returned uncertified with `gap_cents`: an upper bound on how much it may be
+short (the best reduced profit of each need added to the dual bound).
 
-The pairs are each need's k best candidates by score (candidates.py) plus its SPARE_K best
-among under-demanded partners (see `_with_spare_capacity`); k=None uses every feasible pair.
-`graph.build_graph` holds the same pairs as an undirected typed graph; this directed network is
-its flow form, with partner-capability edges split into one node per (partner,
-capability) so capacities are per capability.
-
-Determinism: needs and partners are sorted by id and arcs are added in that canonical order, so
-the same inputs in any order give the same plan. When several plans have the same optimal total,
-the one returned is the solver's deterministic choice, not necessarily the one with the lowest
-ids (a lexicographic id tie-break would need costs scaled by ~1e6 and slow the solve down).
+**Steady plans.** `previous` (need id → partner id, the latest plan's standing assignments) is
+the baseline: keeping such a pair earns `weights.keep_bonus` in the objective, so among plans of
+equal score the standing assignments win, and a small change moves few of them. `CityPlan.churn`
+counts kept, moved, added and dropped assignments against the baseline. Remaining ties are broken
+by the solver, deterministically: needs and partners are sorted by id and arcs are added in that
+canonical order, so the same inputs in any order give the same plan.
 
 Must not import: Flask, SQLAlchemy, any other Common Ground package, or anything doing I/O.
 """
@@ -32,17 +33,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 from numpy.typing import NDArray
-from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
-from matching.candidates import CandidateIndex, PairSet
+from matching.candidates import CandidateIndex, PairSet, _concat, _empty_pairs
 from matching.explain import reasons
+from matching.flow import DualPrices, Network, build_network, dual_prices, solve
 from matching.model import (
     DEFAULT_WEIGHTS,
+    Churn,
     CityPlan,
     NeedSpec,
     PartnerSpec,
@@ -50,92 +51,25 @@ from matching.model import (
     Suggestion,
     Weights,
 )
+from matching.pricing import PricingResult, improving_pairs
 
 Progress = Callable[[str, float], None]
-SOURCE, SINK = 0, 1
 SPARE_FACTOR = 4
 """A (partner, capability) in fewer than this x tasks_left needs' top-k is under-demanded."""
 SPARE_K = 2
 """Under-demanded partners added to each need's candidates."""
+MAX_ROUNDS = 60
+"""Column-generation rounds before a plan is returned uncertified (with its gap)."""
+PRICED_PER_NEED = 16
+"""Improving pairs added per need and round."""
 
 
-@dataclass(frozen=True, slots=True)
-class FlowArrays:
-    """The min-cost-flow network as OR-Tools array arguments."""
-
-    tails: NDArray[np.int32]
-    heads: NDArray[np.int32]
-    capacities: NDArray[np.int64]
-    costs: NDArray[np.int64]
-    supply: int
-    pair_arcs: int
-    group_of: NDArray[np.int64]
-    """(partner, capability) group index of each pair arc."""
-    group_partner: NDArray[np.int64]
-    group_capability: NDArray[np.int64]
-
-
-def flow_arrays(pairs: PairSet, index: CandidateIndex) -> FlowArrays:
-    """Build the network above from candidate pairs (vectorised, no sorting)."""
-    left = index.tasks_left_table()
+def network_for(idx: CandidateIndex, pairs: PairSet) -> Network:
+    """The flow network over candidate pairs of an index."""
+    left = idx.tasks_left_table()
     n_caps = max(1, left.shape[1])
-    group_key = pairs.partner_pos * n_caps + index.need_cap_code[pairs.need_pos]
-    groups, group_of = _compact(group_key, left.size)
-    needs, need_of = _compact(pairs.need_pos, len(index.needs))
-    group_cap = left.reshape(-1)[groups]
-    g0 = 2
-    n0 = g0 + groups.size
-    supply = int(min(group_cap.sum(), needs.size))
-    tails = np.concatenate(
-        [g0 + group_of, np.full(groups.size, SOURCE), n0 + np.arange(needs.size), [SOURCE]]
-    ).astype(np.int32)
-    heads = np.concatenate(
-        [n0 + need_of, g0 + np.arange(groups.size), np.full(needs.size, SINK), [SINK]]
-    ).astype(np.int32)
-    capacities = np.concatenate(
-        [np.ones(pairs.need_pos.size, np.int64), group_cap, np.ones(needs.size, np.int64), [supply]]
-    ).astype(np.int64)
-    costs = np.concatenate([-pairs.cents, np.zeros(groups.size + needs.size + 1, np.int64)]).astype(
-        np.int64
-    )
-    return FlowArrays(
-        tails,
-        heads,
-        capacities,
-        costs,
-        supply,
-        int(pairs.need_pos.size),
-        group_of,
-        groups // n_caps,
-        groups % n_caps,
-    )
-
-
-def _compact(keys: NDArray[np.int64], size: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """(distinct keys ascending, index of each key among them) for keys in [0, size)."""
-    present = np.bincount(keys, minlength=size) > 0
-    distinct = np.flatnonzero(present)
-    rank = np.cumsum(present) - 1
-    return distinct.astype(np.int64), rank[keys].astype(np.int64)
-
-
-def solve_flow(arrays: FlowArrays) -> tuple[NDArray[np.int64], int]:
-    """Solve with OR-Tools; returns (flow on each pair arc, optimal cost)."""
-    if arrays.pair_arcs == 0:
-        return np.zeros(0, dtype=np.int64), 0
-    smcf = SimpleMinCostFlow()
-    smcf.add_arcs_with_capacity_and_unit_cost(
-        arrays.tails, arrays.heads, arrays.capacities, arrays.costs
-    )
-    smcf.set_nodes_supplies(
-        np.array([SOURCE, SINK], dtype=np.int32),
-        np.array([arrays.supply, -arrays.supply], dtype=np.int64),
-    )
-    status = smcf.solve()
-    if status != smcf.OPTIMAL:
-        raise RuntimeError(f"min-cost flow failed with status {status}")
-    flows = smcf.flows(np.arange(arrays.pair_arcs, dtype=np.int32))
-    return np.asarray(flows, dtype=np.int64), int(smcf.optimal_cost())
+    key = pairs.partner_pos * n_caps + idx.need_cap_code[pairs.need_pos]
+    return build_network(pairs.need_pos, key, pairs.cents, left.reshape(-1))
 
 
 def plan_city(
@@ -149,42 +83,213 @@ def plan_city(
     progress: Progress | None = None,
     labels: Mapping[str, str] | None = None,
     index: CandidateIndex | None = None,
+    max_rounds: int = MAX_ROUNDS,
+    time_budget_s: float | None = None,
 ) -> CityPlan:
-    """Assign needs to partners maximising the total score under weekly capacities.
+    """Assign needs to partners maximising the total score under weekly capacities, and prove it.
 
-    `k` keeps each need's k best candidates by score, plus its SPARE_K best under-demanded
-    partners (see `_with_spare_capacity`); None uses every feasible pair. `previous` maps
-    need id -> partner id of the current plan; keeping such a pair earns `weights.keep_bonus`.
-    `progress(stage, fraction)` is called as stages finish ("candidates", "solve", "explain").
-    `index` may be a prebuilt CandidateIndex of exactly these needs and partners.
+    `k` sizes the starting network (each need's k best partners, plus under-demanded ones);
+    None starts from every feasible pair (then no pricing is needed). `previous` maps need id ->
+    partner id of the baseline plan; keeping such a pair earns `weights.keep_bonus`.
+    `progress(stage, fraction)` is called as stages finish. `index` may be a prebuilt
+    CandidateIndex of exactly these needs and partners.
     """
     report = progress or (lambda _stage, _fraction: None)
     t0 = time.perf_counter()
     idx = index if index is not None else CandidateIndex(needs, partners)
+    prev = idx._previous_positions(previous)
     pairs = idx.best_pairs(now, weights, k=k, require_capacity=True, previous=previous)
     if k is not None:
         pairs = _with_spare_capacity(idx, pairs, now, weights, previous)
     t1 = time.perf_counter()
-    report("candidates", 0.4)
-    arrays = flow_arrays(pairs, idx)
-    flows, cost = solve_flow(arrays)
-    chosen = np.flatnonzero(flows > 0)
+    examined = pairs.examined
+    report("candidates", 0.3)
+    search = _ColumnGeneration(idx, pairs, now, weights, prev, complete=k is None)
+    search.run(max_rounds, None if time_budget_s is None else t0 + time_budget_s, report)
     t2 = time.perf_counter()
-    report("solve", 0.8)
+    pairs, flows = search.chosen()
+    chosen = np.flatnonzero(flows > 0)
     assignments = _suggestions(idx, pairs, chosen, now, labels, previous)
     assigned = np.zeros(len(idx.needs), dtype=bool)
     assigned[pairs.need_pos[chosen]] = True
     report("explain", 1.0)
     return CityPlan(
         assignments=assignments,
-        objective=-cost / 100.0,
+        objective=search.objective / 100.0,
         unassigned=[int(i) for i in idx.need_ids[~assigned]],
         stats=PlanStats(
-            candidate_pairs=pairs.examined,
+            candidate_pairs=examined,
             edges_kept=len(pairs),
             candidate_seconds=t1 - t0,
-            solve_seconds=t2 - t1,
+            solve_seconds=search.solve_seconds,
+            pricing_seconds=search.pricing_seconds,
+            rounds=search.rounds,
+            pairs_priced=search.priced,
+            pairs_added=search.added,
+            certified=search.certified,
+            gap_cents=search.gap,
+            dual_bound=search.bound / 100.0,
+            total_seconds=t2 - t0,
         ),
+        churn=None if previous is None else churn(previous, assignments, idx.need_ids),
+    )
+
+
+class _ColumnGeneration:
+    """Solve, price, add improving pairs, repeat (see the module doc).
+
+    Groups are (partner, capability), so the plan splits into one independent network per
+    capability; a capability is re-solved and re-priced only while its pricing finds improving
+    pairs, and it is certified once it finds none.
+    """
+
+    def __init__(
+        self,
+        idx: CandidateIndex,
+        pairs: PairSet,
+        now: datetime,
+        weights: Weights,
+        prev: NDArray[np.int64] | None,
+        *,
+        complete: bool,
+    ) -> None:
+        self.idx, self.now, self.weights, self.prev = idx, now, weights, prev
+        self.complete = complete
+        code = idx.need_cap_code[pairs.need_pos]
+        self.parts = {c: _select(pairs, code == c) for c in np.unique(code).tolist()}
+        self.flows = {c: np.zeros(0, dtype=np.int64) for c in self.parts}
+        self.objectives = dict.fromkeys(self.parts, 0)
+        self.bounds = dict.fromkeys(self.parts, 0)
+        self.gaps = dict.fromkeys(self.parts, 0)
+        self.rounds = self.priced = self.added = 0
+        self.solve_seconds = self.pricing_seconds = 0.0
+
+    @property
+    def pairs(self) -> PairSet:
+        return _union(list(self.parts.values()), len(self.idx.partners))
+
+    @property
+    def objective(self) -> int:
+        return sum(self.objectives.values())
+
+    @property
+    def bound(self) -> int:
+        return sum(self.bounds.values())
+
+    @property
+    def gap(self) -> int:
+        return sum(self.gaps.values())
+
+    @property
+    def certified(self) -> bool:
+        return not self.open_caps
+
+    def run(self, max_rounds: int, deadline: float | None, report: Progress) -> None:
+        self.open_caps = set(self.parts)
+        while self.open_caps:
+            self.rounds += 1
+            t = time.perf_counter()
+            prices = {c: self._solve(c) for c in sorted(self.open_caps)}
+            t2 = time.perf_counter()
+            self.solve_seconds += t2 - t
+            if self.complete:
+                self.open_caps = set()
+                return
+            found = self._price(prices)
+            self.pricing_seconds += time.perf_counter() - t2
+            report("certify", min(0.95, 0.3 + 0.1 * self.rounds))
+            out_of_time = deadline is not None and time.perf_counter() > deadline
+            stop = self.rounds >= max_rounds or out_of_time
+            code = self.idx.need_cap_code[found.pairs.need_pos]
+            for c in sorted(self.open_caps):
+                mine = code == c
+                self.gaps[c] = int(
+                    found.best_rc[self.idx.need_cap_code[found.best_need] == c].sum()
+                )
+                if not mine.any():
+                    self.open_caps.discard(c)
+                elif not stop:
+                    self.added += int(mine.sum())
+                    self.parts[c] = _union(
+                        [self.parts[c], _select(found.pairs, mine)], len(self.idx.partners)
+                    )
+            if stop:
+                return
+
+    def _solve(self, cap: int) -> tuple[Network, DualPrices]:
+        network = network_for(self.idx, self.parts[cap])
+        self.flows[cap], self.objectives[cap] = solve(network)
+        prices = dual_prices(network, self.flows[cap])
+        if not prices.check(network, self.objectives[cap]):
+            raise RuntimeError("dual prices do not certify the flow (solver inconsistency)")
+        self.bounds[cap] = prices.bound(network)
+        return network, prices
+
+    def _price(self, solved: dict[int, tuple[Network, DualPrices]]) -> PricingResult:
+        idx = self.idx
+        u = np.zeros(len(idx.needs), dtype=np.int64)
+        v = np.zeros(idx.tasks_left_table().size, dtype=np.int64)
+        for network, prices in solved.values():
+            u[network.need_pos] = prices.need
+            v[network.group_key] = prices.group
+        caps = [idx.need_capabilities[c] for c in sorted(solved)]
+        found = improving_pairs(
+            idx,
+            u,
+            v,
+            self.now,
+            self.weights,
+            prev=self.prev,
+            per_need=PRICED_PER_NEED,
+            capabilities=caps,
+        )
+        self.priced += found.priced
+        return found
+
+    def chosen(self) -> tuple[PairSet, NDArray[np.int64]]:
+        """The final pairs and their flows (one set over all capabilities)."""
+        caps = sorted(self.parts)
+        pairs = [self.parts[c] for c in caps]
+        if not pairs:
+            return _empty_pairs(), np.zeros(0, dtype=np.int64)
+        flows = np.concatenate([self.flows[c] for c in caps])
+        return _concat(pairs), flows
+
+
+def _select(pairs: PairSet, mask: NDArray[np.bool_]) -> PairSet:
+    """The pairs where `mask` holds."""
+    return PairSet(
+        pairs.need_pos[mask],
+        pairs.partner_pos[mask],
+        pairs.distance_km[mask],
+        pairs.cents[mask],
+        pairs.via[mask],
+        0,
+    )
+
+
+def churn(
+    previous: Mapping[int, int], assignments: Sequence[Suggestion], need_ids: NDArray[np.int64]
+) -> Churn:
+    """Assignments kept, moved, added and dropped against the baseline `previous`.
+
+    Baseline pairs whose need is no longer among the plan's needs (claimed, closed) are `gone`,
+    not churn.
+    """
+    now_of = {s.need_id: s.partner_id for s in assignments}
+    present = set(need_ids.tolist())
+    base = {n: p for n, p in previous.items() if n in present}
+    kept = sum(1 for n, p in base.items() if now_of.get(n) == p)
+    moved = sum(1 for n, p in base.items() if n in now_of and now_of[n] != p)
+    dropped = sum(1 for n in base if n not in now_of)
+    added = sum(1 for n in now_of if n not in base)
+    return Churn(
+        baseline=len(base),
+        kept=kept,
+        moved=moved,
+        added=added,
+        dropped=dropped,
+        gone=len(previous) - len(base),
     )
 
 

@@ -1,0 +1,243 @@
+"""Pricing: find the feasible pairs left out of a plan's network that could still improve it.
+
+Given dual prices (flow.py) — u_n for each need and v_g for each (partner, capability) group,
+in cents — a pair (g, n) improves the plan only when its reduced profit
+
+    rc = cents(n, g) - v_g - u_n
+
+is positive. `improving_pairs` finds, for every need, its best `per_need` pairs with rc > 0 over
+EVERY feasible pair of the city (active partner, capability, tasks left, inside the service
+area), without listing them all. Split the reduced profit (cents) into its parts:
+
+    rc ≤ A_n + B_p + 100·distance_points(d) + 1
+    A_n = 100·need_points(n) - u_n (+ 100·keep_bonus)     B_p = 100·W.track_record·track_p - v_p
+
+so a pair can improve the plan only when distance_points(d) beats -(A_n + B_p + 1)/100, i.e. when
+d is under a distance that A_n + B_p decide (unbounded when A_n + B_p ≥ 0, none when the best
+distance could not make up the difference). Per capability, needs are grouped in bands of
+`BAND_CENTS` by A_n, one KD-tree per band; each partner then asks each band's tree, in one
+vectorised call per band, for the needs within min(its radius, that distance). Only those pairs
+are priced exactly (integer cents, the same `pair_cents` as the plan); every other feasible pair
+is bounded without being listed. Pairs feasible through neighbourhood lists or polygons only are
+priced in full.
+
+An empty result with prices that passed `DualPrices.check` is the optimality certificate.
+
+Must not import: Flask, SQLAlchemy, any other Common Ground package, or anything doing I/O.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+
+from matching.candidates import CandidateIndex, PairSet, _concat, _empty_pairs, _top_k
+from matching.geometry import chord_for_km, km_for_chord
+from matching.model import Weights
+from matching.scoring import DISTANCE_HALF_KM
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+BAND_CENTS = 100.0
+"""Width of the need bands (by A_n): the slack the per-band distance bound allows."""
+
+
+@dataclass(frozen=True, slots=True)
+class PricingResult:
+    """Improving pairs (cents are the pairs' real scores) and how much pricing looked at."""
+
+    pairs: PairSet
+    reduced: IntArray
+    """Reduced profit (cents, > 0) of each returned pair."""
+    priced: int
+    """Feasible pairs whose reduced profit was computed exactly."""
+    best_need: IntArray
+    """Index positions of the needs that have an improving pair ..."""
+    best_rc: IntArray
+    """... and each one's best reduced profit (cents): their sum added to the dual bound bounds
+    the optimum over the full feasible graph."""
+
+
+def improving_pairs(
+    idx: CandidateIndex,
+    need_price: IntArray,
+    group_price: IntArray,
+    now: datetime,
+    weights: Weights,
+    *,
+    prev: IntArray | None = None,
+    per_need: int = 4,
+    capabilities: Iterable[str] | None = None,
+) -> PricingResult:
+    """Each need's best `per_need` feasible pairs with positive reduced profit (module doc).
+
+    `need_price[i]`: u of index need i (0 for needs outside the network); `group_price`: v over
+    the flat (partner position x capability code) table of `idx.tasks_left_table()`.
+    `prev[i]`: partner position kept from the previous plan for need i, or -1.
+    `capabilities` limits pricing to those capabilities (default: all).
+    """
+    wanted = None if capabilities is None else set(capabilities)
+    pricer = _Pricer(idx, need_price, now, weights, prev)
+    n_caps = max(1, idx.tasks_left_table().shape[1])
+    for code, cap in enumerate(idx.need_capabilities):
+        if wanted is not None and cap not in wanted:
+            continue
+        pool = idx.pool(cap, True)
+        needs = idx.needs_of(cap)
+        if pool.tree is None or needs.size == 0:
+            continue
+        pricer.capability(cap, needs, pool.positions, group_price[pool.positions * n_caps + code])
+    return pricer.finish(per_need)
+
+
+class _Pricer:
+    """One pricing pass: collects priced pairs with positive reduced profit."""
+
+    def __init__(
+        self,
+        idx: CandidateIndex,
+        need_price: IntArray,
+        now: datetime,
+        weights: Weights,
+        prev: IntArray | None,
+    ) -> None:
+        self.idx, self.u, self.weights, self.prev = idx, need_price, weights, prev
+        self.base = idx.need_points(now, weights)
+        self.keep = weights.keep_bonus if prev is not None else 0.0
+        self.parts: list[PairSet] = []
+        self.reduced: list[IntArray] = []
+        self.priced = 0
+
+    def capability(
+        self, capability: str, needs: IntArray, partners: IntArray, price: IntArray
+    ) -> None:
+        """Price every feasible pair of one capability (radial by bands, areas in full)."""
+        idx = self.idx
+        a = 100.0 * (self.base[needs] + self.keep) - self.u[needs]
+        b = 100.0 * self.weights.track_record * idx.partner_track[partners] - price
+        for band in _bands(a):
+            reach = np.minimum(
+                idx.partner_radius[partners],
+                _reach_km(-(float(a[band].max()) + b + 1.0), self.weights),
+            )
+            self._add(
+                self._radial(needs[band], partners[reach >= 0], reach[reach >= 0]), partners, price
+            )
+        self._add(_area_candidates(idx, capability, partners), partners, price)
+
+    def _radial(self, needs: IntArray, partners: IntArray, reach: FloatArray) -> PairSet:
+        """Pairs (need, partner) with the need within `reach` km of the partner and within its
+        radius."""
+        idx = self.idx
+        if needs.size == 0 or partners.size == 0:
+            return _empty_pairs()
+        tree = cKDTree(idx.need_xyz[needs])
+        chord = chord_for_km(np.minimum(reach, idx.partner_radius[partners])) + 1e-9
+        hits = tree.query_ball_point(idx.partner_xyz[partners], chord, return_sorted=False)
+        counts = np.fromiter((len(h) for h in hits), np.int64, len(hits))
+        if counts.sum() == 0:
+            return _empty_pairs()
+        need = needs[np.fromiter(itertools.chain.from_iterable(hits), np.int64, int(counts.sum()))]
+        partner = np.repeat(partners, counts)
+        dist = km_for_chord(np.linalg.norm(idx.need_xyz[need] - idx.partner_xyz[partner], axis=1))
+        ok = dist <= idx.partner_radius[partner]
+        n = int(ok.sum())
+        return PairSet(
+            need[ok], partner[ok], dist[ok], np.zeros(n, np.int64), np.zeros(n, np.int8), 0
+        )
+
+    def _add(self, pairs: PairSet, partners: IntArray, price: IntArray) -> None:
+        """Price `pairs` exactly and keep those with positive reduced profit."""
+        if not len(pairs):
+            return
+        self.priced += len(pairs)
+        cents = self.idx._score(
+            pairs.need_pos, pairs.partner_pos, pairs.distance_km, self.base, self.weights, self.prev
+        )
+        v = price[np.searchsorted(partners, pairs.partner_pos)]
+        rc = cents - v - self.u[pairs.need_pos]
+        good = rc > 0
+        if good.any():
+            self.parts.append(
+                PairSet(
+                    pairs.need_pos[good],
+                    pairs.partner_pos[good],
+                    pairs.distance_km[good],
+                    cents[good],
+                    pairs.via[good],
+                    0,
+                )
+            )
+            self.reduced.append(rc[good])
+
+    def finish(self, per_need: int) -> PricingResult:
+        """Each need's best `per_need` improving pairs by reduced profit."""
+        n_partners = len(self.idx.partners)
+        if not self.parts:
+            none = np.zeros(0, np.int64)
+            return PricingResult(_empty_pairs(), none, self.priced, none, none)
+        pairs = _concat(self.parts)
+        rc = np.concatenate(self.reduced)
+        best = np.zeros(int(pairs.need_pos.max()) + 1, dtype=np.int64)
+        np.maximum.at(best, pairs.need_pos, rc)
+        best_need = np.flatnonzero(best > 0)
+        # Rank by reduced profit: carry rc in the cents slot through _top_k, then restore.
+        ranked = _top_k(
+            PairSet(pairs.need_pos, pairs.partner_pos, pairs.distance_km, rc, pairs.via, 0),
+            per_need,
+            n_partners,
+        )
+        key = pairs.need_pos * (n_partners + 1) + pairs.partner_pos
+        order = np.argsort(key)
+        wanted = ranked.need_pos * (n_partners + 1) + ranked.partner_pos
+        where = order[np.searchsorted(key[order], wanted)]
+        chosen = PairSet(
+            ranked.need_pos,
+            ranked.partner_pos,
+            ranked.distance_km,
+            pairs.cents[where],
+            ranked.via,
+            0,
+        )
+        return PricingResult(chosen, ranked.cents, self.priced, best_need, best[best_need])
+
+
+def _bands(a: FloatArray) -> list[IntArray]:
+    """Positions (into `a`) of each band of BAND_CENTS."""
+    key = np.floor(a / BAND_CENTS).astype(np.int64)
+    order = np.argsort(key, kind="stable")
+    cuts = np.flatnonzero(np.diff(key[order])) + 1
+    return np.split(order, cuts)
+
+
+def _reach_km(x_cents: FloatArray, weights: Weights) -> FloatArray:
+    """Largest distance at which 100·distance_points(d) can exceed `x_cents`: inf when x < 0,
+    -1 when not even d = 0 can."""
+    top = 100.0 * weights.distance
+    safe = np.where(x_cents > 0, x_cents, 1.0)
+    reach = DISTANCE_HALF_KM * (top / safe - 1.0)
+    reach = np.where(x_cents <= 0, np.inf, reach)
+    return np.where(x_cents >= top, -1.0, reach)
+
+
+def _area_candidates(idx: CandidateIndex, capability: str, partners: IntArray) -> PairSet:
+    """Pairs feasible only through neighbourhood lists or polygons, with partners in `partners`."""
+    extra = idx.extra_pairs(capability)
+    if not len(extra):
+        return extra
+    at = np.minimum(np.searchsorted(partners, extra.partner_pos), partners.size - 1)
+    ok = partners[at] == extra.partner_pos
+    return PairSet(
+        extra.need_pos[ok],
+        extra.partner_pos[ok],
+        extra.distance_km[ok],
+        extra.cents[ok],
+        extra.via[ok],
+        0,
+    )
