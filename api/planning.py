@@ -45,6 +45,48 @@ class AssignmentSchema(SuggestionSchema):
     claim_id = fields.Integer(allow_none=True)
 
 
+class ChurnSchema(Schema):
+    """The plan against its baseline (the previous plan's standing assignments and offers)."""
+
+    baseline = fields.Integer(metadata={"description": "Baseline assignments whose need is open"})
+    kept = fields.Integer(metadata={"description": "Kept with the same partner"})
+    moved = fields.Integer(metadata={"description": "Given to another partner"})
+    added = fields.Integer(metadata={"description": "Assigned now, not in the baseline"})
+    dropped = fields.Integer(metadata={"description": "In the baseline, unassigned now"})
+    gone = fields.Integer(metadata={"description": "Baseline needs no longer open (not churn)"})
+
+
+class PlanFiguresSchema(Schema):
+    """What a plan says about itself (older plans may lack the certificate and churn)."""
+
+    open_needs = fields.Integer()
+    partners = fields.Integer()
+    active_partners = fields.Integer()
+    assigned = fields.Integer()
+    unassigned = fields.Integer()
+    certified = fields.Boolean(
+        metadata={
+            "description": "Proven optimal over every feasible pair of the city: no assignment "
+            "left out could raise the total score (dual prices checked, every pair priced)"
+        }
+    )
+    gap = fields.Float(
+        metadata={
+            "description": "Score points the plan may be short of the optimum (0 when certified)"
+        }
+    )
+    rounds = fields.Integer(metadata={"description": "Solves until the proof held"})
+    pairs_priced = fields.Integer()
+    pairs_added = fields.Integer()
+    candidate_pairs = fields.Integer()
+    edges_kept = fields.Integer()
+    candidate_seconds = fields.Float()
+    solve_seconds = fields.Float()
+    pricing_seconds = fields.Float()
+    baseline_plan_id = fields.Integer(allow_none=True)
+    churn = fields.Nested(ChurnSchema, allow_none=True)
+
+
 class PlanSummarySchema(Schema):
     """A stored plan without its assignments."""
 
@@ -52,8 +94,8 @@ class PlanSummarySchema(Schema):
     created_at = fields.DateTime()
     created_by = fields.String()
     parameters = fields.Dict()
-    summary = fields.Dict()
-    objective = fields.Float()
+    summary = fields.Nested(PlanFiguresSchema)
+    objective = fields.Float(metadata={"description": "Total score of the plan's assignments"})
 
 
 class PlanSchema(PlanSummarySchema):
@@ -69,7 +111,10 @@ class PlanCreateSchema(Schema):
         validate=validate.Range(1, 500),
         load_default=None,
         allow_none=True,
-        metadata={"description": "Candidates kept per need (default 20)"},
+        metadata={
+            "description": "Partners per need in the starting network (default 8); "
+            "pricing adds what else the optimum needs, so the plan is optimal whatever k"
+        },
     )
 
 

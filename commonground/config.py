@@ -147,7 +147,7 @@ def load_config(overrides: dict | None = None) -> dict:
         # Matching: score weights ("priority=30,waiting=20,distance=30,track_record=20") and
         # how many candidate partners per need the city plan keeps.
         "MATCHING_WEIGHTS": _weights(os.environ.get("MATCHING_WEIGHTS", "")),
-        "MATCHING_TOP_K": int(os.environ.get("MATCHING_TOP_K", "20")),
+        "MATCHING_TOP_K": int(os.environ.get("MATCHING_TOP_K", "8")),
         # Briefings: the contact printed when no signed-in officer made it (e.g. the batch job).
         "OUTREACH_CONTACT_NAME": os.environ.get(
             "OUTREACH_CONTACT_NAME", "Community Partnerships Office"

@@ -62,6 +62,10 @@ MAX_ROUNDS = 60
 """Column-generation rounds before a plan is returned uncertified (with its gap)."""
 PRICED_PER_NEED = 16
 """Improving pairs added per need and round."""
+DEFAULT_K = 8
+"""Partners per need in the starting network: pricing adds whatever else the optimum needs, so
+k only trades solve size against rounds (8 was fastest at 100k needs, bench/README.md)."""
+"""Improving pairs added per need and round."""
 
 
 def network_for(idx: CandidateIndex, pairs: PairSet) -> Network:
@@ -78,7 +82,7 @@ def plan_city(
     now: datetime,
     *,
     weights: Weights = DEFAULT_WEIGHTS,
-    k: int | None = 20,
+    k: int | None = DEFAULT_K,
     previous: Mapping[int, int] | None = None,
     progress: Progress | None = None,
     labels: Mapping[str, str] | None = None,

@@ -26,7 +26,7 @@ from needs.models import Need
 from needs.services import claim_need, get_need
 from partners.models import Partner
 from partners.services import get_partner
-from planning import specs
+from planning import queries, specs
 from planning.models import Plan, PlanAssignment
 
 Progress = Callable[[str, float], None]
@@ -138,18 +138,25 @@ def run_city_plan(
     k: int | None = None,
     progress: Progress | None = None,
 ) -> Plan:
-    """Compute the optimal city plan for every open need and store it."""
+    """Compute the certified optimal city plan for every open need and store it.
+
+    The latest plan's standing assignments (proposed or offered), and every offer still
+    standing, are the baseline: keeping one earns the configured keep bonus, and the summary
+    reports the churn against it.
+    """
     actor.require("plan.run")
     now = now or utcnow()
-    k = k if k is not None else current_app.config.get("MATCHING_TOP_K", 20)
+    k = k if k is not None else current_app.config.get("MATCHING_TOP_K", 8)
     needs = specs.open_need_specs()
     partners = specs.partner_specs(now)
-    previous = _latest_offers()
+    baseline_plan = queries.latest_plan_id()
+    previous = baseline_assignments()
+    weights = specs.weights_from_config()
     result = matching.plan_city(
         needs,
         partners,
         now,
-        weights=specs.weights_from_config(),
+        weights=weights,
         k=k,
         previous=previous,
         progress=progress,
@@ -159,18 +166,8 @@ def run_city_plan(
         created_at=now,
         created_by_id=actor.user_id,
         created_by_label=actor.label,
-        parameters={"k": k, "weights": _weights_dict(specs.weights_from_config())},
-        summary={
-            "open_needs": len(needs),
-            "partners": len(partners),
-            "active_partners": sum(p.active for p in partners),
-            "assigned": len(result.assignments),
-            "unassigned": len(result.unassigned),
-            "candidate_pairs": result.stats.candidate_pairs,
-            "edges_kept": result.stats.edges_kept,
-            "candidate_seconds": round(result.stats.candidate_seconds, 4),
-            "solve_seconds": round(result.stats.solve_seconds, 4),
-        },
+        parameters={"k": k, "weights": _weights_dict(weights)},
+        summary=plan_summary(result, needs, partners, baseline_plan),
         objective=result.objective,
     )
     plan.assignments = [
@@ -188,18 +185,60 @@ def run_city_plan(
     return plan
 
 
+def plan_summary(
+    result: matching.CityPlan,
+    needs: list[matching.NeedSpec],
+    partners: list[matching.PartnerSpec],
+    baseline_plan: int | None,
+) -> dict[str, Any]:
+    """What a stored plan says about itself: sizes, the optimality certificate, the churn."""
+    stats = result.stats
+    churn = result.churn
+    return {
+        "open_needs": len(needs),
+        "partners": len(partners),
+        "active_partners": sum(p.active for p in partners),
+        "assigned": len(result.assignments),
+        "unassigned": len(result.unassigned),
+        "certified": stats.certified,
+        "gap": round(stats.gap_cents / 100.0, 2),
+        "rounds": stats.rounds,
+        "pairs_priced": stats.pairs_priced,
+        "pairs_added": stats.pairs_added,
+        "candidate_pairs": stats.candidate_pairs,
+        "edges_kept": stats.edges_kept,
+        "candidate_seconds": round(stats.candidate_seconds, 4),
+        "solve_seconds": round(stats.solve_seconds, 4),
+        "pricing_seconds": round(stats.pricing_seconds, 4),
+        "baseline_plan_id": baseline_plan,
+        "churn": None
+        if churn is None
+        else {
+            "baseline": churn.baseline,
+            "kept": churn.kept,
+            "moved": churn.moved,
+            "added": churn.added,
+            "dropped": churn.dropped,
+            "gone": churn.gone,
+        },
+    }
+
+
 def _weights_dict(weights: matching.Weights) -> dict[str, float]:
     return {name: getattr(weights, name) for name in specs.WEIGHT_NAMES}
 
 
-def _latest_offers() -> dict[int, int]:
-    """need -> partner of offers still standing, so a re-plan keeps them where it can."""
+def baseline_assignments() -> dict[int, int]:
+    """need -> partner a re-plan keeps where it can: the latest plan's standing assignments,
+    and every offer still standing (an offer a partner has in hand wins over a proposal)."""
+    baseline = queries.standing_assignments()
     rows = db.session.execute(
-        select(PlanAssignment.need_id, PlanAssignment.partner_id).where(
-            PlanAssignment.status == "offered"
-        )
+        select(PlanAssignment.need_id, PlanAssignment.partner_id)
+        .where(PlanAssignment.status == "offered")
+        .order_by(PlanAssignment.id)
     )
-    return dict(rows.all())
+    baseline.update(dict(rows.all()))
+    return baseline
 
 
 def list_plans(actor: Actor, limit: int = 20) -> list[Plan]:
