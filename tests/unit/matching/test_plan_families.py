@@ -9,6 +9,7 @@ behind a shared base point.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections import Counter
 
@@ -274,3 +275,32 @@ def test_dense_sparse_leaves_some_outskirts_needs_out_of_reach():
 
     assert unreached_share(True) > 4 * unreached_share(False) > 0
     assert sum(n.neighbourhood.startswith("Outskirts") for n in needs) < len(needs) / 4
+
+
+# ---- the benchmark's check ----------------------------------------------------------------------
+
+
+def test_the_bench_prints_certificate_fields_and_fails_a_plan_below_the_optimum():
+    from bench.plan_families_bench import engine_fields, problems
+
+    @dataclasses.dataclass(frozen=True)
+    class Stats:
+        candidate_pairs: int
+        rounds: int
+
+    @dataclasses.dataclass(frozen=True)
+    class Plan:
+        assignments: list
+        objective: float
+        unassigned: list
+        stats: Stats
+        certified: bool
+
+    fields = engine_fields(Plan([], 0.0, [], Stats(10, 3), True))
+    assert fields == {"stats.candidate_pairs": 10, "stats.rounds": 3, "certified": True}
+    row = {"family": "f", "size": "M", "plan_cents": 99_980, "exact_cents": 100_000}
+    row |= {"plan_problem": None, "plan_checked_cents": 99_980}
+    assert problems(row) == ["0.0200 % below the exact optimum (allowed 0.01 %)"]
+    assert problems(row | {"plan_cents": 99_990, "plan_checked_cents": 99_990}) == []
+    assert problems(row | {"size": "L"}) == []
+    assert "not the sum" in problems(row | {"plan_checked_cents": 99_000})[0]
