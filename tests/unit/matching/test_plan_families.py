@@ -9,9 +9,12 @@ behind a shared base point.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import random
+import sys
 from collections import Counter
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -29,6 +32,7 @@ from matching import DEFAULT_WEIGHTS, CityPlan, NeedSpec, PartnerSpec, Weights, 
 from matching.feasibility import is_feasible, pair_distance_km
 from matching.scoring import score_pair
 
+ROOT = Path(__file__).resolve().parents[3]
 SMALL = (500, 150)
 """A few hundred needs: top-k pruning is active (many needs have more than 20 partners)."""
 SEEDS = (1, 2)
@@ -304,3 +308,22 @@ def test_the_bench_prints_certificate_fields_and_fails_a_plan_below_the_optimum(
     assert problems(row | {"plan_cents": 99_990, "plan_checked_cents": 99_990}) == []
     assert problems(row | {"size": "L"}) == []
     assert "not the sum" in problems(row | {"plan_checked_cents": 99_000})[0]
+
+
+def test_the_cities_and_the_oracle_import_only_the_numeric_stack_and_matching():
+    allowed = {"numpy", "scipy", "ortools", "matching"} | set(sys.stdlib_module_names)
+    for name in ("cities.py", "exact.py"):
+        tree = ast.parse((ROOT / "bench" / name).read_text())
+        imported = {
+            a.name.split(".")[0]
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Import)
+            for a in n.names
+        }
+        imported |= {
+            n.module.split(".")[0]
+            for n in ast.walk(tree)
+            if isinstance(n, ast.ImportFrom) and n.module
+        }
+        assert imported <= allowed, f"bench/{name} imports {sorted(imported - allowed)}"
+        assert "Must not import" in ast.get_docstring(tree)
