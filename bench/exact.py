@@ -105,12 +105,16 @@ def _xyz(items: Sequence[NeedSpec] | Sequence[PartnerSpec]) -> FloatArray:
 
 
 def _area_mask(
-    partner: PartnerSpec, hoods: Sequence[str | None], lon: FloatArray, lat: FloatArray
+    partner: PartnerSpec,
+    hoods: NDArray[np.str_],
+    has_hood: NDArray[np.bool_],
+    lon: FloatArray,
+    lat: FloatArray,
 ) -> NDArray[np.bool_]:
     """Needs (of one capability) in the partner's neighbourhood list or polygon."""
-    mask = np.zeros(len(hoods), dtype=bool)
+    mask = np.zeros(hoods.size, dtype=bool)
     if partner.neighbourhoods:
-        mask |= np.fromiter((h in partner.neighbourhoods for h in hoods), bool, len(hoods))
+        mask |= has_hood & np.isin(hoods, sorted(partner.neighbourhoods))
     if partner.polygon:
         mask |= points_in_ring(lon, lat, partner.polygon[0])
     return mask
@@ -126,7 +130,8 @@ def _capability_pairs(
 ) -> tuple[IntArray, IntArray, FloatArray]:
     """Feasible (need position, partner position, km) of one capability, brute force."""
     cap_needs = [needs[i] for i in need_pos.tolist()]
-    hoods = [n.neighbourhood for n in cap_needs]
+    hoods = np.array([n.neighbourhood or "" for n in cap_needs], dtype=np.str_)
+    has_hood = np.array([n.neighbourhood is not None for n in cap_needs], dtype=bool)
     lon = np.array([n.lon for n in cap_needs])
     lat = np.array([n.lat for n in cap_needs])
     xyz = need_xyz[need_pos]
@@ -140,7 +145,7 @@ def _capability_pairs(
         ok = dist <= radius[start : start + step, None]
         for row, p in enumerate(block.tolist()):
             if partners[p].neighbourhoods or partners[p].polygon:
-                ok[row] |= _area_mask(partners[p], hoods, lon, lat)
+                ok[row] |= _area_mask(partners[p], hoods, has_hood, lon, lat)
         rows, cols = np.nonzero(ok)
         out_n.append(need_pos[cols])
         out_p.append(block[rows])

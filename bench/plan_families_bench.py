@@ -35,6 +35,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.cities import FAMILIES, SIZES, make_family
 from bench.exact import assignment_cents, feasible_pairs, max_coverage, solve_exact
-from matching import CityPlan, plan_city
+from matching import CityPlan, NeedSpec, PartnerSpec, plan_city
 
 REPEATS = {"S": 3, "M": 2, "L": 1}
 """Timed plan_city runs per size; the fastest is reported (the machine is shared)."""
@@ -78,7 +79,9 @@ def engine_fields(plan: CityPlan) -> dict[str, Any]:
     return out
 
 
-def _timed_plans(needs, partners, now, size: str) -> tuple[CityPlan, float, float]:
+def _timed_plans(
+    needs: list[NeedSpec], partners: list[PartnerSpec], now: datetime, size: str
+) -> tuple[CityPlan, float, float]:
     """(plan of the fastest run, its wall seconds, its process CPU seconds)."""
     runs = []
     for _ in range(REPEATS[size]):
@@ -89,7 +92,9 @@ def _timed_plans(needs, partners, now, size: str) -> tuple[CityPlan, float, floa
     return plan, wall, cpu
 
 
-def _exact_part(needs, partners, now, plan: CityPlan) -> Row:
+def _exact_part(
+    needs: list[NeedSpec], partners: list[PartnerSpec], now: datetime, plan: CityPlan
+) -> Row:
     """Pairs, exact optimum, max coverage and the independent check of the plan."""
     t = time.perf_counter()
     fp = feasible_pairs(needs, partners, now)
