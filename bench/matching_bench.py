@@ -2,23 +2,22 @@
 
 Run: .venv/bin/python bench/matching_bench.py [--sizes S,M,L] [--seed 1]
 
-Each size runs in its own subprocess so peak memory (tracemalloc peak of Python-visible
-allocations, and ru_maxrss of that process) is not mixed between sizes. Timings are the fastest
-of REPEATS runs; the candidate/solve split is from that same run.
+The city is `bench.cities.make_city` (the `uniform` family). Each size runs in its own
+subprocess so peak memory (tracemalloc peak of Python-visible allocations, and ru_maxrss of that
+process) is not mixed between sizes. Timings are the fastest of REPEATS runs; the
+candidate/solve split is from that same run.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import resource
 import subprocess
 import sys
 import time
 import tracemalloc
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -27,130 +26,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
+from bench.cities import NOW, SIZES, make_city
 from matching import (
     DEFAULT_WEIGHTS,
     CandidateIndex,
-    CapabilitySlot,
-    NeedSpec,
-    PartnerSpec,
-    TrackRecord,
     plan_city,
     rank_needs_for_partner,
     rank_partners_for_need,
 )
 from matching.plan import FlowArrays, _with_spare_capacity, flow_arrays
 
-SIZES = {"S": (1_000, 50), "M": (10_000, 500), "L": (100_000, 5_000)}
 REPEATS = {"S": 5, "M": 3, "L": 2}
 """Timed runs per size; the table reports the fastest (the machine is shared)."""
-CAPABILITIES = (
-    "lot_mowing",
-    "litter_cleanup",
-    "bulk_trash_hauling",
-    "illegal_dumping_removal",
-    "graffiti_removal",
-    "tree_trimming",
-    "board_up",
-    "drain_clearing",
-)
-SECTORS = (
-    "nonprofit",
-    "faith_based",
-    "business",
-    "neighbourhood_association",
-    "school_university",
-    "civic_group",
-)
-CENTRE_LAT, CENTRE_LON = 30.45, -91.15
-CITY_KM = 30.0
-NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
-KM_PER_DEG_LAT = 111.2
-
-
-def _offsets_to_latlon(x_km: np.ndarray, y_km: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    lat = CENTRE_LAT + y_km / KM_PER_DEG_LAT
-    lon = CENTRE_LON + x_km / (KM_PER_DEG_LAT * math.cos(math.radians(CENTRE_LAT)))
-    return lat, lon
-
-
-def make_city(n_needs: int, n_partners: int, seed: int) -> tuple[list[NeedSpec], list[PartnerSpec]]:
-    """A seeded city: 80 neighbourhood clusters in 30 km, partner radius 1-15 km, total weekly
-    capacity about n_needs / 2."""
-    rng = np.random.default_rng(seed)
-    centres = rng.uniform(-CITY_KM / 2 * 0.85, CITY_KM / 2 * 0.85, size=(80, 2))
-    names = [f"N{i:02d}" for i in range(80)]
-    weight = rng.gamma(2.0, 1.0, 80)
-    weight /= weight.sum()
-
-    hood = rng.choice(80, size=n_needs, p=weight)
-    xy = np.clip(centres[hood] + rng.normal(0, 1.2, (n_needs, 2)), -CITY_KM / 2, CITY_KM / 2)
-    lat, lon = _offsets_to_latlon(xy[:, 0], xy[:, 1])
-    cap = rng.integers(0, len(CAPABILITIES), n_needs)
-    prio = rng.integers(1, 6, n_needs)
-    age = rng.uniform(0, 90, n_needs)
-    due = rng.uniform(-20, 30, n_needs)
-    has_due = rng.random(n_needs) < 0.6
-    effort = np.round(rng.uniform(1, 8, n_needs), 1)
-    needs = [
-        NeedSpec(
-            id=i + 1,
-            capability=CAPABILITIES[cap[i]],
-            lat=float(lat[i]),
-            lon=float(lon[i]),
-            priority=int(prio[i]),
-            effort_hours=float(effort[i]),
-            opened_at=NOW - timedelta(days=float(age[i])),
-            due_at=NOW + timedelta(days=float(due[i])) if has_due[i] else None,
-            neighbourhood=names[hood[i]],
-        )
-        for i in range(n_needs)
-    ]
-
-    phood = rng.choice(80, size=n_partners, p=weight)
-    pxy = np.clip(centres[phood] + rng.normal(0, 2.0, (n_partners, 2)), -CITY_KM / 2, CITY_KM / 2)
-    plat, plon = _offsets_to_latlon(pxy[:, 0], pxy[:, 1])
-    radius = rng.uniform(1, 15, n_partners)
-    n_caps = rng.integers(1, 4, n_partners)
-    per_partner = n_needs / 2 / n_partners
-    partners = []
-    for j in range(n_partners):
-        codes = rng.choice(len(CAPABILITIES), size=n_caps[j], replace=False)
-        caps = {}
-        for c in sorted(codes):
-            tasks = int(rng.poisson(per_partner / n_caps[j] * 1.05))
-            left = int(min(tasks, rng.integers(max(tasks - 1, 0), tasks + 1)))
-            caps[CAPABILITIES[c]] = CapabilitySlot(tasks, left, float(tasks * 3))
-        nb: frozenset[str] = frozenset()
-        if rng.random() < 0.1:
-            nb = frozenset(names[i] for i in rng.choice(80, size=rng.integers(1, 4)))
-        polygon = None
-        if rng.random() < 0.03:
-            cx, cy = centres[phood[j]]
-            xs = np.array([cx - 2, cx + 2, cx + 2, cx - 2, cx - 2])
-            ys = np.array([cy - 2, cy - 2, cy + 2, cy + 2, cy - 2])
-            la, lo = _offsets_to_latlon(xs, ys)
-            polygon = (tuple(zip(lo.tolist(), la.tolist(), strict=True)),)
-        done = int(rng.integers(0, 40))
-        partners.append(
-            PartnerSpec(
-                id=j + 1,
-                name=f"Partner {j + 1}",
-                sector=SECTORS[int(rng.integers(0, len(SECTORS)))],
-                active=bool(rng.random() > 0.05),
-                lat=float(plat[j]),
-                lon=float(plon[j]),
-                radius_km=float(radius[j]),
-                capabilities=caps,
-                neighbourhoods=nb,
-                polygon=polygon,
-                track_record=TrackRecord(
-                    completed=done,
-                    released=int(rng.integers(0, 8)),
-                    median_days_to_complete=float(rng.uniform(1, 20)) if done else None,
-                ),
-            )
-        )
-    return needs, partners
 
 
 def raw_solve_seconds(arrays: FlowArrays) -> float:

@@ -1,0 +1,312 @@
+"""The city plan against the exact optimum of the full feasible graph, on every city family.
+
+Run (from the repository root):
+
+    .venv/bin/python bench/plan_families_bench.py                       # S and M, every family
+    .venv/bin/python bench/plan_families_bench.py --sizes S,M,L --families clustered_colocated
+
+For each family of `bench/cities.py` and each size it builds the city, times
+`matching.plan_city(needs, partners, now)` with its default arguments (fastest of REPEATS runs),
+checks the plan's assignments against every feasible pair and capacity (`bench.exact`), and at
+S and M solves the full feasible graph exactly (`bench.exact.solve_exact`) and counts the most
+needs that can be covered at all (`bench.exact.max_coverage`). At L only the plan is run (time
+and memory): the full graph there is tens of millions of pairs (`--exact-at-l` tries anyway).
+
+Each (family, size) runs in its own subprocess: "RSS after plan" is that process's ru_maxrss
+after the plan_city runs (city specs included) and before the exact solve, "RSS peak" its
+ru_maxrss at the end; the tracemalloc peak is that of one more plan_city call.
+
+Every field of `CityPlan` besides assignments/objective/unassigned and every field of
+`CityPlan.stats` is printed, with the certificate fields (`certified`, `rounds`, `pairs_priced`,
+`gap`) looked up on both when present.
+
+Exit status 1 when, at S or M, a plan is more than MAX_GAP_PCT below the exact optimum, its
+assignments are not feasible, or its reported objective is not the sum of its assignments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.cities import FAMILIES, SIZES, make_family
+from bench.exact import assignment_cents, feasible_pairs, max_coverage, solve_exact
+from matching import CityPlan, NeedSpec, PartnerSpec, plan_city
+
+REPEATS = {"S": 3, "M": 2, "L": 1}
+"""Timed plan_city runs per size; the fastest is reported (the machine is shared)."""
+MAX_GAP_PCT = 0.01
+"""Largest allowed shortfall of the plan below the exact optimum at S and M, in percent."""
+CHECKED_SIZES = ("S", "M")
+CERTIFICATE_FIELDS = ("certified", "rounds", "pairs_priced", "gap")
+PLAN_CORE_FIELDS = {"assignments", "objective", "unassigned", "stats"}
+
+Row = dict[str, Any]
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def engine_fields(plan: CityPlan) -> dict[str, Any]:
+    """Whatever the plan exposes beyond the core fields: `stats.*`, other plan fields, and the
+    certificate fields wherever they are."""
+    out: dict[str, Any] = {}
+    stats = getattr(plan, "stats", None)
+    if stats is not None and dataclasses.is_dataclass(stats):
+        out.update({f"stats.{f.name}": getattr(stats, f.name) for f in dataclasses.fields(stats)})
+    if dataclasses.is_dataclass(plan):
+        for f in dataclasses.fields(plan):
+            if f.name not in PLAN_CORE_FIELDS:
+                out[f.name] = getattr(plan, f.name)
+    for name in CERTIFICATE_FIELDS:
+        for owner, prefix in ((plan, ""), (stats, "stats.")):
+            value = getattr(owner, name, None)
+            if value is not None and f"{prefix}{name}" not in out:
+                out[f"{prefix}{name}"] = value
+    return out
+
+
+def _timed_plans(
+    needs: list[NeedSpec], partners: list[PartnerSpec], now: datetime, size: str
+) -> tuple[CityPlan, float, float]:
+    """(plan of the fastest run, its wall seconds, its process CPU seconds)."""
+    runs = []
+    for _ in range(REPEATS[size]):
+        t, cpu = time.perf_counter(), time.process_time()
+        plan = plan_city(needs, partners, now)
+        runs.append((time.perf_counter() - t, time.process_time() - cpu, plan))
+    wall, cpu, plan = min(runs, key=lambda r: r[0])
+    return plan, wall, cpu
+
+
+def _exact_part(
+    needs: list[NeedSpec], partners: list[PartnerSpec], now: datetime, plan: CityPlan
+) -> Row:
+    """Pairs, exact optimum, max coverage and the independent check of the plan."""
+    t = time.perf_counter()
+    fp = feasible_pairs(needs, partners, now)
+    pairs_s = time.perf_counter() - t
+    exact = solve_exact(needs, partners, now, pairs=fp)
+    t = time.perf_counter()
+    coverage = max_coverage(needs, partners, pairs=fp)
+    coverage_s = time.perf_counter() - t
+    try:
+        checked: int | None = assignment_cents(
+            fp, ((s.need_id, s.partner_id) for s in plan.assignments)
+        )
+        problem = None
+    except ValueError as exc:
+        checked, problem = None, str(exc)
+    return {
+        "feasible_pairs": len(fp),
+        "exact_cents": exact.objective_cents,
+        "exact_covered": exact.covered,
+        "max_coverage": coverage,
+        "plan_checked_cents": checked,
+        "plan_problem": problem,
+        "exact_pairs_s": pairs_s,
+        "exact_solve_s": exact.solve_seconds,
+        "max_coverage_s": coverage_s,
+    }
+
+
+def run_one(family: str, size: str, seed: int, exact_at_l: bool) -> Row:
+    t = time.perf_counter()
+    needs, partners, now = make_family(family, size, seed)
+    build_s = time.perf_counter() - t
+    rss_before = _rss_mb()
+    plan, wall, cpu = _timed_plans(needs, partners, now, size)
+    rss_plan = _rss_mb()
+    tracemalloc.start()
+    plan_city(needs, partners, now)
+    traced = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    row: Row = {
+        "family": family,
+        "size": size,
+        "needs": len(needs),
+        "partners": len(partners),
+        "build_s": build_s,
+        "plan_s": wall,
+        "plan_cpu_s": cpu,
+        "plan_cents": round(plan.objective * 100),
+        "plan_covered": len(plan.assignments),
+        "rss_before_mb": rss_before,
+        "rss_plan_mb": rss_plan,
+        "traced_plan_mb": traced,
+        "engine": engine_fields(plan),
+    }
+    if size != "L" or exact_at_l:
+        row.update(_exact_part(needs, partners, now, plan))
+    row["rss_peak_mb"] = _rss_mb()
+    row["load_avg"] = os.getloadavg()[0]
+    return row
+
+
+# ---- report ------------------------------------------------------------------------------------
+
+
+def gap_pct(row: Row) -> float | None:
+    if row.get("exact_cents") is None:
+        return None
+    best = row["exact_cents"]
+    return 0.0 if best == 0 else (best - row["plan_cents"]) / best * 100.0
+
+
+def problems(row: Row) -> list[str]:
+    """Why a row fails the check (only S and M rows are checked)."""
+    if row.get("error"):
+        return [row["error"]]
+    if row["size"] not in CHECKED_SIZES:
+        return []
+    out = []
+    if row.get("exact_cents") is None:
+        return ["no exact solve"]
+    if row["plan_problem"]:
+        out.append(f"infeasible plan: {row['plan_problem']}")
+    elif row["plan_checked_cents"] != row["plan_cents"]:
+        out.append(
+            f"objective {row['plan_cents'] / 100:,.2f} is not the sum of the assignments "
+            f"({row['plan_checked_cents'] / 100:,.2f})"
+        )
+    gap = gap_pct(row)
+    if gap is not None and gap > MAX_GAP_PCT:
+        out.append(f"{gap:.4f} % below the exact optimum (allowed {MAX_GAP_PCT} %)")
+    return out
+
+
+def _num(value: Any, spec: str) -> str:
+    return "n/a" if value is None else format(value, spec)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def quality_table(rows: list[Row]) -> str:
+    lines = [
+        "| family | size | needs x partners | feasible pairs | plan objective | exact objective "
+        "| plan below exact | needs covered: plan / exact / max coverage |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        if r.get("error"):
+            lines.append(f"| {r['family']} | {r['size']} | error: {r['error'][:60]} |||||| ")
+            continue
+        exact = r.get("exact_cents")
+        gap = gap_pct(r)
+        lines.append(
+            f"| {r['family']} | {r['size']} | {r['needs']:,} x {r['partners']:,} "
+            f"| {_num(r.get('feasible_pairs'), ',')} | {r['plan_cents'] / 100:,.2f} "
+            f"| {'n/a' if exact is None else f'{exact / 100:,.2f}'} "
+            f"| {'n/a' if gap is None else f'{gap:.4f} %'} "
+            f"| {r['plan_covered']:,} / {_num(r.get('exact_covered'), ',')} / "
+            f"{_num(r.get('max_coverage'), ',')} |"
+        )
+    return "\n".join(lines)
+
+
+def cost_table(rows: list[Row]) -> str:
+    lines = [
+        "| family | size | city build s | plan_city s (CPU s) | exact: pairs s / solve s "
+        "| max coverage s | RSS MB before / after plan / peak | tracemalloc MB plan_city "
+        "| load avg |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        if r.get("error"):
+            continue
+        exact = (
+            "n/a"
+            if r.get("exact_pairs_s") is None
+            else f"{r['exact_pairs_s']:.3f} / {r['exact_solve_s']:.3f}"
+        )
+        lines.append(
+            f"| {r['family']} | {r['size']} | {r['build_s']:.3f} "
+            f"| {r['plan_s']:.3f} ({r['plan_cpu_s']:.3f}) | {exact} "
+            f"| {_num(r.get('max_coverage_s'), '.3f')} "
+            f"| {r['rss_before_mb']:.0f} / {r['rss_plan_mb']:.0f} / {r['rss_peak_mb']:.0f} "
+            f"| {r['traced_plan_mb']:.0f} | {r['load_avg']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def engine_table(rows: list[Row]) -> str:
+    names: list[str] = []
+    for r in rows:
+        names += [n for n in r.get("engine", {}) if n not in names]
+    lines = [
+        "| family | size | " + " | ".join(names) + " |",
+        "|---|---|" + "---|" * len(names),
+    ]
+    for r in rows:
+        if r.get("error"):
+            continue
+        cells = [_cell(r["engine"].get(n, "")) for n in names]
+        lines.append(f"| {r['family']} | {r['size']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _run_subprocess(family: str, size: str, seed: int, exact_at_l: bool) -> Row:
+    cmd = [sys.executable, __file__, "--one", f"{family}:{size}", "--seed", str(seed)]
+    if exact_at_l:
+        cmd.append("--exact-at-l")
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        tail = (out.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"family": family, "size": size, "error": f"exit {out.returncode}: {tail}"}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="S,M", help="comma-separated, of S, M, L")
+    parser.add_argument("--families", default=",".join(FAMILIES), help="comma-separated")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--exact-at-l", action="store_true", help="also solve L exactly")
+    parser.add_argument("--json", type=Path, help="also write the rows to this file")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        family, size = args.one.split(":")
+        print(json.dumps(run_one(family, size, args.seed, args.exact_at_l), default=str))
+        return 0
+    sizes = [s for s in args.sizes.split(",") if s]
+    families = [f for f in args.families.split(",") if f]
+    unknown = [s for s in sizes if s not in SIZES] + [f for f in families if f not in FAMILIES]
+    if unknown:
+        parser.error(f"unknown size or family: {unknown}")
+    rows = []
+    for family in families:
+        for size in sizes:
+            rows.append(_run_subprocess(family, size, args.seed, args.exact_at_l))
+            print(f"{family} {size} done", file=sys.stderr, flush=True)
+    print(f"seed {args.seed}, python {sys.version.split()[0]}, plan_city default arguments\n")
+    print(quality_table(rows), end="\n\n")
+    print(cost_table(rows), end="\n\n")
+    print(engine_table(rows))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1, default=str))
+    failed = [(r, p) for r in rows for p in problems(r)]
+    for r, p in failed:
+        print(f"FAIL {r['family']} {r['size']}: {p}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
