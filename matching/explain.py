@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
 from matching.candidates import VIA_NEIGHBOURHOOD, VIA_POLYGON
-from matching.model import NEGATIVE, NEUTRAL, POSITIVE, NeedSpec, PartnerSpec, Reason
+from matching.model import NEGATIVE, NEUTRAL, POSITIVE, NeedSpec, PartnerSpec, Reason, ReasonValue
 from matching.scoring import DISTANCE_HALF_KM, PRIOR_RATE, age_and_overdue_days
 
 AUDIENCES = ("partner", "coordinator")
@@ -169,30 +169,36 @@ def _track(r: Reason, _staff: bool, _units: str) -> str:
     return f"completed {r.value('completed')} of {r.value('total')} past tasks"
 
 
+def _open_longer(this: ReasonValue, other: ReasonValue, _units: str) -> str:
+    return "open longer" + (f" ({this} vs {other} days)" if this != other else "")
+
+
+def _nearer(this: ReasonValue, other: ReasonValue, units: str) -> str:
+    near = format_distance(float(this or 0.0), units)
+    far = format_distance(float(other or 0.0), units)
+    return f"nearer ({near} vs {far})"
+
+
+TIE_WORDS: dict[str, Callable[[ReasonValue, ReasonValue, str], str]] = {
+    "tasks_left": lambda a, b, _u: f"more free slots this week ({a} vs {b})",
+    "competing_needs": lambda a, b, _u: f"fewer other open needs compete for them ({a} vs {b})",
+    "track_record": lambda _a, _b, _u: "better track record (completion rate and speed)",
+    "partner_id": lambda _a, _b, _u: (
+        "equal on free slots, competing needs and track record; listed by partner number"
+    ),
+    "priority": lambda a, b, _u: f"priority {a} before {b}",
+    "open_days": _open_longer,
+    "distance": _nearer,
+    "need_id": lambda _a, _b, _u: (
+        "equal on priority, time open and distance; listed by need number"
+    ),
+}
+"""What each tie-break criterion (ranking.PARTNER_TIE_BREAKS, NEED_TIE_BREAKS) says."""
+
+
 def _tie_break(r: Reason, _staff: bool, units: str) -> str:
-    by, this, other = r.value("by"), r.value("this"), r.value("next")
-    head = "same score as the next"
-    if by == "tasks_left":
-        return f"{head}; more free slots this week ({this} vs {other})"
-    if by == "competing_needs":
-        return f"{head}; fewer other open needs compete for them ({this} vs {other})"
-    if by == "track_record":
-        return f"{head}; better track record (completion rate and speed)"
-    if by == "priority":
-        return f"{head}; priority {this} before {other}"
-    if by == "open_days":
-        days = f" ({this} vs {other} days)" if this != other else ""
-        return f"{head}; open longer{days}"
-    if by == "distance":
-        near = format_distance(float(this or 0.0), units)
-        far = format_distance(float(other or 0.0), units)
-        return f"{head}; nearer ({near} vs {far})"
-    if by == "need_id":
-        return f"{head} and equal on priority, time open and distance; listed by need number"
-    return (
-        f"{head} and equal on free slots, competing needs and track record; "
-        "listed by partner number"
-    )
+    words = TIE_WORDS[str(r.value("by"))](r.value("this"), r.value("next"), units)
+    return f"same score as the next; {words}"
 
 
 def _not_chosen(r: Reason, staff: bool, _units: str) -> str:

@@ -176,3 +176,13 @@ def test_why_a_higher_ranked_partner_was_not_chosen():
     assert spare.startswith(
         "not chosen by the latest plan, though 2 of their 3 free slots this week are unplanned"
     )
+
+
+def test_every_tie_break_criterion_has_words():
+    from matching.explain import TIE_WORDS
+    from matching.ranking import NEED_TIE_BREAKS, PARTNER_TIE_BREAKS
+
+    assert set(TIE_WORDS) == set(PARTNER_TIE_BREAKS) | set(NEED_TIE_BREAKS)
+    for by in TIE_WORDS:
+        text = render(tie_break_reason(by, 2, 1), audience="coordinator", units="mi")
+        assert text.startswith("same score as the next; ") and len(text) > 30
