@@ -41,7 +41,8 @@ def who_can_act_here(actor: Actor, need_id: int) -> dict[str, Any] | None:
     if not engine_enabled():
         return None
     if not actor.can("plan.read"):
-        return {"suggestions": [], "plan": None, "score_max": 100.0, "units": "km"}
+        units = current_app.config.get("DISTANCE_UNITS", "km")
+        return {"suggestions": [], "plan": None, "score_max": 100.0, "units": units}
     from planning.services import who_can_act_here as ranked
 
     return ranked(actor, need_id, limit=10)
