@@ -20,7 +20,14 @@ blp = token_blueprint(
 ID = "int(min=1, max=2147483647)"
 
 
-class SuggestionSchema(Schema):
+SCORE = (
+    "Match score: priority (up to 30 points with the default weights), waiting time (20), "
+    "nearness to the partner's base (30) and track record (20), so 0 to 100 unless "
+    "MATCHING_WEIGHTS changes the weights. Compare it within one list only."
+)
+
+
+class PairSchema(Schema):
     """A feasible (need, partner) pair with its score and the reasons behind it."""
 
     need_id = fields.Integer()
@@ -29,12 +36,84 @@ class SuggestionSchema(Schema):
     neighbourhood = fields.String(allow_none=True)
     partner_id = fields.Integer()
     partner_name = fields.String(allow_none=True)
-    score = fields.Float()
-    distance_km = fields.Float()
+    score = fields.Float(metadata={"description": SCORE})
+    distance_km = fields.Float(metadata={"description": "Distance from the partner's base, km."})
     reasons = fields.List(fields.String())
 
 
-class AssignmentSchema(SuggestionSchema):
+class SuggestionReasonSchema(Schema):
+    """One reason as data, with its text for the reader of this list."""
+
+    kind = fields.String(
+        metadata={
+            "description": "distance, area, capability, slots, open, overdue, priority, "
+            "track_record, no_track_record, kept; tie_break; not_chosen"
+        }
+    )
+    tone = fields.String(
+        validate=validate.OneOf(["positive", "neutral", "negative"]),
+        metadata={
+            "description": "positive: a real reason for the match (pages tick it); neutral: "
+            "a fact; negative: counts against it"
+        },
+    )
+    text = fields.String(
+        metadata={"description": "In the reader's words and the city's DISTANCE_UNITS"}
+    )
+    values = fields.Dict(
+        metadata={
+            "description": 'The figures behind the text, e.g. {"left": 3, "per_week": 5}; '
+            "distances in km"
+        }
+    )
+
+
+class SuggestionSchema(PairSchema):
+    """A ranked suggestion: its place, its reasons as data, and how a tie was broken."""
+
+    score = fields.Float(
+        metadata={
+            "description": SCORE + " Equal scores are ordered by stated tie-breaks (tie_break)."
+        }
+    )
+    reasons = fields.List(
+        fields.String(),
+        metadata={"description": "The texts of reason_items, in the reader's words"},
+    )
+    rank = fields.Integer(metadata={"description": "Place in the full ranking, 1 = best"})
+    distance = fields.String(
+        metadata={"description": 'distance_km in the city\'s DISTANCE_UNITS, e.g. "1.3 mi"'}
+    )
+    reason_items = fields.List(fields.Nested(SuggestionReasonSchema))
+    tie_break = fields.Nested(
+        SuggestionReasonSchema,
+        allow_none=True,
+        metadata={
+            "description": "When the next suggestion has the same score: the criterion that put "
+            "this one first (partners: tasks_left, competing_needs, track_record, then "
+            "partner_id; needs: priority, open_days, distance, then need_id), values this/next"
+        },
+    )
+
+
+class NeedSuggestionSchema(SuggestionSchema):
+    """Who can act here: a partner for the need, and what the latest city plan chose."""
+
+    planned = fields.Boolean(
+        metadata={"description": "The latest plan chose this partner for this need"}
+    )
+    not_chosen = fields.Nested(
+        SuggestionReasonSchema,
+        allow_none=True,
+        metadata={
+            "description": "For a partner ranked above the planned one: why the plan did not "
+            "choose it (values: left = its free slots this week, planned = other planned tasks "
+            "holding them)"
+        },
+    )
+
+
+class AssignmentSchema(PairSchema):
     """A pair in a stored plan, and whether it was offered and taken."""
 
     id = fields.Integer()
@@ -201,11 +280,16 @@ class RecruitmentTargetSchema(Schema):
 
 @blp.route(f"/needs/<{ID}:need_id>/suggestions")
 class NeedSuggestions(MethodView):
-    @blp.response(200, SuggestionSchema(many=True))
+    @blp.response(200, NeedSuggestionSchema(many=True))
     @blp.alt_response(403, schema=ErrorResponseSchema)
     @blp.alt_response(404, schema=ErrorResponseSchema)
     def get(self, need_id):
-        """Who can act here: feasible partners for an open need, best first."""
+        """Who can act here: feasible partners for an open need, best first.
+
+        The first 10, plus the partner the latest plan chose when it ranks lower (`planned`);
+        partners ranked above it say why the plan did not choose them (`not_chosen`). Reasons
+        are in a coordinator's words ("their base is 1.3 mi away").
+        """
         return services.suggest_partners_for_need(current_actor(), need_id)
 
 
@@ -215,7 +299,10 @@ class PartnerSuggestions(MethodView):
     @blp.response(200, SuggestionSchema(many=True))
     @blp.alt_response(404, schema=ErrorResponseSchema)
     def get(self, query, partner_id):
-        """What this partner can do nearby, best first (by default sized to its capacity)."""
+        """What this partner can do nearby, best first (by default sized to its capacity).
+
+        Reasons are in the partner's words ("1.3 mi from your base").
+        """
         return services.suggest_needs_for_partner(current_actor(), partner_id, **query)
 
 

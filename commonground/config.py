@@ -11,6 +11,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = ROOT / "instance"
+DISTANCE_UNITS = ("mi", "km")
+"""Units a city may show distances in."""
 
 
 def _env_float(name: str, default: float) -> float:
@@ -72,6 +74,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # The city this installation serves.
         "CITY_NAME": os.environ.get("CITY_NAME", "Baton Rouge (demo)"),
         "CITY_TIMEZONE": os.environ.get("CITY_TIMEZONE", "America/Chicago"),
+        # Distances on pages and in reason texts: "mi" or "km" (the demo city is in the US).
+        "DISTANCE_UNITS": os.environ.get("DISTANCE_UNITS", "mi").strip().lower(),
         "MAP_CENTER": (
             _env_float("MAP_CENTER_LAT", 30.4515),
             _env_float("MAP_CENTER_LON", -91.1871),
@@ -156,6 +160,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "OUTREACH_CONTACT_PHONE": os.environ.get("OUTREACH_CONTACT_PHONE", ""),
     }
     config.update(overrides or {})
+    if config["DISTANCE_UNITS"] not in DISTANCE_UNITS:
+        raise RuntimeError(f"DISTANCE_UNITS must be one of {DISTANCE_UNITS}.")
     if config["ENV"] == "production" and not config["PASSWORD_HASH_METHOD"].startswith("scrypt"):
         raise RuntimeError("Production passwords are hashed with scrypt.")
     if not config.get("SECRET_KEY"):

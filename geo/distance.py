@@ -1,4 +1,4 @@
-"""Great-circle distances. Pure: no Flask, no SQLAlchemy."""
+"""Great-circle distances, and how a page shows one. Pure: no Flask, no SQLAlchemy."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import math
 
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE_LAT = 111.32
+KM_PER_MILE = 1.609344
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -21,3 +22,15 @@ def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float
     dlat = radius_km / KM_PER_DEGREE_LAT
     dlon = radius_km / (KM_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 1e-6))
     return lat - dlat, lon - dlon, lat + dlat, lon + dlon
+
+
+def display_distance(km: float, units: str) -> str:
+    """A distance for a page in the city's units ("mi" or "km"), one decimal: "1.3 mi".
+
+    The same text as `matching.explain.format_distance` (the engine imports no project package,
+    so it has its own copy; a test keeps the two equal)."""
+    if units == "mi":
+        return f"{km / KM_PER_MILE:.1f} mi"
+    if units == "km":
+        return f"{km:.1f} km"
+    raise ValueError(f"units must be 'mi' or 'km', not {units!r}")

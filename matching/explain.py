@@ -1,19 +1,61 @@
-"""Short human reasons for a suggested (need, partner) pair, in the partner's words.
+"""Reasons for a suggested (need, partner) pair: as data (`Reason`), then in the reader's words.
 
-Examples: "1.8 km from your base", "does lot mowing", "3 of 5 weekly slots left", "open 41 days",
-"overdue 3 days", "priority 4", "completed 12 of 14 past tasks". Capability codes are shown
-through an optional `labels` mapping (code -> label) and fall back to the code itself.
+`reason_items` gives the reasons as data, most concrete first: distance, area (when a
+neighbourhood list or polygon is why), capability, weekly slots, time open, overdue, priority,
+track record, kept from the previous plan. `render` writes one of them for an audience, in
+`units` "km" or "mi" (a city setting, DISTANCE_UNITS, in the product):
+
+| kind | audience "partner" (reads about a task) | audience "coordinator" (reads about a partner) |
+|---|---|---|
+| distance | 1.3 mi from your base | their base is 1.3 mi away |
+| area | in your neighbourhood list (Mid City) | in their neighbourhood list (Mid City) |
+| slots | 3 of 5 weekly slots left | 3 of 5 weekly slots left this week |
+| track_record | completed 12 of 14 past tasks | completed 12 of 14 past tasks |
+
+and "does lot mowing", "open 41 days", "overdue 3 days", "priority 4", "no track record yet",
+"kept from the previous plan" for both. Capability codes are shown through an optional `labels`
+mapping (code -> label) and fall back to the code itself.
+
+Each reason has a tone (model.POSITIVE / NEUTRAL / NEGATIVE); pages tick only positive ones:
+
+- distance: positive within CLOSE_KM (where the distance term still earns at least half its
+  points), else neutral; area and capability: positive (why the partner qualifies);
+- slots: positive with a slot left, negative without;
+- open: positive from LONG_OPEN_DAYS, else neutral; overdue: positive (the score adds urgency);
+- priority: neutral. The score rewards a larger number (priority / 5) while the product's forms
+  say "1 is most urgent"; until the two agree a tick would claim one of them is right;
+- track record: positive when the completion rate beats the newcomer's prior (PRIOR_RATE, which
+  is where the score starts a partner without history), negative below it, neutral at it;
+  "no track record yet": neutral; kept: positive.
+
+`reasons()` is `reason_items` rendered; its default output (audience "partner", units "km") is
+exactly the text stored plans carry, so existing callers and stored plans read the same.
+
+`tie_break_reason` (why a suggestion is ahead of the next one at the same score, see ranking.py)
+and `not_chosen_reason` (why the latest plan chose someone else) are rendered here too, so every
+reason text lives in this one module.
 
 Must not import: Flask, SQLAlchemy, any other Common Ground package, or anything doing I/O.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
-from matching.model import NeedSpec, PartnerSpec
-from matching.scoring import age_and_overdue_days
+from matching.candidates import VIA_NEIGHBOURHOOD, VIA_POLYGON
+from matching.model import NEGATIVE, NEUTRAL, POSITIVE, NeedSpec, PartnerSpec, Reason, ReasonValue
+from matching.scoring import DISTANCE_HALF_KM, PRIOR_RATE, age_and_overdue_days
+
+AUDIENCES = ("partner", "coordinator")
+UNITS = ("km", "mi")
+KM_PER_MILE = 1.609344
+CLOSE_KM = DISTANCE_HALF_KM
+"""A base this close earns at least half the distance points: a real reason (ticked)."""
+LONG_OPEN_DAYS = 7
+"""A need open this many days is a reason to act (ticked); younger ones are a plain fact."""
+NEED_KINDS = frozenset({"open", "overdue", "priority"})
+"""Kinds about the need alone: the same for every partner of one need."""
 
 
 def label(capability: str, labels: Mapping[str, str] | None) -> str:
@@ -27,13 +69,194 @@ def _days(n: int) -> str:
     return f"{n} day" if n == 1 else f"{n} days"
 
 
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def format_distance(km: float, units: str = "km") -> str:
+    """A distance in the city's units, one decimal: "1.3 mi", "2.1 km"."""
+    if units == "km":
+        return f"{km:.1f} km"
+    if units == "mi":
+        return f"{km / KM_PER_MILE:.1f} mi"
+    raise ValueError(f"units must be one of {UNITS}, not {units!r}")
+
+
 def area_phrase(via: int, need: NeedSpec) -> str | None:
-    """Why the need is in the area when it is not (only) within the radius."""
-    if via == 1:
-        return f"in your neighbourhood list ({need.neighbourhood})"
-    if via == 2:
-        return "inside your service area"
+    """Why the need is in the area when it is not (only) within the radius (partner's words)."""
+    item = _area_item(via, need)
+    return None if item is None else render(item)
+
+
+def _area_item(via: int, need: NeedSpec) -> Reason | None:
+    if via == VIA_NEIGHBOURHOOD:
+        return Reason("area", POSITIVE, (("via", "neighbourhood"), ("name", need.neighbourhood)))
+    if via == VIA_POLYGON:
+        return Reason("area", POSITIVE, (("via", "polygon"),))
     return None
+
+
+def _track_item(partner: PartnerSpec) -> Reason:
+    record = partner.track_record
+    total = record.completed + record.released
+    if not total:
+        return Reason("no_track_record", NEUTRAL)
+    rate = record.completed / total
+    tone = POSITIVE if rate > PRIOR_RATE else NEGATIVE if rate < PRIOR_RATE else NEUTRAL
+    return Reason("track_record", tone, (("completed", record.completed), ("total", total)))
+
+
+def reason_items(
+    need: NeedSpec,
+    partner: PartnerSpec,
+    distance_km: float,
+    now: datetime,
+    *,
+    labels: Mapping[str, str] | None = None,
+    via: int = 0,
+    kept: bool = False,
+) -> tuple[Reason, ...]:
+    """The reasons for the pair as data, most concrete first (see the module docstring)."""
+    near = POSITIVE if distance_km <= CLOSE_KM else NEUTRAL
+    out = [Reason("distance", near, (("km", round(distance_km, 3)),))]
+    area = _area_item(via, need)
+    if area is not None:
+        out.append(area)
+    code = need.capability
+    out.append(Reason("capability", POSITIVE, (("code", code), ("label", label(code, labels)))))
+    slot = partner.capabilities.get(need.capability)
+    if slot is not None:
+        tone = POSITIVE if slot.tasks_left > 0 else NEGATIVE
+        out.append(
+            Reason("slots", tone, (("left", slot.tasks_left), ("per_week", slot.tasks_per_week)))
+        )
+    age, overdue = age_and_overdue_days(need, now)
+    long_open = POSITIVE if age >= LONG_OPEN_DAYS else NEUTRAL
+    out.append(Reason("open", long_open, (("days", int(age)),)))
+    if overdue >= 1.0:
+        out.append(Reason("overdue", POSITIVE, (("days", int(overdue)),)))
+    out.append(Reason("priority", NEUTRAL, (("priority", need.priority),)))
+    out.append(_track_item(partner))
+    if kept:
+        out.append(Reason("kept", POSITIVE))
+    return tuple(out)
+
+
+# ---- words ---------------------------------------------------------------------------------
+
+Words = Callable[[Reason, bool, str], str]
+"""(reason, for a coordinator?, units) -> text."""
+
+
+def _distance(r: Reason, staff: bool, units: str) -> str:
+    text = format_distance(float(r.value("km") or 0.0), units)
+    return f"their base is {text} away" if staff else f"{text} from your base"
+
+
+def _area(r: Reason, staff: bool, _units: str) -> str:
+    whose = "their" if staff else "your"
+    if r.value("via") == "neighbourhood":
+        return f"in {whose} neighbourhood list ({r.value('name')})"
+    return f"inside {whose} service area"
+
+
+def _slots(r: Reason, staff: bool, _units: str) -> str:
+    text = f"{r.value('left')} of {r.value('per_week')} weekly slots left"
+    return f"{text} this week" if staff else text
+
+
+def _track(r: Reason, _staff: bool, _units: str) -> str:
+    return f"completed {r.value('completed')} of {r.value('total')} past tasks"
+
+
+def _open_longer(this: ReasonValue, other: ReasonValue, _units: str) -> str:
+    return "open longer" + (f" ({this} vs {other} days)" if this != other else "")
+
+
+def _nearer(this: ReasonValue, other: ReasonValue, units: str) -> str:
+    near = format_distance(float(this or 0.0), units)
+    far = format_distance(float(other or 0.0), units)
+    return f"nearer ({near} vs {far})"
+
+
+TIE_WORDS: dict[str, Callable[[ReasonValue, ReasonValue, str], str]] = {
+    "tasks_left": lambda a, b, _u: f"more free slots this week ({a} vs {b})",
+    "competing_needs": lambda a, b, _u: f"fewer other open needs compete for them ({a} vs {b})",
+    "track_record": lambda _a, _b, _u: "better track record (completion rate and speed)",
+    "partner_id": lambda _a, _b, _u: (
+        "equal on free slots, competing needs and track record; listed by partner number"
+    ),
+    "priority": lambda a, b, _u: f"priority {a} before {b}",
+    "open_days": _open_longer,
+    "distance": _nearer,
+    "need_id": lambda _a, _b, _u: (
+        "equal on priority, time open and distance; listed by need number"
+    ),
+}
+"""What each tie-break criterion (ranking.PARTNER_TIE_BREAKS, NEED_TIE_BREAKS) says."""
+
+
+def _tie_break(r: Reason, _staff: bool, units: str) -> str:
+    words = TIE_WORDS[str(r.value("by"))](r.value("this"), r.value("next"), units)
+    return f"same score as the next; {words}"
+
+
+def _not_chosen(r: Reason, staff: bool, _units: str) -> str:
+    whose = "their" if staff else "your"
+    left, planned = int(r.value("left") or 0), int(r.value("planned") or 0)
+    if planned >= left:
+        if left == 1:
+            return (
+                f"not chosen by the latest plan: {whose} only free slot this week is taken by "
+                "another planned task"
+            )
+        return (
+            f"not chosen by the latest plan: {whose} {left} free slots this week are all "
+            f"taken by other planned tasks ({planned} planned)"
+        )
+    unplanned = left - planned
+    verb = "is" if unplanned == 1 else "are"
+    return (
+        f"not chosen by the latest plan, though {unplanned} of {whose} "
+        f"{_plural(left, 'free slot', 'free slots')} this week {verb} unplanned: the plan may "
+        "predate this week's changes or keep an earlier offer (run it again to update)"
+    )
+
+
+def _fixed(text: str) -> Words:
+    return lambda _r, _staff, _units: text
+
+
+WORDS: dict[str, Words] = {
+    "distance": _distance,
+    "area": _area,
+    "capability": lambda r, _s, _u: f"does {r.value('label')}",
+    "slots": _slots,
+    "open": lambda r, _s, _u: f"open {_days(int(r.value('days') or 0))}",
+    "overdue": lambda r, _s, _u: f"overdue {_days(int(r.value('days') or 0))}",
+    "priority": lambda r, _s, _u: f"priority {r.value('priority')}",
+    "track_record": _track,
+    "no_track_record": _fixed("no track record yet"),
+    "kept": _fixed("kept from the previous plan"),
+    "tie_break": _tie_break,
+    "not_chosen": _not_chosen,
+}
+
+
+def render(reason: Reason, *, audience: str = "partner", units: str = "km") -> str:
+    """One reason in the words of `audience` ("partner" or "coordinator"), in `units`."""
+    if audience not in AUDIENCES:
+        raise ValueError(f"audience must be one of {AUDIENCES}, not {audience!r}")
+    if units not in UNITS:
+        raise ValueError(f"units must be one of {UNITS}, not {units!r}")
+    return WORDS[reason.kind](reason, audience == "coordinator", units)
+
+
+def render_all(
+    items: Iterable[Reason], *, audience: str = "partner", units: str = "km"
+) -> tuple[str, ...]:
+    """Several reasons rendered in order."""
+    return tuple(render(r, audience=audience, units=units) for r in items)
 
 
 def reasons(
@@ -45,27 +268,21 @@ def reasons(
     labels: Mapping[str, str] | None = None,
     via: int = 0,
     kept: bool = False,
+    audience: str = "partner",
+    units: str = "km",
 ) -> tuple[str, ...]:
-    """Reasons for the pair, most concrete first."""
-    out = [f"{distance_km:.1f} km from your base"]
-    area = area_phrase(via, need)
-    if area:
-        out.append(area)
-    out.append(f"does {label(need.capability, labels)}")
-    slot = partner.capabilities.get(need.capability)
-    if slot is not None:
-        out.append(f"{slot.tasks_left} of {slot.tasks_per_week} weekly slots left")
-    age, overdue = age_and_overdue_days(need, now)
-    out.append(f"open {_days(int(age))}")
-    if overdue >= 1.0:
-        out.append(f"overdue {_days(int(overdue))}")
-    out.append(f"priority {need.priority}")
-    record = partner.track_record
-    total = record.completed + record.released
-    if total:
-        out.append(f"completed {record.completed} of {total} past tasks")
-    else:
-        out.append("no track record yet")
-    if kept:
-        out.append("kept from the previous plan")
-    return tuple(out)
+    """Reasons for the pair as text, most concrete first (defaults: the partner's words, km)."""
+    items = reason_items(need, partner, distance_km, now, labels=labels, via=via, kept=kept)
+    return render_all(items, audience=audience, units=units)
+
+
+def tie_break_reason(by: str, this: int | float, other: int | float) -> Reason:
+    """Why a suggestion is ahead of the next one with the same score: the criterion `by` (see
+    ranking.PARTNER_TIE_BREAKS / NEED_TIE_BREAKS) and its value for this one and the next."""
+    return Reason("tie_break", NEUTRAL, (("by", by), ("this", this), ("next", other)))
+
+
+def not_chosen_reason(*, tasks_left: int, planned: int) -> Reason:
+    """Why the latest plan gave a need to someone else although this partner scores higher:
+    `planned` of its `tasks_left` free slots this week are held by other planned tasks."""
+    return Reason("not_chosen", NEGATIVE, (("left", tasks_left), ("planned", planned)))

@@ -100,15 +100,56 @@ class Weights:
 DEFAULT_WEIGHTS = Weights()
 
 
+POSITIVE, NEUTRAL, NEGATIVE = "positive", "neutral", "negative"
+"""Tones of a `Reason`: for the match, a plain fact, against it."""
+ReasonValue = int | float | str | None
+"""A figure a reason carries."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One reason as data, so each reader gets their own words (see explain.py).
+
+    `kind` names what it is about ("distance", "slots", "track_record", "tie_break"...),
+    `tone` is POSITIVE (a real reason for the match: pages tick it), NEUTRAL (a fact) or
+    NEGATIVE (counts against it), and `values` holds the figures as (name, value) pairs (a
+    tuple, so the reason stays hashable; `value(name)` reads one, `as_dict()` gives them all).
+    """
+
+    kind: str
+    tone: str
+    values: tuple[tuple[str, ReasonValue], ...] = ()
+
+    def value(self, name: str, default: ReasonValue = None) -> ReasonValue:
+        """One figure by name."""
+        for key, found in self.values:
+            if key == name:
+                return found
+        return default
+
+    def as_dict(self) -> dict[str, ReasonValue]:
+        """The figures as a dict."""
+        return dict(self.values)
+
+
 @dataclass(frozen=True, slots=True)
 class Suggestion:
-    """A feasible (need, partner) pair with its score (0.01 steps) and human reasons."""
+    """A feasible (need, partner) pair with its score (0.01 steps) and human reasons.
+
+    `reasons` are the default texts (the partner's words, km); `reason_items` are the same
+    reasons as data, to be rendered for another reader or unit (explain.render); `tie_break`,
+    set by the rankings, says which tie-break criterion put this suggestion ahead of the next
+    one in its list when both have the same score (None when the scores differ or it is last).
+    The plan leaves `reason_items` empty and `tie_break` None.
+    """
 
     need_id: int
     partner_id: int
     score: float
     distance_km: float
     reasons: tuple[str, ...]
+    reason_items: tuple[Reason, ...] = ()
+    tie_break: Reason | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,23 +1,109 @@
 """Ranked suggestions for one need (which partners?) and for one partner (which needs?).
 
 Both use `CandidateIndex`; pass a prebuilt `index` when answering many queries over the same
-specs (the index's own needs/partners are then used, and the `needs`/`partners` argument is
-ignored), otherwise a small one is built per call. Order: score desc, then id asc.
+specs (the index's own needs/partners are then used, and the `needs`/`partners` arguments are
+ignored), otherwise a small one is built per call.
+
+**Order.** Score first (descending). Equal scores are common on real data (partners registered
+at the same ZIP-code centre, both new, score the same for every need), so ties are broken by
+stated criteria, never silently by id:
+
+Partners for a need (`PARTNER_TIE_BREAKS`):
+1. `tasks_left` — more spare capacity this week for the need's capability first;
+2. `competing_needs` — fewer OTHER open needs of that capability in the partner's service area
+   first: those needs compete for the same slots. Counted over the index's needs (`needs`, or
+   those of the `index`), this need excluded. With no needs (an index of partners only, the
+   default when neither is given) it cannot be counted and is skipped;
+3. `track_record` — the better track-record term first (scoring.track_term: completion rate
+   shrunk toward the newcomer's prior, and speed; compared to 6 decimals);
+4. `partner_id` — ascending: only the final deterministic fallback, and said so.
+
+Needs for a partner (`NEED_TIE_BREAKS`):
+1. `priority` — the larger value first, the direction the score counts it (priority / 5);
+2. `open_days` — open longer (opened earlier) first;
+3. `distance` — nearer the partner's base first;
+4. `need_id` — ascending, the final fallback.
+
+A suggestion whose score equals the next one's (in the ranking before `limit` cuts it; for
+needs without `limit`, after the per-capability capacity cap) carries `tie_break`
+(explain.tie_break_reason: the first criterion that differs, with both values), so a page can
+say "same score as the next; more free slots this week (5 vs 1)".
+
+These are tie-breaks on purpose, not score terms: the score is what the city plan maximises
+(scoring.py, plan.py). Spare capacity is the plan's constraint, not a quality of the pair;
+putting it into the score would change every plan, while a tie-break only orders pairs whose
+scores are equal.
 
 Must not import: Flask, SQLAlchemy, any other Common Ground package, or anything doing I/O.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from itertools import pairwise
 
 import numpy as np
+from numpy.typing import NDArray
 
 from matching.candidates import CandidateIndex
-from matching.explain import reasons
-from matching.model import DEFAULT_WEIGHTS, NeedSpec, PartnerSpec, Suggestion, Weights
-from matching.scoring import need_points, pair_cents, track_term
+from matching.explain import reason_items, render_all, tie_break_reason
+from matching.model import DEFAULT_WEIGHTS, NeedSpec, PartnerSpec, Reason, Suggestion, Weights
+from matching.scoring import SECONDS_PER_DAY, need_points, pair_cents, track_term
+
+PARTNER_TIE_BREAKS = ("tasks_left", "competing_needs", "track_record", "partner_id")
+"""After the score, in this order (see the module docstring)."""
+NEED_TIE_BREAKS = ("priority", "open_days", "distance", "need_id")
+"""After the score, in this order (see the module docstring)."""
+
+Criterion = tuple[str, NDArray, NDArray]
+"""(name, key ascending = ranked first, value shown in the reason)."""
+
+
+def _tie_breaks(
+    order: Sequence[int], cents: NDArray[np.int64], criteria: Sequence[Criterion]
+) -> dict[int, Reason]:
+    """For each ranked row that ties on score with the next one: the deciding criterion."""
+    out: dict[int, Reason] = {}
+    for a, b in pairwise(order):
+        if cents[a] != cents[b]:
+            continue
+        for name, key, shown in criteria:
+            if key[a] != key[b]:
+                out[a] = tie_break_reason(name, shown[a].item(), shown[b].item())
+                break
+    return out
+
+
+def _tasks_left(idx: CandidateIndex, pos: NDArray[np.int64], capability: str) -> NDArray:
+    left = np.zeros(pos.size, dtype=np.int64)
+    for i, p in enumerate(pos.tolist()):
+        slot = idx.partners[p].capabilities.get(capability)
+        left[i] = 0 if slot is None else max(0, slot.tasks_left)
+    return left
+
+
+def _competing_needs(
+    idx: CandidateIndex, pos: NDArray[np.int64], need: NeedSpec, tied: NDArray[np.bool_]
+) -> NDArray[np.int64]:
+    """Other indexed needs of the capability in each partner's area; 0 without needs.
+
+    Counted only where `tied` (the criterion can decide nothing elsewhere)."""
+    out = np.zeros(pos.size, dtype=np.int64)
+    if not idx.needs:
+        return out
+    for i in np.flatnonzero(tied).tolist():
+        found, _, _ = idx.needs_for_partner(idx.partners[int(pos[i])], need.capability)
+        out[i] = found.size - int(np.any(idx.need_ids[found] == need.id))
+    return out
+
+
+def _tied_on(*keys: NDArray) -> NDArray[np.bool_]:
+    """Rows whose tuple of keys another row shares."""
+    rows = list(zip(*(k.tolist() for k in keys), strict=True))
+    counts = Counter(rows)
+    return np.fromiter((counts[r] > 1 for r in rows), dtype=bool, count=len(rows))
 
 
 def rank_partners_for_need(
@@ -29,27 +115,52 @@ def rank_partners_for_need(
     labels: Mapping[str, str] | None = None,
     limit: int | None = None,
     index: CandidateIndex | None = None,
+    needs: Sequence[NeedSpec] | None = None,
 ) -> list[Suggestion]:
-    """Feasible partners for `need`, best first (at most `limit`)."""
-    idx = index if index is not None else CandidateIndex((), partners)
+    """Feasible partners for `need`, best first (at most `limit`).
+
+    Order: score desc, then `PARTNER_TIE_BREAKS` (more tasks left this week, fewer competing
+    open needs — counted over `needs`, or the index's needs; skipped without any — better
+    track record, and partner id only as the final fallback).
+    """
+    idx = index if index is not None else CandidateIndex(needs or (), partners)
     pos, dist, via = idx.partners_for_need(need)
     base = need_points([need], now, weights)
-    cents = pair_cents(np.repeat(base, pos.size), dist, idx.partner_track[pos], weights)
-    order = np.lexsort((idx.partner_ids[pos], -cents))
+    track = idx.partner_track[pos]
+    cents = pair_cents(np.repeat(base, pos.size), dist, track, weights)
+    left = _tasks_left(idx, pos, need.capability)
+    competing = _competing_needs(idx, pos, need, _tied_on(cents, left))
+    ids = idx.partner_ids[pos]
+    track_key = -np.round(track, 6)  # float noise (0.66 vs 0.6599999999999999) decides nothing
+    order = np.lexsort((ids, track_key, competing, -left, -cents)).tolist()
+    ties = _tie_breaks(
+        order,
+        cents,
+        [
+            ("tasks_left", -left, left),
+            ("competing_needs", competing, competing),
+            ("track_record", track_key, np.round(track, 4)),
+            ("partner_id", ids, ids),
+        ],
+    )
     if limit is not None:
         order = order[: max(0, limit)]
-    return [
-        Suggestion(
-            need_id=need.id,
-            partner_id=idx.partners[pos[i]].id,
-            score=int(cents[i]) / 100.0,
-            distance_km=float(dist[i]),
-            reasons=reasons(
-                need, idx.partners[pos[i]], float(dist[i]), now, labels=labels, via=int(via[i])
-            ),
+    out = []
+    for i in order:
+        partner = idx.partners[pos[i]]
+        items = reason_items(need, partner, float(dist[i]), now, labels=labels, via=int(via[i]))
+        out.append(
+            Suggestion(
+                need_id=need.id,
+                partner_id=partner.id,
+                score=int(cents[i]) / 100.0,
+                distance_km=float(dist[i]),
+                reasons=render_all(items),
+                reason_items=items,
+                tie_break=ties.get(i),
+            )
         )
-        for i in order.tolist()
-    ]
+    return out
 
 
 def rank_needs_for_partner(
@@ -64,15 +175,17 @@ def rank_needs_for_partner(
 ) -> list[Suggestion]:
     """Feasible needs for `partner`, best first.
 
+    Order: score desc, then `NEED_TIE_BREAKS` (larger priority, open longer, nearer, need id).
     With `limit=None` the list is capped by capacity: for each capability, at most that
-    capability's `tasks_left` needs. With an explicit `limit`, the `limit` best feasible needs are
-    returned whatever the capacity (to browse beyond this week's slots).
+    capability's `tasks_left` needs (the best by the same order). With an explicit `limit`, the
+    `limit` best feasible needs are returned whatever the capacity (to browse beyond this week's
+    slots).
     """
     if not partner.active:
         return []
     idx = index if index is not None else CandidateIndex(needs, ())
     track = track_term(partner.track_record)
-    chosen: list[tuple[int, int, int, float, int]] = []
+    rows: list[tuple[int, int, float, float, int, int, int]] = []
     for capability, slot in sorted(partner.capabilities.items()):
         if slot.tasks_left <= 0:
             continue
@@ -80,31 +193,68 @@ def rank_needs_for_partner(
         if pos.size == 0:
             continue
         cents = pair_cents(
-            idx.need_points(now, weights, pos),
-            dist,
-            np.full(pos.size, track),
-            weights,
+            idx.need_points(now, weights, pos), dist, np.full(pos.size, track), weights
         )
-        order = np.lexsort((idx.need_ids[pos], -cents))
+        prio = np.fromiter((idx.needs[p].priority for p in pos.tolist()), np.int64, pos.size)
+        opened = np.fromiter(
+            (idx.needs[p].opened_at.timestamp() for p in pos.tolist()), np.float64, pos.size
+        )
+        order = np.lexsort((idx.need_ids[pos], dist, opened, -prio, -cents))
         if limit is None:
             order = order[: slot.tasks_left]
-        chosen.extend(
-            (-int(cents[i]), int(idx.need_ids[pos[i]]), int(pos[i]), float(dist[i]), int(via[i]))
+        rows.extend(
+            (
+                -int(cents[i]),
+                -int(prio[i]),
+                float(opened[i]),
+                float(dist[i]),
+                int(idx.need_ids[pos[i]]),
+                int(pos[i]),
+                int(via[i]),
+            )
             for i in order.tolist()
         )
-    chosen.sort()
+    rows.sort()
+    return _need_suggestions(partner, idx, rows, now, labels, limit)
+
+
+def _need_suggestions(
+    partner: PartnerSpec,
+    idx: CandidateIndex,
+    rows: list[tuple[int, int, float, float, int, int, int]],
+    now: datetime,
+    labels: Mapping[str, str] | None,
+    limit: int | None,
+) -> list[Suggestion]:
+    """Sorted (-cents, -priority, opened, distance, need id, position, via) rows as suggestions,
+    with the tie-break of each row that ties on score with the next."""
+    table = np.asarray([r[:5] for r in rows], dtype=np.float64).reshape(-1, 5)
+    cents = -table[:, 0].astype(np.int64)
+    open_days = ((now.timestamp() - table[:, 2]) // SECONDS_PER_DAY).astype(np.int64)
+    ties = _tie_breaks(
+        list(range(len(rows))),
+        cents,
+        [
+            ("priority", table[:, 1], -table[:, 1].astype(np.int64)),
+            ("open_days", table[:, 2], open_days),
+            ("distance", table[:, 3], np.round(table[:, 3], 3)),
+            ("need_id", table[:, 4], table[:, 4].astype(np.int64)),
+        ],
+    )
     if limit is not None:
-        chosen = chosen[: max(0, limit)]
+        rows = rows[: max(0, limit)]
     out = []
-    for neg_cents, need_id, p, d, v in chosen:
-        need = idx.needs[p]
+    for i, (neg_cents, _, _, d, need_id, p, v) in enumerate(rows):
+        items = reason_items(idx.needs[p], partner, d, now, labels=labels, via=v)
         out.append(
             Suggestion(
                 need_id=need_id,
                 partner_id=partner.id,
                 score=-neg_cents / 100.0,
                 distance_km=d,
-                reasons=reasons(need, partner, d, now, labels=labels, via=v),
+                reasons=render_all(items),
+                reason_items=items,
+                tie_break=ties.get(i),
             )
         )
     return out

@@ -1,12 +1,14 @@
 """Named reads of stored city plans: the latest plan, its standing assignments, the partner it
-chose for a need. Plain values out (ids and dicts), no ORM objects leave this module.
+chose for a need, how many planned tasks hold each partner's slots. Plain values out (ids and
+dicts), no ORM objects leave this module.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from commonground.extensions import db
+from needs.models import Need
 from planning.models import Plan, PlanAssignment
 
 STANDING = ("proposed", "offered")
@@ -46,3 +48,30 @@ def planned_partner_for_need(need_id: int) -> int | None:
             PlanAssignment.status.in_(STANDING),
         )
     )
+
+
+def planned_task_counts(
+    plan_id: int | None = None, *, excluding_need: int | None = None
+) -> dict[tuple[int, str], int]:
+    """(partner id, capability code) -> standing assignments of a plan whose need is still open.
+
+    Defaults to the latest plan. In the plan's eyes these hold the partner's free slots this
+    week: "who can act here" compares them with the slots left to say why a partner ranked
+    above the planned one was not chosen. `excluding_need` leaves one need's assignment out.
+    """
+    plan_id = plan_id if plan_id is not None else latest_plan_id()
+    if plan_id is None:
+        return {}
+    query = (
+        select(PlanAssignment.partner_id, Need.capability_code, func.count(PlanAssignment.id))
+        .join(Need, Need.id == PlanAssignment.need_id)
+        .where(
+            PlanAssignment.plan_id == plan_id,
+            PlanAssignment.status.in_(STANDING),
+            Need.status == "open",
+        )
+        .group_by(PlanAssignment.partner_id, Need.capability_code)
+    )
+    if excluding_need is not None:
+        query = query.where(PlanAssignment.need_id != excluding_need)
+    return {(partner, code): count for partner, code, count in db.session.execute(query)}

@@ -22,6 +22,7 @@ from capabilities.services import capability_labels
 from commonground.db_types import utcnow
 from commonground.errors import ConflictError, NotFoundError, PermissionDeniedError
 from commonground.extensions import db
+from matching import explain
 from needs.models import Need
 from needs.services import claim_need, get_need
 from partners.models import Partner
@@ -61,11 +62,36 @@ def _need_titles(ids) -> dict[int, dict[str, Any]]:
     }
 
 
-def _suggestion(
-    s: matching.Suggestion, partners: dict[int, str], needs: dict[int, dict[str, Any]]
-) -> dict[str, Any]:
-    need = needs.get(s.need_id, {})
+def _units() -> str:
+    """The city's distance units (DISTANCE_UNITS): "mi" or "km"."""
+    return current_app.config.get("DISTANCE_UNITS", "km")
+
+
+def _reason_row(reason: matching.Reason, audience: str, units: str) -> dict[str, Any]:
     return {
+        "kind": reason.kind,
+        "tone": reason.tone,
+        "text": explain.render(reason, audience=audience, units=units),
+        "values": reason.as_dict(),
+    }
+
+
+def _suggestion(
+    s: matching.Suggestion,
+    partners: dict[int, str],
+    needs: dict[int, dict[str, Any]],
+    *,
+    rank: int,
+    audience: str,
+    skip: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """One suggestion as plain data, its reasons in the words of `audience` and the city's units
+    (kinds in `skip` left out)."""
+    units = _units()
+    need = needs.get(s.need_id, {})
+    items = [_reason_row(r, audience, units) for r in s.reason_items if r.kind not in skip]
+    return {
+        "rank": rank,
         "need_id": s.need_id,
         "need_title": need.get("title"),
         "capability": need.get("capability"),
@@ -74,40 +100,113 @@ def _suggestion(
         "partner_name": partners.get(s.partner_id),
         "score": s.score,
         "distance_km": round(s.distance_km, 2),
-        "reasons": list(s.reasons),
+        "distance": explain.format_distance(s.distance_km, units),
+        "reasons": [r["text"] for r in items] if s.reason_items else list(s.reasons),
+        "reason_items": items,
+        "tie_break": None if s.tie_break is None else _reason_row(s.tie_break, audience, units),
     }
+
+
+def _score_max(weights: matching.Weights) -> float:
+    """The largest score a suggestion can have (the keep bonus is the plan's, not a ranking's)."""
+    return weights.priority + weights.waiting + weights.distance + weights.track_record
 
 
 # --- suggestions -----------------------------------------------------------------------------
 
 
-def suggest_partners_for_need(
+def who_can_act_here(
     actor: Actor, need_id: int, *, now: datetime | None = None, limit: int = 10
-) -> list[dict[str, Any]]:
-    """Who can act here: the feasible partners for one open need, best first, with reasons."""
+) -> dict[str, Any]:
+    """Who can act here, for staff: the feasible partners for one open need, best first, with
+    the latest plan's choice marked and, for every partner ranked above it, why it was not chosen.
+
+    Returns `suggestions` (the first `limit`, plus the planned partner's row when it ranks
+    lower), `plan` (None without any plan; else its id and the partner it chose for this need,
+    with that partner's rank, None when it is not feasible now), `score_max` and `units`.
+    Reasons are in a coordinator's words ("their base is 1.3 mi away"); facts of the need alone
+    (open, overdue, priority) are left out: they are the same for every partner.
+    """
     actor.require("partner.read_all")
     need = get_need(actor, need_id)
     spec = specs.need_spec(need_id)
+    weights = specs.weights_from_config()
+    found: dict[str, Any] = {
+        "suggestions": [],
+        "plan": None,
+        "score_max": _score_max(weights),
+        "units": _units(),
+    }
     if need.status != "open" or spec is None:
-        return []
+        return found
     now = now or utcnow()
+    index = matching.CandidateIndex(specs.open_need_specs(), specs.partner_specs(now))
     ranked = matching.rank_partners_for_need(
-        spec,
-        specs.partner_specs(now),
-        now,
-        weights=specs.weights_from_config(),
-        labels=capability_labels(),
-        limit=limit,
+        spec, (), now, weights=weights, labels=capability_labels(), index=index
     )
-    names = _partner_names(s.partner_id for s in ranked)
+    plan, not_chosen = _plan_choice(need_id, spec.capability, ranked, index)
+    found["plan"] = plan
+    planned = plan["partner_id"] if plan else None
+    shown = list(enumerate(ranked[:limit], start=1))
+    if plan and plan["rank"] is not None and plan["rank"] > limit:
+        shown.append((plan["rank"], ranked[plan["rank"] - 1]))
+    names = _partner_names([s.partner_id for _, s in shown] + ([planned] if planned else []))
+    if plan:
+        plan["partner_name"] = names.get(planned)
     titles = _need_titles([need_id])
-    return [_suggestion(s, names, titles) for s in ranked]
+    units = _units()
+    for rank, s in shown:
+        row = _suggestion(
+            s, names, titles, rank=rank, audience="coordinator", skip=explain.NEED_KINDS
+        )
+        row["planned"] = s.partner_id == planned
+        why = not_chosen.get(s.partner_id)
+        row["not_chosen"] = None if why is None else _reason_row(why, "coordinator", units)
+        found["suggestions"].append(row)
+    return found
+
+
+def _plan_choice(
+    need_id: int,
+    capability: str,
+    ranked: list[matching.Suggestion],
+    index: matching.CandidateIndex,
+) -> tuple[dict[str, Any] | None, dict[int, matching.Reason]]:
+    """The latest plan's choice for a need and, for each partner ranked above it, why not them:
+    the planned tasks holding their slots this week, against the slots they have left."""
+    plan_id = queries.latest_plan_id()
+    if plan_id is None:
+        return None, {}
+    planned = queries.planned_partner_for_need(need_id)
+    rank = next((i for i, s in enumerate(ranked, start=1) if s.partner_id == planned), None)
+    choice = {"plan_id": plan_id, "partner_id": planned, "partner_name": None, "rank": rank}
+    if rank is None:
+        return choice, {}
+    held = queries.planned_task_counts(plan_id, excluding_need=need_id)
+    why = {}
+    for s in ranked[: rank - 1]:
+        partner = index.partners[index.partner_position(s.partner_id)]
+        why[s.partner_id] = explain.not_chosen_reason(
+            tasks_left=partner.capabilities[capability].tasks_left,
+            planned=held.get((s.partner_id, capability), 0),
+        )
+    return choice, why
+
+
+def suggest_partners_for_need(
+    actor: Actor, need_id: int, *, now: datetime | None = None, limit: int = 10
+) -> list[dict[str, Any]]:
+    """Who can act here: the feasible partners for one open need, best first, with reasons in a
+    coordinator's words, the latest plan's choice marked and why higher-ranked partners were
+    not chosen (see `who_can_act_here`)."""
+    return who_can_act_here(actor, need_id, now=now, limit=limit)["suggestions"]
 
 
 def suggest_needs_for_partner(
     actor: Actor, partner_id: int, *, now: datetime | None = None, limit: int | None = None
 ) -> list[dict[str, Any]]:
-    """What you can do near you: feasible open needs for one partner, best first.
+    """What you can do near you: feasible open needs for one partner, best first, with reasons
+    in the partner's words ("1.3 mi from your base") and the city's units.
 
     Without `limit`, as many per capability as the partner has slots left this week.
     """
@@ -125,7 +224,11 @@ def suggest_needs_for_partner(
         limit=limit,
     )
     titles = _need_titles(s.need_id for s in ranked)
-    return [_suggestion(s, {partner.id: partner.name}, titles) for s in ranked]
+    names = {partner.id: partner.name}
+    return [
+        _suggestion(s, names, titles, rank=rank, audience="partner")
+        for rank, s in enumerate(ranked, start=1)
+    ]
 
 
 # --- the city plan ---------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from web.access import current_actor, login_required
 from web.filters import read_need_filters
 from web.form_input import domain_messages, load_form
 from web.legend import capability_badges
-from web.planning import suggestions_for_need
+from web.planning import who_can_act_here
 
 bp = Blueprint("need_pages", __name__, url_prefix="/needs")
 
@@ -133,7 +133,7 @@ def show(need_id: int):
     return render_template(
         "needs/show.html",
         need=need,
-        suggestions=suggestions_for_need(actor, need_id),
+        who_can_act=who_can_act_here(actor, need_id),
         can=actor.can,
         closing=CLOSING,
         capabilities=capability_choices(),

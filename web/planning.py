@@ -12,8 +12,11 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
+
 from accounts.actor import Actor
 from commonground.errors import ConflictError, NotFoundError
+from geo.distance import display_distance
 from needs.attention import LIST_LIMIT, attention_summary
 from needs.tasks import task_rows, tasks_near_us
 
@@ -29,17 +32,20 @@ def engine_enabled() -> bool:
     return True
 
 
-def suggestions_for_need(actor: Actor, need_id: int) -> list[dict[str, Any]] | None:
-    """Partners the engine suggests for an open need, best first, with reasons.
+def who_can_act_here(actor: Actor, need_id: int) -> dict[str, Any] | None:
+    """Partners the engine suggests for an open need, best first, with reasons, the latest
+    plan's choice marked and why partners ranked above it were not chosen (see
+    `planning.services.who_can_act_here`).
 
-    Suggestions are a staff tool (plan.read): other roles get an empty list and no section."""
+    Suggestions are a staff tool (plan.read): other roles get no suggestions and no section."""
     if not engine_enabled():
         return None
     if not actor.can("plan.read"):
-        return []
-    from planning.services import suggest_partners_for_need
+        units = current_app.config.get("DISTANCE_UNITS", "km")
+        return {"suggestions": [], "plan": None, "score_max": 100.0, "units": units}
+    from planning.services import who_can_act_here as ranked
 
-    return suggest_partners_for_need(actor, need_id, limit=10)
+    return ranked(actor, need_id, limit=10)
 
 
 def coordinator_home(actor: Actor, now: datetime) -> dict[str, Any]:
@@ -68,7 +74,12 @@ def _need_list(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def tasks_page(actor: Actor, now: datetime) -> dict[str, Any]:
     """Tasks near a partner: offers on top, then the engine's ranking with reasons; nearest
-    first (and said so) when the engine is off or ranks nothing (e.g. no capacity left)."""
+    first (and said so) when the engine is off or ranks nothing (e.g. no capacity left).
+    Distances are in the city's units (DISTANCE_UNITS)."""
+    return _with_distances(_tasks(actor, now))
+
+
+def _tasks(actor: Actor, now: datetime) -> dict[str, Any]:
     found = tasks_near_us(actor, now)
     found.update(offers=None, ranked=False, ranking_note="")
     if not engine_enabled():
@@ -87,12 +98,25 @@ def tasks_page(actor: Actor, now: datetime) -> dict[str, Any]:
         return found
     rows = task_rows(actor, [s["need_id"] for s in suggestions])
     found["tasks"] = [
-        {**rows[s["need_id"]], "score": s["score"], "reasons": s["reasons"]}
+        {**rows[s["need_id"]], **{k: s[k] for k in RANKED_FIELDS}}
         for s in suggestions
         if s["need_id"] in rows
     ]
     found["ranked"] = True
     found["truncated"] = len(suggestions) >= TASK_LIMIT
+    return found
+
+
+RANKED_FIELDS = ("score", "reasons", "reason_items", "tie_break", "distance", "rank")
+"""What a ranked task adds to its row: reasons as data (tone, text) and how a tie was broken."""
+
+
+def _with_distances(found: dict[str, Any]) -> dict[str, Any]:
+    """Distances of every task and offer, and the service radius, in the city's units."""
+    units = current_app.config.get("DISTANCE_UNITS", "km")
+    for row in [*found["tasks"], *(found.get("offers") or [])]:
+        row.setdefault("distance", display_distance(row["distance_km"], units))
+    found["radius"] = display_distance(found["partner"]["service_radius_km"] or 0.0, units)
     return found
 
 

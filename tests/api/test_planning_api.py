@@ -70,10 +70,131 @@ def test_who_can_act_here_ranks_feasible_partners_with_reasons(api, city):
     assert [s["partner_name"] for s in ranked] == ["Near Cleaners", "Far Cleaners"]
     first = ranked[0]
     assert first["distance_km"] < 0.1
-    assert any("km from your base" in r for r in first["reasons"])
-    assert "does Litter cleanup" in first["reasons"]
-    assert "1 of 1 weekly slots left" in first["reasons"]
+    assert [s["rank"] for s in ranked] == [1, 2]
     assert ranked[0]["score"] >= ranked[1]["score"]
+    # a coordinator reads about the partner, in the city's units (the demo city: miles)
+    assert first["distance"] == "0.0 mi"
+    assert first["reasons"][0] == "their base is 0.0 mi away"
+    assert "does Litter cleanup" in first["reasons"]
+    assert "1 of 1 weekly slots left this week" in first["reasons"]
+    assert not any(r.startswith(("priority", "open ")) for r in first["reasons"])  # same for all
+    assert [i["text"] for i in first["reason_items"]] == first["reasons"]
+    tones = {i["kind"]: i["tone"] for i in first["reason_items"]}
+    assert tones["distance"] == tones["slots"] == "positive"
+    assert tones["no_track_record"] == "neutral"
+
+
+def test_distances_and_reasons_follow_the_citys_units(api, city, app, monkeypatch):
+    monkeypatch.setitem(app.config, "DISTANCE_UNITS", "km")
+    need = city["litter"][2]
+    ranked = api(city["coordinator"].token).get(f"/api/v1/needs/{need.id}/suggestions").json
+    far = next(s for s in ranked if s["partner_name"] == "Far Cleaners")
+    assert far["distance"] == f"{far['distance_km']:.1f} km"
+    assert f"their base is {far['distance_km']:.1f} km away" in far["reasons"]
+    mine = api(city["near_member"].token).get(f"/api/v1/partners/{city['near'].id}/suggestions")
+    assert mine.json[0]["reasons"][0].endswith(" km from your base")
+
+
+def test_partners_tied_at_one_point_go_to_more_free_slots_and_say_so(api, make, city):
+    """The real-data shape: two new partners at the same point score the same for every need."""
+    twin = make.partner(
+        name="Twin Cleaners",
+        base_latitude=DOWNTOWN[0],
+        base_longitude=DOWNTOWN[1],
+        service_radius_km=3,
+        capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 5}],
+    )
+    need = city["litter"][1]
+    ranked = api(city["coordinator"].token).get(f"/api/v1/needs/{need.id}/suggestions").json
+    first, second = ranked[0], ranked[1]
+    assert first["score"] == second["score"]
+    assert (first["partner_id"], second["partner_id"]) == (twin.id, city["near"].id)
+    assert twin.id > city["near"].id  # an id tie-break would have put Near Cleaners first
+    assert first["tie_break"]["values"] == {"by": "tasks_left", "this": 5, "next": 1}
+    assert (
+        first["tie_break"]["text"] == "same score as the next; more free slots this week (5 vs 1)"
+    )
+    assert second["tie_break"] is None or second["score"] == ranked[2]["score"]
+
+
+def _plan(api, city) -> dict[int, str]:
+    plan = api(city["coordinator"].token).post("/api/v1/plans", json={}).json
+    return {a["need_id"]: a["partner_name"] for a in plan["assignments"]}
+
+
+def test_who_can_act_here_marks_the_planned_partner_and_why_a_nearer_one_was_not_chosen(api, city):
+    planned = _plan(api, city)
+    coordinator = api(city["coordinator"].token)
+    far_needs = [n for n in city["litter"] if planned[n.id] == "Far Cleaners"]
+    near_need = next(n for n in city["litter"] if planned[n.id] == "Near Cleaners")
+    assert len(far_needs) == 2  # Near Cleaners has one slot a week
+    for need in far_needs:
+        ranked = coordinator.get(f"/api/v1/needs/{need.id}/suggestions").json
+        near, far = ranked
+        assert near["partner_name"] == "Near Cleaners" and near["score"] > far["score"]
+        assert (near["planned"], far["planned"]) == (False, True)
+        assert near["not_chosen"]["values"] == {"left": 1, "planned": 1}
+        assert near["not_chosen"]["text"] == (
+            "not chosen by the latest plan: their only free slot this week is taken by another "
+            "planned task"
+        )
+        assert far["not_chosen"] is None
+    ranked = coordinator.get(f"/api/v1/needs/{near_need.id}/suggestions").json
+    assert [s["planned"] for s in ranked] == [True, False]
+    assert all(s["not_chosen"] is None for s in ranked)
+
+
+def test_a_plan_overtaken_by_events_says_the_slot_is_free_again(api, city):
+    planned = _plan(api, city)
+    near_need = next(n for n in city["litter"] if planned[n.id] == "Near Cleaners")
+    far_need = next(n for n in city["litter"] if planned[n.id] == "Far Cleaners")
+    claimed = api(city["far_member"].token).post(f"/api/v1/needs/{near_need.id}/claim")
+    assert claimed.status_code in (200, 201)
+    ranked = api(city["coordinator"].token).get(f"/api/v1/needs/{far_need.id}/suggestions").json
+    near = next(s for s in ranked if s["partner_name"] == "Near Cleaners")
+    assert near["not_chosen"]["values"] == {"left": 1, "planned": 0}
+    assert "1 of their 1 free slot this week is unplanned" in near["not_chosen"]["text"]
+
+
+def test_the_planned_partner_is_listed_even_beyond_the_limit(app, api, city):
+    from planning.services import who_can_act_here
+
+    planned = _plan(api, city)
+    far_need = next(n for n in city["litter"] if planned[n.id] == "Far Cleaners")
+    found = who_can_act_here(city["coordinator"].actor, far_need.id, limit=1)
+    assert [(s["rank"], s["partner_name"], s["planned"]) for s in found["suggestions"]] == [
+        (1, "Near Cleaners", False),
+        (2, "Far Cleaners", True),
+    ]
+    assert found["plan"]["partner_name"] == "Far Cleaners" and found["plan"]["rank"] == 2
+
+
+def test_tasks_for_a_partner_are_in_its_own_words(api, city):
+    member = city["far_member"]
+    ranked = api(member.token).get(f"/api/v1/partners/{city['far'].id}/suggestions").json
+    assert ranked and [s["rank"] for s in ranked] == list(range(1, len(ranked) + 1))
+    first = ranked[0]
+    assert first["reasons"][0] == f"{first['distance']} from your base"
+    assert "5 of 5 weekly slots left" in first["reasons"]
+    assert any(r.startswith("priority ") for r in first["reasons"])
+    assert "planned" not in first
+
+
+def test_the_api_documents_the_score_and_the_new_fields(api, city):
+    spec = api(city["coordinator"].token).get("/api/v1/openapi.json").json
+    schemas = spec["components"]["schemas"]
+    assert "track record" in schemas["Suggestion"]["properties"]["score"]["description"]
+    assert "tie-breaks" in schemas["Suggestion"]["properties"]["score"]["description"]
+    assert {"planned", "not_chosen", "tie_break", "reason_items", "rank", "distance"} <= set(
+        schemas["NeedSuggestion"]["properties"]
+    )
+    assert schemas["SuggestionReason"]["properties"]["tone"]["enum"] == [
+        "positive",
+        "neutral",
+        "negative",
+    ]
+    path = spec["paths"]["/api/v1/needs/{need_id}/suggestions"]["get"]
+    assert "not_chosen" in path["description"]
 
 
 def test_a_need_no_partner_can_do_has_no_suggestions(api, city):

@@ -87,3 +87,40 @@ def test_template_syntax_in_user_text_stays_literal(make, browser):
     html = web.get("/organisation/members").get_data(as_text=True)
     assert "{{7*7}}" in html
     assert "<td>49" not in html
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_free_text_in_rankings_and_their_reasons_is_escaped(make, browser, payload):
+    """Partner names, need titles and neighbourhood names reach 'who can act here' and
+    'tasks near us' through the ranking's reasons, tie-breaks and plan notes."""
+    from tests.factories import DOWNTOWN
+
+    listed = make.partner(
+        name="Crew " + payload,
+        service_radius_km=0.5,
+        service_neighbourhoods=[payload],
+        capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 1}],
+    )
+    make.partner(  # the same point and area, more slots: a tie the page explains
+        name="Twin " + payload, service_radius_km=0.5, service_neighbourhoods=[payload]
+    )
+    member = make.user("partner", partner=listed)
+    need = make.need(
+        title="Lot " + payload, latitude=DOWNTOWN[0] + 0.03, neighbourhood=payload
+    )  # beyond the radius, in the listed neighbourhood
+    coordinator = make.user("coordinator")
+    staff = browser()
+    staff.login(coordinator.user.email)
+    staff.post("/plans/run")
+    html = staff.get(f"/needs/{need.id}").get_data(as_text=True)
+    section = html[html.index('id="suggestions-h"') : html.index('id="history-h"')]
+    _assert_escaped(section, "Crew " + payload)
+    _assert_escaped(section, f"in their neighbourhood list ({payload})")
+    _assert_escaped(section, "Twin " + payload)
+    assert "same score as the next; more free slots this week (3 vs 1)" in section
+    assert "latest city plan (#" in section
+    crew = browser()
+    crew.login(member.user.email)
+    tasks = crew.get("/tasks/").get_data(as_text=True)
+    _assert_escaped(tasks, "Lot " + payload)
+    _assert_escaped(tasks, f"in your neighbourhood list ({payload})")

@@ -22,7 +22,33 @@ def test_tasks_near_us_are_ranked_by_the_engine_with_reasons(make, pages):
     assert "ranked by the matching engine" in page
     assert f'id="task-{near.id}"' in page and f'id="task-{further.id}"' in page
     assert "Out of range" not in page and "Wrong capability" not in page
-    assert 'class="reasons"' in page
+    assert 'class="reasons rated"' in page
+    # the partner's words and the city's units (the demo city: miles)
+    assert '<li class="positive">0.1 mi from your base</li>' in page
+    assert '<li class="positive">3 of 3 weekly slots left</li>' in page
+    assert '<li class="neutral">no track record yet</li>' in page
+    assert "<strong>0.1 mi</strong> away" in page
+    assert "km" not in page[page.index('id="list-h"') :]
+
+
+def test_tasks_tied_on_score_say_which_tie_break_decided(make, pages):
+    _, member = _crew(make)
+    older = make.need(title="Posted first")  # same place, same priority, same day: same score
+    newer = make.need(title="Posted second")
+    page = pages(member).text("/tasks/")
+    assert page.index(f'id="task-{older.id}"') < page.index(f'id="task-{newer.id}"')
+    first = page[page.index(f'id="task-{older.id}"') : page.index(f'id="task-{newer.id}"')]
+    assert '<p class="tie-break">same score as the next; open longer</p>' in first
+
+
+def test_the_unranked_list_uses_the_citys_units_too(make, pages, app, monkeypatch):
+    monkeypatch.setitem(app.config, "DISTANCE_UNITS", "km")
+    _, member = _crew(make, capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 1}])
+    claim_need(member.actor, make.need(title="Taken").id)
+    make.need(title="Nearest", latitude=DOWNTOWN[0] + 0.001)
+    page = pages(member).text("/tasks/")
+    assert "nearest first" in page and "within 5.0 km of our base" in page
+    assert "<strong>0.1 km</strong> away" in page
 
 
 def test_with_no_capacity_left_tasks_are_listed_nearest_first_and_it_says_why(make, pages):

@@ -59,7 +59,86 @@ def test_need_page_shows_who_can_act_here_with_reasons(make, pages):
     page = pages(make.user("coordinator")).text(f"/needs/{need.id}")
     section = page[page.index('id="suggestions-h"') : page.index('id="history-h"')]
     assert "Closest Crew" in section and "Mowers Only" not in section
-    assert f'href="/partners/{partner.id}"' in section and 'class="reasons"' in section
+    assert f'href="/partners/{partner.id}"' in section and 'class="reasons rated"' in section
+    # a coordinator's words, the city's units; only real reasons are ticked (class positive)
+    assert '<li class="positive">their base is 0.1 mi away</li>' in section
+    assert '<li class="positive">3 of 3 weekly slots left this week</li>' in section
+    assert '<li class="neutral">no track record yet</li>' in section
+    assert "match score" in section and "of 100" in section and "out of 100" in section
+    assert "No city plan" not in section and "Chosen by the latest plan" not in section
+
+
+def _crew(make, name, slots, latitude=DOWNTOWN[0]):
+    return make.partner(
+        name=name,
+        base_latitude=latitude,
+        service_radius_km=3,
+        capabilities=[{"capability": "litter_cleanup", "tasks_per_week": slots}],
+    )
+
+
+def _section(page):
+    return page[page.index('id="suggestions-h"') : page.index('id="history-h"')]
+
+
+def _suggestion(section, partner):
+    start = section.index(f'id="suggestion-{partner.id}"')
+    end = section.find("<li value=", start)
+    return section[start : end if end > 0 else None]
+
+
+def test_need_page_shows_the_planned_partner_and_why_a_nearer_one_was_not_chosen(make, pages):
+    near = _crew(make, "Near Crew", 1)
+    far = _crew(make, "Far Crew", 5, latitude=DOWNTOWN[0] + 0.02)
+    lots = [make.need(title=f"Lot {i}", latitude=DOWNTOWN[0] + 0.002 * i) for i in range(2)]
+    coordinator = pages(make.user("coordinator"))
+    coordinator.post("/plans/run")
+    pages_by_lot = {n.id: _section(coordinator.text(f"/needs/{n.id}")) for n in lots}
+    far_lots = [
+        i for i, sec in pages_by_lot.items() if "Chosen by the latest plan" in _suggestion(sec, far)
+    ]
+    assert len(far_lots) == 1  # Near Crew's one weekly slot went to the other lot
+    section = pages_by_lot[far_lots[0]]
+    assert section.index(f'id="suggestion-{near.id}"') < section.index(f'id="suggestion-{far.id}"')
+    assert (
+        "latest city plan (#" in section and "chose <strong>Far Crew</strong> (number 2" in section
+    )
+    near_row = _suggestion(section, near)
+    assert "Chosen by the latest plan" not in near_row
+    assert (
+        "not chosen by the latest plan: their only free slot this week is taken by another "
+        "planned task" in near_row
+    )
+    assert 'class="planned"' in _suggestion(section, far)
+
+
+def test_need_page_says_which_tie_break_decided(make, pages):
+    one_slot = _crew(make, "One Slot", 1)
+    roomy = _crew(make, "Roomy", 5)  # same point, both new: the same score
+    need = make.need()
+    section = _section(pages(make.user("coordinator")).text(f"/needs/{need.id}"))
+    assert section.index("Roomy") < section.index("One Slot")
+    assert "same score as the next; more free slots this week (5 vs 1)" in _suggestion(
+        section, roomy
+    )
+    assert "same score" not in _suggestion(section, one_slot)
+
+
+def test_need_page_says_when_the_planned_partner_is_no_longer_listed(make, pages):
+    crew = _crew(make, "Busy Crew", 1)
+    other = _crew(make, "Other Crew", 5, latitude=DOWNTOWN[0] + 0.02)
+    member = make.user("partner", partner=crew)
+    need = make.need(title="Planned lot")
+    coordinator = pages(make.user("coordinator"))
+    coordinator.post("/plans/run")
+    assert "Chosen by the latest plan" in _suggestion(
+        _section(coordinator.text(f"/needs/{need.id}")), crew
+    )
+    claim_need(member.actor, make.need(title="Claimed instead").id)  # its one slot is used
+    section = _section(coordinator.text(f"/needs/{need.id}"))
+    assert "chose Busy Crew, who is not listed: they have no slot left this week now" in section
+    assert f'id="suggestion-{crew.id}"' not in section
+    assert "Chosen by the latest plan" not in _suggestion(section, other)
 
 
 def test_need_page_says_when_nobody_can_act(make, pages):

@@ -9,11 +9,43 @@ from city_builders import NOW, make_need, make_partner, random_city
 from matching import (
     DEFAULT_WEIGHTS,
     CandidateIndex,
+    Weights,
     rank_needs_for_partner,
     rank_partners_for_need,
 )
+from matching.explain import render_all
 from matching.feasibility import is_feasible, pair_distance_km
-from matching.scoring import score_pair
+from matching.scoring import score_pair, track_term
+
+
+def partner_key(need, partner, needs=()):
+    """The documented order of partners for a need, computed pair by pair."""
+    competing = sum(
+        1
+        for other in needs
+        if other.id != need.id
+        and other.capability == need.capability
+        and is_feasible(other, partner)
+    )
+    return (
+        -score_pair(need, partner, pair_distance_km(need, partner), NOW, DEFAULT_WEIGHTS),
+        -partner.capabilities[need.capability].tasks_left,
+        competing,
+        -round(track_term(partner.track_record), 6),
+        partner.id,
+    )
+
+
+def need_key(need, partner, weights=DEFAULT_WEIGHTS):
+    """The documented order of needs for a partner, computed pair by pair."""
+    distance = pair_distance_km(need, partner)
+    return (
+        -score_pair(need, partner, distance, NOW, weights),
+        -need.priority,
+        need.opened_at,
+        round(distance, 9),
+        need.id,
+    )
 
 
 def test_partners_for_a_need_are_the_feasible_ones_best_first():
@@ -64,12 +96,11 @@ def test_ranking_matches_brute_force_on_a_random_city():
     index = CandidateIndex(needs, partners)
     for need in needs[:40]:
         expected = sorted(
-            (-score_pair(need, p, pair_distance_km(need, p), NOW, DEFAULT_WEIGHTS), p.id)
-            for p in partners
-            if is_feasible(need, p)
+            (partner_key(need, p, needs), p.id) for p in partners if is_feasible(need, p)
         )
         got = rank_partners_for_need(need, partners, NOW, index=index)
-        assert [(-s.score, s.partner_id) for s in got] == expected
+        assert [s.partner_id for s in got] == [pid for _, pid in expected]
+        assert [-s.score for s in got] == [key[0] for key, _ in expected]
 
 
 def test_shuffled_input_and_a_prebuilt_index_give_identical_rankings():
@@ -95,9 +126,146 @@ def test_needs_for_a_partner_match_brute_force_with_lists_and_polygons():
     index = CandidateIndex(needs, [])
     for partner in partners:
         got = rank_needs_for_partner(partner, needs, NOW, limit=10**6, index=index)
-        expected = sorted(
-            (-score_pair(n, partner, pair_distance_km(n, partner), NOW, DEFAULT_WEIGHTS), n.id)
-            for n in needs
-            if is_feasible(n, partner)
+        expected = sorted(need_key(n, partner) for n in needs if is_feasible(n, partner))
+        assert [(-s.score, s.need_id) for s in got] == [(k[0], k[-1]) for k in expected]
+
+
+# ---- tie-breaks: the real-data shape is partners registered at one shared point -------------
+
+
+def _shared_point_partners():
+    """Five partners at the centre (one ZIP-code point), newcomers but one, all tying on score."""
+    roomy = {"lot_mowing": (5, 5)}
+    return [
+        make_partner(1, capabilities={"lot_mowing": (1, 1)}),  # 1 slot a week: ranked 1st by id
+        make_partner(2, capabilities=roomy),  # wide area: other needs compete for it
+        make_partner(3, radius_km=1.0, capabilities=roomy),
+        # a weaker completion rate but fast: a better track term, the same score in cents
+        make_partner(
+            4, radius_km=1.0, capabilities=roomy, completed=16, released=11, median_days=1
+        ),
+        make_partner(5, radius_km=1.0, capabilities=roomy),  # 3's twin
+    ]
+
+
+def _shared_point_needs():
+    need = make_need(100, 0.5, 0)
+    others = [make_need(200 + i, 2.5 + 0.1 * i, 0) for i in range(4)]  # only partners 1, 2 reach
+    return need, others
+
+
+def test_partners_tied_at_one_point_are_ordered_by_the_stated_criteria_not_by_id():
+    need, others = _shared_point_needs()
+    ranked = rank_partners_for_need(need, _shared_point_partners(), NOW, needs=[need, *others])
+    assert len({s.score for s in ranked}) == 1  # the shape found on real data: one shared score
+    assert [s.partner_id for s in ranked] == [4, 3, 5, 2, 1]
+    assert [s.tie_break.value("by") for s in ranked[:-1]] == [
+        "track_record",
+        "partner_id",
+        "competing_needs",
+        "tasks_left",
+    ]
+    assert ranked[2].tie_break.as_dict() == {"by": "competing_needs", "this": 0, "next": 4}
+    assert ranked[3].tie_break.as_dict() == {"by": "tasks_left", "this": 5, "next": 1}
+    assert ranked[-1].tie_break is None
+
+
+def test_without_needs_the_competition_criterion_is_skipped():
+    need, _ = _shared_point_needs()
+    ranked = rank_partners_for_need(need, _shared_point_partners(), NOW)
+    assert [s.partner_id for s in ranked] == [4, 2, 3, 5, 1]
+    assert "competing_needs" not in {s.tie_break.value("by") for s in ranked[:-1]}
+
+
+def test_a_prebuilt_index_holding_the_needs_counts_competition_like_the_needs_argument():
+    need, others = _shared_point_needs()
+    partners = _shared_point_partners()
+    index = CandidateIndex([need, *others], partners)
+    assert rank_partners_for_need(need, [], NOW, index=index) == rank_partners_for_need(
+        need, partners, NOW, needs=[*others, need]
+    )
+
+
+def test_different_scores_carry_no_tie_break():
+    need = make_need(1)
+    ranked = rank_partners_for_need(need, [make_partner(1, 1, 0), make_partner(2, 3, 0)], NOW)
+    assert ranked[0].score > ranked[1].score
+    assert [s.tie_break for s in ranked] == [None, None]
+
+
+def _zip_centre_city(seed: int):
+    """Partners at three shared points with few distinct track records: many tied scores."""
+    rnd = random.Random(seed)
+    centres = [(0.0, 0.0), (3.0, 1.0), (1.0, 4.0)]
+    records = [(0, 0, None), (0, 0, None), (7, 3, None), (16, 11, 1), (20, 1, 3)]
+    partners = []
+    for pid in range(1, 41):
+        x, y = rnd.choice(centres)
+        completed, released, median = rnd.choice(records)
+        total = rnd.randint(1, 5)
+        partners.append(
+            make_partner(
+                pid,
+                x,
+                y,
+                radius_km=rnd.choice([1.5, 3.0, 6.0]),
+                capabilities={"lot_mowing": (total, rnd.randint(1, total))},
+                completed=completed,
+                released=released,
+                median_days=median,
+            )
         )
-        assert [(-s.score, s.need_id) for s in got] == expected
+    needs = [
+        make_need(i, rnd.uniform(0, 4), rnd.uniform(0, 4), priority=rnd.randint(1, 5))
+        for i in range(1, 61)
+    ]
+    return needs, partners
+
+
+def test_tied_rankings_match_the_documented_order_pair_by_pair():
+    needs, partners = _zip_centre_city(5)
+    index = CandidateIndex(needs, partners)
+    decided_by = set()
+    for need in needs:
+        got = rank_partners_for_need(need, partners, NOW, index=index)
+        expected = sorted(
+            (partner_key(need, p, needs), p.id) for p in partners if is_feasible(need, p)
+        )
+        assert [s.partner_id for s in got] == [pid for _, pid in expected]
+        decided_by |= {s.tie_break.value("by") for s in got if s.tie_break is not None}
+    assert decided_by == {"tasks_left", "competing_needs", "track_record", "partner_id"}
+
+
+def test_needs_tied_on_score_go_by_priority_then_time_open_then_distance_then_id():
+    flat = Weights(priority=0, waiting=0, distance=0, track_record=20, keep_bonus=0)
+    partner = make_partner(1, capabilities={"lot_mowing": (5, 5)})
+    needs = [
+        make_need(1, 1.0, 0, priority=3, age_days=10),
+        make_need(2, 1.0, 0, priority=5, age_days=1),
+        make_need(3, 2.0, 0, priority=3, age_days=10),  # 1's twin, farther
+        make_need(4, 1.0, 0, priority=3, age_days=30),
+        make_need(5, 1.0, 0, priority=3, age_days=10),  # 1's twin
+    ]
+    ranked = rank_needs_for_partner(partner, needs, NOW, weights=flat, limit=10)
+    assert len({s.score for s in ranked}) == 1
+    assert [s.need_id for s in ranked] == [2, 4, 1, 5, 3]
+    assert [s.tie_break.value("by") for s in ranked[:-1]] == [
+        "priority",
+        "open_days",
+        "need_id",
+        "distance",
+    ]
+    assert ranked[0].tie_break.as_dict() == {"by": "priority", "this": 5, "next": 3}
+    assert ranked[1].tie_break.as_dict() == {"by": "open_days", "this": 30, "next": 10}
+    assert sorted(need_key(n, partner, flat) for n in needs)[0][-1] == 2
+    capped = rank_needs_for_partner(
+        make_partner(1, capabilities={"lot_mowing": (5, 2)}), needs, NOW, weights=flat
+    )
+    assert [s.need_id for s in capped] == [2, 4]  # this week's slots go by the same order
+
+
+def test_suggestion_reasons_are_their_reason_items_rendered_in_the_default_words():
+    needs, partners = random_city(4, 40, 12)
+    for need in needs[:10]:
+        for s in rank_partners_for_need(need, partners, NOW):
+            assert s.reason_items and s.reasons == render_all(s.reason_items)
