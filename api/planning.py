@@ -221,8 +221,25 @@ class NeedRefSchema(Schema):
     priority = fields.Integer()
 
 
+class PlanSourceSchema(Schema):
+    """The city plan a gap or recruitment report comes from."""
+
+    plan_id = fields.Integer(allow_none=True, metadata={"description": "null: computed now"})
+    planned_at = fields.DateTime(allow_none=True)
+    computed = fields.Boolean(metadata={"description": "computed now in memory, not stored"})
+    note = fields.String(metadata={"description": 'e.g. "From plan #12 of ... UTC"'})
+
+
+class AllocationSchema(Schema):
+    """Tasks the plan gives one partner in a cell."""
+
+    partner_id = fields.Integer()
+    partner_name = fields.String(allow_none=True)
+    tasks = fields.Integer()
+
+
 class GapCellSchema(Schema):
-    """Demand against reachable weekly capacity in one neighbourhood for one capability."""
+    """What the city plan does with the open needs of one neighbourhood and capability."""
 
     neighbourhood = fields.String(allow_none=True)
     capability = fields.String()
@@ -230,20 +247,42 @@ class GapCellSchema(Schema):
     open_needs = fields.Integer()
     overdue_needs = fields.Integer()
     effort_hours = fields.Float()
-    reachable_partners = fields.Integer()
-    weekly_tasks = fields.Integer()
-    weekly_volunteer_hours = fields.Float()
-    tasks_left = fields.Integer()
-    shortfall_tasks = fields.Integer()
-    shortfall_hours = fields.Float()
+    planned = fields.Integer(metadata={"description": "open needs the plan assigns"})
+    unmet = fields.Integer(metadata={"description": "open needs the plan leaves unassigned"})
+    unmet_hours = fields.Float()
+    allocated_tasks = fields.Integer(
+        metadata={"description": "partner slots the plan spends here; each slot counts once"}
+    )
+    allocated_hours = fields.Float(
+        metadata={"description": "volunteer hours of those slots (hours a week / tasks a week)"}
+    )
+    allocations = fields.List(fields.Nested(AllocationSchema))
+    reachable_partners = fields.Integer(
+        metadata={"description": "context: active partners reaching a need here, any capacity"}
+    )
+
+
+class GapTotalsSchema(Schema):
+    """Sums over the cells."""
+
+    open_needs = fields.Integer()
+    planned = fields.Integer()
+    unmet = fields.Integer()
+    allocated_tasks = fields.Integer()
 
 
 class GapsSchema(Schema):
-    """Coverage gaps of the whole city."""
+    """Coverage gaps of the whole city, from the city plan."""
 
+    plan = fields.Nested(PlanSourceSchema)
     unreachable = fields.List(fields.Nested(NeedRefSchema))
     zero_capacity_only = fields.List(fields.Nested(NeedRefSchema))
+    new_since_plan = fields.List(
+        fields.Nested(NeedRefSchema),
+        metadata={"description": "needs posted after the stored plan (counted as unmet)"},
+    )
     cells = fields.List(fields.Nested(GapCellSchema))
+    totals = fields.Nested(GapTotalsSchema)
 
 
 class PartnershipMemberSchema(Schema):
@@ -265,17 +304,36 @@ class PartnershipSchema(Schema):
     reasons = fields.List(fields.String())
 
 
-class RecruitmentTargetSchema(Schema):
-    """A place where a new partner would reach unmet demand."""
+class SectorCountSchema(Schema):
+    """Partners of one sector already doing the work near a target."""
 
-    site = fields.String()
-    lat = fields.Float()
-    lon = fields.Float()
+    sector = fields.String()
+    label = fields.String()
+    partners = fields.Integer()
+
+
+class RecruitmentTargetSchema(Schema):
+    """Where needs the city plan leaves unassigned cluster, and whom to recruit there."""
+
     capability = fields.String()
+    capability_label = fields.String()
+    lat = fields.Float(metadata={"description": "centre of the cluster"})
+    lon = fields.Float()
+    near = fields.String(allow_none=True, metadata={"description": "nearest neighbourhood"})
+    kind = fields.String(metadata={"description": 'e.g. "a faith-based group or a nonprofit"'})
     needs_reached = fields.Integer()
-    priority_weight = fields.Integer()
+    weight = fields.Float(metadata={"description": "priority + waiting points of those needs"})
     need_ids = fields.List(fields.Integer())
+    sectors = fields.List(fields.Nested(SectorCountSchema))
     reasons = fields.List(fields.String())
+
+
+class RecruitmentSchema(Schema):
+    """Recruitment targets and the plan they come from."""
+
+    plan = fields.Nested(PlanSourceSchema)
+    radius_km = fields.Float()
+    targets = fields.List(fields.Nested(RecruitmentTargetSchema))
 
 
 @blp.route(f"/needs/<{ID}:need_id>/suggestions")
@@ -389,17 +447,17 @@ class Gaps(MethodView):
     @blp.response(200, GapsSchema)
     @blp.alt_response(403, schema=ErrorResponseSchema)
     def get(self):
-        """Needs nobody can reach, and demand against reachable capacity per area."""
+        """Needs nobody can reach, and what the city plan leaves unmet per area."""
         return services.coverage_gap_report(current_actor())
 
 
 @blp.route("/coverage/recruitment")
 class Recruitment(MethodView):
     @blp.arguments(RecruitmentQuerySchema, location="query")
-    @blp.response(200, RecruitmentTargetSchema(many=True))
+    @blp.response(200, RecruitmentSchema)
     @blp.alt_response(403, schema=ErrorResponseSchema)
     def get(self, query):
-        """Where a new partner of a capability would reach the most unmet demand."""
+        """Where the needs the city plan leaves unassigned cluster, and whom to recruit there."""
         return services.recruitment_report(current_actor(), **query)
 
 

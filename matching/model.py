@@ -214,24 +214,35 @@ class CityPlan:
 
 @dataclass(frozen=True, slots=True)
 class GapCell:
-    """Demand and reachable weekly capacity for one (neighbourhood, capability)."""
+    """What the city plan does with the open needs of one (neighbourhood, capability).
+
+    Counted in tasks (one need = one task = one weekly slot of a partner); hours are the
+    secondary figure. `planned` needs are assigned by the plan, `unmet` ones are left unassigned
+    (the shortfall). `allocations` lists (partner id, tasks) the plan gives each partner here:
+    every slot a partner spends appears in exactly one cell, so sum(tasks) == planned and the
+    allocations of all cells never exceed a partner's capacity. `allocated_hours` is the
+    volunteer time of those slots (tasks x volunteer_hours_per_week / tasks_per_week).
+    `reachable_partners` is context: active partners doing the capability whose area reaches at
+    least one need here, whatever their capacity.
+    """
 
     neighbourhood: str | None
     capability: str
     open_needs: int
     overdue_needs: int
     effort_hours: float
+    planned: int
+    unmet: int
+    unmet_hours: float
+    allocations: tuple[tuple[int, int], ...]
+    allocated_hours: float
     reachable_partners: int
-    weekly_tasks: int
-    weekly_volunteer_hours: float
-    tasks_left: int
-    shortfall_tasks: int
-    shortfall_hours: float
 
 
 @dataclass(frozen=True, slots=True)
 class CoverageGaps:
-    """Needs nobody can reach, needs reachable only by full partners, and per-cell balance."""
+    """Needs nobody can reach, needs reachable only by full partners, and what the plan leaves
+    unmet per (neighbourhood, capability)."""
 
     unreachable: list[int]
     zero_capacity_only: list[int]
@@ -253,13 +264,20 @@ class Partnership:
 
 @dataclass(frozen=True, slots=True)
 class RecruitmentTarget:
-    """A place where a new partner of one capability would reach unmet demand."""
+    """Where needs of one capability the plan leaves unassigned cluster.
 
-    name: str
+    (lat, lon) is the centre of the cluster; `near` names the closest neighbourhood for people.
+    `weight` is the sum of the reached needs' own score points (priority + waiting) under the
+    weights used. `sectors` are (sector, partners) of the active partners already doing the
+    capability near the centre, most common first: the kind of organisation to recruit.
+    """
+
+    capability: str
     lat: float
     lon: float
-    capability: str
+    near: str | None
     needs_reached: int
-    priority_weight: int
+    weight: float
     need_ids: tuple[int, ...]
+    sectors: tuple[tuple[str, int], ...]
     reasons: tuple[str, ...]

@@ -1,12 +1,12 @@
-"""The neighbourhood x capability matrix of open demand against reachable weekly capacity.
+"""The neighbourhood x capability matrix of what the city plan leaves unmet.
 
-Pure: pivots the coverage-gap cells the matching engine computes (plain dicts with
-neighbourhood, capability, open_needs, effort_hours, weekly_volunteer_hours, weekly_tasks,
-reachable_partners, shortfall_hours...) into rows a page can show, and grades each cell:
-- "none": no partner reaches it at all;
-- "short": demand in effort hours exceeds the reachable volunteer hours a week;
-- "tight": demand is at least half of that capacity;
-- "ok": capacity is more than twice the demand.
+Pure: pivots the coverage-gap cells the matching engine computes from the city plan (plain dicts
+with neighbourhood, capability, open_needs, planned, unmet, unmet_hours, allocated_tasks,
+allocated_hours, reachable_partners...) into rows a page can show, and grades each cell:
+- "none": no active partner that does the work reaches it at all;
+- "short": the plan leaves some of its open needs unassigned (unmet > 0);
+- "ok": the plan assigns every open need.
+Counts are tasks (needs); a partner's slots are counted once, in the cell the plan spends them.
 
 Must not import: Flask, SQLAlchemy, or any Common Ground package.
 """
@@ -17,25 +17,26 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 NO_NEIGHBOURHOOD = "(no neighbourhood)"
+SUMMED = ("open_needs", "planned", "unmet", "unmet_hours")
 
 
 def grade(cell: Mapping[str, Any]) -> str:
-    """How badly demand outruns reachable capacity in one cell (see module doc)."""
+    """Whether the plan meets the demand of one cell (see module doc)."""
     if cell["reachable_partners"] == 0:
         return "none"
-    demand = cell["effort_hours"]
-    capacity = cell["weekly_volunteer_hours"]
-    if demand > capacity:
-        return "short"
-    if demand * 2 >= capacity:
-        return "tight"
-    return "ok"
+    return "short" if cell["unmet"] > 0 else "ok"
+
+
+def _sums(cells: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {key: sum(c[key] for c in cells) for key in SUMMED}
+    out["unmet_hours"] = round(out["unmet_hours"], 1)
+    return out
 
 
 def gap_matrix(
     cells: Sequence[Mapping[str, Any]], labels: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
-    """Rows by neighbourhood (most effort hours short first), one column per capability."""
+    """Rows by neighbourhood (most unmet first), one column per capability."""
     labels = labels or {}
     capabilities = sorted({c["capability"] for c in cells})
     by_hood: dict[str, dict[str, Mapping[str, Any]]] = {}
@@ -43,38 +44,24 @@ def gap_matrix(
         by_hood.setdefault(cell["neighbourhood"] or NO_NEIGHBOURHOOD, {})[cell["capability"]] = cell
     rows = []
     for hood, found in by_hood.items():
-        row_cells = []
-        for code in capabilities:
-            cell = found.get(code)
-            row_cells.append(
-                None
-                if cell is None
-                else {
-                    "open_needs": cell["open_needs"],
-                    "effort_hours": round(cell["effort_hours"], 1),
-                    "weekly_volunteer_hours": round(cell["weekly_volunteer_hours"], 1),
-                    "weekly_tasks": cell["weekly_tasks"],
-                    "reachable_partners": cell["reachable_partners"],
-                    "shortfall_hours": round(cell["shortfall_hours"], 1),
-                    "grade": grade(cell),
-                }
-            )
-        rows.append(
-            {
-                "neighbourhood": hood,
-                "cells": row_cells,
-                "open_needs": sum(c["open_needs"] for c in found.values()),
-                "effort_hours": round(sum(c["effort_hours"] for c in found.values()), 1),
-                "shortfall_hours": round(sum(c["shortfall_hours"] for c in found.values()), 1),
+        row_cells = [
+            None
+            if (cell := found.get(code)) is None
+            else {
+                "open_needs": cell["open_needs"],
+                "planned": cell["planned"],
+                "unmet": cell["unmet"],
+                "unmet_hours": round(cell["unmet_hours"], 1),
+                "allocated_hours": round(cell["allocated_hours"], 1),
+                "reachable_partners": cell["reachable_partners"],
+                "grade": grade(cell),
             }
-        )
-    rows.sort(key=lambda r: (-r["shortfall_hours"], -r["effort_hours"], r["neighbourhood"]))
+            for code in capabilities
+        ]
+        rows.append({"neighbourhood": hood, "cells": row_cells, **_sums(list(found.values()))})
+    rows.sort(key=lambda r: (-r["unmet"], -r["unmet_hours"], -r["open_needs"], r["neighbourhood"]))
     return {
         "capabilities": [{"code": c, "label": labels.get(c, c)} for c in capabilities],
         "rows": rows,
-        "totals": {
-            "open_needs": sum(c["open_needs"] for c in cells),
-            "effort_hours": round(sum(c["effort_hours"] for c in cells), 1),
-            "shortfall_hours": round(sum(c["shortfall_hours"] for c in cells), 1),
-        },
+        "totals": _sums(cells),
     }

@@ -21,7 +21,7 @@ from commonground.extensions import db
 from needs.models import Claim, Need, NeedEvent
 from performance.gaps import gap_matrix
 from performance.kpis import EventRow, ReportRow, kpi_report
-from planning.services import coverage_gap_report, recruitment_report
+from planning.services import coverage_gap_report, plan_basis, recruitment_report
 
 MAX_DAYS = 3 * 366
 
@@ -201,20 +201,30 @@ def open_data_report(year: int, *, now: datetime | None = None) -> dict[str, Any
     return report
 
 
+DETAIL_CELLS = 30
+"""Cells listed one per line on the coverage page (most unmet first)."""
+
+
 def coverage_page_report(
     actor: Actor, *, capability: str | None = None, radius_km: float = 3.0
 ) -> dict[str, Any]:
-    """The coverage-gap page: the neighbourhood x capability matrix of open demand against
-    reachable weekly capacity, the needs no partner can reach, and recruitment targets."""
+    """The coverage-gap page, from one city plan (`planning.services.plan_basis`): the
+    neighbourhood x capability matrix of what the plan leaves unmet, the cells with the
+    capacity it allocates, the needs no partner can reach, and recruitment targets."""
     actor.require("plan.read")
-    gaps = coverage_gap_report(actor)
+    basis = plan_basis(utcnow())
+    gaps = coverage_gap_report(actor, basis=basis)
     labels = capability_labels()
     return {
+        "plan": gaps["plan"],
         "matrix": gap_matrix(gaps["cells"], labels),
+        "cells": gaps["cells"][:DETAIL_CELLS],
+        "cells_truncated": len(gaps["cells"]) > DETAIL_CELLS,
         "unreachable": gaps["unreachable"],
         "zero_capacity_only": gaps["zero_capacity_only"],
+        "new_since_plan": gaps["new_since_plan"],
         "recruitment": recruitment_report(
-            actor, capability=capability, radius_km=radius_km, limit=10
+            actor, capability=capability, radius_km=radius_km, limit=10, basis=basis
         ),
         "capability": capability,
         "radius_km": radius_km,

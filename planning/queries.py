@@ -5,6 +5,8 @@ dicts), no ORM objects leave this module.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 
 from commonground.extensions import db
@@ -75,3 +77,36 @@ def planned_task_counts(
     if excluding_need is not None:
         query = query.where(PlanAssignment.need_id != excluding_need)
     return {(partner, code): count for partner, code, count in db.session.execute(query)}
+
+
+def standing_assignment_rows(plan_id: int) -> list[tuple[int, int, float, float]]:
+    """(need id, partner id, score, distance km) of a plan's standing assignments, by need id."""
+    rows = db.session.execute(
+        select(
+            PlanAssignment.need_id,
+            PlanAssignment.partner_id,
+            PlanAssignment.score,
+            PlanAssignment.distance_km,
+        )
+        .where(PlanAssignment.plan_id == plan_id, PlanAssignment.status.in_(STANDING))
+        .order_by(PlanAssignment.need_id)
+    )
+    return [(int(n), int(p), float(s), float(d)) for n, p, s, d in rows]
+
+
+def plan_header(plan_id: int) -> dict[str, Any] | None:
+    """id, created_at, created_by, parameters and objective of a stored plan, or None."""
+    row = db.session.execute(
+        select(
+            Plan.id, Plan.created_at, Plan.created_by_label, Plan.parameters, Plan.objective
+        ).where(Plan.id == plan_id)
+    ).first()
+    if row is None:
+        return None
+    return {
+        "id": row.id,
+        "created_at": row.created_at,
+        "created_by": row.created_by_label,
+        "parameters": row.parameters or {},
+        "objective": row.objective,
+    }

@@ -10,6 +10,7 @@ hold.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +24,8 @@ from commonground.db_types import utcnow
 from commonground.errors import ConflictError, NotFoundError, PermissionDeniedError
 from commonground.extensions import db
 from matching import explain
+from matching.recruitment import organisation_kind
+from needs.calendar import week_start
 from needs.models import Need
 from needs.services import claim_need, get_need
 from partners.models import Partner
@@ -477,25 +480,171 @@ def decline_offer(
 # --- analysis --------------------------------------------------------------------------------
 
 
-def coverage_gap_report(actor: Actor, *, now: datetime | None = None) -> dict[str, Any]:
-    """Needs nobody can reach and, per neighbourhood and capability, demand against capacity."""
-    actor.require("plan.read")
+SECTOR_KINDS = {
+    "nonprofit": "nonprofit",
+    "faith_based": "faith-based group",
+    "business": "business",
+    "neighbourhood_association": "neighbourhood association",
+    "school_university": "school or university",
+    "civic_group": "civic group",
+}
+"""Each partner sector as a kind of organisation (singular, no article) for recruitment."""
+
+
+@dataclass(frozen=True)
+class PlanBasis:
+    """The city plan gaps and recruitment are read from, and the inputs it is read against.
+
+    `plan_id` / `planned_at` name the stored plan used; both are None when the plan was computed
+    now in memory (`why_computed` says why).
+    """
+
+    now: datetime
+    needs: list[matching.NeedSpec]
+    partners: list[matching.PartnerSpec]
+    weights: matching.Weights
+    index: matching.CandidateIndex
+    plan: matching.CityPlan
+    plan_id: int | None = None
+    planned_at: datetime | None = None
+    why_computed: str = ""
+
+
+def plan_basis(now: datetime | None = None) -> PlanBasis:
+    """The plan gaps and recruitment read: the latest stored plan while it is current, else one
+    computed now.
+
+    Current means: the latest plan was run in this capacity week (weekly slots reset on Monday,
+    city time) with the configured weights. Its standing (proposed or offered) assignments are
+    then read as they still stand (`matching.gaps.standing_assignments`: the need is still open,
+    the partner can still take it, within the slots it has left now); every other open need is
+    unmet, including needs posted since the plan (`new_since_plan` lists them). Otherwise (no
+    plan, an earlier week, other weights) the plan is computed now in memory with the configured
+    weights, as "Run the city plan" would compute it, and not stored. Callers check the actor.
+    """
     now = now or utcnow()
-    gaps = matching.coverage_gaps(specs.open_need_specs(), specs.partner_specs(now), now)
-    titles = _need_titles(gaps.unreachable + gaps.zero_capacity_only)
-    labels = capability_labels()
+    weights = specs.weights_from_config()
+    needs, partners = specs.open_need_specs(), specs.partner_specs(now)
+    index = matching.CandidateIndex(needs, partners)
+    latest = queries.latest_plan_id()
+    header = queries.plan_header(latest) if latest is not None else None
+    why = _not_current(header, now, weights)
+    if header is not None and not why:
+        return PlanBasis(
+            now,
+            needs,
+            partners,
+            weights,
+            index,
+            _stored_plan(header, needs),
+            plan_id=header["id"],
+            planned_at=header["created_at"],
+        )
+    plan = matching.plan_city(
+        needs,
+        partners,
+        now,
+        weights=weights,
+        k=current_app.config.get("MATCHING_TOP_K", 20),
+        previous=queries.standing_assignments(),
+        index=index,
+    )
+    return PlanBasis(now, needs, partners, weights, index, plan, why_computed=why)
+
+
+def _not_current(header: dict[str, Any] | None, now: datetime, weights: matching.Weights) -> str:
+    """Why the latest plan is not current ("" when it is)."""
+    if header is None:
+        return "no city plan has been run yet"
+    tz = current_app.config["CITY_TIMEZONE"]
+    if week_start(header["created_at"], tz) != week_start(now, tz):
+        return f"plan #{header['id']} was run in another week (weekly slots reset since)"
+    if header["parameters"].get("weights") != _weights_dict(weights):
+        return f"plan #{header['id']} was run with other weights"
+    return ""
+
+
+def _stored_plan(header: dict[str, Any], needs: list[matching.NeedSpec]) -> matching.CityPlan:
+    rows = queries.standing_assignment_rows(header["id"])
+    assigned = {need for need, *_ in rows}
+    return matching.CityPlan(
+        assignments=[matching.Suggestion(n, p, score, dist, ()) for n, p, score, dist in rows],
+        objective=float(header.get("objective") or 0.0),
+        unassigned=[n.id for n in needs if n.id not in assigned],
+        stats=matching.PlanStats(0, 0, 0.0, 0.0),
+    )
+
+
+def _plan_source(basis: PlanBasis) -> dict[str, Any]:
+    """Which plan a report comes from, in data and in words."""
+    if basis.plan_id is None:
+        note = (
+            f"Computed now ({basis.now:%Y-%m-%d %H:%M} UTC) with the configured weights: "
+            f"{basis.why_computed}."
+        )
+        return {"plan_id": None, "planned_at": None, "computed": True, "note": note}
+    assert basis.planned_at is not None
     return {
+        "plan_id": basis.plan_id,
+        "planned_at": basis.planned_at,
+        "computed": False,
+        "note": f"From plan #{basis.plan_id} of {basis.planned_at:%Y-%m-%d %H:%M} UTC "
+        "(its assignments that still stand).",
+    }
+
+
+def coverage_gap_report(
+    actor: Actor, *, now: datetime | None = None, basis: PlanBasis | None = None
+) -> dict[str, Any]:
+    """Needs nobody can reach and, per neighbourhood and capability, what the city plan leaves
+    unmet, with the capacity it allocates there (each partner's slots counted once).
+
+    The plan is `plan_basis(now)` unless a basis is given (see its rule); `plan` says which.
+    """
+    actor.require("plan.read")
+    basis = basis or plan_basis(now)
+    gaps = matching.coverage_gaps(
+        basis.needs, basis.partners, basis.now, plan=basis.plan, index=basis.index
+    )
+    new = [n.id for n in basis.needs if basis.planned_at and n.opened_at > basis.planned_at]
+    titles = _need_titles(gaps.unreachable + gaps.zero_capacity_only + new)
+    names = _partner_names(p for c in gaps.cells for p, _ in c.allocations)
+    labels = capability_labels()
+    cells = [_gap_cell(c, labels, names) for c in gaps.cells]
+    return {
+        "plan": _plan_source(basis),
         "unreachable": [{"need_id": i, **titles.get(i, {})} for i in gaps.unreachable],
         "zero_capacity_only": [
             {"need_id": i, **titles.get(i, {})} for i in gaps.zero_capacity_only
         ],
-        "cells": [
-            {
-                **{f: getattr(c, f) for f in c.__slots__},
-                "capability_label": labels.get(c.capability, c.capability),
-            }
-            for c in gaps.cells
+        "new_since_plan": [{"need_id": i, **titles.get(i, {})} for i in new],
+        "cells": cells,
+        "totals": {
+            key: sum(c[key] for c in cells)
+            for key in ("open_needs", "planned", "unmet", "allocated_tasks")
+        },
+    }
+
+
+def _gap_cell(
+    cell: matching.GapCell, labels: dict[str, str], names: dict[int, str]
+) -> dict[str, Any]:
+    return {
+        "neighbourhood": cell.neighbourhood,
+        "capability": cell.capability,
+        "capability_label": labels.get(cell.capability, cell.capability),
+        "open_needs": cell.open_needs,
+        "overdue_needs": cell.overdue_needs,
+        "effort_hours": round(cell.effort_hours, 1),
+        "planned": cell.planned,
+        "unmet": cell.unmet,
+        "unmet_hours": round(cell.unmet_hours, 1),
+        "allocated_tasks": sum(t for _, t in cell.allocations),
+        "allocated_hours": round(cell.allocated_hours, 1),
+        "allocations": [
+            {"partner_id": p, "partner_name": names.get(p), "tasks": t} for p, t in cell.allocations
         ],
+        "reachable_partners": cell.reachable_partners,
     }
 
 
@@ -532,30 +681,50 @@ def recruitment_report(
     radius_km: float = 3.0,
     limit: int = 10,
     now: datetime | None = None,
-) -> list[dict[str, Any]]:
-    """Where a new partner of a capability would reach the most unmet priority-weighted need."""
+    basis: PlanBasis | None = None,
+) -> dict[str, Any]:
+    """Where the needs the city plan leaves unassigned cluster, weighted by their priority and
+    waiting points under the configured weights, and what kind of organisation to recruit there.
+
+    The plan is `plan_basis(now)` unless a basis is given; `plan` says which.
+    """
     actor.require("plan.read")
-    now = now or utcnow()
+    basis = basis or plan_basis(now)
+    labels = capability_labels()
     targets = matching.recruitment_targets(
-        specs.open_need_specs(),
-        specs.partner_specs(now),
-        specs.neighbourhood_sites(),
+        basis.needs,
+        basis.partners,
+        basis.now,
+        plan=basis.plan,
+        weights=basis.weights,
         capability=capability,
         radius_km=radius_km,
         limit=limit,
-        now=now,
-        labels=capability_labels(),
+        places=specs.neighbourhood_sites(),
+        labels=labels,
+        sector_labels=SECTOR_KINDS,
+        index=basis.index,
     )
-    return [
-        {
-            "site": t.name,
-            "lat": t.lat,
-            "lon": t.lon,
-            "capability": t.capability,
-            "needs_reached": t.needs_reached,
-            "priority_weight": t.priority_weight,
-            "need_ids": list(t.need_ids),
-            "reasons": list(t.reasons),
-        }
-        for t in targets
-    ]
+    return {
+        "plan": _plan_source(basis),
+        "radius_km": radius_km,
+        "targets": [
+            {
+                "capability": t.capability,
+                "capability_label": labels.get(t.capability, t.capability),
+                "lat": round(t.lat, 6),
+                "lon": round(t.lon, 6),
+                "near": t.near,
+                "kind": organisation_kind(t.sectors, SECTOR_KINDS),
+                "needs_reached": t.needs_reached,
+                "weight": t.weight,
+                "need_ids": list(t.need_ids),
+                "sectors": [
+                    {"sector": code, "label": SECTOR_KINDS.get(code, code), "partners": n}
+                    for code, n in t.sectors
+                ],
+                "reasons": list(t.reasons),
+            }
+            for t in targets
+        ],
+    }

@@ -51,16 +51,23 @@ def who_can_act_here(actor: Actor, need_id: int) -> dict[str, Any] | None:
 def coordinator_home(actor: Actor, now: datetime) -> dict[str, Any]:
     """What needs attention; who can reach what comes from the engine's coverage gaps when it
     is enabled (same rules as its suggestions: service polygons, capacity), else from a simple
-    radius-or-neighbourhood check."""
+    radius-or-neighbourhood check. `shortfalls` are the cells where the city plan leaves needs
+    unmet, `gap_plan` says which plan."""
     if not engine_enabled():
-        return {**attention_summary(actor, now), "zero_capacity": None, "shortfalls": None}
+        return {
+            **attention_summary(actor, now),
+            "zero_capacity": None,
+            "shortfalls": None,
+            "gap_plan": None,
+        }
     from planning.services import coverage_gap_report
 
     home = attention_summary(actor, now, with_unreachable=False)
     gaps = coverage_gap_report(actor, now=now)
     home["unreachable"] = _need_list(gaps["unreachable"])
     home["zero_capacity"] = _need_list(gaps["zero_capacity_only"])
-    home["shortfalls"] = [c for c in gaps["cells"] if c["shortfall_tasks"] > 0][:15]
+    home["shortfalls"] = [c for c in gaps["cells"] if c["unmet"] > 0][:15]
+    home["gap_plan"] = gaps["plan"]
     return home
 
 

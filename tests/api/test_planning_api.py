@@ -281,27 +281,120 @@ def test_accepting_an_offer_for_a_need_someone_claimed_meanwhile_is_a_409(api, m
     assert declined.json["status"] == "declined"
 
 
-def test_coverage_gaps_name_the_unreachable_need_and_count_demand(api, city):
+def test_coverage_gaps_come_from_the_city_plan_computed_now_when_none_is_stored(api, city):
     gaps = api(city["coordinator"].token).get("/api/v1/coverage/gaps").json
+    assert gaps["plan"]["computed"] is True and gaps["plan"]["plan_id"] is None
+    assert gaps["plan"]["note"].startswith("Computed now")
+    assert "no city plan has been run yet" in gaps["plan"]["note"]
     assert [n["need_id"] for n in gaps["unreachable"]] == [city["lonely"].id]
     assert gaps["unreachable"][0]["title"] == "Open doors, nobody boards up"
     litter = [c for c in gaps["cells"] if c["capability"] == "litter_cleanup"]
     assert sum(c["open_needs"] for c in litter) == 3  # Downtown and Spanish Town
-    downtown = next(c for c in litter if c["neighbourhood"] == "Downtown")
-    assert downtown["reachable_partners"] == 2 and downtown["weekly_tasks"] == 6
+    assert sum(c["planned"] for c in litter) == 3 and sum(c["unmet"] for c in litter) == 0
+    given = {}
+    for c in litter:
+        assert c["allocated_tasks"] == c["planned"] == sum(a["tasks"] for a in c["allocations"])
+        for a in c["allocations"]:
+            given[a["partner_name"]] = given.get(a["partner_name"], 0) + a["tasks"]
+    assert given == {"Near Cleaners": 1, "Far Cleaners": 2}  # the near one has 1 slot
     board_up = next(c for c in gaps["cells"] if c["capability"] == "board_up")
-    assert board_up["reachable_partners"] == 0 and board_up["shortfall_tasks"] == 1
+    assert board_up["reachable_partners"] == 0 and board_up["unmet"] == 1
+    assert gaps["cells"][0] == board_up  # most unmet first
+    assert gaps["totals"] == {"open_needs": 5, "planned": 4, "unmet": 1, "allocated_tasks": 4}
+
+
+def test_coverage_gaps_read_the_latest_plan_while_it_is_current(api, make, city, app, monkeypatch):
+    coordinator = api(city["coordinator"].token)
+    plan = coordinator.post("/api/v1/plans", json={}).json
+    gaps = coordinator.get("/api/v1/coverage/gaps").json
+    assert gaps["plan"]["plan_id"] == plan["id"] and gaps["plan"]["computed"] is False
+    assert gaps["plan"]["note"].startswith(f"From plan #{plan['id']} of ")
+    assert gaps["totals"]["planned"] == len(plan["assignments"]) == 4
+    assert gaps["new_since_plan"] == []
+    # A need posted after the plan is unmet and said to be new; the planned ones stay planned.
+    late = make.need(title="Posted after the plan")
+    gaps = coordinator.get("/api/v1/coverage/gaps").json
+    assert gaps["plan"]["plan_id"] == plan["id"]
+    assert [n["need_id"] for n in gaps["new_since_plan"]] == [late.id]
+    assert gaps["totals"] == {"open_needs": 6, "planned": 4, "unmet": 2, "allocated_tasks": 4}
+    # Other configured weights: the stored plan is not what they would give; computed now.
+    monkeypatch.setitem(app.config, "MATCHING_WEIGHTS", {"distance": 5})
+    gaps = coordinator.get("/api/v1/coverage/gaps").json
+    assert gaps["plan"]["computed"] is True
+    assert f"plan #{plan['id']} was run with other weights" in gaps["plan"]["note"]
+
+
+def test_two_neighbourhoods_sharing_one_partner_count_its_capacity_once(api, make):
+    coordinator = make.user("coordinator")
+    make.partner(
+        name="Shared Mowers",
+        service_radius_km=5,
+        capabilities=[
+            {"capability": "lot_mowing", "tasks_per_week": 3, "volunteer_hours_per_week": 9}
+        ],
+    )
+    for hood, (lat, lon) in {
+        "Downtown": (30.4515, -91.1871),
+        "Mid City": (30.4497, -91.1553),
+    }.items():
+        for i in range(5):
+            make.need(
+                capability="lot_mowing",
+                latitude=lat + 0.001 * i,
+                longitude=lon,
+                neighbourhood=hood,
+            )
+    gaps = api(coordinator.token).get("/api/v1/coverage/gaps").json
+    cells = {c["neighbourhood"]: c for c in gaps["cells"]}
+    assert set(cells) == {"Downtown", "Mid City"}
+    # Both within its reach: reachable weekly tasks (3 in each) said "short by 2" twice.
+    assert [c["reachable_partners"] for c in cells.values()] == [1, 1]
+    assert sum(c["unmet"] for c in cells.values()) == 7
+    assert sum(c["allocated_tasks"] for c in cells.values()) == 3
+    assert sum(c["allocated_hours"] for c in cells.values()) == 9.0
+    assert {a["partner_name"] for c in cells.values() for a in c["allocations"]} == {
+        "Shared Mowers"
+    }
 
 
 def test_recruitment_targets_point_at_the_unmet_demand(api, city):
-    targets = (
+    found = (
         api(city["coordinator"].token)
         .get("/api/v1/coverage/recruitment?capability=board_up&radius_km=2")
         .json
     )
-    assert targets[0]["capability"] == "board_up" and targets[0]["needs_reached"] == 1
-    assert city["lonely"].id in targets[0]["need_ids"]
-    assert targets[0]["site"] in {"Downtown", "Beauregard Town", "Spanish Town"}
+    assert found["plan"]["computed"] is True and found["radius_km"] == 2
+    (target,) = found["targets"]
+    assert target["capability"] == "board_up" and target["needs_reached"] == 1
+    assert target["need_ids"] == [city["lonely"].id]
+    assert target["near"] == "Downtown"  # the need sits 150 m from Downtown's centre
+    assert (target["lat"], target["lon"]) == pytest.approx((30.4525, -91.1861), abs=1e-4)
+    assert target["sectors"] == [] and target["kind"] == "an organisation"
+    assert target["weight"] > 0
+
+
+def test_recruitment_names_the_sectors_already_doing_the_work_nearby(api, make, city):
+    for i in range(4):  # North Mowers (faith-based, 2 slots) already has the Tall grass
+        make.need(
+            capability="lot_mowing",
+            latitude=SCOTLANDVILLE[0] - 0.002 * i,
+            longitude=SCOTLANDVILLE[1] + 0.001,
+        )
+    found = (
+        api(city["coordinator"].token)
+        .get("/api/v1/coverage/recruitment?capability=lot_mowing&radius_km=1")
+        .json
+    )
+    (target,) = found["targets"]
+    assert target["needs_reached"] == 5 - 2
+    assert target["near"] == "Scotlandville"
+    assert target["sectors"] == [
+        {"sector": "faith_based", "label": "faith-based group", "partners": 1}
+    ]
+    assert target["kind"] == "a faith-based group"
+    assert target["reasons"][0] == (
+        f"recruit a faith-based group that does {target['capability_label']} near Scotlandville"
+    )
 
 
 def test_partnerships_pair_complementary_partners_cross_sector_first(api, make):

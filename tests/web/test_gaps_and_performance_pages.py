@@ -4,11 +4,13 @@ KPIs with SVG charts; the open-data report is public and holds no personal data.
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from commonground.db_types import utcnow
 from needs.services import claim_need, complete_need, start_need, verify_need
+from planning.services import run_city_plan
 from tests.web.signing_in import sign_in
 
 DOWNTOWN = (30.4515, -91.1871)
@@ -77,23 +79,42 @@ def _cell(html: str, row: str) -> list[tuple[str, str]]:
     return re.findall(r'<td class="gap-(\w+)"[^>]*>([^<]*)</td>', found.group(1))
 
 
-def test_the_gap_page_shows_demand_against_reachable_capacity(client, city):
+def test_the_gap_page_shows_what_the_plan_leaves_unmet_and_where_to_recruit(client, city):
     browser = sign_in(client, city["outreach"].user.email)
     page = browser.get("/coverage/gaps")
     assert page.status_code == 200
-    # Columns in code order: board_up, litter_cleanup, lot_mowing.
-    assert _cell(page.text, "Downtown") == [("none", "4.0 / 0.0"), ("tight", "9.0 / 10.0")]
-    assert _cell(page.text, "Scotlandville") == [("tight", "2.5 / 3.0")]
+    assert "Computed now (" in page.text and "no city plan has been run yet" in page.text
+    # Columns in code order: board_up, litter_cleanup, lot_mowing; each cell unmet / open.
+    assert _cell(page.text, "Downtown") == [("none", "1 / 1"), ("ok", "0 / 3")]
+    assert _cell(page.text, "Scotlandville") == [("ok", "0 / 1")]
+    # Litter: Near Cleaners' one slot (4 h a week) and two of Far Cleaners' five (6 h a week).
+    cells = page.text.split("Unmet needs and capacity allocated", 1)[1]
+    litter = re.search(r"<td>Downtown</td><td>Litter cleanup</td>(.*?)</tr>", cells, re.S)
+    assert litter, cells
+    assert [*re.findall(r"<td>([^<]*)</td>", litter.group(1))][:4] == ["3", "3", "0", "0.0"]
+    assert "3 tasks, 6.4 h: Near Cleaners (1), Far Cleaners (2)" in litter.group(1)
     assert "Needs no partner can reach (1)" in page.text
     assert "Open doors, nobody boards up" in page.text
     recruitment = page.text.split("Recruitment targets", 1)[1]
     assert re.search(
-        r"doing <strong>Board-up of vacant structures</strong> based near <strong>[^<]+</strong>"
-        r" would reach <strong>1</strong>",
+        r"Recruit <strong>an organisation</strong> that does <strong>Board-up of vacant "
+        r"structures</strong> near <strong>Downtown</strong> \([-0-9., ]+\): <strong>1</strong>"
+        r" unmet needs within 3.0 km",
         recruitment,
     )
+    assert "Nobody does this nearby yet." in recruitment
     only_mowing = browser.get("/coverage/gaps?capability=lot_mowing&radius_km=3")
     assert "No unmet demand to recruit for in this capability" in only_mowing.text
+
+
+def test_the_gap_page_names_the_stored_plan_it_reads(client, city, make):
+    plan = run_city_plan(city["coordinator"].actor)
+    make.need(title="Posted after the plan", neighbourhood="Downtown")
+    browser = sign_in(client, city["outreach"].user.email)
+    page = browser.get("/coverage/gaps")
+    assert f"From plan #{plan.id} of {plan.created_at:%Y-%m-%d %H:%M} UTC" in page.text
+    assert "1 of the unmet needs were posted after this plan" in page.text
+    assert _cell(page.text, "Downtown") == [("none", "1 / 1"), ("short", "1 / 4")]
 
 
 def test_viewers_may_not_see_the_gap_page(client, city):
@@ -116,7 +137,9 @@ def test_the_dashboard_shows_kpis_with_charts_and_filters(client, city, make):
     assert "<strong>1</strong> verified" in page.text
     assert "<strong>7.5</strong> volunteer hours" in page.text
     assert "100%" in page.text  # the one resolved need was resolved by a partner
-    month = utcnow().strftime("%Y-%m")
+    # The month as the city sees it: just after midnight UTC it is still last month there.
+    zone = ZoneInfo(client.application.config["CITY_TIMEZONE"])
+    month = utcnow().astimezone(zone).strftime("%Y-%m")
     filtered = browser.get(f"/performance/?start={month}-01&capability=board_up")
     assert "<strong>1</strong> needs posted" in filtered.text
     assert browser.get("/performance/?start=yesterday").status_code == 422

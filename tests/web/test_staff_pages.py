@@ -43,6 +43,19 @@ def test_home_lists_needs_reachable_only_by_partners_who_are_full(make, pages):
     assert "Waits for next week" in full
 
 
+def test_home_shows_where_the_city_plan_leaves_needs_unmet(make, pages):
+    make.partner(
+        name="One Slot", capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 1}]
+    )
+    for _ in range(3):
+        make.need(neighbourhood="Downtown")
+    page = pages(make.user("coordinator")).text("/coordinator/")
+    section = page[page.index('id="shortfall-h"') : page.index('id="open"')]
+    assert "Where the city plan leaves needs unmet" in section and "Computed now" in section
+    row = re.search(r"<td>Downtown</td><td>Litter cleanup</td>(.*?)</tr>", section, re.S)
+    assert row and re.findall(r"<td>(\d+)</td>", row.group(1)) == ["3", "1", "2"]
+
+
 def test_home_counts_open_needs_by_neighbourhood_and_capability(make, pages):
     for _ in range(3):
         make.need()

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import math
 import random
 
+import pytest
 from city_builders import NOW, at, make_need, make_partner, random_city
 
 from matching import (
+    CandidateIndex,
     GapCell,
+    Weights,
     coverage_gaps,
     partnership_suggestions,
     plan_city,
     recruitment_targets,
 )
+from matching.gaps import standing_assignments
+from matching.geometry import haversine_km
+from matching.recruitment import organisation_kind
+from matching.scoring import need_points
 
 LABELS = {
     "lot_mowing": "lot mowing",
@@ -53,14 +61,16 @@ def test_gaps_split_unreachable_needs_from_needs_only_full_partners_reach():
     assert gaps.zero_capacity_only == [1, 2]
 
 
-def test_gap_cells_weigh_demand_against_reachable_weekly_capacity():
+def test_gap_cells_report_what_the_plan_assigns_and_leaves_unmet():
+    # Partner 1 reaches Scotlandville but has no slot left; partner 2 takes both Mid City needs.
     gaps = coverage_gaps(*gap_city(), NOW)
     assert gaps.cells == [
-        GapCell("Old South", "lot_mowing", 1, 0, 2.0, 0, 0, 0.0, 0, 1, 2.0),
-        GapCell("Scotlandville", "litter_cleanup", 1, 0, 2.0, 0, 0, 0.0, 0, 1, 2.0),
-        GapCell("Scotlandville", "lot_mowing", 2, 1, 5.0, 1, 3, 6.0, 0, 0, 0.0),
-        GapCell("Mid City", "litter_cleanup", 1, 0, 1.0, 1, 2, 4.0, 2, 0, 0.0),
-        GapCell("Mid City", "lot_mowing", 1, 0, 4.0, 1, 4, 4.0, 2, 0, 0.0),
+        GapCell("Scotlandville", "lot_mowing", 2, 1, 5.0, 0, 2, 5.0, (), 0.0, 1),
+        GapCell("Old South", "lot_mowing", 1, 0, 2.0, 0, 1, 2.0, (), 0.0, 0),
+        GapCell("Scotlandville", "litter_cleanup", 1, 0, 2.0, 0, 1, 2.0, (), 0.0, 0),
+        # 4 volunteer hours a week over 2 litter slots / 4 mowing slots: 2 h and 1 h a task
+        GapCell("Mid City", "litter_cleanup", 1, 0, 1.0, 1, 0, 0.0, ((2, 1),), 2.0, 1),
+        GapCell("Mid City", "lot_mowing", 1, 0, 4.0, 1, 0, 0.0, ((2, 1),), 1.0, 1),
     ]
 
 
@@ -77,11 +87,78 @@ def test_a_neighbourhood_list_reaches_its_cell():
     gaps = coverage_gaps(needs, [*partners, far], NOW)
     assert gaps.unreachable == [6]
     old_south = next(c for c in gaps.cells if c.neighbourhood == "Old South")
-    assert (old_south.reachable_partners, old_south.weekly_tasks, old_south.shortfall_tasks) == (
-        1,
-        7,
-        0,
-    )
+    assert (old_south.reachable_partners, old_south.planned, old_south.unmet) == (1, 1, 0)
+    assert old_south.allocations == ((9, 1),)
+
+
+def shared_partner_city():
+    """One mower with 3 slots reaching two neighbourhoods of 5 needs each."""
+    partner = make_partner(1, 0, 0, radius_km=5, capabilities={"lot_mowing": (3, 3)}, hours=6)
+    west = [make_need(i, -1 - 0.1 * i, 0, neighbourhood="West") for i in range(1, 6)]
+    east = [make_need(i, 1 + 0.1 * i, 0, neighbourhood="East") for i in range(6, 11)]
+    return [*west, *east], [partner]
+
+
+def test_two_neighbourhoods_sharing_one_partner_count_its_capacity_once():
+    needs, partners = shared_partner_city()
+    gaps = coverage_gaps(needs, partners, NOW)
+    cells = {c.neighbourhood: c for c in gaps.cells}
+    assert set(cells) == {"West", "East"}
+    # The partner reaches both cells: the old "reachable weekly tasks" put its 3 tasks in each
+    # and read a shortfall of 5 - 3 = 2 twice. Its 3 slots exist once.
+    assert all(c.reachable_partners == 1 and c.open_needs == 5 for c in cells.values())
+    assert sum(c.unmet for c in cells.values()) == 7
+    assert sum(t for c in cells.values() for _, t in c.allocations) == 3
+    assert {p for c in cells.values() for p, _ in c.allocations} == {1}
+    assert sum(c.allocated_hours for c in cells.values()) == 6.0  # 3 tasks x 6 h / 3 tasks
+    for c in cells.values():
+        assert c.planned + c.unmet == c.open_needs
+        assert c.planned == sum(t for _, t in c.allocations)
+    assert gaps.cells[0].unmet >= gaps.cells[1].unmet
+
+
+def test_gaps_follow_the_plan_they_are_given_and_its_weights():
+    partner = make_partner(1, 0, 0, radius_km=5, capabilities={"lot_mowing": (1, 1)})
+    needs = [
+        make_need(1, 1, 0, priority=5, age_days=1, neighbourhood="Fresh"),
+        make_need(2, -1, 0, priority=1, age_days=300, neighbourhood="Old"),
+    ]
+
+    def unmet(**kwargs):
+        return {
+            c.neighbourhood: c.unmet for c in coverage_gaps(needs, [partner], NOW, **kwargs).cells
+        }
+
+    by_priority = Weights(priority=30, waiting=0)
+    by_waiting = Weights(priority=0, waiting=30)
+    assert unmet(weights=by_priority) == {"Fresh": 0, "Old": 1}
+    assert unmet(weights=by_waiting) == {"Fresh": 1, "Old": 0}
+    assert unmet(plan=plan_city(needs, [partner], NOW, weights=by_waiting)) == {
+        "Fresh": 1,
+        "Old": 0,
+    }
+
+
+def test_a_plan_from_other_inputs_counts_only_the_assignments_that_still_stand():
+    needs, partners = shared_partner_city()
+    plan = plan_city(needs, partners, NOW)
+    planned = sorted(s.need_id for s in plan.assignments)
+    assert len(planned) == 3
+    # Since the plan: one planned need was done (no longer open), the partner spent another
+    # slot elsewhere (1 left, 2 planned needs still open), and a need was posted.
+    still_open = [n for n in needs if n.id != planned[0]] + [make_need(11, 0.5, 0.5)]
+    now_partner = make_partner(1, 0, 0, radius_km=5, capabilities={"lot_mowing": (3, 1)}, hours=6)
+    kept = standing_assignments(plan, CandidateIndex(still_open, [now_partner]))
+    best = max((s for s in plan.assignments if s.need_id != planned[0]), key=lambda s: s.score)
+    assert kept == [best]
+    gaps = coverage_gaps(still_open, [now_partner], NOW, plan=plan)
+    assert sum(c.planned for c in gaps.cells) == 1
+    assert sum(c.unmet for c in gaps.cells) == len(still_open) - 1
+    # A partner that no longer does the work, or no longer reaches the need, keeps nothing.
+    moved = make_partner(1, 40, 0, radius_km=5, capabilities={"lot_mowing": (3, 3)})
+    stopped = make_partner(1, 0, 0, radius_km=5, capabilities={"litter_cleanup": (3, 3)})
+    for partner in (moved, stopped):
+        assert standing_assignments(plan, CandidateIndex(needs, [partner])) == []
 
 
 def partnership_city():
@@ -178,38 +255,132 @@ def test_a_pair_that_complements_only_one_way_is_no_partnership():
     assert partnership_suggestions(partners, needs) == []
 
 
-def recruitment_city():
-    partners = [make_partner(1, 0, 0, radius_km=2, capabilities={"lot_mowing": (1, 1)})]
-    needs = [
-        make_need(1, 0.5, 0, priority=5),
-        make_need(2, 1, 0, priority=3),
-        make_need(3, 10, 0, priority=4),
-        make_need(4, 10.5, 0, priority=2),
-        make_need(5, 10, 1, priority=1, capability="litter_cleanup"),
+SECTOR_LABELS = {
+    "faith_based": "faith-based group",
+    "neighbourhood_association": "neighbourhood association",
+}
+
+
+def ring(id0, x, y, *, n=6, r=0.4, centre=True, **kwargs):
+    """n needs on a circle of r km around (x, y), plus one at its centre; ids from id0."""
+    points = [(x, y)] * centre + [
+        (x + r * math.cos(2 * math.pi * k / n), y + r * math.sin(2 * math.pi * k / n))
+        for k in range(n)
     ]
-    sites = [("Scotlandville", *at(10, 0)), ("Mid City", *at(0, 0)), ("Far", *at(50, 50))]
-    return needs, partners, sites
+    return [make_need(id0 + k, px, py, **kwargs) for k, (px, py) in enumerate(points)]
 
 
-def test_recruitment_targets_rank_sites_by_unmet_priority_weight():
-    needs, partners, sites = recruitment_city()
-    got = recruitment_targets(needs, partners, sites, labels=LABELS)
-    assert [(t.name, t.capability, t.needs_reached, t.priority_weight) for t in got] == [
-        ("Scotlandville", "lot_mowing", 2, 6),
-        ("Mid City", "lot_mowing", 1, 3),
-        ("Scotlandville", "litter_cleanup", 1, 1),
+def km_between(lat, lon, point):
+    return float(haversine_km(lat, lon, *point))
+
+
+def test_a_target_sits_at_the_centre_of_its_cluster_not_at_a_neighbourhood_centre():
+    # No need at (6, 4) itself: the first disc is centred on a need of the ring, then moves.
+    needs = ring(1, 6, 4, n=7, centre=False, neighbourhood="Mid City North")
+    places = [("Mid City", *at(0, 0)), ("Old South", *at(10, 0)), ("Far", *at(40, 40))]
+    (target,) = recruitment_targets(needs, [], NOW, places=places, radius_km=1)
+    assert target.needs_reached == 7 and target.need_ids == tuple(range(1, 8))
+    assert km_between(target.lat, target.lon, at(6, 4)) < 0.05
+    assert min(km_between(target.lat, target.lon, p[1:]) for p in places) > 5
+    nearest = min(places, key=lambda p: km_between(target.lat, target.lon, p[1:]))
+    assert target.near == nearest[0] == "Old South"
+    # Without places, the needs' own neighbourhood names it.
+    assert recruitment_targets(needs, [], NOW, radius_km=1)[0].near == "Mid City North"
+
+
+def test_needs_the_plan_covers_attract_no_target():
+    covered = ring(1, 0, 0)  # 7 needs, a partner with 7 slots on top of them
+    half = ring(20, 10, 0)  # 7 needs, a partner with 3 slots
+    alone = ring(40, 20, 0, n=3)  # 4 needs nobody reaches
+    partners = [
+        make_partner(1, 0, 0, radius_km=2, capabilities={"lot_mowing": (7, 7)}),
+        make_partner(2, 10, 0, radius_km=2, capabilities={"lot_mowing": (3, 3)}),
     ]
-    assert got[0].need_ids == (3, 4)
-    assert got[0].reasons[0] == (
-        "an organisation doing lot mowing based near Scotlandville would reach 2 open needs"
-    )
-
-
-def test_recruitment_can_focus_on_one_capability_and_reuse_a_plan():
-    needs, partners, sites = recruitment_city()
+    needs = covered + half + alone
     plan = plan_city(needs, partners, NOW)
-    got = recruitment_targets(needs, partners, sites, capability="lot_mowing", plan=plan, limit=1)
-    assert [(t.name, t.needs_reached) for t in got] == [("Scotlandville", 2)]
+    unassigned = set(plan.unassigned)
+    got = recruitment_targets(needs, partners, NOW, plan=plan, radius_km=1)
+    reached = [i for t in got for i in t.need_ids]
+    assert set(reached) == unassigned and len(reached) == len(unassigned) == 4 + 4
+    assert not set(reached) & {n.id for n in covered}
+    assert sorted(t.needs_reached for t in got) == [4, 4]
+    assert sum(t.needs_reached for t in got) == len(reached)
+    # The same without passing the plan: it is computed with the same (default) weights.
+    assert recruitment_targets(needs, partners, NOW, radius_km=1) == got
+
+
+def test_targets_name_the_sectors_that_already_do_the_work_nearby():
+    needs = ring(1, 0, 0)
+    full = {"lot_mowing": (2, 0)}  # does mowing, no slot left this week: needs stay unmet
+    partners = [
+        make_partner(1, 1, 0, capabilities=full, sector="faith_based"),
+        make_partner(2, 0, 1, capabilities=full, sector="neighbourhood_association"),
+        make_partner(3, -1, 0, capabilities=full, sector="faith_based"),
+        make_partner(4, 0, 0, capabilities={"litter_cleanup": (3, 3)}, sector="business"),
+        make_partner(5, 30, 0, capabilities=full, sector="nonprofit"),
+        make_partner(6, 0, -1, capabilities=full, sector="civic_group", active=False),
+    ]
+    (target,) = recruitment_targets(
+        needs,
+        partners,
+        NOW,
+        radius_km=1,
+        nearby_km=5,
+        places=[("Mid City North", *at(0, 0.5))],
+        labels=LABELS,
+        sector_labels=SECTOR_LABELS,
+    )
+    assert target.sectors == (("faith_based", 2), ("neighbourhood_association", 1))
+    assert target.reasons[0] == (
+        "recruit a faith-based group or a neighbourhood association that does lot mowing "
+        "near Mid City North"
+    )
+    assert target.reasons[2] == (
+        "partners already doing lot mowing within 5 km: faith-based group (2), "
+        "neighbourhood association (1)"
+    )
+    lonely = recruitment_targets(needs, partners[3:], NOW, radius_km=1, labels=LABELS)[0]
+    assert lonely.sectors == () and lonely.reasons[0].startswith("recruit an organisation")
+    assert organisation_kind((("school_university", 1),)) == "a school university"
+    assert organisation_kind((("x", 1),), {"x": "association"}) == "an association"
+
+
+def test_weights_change_the_ranking_of_targets():
+    urgent = ring(1, 0, 0, priority=5, age_days=1)
+    waiting = ring(20, 20, 0, priority=1, age_days=300)
+    needs = urgent + waiting
+    ranked = {}
+    for name, weights in {
+        "priority": Weights(priority=30, waiting=0),
+        "waiting": Weights(priority=0, waiting=30),
+    }.items():
+        got = recruitment_targets(needs, [], NOW, weights=weights, radius_km=1)
+        assert [t.needs_reached for t in got] == [7, 7]
+        for t in got:
+            reached = [n for n in needs if n.id in t.need_ids]
+            assert t.weight == pytest.approx(
+                float(need_points(reached, NOW, weights).sum()), abs=0.01
+            )
+        ranked[name] = [t.need_ids[0] for t in got]
+    assert ranked["priority"] == [1, 20]
+    assert ranked["waiting"] == [20, 1]
+
+
+def test_targets_of_one_capability_never_count_a_need_twice():
+    needs, _ = random_city(5, 300, 0, box_km=6)
+    got = recruitment_targets(needs, [], NOW, radius_km=1.0, limit=1000)
+    for cap in {n.capability for n in needs}:
+        ids = [i for t in got if t.capability == cap for i in t.need_ids]
+        assert len(ids) == len(set(ids))
+        assert set(ids) == {n.id for n in needs if n.capability == cap}
+    for t in got:
+        for i in t.need_ids:
+            need = next(n for n in needs if n.id == i)
+            assert haversine_km(t.lat, t.lon, need.lat, need.lon) <= 1.0 + 1e-9
+    weights = [t.weight for t in got]
+    assert weights == sorted(weights, reverse=True)
+    assert len(recruitment_targets(needs, [], NOW, radius_km=1.0, limit=3)) == 3
+    assert recruitment_targets(needs, [], NOW, capability="greening") == []
 
 
 def test_analyses_do_not_depend_on_input_order():
@@ -221,6 +392,6 @@ def test_analyses_do_not_depend_on_input_order():
     assert coverage_gaps(needs, partners, NOW) == coverage_gaps(n2, p2, NOW)
     assert partnership_suggestions(partners, needs) == partnership_suggestions(p2, n2)
     sites = [(f"site {i}", *at(i, i)) for i in range(8)]
-    assert recruitment_targets(needs, partners, sites, now=NOW) == recruitment_targets(
-        n2, p2, sites, now=NOW
+    assert recruitment_targets(needs, partners, NOW, places=sites) == recruitment_targets(
+        n2, p2, NOW, places=sites
     )
