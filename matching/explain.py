@@ -22,8 +22,8 @@ Each reason has a tone (model.POSITIVE / NEUTRAL / NEGATIVE); pages tick only po
   points), else neutral; area and capability: positive (why the partner qualifies);
 - slots: positive with a slot left, negative without;
 - open: positive from LONG_OPEN_DAYS, else neutral; overdue: positive (the score adds urgency);
-- priority: neutral. The score rewards a larger number (priority / 5) while the product's forms
-  say "1 is most urgent"; until the two agree a tick would claim one of them is right;
+- priority: positive for priority 1 and 2 (1 is most urgent; the score rewards urgency), else
+  neutral;
 - track record: positive when the completion rate beats the newcomer's prior (PRIOR_RATE, which
   is where the score starts a partner without history), negative below it, neutral at it;
   "no track record yet": neutral; kept: positive.
@@ -52,6 +52,8 @@ UNITS = ("km", "mi")
 KM_PER_MILE = 1.609344
 CLOSE_KM = DISTANCE_HALF_KM
 """A base this close earns at least half the distance points: a real reason (ticked)."""
+URGENT_PRIORITY = 2
+"""Priorities this urgent or more (1 is most urgent) are a reason to act (ticked)."""
 LONG_OPEN_DAYS = 7
 """A need open this many days is a reason to act (ticked); younger ones are a plain fact."""
 NEED_KINDS = frozenset({"open", "overdue", "priority"})
@@ -135,7 +137,8 @@ def reason_items(
     out.append(Reason("open", long_open, (("days", int(age)),)))
     if overdue >= 1.0:
         out.append(Reason("overdue", POSITIVE, (("days", int(overdue)),)))
-    out.append(Reason("priority", NEUTRAL, (("priority", need.priority),)))
+    urgent = POSITIVE if need.priority <= URGENT_PRIORITY else NEUTRAL
+    out.append(Reason("priority", urgent, (("priority", need.priority),)))
     out.append(_track_item(partner))
     if kept:
         out.append(Reason("kept", POSITIVE))
@@ -186,7 +189,7 @@ TIE_WORDS: dict[str, Callable[[ReasonValue, ReasonValue, str], str]] = {
     "partner_id": lambda _a, _b, _u: (
         "equal on free slots, competing needs and track record; listed by partner number"
     ),
-    "priority": lambda a, b, _u: f"priority {a} before {b}",
+    "priority": lambda a, b, _u: f"more urgent: priority {a} before {b} (1 is most urgent)",
     "open_days": _open_longer,
     "distance": _nearer,
     "need_id": lambda _a, _b, _u: (
@@ -227,6 +230,11 @@ def _fixed(text: str) -> Words:
     return lambda _r, _staff, _units: text
 
 
+def _priority(reason: Reason, _audience: str, _units: str) -> str:
+    value = reason.value("priority")
+    return "most urgent (priority 1)" if value == 1 else f"priority {value} (1 is most urgent)"
+
+
 WORDS: dict[str, Words] = {
     "distance": _distance,
     "area": _area,
@@ -234,7 +242,7 @@ WORDS: dict[str, Words] = {
     "slots": _slots,
     "open": lambda r, _s, _u: f"open {_days(int(r.value('days') or 0))}",
     "overdue": lambda r, _s, _u: f"overdue {_days(int(r.value('days') or 0))}",
-    "priority": lambda r, _s, _u: f"priority {r.value('priority')}",
+    "priority": _priority,
     "track_record": _track,
     "no_track_record": _fixed("no track record yet"),
     "kept": _fixed("kept from the previous plan"),

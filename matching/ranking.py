@@ -19,7 +19,7 @@ Partners for a need (`PARTNER_TIE_BREAKS`):
 4. `partner_id` — ascending: only the final deterministic fallback, and said so.
 
 Needs for a partner (`NEED_TIE_BREAKS`):
-1. `priority` — the larger value first, the direction the score counts it (priority / 5);
+1. `priority` — the more urgent first (1 is most urgent, as the score counts it);
 2. `open_days` — open longer (opened earlier) first;
 3. `distance` — nearer the partner's base first;
 4. `need_id` — ascending, the final fallback.
@@ -175,7 +175,7 @@ def rank_needs_for_partner(
 ) -> list[Suggestion]:
     """Feasible needs for `partner`, best first.
 
-    Order: score desc, then `NEED_TIE_BREAKS` (larger priority, open longer, nearer, need id).
+    Order: score desc, then `NEED_TIE_BREAKS` (more urgent, open longer, nearer, need id).
     With `limit=None` the list is capped by capacity: for each capability, at most that
     capability's `tasks_left` needs (the best by the same order). With an explicit `limit`, the
     `limit` best feasible needs are returned whatever the capacity (to browse beyond this week's
@@ -199,13 +199,13 @@ def rank_needs_for_partner(
         opened = np.fromiter(
             (idx.needs[p].opened_at.timestamp() for p in pos.tolist()), np.float64, pos.size
         )
-        order = np.lexsort((idx.need_ids[pos], dist, opened, -prio, -cents))
+        order = np.lexsort((idx.need_ids[pos], dist, opened, prio, -cents))
         if limit is None:
             order = order[: slot.tasks_left]
         rows.extend(
             (
                 -int(cents[i]),
-                -int(prio[i]),
+                int(prio[i]),
                 float(opened[i]),
                 float(dist[i]),
                 int(idx.need_ids[pos[i]]),
@@ -226,7 +226,7 @@ def _need_suggestions(
     labels: Mapping[str, str] | None,
     limit: int | None,
 ) -> list[Suggestion]:
-    """Sorted (-cents, -priority, opened, distance, need id, position, via) rows as suggestions,
+    """Sorted (-cents, priority, opened, distance, need id, position, via) rows as suggestions,
     with the tie-break of each row that ties on score with the next."""
     table = np.asarray([r[:5] for r in rows], dtype=np.float64).reshape(-1, 5)
     cents = -table[:, 0].astype(np.int64)
@@ -235,7 +235,7 @@ def _need_suggestions(
         list(range(len(rows))),
         cents,
         [
-            ("priority", table[:, 1], -table[:, 1].astype(np.int64)),
+            ("priority", table[:, 1], table[:, 1].astype(np.int64)),
             ("open_days", table[:, 2], open_days),
             ("distance", table[:, 3], np.round(table[:, 3], 3)),
             ("need_id", table[:, 4], table[:, 4].astype(np.int64)),

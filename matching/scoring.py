@@ -1,6 +1,6 @@
 """The one score formula for a (need, partner) pair, scalar and vectorised.
 
-    score = W.priority     * priority / 5
+    score = W.priority     * (6 - priority) / 5
           + W.waiting      * x / (x + WAIT_HALF_DAYS)
           + W.distance     * 1 / (1 + distance_km / DISTANCE_HALF_KM)
           + W.track_record * (RATE_SHARE * rate + (1 - RATE_SHARE) * speed)
@@ -14,7 +14,8 @@ Every term lies in [0, 1], so with `DEFAULT_WEIGHTS` the score lies in [0, 100] 
 keep bonus). Scores are rounded to 0.01 (`pair_cents` returns hundredths) so that OR-Tools
 can use exact integer costs and the plan objective equals the sum of the reported scores.
 
-- Priority 1..5 is linear: a priority-5 need is worth 5x a priority-1 one on this term.
+- Priority 1..5, 1 most urgent (as the product's forms, lists and map say): linear, so a
+  priority-1 need is worth 5x a priority-5 one on this term.
 - Waiting saturates: 30 effective days is half of the term; each overdue day counts as
   1 + OVERDUE_FACTOR days, so overdue needs climb faster.
 - Distance decays smoothly from 1 at the base to 0.5 at 2 km and 0.12 at 15 km; feasibility (the
@@ -74,6 +75,11 @@ def need_arrays(
     return prio, opened, due
 
 
+def urgency(priority: ArrayLike) -> NDArray[np.float64]:
+    """Priority term in [0.2, 1]: 1 for priority 1 (most urgent), 0.2 for priority 5."""
+    return (6.0 - np.clip(np.asarray(priority, dtype=np.float64), 1, 5)) / 5.0
+
+
 def need_points_from_arrays(
     priority: NDArray[np.float64],
     opened_ts: NDArray[np.float64],
@@ -86,7 +92,7 @@ def need_points_from_arrays(
     age = np.maximum(0.0, (now_ts - opened_ts) / SECONDS_PER_DAY)
     overdue = np.nan_to_num(np.maximum(0.0, (now_ts - due_ts) / SECONDS_PER_DAY), nan=0.0)
     x = age + OVERDUE_FACTOR * overdue
-    return weights.priority * np.clip(priority, 0, 5) / 5.0 + weights.waiting * x / (
+    return weights.priority * urgency(priority) + weights.waiting * x / (
         x + WAIT_HALF_DAYS
     )
 

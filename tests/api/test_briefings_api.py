@@ -210,8 +210,8 @@ def test_a_neighbourhood_briefing_for_a_community_meeting(api, city):
     assert snap["kind"] == "neighbourhood" and snap["subject"]["name"] == "Downtown"
     assert snap["area"]["open_needs"] == 6
     assert len(snap["suggestions"]) == 3
-    # The best-scored needs come first: the highest-priority litter need is among them.
-    assert city["litter"][3].id in {s["need_id"] for s in snap["suggestions"]}
+    # The best-scored needs come first: the most urgent litter need (priority 2) is among them.
+    assert city["litter"][0].id in {s["need_id"] for s in snap["suggestions"]}
     assert {e["title"] for e in snap["city_offers"]} == {
         "Bags and gloves",
         "Plywood",

@@ -120,8 +120,8 @@ def test_two_neighbourhoods_sharing_one_partner_count_its_capacity_once():
 def test_gaps_follow_the_plan_they_are_given_and_its_weights():
     partner = make_partner(1, 0, 0, radius_km=5, capabilities={"lot_mowing": (1, 1)})
     needs = [
-        make_need(1, 1, 0, priority=5, age_days=1, neighbourhood="Fresh"),
-        make_need(2, -1, 0, priority=1, age_days=300, neighbourhood="Old"),
+        make_need(1, 1, 0, priority=1, age_days=1, neighbourhood="Fresh"),
+        make_need(2, -1, 0, priority=5, age_days=300, neighbourhood="Old"),
     ]
 
     def unmet(**kwargs):
@@ -346,8 +346,8 @@ def test_targets_name_the_sectors_that_already_do_the_work_nearby():
 
 
 def test_weights_change_the_ranking_of_targets():
-    urgent = ring(1, 0, 0, priority=5, age_days=1)
-    waiting = ring(20, 20, 0, priority=1, age_days=300)
+    urgent = ring(1, 0, 0, priority=1, age_days=1)
+    waiting = ring(20, 20, 0, priority=5, age_days=300)
     needs = urgent + waiting
     ranked = {}
     for name, weights in {

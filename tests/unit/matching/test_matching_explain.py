@@ -39,7 +39,8 @@ def legacy_reasons(need, partner, distance_km, now, *, labels=None, via=0, kept=
     out.append(f"open {int(age)} day" + ("" if int(age) == 1 else "s"))
     if overdue >= 1.0:
         out.append(f"overdue {int(overdue)} day" + ("" if int(overdue) == 1 else "s"))
-    out.append(f"priority {need.priority}")
+    p = need.priority
+    out.append("most urgent (priority 1)" if p == 1 else f"priority {p} (1 is most urgent)")
     total = partner.track_record.completed + partner.track_record.released
     if total:
         out.append(f"completed {partner.track_record.completed} of {total} past tasks")

@@ -80,8 +80,8 @@ def test_an_unprofitable_extra_assignment_is_not_forced():
     # Max-flow-first would assign both (A->2, B->1); the best total gives need 1 to A alone.
     a = make_partner(1, 0, 0, radius_km=10, capabilities={"lot_mowing": (1, 1)}, completed=20)
     b = make_partner(2, 9, 0, radius_km=9.5, capabilities={"lot_mowing": (1, 1)}, released=20)
-    n1 = make_need(1, 0.1, 0, priority=5, age_days=60)
-    n2 = make_need(2, -9, 0, priority=1, age_days=0)
+    n1 = make_need(1, 0.1, 0, priority=1, age_days=60)
+    n2 = make_need(2, -9, 0, priority=5, age_days=0)
     plan = plan_city([n1, n2], [a, b], NOW, k=None)
     cents = pair_cents([n1, n2], [a, b])
     assert cents[(1, 1)] > cents[(2, 1)] + cents[(1, 2)]

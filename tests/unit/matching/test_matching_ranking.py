@@ -41,7 +41,7 @@ def need_key(need, partner, weights=DEFAULT_WEIGHTS):
     distance = pair_distance_km(need, partner)
     return (
         -score_pair(need, partner, distance, NOW, weights),
-        -need.priority,
+        need.priority,  # 1 is most urgent
         need.opened_at,
         round(distance, 9),
         need.id,
@@ -241,7 +241,7 @@ def test_needs_tied_on_score_go_by_priority_then_time_open_then_distance_then_id
     partner = make_partner(1, capabilities={"lot_mowing": (5, 5)})
     needs = [
         make_need(1, 1.0, 0, priority=3, age_days=10),
-        make_need(2, 1.0, 0, priority=5, age_days=1),
+        make_need(2, 1.0, 0, priority=1, age_days=1),
         make_need(3, 2.0, 0, priority=3, age_days=10),  # 1's twin, farther
         make_need(4, 1.0, 0, priority=3, age_days=30),
         make_need(5, 1.0, 0, priority=3, age_days=10),  # 1's twin
@@ -255,7 +255,7 @@ def test_needs_tied_on_score_go_by_priority_then_time_open_then_distance_then_id
         "need_id",
         "distance",
     ]
-    assert ranked[0].tie_break.as_dict() == {"by": "priority", "this": 5, "next": 3}
+    assert ranked[0].tie_break.as_dict() == {"by": "priority", "this": 1, "next": 3}
     assert ranked[1].tie_break.as_dict() == {"by": "open_days", "this": 30, "next": 10}
     assert sorted(need_key(n, partner, flat) for n in needs)[0][-1] == 2
     capped = rank_needs_for_partner(

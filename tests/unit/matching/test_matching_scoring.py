@@ -19,11 +19,12 @@ def test_closer_scores_higher():
     assert score(need, distance=0.5) > score(need, distance=2.0) > score(need, distance=10.0)
 
 
-def test_higher_priority_scores_higher():
+def test_more_urgent_priority_scores_higher():
+    # 1 is most urgent, as the need form, the need page and the lists say.
     assert (
-        score(make_need(1, priority=5))
-        > score(make_need(1, priority=4))
-        > score(make_need(1, priority=1))
+        score(make_need(1, priority=1))
+        > score(make_need(1, priority=2))
+        > score(make_need(1, priority=5))
     )
 
 
@@ -50,15 +51,15 @@ def test_better_track_record_scores_higher_and_a_newcomer_sits_between():
 
 
 def test_score_stays_within_zero_and_the_sum_of_weights():
-    best = make_need(1, priority=5, age_days=10_000, due_in_days=-5_000)
+    best = make_need(1, priority=1, age_days=10_000, due_in_days=-5_000)
     top = score(best, make_partner(1, completed=10_000, median_days=0), distance=0.0)
-    worst = score(make_need(2, priority=1, age_days=0), make_partner(2, released=10_000), 1e4)
+    worst = score(make_need(2, priority=5, age_days=0), make_partner(2, released=10_000), 1e4)
     assert 0.0 <= worst < top <= 100.0
     assert top > 99.0
 
 
 def test_score_is_the_documented_formula_at_a_hand_checked_point():
-    # priority 3 -> 30*3/5 = 18; waiting x=10 -> 20*10/40 = 5; 2 km -> 30/(1+1) = 15;
+    # priority 3 -> 30*(6-3)/5 = 18; waiting x=10 -> 20*10/40 = 5; 2 km -> 30/(1+1) = 15;
     # newcomer: rate 0.7, speed 0.5 -> 20*(0.8*0.7 + 0.2*0.5) = 13.2; total 51.2
     assert score(make_need(1, age_days=10), make_partner(1), distance=2.0) == 51.2
 
@@ -81,7 +82,7 @@ def test_reasons_read_like_a_partner_would_say_them():
         "3 of 5 weekly slots left",
         "open 41 days",
         "overdue 3 days",
-        "priority 4",
+        "priority 4 (1 is most urgent)",
         "completed 12 of 14 past tasks",
     )
 
