@@ -256,7 +256,7 @@ def run_city_plan(
     needs = specs.open_need_specs()
     partners = specs.partner_specs(now)
     baseline_plan = queries.latest_plan_id()
-    previous = baseline_assignments()
+    previous = baseline_assignments() if baseline_plan is not None else None
     weights = specs.weights_from_config()
     result = matching.plan_city(
         needs,

@@ -423,3 +423,38 @@ def test_flask_plan_computes_stores_and_summarises(app, city):
     assert result.exit_code == 0, result.output
     assert "of 5 open needs assigned" in result.output
     assert db.session.query(Plan).count() == 1
+
+
+def test_a_stored_plan_says_it_is_proven_best_and_keeps_the_previous_plan(api, city):
+    coordinator = api(city["coordinator"].token)
+    first = coordinator.post("/api/v1/plans", json={"k": 1}).json
+    summary = first["summary"]
+    assert summary["certified"] is True and summary["gap"] == 0
+    assert summary["pairs_priced"] > 0 and summary["rounds"] >= 1
+    assert summary["churn"] is None and summary["baseline_plan_id"] is None
+    again = coordinator.post("/api/v1/plans", json={}).json
+    churn = again["summary"]["churn"]
+    assert again["summary"]["baseline_plan_id"] == first["id"]
+    assert (churn["moved"], churn["dropped"], churn["added"]) == (0, 0, 0)
+    assert churn["kept"] == churn["baseline"] == summary["assigned"]
+    assert {(a["need_id"], a["partner_id"]) for a in again["assignments"]} == {
+        (a["need_id"], a["partner_id"]) for a in first["assignments"]
+    }
+
+
+def test_a_partner_losing_a_slot_moves_only_what_it_must(api, city):
+    coordinator = api(city["coordinator"].token)
+    first = coordinator.post("/api/v1/plans", json={}).json
+    far_tasks = [a for a in first["assignments"] if a["partner_name"] == "Far Cleaners"]
+    assert len(far_tasks) >= 2
+    cut = coordinator.patch(
+        f"/api/v1/partners/{city['far'].id}",
+        json={"capabilities": [{"capability": "litter_cleanup", "tasks_per_week": 1}]},
+    )
+    assert cut.status_code == 200
+    again = coordinator.post("/api/v1/plans", json={}).json
+    churn = again["summary"]["churn"]
+    assert churn["moved"] + churn["dropped"] == len(far_tasks) - 1
+    kept = {(a["need_id"], a["partner_id"]) for a in again["assignments"]}
+    others = [a for a in first["assignments"] if a["partner_name"] != "Far Cleaners"]
+    assert all((a["need_id"], a["partner_id"]) in kept for a in others)

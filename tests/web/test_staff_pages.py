@@ -250,3 +250,20 @@ def test_partner_page_shows_its_record(make, pages):
     page = pages(make.user("coordinator")).text(f"/partners/{partner.id}")
     assert "<strong>1</strong> tasks completed" in page
     assert "<strong>9</strong> volunteer hours" in page
+
+
+def test_the_plan_page_says_the_plan_is_proven_best_and_what_moved_since_the_last(make, pages):
+    make.partner(name="Steady Crew")
+    make.need(title="Steady lot")
+    coordinator = pages(make.user("coordinator"))
+    first = coordinator.post("/plans/run").headers["Location"]
+    page = coordinator.text(first)
+    assert "Proven best plan" in page
+    assert "Against plan" not in page  # the first plan has no baseline
+    second = coordinator.post("/plans/run").headers["Location"]
+    page = coordinator.text(second)
+    first_id = first.rstrip("/").rsplit("/", 1)[-1]
+    assert f"Against plan #{first_id}: 1 of 1 standing tasks kept with the same partner" in page
+    assert "0 moved to another partner" in page
+    listing = coordinator.text("/plans/")
+    assert "Proven best" in listing and "0 of 1" in listing
