@@ -92,9 +92,7 @@ def need_points_from_arrays(
     age = np.maximum(0.0, (now_ts - opened_ts) / SECONDS_PER_DAY)
     overdue = np.nan_to_num(np.maximum(0.0, (now_ts - due_ts) / SECONDS_PER_DAY), nan=0.0)
     x = age + OVERDUE_FACTOR * overdue
-    return weights.priority * urgency(priority) + weights.waiting * x / (
-        x + WAIT_HALF_DAYS
-    )
+    return weights.priority * urgency(priority) + weights.waiting * x / (x + WAIT_HALF_DAYS)
 
 
 def need_points(needs: Sequence[NeedSpec], now: datetime, weights: Weights) -> NDArray[np.float64]:
