@@ -114,8 +114,19 @@ class NeedSuggestionSchema(SuggestionSchema):
 
 
 class AssignmentSchema(PairSchema):
-    """A pair in a stored plan, and whether it was offered and taken."""
+    """A pair in a stored plan, and whether it was offered and taken.
 
+    Reasons are stored as data and written for the reader: a coordinator reads "their base is
+    1.3 mi away", the partner it is offered to "1.3 mi from your base"."""
+
+    reasons = fields.List(
+        fields.String(),
+        metadata={"description": "The texts of reason_items, in the reader's words"},
+    )
+    reason_items = fields.List(fields.Nested(SuggestionReasonSchema))
+    distance = fields.String(
+        metadata={"description": 'distance_km in the city\'s DISTANCE_UNITS, e.g. "1.3 mi"'}
+    )
     id = fields.Integer()
     plan_id = fields.Integer()
     status = fields.String()

@@ -39,7 +39,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from matching.candidates import CandidateIndex, PairSet, _concat, _empty_pairs
-from matching.explain import reasons
+from matching.explain import reason_items, render_all
 from matching.flow import DualPrices, Network, build_network, dual_prices, solve
 from matching.model import (
     DEFAULT_WEIGHTS,
@@ -362,15 +362,17 @@ def _suggestions(
         partner = idx.partners[int(pairs.partner_pos[e])]
         dist = float(pairs.distance_km[e])
         kept = prev.get(need.id) == partner.id
+        items = reason_items(
+            need, partner, dist, now, labels=labels, via=int(pairs.via[e]), kept=kept
+        )
         out.append(
             Suggestion(
                 need_id=need.id,
                 partner_id=partner.id,
                 score=int(pairs.cents[e]) / 100.0,
                 distance_km=dist,
-                reasons=reasons(
-                    need, partner, dist, now, labels=labels, via=int(pairs.via[e]), kept=kept
-                ),
+                reasons=render_all(items),
+                reason_items=items,
             )
         )
     return out

@@ -79,6 +79,28 @@ def _reason_row(reason: matching.Reason, audience: str, units: str) -> dict[str,
     }
 
 
+def stored_reason(reason: matching.Reason) -> dict[str, Any]:
+    """A reason as stored with a plan assignment: data, rendered for each reader when shown."""
+    return {"kind": reason.kind, "tone": reason.tone, "values": reason.as_dict()}
+
+
+def shown_reasons(stored: list[Any], audience: str) -> list[dict[str, Any]]:
+    """Stored assignment reasons in the words of `audience` and the city's units.
+
+    Plans stored before reasons were kept as data hold plain strings (the partner's words):
+    those are shown as they are, untinted."""
+    units = _units()
+    rows = []
+    for item in stored or []:
+        if isinstance(item, str):
+            rows.append({"kind": "text", "tone": "neutral", "text": item, "values": {}})
+            continue
+        values = tuple((item.get("values") or {}).items())
+        reason = matching.Reason(item["kind"], item.get("tone", "neutral"), values)
+        rows.append(_reason_row(reason, audience, units))
+    return rows
+
+
 def _suggestion(
     s: matching.Suggestion,
     partners: dict[int, str],
@@ -282,7 +304,7 @@ def run_city_plan(
             partner_id=s.partner_id,
             score=s.score,
             distance_km=round(s.distance_km, 3),
-            reasons=list(s.reasons),
+            reasons=[stored_reason(r) for r in s.reason_items],
         )
         for s in result.assignments
     ]
@@ -380,10 +402,15 @@ def present_plan(plan: Plan, *, with_assignments: bool = True) -> dict[str, Any]
 
 
 def present_assignment(
-    a: PlanAssignment, names: dict[int, str], titles: dict[int, dict[str, Any]]
+    a: PlanAssignment,
+    names: dict[int, str],
+    titles: dict[int, dict[str, Any]],
+    *,
+    audience: str = "coordinator",
 ) -> dict[str, Any]:
-    """One assignment as plain data."""
+    """One assignment as plain data, its reasons in the words of `audience`."""
     need = titles.get(a.need_id, {})
+    reasons = shown_reasons(a.reasons, audience)
     return {
         "id": a.id,
         "plan_id": a.plan_id,
@@ -395,7 +422,9 @@ def present_assignment(
         "partner_name": names.get(a.partner_id),
         "score": a.score,
         "distance_km": a.distance_km,
-        "reasons": a.reasons,
+        "distance": explain.format_distance(a.distance_km, _units()),
+        "reasons": [r["text"] for r in reasons],
+        "reason_items": reasons,
         "status": a.status,
         "offered_at": a.offered_at,
         "decided_at": a.decided_at,
@@ -440,7 +469,8 @@ def offers_for_partner(actor: Actor, partner_id: int) -> list[dict[str, Any]]:
         )
     )
     titles = _need_titles(a.need_id for a in rows)
-    return [present_assignment(a, {partner.id: partner.name}, titles) for a in rows]
+    names = {partner.id: partner.name}
+    return [present_assignment(a, names, titles, audience="partner") for a in rows]
 
 
 def accept_offer(

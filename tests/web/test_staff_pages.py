@@ -267,3 +267,18 @@ def test_the_plan_page_says_the_plan_is_proven_best_and_what_moved_since_the_las
     assert "0 moved to another partner" in page
     listing = coordinator.text("/plans/")
     assert "Proven best" in listing and "0 of 1" in listing
+
+
+def test_plan_reasons_are_written_for_whoever_reads_them(make, pages):
+    partner = make.partner(name="Voice Crew")
+    member = make.user("partner", partner=partner)
+    make.need(title="Voiced lot")
+    coordinator = pages(make.user("coordinator"))
+    plan_path = coordinator.post("/plans/run").headers["Location"]
+    plan_page = coordinator.text(plan_path)
+    assert "their base is" in plan_page and "from your base" not in plan_page
+    assignment = re.search(r'name="assignment" value="(\d+)"', plan_page).group(1)
+    coordinator.post(f"{plan_path}/offer", {"assignment": assignment})
+    tasks = pages(member).text("/tasks/")
+    offers = tasks[tasks.index('id="offers-h"') : tasks.index('id="capacity-h"')]
+    assert "from your base" in offers and "their base is" not in offers
