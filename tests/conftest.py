@@ -70,18 +70,23 @@ def empty_all_tables() -> None:
     db.session.commit()
 
 
+def add_starting_taxonomy() -> None:
+    """The capabilities and neighbourhoods every test starts with."""
+    from geo.services import add_neighbourhoods
+    from seeds.baton_rouge import NEIGHBOURHOODS
+    from seeds.demo import ensure_taxonomy
+
+    ensure_taxonomy()
+    add_neighbourhoods(NEIGHBOURHOODS)
+
+
 @pytest.fixture
 def app_context(app: Flask) -> Iterator[None]:
     """An application context on an empty database holding the starting taxonomy."""
     with app.app_context():
         empty_all_tables()
         limiter.reset()
-        from geo.services import add_neighbourhoods
-        from seeds.baton_rouge import NEIGHBOURHOODS
-        from seeds.demo import ensure_taxonomy
-
-        ensure_taxonomy()
-        add_neighbourhoods(NEIGHBOURHOODS)
+        add_starting_taxonomy()
         yield
         db.session.remove()
 
