@@ -24,6 +24,7 @@ from planning.services import offer_assignment, run_city_plan
 from tests.factories import Factory
 from tests.security.route_permissions import ANONYMOUS, PARAMS, ROLES, Route
 
+PLAIN_MEMBER = "plain member of A"  # a key of World.people: a member of A, no partner admin
 ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([a-z_]+)>")
 CATALOGUE_ENTRY = {
     "title": "Bags and gloves",
@@ -48,7 +49,8 @@ class World:
     partner_b: int
     plain_member_of_a: int
     needs: dict[str, int] = field(default_factory=dict)
-    people: dict[str, Caller] = field(default_factory=dict)  # every role but anonymous
+    people: dict[str, Caller] = field(default_factory=dict)  # each role but anonymous, and
+    # PLAIN_MEMBER
     token_ids: dict[str, int] = field(default_factory=dict)
     plan_id: int = 0
     proposed_assignment: int = 0
@@ -76,7 +78,8 @@ def build_world(make: Factory) -> World:
     world = World(partner_a=a.id, partner_b=b.id, plain_member_of_a=plain.id, needs=needs)
     _add_plan(make, world)
     world.entry_id = add_catalogue_entry(SYSTEM, CATALOGUE_ENTRY).id
-    world.token_ids[ANONYMOUS] = _token_id(plain.id)
+    world.people[PLAIN_MEMBER] = Caller(id=plain.id, email=plain.user.email, token=plain.token)
+    world.token_ids[ANONYMOUS] = world.token_ids[PLAIN_MEMBER] = _token_id(plain.id)
     for role in ROLES:
         if role != ANONYMOUS:
             world.people[role] = _person(make, world, role)
