@@ -59,7 +59,7 @@ def load_city(database_url: str, count: int) -> None:
     from accounts.actor import SYSTEM
     from accounts.services import create_user
     from capabilities.models import Capability
-    from commonground import create_app
+    from commonground.app import create_app
     from commonground.db_types import utcnow
     from commonground.extensions import db
     from geo.services import add_neighbourhoods, nearest_neighbourhood

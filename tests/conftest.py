@@ -12,7 +12,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from commonground import create_app
+from commonground.app import create_app
 from commonground.extensions import db, limiter
 from tests.factories import ApiClient, Factory
 
