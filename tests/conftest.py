@@ -14,7 +14,8 @@ from sqlalchemy import text
 
 from commonground.app import create_app
 from commonground.extensions import db, limiter
-from tests.factories import ApiClient, Factory
+from tests.browser import Browser, sign_in
+from tests.factories import ApiClient, Factory, Person
 
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -111,3 +112,18 @@ def api(app: Flask, app_context: None):
         return ApiClient(app.test_client(), token)
 
     return for_token
+
+
+@pytest.fixture
+def browser(app: Flask, app_context: None):
+    """A factory of independent browsers, each with its own cookie jar: `browser()` is anonymous,
+    `browser(person)` signed in through the login form; keyword arguments go into every
+    request's WSGI environ (e.g. REMOTE_ADDR)."""
+
+    def new_browser(person: Person | None = None, **environ) -> Browser:
+        client = app.test_client()
+        if environ:
+            client.environ_base.update(environ)
+        return Browser(client) if person is None else sign_in(client, person.user.email)
+
+    return new_browser

@@ -25,8 +25,9 @@ from sqlalchemy.orm import Session
 
 from capabilities.models import Capability
 from commonground.extensions import db, limiter
+from tests.browser import Browser
 from tests.conftest import add_starting_taxonomy, empty_all_tables
-from tests.factories import ApiClient, Factory, WebClient
+from tests.factories import ApiClient, Factory
 from tests.security.matrix_world import (
     PLAIN_MEMBER,
     World,
@@ -136,7 +137,7 @@ def _send(app, route: Route, world: World, role: str):
         call = getattr(client, route.method.lower())
         response = call(path) if route.method in ("GET", "DELETE") else call(path, json=body)
         return _finished(response), before
-    web = WebClient(app.test_client())
+    web = Browser(app.test_client())
     if person is not None:
         assert web.login(person.email).status_code == 302
     before = row_counts()
