@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from accounts.actor import SYSTEM, Actor
 from accounts.models import ApiToken
@@ -151,10 +152,14 @@ def path_for(route: Route, world: World, role: str) -> str:
 def row_counts() -> dict[str, int]:
     """Rows in every table, read afresh (one query: the matrix asks two or three times a cell)."""
     db.session.expire_all()
-    counts = select(
+    return dict(db.session.execute(_counts()).one()._mapping)
+
+
+@cache
+def _counts() -> Select:
+    return select(
         *(
             select(func.count()).select_from(table).scalar_subquery().label(table.name)
             for table in db.metadata.sorted_tables
         )
     )
-    return dict(db.session.execute(counts).one()._mapping)

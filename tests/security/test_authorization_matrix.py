@@ -2,21 +2,25 @@
 
 Expectations live in tests/security/route_permissions.py (one row per method and rule). A
 route without a row fails `test_every_route_has_an_expectation_row`, naming it. Allowed roles
-get the row's status; everyone else is refused (401/403/404, or a redirect to sign-in for
-pages) and the database keeps exactly the rows it had.
+get the row's status; everyone else is refused (the API: 401/403/404; pages: 403, 404 for a
+hidden record, and anonymous people are sent to sign in) and the database keeps exactly the rows
+it had. A plain member of partner A opens the GET pages A's admin opens, admin pages aside.
 
 The world (tests/security/matrix_world.py) is built once for the module inside a transaction
-that is rolled back at the end; routes that open a briefing add one in a SAVEPOINT of their
-own; and every cell runs in a SAVEPOINT of its own that is rolled back after it, commits by the
-services included (tests/transactions.py). So each cell starts from the same world, and
-`test_a_cell_leaves_nothing_behind_for_the_next` proves it. Building the world for every cell
-cost 0.05 s a cell on SQLite and 0.13 s on PostgreSQL; a cell now costs a few milliseconds.
+that is rolled back at the end, and every person signs in through the login form once, in it.
+Routes that open a briefing add one in a SAVEPOINT of their own, and every cell runs in a
+SAVEPOINT of its own that is rolled back after it, services' commits included
+(tests/transactions.py): each cell starts from the same world, which every cell checks by its
+row counts and `test_a_cell_leaves_nothing_behind_for_the_next` by content. Rebuilding the world
+and signing in for every cell cost about 45 ms a cell on SQLite and 130 ms on PostgreSQL; a cell
+now costs about 8 ms and 15 ms.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import event
@@ -67,6 +71,14 @@ def test_every_route_has_an_expectation_row(app):
     )
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    """A browser session of the world: its cookie (None: no session yet) and a CSRF token."""
+
+    cookie: str | None
+    csrf_token: str
+
+
 class Matrix:
     """The module's world, and a rolled-back cell to send one request in."""
 
@@ -74,8 +86,26 @@ class Matrix:
         self.app = app
         self.connection = connection
         self.world = world
-        self.rows = row_counts()
+        self.sessions = self._sign_in_once()
+        with app.app_context():
+            self.rows = row_counts()
         self._briefing = None  # the SAVEPOINT holding the briefing, while routes need one
+
+    def _sign_in_once(self) -> dict[str, SignedIn]:
+        """Each person signs in through the form once, in the world: their web session row is
+        part of it, so a cell that signs out (or changes the password) is rolled back too."""
+        sessions = {}
+        with self.app.app_context():
+            for role in (ANONYMOUS, *self.world.people):
+                limiter.reset()  # eight sign-ins from one address in a second
+                web = Browser(self.app.test_client())
+                if role != ANONYMOUS:
+                    assert web.login(self.world.people[role].email).status_code == 302
+                token = web.csrf_token()  # anonymous: this opens the session holding the token
+                sessions[role] = SignedIn(web.session_cookie(), token)
+            limiter.reset()
+            db.session.remove()
+        return sessions
 
     def _prepare(self, route: Route) -> None:
         """Add the briefing for the routes that open one; take it away for the others."""
@@ -126,8 +156,9 @@ def _is_api(route: Route) -> bool:
     )
 
 
-def _send(app, route: Route, world: World, role: str):
+def _send(matrix: Matrix, route: Route, role: str):
     """The row's request as `role`, and the row counts just before it."""
+    app, world = matrix.app, matrix.world
     person = world.people.get(role)
     path = path_for(route, world, role)
     body = {k: resolve(v, world) for k, v in (route.body or {}).items()} or None
@@ -137,13 +168,13 @@ def _send(app, route: Route, world: World, role: str):
         call = getattr(client, route.method.lower())
         response = call(path) if route.method in ("GET", "DELETE") else call(path, json=body)
         return _finished(response), before
-    web = Browser(app.test_client())
-    if person is not None:
-        assert web.login(person.email).status_code == 302
+    web, session = Browser(app.test_client()), matrix.sessions[role]
+    if session.cookie is not None:
+        web.client.set_cookie("cg_session", session.cookie)  # signed in (see _sign_in_once)
     before = row_counts()
     if route.method == "GET":
         return _finished(web.get(path)), before
-    return _finished(web.post(path, body)), before
+    return _finished(web.post(path, {**(body or {}), "csrf_token": session.csrf_token})), before
 
 
 def _finished(response):
@@ -190,7 +221,7 @@ def _check(route: Route, role: str, allowed: bool, response, before, where: str)
 @pytest.mark.parametrize(("route", "role"), CELLS)
 def test_route_as_role(app, matrix: Matrix, route: Route, role: str):
     with matrix.cell(route) as world:
-        response, before = _send(app, route, world, role)
+        response, before = _send(matrix, route, role)
         where = f"{route.method} {path_for(route, world, role)} as {role}"
         _check(route, role, role in route.allowed, response, before, where)
 
@@ -202,7 +233,7 @@ GET_PAGES = [r for r in ROUTES if r.method == "GET" and not _is_api(r)]
 def test_get_page_as_a_plain_member_of_a(app, matrix: Matrix, route: Route):
     """A member of A who is not a partner admin opens what A's admin opens, admin pages aside."""
     with matrix.cell(route) as world:
-        response, before = _send(app, route, world, PLAIN_MEMBER)
+        response, before = _send(matrix, route, PLAIN_MEMBER)
         where = f"GET {path_for(route, world, PLAIN_MEMBER)} as a plain member of A"
         allowed = "partner_own" in route.allowed and not route.admins_only
         _check(route, PLAIN_MEMBER, allowed, response, before, where)
@@ -219,9 +250,11 @@ def _row(method: str, rule: str) -> Route:
 
 
 def test_a_cell_leaves_nothing_behind_for_the_next(app, matrix: Matrix):
-    """A cell whose services commit (a DELETE, a PATCH) is undone before the next cell."""
+    """A cell whose services commit (a DELETE, a PATCH, signing out everywhere) is undone
+    before the next cell."""
     entry = "/api/v1/catalogue/<int(min=1, max=2147483647):entry_id>"
     capability = "/api/v1/capabilities/<string:code>"
+    everywhere, account = _row("POST", "/account/logout-everywhere"), _row("GET", "/account")
     commits = []
 
     def committed(session) -> None:
@@ -229,19 +262,24 @@ def test_a_cell_leaves_nothing_behind_for_the_next(app, matrix: Matrix):
 
     event.listen(Session, "after_commit", committed)
     try:
-        with matrix.cell(_row("DELETE", entry)) as world:
-            assert _send(app, _row("DELETE", entry), world, "coordinator")[0].status_code == 204
-            assert _send(app, _row("GET", entry), world, "coordinator")[0].status_code == 404
+        with matrix.cell(_row("DELETE", entry)):
+            assert _send(matrix, _row("DELETE", entry), "coordinator")[0].status_code == 204
+            assert _send(matrix, _row("GET", entry), "coordinator")[0].status_code == 404
             assert row_counts() != matrix.rows, "the row counts see the deletion"
-        with matrix.cell(_row("PATCH", capability)) as world:
-            assert _send(app, _row("PATCH", capability), world, "admin")[0].status_code == 200
+        with matrix.cell(_row("PATCH", capability)):
+            assert _send(matrix, _row("PATCH", capability), "admin")[0].status_code == 200
             assert db.session.get(Capability, "litter_cleanup").label == "Litter pick-up"
+        with matrix.cell(everywhere):
+            assert _send(matrix, everywhere, "coordinator")[0].status_code == 302
+            assert _send(matrix, account, "coordinator")[0].status_code == 302, "signed out"
     finally:
         event.remove(Session, "after_commit", committed)
     assert commits, "the services committed inside the cells"
-    with matrix.cell(_row("GET", entry)) as world:
-        response = _send(app, _row("GET", entry), world, "coordinator")[0]
+    with matrix.cell(_row("GET", entry)):
+        response = _send(matrix, _row("GET", entry), "coordinator")[0]
         assert response.status_code == 200, "the deleted entry is back"
         assert db.session.get(Capability, "litter_cleanup").label != "Litter pick-up", (
             "the patched label is back"
         )
+    with matrix.cell(account):
+        assert _send(matrix, account, "coordinator")[0].status_code == 200, "signed in again"
