@@ -12,8 +12,8 @@ Routes that open a briefing add one in a SAVEPOINT of their own, and every cell 
 SAVEPOINT of its own that is rolled back after it, services' commits included
 (tests/transactions.py): each cell starts from the same world, which every cell checks by its
 row counts and `test_a_cell_leaves_nothing_behind_for_the_next` by content. Rebuilding the world
-and signing in for every cell cost about 45 ms a cell on SQLite and 130 ms on PostgreSQL; a cell
-now costs about 8 ms and 15 ms.
+and signing in for every cell cost about 50 ms a cell on SQLite and 130 ms on PostgreSQL; a cell
+now costs about 10 ms and 20-30 ms (2 shared cores).
 """
 
 from __future__ import annotations
