@@ -1,5 +1,5 @@
 """The WSGI entry point: `gunicorn wsgi:app` or `flask --app wsgi run`."""
 
-from commonground import create_app
+from commonground.app import create_app
 
 app = create_app()

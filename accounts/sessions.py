@@ -3,9 +3,9 @@
 The signed cookie carries the user id and a random session key; the key must name a live row
 in the session registry (accounts.web_sessions). Signing out revokes that row, so a cookie
 captured before logout is worthless afterwards — which Flask's signed-cookie session does not
-do by itself (FIELD-NOTES trap 5). "Log out everywhere" revokes every row of the user. Idle and
-absolute timeouts come from SESSION_IDLE_MINUTES and SESSION_ABSOLUTE_HOURS; the clock is the
-app's CLOCK setting (tests move it instead of sleeping).
+do by itself (docs/field-notes.md, trap 5). "Log out everywhere" revokes every row of the user.
+Idle and absolute timeouts come from SESSION_IDLE_MINUTES and SESSION_ABSOLUTE_HOURS; the clock
+is the app's CLOCK setting (tests move it instead of sleeping).
 """
 
 from __future__ import annotations

@@ -75,7 +75,7 @@ def main() -> None:
 
         from accounts.actor import SYSTEM
         from briefings import services
-        from commonground import create_app
+        from commonground.app import create_app
         from seeds.demo import load_demo_city
 
         app = create_app({"SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"]})

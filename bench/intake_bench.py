@@ -45,7 +45,7 @@ def main() -> None:
 
     from accounts.actor import SYSTEM
     from bench.intake_data import write_csv
-    from commonground import create_app
+    from commonground.app import create_app
     from commonground.extensions import db
     from geo.services import add_neighbourhoods
     from intake.services import import_needs

@@ -46,7 +46,7 @@ CHROMIUM_ARGS = [
 EMAIL, PASSWORD = "bench.coordinator@example.test", "bench-password-long-enough"
 SECRET = secrets.token_hex(16)
 CENTRE = (30.4515, -91.1871)
-SPREAD_DEG = 0.13  # about 30 km across, like the field notes' seeded cities
+SPREAD_DEG = 0.13  # about 30 km across, like the seeded cities of docs/field-notes.md
 STATUSES = ["open"] * 70 + ["claimed"] * 8 + ["in_progress"] * 7 + ["completed"] * 5
 STATUSES += ["verified"] * 8 + ["cancelled"] * 2
 
@@ -59,7 +59,7 @@ def load_city(database_url: str, count: int) -> None:
     from accounts.actor import SYSTEM
     from accounts.services import create_user
     from capabilities.models import Capability
-    from commonground import create_app
+    from commonground.app import create_app
     from commonground.db_types import utcnow
     from commonground.extensions import db
     from geo.services import add_neighbourhoods, nearest_neighbourhood

@@ -4,8 +4,8 @@
 `GazetteerGeocoder` - by default; "nominatim", which needs a `user_agent`; "arcgis"; or any name
 `geopy.geocoders.get_geocoder_for_service` knows) and wraps its `geocode` in geopy's
 `RateLimiter`. The rate limiter's own per-retry log lines (which hold the full address and a
-traceback, FIELD-NOTES trap 7) are silenced; counting and summarising failures is the caller's
-job, once per pass.
+traceback: docs/field-notes.md, trap 7) are silenced; counting and summarising failures is the
+caller's job, once per pass.
 
 `geocode_address(geocoder, address)` turns geopy's outcomes - a Location, None, or one of its
 exceptions - into a `GeocodeResult` with a status: `found`, `not_found` or `failed`.

@@ -2,7 +2,7 @@
 
 `import_needs` streams a file's rows through the pure core (reader -> mapping -> records) and
 writes needs in ONE transaction per file: a crash or a `kill -9` halfway leaves nothing
-(FIELD-NOTES trap 11). It is idempotent by (source, external_id): an unchanged row changes
+(docs/field-notes.md, trap 11). It is idempotent by (source, external_id): an unchanged row changes
 nothing (the row's fingerprint is kept on the need), a changed row updates its need with an
 "edit" event, and a row closed at the source closes an open need through the lifecycle's
 `close_at_source` action. Every good row is kept and every bad one reported with its line,
@@ -13,7 +13,7 @@ a probable duplicate (`duplicate_of_id`), never dropped; coordinators confirm it
 `mark_duplicate` action) or `separate_duplicate` it.
 
 Writes go through SQLAlchemy Core in batches (flat memory, ~100k rows in seconds); counts come
-from our own tallies, never from a bulk statement's rowcount (FIELD-NOTES trap 8).
+from our own tallies, never from a bulk statement's rowcount (docs/field-notes.md, trap 8).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Needs as light rows for maps and downloads: only the columns a marker or a CSV line needs.
 
 Selected with SQLAlchemy Core columns (no ORM objects), so a city-wide map of 10k needs stays
-fast (FIELD-NOTES: ORM objects cost 4-5x). Never includes residents' contact details, so every
-role that may read needs may receive these rows. Must not import Flask.
+fast (ORM objects cost 4-5x: docs/field-notes.md, "Queries over 100k needs"). Never includes
+residents' contact details, so every role that may read needs may receive these rows. Must not
+import Flask.
 """
 
 from __future__ import annotations

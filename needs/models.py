@@ -27,7 +27,8 @@ class Need(db.Model):
     __tablename__ = "need"
     __table_args__ = (
         UniqueConstraint("source", "external_id", name="uq_need_source_external_id"),
-        # Covers "open needs of these capabilities near here, by priority" (FIELD-NOTES).
+        # Covers "open needs of these capabilities near here, by priority" (docs/field-notes.md,
+        # "Queries over 100k needs").
         Index("ix_need_search", "status", "capability_code", "latitude", "longitude", "priority"),
     )
 

@@ -2,7 +2,7 @@
 
 Every use case takes the acting user first, checks its permission, and commits or rolls back as
 one unit. Status changes are conditional UPDATEs (`... WHERE status IN (allowed)`) checked by
-row count, so two people acting at once can never both win (FIELD-NOTES trap 1).
+row count, so two people acting at once can never both win (docs/field-notes.md, trap 1).
 """
 
 from __future__ import annotations

@@ -12,9 +12,10 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from commonground import create_app
+from commonground.app import create_app
 from commonground.extensions import db, limiter
-from tests.factories import ApiClient, Factory
+from tests.browser import Browser, sign_in
+from tests.factories import ApiClient, Factory, Person
 
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -70,18 +71,23 @@ def empty_all_tables() -> None:
     db.session.commit()
 
 
+def add_starting_taxonomy() -> None:
+    """The capabilities and neighbourhoods every test starts with."""
+    from geo.services import add_neighbourhoods
+    from seeds.baton_rouge import NEIGHBOURHOODS
+    from seeds.demo import ensure_taxonomy
+
+    ensure_taxonomy()
+    add_neighbourhoods(NEIGHBOURHOODS)
+
+
 @pytest.fixture
 def app_context(app: Flask) -> Iterator[None]:
     """An application context on an empty database holding the starting taxonomy."""
     with app.app_context():
         empty_all_tables()
         limiter.reset()
-        from geo.services import add_neighbourhoods
-        from seeds.baton_rouge import NEIGHBOURHOODS
-        from seeds.demo import ensure_taxonomy
-
-        ensure_taxonomy()
-        add_neighbourhoods(NEIGHBOURHOODS)
+        add_starting_taxonomy()
         yield
         db.session.remove()
 
@@ -106,3 +112,18 @@ def api(app: Flask, app_context: None):
         return ApiClient(app.test_client(), token)
 
     return for_token
+
+
+@pytest.fixture
+def browser(app: Flask, app_context: None):
+    """A factory of independent browsers, each with its own cookie jar: `browser()` is anonymous,
+    `browser(person)` signed in through the login form; keyword arguments go into every
+    request's WSGI environ (e.g. REMOTE_ADDR)."""
+
+    def new_browser(person: Person | None = None, **environ) -> Browser:
+        client = app.test_client()
+        if environ:
+            client.environ_base.update(environ)
+        return Browser(client) if person is None else sign_in(client, person.user.email)
+
+    return new_browser

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-
-from flask import g, has_app_context
 
 from accounts.actor import SYSTEM, Actor
 from accounts.models import User
@@ -131,71 +128,3 @@ class ApiClient:
 
 
 PASSWORD = "correct horse battery staple"
-_CSRF_INPUT = re.compile(
-    r'name="csrf_token" type="hidden" value="([^"]+)"|'
-    r'name="csrf_token" value="([^"]+)"'
-)
-
-
-def fresh_request_globals() -> None:
-    """Empty `flask.g` before a request made inside the test's application context.
-
-    Requests in tests reuse the test's app context, so `g` would carry one browser's cached CSRF
-    token (and one caller's actor) into the next request; a server gives each request a new one.
-    """
-    if has_app_context():
-        g.__dict__.clear()
-
-
-class _FreshGlobalsClient:
-    """Wraps a Flask test client so every request starts with an empty `flask.g`."""
-
-    def __init__(self, client) -> None:
-        self._client = client
-
-    def __getattr__(self, name: str):
-        attribute = getattr(self._client, name)
-        if name in {"get", "post", "put", "patch", "delete", "open", "head", "options"}:
-
-            def request(*args, **kwargs):
-                fresh_request_globals()
-                return attribute(*args, **kwargs)
-
-            return request
-        return attribute
-
-
-class WebClient:
-    """A browser-like test client: signs in through the login form and sends CSRF tokens."""
-
-    def __init__(self, client) -> None:
-        self.client = _FreshGlobalsClient(client)
-
-    def csrf_token(self, page: str = "/login") -> str:
-        """A valid CSRF token for this browser's session, read from a form on `page`."""
-        html = self.client.get(page).get_data(as_text=True)
-        match = _CSRF_INPUT.search(html)
-        assert match, f"no CSRF token on {page}"
-        return match.group(1) or match.group(2)
-
-    def login(self, email: str, password: str = PASSWORD, **kwargs):
-        """Post the sign-in form (with a valid CSRF token)."""
-        token = self.csrf_token("/login")
-        return self.client.post(
-            "/login", data={"email": email, "password": password, "csrf_token": token}, **kwargs
-        )
-
-    def post(self, path: str, data: dict | None = None, *, csrf: bool = True, **kwargs):
-        """Post a form, with a valid CSRF token unless `csrf` is False."""
-        data = dict(data or {})
-        if csrf and "csrf_token" not in data:
-            data["csrf_token"] = self.csrf_token("/login")
-        return self.client.post(path, data=data, **kwargs)
-
-    def get(self, path: str, **kwargs):
-        return self.client.get(path, **kwargs)
-
-    def session_cookie(self) -> str | None:
-        """The current session cookie's value (to replay it later)."""
-        cookie = self.client.get_cookie("cg_session")
-        return cookie.value if cookie else None

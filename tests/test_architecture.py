@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import ast
+import json
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +45,22 @@ def _python_files(*folders: str):
         yield from (ROOT / folder).rglob("*.py")
 
 
+PURE_RULE_MODULES = [
+    "needs/lifecycle.py",
+    "partners/status.py",
+    "accounts/roles.py",
+    "accounts/actor.py",
+    "accounts/tokens.py",
+    "needs/calendar.py",
+    "geo/distance.py",
+    "commonground/text.py",
+    "commonground/errors.py",
+    "briefings/charts.py",
+    "performance/kpis.py",
+    "performance/gaps.py",
+]
+
+
 def test_the_matching_engine_imports_no_project_package_nor_flask_nor_sqlalchemy():
     for path in _python_files("matching"):
         bad = _imports(path) & (OUR_PACKAGES | {"flask", "flask_sqlalchemy", "sqlalchemy"})
@@ -48,21 +68,7 @@ def test_the_matching_engine_imports_no_project_package_nor_flask_nor_sqlalchemy
 
 
 def test_pure_rule_modules_import_neither_flask_nor_sqlalchemy():
-    pure = [
-        "needs/lifecycle.py",
-        "partners/status.py",
-        "accounts/roles.py",
-        "accounts/actor.py",
-        "accounts/tokens.py",
-        "needs/calendar.py",
-        "geo/distance.py",
-        "commonground/text.py",
-        "commonground/errors.py",
-        "briefings/charts.py",
-        "performance/kpis.py",
-        "performance/gaps.py",
-    ]
-    for name in pure:
+    for name in PURE_RULE_MODULES:
         bad = _imports(ROOT / name) & {"flask", "flask_sqlalchemy", "sqlalchemy", "werkzeug"}
         assert not bad, f"{name} imports {sorted(bad)}"
 
@@ -100,3 +106,59 @@ def test_every_module_states_its_purpose():
         if path.name == "__init__.py" and not path.read_text().strip():
             continue
         assert ast.get_docstring(ast.parse(path.read_text())), f"{path.relative_to(ROOT)}"
+
+
+FRAMEWORKS = ("flask", "sqlalchemy", "flask_sqlalchemy", "werkzeug")
+# What a module's docstring says when it promises to need neither framework ("Pure: ...",
+# "Must not import Flask, SQLAlchemy or ..."). "No Flask" alone is no such promise: the modules
+# saying only that read the database (through Flask-SQLAlchemy) and mean no request globals.
+PURITY_CLAIM = re.compile(
+    r"\bpure(?:[:.]| functions| table)|must not import[^.]*sqlalchemy|no sqlalchemy", re.I
+)
+_IMPORT_EACH = """
+import importlib, json, sys
+frameworks, found, seen = sys.argv[1].split(","), {}, set()
+for name in sys.argv[2:]:
+    importlib.import_module(name)
+    new = [f for f in frameworks if f in sys.modules and f not in seen]
+    if new:
+        found[name] = new
+        seen.update(new)
+print(json.dumps(found))
+"""
+
+
+def _pure_modules() -> list[str]:
+    """The matching engine, the pure rule modules, and every module whose docstring claims to
+    be pure."""
+    names = {name.removesuffix(".py").replace("/", ".") for name in PURE_RULE_MODULES}
+    for path in sorted(_python_files(*(p for p in OUR_PACKAGES | {"matching"}))):
+        docstring = ast.get_docstring(ast.parse(path.read_text())) or ""
+        if path.relative_to(ROOT).parts[0] == "matching" or PURITY_CLAIM.search(docstring):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            names.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return sorted(names)
+
+
+def test_importing_a_pure_module_loads_neither_flask_nor_sqlalchemy():
+    """Imported in a fresh interpreter, as a script or a worker would: the AST rules above see
+    only a module's own imports, this sees everything importing it drags in (its packages'
+    __init__ modules included: importing `commonground.text` used to load the app factory).
+
+    One interpreter imports them all in turn (imports only ever add to sys.modules, so the
+    union is clean exactly when each one is), and names the first module that brought each
+    framework in.
+    """
+    modules = _pure_modules()
+    assert {"needs.lifecycle", "matching.plan", "commonground.errors"} <= set(modules)
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORT_EACH, ",".join(FRAMEWORKS), *modules],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    brought_in = json.loads(done.stdout)
+    assert not brought_in, f"importing these pure modules loads frameworks: {brought_in}"

@@ -29,7 +29,7 @@ def _load_schema():
     (schemathesis' lazy `from_fixture` loader does not work with pytest 9; requests go to the
     suite's app through the `app` argument of each call.)
     """
-    from commonground import create_app
+    from commonground.app import create_app
 
     describer = create_app(
         {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "describe-only", "TESTING": True}

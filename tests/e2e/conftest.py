@@ -17,7 +17,7 @@ import pytest
 from flask import Flask, Response
 from werkzeug.serving import make_server
 
-from commonground import create_app
+from commonground.app import create_app
 from commonground.config import ROOT
 from commonground.extensions import db
 

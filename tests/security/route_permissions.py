@@ -3,8 +3,11 @@
 EVERY route of the app (API and pages) needs one row per method, or
 tests/security/test_authorization_matrix.py fails and names the missing (method, rule).
 Adding a route? Append a `Route(...)` here: the roles that may use it and the status they get;
-every other role must be refused (401/403/404, or a redirect to sign-in for pages) and the
-database must be left unchanged.
+every other role must be refused and the database must be left unchanged. The API refuses with
+401, 403 or 404. Pages are stricter: anonymous people are sent to sign in (302 to /login; a
+page's JSON endpoint answers 401: `anonymous=401`), and a signed-in role gets 403, or 404 where
+the record is not theirs to see (`hidden_from`). On GET pages a plain (non-admin) member of
+partner A gets what "partner_own" gets, unless the row says `admins_only`.
 
 The world each cell runs in (see the test): partner organisations A and B (active); the
 "partner_own" column is a partner admin of A, "partner_other" a partner admin of B; a need in
@@ -54,6 +57,9 @@ class Route:
     body: dict[str, Value] | None = None  # JSON for the API, a form for pages (CSRF added)
     params: dict[str, Value] = field(default_factory=dict)  # fixed path arguments
     query: str = ""  # a query string for GET routes that need one
+    anonymous: int = 302  # pages only: what anonymous people get (302 to sign in, or 401)
+    hidden_from: frozenset[str] = frozenset()  # pages only: refused with 404 rather than 403
+    admins_only: bool = False  # partner roles: only partner admins; a plain member gets 403
 
 
 def _api(path: str) -> str:
@@ -132,15 +138,23 @@ ROUTES: list[Route] = [
     ),
     Route("POST", "/account/logout-everywhere", SIGNED_IN, 302),
     # --- partner admins manage their own organisation's members -------------------------------
-    Route("GET", "/organisation/members", PARTNERS),
+    Route("GET", "/organisation/members", PARTNERS, admins_only=True),
     Route(
         "POST",
         "/organisation/members",
         PARTNERS,
         302,
         body={"name": "Invited Person", "email": "invited@matrix.example"},
+        admins_only=True,
     ),
-    Route("POST", f"/organisation/members/{MID}/remove", frozenset({"partner_own"}), 302),
+    Route(
+        "POST",
+        f"/organisation/members/{MID}/remove",
+        frozenset({"partner_own"}),
+        302,
+        hidden_from=frozenset({"partner_other"}),
+        admins_only=True,
+    ),
     # --- coordinators review organisations ----------------------------------------------------
     Route("GET", "/review/partners", COORDINATORS),
     Route(
@@ -352,10 +366,17 @@ ROUTES += [
         body={"assignment": lambda world: str(world.proposed_assignment)},
     ),
     # --- pages: the map and its data ----------------------------------------------------------
-    Route("GET", "/map/needs.geojson", SIGNED_IN),
+    Route("GET", "/map/needs.geojson", SIGNED_IN, anonymous=401),
     Route("GET", "/map/export.csv", SIGNED_IN),
     Route("GET", "/map/export.geojson", SIGNED_IN),
-    Route("GET", "/map/geocode", COORDINATORS, 200, query="q=1234 Plank Rd, Baton Rouge"),
+    Route(
+        "GET",
+        "/map/geocode",
+        COORDINATORS,
+        200,
+        query="q=1234 Plank Rd, Baton Rouge",
+        anonymous=401,
+    ),
     Route(
         "GET",
         "/map/vendor/<any(leaflet, markercluster):package>/<path:filename>",
@@ -364,7 +385,7 @@ ROUTES += [
     ),
     # --- pages: partner members ---------------------------------------------------------------
     Route("GET", "/tasks/", PARTNERS),
-    Route("GET", "/tasks/near.geojson", PARTNERS),
+    Route("GET", "/tasks/near.geojson", PARTNERS, anonymous=401),
     Route("GET", "/tasks/claims", PARTNERS),
     Route("GET", "/tasks/history", PARTNERS),
     Route("POST", f"/tasks/{NID}/claim", PARTNERS, 302),
@@ -405,7 +426,9 @@ ROUTES += [
     Route("POST", "/profile/", PARTNERS, 302, body=PROFILE_FORM),
     # --- pages: the partner directory ---------------------------------------------------------
     Route("GET", "/partners/", SIGNED_IN),
-    Route("GET", f"/partners/{PID}", READERS_OF_PARTNER_A),
+    Route(
+        "GET", f"/partners/{PID}", READERS_OF_PARTNER_A, hidden_from=frozenset({"partner_other"})
+    ),
 ]
 
 BRIEFING = "<int(min=1, max=2147483647):briefing_id>"

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from accounts.security_log import LOGGER_NAME
-from tests.factories import WebClient
+from tests.browser import Browser
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 ARGUMENT = re.compile(r"<(?:([a-z]+)(?:\(([^)]*)\))?:)?([a-z_]+)>")
@@ -36,9 +36,9 @@ def _cookie_write_routes(app) -> list[tuple[str, str]]:
     )
 
 
-def _signed_in_admin(app, make) -> WebClient:
+def _signed_in_admin(app, make) -> Browser:
     person = make.user("admin")
-    web = WebClient(app.test_client())
+    web = Browser(app.test_client())
     assert web.login(person.user.email).status_code == 302
     return web
 
@@ -76,7 +76,7 @@ def test_every_cookie_write_route_accepts_a_valid_token(app, make):
 
 def test_a_token_from_another_browser_is_refused(app, make):
     web = _signed_in_admin(app, make)
-    other = WebClient(app.test_client())
+    other = Browser(app.test_client())
     response = web.client.post(
         "/account/tokens", data={"name": "x", "csrf_token": other.csrf_token()}
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from commonground import create_app
+from commonground.app import create_app
 from commonground.security import content_security_policy, safe_url
 
 PAGES = ["/", "/login", "/register", "/password/forgot", "/api/v1/docs", "/no-such-page"]

@@ -12,8 +12,8 @@ from commonground.extensions import db
 from needs.models import Claim, Need
 from partners.models import Partner
 from tests.factories import ApiClient
+from tests.security.matrix_world import build_world, path_for, resolve
 from tests.security.route_permissions import ROUTES
-from tests.security.test_authorization_matrix import _build_world, _path, _person, _resolve
 
 SMUGGLED = {
     "role": "admin",
@@ -47,13 +47,13 @@ def test_every_api_write_endpoint_is_checked(app):
 
 @pytest.mark.parametrize("route", API_WRITES, ids=lambda r: f"{r.method} {r.rule}")
 def test_privileged_fields_in_a_body_are_refused_or_ignored(app, make, route):
-    world = _build_world(make)
+    world = build_world(make)
     role = _acting_role(route)
-    person = _person(make, world, role)
-    body = {k: _resolve(v, world) for k, v in (route.body or {}).items()}
+    person = world.people[role]
+    body = {k: resolve(v, world) for k, v in (route.body or {}).items()}
     client = ApiClient(app.test_client(), person.token)
     call = client.patch if route.method == "PATCH" else client.post
-    response = call(_path(route, world, role), json={**body, **SMUGGLED})
+    response = call(path_for(route, world, role), json={**body, **SMUGGLED})
     if route.body is not None:
         assert response.status_code == 422, response.get_data(as_text=True)
         # Every smuggled field is refused, except one the route legitimately takes as input.

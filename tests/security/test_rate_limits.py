@@ -79,7 +79,7 @@ def _redis_is_running() -> bool:
 
 WORKERS_SCRIPT = """
 import json, sys
-from commonground import create_app
+from commonground.app import create_app
 from commonground.extensions import limiter
 settings = json.loads(sys.argv[1])
 statuses = []

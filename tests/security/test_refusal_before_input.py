@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import WebClient
+from tests.browser import Browser
 
 
 @pytest.mark.parametrize(
@@ -20,6 +20,6 @@ from tests.factories import WebClient
 )
 def test_a_viewer_posting_an_invalid_form_is_refused_not_validated(app, make, path, form):
     viewer = make.user("viewer")
-    web = WebClient(app.test_client())
+    web = Browser(app.test_client())
     assert web.login(viewer.user.email).status_code == 302
     assert web.post(path, form).status_code == 403

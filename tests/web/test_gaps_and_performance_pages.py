@@ -11,7 +11,7 @@ import pytest
 from commonground.db_types import utcnow
 from needs.services import claim_need, complete_need, start_need, verify_need
 from planning.services import run_city_plan
-from tests.web.signing_in import sign_in
+from tests.browser import sign_in
 
 DOWNTOWN = (30.4515, -91.1871)
 SCOTLANDVILLE = (30.5214, -91.1829)

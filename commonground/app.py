@@ -1,0 +1,96 @@
+"""The application factory: `create_app` binds the extensions, the API, the pages, the error
+handlers and the CLI. It never creates tables: the schema comes only from Alembic migrations
+(`flask db upgrade`).
+
+It lives here, not in commonground/__init__.py, so that importing a pure module of the package
+(commonground.text, commonground.errors...) or of another package does not load Flask,
+SQLAlchemy and every extension.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from commonground.config import INSTANCE_DIR, ROOT, load_config
+from commonground.db_types import configure_sqlite, utcnow
+from commonground.extensions import csrf, db, login_manager, migrate
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build a configured Common Ground application."""
+    app = Flask(
+        "commonground",  # the app's name, and its logger's: the parent of commonground.security
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.from_mapping(load_config(overrides))
+    app.config.setdefault("CLOCK", utcnow)
+    INSTANCE_DIR.mkdir(exist_ok=True)
+
+    from commonground import models  # noqa: F401 - registers every model with the metadata
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    csrf.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+
+    _register_blueprints(app)
+    from commonground.http_errors import register_error_handlers
+
+    register_error_handlers(app)
+    from commonground.security import register_security
+
+    register_security(app)
+    from commonground.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    import accounts.sessions  # noqa: F401 - installs the Flask-Login user loader
+    from api import register_api
+    from web import (
+        account,
+        auth,
+        catalogue,
+        dashboard,
+        directory,
+        gaps,
+        home,
+        map,
+        navigation,
+        needs,
+        onboarding,
+        open_data,
+        partner_review,
+        performance,
+        plans,
+        profile,
+        tasks,
+    )
+    from web import briefings as briefing_pages
+
+    register_api(app)
+    app.register_blueprint(home.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(onboarding.bp)
+    app.register_blueprint(partner_review.bp)
+    for pages in (dashboard, needs, map, tasks, profile, directory, plans):
+        app.register_blueprint(pages.bp)
+    app.register_blueprint(briefing_pages.bp)
+    app.register_blueprint(catalogue.bp)
+    app.register_blueprint(gaps.bp)
+    app.register_blueprint(performance.bp)
+    app.register_blueprint(open_data.bp)
+    navigation.install(app)
+    from open311.server import bp as open311_bp
+
+    csrf.exempt(open311_bp)  # form posts authenticated by api_key, not by a session cookie
+    app.register_blueprint(open311_bp)
