@@ -37,9 +37,8 @@ from capabilities.models import Capability
 from commonground.db_types import utcnow
 from commonground.errors import ConflictError, NotFoundError, ValidationError
 from commonground.extensions import db
-from geo.distance import haversine_km
 from geo.geocoders import ConfiguredGeocoder, suppressed_retry_log_records
-from geo.models import Neighbourhood
+from geo.services import Centre, nearest_neighbourhood, neighbourhood_centres
 from intake.duplicates import ProximityIndex
 from intake.geocoding import CachedGeocoder, configured_geocoder
 from intake.mapping import CategoryMap, MappingError, detect_preset, get_preset
@@ -63,7 +62,6 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
 SOURCE_PATTERN = re.compile(r"^[a-z0-9_]{1,20}$")
-NEIGHBOURHOOD_MAX_KM = 6.0
 Progress = Callable[[int], None]
 
 
@@ -186,9 +184,7 @@ class _Importer:
                 )
             ).all()
         )
-        self.neighbourhoods = db.session.execute(
-            select(Neighbourhood.name, Neighbourhood.latitude, Neighbourhood.longitude)
-        ).all()
+        self.centres = neighbourhood_centres()
         self.first_line: dict[str, int] = {}
         self.inserts: list[dict[str, Any]] = []
         self.insert_meta: list[tuple[tuple[str, int], NeedRecord, Any, str | None]] = []
@@ -240,14 +236,7 @@ class _Importer:
     def _neighbourhood(self, record: NeedRecord, lat: float | None, lon: float | None) -> Any:
         if record.neighbourhood or lat is None or lon is None:
             return record.neighbourhood
-        best = min(
-            (
-                (haversine_km(lat, lon, nlat, nlon), name)
-                for name, nlat, nlon in self.neighbourhoods
-            ),
-            default=None,
-        )
-        return best[1] if best is not None and best[0] <= NEIGHBOURHOOD_MAX_KM else None
+        return nearest_neighbourhood(lat, lon, centres=self.centres)
 
     def _due_date(self, record: NeedRecord) -> date | None:
         return record.due_at.astimezone(self.city_tz).date() if record.due_at else None
@@ -654,9 +643,7 @@ def geocode_pending(
         )
     ):
         index.add(nid, code, lat, lon)
-    neighbourhoods = db.session.execute(
-        select(Neighbourhood.name, Neighbourhood.latitude, Neighbourhood.longitude)
-    ).all()
+    centres = neighbourhood_centres()
     report.addresses = len({(row.address or "").strip().lower() for row in pending})
     try:
         for row in pending:
@@ -669,7 +656,7 @@ def geocode_pending(
                     report.not_found += 1
                 continue
             duplicate = _locate_need(
-                actor, row, result.latitude, result.longitude, now, index, neighbourhoods
+                actor, row, result.latitude, result.longitude, now, index, centres
             )
             report.located += 1
             report.probable_duplicates += duplicate is not None
@@ -691,7 +678,7 @@ def _locate_need(
     lon: float | None,
     now: datetime,
     index: ProximityIndex,
-    neighbourhoods: list[Any],
+    centres: list[Centre],
 ) -> int | None:
     """Give a pending need its coordinates (and a probable-duplicate link); return the link."""
     values: dict[str, Any] = {
@@ -701,12 +688,9 @@ def _locate_need(
         "updated_at": now,
     }
     if not row.neighbourhood and lat is not None and lon is not None:
-        best = min(
-            ((haversine_km(lat, lon, nlat, nlon), name) for name, nlat, nlon in neighbourhoods),
-            default=None,
-        )
-        if best is not None and best[0] <= NEIGHBOURHOOD_MAX_KM:
-            values["neighbourhood"] = best[1]
+        name = nearest_neighbourhood(lat, lon, centres=centres)
+        if name is not None:
+            values["neighbourhood"] = name
     duplicate = None
     if row.status == "open" and lat is not None and lon is not None:
         duplicate = index.nearest(row.capability_code, lat, lon, exclude=row.id)
