@@ -38,9 +38,9 @@ from commonground.db_types import utcnow
 from commonground.errors import ConflictError, NotFoundError, ValidationError
 from commonground.extensions import db
 from geo.geocoders import ConfiguredGeocoder, suppressed_retry_log_records
+from geo.geocoding import CachedGeocoder, configured_geocoder
 from geo.services import Centre, nearest_neighbourhood, neighbourhood_centres
 from intake.duplicates import ProximityIndex
-from intake.geocoding import CachedGeocoder, configured_geocoder
 from intake.mapping import CategoryMap, MappingError, detect_preset, get_preset
 from intake.reader import IntakeFileError, RawRow, open_intake_file
 from intake.records import NeedRecord, RecordBuilder, RowError

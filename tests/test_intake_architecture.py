@@ -51,7 +51,7 @@ def test_the_pure_intake_core_imports_no_framework_and_no_feature_package():
 
 
 def test_intake_open311_and_export_services_do_not_import_the_web_or_api_layers():
-    for name in ("intake/services.py", "intake/geocoding.py", "intake/models.py",
+    for name in ("intake/services.py", "geo/geocoding.py", "geo/models.py",
                  "open311/services.py", "exports/services.py"):  # fmt: skip
         bad = _imports(ROOT / name) & {"api", "web"}
         assert not bad, f"{name} imports {sorted(bad)}"

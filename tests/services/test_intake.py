@@ -21,7 +21,7 @@ from commonground.errors import ConflictError, PermissionDeniedError, Validation
 from commonground.extensions import db
 from geo.gazetteer import GazetteerGeocoder
 from geo.geocoders import rate_limited
-from intake.models import GeocodeCache
+from geo.models import GeocodeCache
 from intake.services import geocode_pending, import_needs, separate_duplicate
 from needs.models import Claim, Need, NeedEvent
 from needs.services import claim_need, close_need
