@@ -18,22 +18,20 @@ from our own tallies, never from a bulk statement's rowcount (FIELD-NOTES trap 8
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import select, update
 
 from accounts.actor import Actor
-from capabilities.models import Capability
 from commonground.db_types import utcnow
 from commonground.errors import ConflictError, NotFoundError, ValidationError
 from commonground.extensions import db
@@ -43,10 +41,10 @@ from geo.services import Centre, nearest_neighbourhood, neighbourhood_centres
 from intake.duplicates import ProximityIndex
 from intake.mapping import CategoryMap, MappingError, detect_preset, get_preset
 from intake.reader import IntakeFileError, RawRow, open_intake_file
-from intake.records import NeedRecord, RecordBuilder, RowError
-from intake.report import IntakeReport, write_errors_csv
-from needs.lifecycle import transition
-from needs.models import Claim, Need, NeedEvent
+from intake.records import NeedRecord, RecordBuilder
+from intake.report import ImportReport
+from intake.writer import NeedWriter, open_needs_index
+from needs.models import Need
 from needs.services import record_event
 
 __all__ = [
@@ -60,399 +58,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 1000
 SOURCE_PATTERN = re.compile(r"^[a-z0-9_]{1,20}$")
 Progress = Callable[[int], None]
-
-
-@dataclass
-class ImportReport:
-    """What one import did. `intake` holds the row counts and every row error."""
-
-    source: str
-    preset: str
-    filename: str
-    intake: IntakeReport = field(default_factory=IntakeReport)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    closed_at_source: int = 0
-    located_by_geocoder: int = 0
-    location_pending: int = 0
-    probable_duplicates: int = 0
-    seconds: float = 0.0
-
-    @property
-    def rows_read(self) -> int:
-        return self.intake.rows_read
-
-    @property
-    def rows_rejected(self) -> int:
-        return self.intake.rows_rejected
-
-    @property
-    def errors(self) -> list[RowError]:
-        return self.intake.errors
-
-    def reject(self, errors: list[RowError]) -> None:
-        """A row the core accepted but the database cannot take (counted as rejected)."""
-        self.intake.records_ok -= 1
-        self.intake.errors.extend(errors)
-        self.intake.rejected_lines.update(e.line for e in errors)
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "preset": self.preset,
-            "file": self.filename,
-            "rows_read": self.rows_read,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "closed_at_source": self.closed_at_source,
-            "rows_rejected": self.rows_rejected,
-            "located_by_geocoder": self.located_by_geocoder,
-            "location_pending": self.location_pending,
-            "probable_duplicates": self.probable_duplicates,
-            "errors": dict(self.intake.reasons()),
-            "seconds": round(self.seconds, 2),
-        }
-
-    def write_errors_csv(self, stream: IO[str]) -> int:
-        return write_errors_csv(self.errors, stream)
-
-
-@dataclass(frozen=True, slots=True)
-class _Known:
-    """An existing need of this source, as much as the import needs to know."""
-
-    id: int
-    status: str
-    fingerprint: str | None
-
-
-def fingerprint(record: NeedRecord) -> str:
-    """A digest of everything a row says about its need (not where in the file it was)."""
-    parts = (
-        record.capability, record.title, record.description, record.address,
-        record.latitude, record.longitude, record.opened_at.isoformat(), record.closed,
-        record.closed_at.isoformat() if record.closed_at else None, record.neighbourhood,
-        record.zip_code, record.parcel_id, record.priority,
-        record.due_at.isoformat() if record.due_at else None,
-    )  # fmt: skip
-    return hashlib.sha1(repr(parts).encode("utf-8"), usedforsecurity=False).hexdigest()
-
-
-class _Importer:
-    """The database side of one import: lookups loaded once, writes batched."""
-
-    def __init__(
-        self,
-        actor: Actor,
-        report: ImportReport,
-        *,
-        now: datetime,
-        geocoder: CachedGeocoder | None,
-        radius_m: float,
-        city_tz: ZoneInfo,
-    ) -> None:
-        self.actor = actor
-        self.report = report
-        self.source = report.source
-        self.now = now
-        self.geocoder = geocoder
-        self.city_tz = city_tz
-        self.known: dict[str, _Known] = {
-            ext: _Known(nid, status, fp)
-            for ext, nid, status, fp in db.session.execute(
-                select(Need.external_id, Need.id, Need.status, Need.import_fingerprint).where(
-                    Need.source == self.source, Need.external_id.is_not(None)
-                )
-            )
-        }
-        self.index = ProximityIndex(radius_m)
-        for nid, code, lat, lon in db.session.execute(
-            select(Need.id, Need.capability_code, Need.latitude, Need.longitude).where(
-                Need.status == "open", Need.latitude.is_not(None), Need.longitude.is_not(None)
-            )
-        ):
-            self.index.add(nid, code, lat, lon)
-        self.efforts: dict[str, float] = dict(
-            db.session.execute(
-                select(Capability.code, Capability.default_effort_hours).where(
-                    Capability.is_active.is_(True)
-                )
-            ).all()
-        )
-        self.centres = neighbourhood_centres()
-        self.first_line: dict[str, int] = {}
-        self.inserts: list[dict[str, Any]] = []
-        self.insert_meta: list[tuple[tuple[str, int], NeedRecord, Any, str | None]] = []
-        self.changed: list[tuple[NeedRecord, _Known, str]] = []
-        self.new_ids: dict[tuple[str, int], int] = {}
-        self.new_count = 0
-        self._id_sequence: str | None = None
-        self._next_id: int | None = None
-
-    # -- one record ---------------------------------------------------------------------------
-    def add(self, record: NeedRecord) -> None:
-        problem = self._refuse(record)
-        if problem:
-            self.report.reject([problem])
-            return
-        self.first_line[record.external_id] = record.line
-        known = self.known.get(record.external_id)
-        digest = fingerprint(record)
-        if known is None:
-            self._add_new(record, digest)
-        elif known.fingerprint == digest:
-            self.report.unchanged += 1
-        else:
-            self.changed.append((record, known, digest))
-            if len(self.changed) >= BATCH_SIZE:
-                self._flush_changed()
-
-    def _refuse(self, record: NeedRecord) -> RowError | None:
-        if record.external_id in self.first_line:
-            first = self.first_line[record.external_id]
-            reason = f"the same id is on line {first} of this file"
-            return RowError(record.line, "external_id", reason, record.external_id)
-        if record.capability not in self.efforts:
-            reason = "the capability is not in the taxonomy (or not active)"
-            return RowError(record.line, "category", reason, record.capability)
-        return None
-
-    def _locate(self, record: NeedRecord) -> tuple[float | None, float | None, str]:
-        if not record.needs_geocoding:
-            return record.latitude, record.longitude, "ok"
-        if self.geocoder is not None and record.address:
-            result = self.geocoder.lookup(record.address)
-            if result.found:
-                self.report.located_by_geocoder += 1
-                return result.latitude, result.longitude, "ok"
-        self.report.location_pending += 1
-        return None, None, "pending"
-
-    def _neighbourhood(self, record: NeedRecord, lat: float | None, lon: float | None) -> Any:
-        if record.neighbourhood or lat is None or lon is None:
-            return record.neighbourhood
-        return nearest_neighbourhood(lat, lon, centres=self.centres)
-
-    def _due_date(self, record: NeedRecord) -> date | None:
-        return record.due_at.astimezone(self.city_tz).date() if record.due_at else None
-
-    def _add_new(self, record: NeedRecord, digest: str) -> None:
-        lat, lon, location_status = self._locate(record)
-        status = "closed" if record.closed else "open"
-        self.new_count += 1
-        key = ("new", self.new_count)
-        duplicate_key = None
-        if status == "open" and lat is not None and lon is not None:
-            duplicate_key = self.index.nearest(record.capability, lat, lon)
-            self.index.add(key, record.capability, lat, lon)
-        if duplicate_key is not None:
-            self.report.probable_duplicates += 1
-        self.inserts.append(
-            {
-                "capability_code": record.capability,
-                "title": record.title,
-                "description": record.description,
-                "address": record.address,
-                "latitude": lat,
-                "longitude": lon,
-                "location_status": location_status,
-                "neighbourhood": self._neighbourhood(record, lat, lon),
-                "parcel_id": record.parcel_id,
-                "priority": record.priority,
-                "effort_hours": self.efforts[record.capability],
-                "source": self.source,
-                "external_id": record.external_id,
-                "due_date": self._due_date(record),
-                "status": status,
-                "duplicate_of_id": duplicate_key if isinstance(duplicate_key, int) else None,
-                "posted_by_id": self.actor.user_id,
-                "opened_at": record.opened_at,
-                "created_at": self.now,
-                "updated_at": self.now,
-                "import_fingerprint": digest,
-            }
-        )
-        self.insert_meta.append((key, record, duplicate_key, location_status))
-        self.report.created += 1
-        if len(self.inserts) >= BATCH_SIZE:
-            self._flush_new()
-
-    # -- batches ------------------------------------------------------------------------------
-    def _allocate_ids(self, connection: Any, count: int) -> list[int]:
-        """Ids for `count` new needs, known before they are inserted.
-
-        RETURNING in row order costs a statement a row on SQLite and heavy client-side work on
-        PostgreSQL; reading ids back by (source, external_id) defeats PostgreSQL's planner
-        mid-transaction. PostgreSQL hands out a block of the id sequence; on SQLite the import's
-        transaction holds the database's write lock from its first statement (BEGIN
-        IMMEDIATE), so counting on from the highest id is safe.
-        """
-        if connection.dialect.name == "postgresql":
-            if self._id_sequence is None:
-                self._id_sequence = connection.execute(
-                    text("SELECT pg_get_serial_sequence('need', 'id')")
-                ).scalar_one()
-            return list(
-                connection.execute(
-                    text("SELECT nextval(CAST(:sequence AS regclass)) FROM generate_series(1, :n)"),
-                    {"sequence": self._id_sequence, "n": count},
-                ).scalars()
-            )
-        if self._next_id is None:
-            self._next_id = (connection.execute(select(func.max(Need.id))).scalar() or 0) + 1
-        first, self._next_id = self._next_id, self._next_id + count
-        return list(range(first, first + count))
-
-    def _flush_new(self) -> None:
-        if not self.inserts:
-            return
-        connection = db.session.connection()
-        ids = self._allocate_ids(connection, len(self.inserts))
-        for row, need_id in zip(self.inserts, ids, strict=True):
-            row["id"] = need_id
-        connection.execute(Need.__table__.insert(), self.inserts)  # a plain executemany
-        events, late_duplicates = [], []
-        for (key, record, duplicate_key, location_status), need_id in zip(
-            self.insert_meta, ids, strict=True
-        ):
-            self.new_ids[key] = need_id
-            target = (
-                self.new_ids.get(duplicate_key)
-                if isinstance(duplicate_key, tuple)
-                else duplicate_key
-            )
-            if isinstance(duplicate_key, tuple) and target is not None:
-                late_duplicates.append({"id": need_id, "duplicate_of_id": target})
-            events.append(
-                self._event(need_id, "import", None, "closed" if record.closed else "open",
-                            self._import_note(record, location_status, target))
-            )  # fmt: skip
-        if late_duplicates:  # an ORM bulk UPDATE by primary key
-            db.session.execute(update(Need), late_duplicates)
-        connection.execute(NeedEvent.__table__.insert(), events)
-        self.inserts, self.insert_meta = [], []
-
-    def _import_note(self, record: NeedRecord, location_status: str, duplicate: int | None) -> str:
-        note = f"Imported from {self.source}, line {record.line}"
-        if record.closed:
-            note += "; closed at the source"
-        if location_status == "pending":
-            note += f"; location pending ({record.location_problem})"
-        elif record.location_problem:
-            note += f"; located by the geocoder ({record.location_problem})"
-        if duplicate is not None:
-            note += f"; probable duplicate of need {duplicate}"
-        return note
-
-    def _event(
-        self, need_id: int, action: str, from_status: str | None, to_status: str, note: str
-    ) -> dict[str, Any]:
-        return {
-            "need_id": need_id,
-            "action": action,
-            "from_status": from_status,
-            "to_status": to_status,
-            "actor_id": self.actor.user_id,
-            "actor_label": self.actor.label,
-            "partner_id": None,
-            "note": note,
-            "at": self.now,
-        }
-
-    _COMPARED = ("title", "description", "address", "neighbourhood", "parcel_id", "priority",
-                 "capability_code", "due_date", "opened_at", "latitude", "longitude")  # fmt: skip
-
-    def _flush_changed(self) -> None:
-        if not self.changed:
-            return
-        ids = [known.id for _record, known, _digest in self.changed]
-        columns = [getattr(Need, name) for name in self._COMPARED]
-        old = {
-            row.id: row
-            for row in db.session.execute(
-                select(Need.id, Need.status, Need.location_status, *columns).where(Need.id.in_(ids))
-            )
-        }
-        for record, known, digest in self.changed:
-            self._update_one(record, old[known.id], digest)
-        self.changed = []
-
-    def _update_one(self, record: NeedRecord, old: Any, digest: str) -> None:
-        values: dict[str, Any] = {
-            "title": record.title,
-            "description": record.description,
-            "address": record.address,
-            "parcel_id": record.parcel_id,
-            "priority": record.priority,
-            "due_date": self._due_date(record),
-            "opened_at": record.opened_at,
-        }
-        if old.status == "open":
-            values["capability_code"] = record.capability
-        if not record.needs_geocoding or record.address != old.address:
-            lat, lon, location_status = self._locate(record)
-            values.update(latitude=lat, longitude=lon, location_status=location_status)
-        lat, lon = values.get("latitude", old.latitude), values.get("longitude", old.longitude)
-        values["neighbourhood"] = self._neighbourhood(record, lat, lon) or old.neighbourhood
-        changed = sorted(name for name, value in values.items() if getattr(old, name) != value)
-        values.update(import_fingerprint=digest, updated_at=self.now)
-        db.session.execute(
-            update(Need)
-            .where(Need.id == old.id)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        if changed:
-            note = f"Updated from {self.source}, line {record.line}: " + ", ".join(changed)
-            db.session.execute(
-                insert(NeedEvent), [self._event(old.id, "edit", old.status, old.status, note)]
-            )
-            self.report.updated += 1
-        else:
-            self.report.unchanged += 1
-        if record.closed and old.status != "closed":
-            self._close_at_source(record, old.id, old.status)
-
-    def _close_at_source(self, record: NeedRecord, need_id: int, status: str) -> None:
-        try:
-            step = transition(status, "close_at_source")
-        except ConflictError:
-            return  # already finished here (completed, verified, cancelled...): leave it
-        self.actor.require(step.permission)
-        moved = db.session.execute(
-            update(Need)
-            .where(Need.id == need_id, Need.status.in_(sorted(step.sources)))
-            .values(status=step.target, updated_at=self.now)
-            .execution_options(synchronize_session=False)
-        )
-        if moved.rowcount != 1:  # a single-row UPDATE: its rowcount is reliable
-            self.report.reject(
-                [RowError(record.line, "status", "the need changed meanwhile; not closed", "")]
-            )
-            return
-        when = record.closed_at.date().isoformat() if record.closed_at else "an unknown date"
-        reason = f"Closed at the source ({self.source}) on {when}"
-        db.session.execute(
-            update(Claim)
-            .where(Claim.need_id == need_id, Claim.status == "active")
-            .values(status="released", released_at=self.now, release_reason=reason)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.execute(
-            insert(NeedEvent),
-            [self._event(need_id, "close_at_source", status, step.target, reason)],
-        )
-        self.index.discard(need_id)
-        self.report.closed_at_source += 1
-
-    def finish(self) -> None:
-        self._flush_new()
-        self._flush_changed()
 
 
 def _check_source(source: str) -> str:
@@ -513,7 +120,7 @@ def import_rows(
     if geocode:
         cached = CachedGeocoder(geocoder or configured_geocoder(), now=now)
     try:
-        importer = _Importer(
+        importer = NeedWriter(
             actor,
             report,
             now=now,
@@ -636,13 +243,7 @@ def geocode_pending(
         query = query.limit(limit)
     pending = db.session.execute(query).all()
     report = GeocodePassReport(needs_pending=len(pending))
-    index = ProximityIndex(current_app.config.get("DUPLICATE_RADIUS_M", 30.0))
-    for nid, code, lat, lon in db.session.execute(
-        select(Need.id, Need.capability_code, Need.latitude, Need.longitude).where(
-            Need.status == "open", Need.latitude.is_not(None)
-        )
-    ):
-        index.add(nid, code, lat, lon)
+    index = open_needs_index(current_app.config.get("DUPLICATE_RADIUS_M", 30.0))
     centres = neighbourhood_centres()
     report.addresses = len({(row.address or "").strip().lower() for row in pending})
     try:
