@@ -3,10 +3,10 @@
 Lookups (the source's known needs, open needs for the duplicate index, capabilities' efforts,
 neighbourhood centres) are loaded once; new needs and their "import" events are written through
 SQLAlchemy Core in batches of BATCH_SIZE with ids allocated up front; changed rows update their
-need with an "edit" event; a row closed at the source closes its need through the lifecycle's
-`close_at_source` (claims released). Counts go to
-the `ImportReport` from our own tallies, never from a bulk statement's rowcount (FIELD-NOTES
-trap 8). The writer never commits: the caller's transaction is the whole file.
+need with an "edit" event; rows closed at the source close their needs through
+`needs.services.close_needs` (the lifecycle's `close_at_source`; claims released), a batch at a
+time. Counts go to the `ImportReport` from our own tallies, never from a bulk statement's
+rowcount (FIELD-NOTES trap 8). The writer never commits: the caller's transaction is the file.
 
 Imports SQLAlchemy and the needs and geo services; must not import web code or `open311`.
 """
@@ -19,19 +19,18 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, select, text, update
 
 from accounts.actor import Actor
 from capabilities.models import Capability
-from commonground.errors import ConflictError
 from commonground.extensions import db
 from geo.geocoding import CachedGeocoder
 from geo.services import nearest_neighbourhood, neighbourhood_centres
 from intake.duplicates import ProximityIndex
 from intake.records import NeedRecord, RowError
 from intake.report import ImportReport
-from needs.lifecycle import transition
-from needs.models import Claim, Need, NeedEvent
+from needs.models import Need, NeedEvent
+from needs.services import Closing, close_needs, need_event_row
 
 __all__ = ["BATCH_SIZE", "NeedWriter", "fingerprint", "open_needs_index"]
 
@@ -274,17 +273,8 @@ class NeedWriter:
     def _event(
         self, need_id: int, action: str, from_status: str | None, to_status: str, note: str
     ) -> dict[str, Any]:
-        return {
-            "need_id": need_id,
-            "action": action,
-            "from_status": from_status,
-            "to_status": to_status,
-            "actor_id": self.actor.user_id,
-            "actor_label": self.actor.label,
-            "partner_id": None,
-            "note": note,
-            "at": self.now,
-        }
+        return need_event_row(need_id, self.actor, action, from_status, to_status, now=self.now,
+                              note=note)  # fmt: skip
 
     _COMPARED = ("title", "description", "address", "neighbourhood", "parcel_id", "priority",
                  "capability_code", "due_date", "opened_at", "latitude", "longitude")  # fmt: skip
@@ -294,17 +284,31 @@ class NeedWriter:
             return
         ids = [known.id for _record, known, _digest in self.changed]
         columns = [getattr(Need, name) for name in self._COMPARED]
-        old = {
+        olds = {
             row.id: row
             for row in db.session.execute(
                 select(Need.id, Need.status, Need.location_status, *columns).where(Need.id.in_(ids))
             )
         }
+        edits: list[dict[str, Any]] = []
+        closings: list[Closing] = []
+        lines: dict[int, int] = {}
         for record, known, digest in self.changed:
-            self._update_one(record, old[known.id], digest)
+            old = olds[known.id]
+            edit = self._update_one(record, old, digest)
+            if edit is not None:
+                edits.append(edit)
+            if record.closed and old.status != "closed":
+                closings.append(Closing(old.id, old.status, self._closing_reason(record)))
+                lines[old.id] = record.line
+        if edits:
+            db.session.connection().execute(NeedEvent.__table__.insert(), edits)
+        if closings:
+            self._close_at_source(closings, lines)
         self.changed = []
 
-    def _update_one(self, record: NeedRecord, old: Any, digest: str) -> None:
+    def _update_one(self, record: NeedRecord, old: Any, digest: str) -> dict[str, Any] | None:
+        """Update one need from its changed row; its "edit" event, if a value changed."""
         values: dict[str, Any] = {
             "title": record.title,
             "description": record.description,
@@ -329,48 +333,29 @@ class NeedWriter:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        if changed:
-            note = f"Updated from {self.source}, line {record.line}: " + ", ".join(changed)
-            db.session.execute(
-                insert(NeedEvent), [self._event(old.id, "edit", old.status, old.status, note)]
-            )
-            self.report.updated += 1
-        else:
+        if not changed:
             self.report.unchanged += 1
-        if record.closed and old.status != "closed":
-            self._close_at_source(record, old.id, old.status)
+            return None
+        self.report.updated += 1
+        note = f"Updated from {self.source}, line {record.line}: " + ", ".join(changed)
+        return self._event(old.id, "edit", old.status, old.status, note)
 
-    def _close_at_source(self, record: NeedRecord, need_id: int, status: str) -> None:
-        try:
-            step = transition(status, "close_at_source")
-        except ConflictError:
-            return  # already finished here (completed, verified, cancelled...): leave it
-        self.actor.require(step.permission)
-        moved = db.session.execute(
-            update(Need)
-            .where(Need.id == need_id, Need.status.in_(sorted(step.sources)))
-            .values(status=step.target, updated_at=self.now)
-            .execution_options(synchronize_session=False)
-        )
-        if moved.rowcount != 1:  # a single-row UPDATE: its rowcount is reliable
-            self.report.reject(
-                [RowError(record.line, "status", "the need changed meanwhile; not closed", "")]
-            )
-            return
+    def _closing_reason(self, record: NeedRecord) -> str:
         when = record.closed_at.date().isoformat() if record.closed_at else "an unknown date"
-        reason = f"Closed at the source ({self.source}) on {when}"
-        db.session.execute(
-            update(Claim)
-            .where(Claim.need_id == need_id, Claim.status == "active")
-            .values(status="released", released_at=self.now, release_reason=reason)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.execute(
-            insert(NeedEvent),
-            [self._event(need_id, "close_at_source", status, step.target, reason)],
-        )
-        self.index.discard(need_id)
-        self.report.closed_at_source += 1
+        return f"Closed at the source ({self.source}) on {when}"
+
+    def _close_at_source(self, closings: list[Closing], lines: dict[int, int]) -> None:
+        """Close needs their source closed, through the needs services (claims released).
+
+        A need already finished here (completed, verified, cancelled...) is left alone; one
+        that changed meanwhile is left alone and its row reported."""
+        outcome = close_needs(self.actor, "close_at_source", closings, now=self.now)
+        for need_id in outcome.changed:
+            reason = "the need changed meanwhile; not closed"
+            self.report.reject([RowError(lines[need_id], "status", reason, "")])
+        for need_id in outcome.closed:
+            self.index.discard(need_id)
+        self.report.closed_at_source += len(outcome.closed)
 
     def finish(self) -> None:
         self._flush_new()
