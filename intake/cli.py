@@ -17,17 +17,17 @@ from flask.cli import with_appcontext
 
 from accounts.actor import SYSTEM
 from commonground.errors import DomainError
+from intake.mapping import CategoryOverrides, MappingError
 
 SHOWN_ERRORS = 10
 
 
-def read_categories(path: str | None):
-    from intake.mapping import CategoryMap, MappingError
-
+def read_categories(path: str | None) -> CategoryOverrides | None:
+    """The `--categories` file's overrides (checked against the taxonomy when importing)."""
     if not path:
         return None
     try:
-        return CategoryMap.from_file(path)
+        return CategoryOverrides.from_file(path)
     except MappingError as error:
         raise click.ClickException(str(error)) from error
 

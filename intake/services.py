@@ -32,6 +32,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from accounts.actor import Actor
+from capabilities.services import capability_labels
 from commonground.db_types import utcnow
 from commonground.errors import ConflictError, NotFoundError, ValidationError
 from commonground.extensions import db
@@ -39,7 +40,7 @@ from geo.geocoders import ConfiguredGeocoder, suppressed_retry_log_records
 from geo.geocoding import CachedGeocoder, configured_geocoder
 from geo.services import Centre, nearest_neighbourhood, neighbourhood_centres
 from intake.duplicates import ProximityIndex
-from intake.mapping import CategoryMap, MappingError, detect_preset, get_preset
+from intake.mapping import CategoryMap, CategoryOverrides, MappingError, detect_preset, get_preset
 from intake.reader import IntakeFileError, RawRow, open_intake_file
 from intake.records import NeedRecord, RecordBuilder
 from intake.report import ImportReport
@@ -80,7 +81,7 @@ def import_rows(
     source: str,
     filename: str = "",
     preset: str | None = None,
-    categories: CategoryMap | None = None,
+    categories: CategoryOverrides | None = None,
     geocoder: ConfiguredGeocoder | None = None,
     geocode: bool = True,
     duplicate_radius_m: float | None = None,
@@ -99,12 +100,16 @@ def import_rows(
     started = time.perf_counter()
     config = current_app.config
     try:
+        category_map = CategoryMap.with_overrides(capability_labels(), categories)
+    except MappingError as error:
+        raise ValidationError(str(error), {"categories": [str(error)]}) from error
+    try:
         chosen = get_preset(preset) if preset else detect_preset(header)
         builder = RecordBuilder(
             header,
             source=source,
             preset=chosen,
-            categories=categories,
+            categories=category_map,
             city_tz=timezone or chosen.timezone or config["CITY_TIMEZONE"],
             placeholder_points=config.get("INTAKE_PLACEHOLDER_POINTS", ()),
             default_opened_at=now,
@@ -151,7 +156,7 @@ def import_needs(
     source: str = "311",
     preset: str | None = None,
     kind: str | None = None,
-    categories: CategoryMap | None = None,
+    categories: CategoryOverrides | None = None,
     geocoder: ConfiguredGeocoder | None = None,
     geocode: bool = True,
     duplicate_radius_m: float | None = None,

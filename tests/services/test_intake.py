@@ -17,11 +17,13 @@ from geopy import exc as geopy_exc
 from sqlalchemy import func, select
 
 from accounts.actor import SYSTEM
+from capabilities.services import add_capability
 from commonground.errors import ConflictError, PermissionDeniedError, ValidationError
 from commonground.extensions import db
 from geo.gazetteer import GazetteerGeocoder
 from geo.geocoders import rate_limited
 from geo.models import GeocodeCache
+from intake.mapping import CategoryOverrides
 from intake.services import geocode_pending, import_needs, separate_duplicate
 from needs.models import Claim, Need, NeedEvent
 from needs.services import claim_need, close_need
@@ -185,6 +187,35 @@ def test_the_same_id_twice_in_one_file_is_reported_not_imported_twice(app_contex
     assert [(e.line, e.field, e.reason) for e in report.errors] == [
         (3, "external_id", "the same id is on line 2 of this file")
     ]
+
+
+# -- capability codes come from the taxonomy in the database ----------------------------------
+def test_a_capability_an_admin_adds_can_be_imported_by_its_code_or_a_category_file(
+    app_context, tmp_path
+):
+    add_capability(
+        SYSTEM, {"code": "snow_clearing", "label": "Snow clearing", "default_effort_hours": 2.0}
+    )
+    body = (
+        "S-1,snow_clearing,Icy steps,1234 Plank Rd,30.500942,-91.147001,2026-11-01,open,\n"
+        "S-2,Snow and Ice,Icy lot,1300 Plank Rd,30.501942,-91.147001,2026-11-01,open,\n"
+    )
+    report = import_needs(
+        SYSTEM, csv_file(tmp_path, body), source="blight_survey", now=NOW,
+        categories=CategoryOverrides({"Snow and Ice": "snow_clearing"}),
+    )  # fmt: skip
+    assert (report.created, report.rows_rejected) == (2, 0)
+    assert {n.capability_code for n in needs_of("blight_survey")} == {"snow_clearing"}
+
+
+def test_a_category_file_naming_a_code_outside_the_taxonomy_is_refused(app_context, tmp_path):
+    body = "S-1,Potholes,Hole,1234 Plank Rd,30.500942,-91.147001,2026-11-01,open,\n"
+    with pytest.raises(ValidationError, match="'pothole_filling', which is not a capability code"):
+        import_needs(
+            SYSTEM, csv_file(tmp_path, body), source="blight_survey", now=NOW,
+            categories=CategoryOverrides({"Potholes": "pothole_filling"}),
+        )  # fmt: skip
+    assert needs_of("blight_survey") == []
 
 
 # -- geocoding --------------------------------------------------------------------------------
