@@ -18,6 +18,7 @@ from flask.cli import with_appcontext
 from accounts.actor import SYSTEM
 from commonground.errors import DomainError
 from intake.mapping import CategoryOverrides, MappingError
+from intake.options import ImportOptions
 
 SHOWN_ERRORS = 10
 
@@ -84,6 +85,14 @@ def import_needs_command(
     """Import needs from a CSV or GeoJSON FILE in one transaction (idempotent)."""
     from intake.services import import_needs
 
+    options = ImportOptions(
+        source=source,
+        preset=preset,
+        kind=kind,
+        categories=read_categories(categories),
+        geocode=not no_geocode,
+        timezone=timezone,
+    )
     size = file.stat().st_size
     shown = [0]
     with click.progressbar(length=size, label=f"Importing {file.name}", file=sys.stderr) as bar:
@@ -94,17 +103,7 @@ def import_needs_command(
                 shown[0] = done
 
         try:
-            report = import_needs(
-                SYSTEM,
-                file,
-                source=source,
-                preset=preset,
-                kind=kind,
-                categories=read_categories(categories),
-                geocode=not no_geocode,
-                timezone=timezone,
-                progress=progress,
-            )
+            report = import_needs(SYSTEM, file, options, progress=progress)
         except DomainError as error:
             raise click.ClickException(error.message) from error
         bar.update(size - shown[0])

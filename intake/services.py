@@ -1,19 +1,22 @@
 """Use cases for intake: import a file of needs, geocode what is pending, settle duplicates.
 
 `import_needs` streams a file's rows through the pure core (reader -> mapping -> records) and
-writes needs in ONE transaction per file: a crash or a `kill -9` halfway leaves nothing
-(FIELD-NOTES trap 11). It is idempotent by (source, external_id): an unchanged row changes
-nothing (the row's fingerprint is kept on the need), a changed row updates its need with an
-"edit" event, and a row closed at the source closes an open need through the lifecycle's
-`close_at_source` action. Every good row is kept and every bad one reported with its line,
-field and reason. Rows without usable coordinates are geocoded through the `GeocodeCache`;
-when the geocoder fails the need waits as "location pending" for `geocode_pending`. A new open
-need of the same capability within DUPLICATE_RADIUS_M (30 m) of an open need is linked to it as
-a probable duplicate (`duplicate_of_id`), never dropped; coordinators confirm it (the
-`mark_duplicate` action) or `separate_duplicate` it.
+`intake.writer.NeedWriter` writes them in ONE transaction per file: a crash or a `kill -9`
+halfway leaves nothing (FIELD-NOTES trap 11). `import_rows` does the same for rows read
+elsewhere (an Open311 endpoint's). What the person importing chose travels as one
+`ImportOptions`; category codes are checked against the taxonomy in the database.
 
-Writes go through SQLAlchemy Core in batches (flat memory, ~100k rows in seconds); counts come
-from our own tallies, never from a bulk statement's rowcount (FIELD-NOTES trap 8).
+An import is idempotent by (source, external_id): an unchanged row changes nothing, a changed
+row updates its need with an "edit" event, and a row closed at the source closes an open need
+through the needs services (`close_at_source`). Every good row is kept and every bad one
+reported with its line, field and reason. Rows without usable coordinates are geocoded through
+the `GeocodeCache` (geo/); when the geocoder fails the need waits as "location pending" for
+`geocode_pending`. A new open need of the same capability within DUPLICATE_RADIUS_M (30 m) of an
+open need is linked to it as a probable duplicate (`duplicate_of_id`), never dropped;
+coordinators confirm it (the `mark_duplicate` action) or `separate_duplicate` it.
+
+Imports Flask, SQLAlchemy and the needs, capabilities and geo services; must not import web
+code, the API or `open311`.
 """
 
 from __future__ import annotations
@@ -40,7 +43,8 @@ from geo.geocoders import ConfiguredGeocoder, suppressed_retry_log_records
 from geo.geocoding import CachedGeocoder, configured_geocoder
 from geo.services import Centre, nearest_neighbourhood, neighbourhood_centres
 from intake.duplicates import ProximityIndex
-from intake.mapping import CategoryMap, CategoryOverrides, MappingError, detect_preset, get_preset
+from intake.mapping import CategoryMap, MappingError, detect_preset, get_preset
+from intake.options import ImportOptions
 from intake.reader import IntakeFileError, RawRow, open_intake_file
 from intake.records import NeedRecord, RecordBuilder
 from intake.report import ImportReport
@@ -50,6 +54,7 @@ from needs.services import record_event
 
 __all__ = [
     "GeocodePassReport",
+    "ImportOptions",
     "ImportReport",
     "geocode_pending",
     "import_needs",
@@ -77,70 +82,45 @@ def import_rows(
     actor: Actor,
     rows: Iterator[RawRow],
     header: list[str],
+    options: ImportOptions,
     *,
-    source: str,
     filename: str = "",
-    preset: str | None = None,
-    categories: CategoryOverrides | None = None,
     geocoder: ConfiguredGeocoder | None = None,
-    geocode: bool = True,
-    duplicate_radius_m: float | None = None,
-    timezone: str | None = None,
     now: datetime | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import already-read rows (a file's, or an Open311 endpoint's) in one transaction.
 
-    Local times without a zone are read in `timezone`, else the preset's own zone (Boston 311
-    exports are US Eastern), else the city's CITY_TIMEZONE.
+    `geocoder` replaces the configured one (tests); `progress`, when given, is called with each
+    row's line number.
     """
     actor.require("import.run")
-    source = _check_source(source)
+    source = _check_source(options.source)
     now = now or utcnow()
     started = time.perf_counter()
     config = current_app.config
-    try:
-        category_map = CategoryMap.with_overrides(capability_labels(), categories)
-    except MappingError as error:
-        raise ValidationError(str(error), {"categories": [str(error)]}) from error
-    try:
-        chosen = get_preset(preset) if preset else detect_preset(header)
-        builder = RecordBuilder(
-            header,
-            source=source,
-            preset=chosen,
-            categories=category_map,
-            city_tz=timezone or chosen.timezone or config["CITY_TIMEZONE"],
-            placeholder_points=config.get("INTAKE_PLACEHOLDER_POINTS", ()),
-            default_opened_at=now,
-        )
-    except MappingError as error:
-        raise ValidationError(str(error), {"file": [str(error)]}) from error
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise ValidationError(
-            f"Unknown time zone {timezone!r}.", {"timezone": ["Use a name like America/Chicago."]}
-        ) from error
+    builder = _record_builder(header, options, source, now)
     report = ImportReport(source=source, preset=builder.preset.name, filename=filename)
     cached = None
-    if geocode:
+    if options.geocode:
         cached = CachedGeocoder(geocoder or configured_geocoder(), now=now)
     try:
-        importer = NeedWriter(
+        writer = NeedWriter(
             actor,
             report,
             now=now,
             geocoder=cached,
-            radius_m=duplicate_radius_m or config.get("DUPLICATE_RADIUS_M", 30.0),
+            radius_m=options.duplicate_radius_m or config.get("DUPLICATE_RADIUS_M", 30.0),
             city_tz=ZoneInfo(config["CITY_TIMEZONE"]),
         )
         for raw in rows:
             outcome = builder.build(raw)
             report.intake.add(outcome)
             if isinstance(outcome, NeedRecord):
-                importer.add(outcome)
+                writer.add(outcome)
             if progress is not None:
                 progress(raw.line)
-        importer.finish()
+        writer.finish()
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -149,31 +129,61 @@ def import_rows(
     return report
 
 
+def _record_builder(
+    header: list[str], options: ImportOptions, source: str, now: datetime
+) -> RecordBuilder:
+    """The pure core for these rows, or a ValidationError naming the option that is wrong.
+
+    Category codes are the taxonomy's (capabilities in the database). Local times without a
+    zone are read in the options' timezone, else the preset's own zone (Boston 311 exports are
+    US Eastern), else the city's CITY_TIMEZONE.
+    """
+    config = current_app.config
+    try:
+        categories = CategoryMap.with_overrides(capability_labels(), options.categories)
+    except MappingError as error:
+        raise ValidationError(str(error), {"categories": [str(error)]}) from error
+    try:
+        preset = get_preset(options.preset) if options.preset else detect_preset(header)
+        return RecordBuilder(
+            header,
+            source=source,
+            preset=preset,
+            categories=categories,
+            city_tz=options.timezone or preset.timezone or config["CITY_TIMEZONE"],
+            placeholder_points=config.get("INTAKE_PLACEHOLDER_POINTS", ()),
+            default_opened_at=now,
+        )
+    except MappingError as error:
+        raise ValidationError(str(error), {"file": [str(error)]}) from error
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError(
+            f"Unknown time zone {options.timezone!r}.",
+            {"timezone": ["Use a name like America/Chicago."]},
+        ) from error
+
+
 def import_needs(
     actor: Actor,
     file: str | Path | IO[bytes],
+    options: ImportOptions | None = None,
     *,
-    source: str = "311",
-    preset: str | None = None,
-    kind: str | None = None,
-    categories: CategoryOverrides | None = None,
-    geocoder: ConfiguredGeocoder | None = None,
-    geocode: bool = True,
-    duplicate_radius_m: float | None = None,
-    timezone: str | None = None,
-    now: datetime | None = None,
-    progress: Callable[[int], None] | None = None,
     filename: str | None = None,
+    geocoder: ConfiguredGeocoder | None = None,
+    now: datetime | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Import a CSV or GeoJSON file of needs (coordinators and admins): one transaction.
 
+    `options` default to `ImportOptions()` (source 311, preset detected, geocoding on).
     `progress`, when given, is called with the number of bytes read so far.
     """
     actor.require("import.run")
+    options = options or ImportOptions()
     name = filename or (str(file) if isinstance(file, str | Path) else "upload")
-    options: dict[str, Any] = {"max_bytes": current_app.config["INTAKE_MAX_FILE_BYTES"]}
+    max_bytes = current_app.config["INTAKE_MAX_FILE_BYTES"]
     try:
-        intake_file = open_intake_file(file, kind=kind, **options)
+        intake_file = open_intake_file(file, kind=options.kind, max_bytes=max_bytes)
         with intake_file as rows:
             step = None
             if progress is not None:
@@ -182,20 +192,9 @@ def import_needs(
                     progress(intake_file.bytes_read)
 
             return import_rows(
-                actor,
-                iter(rows),
-                rows.header,
-                source=source,
-                filename=name,
-                preset=preset,
-                categories=categories,
-                geocoder=geocoder,
-                geocode=geocode,
-                duplicate_radius_m=duplicate_radius_m,
-                timezone=timezone,
-                now=now,
-                progress=step,
-            )
+                actor, iter(rows), rows.header, options,
+                filename=name, geocoder=geocoder, now=now, progress=step,
+            )  # fmt: skip
     except IntakeFileError as error:
         raise ValidationError(str(error), {"file": [str(error)]}) from error
 

@@ -53,23 +53,17 @@ def import_open311_command(
 ) -> None:
     """Import service requests from another Open311 GeoReport v2 endpoint (base URL)."""
     from intake.cli import print_import_report, read_categories
+    from intake.options import ImportOptions
     from intake.services import import_rows
     from open311.client import Open311Client, Open311ClientError, requests_as_rows
 
+    options = ImportOptions(source=source, preset="open311", categories=read_categories(categories))
     end = until.replace(tzinfo=UTC) if until else datetime.now(UTC)
     start = since.replace(tzinfo=UTC) if since else end - timedelta(days=90)
     client = Open311Client(url, fmt=fmt, page_limit=page_limit)  # type: ignore[arg-type]
     try:
         items = list(client.requests(start, end, window=timedelta(days=window_days)))
-        report = import_rows(
-            SYSTEM,
-            requests_as_rows(items),
-            OPEN311_FIELDS,
-            source=source,
-            filename=url,
-            preset="open311",
-            categories=read_categories(categories),
-        )
+        report = import_rows(SYSTEM, requests_as_rows(items), OPEN311_FIELDS, options, filename=url)
     except Open311ClientError as error:
         raise click.ClickException(str(error)) from error
     except DomainError as error:
