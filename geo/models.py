@@ -1,4 +1,7 @@
-"""ORM models for places: neighbourhoods and the persistent geocoding cache. ORM only."""
+"""ORM models for places: neighbourhoods and the persistent geocoding cache.
+
+ORM only: must not import services, rules or web code.
+"""
 
 from __future__ import annotations
 
