@@ -19,6 +19,7 @@ from accounts.actor import SYSTEM
 from commonground.errors import DomainError
 from intake.mapping import CategoryOverrides, MappingError
 from intake.options import ImportOptions
+from intake.report import ImportReport
 
 SHOWN_ERRORS = 10
 
@@ -33,7 +34,7 @@ def read_categories(path: str | None) -> CategoryOverrides | None:
         raise click.ClickException(str(error)) from error
 
 
-def print_import_report(report, errors_csv: str | None) -> None:
+def print_import_report(report: ImportReport, errors_csv: str | None) -> None:
     """Echo an import's summary and its first row errors; write them all to `errors_csv`."""
     summary = report.summary()
     click.echo(

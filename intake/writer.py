@@ -117,6 +117,7 @@ class NeedWriter:
 
     # -- one record ---------------------------------------------------------------------------
     def add(self, record: NeedRecord) -> None:
+        """Take one validated record: refused, new, unchanged or changed (written in batches)."""
         problem = self._refuse(record)
         if problem:
             self.report.reject([problem])
@@ -358,5 +359,6 @@ class NeedWriter:
         self.report.closed_at_source += len(outcome.closed)
 
     def finish(self) -> None:
+        """Write what is still batched; the caller then commits (or rolls back) the file."""
         self._flush_new()
         self._flush_changed()
