@@ -21,7 +21,7 @@ from api.needs import NID, NeedSchema, _out
 from commonground.errors import ValidationError
 from commonground.extensions import db
 from commonground.rate_limits import per_organisation
-from intake.services import import_needs, separate_duplicate
+from intake.services import ImportOptions, import_needs, separate_duplicate
 from needs.models import Need
 
 blp = token_blueprint(
@@ -90,14 +90,9 @@ def create_import(form):
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ValidationError("Send the file as multipart field 'file'.", {"file": ["Missing."]})
-    report = import_needs(
-        current_actor(),
-        upload.stream,
-        source=form["source"],
-        preset=form["preset"],
-        kind=form["kind"] or ("geojson" if upload.filename.endswith("json") else "csv"),
-        filename=upload.filename,
-    )
+    kind = form["kind"] or ("geojson" if upload.filename.endswith("json") else "csv")
+    options = ImportOptions(source=form["source"], preset=form["preset"], kind=kind)
+    report = import_needs(current_actor(), upload.stream, options, filename=upload.filename)
     data = report.summary()
     data["row_errors"] = [
         {"line": e.line, "field": e.field, "reason": e.reason, "value": e.value}

@@ -48,7 +48,7 @@ def main() -> None:
     from commonground.app import create_app
     from commonground.extensions import db
     from geo.services import add_neighbourhoods
-    from intake.services import import_needs
+    from intake.services import ImportOptions, import_needs
     from seeds.baton_rouge import NEIGHBOURHOODS
     from seeds.demo import ensure_taxonomy
 
@@ -73,9 +73,10 @@ def main() -> None:
         add_neighbourhoods(NEIGHBOURHOODS)
         db.session.remove()
 
+        options = ImportOptions(source="bench", geocode=False)
         before = current_rss_mb()
         cpu = time.process_time()
-        report = import_needs(SYSTEM, csv_path, source="bench", geocode=False)
+        report = import_needs(SYSTEM, csv_path, options)
         cpu = time.process_time() - cpu
         after = current_rss_mb()
         summary = report.summary()
@@ -98,7 +99,7 @@ def main() -> None:
         db.session.remove()
 
         cpu = time.process_time()
-        again = import_needs(SYSTEM, csv_path, source="bench", geocode=False)
+        again = import_needs(SYSTEM, csv_path, options)
         cpu = time.process_time() - cpu
         print(
             f"re-import: {again.seconds:.1f} s wall, {cpu:.1f} s CPU (created {again.created}, "

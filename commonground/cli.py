@@ -1,6 +1,6 @@
 """Command-line jobs: `flask seed`, `flask release-stale`, `flask plan`, `flask briefings`,
-`flask create-user`, and the intake commands (`flask import-needs`, `flask geocode-pending`,
-`flask import-open311`: intake/cli.py)."""
+`flask create-user`, the intake commands (`flask import-needs`, `flask geocode-pending`:
+intake/cli.py) and `flask import-open311` (open311/cli.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 
 from accounts.actor import SYSTEM
 from intake.cli import INTAKE_COMMANDS
+from open311.cli import OPEN311_COMMANDS
 
 
 @click.command("seed")
@@ -155,6 +156,7 @@ COMMANDS = [
     create_user_command,
     outbox,
     *INTAKE_COMMANDS,
+    *OPEN311_COMMANDS,
 ]
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from accounts.models import ApiToken, OneTimeToken, OutboxEmail, User, WebSession
 from briefings.models import Briefing, CatalogueEntry
 from capabilities.models import Capability
-from geo.models import Neighbourhood
-from intake.models import GeocodeCache
+from geo.models import GeocodeCache, Neighbourhood
 from needs.models import Claim, Need, NeedEvent
 from partners.models import Partner, PartnerCapability
 from planning.models import Plan, PlanAssignment

@@ -1,43 +1,41 @@
-"""Intake commands: `flask import-needs FILE`, `flask geocode-pending`, `flask import-open311 URL`.
+"""Intake commands: `flask import-needs FILE` and `flask geocode-pending`.
 
 Commands act as the SYSTEM actor (an operator at the console), print a summary, and turn
-domain errors into a clear message and a non-zero exit status.
+domain errors into a clear message and a non-zero exit status. `print_import_report` and
+`read_categories` serve `flask import-open311` (open311/cli.py) as well.
+
+Must not import `open311` (Open311 builds on intake, not the other way round) nor web code.
 """
 
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
-from flask import Flask
 from flask.cli import with_appcontext
 
 from accounts.actor import SYSTEM
 from commonground.errors import DomainError
+from intake.mapping import CategoryOverrides, MappingError
+from intake.options import ImportOptions
+from intake.report import ImportReport
 
-OPEN311_FIELDS = [
-    "service_request_id", "status", "status_notes", "service_name", "service_code",
-    "description", "agency_responsible", "service_notice", "requested_datetime",
-    "updated_datetime", "expected_datetime", "address", "address_id", "zipcode", "lat", "long",
-    "media_url",
-]  # fmt: skip
 SHOWN_ERRORS = 10
 
 
-def _categories(path: str | None):
-    from intake.mapping import CategoryMap, MappingError
-
+def read_categories(path: str | None) -> CategoryOverrides | None:
+    """The `--categories` file's overrides (checked against the taxonomy when importing)."""
     if not path:
         return None
     try:
-        return CategoryMap.from_file(path)
+        return CategoryOverrides.from_file(path)
     except MappingError as error:
         raise click.ClickException(str(error)) from error
 
 
-def _print_report(report, errors_csv: str | None) -> None:
+def print_import_report(report: ImportReport, errors_csv: str | None) -> None:
+    """Echo an import's summary and its first row errors; write them all to `errors_csv`."""
     summary = report.summary()
     click.echo(
         f"{summary['file']}: {summary['rows_read']} rows read ({summary['preset']} preset, "
@@ -88,6 +86,14 @@ def import_needs_command(
     """Import needs from a CSV or GeoJSON FILE in one transaction (idempotent)."""
     from intake.services import import_needs
 
+    options = ImportOptions(
+        source=source,
+        preset=preset,
+        kind=kind,
+        categories=read_categories(categories),
+        geocode=not no_geocode,
+        timezone=timezone,
+    )
     size = file.stat().st_size
     shown = [0]
     with click.progressbar(length=size, label=f"Importing {file.name}", file=sys.stderr) as bar:
@@ -98,21 +104,11 @@ def import_needs_command(
                 shown[0] = done
 
         try:
-            report = import_needs(
-                SYSTEM,
-                file,
-                source=source,
-                preset=preset,
-                kind=kind,
-                categories=_categories(categories),
-                geocode=not no_geocode,
-                timezone=timezone,
-                progress=progress,
-            )
+            report = import_needs(SYSTEM, file, options, progress=progress)
         except DomainError as error:
             raise click.ClickException(error.message) from error
         bar.update(size - shown[0])
-    _print_report(report, errors_csv)
+    print_import_report(report, errors_csv)
 
 
 @click.command("geocode-pending")
@@ -127,61 +123,4 @@ def geocode_pending_command(retry_not_found: bool, limit: int | None) -> None:
     click.echo(report.line())
 
 
-@click.command("import-open311")
-@with_appcontext
-@click.argument("url")
-@click.option("--source", default="open311", show_default=True)
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="First day (UTC) to read; default 90 days ago.")  # fmt: skip
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Day (UTC) to stop before; default now.")  # fmt: skip
-@click.option("--window-days", type=float, default=7.0, show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["json", "xml"]), default="json")
-@click.option("--page-limit", type=int, default=1000, show_default=True,
-              help="Most requests the endpoint returns at once.")  # fmt: skip
-@click.option("--categories", default=None, help="JSON/TOML map of service codes to codes.")
-@click.option("--errors-csv", default=None)
-def import_open311_command(
-    url: str,
-    source: str,
-    since: datetime | None,
-    until: datetime | None,
-    window_days: float,
-    fmt: str,
-    page_limit: int,
-    categories: str | None,
-    errors_csv: str | None,
-) -> None:
-    """Import service requests from another Open311 GeoReport v2 endpoint (base URL)."""
-    from intake.services import import_rows
-    from open311.client import Open311Client, Open311ClientError, requests_as_rows
-
-    end = until.replace(tzinfo=UTC) if until else datetime.now(UTC)
-    start = since.replace(tzinfo=UTC) if since else end - timedelta(days=90)
-    client = Open311Client(url, fmt=fmt, page_limit=page_limit)  # type: ignore[arg-type]
-    try:
-        items = list(client.requests(start, end, window=timedelta(days=window_days)))
-        report = import_rows(
-            SYSTEM,
-            requests_as_rows(items),
-            OPEN311_FIELDS,
-            source=source,
-            filename=url,
-            preset="open311",
-            categories=_categories(categories),
-        )
-    except Open311ClientError as error:
-        raise click.ClickException(str(error)) from error
-    except DomainError as error:
-        raise click.ClickException(error.message) from error
-    click.echo(f"Read {len(items)} service requests in {client.calls} calls.")
-    _print_report(report, errors_csv)
-
-
-INTAKE_COMMANDS = [import_needs_command, geocode_pending_command, import_open311_command]
-
-
-def register_intake_commands(app: Flask) -> None:
-    """Attach the intake commands to `flask`."""
-    for command in INTAKE_COMMANDS:
-        app.cli.add_command(command)
+INTAKE_COMMANDS = [import_needs_command, geocode_pending_command]

@@ -7,8 +7,9 @@ export), `open311` (GeoReport v2 service requests) and `generic` (matched by hea
 id, type, lat, lng, requested_datetime). `detect_preset(headers)` picks one.
 
 A `CategoryMap` turns a source's request type ("Illegal Dumping") into one of the capability
-codes partners declare (`CAPABILITY_CODES`); matching is case-insensitive and
-whitespace-tolerant, and the defaults can be extended or replaced from a JSON or TOML file.
+codes of the taxonomy, which the caller reads from the database and passes in (admins may add
+codes); every code names itself. Matching is case-insensitive and whitespace-tolerant, and the
+defaults can be extended or replaced by `CategoryOverrides` read from a JSON or TOML file.
 
 Must not import Flask, SQLAlchemy or any Common Ground package.
 """
@@ -26,32 +27,17 @@ from typing import Any
 __all__ = [
     "BOSTON_311",
     "CANONICAL_FIELDS",
-    "CAPABILITY_CODES",
     "DEFAULT_CATEGORIES",
     "GENERIC",
     "OPEN311",
     "PRESETS",
     "CategoryMap",
+    "CategoryOverrides",
     "ColumnPreset",
     "MappingError",
     "detect_preset",
     "get_preset",
 ]
-
-CAPABILITY_CODES: frozenset[str] = frozenset(
-    {
-        "litter_cleanup",
-        "illegal_dumping",
-        "bulk_trash_hauling",
-        "lot_mowing",
-        "board_up",
-        "exterior_repair",
-        "graffiti_removal",
-        "greening",
-        "property_maintenance_help",
-        "door_to_door_outreach",
-    }
-)
 
 CANONICAL_FIELDS: tuple[str, ...] = (
     "external_id",
@@ -236,46 +222,28 @@ def normalize_category(value: str) -> str:
     return " ".join(value.split()).casefold()
 
 
+# City of Boston 311 request types; each applies when the taxonomy has its code.
 DEFAULT_CATEGORIES: dict[str, str] = {
-    # City of Boston 311 request types
     "Illegal Dumping": "illegal_dumping",
     "Trash on Vacant Lot": "litter_cleanup",
     "Poor Conditions of Property": "property_maintenance_help",
     "Abandoned Building": "board_up",
-    # the capability codes name themselves
-    **{code: code for code in CAPABILITY_CODES},
 }
 
 
-class CategoryMap:
-    """Source request type -> capability code; unknown types map to None."""
+@dataclass(frozen=True)
+class CategoryOverrides:
+    """What a category file says: source type -> capability code, and whether the defaults go.
 
-    def __init__(self, mapping: Mapping[str, str] | None = None, *, defaults: bool = True) -> None:
-        self._map: dict[str, str] = {}
-        if defaults:
-            self.update(DEFAULT_CATEGORIES)
-        if mapping:
-            self.update(mapping)
+    Plain data, read without knowing the taxonomy; `CategoryMap.with_overrides` checks the codes.
+    """
 
-    def update(self, mapping: Mapping[str, str]) -> None:
-        for source_type, code in mapping.items():
-            if code not in CAPABILITY_CODES:
-                raise MappingError(
-                    f"category {source_type!r} maps to {code!r}, which is not a capability code"
-                )
-            self._map[normalize_category(source_type)] = code
-
-    def resolve(self, source_type: str | None) -> str | None:
-        if not source_type:
-            return None
-        return self._map.get(normalize_category(source_type))
-
-    def as_dict(self) -> dict[str, str]:
-        return dict(self._map)
+    table: Mapping[str, str] = field(default_factory=dict)
+    replace_defaults: bool = False
 
     @classmethod
-    def from_file(cls, path: str | Path) -> CategoryMap:
-        """Load overrides from JSON or TOML.
+    def from_file(cls, path: str | Path) -> CategoryOverrides:
+        """Read overrides from JSON or TOML.
 
         Either a flat table `{"Source type": "capability_code"}` or
         `{"replace_defaults": true, "categories": {...}}`.
@@ -295,4 +263,54 @@ class CategoryMap:
         table = {k: v for k, v in table.items() if k != "replace_defaults"}
         if not all(isinstance(v, str) for v in table.values()):
             raise MappingError(f"category map {file}: every value must be a capability code")
-        return cls(table, defaults=not replace)
+        return cls(table, replace_defaults=replace)
+
+
+class CategoryMap:
+    """Source request type -> capability code, over the taxonomy's `codes`; unknown types map to
+    None.
+
+    With `defaults`, every code names itself and the `DEFAULT_CATEGORIES` whose code is in the
+    taxonomy apply; `mapping` adds to them (or replaces them, without `defaults`). A mapping to
+    a code outside the taxonomy is a `MappingError`.
+    """
+
+    def __init__(
+        self,
+        codes: Iterable[str],
+        mapping: Mapping[str, str] | None = None,
+        *,
+        defaults: bool = True,
+    ) -> None:
+        self.codes = frozenset(codes)
+        self._map: dict[str, str] = {}
+        if defaults:
+            self.update({t: c for t, c in DEFAULT_CATEGORIES.items() if c in self.codes})
+            self.update({code: code for code in sorted(self.codes)})
+        if mapping:
+            self.update(mapping)
+
+    @classmethod
+    def with_overrides(
+        cls, codes: Iterable[str], overrides: CategoryOverrides | None
+    ) -> CategoryMap:
+        """The map for these taxonomy codes, with a category file's overrides (if any)."""
+        if overrides is None:
+            return cls(codes)
+        return cls(codes, overrides.table, defaults=not overrides.replace_defaults)
+
+    def update(self, mapping: Mapping[str, str]) -> None:
+        for source_type, code in mapping.items():
+            if code not in self.codes:
+                raise MappingError(
+                    f"category {source_type!r} maps to {code!r}, which is not a capability code"
+                )
+            self._map[normalize_category(source_type)] = code
+
+    def resolve(self, source_type: str | None) -> str | None:
+        if not source_type:
+            return None
+        return self._map.get(normalize_category(source_type))
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self._map)

@@ -195,8 +195,8 @@ class RecordBuilder:
         headers: Iterable[str],
         *,
         source: str,
+        categories: CategoryMap,
         preset: ColumnPreset | None = None,
-        categories: CategoryMap | None = None,
         city_tz: str | tzinfo = "America/New_York",
         placeholder_points: Iterable[tuple[float, float]] = (BOSTON_CITY_HALL,),
         placeholder_tolerance_m: float = 10.0,
@@ -207,7 +207,7 @@ class RecordBuilder:
         self.preset = preset or detect_preset(header_list)
         self.columns: Mapping[str, str] = self.preset.resolve(header_list)
         self.source = source
-        self.categories = categories or CategoryMap()
+        self.categories = categories
         self.city_tz = ZoneInfo(city_tz) if isinstance(city_tz, str) else city_tz
         self.placeholder_points = tuple(placeholder_points)
         self.placeholder_tolerance_m = placeholder_tolerance_m

@@ -1,9 +1,10 @@
 """Accumulating what an import did with each row, and writing the rejected rows as CSV.
 
 `IntakeReport` counts rows read, records accepted (and how many of them need their address
-geocoded, by reason), and keeps every `RowError`. `write_errors_csv` writes the errors as
-`line, field, reason, value` with every cell guarded against spreadsheet formula injection
-(`exports.csv_safety`).
+geocoded, by reason), and keeps every `RowError`. `ImportReport` adds what the database side
+did (created, updated, unchanged, closed at the source, geocoded, probable duplicates).
+`write_errors_csv` writes the errors as `line, field, reason, value` with every cell guarded
+against spreadsheet formula injection (`exports.csv_safety`).
 
 Must not import Flask, SQLAlchemy or any Common Ground package except `intake` and `exports`.
 """
@@ -19,7 +20,7 @@ from typing import IO, Any
 from exports.csv_safety import guard_row
 from intake.records import NeedRecord, RowError
 
-__all__ = ["ERROR_COLUMNS", "IntakeReport", "write_errors_csv"]
+__all__ = ["ERROR_COLUMNS", "ImportReport", "IntakeReport", "write_errors_csv"]
 
 ERROR_COLUMNS = ("line", "field", "reason", "value")
 
@@ -64,6 +65,63 @@ class IntakeReport:
             "needs_geocoding": self.needs_geocoding,
             "location_problems": dict(self.location_problems),
             "errors": dict(self.reasons()),
+        }
+
+    def write_errors_csv(self, stream: IO[str]) -> int:
+        return write_errors_csv(self.errors, stream)
+
+
+@dataclass
+class ImportReport:
+    """What one import did. `intake` holds the row counts and every row error."""
+
+    source: str
+    preset: str
+    filename: str
+    intake: IntakeReport = field(default_factory=IntakeReport)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    closed_at_source: int = 0
+    located_by_geocoder: int = 0
+    location_pending: int = 0
+    probable_duplicates: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rows_read(self) -> int:
+        return self.intake.rows_read
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.intake.rows_rejected
+
+    @property
+    def errors(self) -> list[RowError]:
+        return self.intake.errors
+
+    def reject(self, errors: list[RowError]) -> None:
+        """A row the core accepted but the database cannot take (counted as rejected)."""
+        self.intake.records_ok -= 1
+        self.intake.errors.extend(errors)
+        self.intake.rejected_lines.update(e.line for e in errors)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "preset": self.preset,
+            "file": self.filename,
+            "rows_read": self.rows_read,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "closed_at_source": self.closed_at_source,
+            "rows_rejected": self.rows_rejected,
+            "located_by_geocoder": self.located_by_geocoder,
+            "location_pending": self.location_pending,
+            "probable_duplicates": self.probable_duplicates,
+            "errors": dict(self.intake.reasons()),
+            "seconds": round(self.seconds, 2),
         }
 
     def write_errors_csv(self, stream: IO[str]) -> int:

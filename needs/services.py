@@ -7,11 +7,13 @@ row count, so two people acting at once can never both win (docs/field-notes.md,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from accounts.actor import Actor
@@ -506,3 +508,133 @@ def _commit_or_conflict(message: str = "This need changed meanwhile; try again."
     except IntegrityError as exc:
         db.session.rollback()
         raise ConflictError(message) from exc
+
+
+# --- many needs at once (imports) ------------------------------------------------------------
+
+BULK_CHUNK = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
+
+
+@dataclass(frozen=True)
+class Closing:
+    """One need for `close_needs`: its status when the caller read it, and why it closes."""
+
+    need_id: int
+    from_status: str
+    reason: str
+
+
+@dataclass
+class ClosedNeeds:
+    """What `close_needs` did with each need it was given (ids in the order given)."""
+
+    closed: list[int] = field(default_factory=list)
+    not_applicable: list[int] = field(default_factory=list)  # the action does not apply: left
+    changed: list[int] = field(default_factory=list)  # its status changed meanwhile: left
+
+
+def need_event_row(
+    need_id: int,
+    actor: Actor,
+    action: str,
+    from_status: str | None,
+    to_status: str,
+    *,
+    now: datetime,
+    note: str = "",
+    partner_id: int | None = None,
+) -> dict[str, Any]:
+    """One event of a need's history as column values, for bulk inserts (`record_event` adds
+    one through the session)."""
+    return {
+        "need_id": need_id,
+        "action": action,
+        "from_status": from_status,
+        "to_status": to_status,
+        "actor_id": actor.user_id,
+        "actor_label": actor.label,
+        "partner_id": partner_id,
+        "note": note or "",
+        "at": now,
+    }
+
+
+def close_needs(
+    actor: Actor, action: str, closings: Sequence[Closing], *, now: datetime
+) -> ClosedNeeds:
+    """Close many needs without work at once (e.g. `close_at_source` for an import's rows).
+
+    The bulk form of `close_need`, in the caller's unit of work: it never commits, so a whole
+    import stays one transaction. A need whose status the action does not apply to (finished
+    here: completed, verified, cancelled...) is left alone; so is one whose status changed since
+    the caller read it - one conditional `UPDATE ... WHERE status IN (...)` per chunk, its
+    `RETURNING` saying which moved, so a concurrent change still has one winner. The closed
+    needs' active claims are released with the need's reason, and each gets one event.
+    """
+    if action not in CLOSING_ACTIONS:
+        raise ValidationError(f"Unknown closing action '{action}'.")
+    result = ClosedNeeds()
+    wanted: dict[int, Closing] = {}
+    step = None
+    for closing in closings:
+        try:
+            step = transition(closing.from_status, action)
+        except ConflictError:
+            result.not_applicable.append(closing.need_id)
+            continue
+        wanted[closing.need_id] = closing
+    if step is None or not wanted:
+        return result
+    actor.require(step.permission)
+    if step.needs_reason:
+        for closing in wanted.values():
+            _require_reason(closing.reason)
+    need = Need.__table__
+    ids = list(wanted)
+    moved: set[int] = set()
+    for start in range(0, len(ids), BULK_CHUNK):
+        moved.update(
+            db.session.execute(
+                update(need)
+                .where(need.c.id.in_(ids[start : start + BULK_CHUNK]))
+                .where(need.c.status.in_(sorted(step.sources)))
+                .values(status=step.target, updated_at=now)
+                .returning(need.c.id)
+            ).scalars()
+        )
+    for need_id in ids:
+        (result.closed if need_id in moved else result.changed).append(need_id)
+    if result.closed:
+        reasons = {need_id: wanted[need_id].reason for need_id in result.closed}
+        _release_claims_of(reasons, now)
+        events = [
+            need_event_row(nid, actor, action, wanted[nid].from_status, step.target, now=now,
+                           note=wanted[nid].reason)
+            for nid in result.closed
+        ]  # fmt: skip
+        db.session.connection().execute(NeedEvent.__table__.insert(), events)
+    return result
+
+
+def _release_claims_of(reasons: dict[int, str], now: datetime) -> None:
+    """Release the active claims of these needs (need id -> reason), in bulk: the bulk form of
+    `_mark_released`, in the caller's unit of work."""
+    claim = Claim.__table__
+    need_ids = list(reasons)
+    active: list[tuple[int, int]] = []
+    for start in range(0, len(need_ids), BULK_CHUNK):
+        rows = db.session.execute(
+            select(claim.c.id, claim.c.need_id).where(
+                claim.c.need_id.in_(need_ids[start : start + BULK_CHUNK]),
+                claim.c.status == "active",
+            )
+        )
+        active.extend((claim_id, need_id) for claim_id, need_id in rows)
+    if not active:
+        return
+    db.session.connection().execute(
+        update(claim)
+        .where(claim.c.id == bindparam("claim_id"), claim.c.status == "active")
+        .values(status="released", released_at=now, release_reason=bindparam("reason")),
+        [{"claim_id": claim_id, "reason": reasons[need_id]} for claim_id, need_id in active],
+    )

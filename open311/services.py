@@ -27,7 +27,7 @@ from accounts.roles import Role
 from capabilities.models import Capability
 from commonground.db_types import utcnow
 from commonground.extensions import db
-from intake.geocoding import CachedGeocoder, configured_geocoder
+from geo.geocoding import CachedGeocoder, configured_geocoder
 from needs.models import Claim, Need, NeedEvent
 from needs.services import post_need
 from open311.errors import Open311Error

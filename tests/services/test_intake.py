@@ -17,12 +17,14 @@ from geopy import exc as geopy_exc
 from sqlalchemy import func, select
 
 from accounts.actor import SYSTEM
+from capabilities.services import add_capability
 from commonground.errors import ConflictError, PermissionDeniedError, ValidationError
 from commonground.extensions import db
 from geo.gazetteer import GazetteerGeocoder
 from geo.geocoders import rate_limited
-from intake.models import GeocodeCache
-from intake.services import geocode_pending, import_needs, separate_duplicate
+from geo.models import GeocodeCache
+from intake.mapping import CategoryOverrides
+from intake.services import ImportOptions, geocode_pending, import_needs, separate_duplicate
 from needs.models import Claim, Need, NeedEvent
 from needs.services import claim_need, close_need
 
@@ -31,6 +33,7 @@ BOSTON = ROOT / "tests" / "data" / "boston311"
 POINTS = ROOT / "seeds" / "data" / "address_points.csv"
 HEADER = "id,type,title,address,lat,lng,opened,status,closed\n"
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+SURVEY = ImportOptions(source="blight_survey")
 
 
 def csv_file(tmp_path: Path, body: str, name: str = "survey.csv") -> Path:
@@ -82,7 +85,7 @@ BOSTON_FILES = {
 @pytest.mark.parametrize("name", sorted(BOSTON_FILES))
 def test_a_boston_export_imports_as_it_is(app_context, name):
     rows, created, rejected, pending, closed = BOSTON_FILES[name]
-    report = import_needs(SYSTEM, BOSTON / name, source="311", now=NOW)
+    report = import_needs(SYSTEM, BOSTON / name, ImportOptions(source="311"), now=NOW)
     assert (report.rows_read, report.created, report.rows_rejected) == (rows, created, rejected)
     assert report.location_pending == pending  # placeholder points; not in the demo gazetteer
     needs = needs_of("311")
@@ -131,9 +134,9 @@ def test_importing_the_same_file_again_changes_nothing(app_context):
 
 def test_a_changed_row_updates_its_need_with_an_edit_event(app_context, tmp_path):
     row = "S-1,Illegal Dumping,Tyres,1234 Plank Rd,30.500942,-91.147001,2026-11-01,open,\n"
-    import_needs(SYSTEM, csv_file(tmp_path, row), source="blight_survey", now=NOW)
+    import_needs(SYSTEM, csv_file(tmp_path, row), SURVEY, now=NOW)
     changed = row.replace("Tyres", "Tyres and a sofa")
-    report = import_needs(SYSTEM, csv_file(tmp_path, changed), source="blight_survey", now=NOW)
+    report = import_needs(SYSTEM, csv_file(tmp_path, changed), SURVEY, now=NOW)
     assert (report.created, report.updated, report.unchanged) == (0, 1, 0)
     (need,) = needs_of("blight_survey")
     assert need.title == "Tyres and a sofa"
@@ -144,13 +147,13 @@ def test_a_changed_row_updates_its_need_with_an_edit_event(app_context, tmp_path
 
 def test_a_closed_status_at_the_source_closes_the_open_need(app_context, tmp_path, make):
     row = "S-1,Trash on Vacant Lot,Litter,1234 Plank Rd,30.500942,-91.147001,2026-11-01,open,\n"
-    import_needs(SYSTEM, csv_file(tmp_path, row), source="blight_survey", now=NOW)
+    import_needs(SYSTEM, csv_file(tmp_path, row), SURVEY, now=NOW)
     (need,) = needs_of("blight_survey")
     partner = make.partner()
     member = make.user("partner", partner=partner)
     claim_need(member.actor, need.id, now=NOW)
     closed = row.replace(",open,", ",closed,2026-11-20T15:00:00Z")
-    report = import_needs(SYSTEM, csv_file(tmp_path, closed), source="blight_survey", now=NOW)
+    report = import_needs(SYSTEM, csv_file(tmp_path, closed), SURVEY, now=NOW)
     assert report.closed_at_source == 1
     db.session.expire_all()
     need = db.session.get(Need, need.id)
@@ -165,11 +168,11 @@ def test_a_need_already_finished_here_is_left_alone_when_the_source_closes_it(
     app_context, tmp_path
 ):
     row = "S-1,Trash on Vacant Lot,Litter,1234 Plank Rd,30.500942,-91.147001,2026-11-01,open,\n"
-    import_needs(SYSTEM, csv_file(tmp_path, row), source="blight_survey", now=NOW)
+    import_needs(SYSTEM, csv_file(tmp_path, row), SURVEY, now=NOW)
     (need,) = needs_of("blight_survey")
     close_need(SYSTEM, need.id, "cancel", "Private property", now=NOW)
     closed = row.replace(",open,", ",closed,2026-11-20")
-    report = import_needs(SYSTEM, csv_file(tmp_path, closed), source="blight_survey", now=NOW)
+    report = import_needs(SYSTEM, csv_file(tmp_path, closed), SURVEY, now=NOW)
     assert report.closed_at_source == 0
     db.session.expire_all()
     assert db.session.get(Need, need.id).status == "cancelled"
@@ -180,11 +183,40 @@ def test_the_same_id_twice_in_one_file_is_reported_not_imported_twice(app_contex
         "S-1,Illegal Dumping,Tyres,1234 Plank Rd,30.500942,-91.147001,2026-11-01,open,\n"
         "S-1,Illegal Dumping,Tyres again,1234 Plank Rd,30.500942,-91.147001,2026-11-02,open,\n"
     )
-    report = import_needs(SYSTEM, csv_file(tmp_path, body), source="blight_survey", now=NOW)
+    report = import_needs(SYSTEM, csv_file(tmp_path, body), SURVEY, now=NOW)
     assert report.created == 1
     assert [(e.line, e.field, e.reason) for e in report.errors] == [
         (3, "external_id", "the same id is on line 2 of this file")
     ]
+
+
+# -- capability codes come from the taxonomy in the database ----------------------------------
+def test_a_capability_an_admin_adds_can_be_imported_by_its_code_or_a_category_file(
+    app_context, tmp_path
+):
+    add_capability(
+        SYSTEM, {"code": "snow_clearing", "label": "Snow clearing", "default_effort_hours": 2.0}
+    )
+    body = (
+        "S-1,snow_clearing,Icy steps,1234 Plank Rd,30.500942,-91.147001,2026-11-01,open,\n"
+        "S-2,Snow and Ice,Icy lot,1300 Plank Rd,30.501942,-91.147001,2026-11-01,open,\n"
+    )
+    options = ImportOptions(
+        source="blight_survey", categories=CategoryOverrides({"Snow and Ice": "snow_clearing"})
+    )
+    report = import_needs(SYSTEM, csv_file(tmp_path, body), options, now=NOW)
+    assert (report.created, report.rows_rejected) == (2, 0)
+    assert {n.capability_code for n in needs_of("blight_survey")} == {"snow_clearing"}
+
+
+def test_a_category_file_naming_a_code_outside_the_taxonomy_is_refused(app_context, tmp_path):
+    body = "S-1,Potholes,Hole,1234 Plank Rd,30.500942,-91.147001,2026-11-01,open,\n"
+    options = ImportOptions(
+        source="blight_survey", categories=CategoryOverrides({"Potholes": "pothole_filling"})
+    )
+    with pytest.raises(ValidationError, match="'pothole_filling', which is not a capability code"):
+        import_needs(SYSTEM, csv_file(tmp_path, body), options, now=NOW)
+    assert needs_of("blight_survey") == []
 
 
 # -- geocoding --------------------------------------------------------------------------------
@@ -195,9 +227,7 @@ def test_a_row_without_coordinates_is_geocoded_once_through_the_cache(app_contex
         'S-1,Illegal Dumping,Tyres,"1234 plank road, Baton Rouge LA 70805",,,2026-11-01,open,\n'
         'S-2,board_up,x,"1234 PLANK RD., Baton Rouge, LA 70805",0,0,2026-11-01,open,\n'
     )
-    report = import_needs(
-        SYSTEM, csv_file(tmp_path, body), source="blight_survey", geocoder=geocoder, now=NOW
-    )
+    report = import_needs(SYSTEM, csv_file(tmp_path, body), SURVEY, geocoder=geocoder, now=NOW)
     assert report.located_by_geocoder == 2
     first, second = needs_of("blight_survey")
     assert (first.latitude, first.longitude) == (30.500942, -91.147001)
@@ -208,7 +238,7 @@ def test_a_row_without_coordinates_is_geocoded_once_through_the_cache(app_contex
     import_needs(
         SYSTEM,
         csv_file(tmp_path, body.replace("S-1", "S-3").replace("S-2", "S-4")),
-        source="blight_survey",
+        SURVEY,
         geocoder=geocoder,
         now=NOW,
     )
@@ -219,9 +249,7 @@ def test_a_row_without_coordinates_is_geocoded_once_through_the_cache(app_contex
 def test_geocoder_failures_leave_the_need_location_pending(app_context, tmp_path):
     geocoder = rate_limited(DownGazetteer([]), name="gazetteer", max_retries=1)
     body = "S-1,Illegal Dumping,Tyres,1234 Plank Rd,,,2026-11-01,open,\n"
-    report = import_needs(
-        SYSTEM, csv_file(tmp_path, body), source="blight_survey", geocoder=geocoder, now=NOW
-    )
+    report = import_needs(SYSTEM, csv_file(tmp_path, body), SURVEY, geocoder=geocoder, now=NOW)
     assert (report.created, report.location_pending) == (1, 1)
     (need,) = needs_of("blight_survey")
     assert (need.location_status, need.latitude) == ("pending", None)
@@ -235,7 +263,7 @@ def test_geocode_pending_locates_them_later_with_one_summary_line(app_context, t
         f"S-{n},Illegal Dumping,Tyres,{address},,,2026-11-01,open,\n"
         for n, address in enumerate(["1234 Plank Rd", "222 St Louis St", "1 Nowhere Ln"])
     )
-    import_needs(SYSTEM, csv_file(tmp_path, body), source="blight_survey", geocoder=down, now=NOW)
+    import_needs(SYSTEM, csv_file(tmp_path, body), SURVEY, geocoder=down, now=NOW)
     with caplog.at_level(logging.DEBUG):
         failing = geocode_pending(SYSTEM, geocoder=down, now=NOW)
     assert (failing.failed, failing.still_pending) == (3, 3)
@@ -265,7 +293,7 @@ def test_a_new_need_near_an_open_one_of_the_same_capability_is_a_probable_duplic
         "S-4,Illegal Dumping,Sofa,1 Main St,30.45000,-91.18700,2026-11-01,open,\n"
         "S-5,Illegal Dumping,Sofa,1 Main St,30.45001,-91.18701,2026-11-01,open,\n"  # ~1.5 m
     )
-    report = import_needs(SYSTEM, csv_file(tmp_path, body), source="blight_survey", now=NOW)
+    report = import_needs(SYSTEM, csv_file(tmp_path, body), SURVEY, now=NOW)
     assert report.created == 5  # kept, never dropped
     assert report.probable_duplicates == 2
     by_id = {n.external_id: n for n in needs_of("blight_survey")}
@@ -282,7 +310,7 @@ def test_a_coordinator_confirms_or_separates_a_probable_duplicate(app_context, t
         "S-2,Illegal Dumping,Sofa,1 Main St,30.45001,-91.18701,2026-11-01,open,\n"
         "S-3,Illegal Dumping,Sofa,1 Main St,30.45002,-91.18702,2026-11-01,open,\n"
     )
-    import_needs(SYSTEM, csv_file(tmp_path, body), source="blight_survey", now=NOW)
+    import_needs(SYSTEM, csv_file(tmp_path, body), SURVEY, now=NOW)
     first, second, third = needs_of("blight_survey")
     assert second.duplicate_of_id == first.id and third.duplicate_of_id is not None
     confirmed = close_need(
@@ -320,9 +348,15 @@ def test_a_file_that_cannot_be_read_is_a_validation_error(app_context, tmp_path)
     with pytest.raises(ValidationError, match="cannot tell the file's layout"):
         import_needs(SYSTEM, unknown)
     with pytest.raises(ValidationError, match="unknown preset"):
-        import_needs(SYSTEM, BOSTON / "boston311_2015_illegal_dumping.csv", preset="nyc")
+        import_needs(
+            SYSTEM, BOSTON / "boston311_2015_illegal_dumping.csv", ImportOptions(preset="nyc")
+        )
     with pytest.raises(ValidationError, match="source"):
-        import_needs(SYSTEM, BOSTON / "boston311_2015_illegal_dumping.csv", source="Bad Source!")
+        import_needs(
+            SYSTEM,
+            BOSTON / "boston311_2015_illegal_dumping.csv",
+            ImportOptions(source="Bad Source!"),
+        )
 
 
 def test_a_file_over_the_size_limit_is_refused(app, app_context):
@@ -376,5 +410,7 @@ def test_a_kill_9_in_the_middle_of_an_import_leaves_nothing(app, app_context, tm
     db.session.rollback()
     assert db.session.scalar(select(func.count(Need.id)).where(Need.source == "killed")) == 0
     # and the database still works afterwards
-    report = import_needs(SYSTEM, BOSTON / "boston311_2015_illegal_dumping.csv", source="killed")
+    report = import_needs(
+        SYSTEM, BOSTON / "boston311_2015_illegal_dumping.csv", ImportOptions(source="killed")
+    )
     assert report.created == 45

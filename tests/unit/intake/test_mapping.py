@@ -6,30 +6,30 @@ import pytest
 
 from intake.mapping import (
     BOSTON_311,
-    CAPABILITY_CODES,
     GENERIC,
     OPEN311,
     CategoryMap,
+    CategoryOverrides,
     MappingError,
     detect_preset,
     get_preset,
 )
 from intake.reader import CsvFile
+from seeds.taxonomy import CAPABILITIES
+
+CODES = frozenset(c["code"] for c in CAPABILITIES)  # the starting taxonomy
 
 
-def test_the_capability_codes_are_exactly_the_ten_partners_declare():
-    assert sorted(CAPABILITY_CODES) == [
-        "board_up",
-        "bulk_trash_hauling",
-        "door_to_door_outreach",
-        "exterior_repair",
-        "graffiti_removal",
-        "greening",
-        "illegal_dumping",
-        "litter_cleanup",
-        "lot_mowing",
-        "property_maintenance_help",
-    ]
+def test_every_code_of_the_taxonomy_names_itself_and_no_other_code_does():
+    categories = CategoryMap(CODES)
+    assert all(categories.resolve(code) == code for code in CODES)
+    assert CategoryMap(CODES | {"snow_clearing"}).resolve("snow_clearing") == "snow_clearing"
+    assert CategoryMap(CODES - {"board_up"}).resolve("board_up") is None
+
+
+def test_a_default_applies_only_when_the_taxonomy_has_its_code():
+    assert CategoryMap(CODES).resolve("Abandoned Building") == "board_up"
+    assert CategoryMap(CODES - {"board_up"}).resolve("Abandoned Building") is None
 
 
 def test_a_boston_export_is_detected_as_boston311(boston_files):
@@ -122,13 +122,13 @@ def test_presets_are_found_by_name():
     ],
 )
 def test_boston_types_map_to_capabilities_case_and_space_insensitively(source_type, code):
-    assert CategoryMap().resolve(source_type) == code
+    assert CategoryMap(CODES).resolve(source_type) == code
 
 
 def test_categories_can_be_added_from_json(tmp_path):
     path = tmp_path / "categories.json"
     path.write_text(json.dumps({"Overgrown Grass": "lot_mowing"}))
-    categories = CategoryMap.from_file(path)
+    categories = CategoryMap.with_overrides(CODES, CategoryOverrides.from_file(path))
     assert categories.resolve("overgrown grass") == "lot_mowing"
     assert categories.resolve("Illegal Dumping") == "illegal_dumping"  # defaults kept
 
@@ -139,7 +139,7 @@ def test_categories_can_replace_the_defaults_from_toml(tmp_path):
         'replace_defaults = true\n[categories]\n"Graffiti" = "graffiti_removal"\n'
         '"Illegal Dumping" = "bulk_trash_hauling"\n'
     )
-    categories = CategoryMap.from_file(path)
+    categories = CategoryMap.with_overrides(CODES, CategoryOverrides.from_file(path))
     assert categories.resolve("graffiti") == "graffiti_removal"
     assert categories.resolve("Illegal Dumping") == "bulk_trash_hauling"
     assert categories.resolve("Abandoned Building") is None
@@ -148,10 +148,12 @@ def test_categories_can_replace_the_defaults_from_toml(tmp_path):
 def test_a_category_map_naming_an_unknown_capability_is_refused(tmp_path):
     path = tmp_path / "categories.json"
     path.write_text(json.dumps({"Potholes": "pothole_filling"}))
+    overrides = CategoryOverrides.from_file(path)
     with pytest.raises(MappingError, match="not a capability code"):
-        CategoryMap.from_file(path)
+        CategoryMap.with_overrides(CODES, overrides)
+    assert CategoryMap.with_overrides(CODES | {"pothole_filling"}, overrides).resolve("potholes")
     path.write_text("[1, 2]")
     with pytest.raises(MappingError, match="table/object"):
-        CategoryMap.from_file(path)
+        CategoryOverrides.from_file(path)
     with pytest.raises(MappingError, match="cannot read"):
-        CategoryMap.from_file(tmp_path / "missing.json")
+        CategoryOverrides.from_file(tmp_path / "missing.json")

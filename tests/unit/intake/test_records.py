@@ -17,6 +17,9 @@ from intake.records import (
     parse_datetime,
 )
 from intake.report import IntakeReport
+from seeds.taxonomy import CAPABILITIES
+
+CATEGORIES = CategoryMap(c["code"] for c in CAPABILITIES)  # the starting taxonomy's
 
 HEADER = [
     "id",
@@ -38,6 +41,7 @@ HEADER = [
 
 
 def builder(**options) -> RecordBuilder:
+    options.setdefault("categories", CATEGORIES)
     return RecordBuilder(HEADER, source="survey", city_tz="America/Chicago", **options)
 
 
@@ -58,7 +62,7 @@ def import_file(path) -> tuple[list[NeedRecord], IntakeReport]:
     report = IntakeReport()
     records = []
     with CsvFile(path) as rows:
-        build = RecordBuilder(rows.header, source="boston311").build
+        build = RecordBuilder(rows.header, source="boston311", categories=CATEGORIES).build
         for raw in rows:
             outcome = build(raw)
             report.add(outcome)
@@ -146,7 +150,9 @@ def test_the_real_city_hall_address_is_not_a_placeholder(boston_files):
 # -- dates and time zones ---------------------------------------------------------------------
 def test_a_boston_local_time_in_july_is_utc_minus_4():
     boston = RecordBuilder(
-        ["CASE_ENQUIRY_ID", "TYPE", "OPEN_DT", "CASE_STATUS", "Location"], source="311"
+        ["CASE_ENQUIRY_ID", "TYPE", "OPEN_DT", "CASE_STATUS", "Location"],
+        source="311",
+        categories=CATEGORIES,
     )
     record = boston.build(
         RawRow(
@@ -259,7 +265,7 @@ def test_an_unknown_category_is_an_error():
 
 
 def test_a_custom_category_map_is_used():
-    categories = CategoryMap({"Overgrown Lot": "lot_mowing"})
+    categories = CategoryMap(CATEGORIES.codes, {"Overgrown Lot": "lot_mowing"})
     assert builder(categories=categories).build(row(type="overgrown  lot")).capability == (
         "lot_mowing"
     )

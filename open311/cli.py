@@ -1,0 +1,75 @@
+"""Open311 command: `flask import-open311 URL` reads another city's GeoReport v2 endpoint.
+
+The requests are read through `open311.client` and imported by `intake.services.import_rows`
+as rows of the `open311` preset, in one transaction. Acts as the SYSTEM actor.
+
+Imports `intake` (Open311 builds on it); intake must not import this package. No web code.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import click
+from flask.cli import with_appcontext
+
+from accounts.actor import SYSTEM
+from commonground.errors import DomainError
+
+__all__ = ["OPEN311_COMMANDS", "OPEN311_FIELDS", "import_open311_command"]
+
+OPEN311_FIELDS = [
+    "service_request_id", "status", "status_notes", "service_name", "service_code",
+    "description", "agency_responsible", "service_notice", "requested_datetime",
+    "updated_datetime", "expected_datetime", "address", "address_id", "zipcode", "lat", "long",
+    "media_url",
+]  # fmt: skip
+
+
+@click.command("import-open311")
+@with_appcontext
+@click.argument("url")
+@click.option("--source", default="open311", show_default=True)
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="First day (UTC) to read; default 90 days ago.")  # fmt: skip
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Day (UTC) to stop before; default now.")  # fmt: skip
+@click.option("--window-days", type=float, default=7.0, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "xml"]), default="json")
+@click.option("--page-limit", type=int, default=1000, show_default=True,
+              help="Most requests the endpoint returns at once.")  # fmt: skip
+@click.option("--categories", default=None, help="JSON/TOML map of service codes to codes.")
+@click.option("--errors-csv", default=None)
+def import_open311_command(
+    url: str,
+    source: str,
+    since: datetime | None,
+    until: datetime | None,
+    window_days: float,
+    fmt: str,
+    page_limit: int,
+    categories: str | None,
+    errors_csv: str | None,
+) -> None:
+    """Import service requests from another Open311 GeoReport v2 endpoint (base URL)."""
+    from intake.cli import print_import_report, read_categories
+    from intake.options import ImportOptions
+    from intake.services import import_rows
+    from open311.client import Open311Client, Open311ClientError, requests_as_rows
+
+    options = ImportOptions(source=source, preset="open311", categories=read_categories(categories))
+    end = until.replace(tzinfo=UTC) if until else datetime.now(UTC)
+    start = since.replace(tzinfo=UTC) if since else end - timedelta(days=90)
+    client = Open311Client(url, fmt=fmt, page_limit=page_limit)  # type: ignore[arg-type]
+    try:
+        items = list(client.requests(start, end, window=timedelta(days=window_days)))
+        report = import_rows(SYSTEM, requests_as_rows(items), OPEN311_FIELDS, options, filename=url)
+    except Open311ClientError as error:
+        raise click.ClickException(str(error)) from error
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Read {len(items)} service requests in {client.calls} calls.")
+    print_import_report(report, errors_csv)
+
+
+OPEN311_COMMANDS = [import_open311_command]
