@@ -149,9 +149,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "INTAKE_MAX_FILE_BYTES": int(os.environ.get("INTAKE_MAX_FILE_MB", "512")) * 1024 * 1024,
         "INTAKE_PLACEHOLDER_POINTS": _env_points("INTAKE_PLACEHOLDER_POINTS", "42.3594,-71.0587"),
         # Matching: score weights ("priority=30,waiting=20,distance=30,track_record=20") and
-        # how many candidate partners per need the city plan keeps.
+        # how many partners per need the city plan starts from (pricing adds the rest), and how
+        # long a plan may work on its optimality proof before it is stored unproven, with its gap.
         "MATCHING_WEIGHTS": _weights(os.environ.get("MATCHING_WEIGHTS", "")),
         "MATCHING_TOP_K": int(os.environ.get("MATCHING_TOP_K", "8")),
+        "MATCHING_TIME_BUDGET_S": _env_float("MATCHING_TIME_BUDGET_S", 120.0),
         # Briefings: the contact printed when no signed-in officer made it (e.g. the batch job).
         "OUTREACH_CONTACT_NAME": os.environ.get(
             "OUTREACH_CONTACT_NAME", "Community Partnerships Office"

@@ -289,6 +289,7 @@ def run_city_plan(
         previous=previous,
         progress=progress,
         labels=capability_labels(),
+        time_budget_s=current_app.config.get("MATCHING_TIME_BUDGET_S") or None,
     )
     plan = Plan(
         created_at=now,
