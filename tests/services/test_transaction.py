@@ -6,13 +6,17 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
 
+from accounts.actor import SYSTEM
 from capabilities.models import Capability
 from commonground.errors import ConflictError
 from commonground.extensions import db
 from commonground.transaction import BUSY, in_unit_of_work, lost_a_race, unit_of_work
+from needs.models import Claim, Need
+from needs.services import claim_need, need_history
 
 
 def _capability(code: str, label: str = "A kind of work") -> Capability:
@@ -95,3 +99,18 @@ def test_a_postgresql_serialization_failure_is_a_conflict(app_context):
             other.execute(relabel.values(label="Litter pick-up"))
         db.session.execute(relabel.values(label="Litter cleanup (city)"))
     assert db.session.get(Capability, "litter_cleanup").label == "Litter pick-up"
+
+
+def test_a_lifecycle_step_that_lost_the_race_says_what_won_and_writes_nothing(make):
+    member = make.user("partner", partner=make.partner())
+    need_id = make.need().id
+    db.session.rollback()
+    with db.engine.begin() as other:  # another partner's claim lands first
+        other.execute(update(Need).where(Need.id == need_id).values(status="claimed"))
+    stale = db.session.get(Need, need_id)
+    set_committed_value(stale, "status", "open")  # what this request read before it landed
+    with pytest.raises(ConflictError, match=r"now claimed\); 'claim' no longer applies") as err:
+        claim_need(member.actor, need_id)
+    assert err.value.errors == {"status": "claimed"}
+    assert db.session.scalar(select(func.count(Claim.id))) == 0
+    assert [e.action for e in need_history(SYSTEM, need_id)] == ["post"]
