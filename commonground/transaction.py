@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -52,10 +53,12 @@ def lost_a_race(exc: BaseException) -> bool:
     return "database is locked" in str(exc.orig).lower()
 
 
-def _as_conflict(exc: BaseException, conflict: str) -> ConflictError | None:
+def _as_conflict(
+    exc: BaseException, conflict: str, errors: dict[str, Any] | None
+) -> ConflictError | None:
     """The conflict a database error means for the caller; None for any other exception."""
     if isinstance(exc, IntegrityError):
-        return ConflictError(conflict)
+        return ConflictError(conflict, errors)
     if lost_a_race(exc):
         return ConflictError(BUSY)
     return None
@@ -67,11 +70,13 @@ def in_unit_of_work() -> bool:
 
 
 @contextmanager
-def unit_of_work(conflict: str = CONFLICT) -> Iterator[Session]:
+def unit_of_work(
+    conflict: str = CONFLICT, errors: dict[str, Any] | None = None
+) -> Iterator[Session]:
     """Commit what the block writes, or roll it all back (see the module doc).
 
-    Yields the session. `conflict` is the message of the `ConflictError` a broken constraint
-    raises.
+    Yields the session. `conflict` and `errors` (per-field messages) are those of the
+    `ConflictError` a broken constraint raises.
     """
     session = db.session()
     depth = session.info.get(_DEPTH, 0)
@@ -85,7 +90,7 @@ def unit_of_work(conflict: str = CONFLICT) -> Iterator[Session]:
     except BaseException as exc:
         if not depth:
             session.rollback()
-        mapped = _as_conflict(exc, conflict)
+        mapped = _as_conflict(exc, conflict, errors)
         if mapped is not None:
             raise mapped from exc
         raise
