@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from accounts import onboarding
 from accounts.actor import SYSTEM
 from capabilities.models import Capability
 from commonground.errors import ConflictError
@@ -17,6 +18,8 @@ from commonground.extensions import db
 from commonground.transaction import BUSY, in_unit_of_work, lost_a_race, unit_of_work
 from needs.models import Claim, Need
 from needs.services import claim_need, need_history
+from partners.models import Partner
+from tests.factories import PASSWORD
 
 
 def _capability(code: str, label: str = "A kind of work") -> Capability:
@@ -114,3 +117,18 @@ def test_a_lifecycle_step_that_lost_the_race_says_what_won_and_writes_nothing(ma
     assert err.value.errors == {"status": "claimed"}
     assert db.session.scalar(select(func.count(Claim.id))) == 0
     assert [e.action for e in need_history(SYSTEM, need_id)] == ["post"]
+
+
+def test_an_organisation_is_never_stored_without_its_first_member(app_context, monkeypatch):
+    def email_taken_meanwhile(**_member):
+        raise ConflictError("A user with that email already exists.")
+
+    monkeypatch.setattr(onboarding, "_insert_user", email_taken_meanwhile)
+    organisation = {"name": "Half Registered", "sector": "nonprofit", "base_latitude": 30.45}
+    member = {"name": "Ann", "email": "ann@half.example", "password": PASSWORD}
+    with pytest.raises(ConflictError):
+        onboarding.register_organisation(
+            {**organisation, "base_longitude": -91.18, "service_radius_km": 3.0}, member
+        )
+    db.session.rollback()
+    assert db.session.scalar(select(Partner.id).where(Partner.name == "Half Registered")) is None
