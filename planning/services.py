@@ -2,9 +2,10 @@
 partnerships and recruitment targets.
 
 Each takes the acting user first and checks it. Engine inputs come from `planning.specs`;
-results are returned as plain dicts (with names for people) and plans are stored. Accepting an
-offered task goes through `needs.services.claim_need`, so every claim rule and the race safety
-hold.
+results are returned as plain dicts (with names for people) and plans are stored, each write in
+one unit of work (`commonground.transaction`). Accepting an offered task goes through
+`needs.services.claim_need` in the same unit, so every claim rule and the race safety hold and
+the claim and the accepted offer are stored together.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from capabilities.services import capability_labels
 from commonground.db_types import utcnow
 from commonground.errors import ConflictError, NotFoundError, PermissionDeniedError
 from commonground.extensions import db
+from commonground.transaction import unit_of_work
 from matching import explain
 from matching.recruitment import organisation_kind
 from needs.calendar import week_start
@@ -286,8 +288,8 @@ def run_city_plan(
         )
         for s in result.assignments
     ]
-    db.session.add(plan)
-    db.session.commit()
+    with unit_of_work():
+        db.session.add(plan)
     return plan
 
 
@@ -418,9 +420,9 @@ def offer_assignment(
     found = _assignment(plan_id, assignment_id)
     if found.status != "proposed":
         raise ConflictError(f"This assignment is already {found.status}.", {"status": found.status})
-    found.status = "offered"
-    found.offered_at = now or utcnow()
-    db.session.commit()
+    with unit_of_work():
+        found.status = "offered"
+        found.offered_at = now or utcnow()
     return found
 
 
@@ -452,12 +454,11 @@ def accept_offer(
         raise PermissionDeniedError("Only the partner it was offered to may accept it.")
     if found.status != "offered":
         raise ConflictError(f"This task is {found.status}, not offered.", {"status": found.status})
-    claim = claim_need(actor, found.need_id, now=now)
-    found = _assignment(plan_id, assignment_id)
-    found.status = "accepted"
-    found.decided_at = claim.claimed_at
-    found.claim_id = claim.id
-    db.session.commit()
+    with unit_of_work():
+        claim = claim_need(actor, found.need_id, now=now)
+        found.status = "accepted"
+        found.decided_at = claim.claimed_at
+        found.claim_id = claim.id
     return found
 
 
@@ -470,10 +471,10 @@ def decline_offer(
         raise PermissionDeniedError("Only the partner it was offered to may decline it.")
     if found.status != "offered":
         raise ConflictError(f"This task is {found.status}, not offered.", {"status": found.status})
-    found.status = "declined"
-    found.decided_at = now or utcnow()
-    found.decision_note = note
-    db.session.commit()
+    with unit_of_work():
+        found.status = "declined"
+        found.decided_at = now or utcnow()
+        found.decision_note = note
     return found
 
 
