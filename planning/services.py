@@ -32,7 +32,14 @@ from needs.attention import LIST_LIMIT, attention_summary
 from needs.calendar import week_start
 from needs.models import Need
 from needs.services import claim_need, get_need
-from needs.tasks import own_partner, partner_area, task_rows, tasks_in_area, weekly_capacity
+from needs.tasks import (
+    TASK_LIMIT,
+    own_partner,
+    partner_area,
+    task_rows,
+    tasks_in_area,
+    weekly_capacity,
+)
 from partners.models import Partner
 from partners.services import get_partner
 from planning import queries, specs
@@ -492,6 +499,7 @@ def offers_for_partner(actor: Actor, partner_id: int) -> list[dict[str, Any]]:
 
 
 def _offers(partner: Partner) -> list[dict[str, Any]]:
+    """The partner's offers whose need is still open, best score first, as plain data."""
     rows = list(
         db.session.scalars(
             select(PlanAssignment)
@@ -796,9 +804,6 @@ def recruitment_report(
 
 # --- pages: what a page shows, in one call ---------------------------------------------------
 
-
-TASK_LIMIT = 200
-"""The most tasks the tasks page lists."""
 
 RANKED_FIELDS = ("score", "reasons", "reason_items", "tie_break", "distance", "rank")
 """What a ranked task adds to its row: reasons as data (tone, text) and how a tie was broken."""
