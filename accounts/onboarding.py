@@ -25,6 +25,7 @@ from accounts.web_sessions import revoke_user_sessions
 from commonground.db_types import utcnow
 from commonground.errors import ConflictError, NotFoundError, PermissionDeniedError
 from commonground.extensions import db
+from commonground.transaction import unit_of_work
 from partners.models import Partner
 from partners.services import register_partner
 
@@ -55,21 +56,23 @@ def register_organisation(
     """Register an organisation (pending verification) and its first member, a partner admin.
 
     `member` holds name, email and password. Only REGISTRATION_FIELDS of `organisation` are used.
+    Both are stored in one unit of work: never an organisation without its first member.
     """
     email = member["email"].strip().lower()
     check_password_policy(member["password"], email=email)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise ConflictError("A user with that email already exists.")
     data = {k: v for k, v in organisation.items() if k in REGISTRATION_FIELDS}
-    partner = register_partner(_SELF_REGISTRATION, data)
-    user = _insert_user(
-        email=email,
-        name=member["name"],
-        role=Role.PARTNER.value,
-        password=member["password"],
-        partner_id=partner.id,
-        is_partner_admin=True,
-    )
+    with unit_of_work():
+        partner = register_partner(_SELF_REGISTRATION, data)
+        user = _insert_user(
+            email=email,
+            name=member["name"],
+            role=Role.PARTNER.value,
+            password=member["password"],
+            partner_id=partner.id,
+            is_partner_admin=True,
+        )
     security_event("partner_registered", "pending", user_id=user.id, partner_id=partner.id)
     return partner, user
 
@@ -117,24 +120,24 @@ def invite_member(
     """Add a member (without a password) and mail them a single-use link to choose one."""
     now = now or utcnow()
     partner = _managed_partner(actor, partner_id)
-    user = _insert_user(
-        email=email,
-        name=name,
-        role=Role.PARTNER.value,
-        password=None,
-        partner_id=partner.id,
-        is_partner_admin=False,
-    )
-    raw = issue_one_time_token(user, INVITATION, lifetime, now)
-    queue_email(
-        user.email,
-        f"You are invited to {partner.name} on Common Ground",
-        f"{actor.label} invited you to act for {partner.name} on Common Ground.\n\n"
-        f"Choose your password here within {lifetime.days} days (the link works once):\n"
-        f"{link_for(raw)}\n",
-        now=now,
-    )
-    db.session.commit()
+    with unit_of_work():
+        user = _insert_user(
+            email=email,
+            name=name,
+            role=Role.PARTNER.value,
+            password=None,
+            partner_id=partner.id,
+            is_partner_admin=False,
+        )
+        raw = issue_one_time_token(user, INVITATION, lifetime, now)
+        queue_email(
+            user.email,
+            f"You are invited to {partner.name} on Common Ground",
+            f"{actor.label} invited you to act for {partner.name} on Common Ground.\n\n"
+            f"Choose your password here within {lifetime.days} days (the link works once):\n"
+            f"{link_for(raw)}\n",
+            now=now,
+        )
     security_event(
         "member_invited", "success", user_id=actor.user_id, partner_id=partner.id, member=user.id
     )
@@ -152,14 +155,14 @@ def remove_member(
         raise NotFoundError("No such member.")
     if member.id == actor.user_id:
         raise ConflictError("You cannot remove yourself; ask another partner admin.")
-    member.is_active = False
-    db.session.execute(
-        update(ApiToken)
-        .where(ApiToken.user_id == member.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
-    db.session.commit()
-    revoke_user_sessions(member.id, now=now)
+    with unit_of_work():
+        member.is_active = False
+        db.session.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == member.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        revoke_user_sessions(member.id, now=now)
     security_event(
         "member_removed", "success", user_id=actor.user_id, partner_id=partner_id, member=member.id
     )

@@ -1,4 +1,8 @@
-"""Use cases for users and API tokens, and turning a signed-in user into an Actor."""
+"""Use cases for users and API tokens, and turning a signed-in user into an Actor.
+
+Each writes in one unit of work (`commonground.transaction`); security events are logged once
+it is committed.
+"""
 
 from __future__ import annotations
 
@@ -23,9 +27,11 @@ from commonground.errors import (
     ValidationError,
 )
 from commonground.extensions import db
+from commonground.transaction import unit_of_work
 
 # A hash to compare against when the email is unknown, so timing does not reveal accounts.
 _DUMMY_HASH = hash_password("not-a-real-password")
+EMAIL_TAKEN = "A user with that email already exists."
 
 
 def actor_for(user: User) -> Actor:
@@ -80,7 +86,7 @@ def _insert_user(
     if password is not None:
         check_password_policy(password, email=email)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise ConflictError("A user with that email already exists.")
+        raise ConflictError(EMAIL_TAKEN)
     user = User(
         email=email,
         name=name,
@@ -89,8 +95,8 @@ def _insert_user(
         is_partner_admin=is_partner_admin,
         password_hash=hash_password(password) if password else None,
     )
-    db.session.add(user)
-    db.session.commit()
+    with unit_of_work(EMAIL_TAKEN):
+        db.session.add(user)
     return user
 
 
@@ -123,8 +129,8 @@ def create_api_token(
         expires_at=expires_at,
         created_at=now,
     )
-    db.session.add(token)
-    db.session.commit()
+    with unit_of_work():
+        db.session.add(token)
     return token, raw
 
 
@@ -143,8 +149,8 @@ def revoke_api_token(actor: Actor, token_id: int, *, now: datetime | None = None
     if token is None or (token.user_id != actor.user_id and not actor.can("user.manage")):
         raise NotFoundError("No such token.")
     if token.revoked_at is None:
-        token.revoked_at = now or utcnow()
-        db.session.commit()
+        with unit_of_work():
+            token.revoked_at = now or utcnow()
     return token
 
 
@@ -170,8 +176,8 @@ def authenticate_token(raw: str, *, now: datetime | None = None) -> tuple[Actor,
         raise AuthenticationError(problem)
     user = token.user
     if token.last_used_at is None or now - token.last_used_at >= timedelta(seconds=60):
-        token.last_used_at = now
-        db.session.commit()
+        with unit_of_work():
+            token.last_used_at = now
     security_event(
         "token_use", "success", user_id=user.id, partner_id=user.partner_id, token_id=token.id
     )
@@ -202,9 +208,9 @@ def change_password(
             "Current password is wrong.", {"current_password": ["Not your current password."]}
         )
     check_password_policy(new_password, email=user.email, field="new_password")
-    user.password_hash = hash_password(new_password)
-    db.session.commit()
-    revoke_user_sessions(user.id, now=now, keep_key=keep_session_key)
+    with unit_of_work():
+        user.password_hash = hash_password(new_password)
+        revoke_user_sessions(user.id, now=now, keep_key=keep_session_key)
     security_event("password_change", "success", user_id=user.id, partner_id=user.partner_id)
 
 
@@ -247,17 +253,17 @@ def request_password_reset(
     if user is None or not user.is_active:
         security_event("password_reset_request", "unknown_account", email=email)
         return
-    raw = issue_one_time_token(user, RESET, lifetime, now)
     minutes = int(lifetime.total_seconds() // 60)
-    queue_email(
-        user.email,
-        "Reset your Common Ground password",
-        f"Someone asked to reset the password of this account.\n\n"
-        f"Choose a new password here within {minutes} minutes (the link works once):\n"
-        f"{link_for(raw)}\n\nIf it was not you, ignore this message.",
-        now=now,
-    )
-    db.session.commit()
+    with unit_of_work():
+        raw = issue_one_time_token(user, RESET, lifetime, now)
+        queue_email(
+            user.email,
+            "Reset your Common Ground password",
+            f"Someone asked to reset the password of this account.\n\n"
+            f"Choose a new password here within {minutes} minutes (the link works once):\n"
+            f"{link_for(raw)}\n\nIf it was not you, ignore this message.",
+            now=now,
+        )
     security_event("password_reset_request", "sent", user_id=user.id)
 
 
@@ -283,16 +289,15 @@ def set_password_with_token(raw: str, new_password: str, *, now: datetime | None
             "This link is not valid any more.", {"token": ["Expired, used or unknown."]}
         )
     check_password_policy(new_password, email=user.email)
-    claimed = db.session.execute(
-        update(OneTimeToken)
-        .where(OneTimeToken.token_hash == token_digest(raw), OneTimeToken.used_at.is_(None))
-        .values(used_at=now)
-    )
-    if claimed.rowcount != 1:
-        db.session.rollback()
-        raise ValidationError("This link is not valid any more.", {"token": ["Already used."]})
-    user.password_hash = hash_password(new_password)
-    db.session.commit()
-    revoke_user_sessions(user.id, now=now)
+    with unit_of_work():
+        claimed = db.session.execute(
+            update(OneTimeToken)
+            .where(OneTimeToken.token_hash == token_digest(raw), OneTimeToken.used_at.is_(None))
+            .values(used_at=now)
+        )
+        if claimed.rowcount != 1:  # used meanwhile: one winner, like a claim
+            raise ValidationError("This link is not valid any more.", {"token": ["Already used."]})
+        user.password_hash = hash_password(new_password)
+        revoke_user_sessions(user.id, now=now)
     security_event("password_reset", "success", user_id=user.id, partner_id=user.partner_id)
     return user

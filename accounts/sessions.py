@@ -23,6 +23,7 @@ from accounts.web_sessions import (
     revoke_web_session,
 )
 from commonground.extensions import db, login_manager
+from commonground.transaction import unit_of_work
 
 SESSION_KEY = "_sid"
 
@@ -63,11 +64,11 @@ def start_session(user: User) -> None:
     """Sign a user in with a new session id (nothing carried over from before login)."""
     session.clear()
     now = clock()
-    key = open_web_session(user.id, now=now)
+    with unit_of_work():
+        key = open_web_session(user.id, now=now)
+        user.last_login_at = now
     login_user(user)
     session[SESSION_KEY] = key
-    user.last_login_at = now
-    db.session.commit()
 
 
 def end_session() -> None:
@@ -83,9 +84,10 @@ def end_all_sessions() -> int:
     """Sign the current user out of every browser (this one included). Returns how many."""
     count = 0
     if current_user.is_authenticated:
-        user = db.session.get(User, current_user.id)
-        user.session_generation += 1
-        count = revoke_user_sessions(user.id, now=clock())
+        with unit_of_work():
+            user = db.session.get(User, current_user.id)
+            user.session_generation += 1
+            count = revoke_user_sessions(user.id, now=clock())
     logout_user()
     session.clear()
     return count

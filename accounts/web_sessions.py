@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from accounts.models import WebSession
 from accounts.tokens import token_digest
 from commonground.extensions import db
+from commonground.transaction import unit_of_work
 
 # last_seen_at is written at most this often, so reading pages does not write on every request.
 TOUCH_EVERY = timedelta(seconds=60)
@@ -24,10 +25,12 @@ TOUCH_EVERY = timedelta(seconds=60)
 def open_web_session(user_id: int, *, now: datetime) -> str:
     """Register a new session for the user and return its key (for the cookie only)."""
     key = secrets.token_urlsafe(32)
-    db.session.add(
-        WebSession(user_id=user_id, key_hash=token_digest(key), created_at=now, last_seen_at=now)
-    )
-    db.session.commit()
+    with unit_of_work():
+        db.session.add(
+            WebSession(
+                user_id=user_id, key_hash=token_digest(key), created_at=now, last_seen_at=now
+            )
+        )
     return key
 
 
@@ -39,23 +42,23 @@ def find_live_session(
     if row is None or row.revoked_at is not None:
         return None
     if now - row.last_seen_at > idle or now - row.created_at > absolute:
-        row.revoked_at = now
-        db.session.commit()
+        with unit_of_work():
+            row.revoked_at = now
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
-        row.last_seen_at = now
-        db.session.commit()
+        with unit_of_work():
+            row.last_seen_at = now
     return row
 
 
 def revoke_web_session(key: str, *, now: datetime) -> None:
     """Revoke the session with this key (sign out here)."""
-    db.session.execute(
-        update(WebSession)
-        .where(WebSession.key_hash == token_digest(key), WebSession.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(
+            update(WebSession)
+            .where(WebSession.key_hash == token_digest(key), WebSession.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
 
 
 def revoke_user_sessions(user_id: int, *, now: datetime, keep_key: str | None = None) -> int:
@@ -65,8 +68,8 @@ def revoke_user_sessions(user_id: int, *, now: datetime, keep_key: str | None = 
     )
     if keep_key is not None:
         statement = statement.where(WebSession.key_hash != token_digest(keep_key))
-    result = db.session.execute(statement.values(revoked_at=now))
-    db.session.commit()
+    with unit_of_work():
+        result = db.session.execute(statement.values(revoked_at=now))
     return result.rowcount or 0
 
 

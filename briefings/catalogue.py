@@ -6,17 +6,19 @@ Coordinators edit it as data; briefings pick the entries that fit a reader's cap
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from accounts.actor import Actor
 from briefings.models import CatalogueEntry
 from capabilities.services import require_known_capabilities
 from commonground.db_types import utcnow
-from commonground.errors import ConflictError, NotFoundError
+from commonground.errors import NotFoundError
 from commonground.extensions import db
+from commonground.transaction import unit_of_work
 
 FIELDS = (
     "title",
@@ -53,9 +55,9 @@ def add_catalogue_entry(actor: Actor, data: dict[str, Any]) -> CatalogueEntry:
     values = {k: v for k, v in data.items() if k in FIELDS}
     values["capabilities"] = sorted(set(values.get("capabilities") or []))
     require_known_capabilities(values["capabilities"], field="capabilities")
-    entry = CatalogueEntry(**values)
-    db.session.add(entry)
-    _commit_unique(values.get("title", ""))
+    with _unique_title(values.get("title", "")):
+        entry = CatalogueEntry(**values)
+        db.session.add(entry)
     return entry
 
 
@@ -63,23 +65,24 @@ def update_catalogue_entry(actor: Actor, entry_id: int, data: dict[str, Any]) ->
     """Change a city resource (coordinators); `is_active=False` withdraws it from briefings."""
     actor.require("catalogue.manage")
     entry = get_catalogue_entry(actor, entry_id)
-    for key, value in data.items():
-        if key not in FIELDS:
-            continue
-        if key == "capabilities":
-            value = sorted(set(value or []))
-            require_known_capabilities(value, field="capabilities")
-        setattr(entry, key, value)
-    entry.updated_at = utcnow()
-    _commit_unique(entry.title)
+    with _unique_title(data.get("title", entry.title)):
+        for key, value in data.items():
+            if key not in FIELDS:
+                continue
+            if key == "capabilities":
+                value = sorted(set(value or []))
+                require_known_capabilities(value, field="capabilities")
+            setattr(entry, key, value)
+        entry.updated_at = utcnow()
     return entry
 
 
 def delete_catalogue_entry(actor: Actor, entry_id: int) -> None:
     """Remove a city resource for good (coordinators). Stored briefings keep their copy."""
     actor.require("catalogue.manage")
-    db.session.delete(get_catalogue_entry(actor, entry_id))
-    db.session.commit()
+    entry = get_catalogue_entry(actor, entry_id)
+    with unit_of_work():
+        db.session.delete(entry)
 
 
 def present_entry(entry: CatalogueEntry, labels: dict[str, str] | None = None) -> dict[str, Any]:
@@ -102,11 +105,8 @@ def entries_for(entries: Iterable[dict[str, Any]], capabilities: Iterable[str]) 
     ]
 
 
-def _commit_unique(title: str) -> None:
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise ConflictError(
-            f"A catalogue entry titled '{title}' already exists.", {"title": ["Already used."]}
-        ) from exc
+def _unique_title(title: str) -> AbstractContextManager[Session]:
+    """A unit of work in which a title used meanwhile is a conflict on the title field."""
+    return unit_of_work(
+        f"A catalogue entry titled '{title}' already exists.", {"title": ["Already used."]}
+    )

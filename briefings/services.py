@@ -35,6 +35,7 @@ from commonground.config import ROOT
 from commonground.db_types import utcnow
 from commonground.errors import DomainError, NotFoundError
 from commonground.extensions import db
+from commonground.transaction import unit_of_work
 from geo.services import list_neighbourhoods
 from partners.models import Partner
 
@@ -97,8 +98,8 @@ def _store(
         snapshot=snapshot,
         html=render_html(snapshot),
     )
-    db.session.add(briefing)
-    db.session.commit()
+    with unit_of_work():
+        db.session.add(briefing)
     return briefing
 
 
@@ -254,22 +255,22 @@ def run_batch(
     progress: Progress | None = None,
 ) -> BatchResult:
     """A briefing for each partner (default: every active partner). One partner's failure is
-    recorded and the batch goes on; the shared city data is read once."""
+    recorded (whatever that partner's briefing wrote is rolled back) and the batch goes on; the
+    shared city data is read once."""
     actor.require("briefing.generate")
     ids = active_partner_ids(actor) if partner_ids is None else list(partner_ids)
     result = BatchResult(total=len(ids))
     city = load_city(actor, now or utcnow())
     for done, partner_id in enumerate(ids, start=1):
         try:
-            briefing = generate_partner_briefing(actor, partner_id, city=city)
+            with unit_of_work():
+                briefing = generate_partner_briefing(actor, partner_id, city=city)
             result.generated.append(
                 {"partner_id": partner_id, "briefing_id": briefing.id, "subject": briefing.subject}
             )
         except DomainError as exc:
-            db.session.rollback()
             result.failures.append({"partner_id": partner_id, "error": exc.message})
         except Exception as exc:  # one partner must not stop the batch
-            db.session.rollback()
             log.exception("Briefing for partner %s failed", partner_id)
             result.failures.append(
                 {"partner_id": partner_id, "error": f"{type(exc).__name__}: {exc}"}

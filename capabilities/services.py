@@ -8,6 +8,7 @@ from accounts.actor import Actor
 from capabilities.models import Capability
 from commonground.errors import ConflictError, NotFoundError, ValidationError
 from commonground.extensions import db
+from commonground.transaction import unit_of_work
 
 
 def list_capabilities(actor: Actor, *, include_inactive: bool = False) -> list[Capability]:
@@ -49,11 +50,12 @@ def require_known_capabilities(codes: list[str], field: str = "capability") -> N
 def add_capability(actor: Actor, data: dict) -> Capability:
     """Add an entry to the taxonomy (admins)."""
     actor.require("capability.manage")
+    taken = f"Capability '{data['code']}' already exists."
     if db.session.get(Capability, data["code"]) is not None:
-        raise ConflictError(f"Capability '{data['code']}' already exists.")
-    capability = Capability(**data)
-    db.session.add(capability)
-    db.session.commit()
+        raise ConflictError(taken)
+    with unit_of_work(taken):
+        capability = Capability(**data)
+        db.session.add(capability)
     return capability
 
 
@@ -61,7 +63,7 @@ def update_capability(actor: Actor, code: str, data: dict) -> Capability:
     """Change an entry's label, description, effort, staleness thresholds or activity."""
     actor.require("capability.manage")
     capability = get_capability(actor, code)
-    for key, value in data.items():
-        setattr(capability, key, value)
-    db.session.commit()
+    with unit_of_work():
+        for key, value in data.items():
+            setattr(capability, key, value)
     return capability

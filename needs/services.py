@@ -1,8 +1,10 @@
 """Use cases for city needs: post, read, claim and move through the lifecycle.
 
 Every use case takes the acting user first, checks its permission, and commits or rolls back as
-one unit. Status changes are conditional UPDATEs (`... WHERE status IN (allowed)`) checked by
-row count, so two people acting at once can never both win (docs/field-notes.md, trap 1).
+one unit (`commonground.transaction.unit_of_work`). Status changes are conditional UPDATEs
+(`... WHERE status IN (allowed)`) checked by row count, so two people acting at once can never
+both win (docs/field-notes.md, trap 1); the partial unique index on active claims backs that up
+and its violation is a conflict too.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from accounts.actor import Actor
 from capabilities.models import Capability
@@ -27,11 +28,15 @@ from commonground.errors import (
     ValidationError,
 )
 from commonground.extensions import db
+from commonground.transaction import unit_of_work
 from geo.services import nearest_neighbourhood
 from needs.calendar import week_start
 from needs.lifecycle import transition
 from needs.models import Claim, Need, NeedEvent
 from partners.models import Partner, PartnerCapability
+
+CHANGED = "This need changed meanwhile; try again."
+"""What a broken constraint means in a lifecycle step: someone else acted first."""
 
 EDITABLE_FIELDS = frozenset(
     {
@@ -110,14 +115,10 @@ def post_need(actor: Actor, data: dict[str, Any], *, now: datetime | None = None
         updated_at=now,
         **fields,
     )
-    db.session.add(need)
-    try:
+    with unit_of_work("A need with that source and external id already exists."):
+        db.session.add(need)
         db.session.flush()
         record_event(need.id, actor, "post", None, "open", now=now, note=fields.get("title", ""))
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise ConflictError("A need with that source and external id already exists.") from exc
     return need
 
 
@@ -135,21 +136,21 @@ def update_need(
     if "capability" in data:
         data["capability_code"] = data.pop("capability")
         require_known_capabilities([data["capability_code"]])
-    for key, value in data.items():
-        setattr(need, key, value)
-    if need.latitude is not None and need.longitude is not None:
-        need.location_status = "ok"
-    need.updated_at = now or utcnow()
-    record_event(
-        need.id,
-        actor,
-        "edit",
-        need.status,
-        need.status,
-        now=need.updated_at,
-        note="Changed: " + ", ".join(sorted(data)),
-    )
-    db.session.commit()
+    with unit_of_work(CHANGED):
+        for key, value in data.items():
+            setattr(need, key, value)
+        if need.latitude is not None and need.longitude is not None:
+            need.location_status = "ok"
+        need.updated_at = now or utcnow()
+        record_event(
+            need.id,
+            actor,
+            "edit",
+            need.status,
+            need.status,
+            now=need.updated_at,
+            note="Changed: " + ", ".join(sorted(data)),
+        )
     return need
 
 
@@ -168,27 +169,27 @@ def claim_need(actor: Actor, need_id: int, *, now: datetime | None = None) -> Cl
     actor.require(step.permission)
     partner = db.session.get(Partner, actor.partner_id)
     _check_can_take(partner, need, now)
-    _move(need, "claim", step.sources, step.target, now)
-    claim = Claim(
-        need_id=need.id,
-        partner_id=partner.id,
-        capability_code=need.capability_code,
-        claimed_by_id=actor.user_id,
-        claimed_at=now,
-        status="active",
-    )
-    db.session.add(claim)
-    record_event(
-        need.id,
-        actor,
-        "claim",
-        "open",
-        step.target,
-        now=now,
-        partner_id=partner.id,
-        note=f"Claimed by {partner.name}",
-    )
-    _commit_or_conflict("Someone else claimed this need first.")
+    with unit_of_work("Someone else claimed this need first."):
+        _move(need, "claim", step.sources, step.target, now)
+        claim = Claim(
+            need_id=need.id,
+            partner_id=partner.id,
+            capability_code=need.capability_code,
+            claimed_by_id=actor.user_id,
+            claimed_at=now,
+            status="active",
+        )
+        db.session.add(claim)
+        record_event(
+            need.id,
+            actor,
+            "claim",
+            "open",
+            step.target,
+            now=now,
+            partner_id=partner.id,
+            note=f"Claimed by {partner.name}",
+        )
     return claim
 
 
@@ -196,12 +197,12 @@ def start_need(actor: Actor, need_id: int, *, now: datetime | None = None) -> Ne
     """The claiming partner starts work."""
     now = now or utcnow()
     need, claim, step = _own_claim_step(actor, need_id, "start")
-    _move(need, "start", step.sources, step.target, now)
-    claim.started_at = now
-    record_event(
-        need.id, actor, "start", "claimed", step.target, now=now, partner_id=claim.partner_id
-    )
-    _commit_or_conflict()
+    with unit_of_work(CHANGED):
+        _move(need, "start", step.sources, step.target, now)
+        claim.started_at = now
+        record_event(
+            need.id, actor, "start", "claimed", step.target, now=now, partner_id=claim.partner_id
+        )
     return need
 
 
@@ -211,25 +212,25 @@ def complete_need(
     """The claiming partner reports the work done: volunteers, hours, units, notes."""
     now = now or utcnow()
     need, claim, step = _own_claim_step(actor, need_id, "complete")
-    _move(need, "complete", step.sources, step.target, now)
-    claim.completed_at = now
-    claim.status = "done"
-    claim.volunteers = report.get("volunteers")
-    claim.hours = report.get("hours")
-    claim.units = report.get("units")
-    claim.unit_kind = report.get("unit_kind")
-    claim.report_notes = report.get("notes")
-    record_event(
-        need.id,
-        actor,
-        "complete",
-        "in_progress",
-        step.target,
-        now=now,
-        partner_id=claim.partner_id,
-        note=report.get("notes") or "",
-    )
-    _commit_or_conflict()
+    with unit_of_work(CHANGED):
+        _move(need, "complete", step.sources, step.target, now)
+        claim.completed_at = now
+        claim.status = "done"
+        claim.volunteers = report.get("volunteers")
+        claim.hours = report.get("hours")
+        claim.units = report.get("units")
+        claim.unit_kind = report.get("unit_kind")
+        claim.report_notes = report.get("notes")
+        record_event(
+            need.id,
+            actor,
+            "complete",
+            "in_progress",
+            step.target,
+            now=now,
+            partner_id=claim.partner_id,
+            note=report.get("notes") or "",
+        )
     return need
 
 
@@ -239,8 +240,8 @@ def release_need(actor: Actor, need_id: int, reason: str, *, now: datetime | Non
     need, claim, step = _own_claim_step(actor, need_id, "release")
     if step.needs_reason:
         _require_reason(reason)
-    _release(actor, need, claim, step, reason, now)
-    _commit_or_conflict()
+    with unit_of_work(CHANGED):
+        _release(actor, need, claim, step, reason, now)
     return need
 
 
@@ -250,21 +251,21 @@ def verify_need(actor: Actor, need_id: int, note: str = "", *, now: datetime | N
     need = get_need(actor, need_id)
     step = transition(need.status, "verify")
     actor.require(step.permission)
-    _move(need, "verify", step.sources, step.target, now)
-    claim = _latest_done_claim(need)
-    if claim is not None:
-        claim.verified_at = now
-    record_event(
-        need.id,
-        actor,
-        "verify",
-        "completed",
-        step.target,
-        now=now,
-        note=note,
-        partner_id=claim.partner_id if claim else None,
-    )
-    _commit_or_conflict()
+    with unit_of_work(CHANGED):
+        _move(need, "verify", step.sources, step.target, now)
+        claim = _latest_done_claim(need)
+        if claim is not None:
+            claim.verified_at = now
+        record_event(
+            need.id,
+            actor,
+            "verify",
+            "completed",
+            step.target,
+            now=now,
+            note=note,
+            partner_id=claim.partner_id if claim else None,
+        )
     return need
 
 
@@ -276,21 +277,21 @@ def reopen_need(actor: Actor, need_id: int, reason: str, *, now: datetime | None
     actor.require(step.permission)
     if step.needs_reason:
         _require_reason(reason)
-    _move(need, "reopen", step.sources, step.target, now)
-    claim = _latest_done_claim(need)
-    if claim is not None:
-        claim.status = "rejected"
-    record_event(
-        need.id,
-        actor,
-        "reopen",
-        "completed",
-        "open",
-        now=now,
-        note=reason,
-        partner_id=claim.partner_id if claim else None,
-    )
-    _commit_or_conflict()
+    with unit_of_work(CHANGED):
+        _move(need, "reopen", step.sources, step.target, now)
+        claim = _latest_done_claim(need)
+        if claim is not None:
+            claim.status = "rejected"
+        record_event(
+            need.id,
+            actor,
+            "reopen",
+            "completed",
+            "open",
+            now=now,
+            note=reason,
+            partner_id=claim.partner_id if claim else None,
+        )
     return need
 
 
@@ -321,14 +322,15 @@ def close_need(
                 "A need cannot duplicate itself.", {"duplicate_of": ["Choose another need."]}
             )
         get_need(actor, duplicate_of)
-        need.duplicate_of_id = duplicate_of
-    from_status = need.status
-    _move(need, action, step.sources, step.target, now)
-    claim = active_claim(need)
-    if claim is not None:
-        _mark_released(claim, reason, now)
-    record_event(need.id, actor, action, from_status, step.target, now=now, note=reason)
-    _commit_or_conflict()
+    with unit_of_work(CHANGED):
+        if duplicate_of is not None:
+            need.duplicate_of_id = duplicate_of
+        from_status = need.status
+        _move(need, action, step.sources, step.target, now)
+        claim = active_claim(need)
+        if claim is not None:
+            _mark_released(claim, reason, now)
+        record_event(need.id, actor, action, from_status, step.target, now=now, note=reason)
     return need
 
 
@@ -340,11 +342,11 @@ def release_stale_claims(actor: Actor, *, now: datetime | None = None) -> list[i
     actor.require("claim.release_stale")
     now = now or utcnow()
     released = []
-    for claim, reason in stale_claims(now):
-        need = claim.need
-        _release(actor, need, claim, transition(need.status, "release"), reason, now)
-        released.append(need.id)
-    db.session.commit()
+    with unit_of_work(CHANGED):
+        for claim, reason in stale_claims(now):
+            need = claim.need
+            _release(actor, need, claim, transition(need.status, "release"), reason, now)
+            released.append(need.id)
     return released
 
 
@@ -465,12 +467,11 @@ def _move(need: Need, action: str, sources: frozenset[str], target: str, now: da
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        db.session.rollback()
-        current = db.session.get(Need, need.id)
+        # Read what won (a fresh read, not the session's copy); the unit of work rolls back.
+        current = db.session.scalar(select(Need.status).where(Need.id == need.id))
         raise ConflictError(
-            f"This need changed meanwhile (now {current.status if current else 'gone'}); "
-            f"'{action}' no longer applies.",
-            {"status": current.status if current else None},
+            f"This need changed meanwhile (now {current or 'gone'}); '{action}' no longer applies.",
+            {"status": current},
         )
     need.status = target
 
@@ -500,14 +501,6 @@ def record_event(
             at=now,
         )
     )
-
-
-def _commit_or_conflict(message: str = "This need changed meanwhile; try again.") -> None:
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise ConflictError(message) from exc
 
 
 # --- many needs at once (imports) ------------------------------------------------------------

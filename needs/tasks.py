@@ -1,8 +1,8 @@
-"""A partner's view of needs: open tasks near them, their claims, their history and impact.
+"""A partner's view of needs: the parts of its tasks page, its claims, history and impact.
 
-`tasks_near_us` lists the open needs that match the partner's capabilities inside its service
-area (radius from base, or its neighbourhoods), nearest first: the pages show it when the
-matching engine is off or ranks nothing, and use its capacity and area figures always.
+The tasks page itself is one use case, `planning.services.tasks_near`; it takes from here the
+partner's area and weekly capacity, its view of the needs the engine ranked (`task_rows`), and
+the open needs in its area nearest first (`tasks_in_area`) for when the engine ranks nothing.
 Returns plain data (no ORM objects). Must not import Flask request globals.
 """
 
@@ -46,10 +46,10 @@ def own_partner(actor: Actor) -> Partner:
     return get_partner(actor, actor.partner_id)
 
 
-def tasks_near_us(actor: Actor, now: datetime, limit: int = TASK_LIMIT) -> dict[str, Any]:
-    """Open needs our capabilities can act on inside our service area, nearest first."""
-    actor.require("need.claim")
-    partner = own_partner(actor)
+def tasks_in_area(partner: Partner, limit: int = TASK_LIMIT) -> tuple[list[dict[str, Any]], bool]:
+    """Open needs the partner's capabilities can act on inside its service area (radius from
+    its base, or its neighbourhoods), nearest first: the first `limit`, and whether there are
+    more."""
     codes = tuple(c.capability_code for c in partner.capabilities if c.tasks_per_week > 0)
     base = (partner.base_latitude, partner.base_longitude)
     rows: dict[int, Any] = {}
@@ -73,19 +73,19 @@ def tasks_near_us(actor: Actor, now: datetime, limit: int = TASK_LIMIT) -> dict[
                 rows.setdefault(row.id, row)
     tasks = [_task(row, base) for row in rows.values()]
     tasks.sort(key=lambda t: (t["distance_km"], t["id"]))
-    return {
-        "partner": _area(partner),
-        "capacity": [
-            {
-                "capability": c.capability_code,
-                "tasks_per_week": c.tasks_per_week,
-                "used": capacity_used(partner.id, c.capability_code, now),
-            }
-            for c in partner.capabilities
-        ],
-        "tasks": tasks[:limit],
-        "truncated": len(tasks) > limit,
-    }
+    return tasks[:limit], len(tasks) > limit
+
+
+def weekly_capacity(partner: Partner, now: datetime) -> list[dict[str, Any]]:
+    """Each of the partner's capabilities with its weekly tasks and how many it took this week."""
+    return [
+        {
+            "capability": c.capability_code,
+            "tasks_per_week": c.tasks_per_week,
+            "used": capacity_used(partner.id, c.capability_code, now),
+        }
+        for c in partner.capabilities
+    ]
 
 
 def _task(row: Any, base: tuple[float, float]) -> dict[str, Any]:
@@ -104,7 +104,8 @@ def _task(row: Any, base: tuple[float, float]) -> dict[str, Any]:
     }
 
 
-def _area(partner: Partner) -> dict[str, Any]:
+def partner_area(partner: Partner) -> dict[str, Any]:
+    """The partner's name, status and service area (base, radius, neighbourhoods)."""
     return {
         "id": partner.id,
         "name": partner.name,
@@ -209,9 +210,9 @@ def impact(partner_id: int) -> dict[str, Any]:
     }
 
 
-def task_rows(actor: Actor, need_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Our view of the given needs (address, effort, place, distance from our base) by id."""
-    partner = own_partner(actor)
+def task_rows(partner: Partner, need_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The partner's view of the given needs (address, effort, place, distance from its base),
+    by id."""
     if not need_ids:
         return {}
     base = (partner.base_latitude, partner.base_longitude)

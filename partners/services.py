@@ -1,16 +1,17 @@
-"""Use cases for the partner registry. Each takes the acting user first and checks it."""
+"""Use cases for the partner registry. Each takes the acting user first and checks it, and
+writes in one unit of work (`commonground.transaction`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from accounts.actor import Actor
 from capabilities.services import require_known_capabilities
 from commonground.errors import ConflictError, NotFoundError, PermissionDeniedError
 from commonground.extensions import db
+from commonground.transaction import unit_of_work
 from partners.models import Partner, PartnerCapability
 from partners.status import next_status
 
@@ -87,10 +88,10 @@ def register_partner(actor: Actor, data: dict[str, Any]) -> Partner:
     actor.require("partner.create")
     _check_unique_name(data["name"])
     capabilities = data.pop("capabilities", [])
-    partner = Partner(status="pending", **data)
-    _set_capabilities(partner, capabilities)
-    db.session.add(partner)
-    _commit_unique_name(data["name"])
+    with unit_of_work(_name_taken(data["name"])):
+        partner = Partner(status="pending", **data)
+        _set_capabilities(partner, capabilities)
+        db.session.add(partner)
     return partner
 
 
@@ -108,11 +109,11 @@ def update_partner(actor: Actor, partner_id: int, data: dict[str, Any]) -> Partn
         raise PermissionDeniedError(f"You may not change: {', '.join(refused)}.")
     if "name" in data and data["name"] != partner.name:
         _check_unique_name(data["name"])
-    if "capabilities" in data:
-        _set_capabilities(partner, data.pop("capabilities"))
-    for key, value in data.items():
-        setattr(partner, key, value)
-    _commit_unique_name(partner.name)
+    with unit_of_work(_name_taken(data.get("name", partner.name))):
+        if "capabilities" in data:
+            _set_capabilities(partner, data.pop("capabilities"))
+        for key, value in data.items():
+            setattr(partner, key, value)
     return partner
 
 
@@ -120,8 +121,8 @@ def change_partner_status(actor: Actor, partner_id: int, action: str) -> Partner
     """verify / pause / resume / archive a partner (coordinators and admins)."""
     actor.require("partner.set_status")
     partner = get_partner(actor, partner_id)
-    partner.status = next_status(partner.status, action)
-    db.session.commit()
+    with unit_of_work():
+        partner.status = next_status(partner.status, action)
     return partner
 
 
@@ -133,16 +134,12 @@ def _check_unique_name(name: str) -> None:
         )
     )
     if taken is not None:
-        raise ConflictError(f"A partner named '{name}' is already registered.")
+        raise ConflictError(_name_taken(name))
 
 
-def _commit_unique_name(name: str) -> None:
-    """Commit; a name taken meanwhile (or differing only in case) is a conflict, not a 500."""
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise ConflictError(f"A partner named '{name}' is already registered.") from None
+def _name_taken(name: str) -> str:
+    """The conflict when a name is taken, also meanwhile (or differing only in case)."""
+    return f"A partner named '{name}' is already registered."
 
 
 def _set_capabilities(partner: Partner, capabilities: list[dict[str, Any]]) -> None:

@@ -2,13 +2,15 @@
 partnerships and recruitment targets.
 
 Each takes the acting user first and checks it. Engine inputs come from `planning.specs`;
-results are returned as plain dicts (with names for people) and plans are stored. Accepting an
-offered task goes through `needs.services.claim_need`, so every claim rule and the race safety
-hold.
+results are returned as plain dicts (with names for people) and plans are stored, each write in
+one unit of work (`commonground.transaction`). Accepting an offered task goes through
+`needs.services.claim_need` in the same unit, so every claim rule and the race safety hold and
+the claim and the accepted offer are stored together.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,11 +25,21 @@ from capabilities.services import capability_labels
 from commonground.db_types import utcnow
 from commonground.errors import ConflictError, NotFoundError, PermissionDeniedError
 from commonground.extensions import db
+from commonground.transaction import unit_of_work
 from matching import explain
 from matching.recruitment import organisation_kind
+from needs.attention import LIST_LIMIT, attention_summary
 from needs.calendar import week_start
 from needs.models import Need
 from needs.services import claim_need, get_need
+from needs.tasks import (
+    TASK_LIMIT,
+    own_partner,
+    partner_area,
+    task_rows,
+    tasks_in_area,
+    weekly_capacity,
+)
 from partners.models import Partner
 from partners.services import get_partner
 from planning import queries, specs
@@ -218,6 +230,16 @@ def _plan_choice(
     return choice, why
 
 
+def need_page_suggestions(
+    actor: Actor, need_id: int, *, now: datetime | None = None
+) -> dict[str, Any] | None:
+    """Who can act here as a need's page shows it: `who_can_act_here` (the first 10) for staff
+    who read plans (plan.read); None for everyone else, whose page has no such section."""
+    if not actor.can("plan.read"):
+        return None
+    return who_can_act_here(actor, need_id, now=now, limit=10)
+
+
 def suggest_partners_for_need(
     actor: Actor, need_id: int, *, now: datetime | None = None, limit: int = 10
 ) -> list[dict[str, Any]]:
@@ -238,8 +260,12 @@ def suggest_needs_for_partner(
     partner = get_partner(actor, partner_id)  # members see only their own organisation
     if not (actor.can("partner.read_all") or actor.is_member_of(partner.id)):
         raise NotFoundError(f"No partner with id {partner_id}.")
-    now = now or utcnow()
-    found = specs.partner_specs(now, partner_ids={partner_id})
+    return _ranked_needs(partner, now or utcnow(), limit)
+
+
+def _ranked_needs(partner: Partner, now: datetime, limit: int | None) -> list[dict[str, Any]]:
+    """The engine's ranking of open needs for one partner, in the partner's words."""
+    found = specs.partner_specs(now, partner_ids={partner.id})
     ranked = matching.rank_needs_for_partner(
         found[0],
         specs.open_need_specs(),
@@ -309,8 +335,8 @@ def run_city_plan(
         )
         for s in result.assignments
     ]
-    db.session.add(plan)
-    db.session.commit()
+    with unit_of_work():
+        db.session.add(plan)
     return plan
 
 
@@ -376,6 +402,11 @@ def list_plans(actor: Actor, limit: int = 20) -> list[Plan]:
     return list(db.session.scalars(select(Plan).order_by(Plan.id.desc()).limit(limit)))
 
 
+def recent_plans(actor: Actor) -> list[dict[str, Any]]:
+    """Recent city plans as summaries (no assignments), newest first."""
+    return [present_plan(p, with_assignments=False) for p in list_plans(actor)]
+
+
 def get_plan(actor: Actor, plan_id: int) -> Plan:
     """One stored plan."""
     actor.require("plan.read")
@@ -433,6 +464,28 @@ def present_assignment(
     }
 
 
+def plan_by_partner(actor: Actor, plan_id: int) -> dict[str, Any]:
+    """One plan with its assignments grouped by partner: most assignments first, each partner's
+    best score first, with how many are still proposed (not offered yet)."""
+    plan = present_plan(get_plan(actor, plan_id))
+    groups: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for assignment in plan.pop("assignments"):
+        groups[assignment["partner_id"]].append(assignment)
+    plan["partners"] = sorted(
+        (
+            {
+                "partner_id": partner_id,
+                "partner_name": items[0]["partner_name"],
+                "assignments": sorted(items, key=lambda a: -a["score"]),
+                "proposed": sum(1 for a in items if a["status"] == "proposed"),
+            }
+            for partner_id, items in groups.items()
+        ),
+        key=lambda g: (-len(g["assignments"]), g["partner_name"] or ""),
+    )
+    return plan
+
+
 def _assignment(plan_id: int, assignment_id: int) -> PlanAssignment:
     found = db.session.get(PlanAssignment, assignment_id)
     if found is None or found.plan_id != plan_id:
@@ -448,15 +501,35 @@ def offer_assignment(
     found = _assignment(plan_id, assignment_id)
     if found.status != "proposed":
         raise ConflictError(f"This assignment is already {found.status}.", {"status": found.status})
-    found.status = "offered"
-    found.offered_at = now or utcnow()
-    db.session.commit()
+    with unit_of_work():
+        found.status = "offered"
+        found.offered_at = now or utcnow()
     return found
+
+
+def offer_assignments(
+    actor: Actor, plan_id: int, assignment_ids: list[int], *, now: datetime | None = None
+) -> int:
+    """Offer planned tasks to their partners, each in its own unit of work; how many were
+    offered (those already offered, accepted or declined are skipped)."""
+    actor.require("plan.run")
+    offered = 0
+    for assignment_id in assignment_ids:
+        try:
+            offer_assignment(actor, plan_id, assignment_id, now=now)
+        except ConflictError:
+            continue
+        offered += 1
+    return offered
 
 
 def offers_for_partner(actor: Actor, partner_id: int) -> list[dict[str, Any]]:
     """Tasks offered to a partner that are still open, best first."""
-    partner = get_partner(actor, partner_id)
+    return _offers(get_partner(actor, partner_id))
+
+
+def _offers(partner: Partner) -> list[dict[str, Any]]:
+    """The partner's offers whose need is still open, best score first, as plain data."""
     rows = list(
         db.session.scalars(
             select(PlanAssignment)
@@ -483,12 +556,11 @@ def accept_offer(
         raise PermissionDeniedError("Only the partner it was offered to may accept it.")
     if found.status != "offered":
         raise ConflictError(f"This task is {found.status}, not offered.", {"status": found.status})
-    claim = claim_need(actor, found.need_id, now=now)
-    found = _assignment(plan_id, assignment_id)
-    found.status = "accepted"
-    found.decided_at = claim.claimed_at
-    found.claim_id = claim.id
-    db.session.commit()
+    with unit_of_work():
+        claim = claim_need(actor, found.need_id, now=now)
+        found.status = "accepted"
+        found.decided_at = claim.claimed_at
+        found.claim_id = claim.id
     return found
 
 
@@ -501,10 +573,10 @@ def decline_offer(
         raise PermissionDeniedError("Only the partner it was offered to may decline it.")
     if found.status != "offered":
         raise ConflictError(f"This task is {found.status}, not offered.", {"status": found.status})
-    found.status = "declined"
-    found.decided_at = now or utcnow()
-    found.decision_note = note
-    db.session.commit()
+    with unit_of_work():
+        found.status = "declined"
+        found.decided_at = now or utcnow()
+        found.decision_note = note
     return found
 
 
@@ -758,4 +830,96 @@ def recruitment_report(
             }
             for t in targets
         ],
+    }
+
+
+# --- pages: what a page shows, in one call ---------------------------------------------------
+
+
+RANKED_FIELDS = ("score", "reasons", "reason_items", "tie_break", "distance", "rank")
+"""What a ranked task adds to its row: reasons as data (tone, text) and how a tie was broken."""
+
+NOTHING_RANKED = (
+    "Nearest first: the matching engine ranks only what we can still take this week, "
+    "and it found nothing (check our capacity and status)."
+)
+
+
+def tasks_near(
+    actor: Actor, partner_id: int | None, *, now: datetime, limit: int = TASK_LIMIT
+) -> dict[str, Any]:
+    """Tasks near a partner, for its members: what the city offered it (best first), its
+    capacity this week, and the open needs it can take ranked by the engine with reasons.
+
+    When the engine ranks nothing (e.g. no capacity left this week, or the partner is not
+    active) the open needs in its area are listed nearest first and `ranking_note` says so.
+    Returns `partner` (its area), `capacity`, `offers`, `tasks`, `truncated`, `ranked`,
+    `ranking_note` and `radius`; distances are in the city's units (DISTANCE_UNITS).
+    """
+    actor.require("need.claim")
+    partner = own_partner(actor)
+    if partner.id != partner_id:
+        raise NotFoundError(f"No partner with id {partner_id}.")
+    found: dict[str, Any] = {
+        "partner": partner_area(partner),
+        "capacity": weekly_capacity(partner, now),
+        "offers": _offers(partner),
+        "ranked": False,
+        "ranking_note": "",
+    }
+    ranked = _ranked_needs(partner, now, limit)
+    if ranked:
+        rows = task_rows(partner, [s["need_id"] for s in ranked])
+        found["tasks"] = [
+            {**rows[s["need_id"]], **{k: s[k] for k in RANKED_FIELDS}}
+            for s in ranked
+            if s["need_id"] in rows
+        ]
+        found["ranked"] = True
+        found["truncated"] = len(ranked) >= limit
+    else:
+        found["tasks"], found["truncated"] = tasks_in_area(partner, limit)
+        found["ranking_note"] = NOTHING_RANKED
+    return _with_distances(found)
+
+
+def _with_distances(found: dict[str, Any]) -> dict[str, Any]:
+    """Distances of every task and offer, and the service radius, in the city's units."""
+    units = _units()
+    for row in [*found["tasks"], *found["offers"]]:
+        row.setdefault("distance", explain.format_distance(row["distance_km"], units))
+    found["radius"] = explain.format_distance(found["partner"]["service_radius_km"] or 0.0, units)
+    return found
+
+
+SHORTFALL_LIMIT = 15
+"""The most (neighbourhood, capability) cells with unmet needs the coordinator's home lists."""
+
+
+def coordinator_home(actor: Actor, *, now: datetime) -> dict[str, Any]:
+    """What needs a coordinator's attention, in one call.
+
+    From `needs.attention`: open needs by neighbourhood and capability (`matrix`), stale claims
+    (`stale`) and completions waiting for verification (`awaiting`). From the engine's coverage
+    gaps, by the same rules as its suggestions (`matching.feasibility`: active partners doing
+    the capability, radius, neighbourhoods or polygon): the open needs no partner can reach
+    (`unreachable`), those only partners with no slots left this week reach (`zero_capacity`),
+    and the cells where the city plan leaves needs unmet (`shortfalls`), from the plan
+    `gap_plan` names.
+    """
+    home = attention_summary(actor, now)
+    gaps = coverage_gap_report(actor, now=now)
+    home["unreachable"] = _need_list(gaps["unreachable"])
+    home["zero_capacity"] = _need_list(gaps["zero_capacity_only"])
+    home["shortfalls"] = [c for c in gaps["cells"] if c["unmet"] > 0][:SHORTFALL_LIMIT]
+    home["gap_plan"] = gaps["plan"]
+    return home
+
+
+def _need_list(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """How many needs, and the first LIST_LIMIT of them, most urgent first."""
+    ordered = sorted(rows, key=lambda r: (r.get("priority") or 9, r["need_id"]))
+    return {
+        "count": len(rows),
+        "needs": [{**r, "id": r["need_id"]} for r in ordered[:LIST_LIMIT]],
     }

@@ -7,9 +7,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from commonground.db_types import utcnow
+from planning.services import coordinator_home
 from web.access import current_actor, login_required
 from web.needs import capability_choices
-from web.planning import coordinator_home
 
 bp = Blueprint("dashboard", __name__, url_prefix="/coordinator")
 
@@ -20,6 +20,6 @@ def index():
     """Everything that is waiting on the city's coordinators."""
     return render_template(
         "dashboard/index.html",
-        attention=coordinator_home(current_actor(), utcnow()),
+        attention=coordinator_home(current_actor(), now=utcnow()),
         capabilities={c["code"]: c for c in capability_choices()},
     )

@@ -22,11 +22,11 @@ from needs import services
 from needs.detail import need_detail
 from needs.lifecycle import STATUSES
 from needs.mapdata import list_page
+from planning.services import need_page_suggestions
 from web.access import current_actor, login_required
 from web.filters import read_need_filters
 from web.form_input import domain_messages, load_form
 from web.legend import capability_badges
-from web.planning import who_can_act_here
 
 bp = Blueprint("need_pages", __name__, url_prefix="/needs")
 
@@ -133,7 +133,7 @@ def show(need_id: int):
     return render_template(
         "needs/show.html",
         need=need,
-        who_can_act=who_can_act_here(actor, need_id),
+        who_can_act=need_page_suggestions(actor, need_id),
         can=actor.can,
         closing=CLOSING,
         capabilities=capability_choices(),

@@ -1,25 +1,19 @@
 """Plans: run the city plan, review its assignments grouped by partner, offer tasks to partners.
 
-The plan itself belongs to the matching engine (`planning`); these pages reach it through
-`web.planning` and say plainly when the engine is not enabled.
+The plan itself belongs to the matching engine (`planning.services`); each page calls one of
+its use cases.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from commonground.errors import NotFoundError
+from planning.services import offer_assignments, plan_by_partner, recent_plans, run_city_plan
 from web.access import current_actor, login_required
-from web.planning import engine_enabled, offer, plan_by_partner, plans_overview, run_plan
 
 bp = Blueprint("plan_pages", __name__, url_prefix="/plans")
 
 PLAN = "<int(min=1, max=2147483647):plan_id>"
-
-
-def _require_engine() -> None:
-    if not engine_enabled():
-        raise NotFoundError("Plans appear when the matching engine is enabled.")
 
 
 @bp.get("/")
@@ -27,15 +21,14 @@ def _require_engine() -> None:
 def index():
     """Recent plans, and the button to run a new one."""
     actor = current_actor()
-    return render_template("plans/index.html", plans=plans_overview(actor), can=actor.can)
+    return render_template("plans/index.html", plans=recent_plans(actor), can=actor.can)
 
 
 @bp.post("/run")
 @login_required
 def run():
     """Run the city plan for every open need now."""
-    _require_engine()
-    plan_id = run_plan(current_actor())
+    plan_id = run_city_plan(current_actor()).id
     flash(f"Plan #{plan_id} is ready: review it, then offer tasks to partners.", "success")
     return redirect(url_for("plan_pages.show", plan_id=plan_id))
 
@@ -44,7 +37,6 @@ def run():
 @login_required
 def show(plan_id: int):
     """A plan's assignments grouped by partner, with their reasons."""
-    _require_engine()
     actor = current_actor()
     return render_template("plans/show.html", plan=plan_by_partner(actor, plan_id), can=actor.can)
 
@@ -53,8 +45,7 @@ def show(plan_id: int):
 @login_required
 def offer_tasks(plan_id: int):
     """Offer the chosen planned tasks to their partners."""
-    _require_engine()
     ids = [int(v) for v in request.form.getlist("assignment") if v.isdigit() and len(v) < 10]
-    offered = offer(current_actor(), plan_id, ids)
+    offered = offer_assignments(current_actor(), plan_id, ids)
     flash(f"Offered {offered} task{'' if offered == 1 else 's'}.", "success")
     return redirect(url_for("plan_pages.show", plan_id=plan_id))

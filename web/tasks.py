@@ -14,10 +14,10 @@ from commonground.errors import ConflictError, DomainError, ValidationError
 from needs import services
 from needs.detail import need_detail
 from needs.tasks import our_claims, our_history
+from planning.services import accept_offer, decline_offer, tasks_near
 from web.access import current_actor, json_login_required, login_required
 from web.form_input import domain_messages, load_form
 from web.needs import capability_choices, map_settings
-from web.planning import accept_offer, decline_offer, tasks_page
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -29,7 +29,8 @@ REPORT_FIELDS = ("volunteers", "hours", "units", "unit_kind", "notes")
 @login_required
 def index():
     """Offers from city plans, then open needs we can act on in our area, ranked with reasons."""
-    found = tasks_page(current_actor(), utcnow())
+    actor = current_actor()
+    found = tasks_near(actor, actor.partner_id, now=utcnow())
     return render_template(
         "tasks/index.html",
         found=found,
@@ -42,7 +43,8 @@ def index():
 @json_login_required
 def near_geojson():
     """The same tasks as GeoJSON for the map beside the list."""
-    found = tasks_page(current_actor(), utcnow())
+    actor = current_actor()
+    found = tasks_near(actor, actor.partner_id, now=utcnow())
     features = [
         {
             "type": "Feature",
