@@ -17,15 +17,15 @@ from matching.feasibility import is_feasible, pair_distance_km
 from matching.scoring import score_pair
 
 
-def pair_cents(needs, partners, previous=None):
-    """Independent oracle input: every feasible pair and its score in cents."""
+def pair_cents(needs, partners, previous=None, *, now=NOW, weights=DEFAULT_WEIGHTS):
+    """Independent oracle input: every feasible pair and its score in cents, pair by pair."""
     previous = previous or {}
     out = {}
     for n in needs:
         for p in partners:
             if is_feasible(n, p):
                 kept = previous.get(n.id) == p.id
-                s = score_pair(n, p, pair_distance_km(n, p), NOW, DEFAULT_WEIGHTS, kept=kept)
+                s = score_pair(n, p, pair_distance_km(n, p), now, weights, kept=kept)
                 out[(n.id, p.id)] = round(s * 100)
     return out
 

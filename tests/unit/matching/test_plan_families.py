@@ -19,6 +19,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from city_builders import NOW, make_need, make_partner, random_city
+from test_matching_plan import pair_cents
 
 from bench.cities import FAMILIES, SIZES, make_family
 from bench.exact import (
@@ -29,7 +30,7 @@ from bench.exact import (
     solve_exact,
 )
 from matching import DEFAULT_WEIGHTS, CityPlan, NeedSpec, PartnerSpec, Weights, plan_city
-from matching.feasibility import is_feasible, pair_distance_km
+from matching.feasibility import pair_distance_km
 from matching.scoring import score_pair
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -45,15 +46,7 @@ NEED_ONLY = Weights(priority=30, waiting=20, distance=0, track_record=0, keep_bo
 
 def brute_pairs(needs, partners, now=NOW, weights=DEFAULT_WEIGHTS, previous=None):
     """{(need id, partner id): cents} from the pairwise rules, one pair at a time."""
-    previous = previous or {}
-    out = {}
-    for n in needs:
-        for p in partners:
-            if is_feasible(n, p):
-                kept = previous.get(n.id) == p.id
-                s = score_pair(n, p, pair_distance_km(n, p), now, weights, kept=kept)
-                out[(n.id, p.id)] = round(s * 100)
-    return out
+    return pair_cents(needs, partners, previous, now=now, weights=weights)
 
 
 def networkx_graph(needs, partners, cents):
