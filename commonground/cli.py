@@ -60,7 +60,9 @@ def release_stale(now: datetime | None) -> None:
 
 @click.command("plan")
 @with_appcontext
-@click.option("--k", type=int, default=None, help="Candidates kept per need (default 20).")
+@click.option(
+    "--k", type=int, default=None, help="Partners per need in the starting network (default 8)."
+)
 def plan(k: int | None) -> None:
     """Compute and store the optimal city plan, and print its summary."""
     from planning.services import run_city_plan
@@ -82,7 +84,28 @@ def plan(k: int | None) -> None:
     click.echo(
         f"Candidates {summary['candidate_pairs']} pairs, {summary['edges_kept']} kept; "
         f"candidate search {summary['candidate_seconds']:.3f} s, "
-        f"solve {summary['solve_seconds']:.3f} s."
+        f"solve {summary['solve_seconds']:.3f} s, pricing {summary['pricing_seconds']:.3f} s."
+    )
+    click.echo(plan_proof_line(summary))
+    churn = summary.get("churn")
+    if churn:
+        click.echo(
+            f"Against plan {summary['baseline_plan_id']}: {churn['kept']} of "
+            f"{churn['baseline']} kept, {churn['moved']} moved, {churn['dropped']} dropped, "
+            f"{churn['added']} added."
+        )
+
+
+def plan_proof_line(summary: dict) -> str:
+    """One line saying whether a stored plan is proven optimal, and how it was checked."""
+    if summary.get("certified"):
+        return (
+            f"Proven optimal over every feasible pairing: {summary['pairs_priced']} priced in "
+            f"{summary['rounds']} rounds, nothing could improve it."
+        )
+    return (
+        f"NOT proven optimal (time budget reached after {summary['rounds']} rounds): "
+        f"may be short by up to {summary['gap']:.2f} score points."
     )
 
 

@@ -422,7 +422,36 @@ def test_flask_plan_computes_stores_and_summarises(app, city):
     result = app.test_cli_runner().invoke(args=["plan"])
     assert result.exit_code == 0, result.output
     assert "of 5 open needs assigned" in result.output
+    assert "Proven optimal over every feasible pairing" in result.output
     assert db.session.query(Plan).count() == 1
+    again = app.test_cli_runner().invoke(args=["plan"])
+    assert "0 moved, 0 dropped" in again.output
+
+
+def test_a_plan_out_of_time_is_stored_unproven_with_its_gap(app, make, monkeypatch):
+    # Four needs beside a one-slot partner; three more one-slot partners farther out. The
+    # starting network (k=1, plus each need's two best under-demanded partners) never holds the
+    # farthest one, so only pricing finds the fourth assignment.
+    for i, km in enumerate((0.0, 1.0, 1.5, 2.0)):
+        make.partner(
+            name=f"Crew {i}",
+            base_latitude=DOWNTOWN[0] + km / 111.2,
+            base_longitude=DOWNTOWN[1],
+            service_radius_km=5,
+            capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 1}],
+        )
+    for i in range(4):
+        make.need(latitude=DOWNTOWN[0] - 0.001 * i, longitude=DOWNTOWN[1])
+    monkeypatch.setitem(app.config, "MATCHING_TIME_BUDGET_S", 1e-9)
+    result = app.test_cli_runner().invoke(args=["plan", "--k", "1"])
+    assert result.exit_code == 0, result.output
+    assert "NOT proven optimal" in result.output
+    summary = db.session.query(Plan).one().summary
+    assert summary["certified"] is False and summary["gap"] > 0
+    assert summary["assigned"] == 3
+    monkeypatch.setitem(app.config, "MATCHING_TIME_BUDGET_S", 120.0)
+    proven = app.test_cli_runner().invoke(args=["plan", "--k", "1"])
+    assert "Proven optimal" in proven.output and "4 of 4 open needs assigned" in proven.output
 
 
 def test_a_stored_plan_says_it_is_proven_best_and_keeps_the_previous_plan(api, city):
