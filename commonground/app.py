@@ -73,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
         plans,
         profile,
         tasks,
+        times,
     )
     from web import briefings as briefing_pages
 
@@ -90,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(performance.bp)
     app.register_blueprint(open_data.bp)
     navigation.install(app)
+    times.install(app)
     from open311.server import bp as open311_bp
 
     csrf.exempt(open311_bp)  # form posts authenticated by api_key, not by a session cookie

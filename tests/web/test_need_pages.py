@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from commonground.db_types import utcnow
 from needs.services import claim_need, complete_need, start_need
@@ -181,3 +182,12 @@ def test_user_text_is_escaped_everywhere_it_is_shown(make, pages):
         assert script not in page, path
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, path
         assert template in page, f"{path}: user text was evaluated as a template"
+
+
+def test_times_on_the_need_page_are_the_citys_not_utc(make, pages):
+    need = make.need(title="Clock check")
+    page = pages(make.user("coordinator")).text(f"/needs/{need.id}")
+    opened = need.opened_at.astimezone(ZoneInfo("America/Chicago"))
+    assert opened.strftime("%Y-%m-%d %H:%M") in page
+    assert opened.strftime("%Z") in page  # CST or CDT, never UTC
+    assert "UTC" not in page.split("<main", 1)[-1]
