@@ -24,6 +24,18 @@ STATUSES = (
     "not_actionable",
     "closed",
 )
+STATUS_WORDS: dict[str, str] = {
+    "open": "Open",
+    "claimed": "Claimed",
+    "in_progress": "In progress",
+    "completed": "Completed, awaiting verification",
+    "verified": "Verified",
+    "cancelled": "Cancelled",
+    "duplicate": "Duplicate",
+    "not_actionable": "Not actionable",
+    "closed": "Closed at source",
+}
+"""The words people read for each status (pages, messages)."""
 ACTIVE_CLAIM_STATUSES = frozenset({"claimed", "in_progress"})
 TERMINAL_STATUSES = frozenset({"verified", "cancelled", "duplicate", "not_actionable", "closed"})
 
@@ -54,6 +66,21 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+ACTION_WORDS: dict[str, str] = {
+    "claim": "claim it",
+    "start": "start the work",
+    "complete": "report it done",
+    "release": "release it",
+    "verify": "verify the work",
+    "reopen": "reopen it as not fixed",
+    "cancel": "cancel it",
+    "mark_duplicate": "mark it a duplicate",
+    "mark_not_actionable": "close it as not actionable",
+    "close_at_source": "close it as closed at the source",
+}
+"""What each action is called in a sentence ("you can't claim it now")."""
+
+
 def allowed_actions(status: str) -> list[str]:
     """The actions that may be taken on a need in `status`, sorted."""
     return sorted(name for name, t in TRANSITIONS.items() if status in t.sources)
@@ -66,7 +93,25 @@ def transition(status: str, action: str) -> Transition:
         return found
     allowed = allowed_actions(status)
     raise ConflictError(
-        f"A need that is {status} cannot be '{action}'. Allowed now: "
-        f"{', '.join(allowed) or 'none'}.",
-        {"allowed": allowed, "status": status},
+        not_now_message(status, action, allowed), {"allowed": allowed, "status": status}
+    )
+
+
+def not_now_message(status: str, action: str, allowed: list[str]) -> str:
+    """A refusal in plain words: where the need stands, and what can be done instead.
+
+    ("This need is claimed now, so you can't claim it. It may have changed a moment ago:
+    what can be done now is start the work, release it or close it as closed at the source.")
+    """
+    where = STATUS_WORDS.get(status, status.replace("_", " ")).lower()
+    doing = ACTION_WORDS.get(action, action.replace("_", " "))
+    options = [ACTION_WORDS.get(a, a) for a in allowed]
+    if not options:
+        rest = "nothing more can be done with it."
+    elif len(options) == 1:
+        rest = f"what can be done now is {options[0]}."
+    else:
+        rest = f"what can be done now is {', '.join(options[:-1])} or {options[-1]}."
+    return (
+        f"This need is {where} now, so you can't {doing}. It may have changed a moment ago: {rest}"
     )

@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import re
 
-# status -> (shape shown on the map and in lists, words people read)
+from needs.lifecycle import STATUS_WORDS
+
+SHAPES = {
+    "open": "circle",
+    "claimed": "square",
+    "in_progress": "triangle",
+    "completed": "diamond",
+    "verified": "hexagon",
+}
+# status -> (shape shown on the map and in lists, words people read: needs.lifecycle's)
 STATUS_LEGEND: dict[str, tuple[str, str]] = {
-    "open": ("circle", "Open"),
-    "claimed": ("square", "Claimed"),
-    "in_progress": ("triangle", "In progress"),
-    "completed": ("diamond", "Completed, awaiting verification"),
-    "verified": ("hexagon", "Verified"),
-    "cancelled": ("bar", "Cancelled"),
-    "duplicate": ("bar", "Duplicate"),
-    "not_actionable": ("bar", "Not actionable"),
-    "closed": ("bar", "Closed at source"),
+    status: (SHAPES.get(status, "bar"), words) for status, words in STATUS_WORDS.items()
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from commonground.errors import ConflictError
-from needs.lifecycle import STATUSES, TRANSITIONS, allowed_actions, transition
+from needs.lifecycle import STATUS_WORDS, STATUSES, TRANSITIONS, allowed_actions, transition
 
 EXPECTED = {
     ("open", "claim"): "claimed",
@@ -32,7 +32,8 @@ def test_every_status_and_action_pair_is_allowed_exactly_as_specified(status, ac
         with pytest.raises(ConflictError) as refused:
             transition(status, action)
         assert refused.value.errors["allowed"] == allowed_actions(status)
-        assert status in refused.value.message
+        assert STATUS_WORDS[status].lower() in refused.value.message  # words, not codes
+        assert "_" not in refused.value.message
     else:
         assert transition(status, action).target == expected
 

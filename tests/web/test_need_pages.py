@@ -149,7 +149,9 @@ def test_closing_an_already_closed_need_says_why_it_cannot(make, pages):
     client = pages(make.user("coordinator"))
     client.post(f"/needs/{need.id}/close", {"action": "cancel", "reason": "Gone"})
     client.post(f"/needs/{need.id}/close", {"action": "cancel", "reason": "Again"})
-    assert "cannot be" in client.text(f"/needs/{need.id}")
+    page = client.text(f"/needs/{need.id}")
+    assert "This need is cancelled now, so you can&#39;t cancel it." in page
+    assert "nothing more can be done with it" in page
 
 
 def test_a_viewer_cannot_verify_even_by_posting_directly(make, pages):
