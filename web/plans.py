@@ -6,15 +6,16 @@ The plan itself belongs to the matching engine (`planning`); these pages reach i
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 
 from commonground.errors import NotFoundError
 from web.access import current_actor, login_required
+from web.actions import run_action
 from web.planning import engine_enabled, offer, plan_by_partner, plans_overview, run_plan
 
 bp = Blueprint("plan_pages", __name__, url_prefix="/plans")
 
-PLAN = "<int(min=1, max=2147483647):plan_id>"
+PLAN = "<id:plan_id>"
 
 
 def _require_engine() -> None:
@@ -35,9 +36,12 @@ def index():
 def run():
     """Run the city plan for every open need now."""
     _require_engine()
-    plan_id = run_plan(current_actor())
-    flash(f"Plan #{plan_id} is ready: review it, then offer tasks to partners.", "success")
-    return redirect(url_for("plan_pages.show", plan_id=plan_id))
+    return run_action(
+        lambda: run_plan(current_actor()),
+        done=lambda plan_id: f"Plan #{plan_id} is ready: review it, then offer tasks to partners.",
+        back=lambda plan_id: url_for("plan_pages.show", plan_id=plan_id),
+        refusals=(),
+    )
 
 
 @bp.get(f"/{PLAN}")
@@ -55,6 +59,9 @@ def offer_tasks(plan_id: int):
     """Offer the chosen planned tasks to their partners."""
     _require_engine()
     ids = [int(v) for v in request.form.getlist("assignment") if v.isdigit() and len(v) < 10]
-    offered = offer(current_actor(), plan_id, ids)
-    flash(f"Offered {offered} task{'' if offered == 1 else 's'}.", "success")
-    return redirect(url_for("plan_pages.show", plan_id=plan_id))
+    return run_action(
+        lambda: offer(current_actor(), plan_id, ids),
+        done=lambda offered: f"Offered {offered} task{'' if offered == 1 else 's'}.",
+        back=url_for("plan_pages.show", plan_id=plan_id),
+        refusals=(),
+    )

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from api.common import NoteSchema, ReasonSchema
-from api.needs import CompletionReportSchema
 from commonground.db_types import utcnow
 from commonground.errors import ConflictError, DomainError, ValidationError
 from needs import services
 from needs.detail import need_detail
+from needs.schemas import CompletionReportSchema, NoteSchema, ReasonSchema
 from needs.tasks import our_claims, our_history
 from web.access import current_actor, json_login_required, login_required
 from web.form_input import domain_messages, load_form
@@ -21,7 +20,7 @@ from web.planning import accept_offer, decline_offer, tasks_page
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
-NID = "<int(min=1, max=2147483647):need_id>"
+NID = "<id:need_id>"
 REPORT_FIELDS = ("volunteers", "hours", "units", "unit_kind", "notes")
 
 
@@ -74,7 +73,7 @@ def history():
     return render_template("tasks/history.html", history=our_history(current_actor()))
 
 
-OFFER = "<int(min=1, max=2147483647):plan_id>/<int(min=1, max=2147483647):assignment_id>"
+OFFER = "<id:plan_id>/<id:assignment_id>"
 
 
 @bp.post(f"/offers/{OFFER}/accept")
