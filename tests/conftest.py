@@ -1,5 +1,6 @@
 """Shared fixtures: a real database (SQLite by default, PostgreSQL with DATABASE_URL) built by
-the Alembic migrations once per session and emptied between tests, and an API client.
+the Alembic migrations once per session and emptied between tests, an API client, and the one
+browser-like client for pages.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy import text
 
 from commonground import create_app
 from commonground.extensions import db, limiter
-from tests.factories import ApiClient, Factory
+from tests.factories import ApiClient, Factory, Person, WebClient
 
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -106,3 +107,19 @@ def api(app: Flask, app_context: None):
         return ApiClient(app.test_client(), token)
 
     return for_token
+
+
+@pytest.fixture
+def browser(app: Flask, app_context: None):
+    """A factory of independent browsers (each with its own cookie jar), signed in as `who`
+    (a Person or an email) when given; keyword arguments are WSGI environ defaults
+    (e.g. REMOTE_ADDR)."""
+
+    def new_browser(who: Person | str | None = None, **environ) -> WebClient:
+        client = app.test_client()
+        if environ:
+            client.environ_base.update(environ)
+        web = WebClient(client)
+        return web.sign_in(who) if who is not None else web
+
+    return new_browser

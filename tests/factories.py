@@ -131,17 +131,25 @@ class ApiClient:
 
 
 PASSWORD = "correct horse battery staple"
+# A form's hidden CSRF input, whichever order its attributes come in.
 _CSRF_INPUT = re.compile(
-    r'name="csrf_token" type="hidden" value="([^"]+)"|'
-    r'name="csrf_token" value="([^"]+)"'
+    r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"'
 )
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    match = _CSRF_INPUT.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
 
 
 def fresh_request_globals() -> None:
     """Empty `flask.g` before a request made inside the test's application context.
 
     Requests in tests reuse the test's app context, so `g` would carry one browser's cached CSRF
-    token (and one caller's actor) into the next request; a server gives each request a new one.
+    token (and one caller's actor, Flask-Login's user) into the next request; a server gives
+    each request a new one.
     """
     if has_app_context():
         g.__dict__.clear()
@@ -166,17 +174,15 @@ class _FreshGlobalsClient:
 
 
 class WebClient:
-    """A browser-like test client: signs in through the login form and sends CSRF tokens."""
+    """The one browser-like test client: signs in through the login form and sends the CSRF
+    token its pages carry (CSRF protection stays on in tests)."""
 
     def __init__(self, client) -> None:
         self.client = _FreshGlobalsClient(client)
 
     def csrf_token(self, page: str = "/login") -> str:
         """A valid CSRF token for this browser's session, read from a form on `page`."""
-        html = self.client.get(page).get_data(as_text=True)
-        match = _CSRF_INPUT.search(html)
-        assert match, f"no CSRF token on {page}"
-        return match.group(1) or match.group(2)
+        return csrf_token(self.client.get(page).get_data(as_text=True))
 
     def login(self, email: str, password: str = PASSWORD, **kwargs):
         """Post the sign-in form (with a valid CSRF token)."""
@@ -185,8 +191,15 @@ class WebClient:
             "/login", data={"email": email, "password": password, "csrf_token": token}, **kwargs
         )
 
+    def sign_in(self, who: Person | str) -> WebClient:
+        """Sign in as a person (or an email); fails the test if the form refuses."""
+        email = who if isinstance(who, str) else who.user.email
+        response = self.login(email)
+        assert response.status_code == 302, f"sign-in failed: {response.status_code}"
+        return self
+
     def post(self, path: str, data: dict | None = None, *, csrf: bool = True, **kwargs):
-        """Post a form, with a valid CSRF token unless `csrf` is False."""
+        """Post a form, with a valid CSRF token unless it has one or `csrf` is False."""
         data = dict(data or {})
         if csrf and "csrf_token" not in data:
             data["csrf_token"] = self.csrf_token("/login")
@@ -194,6 +207,12 @@ class WebClient:
 
     def get(self, path: str, **kwargs):
         return self.client.get(path, **kwargs)
+
+    def text(self, path: str, status: int = 200) -> str:
+        """The page at `path` as text, asserting its status."""
+        response = self.get(path)
+        assert response.status_code == status, (path, response.status_code)
+        return response.get_data(as_text=True)
 
     def session_cookie(self) -> str | None:
         """The current session cookie's value (to replay it later)."""
