@@ -30,10 +30,17 @@ def EmailText(**kwargs: Any) -> Text:
     return Text(min_length=1, max_length=254, **kwargs)
 
 
-def _typed_twice(original: dict[str, Any], password: str) -> None:
-    """The new password and its confirmation as typed (checked even when other fields fail)."""
-    if original.get(password) != original.get("confirm"):
-        raise ValidationError(NOT_THE_SAME, "confirm")
+class TypedTwice:
+    """Mixin: a new password (the field named by `typed_twice`) and `confirm` must match as
+    typed, checked even when other fields fail."""
+
+    typed_twice = "password"
+    confirm = fields.String(required=True)
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _same(self, _data: dict[str, Any], original: dict[str, Any], **_kwargs: Any) -> None:
+        if original.get(self.typed_twice) != original.get("confirm"):
+            raise ValidationError(NOT_THE_SAME, "confirm")
 
 
 class TokenCreateSchema(Schema):
@@ -65,27 +72,18 @@ class ForgotPasswordSchema(Schema):
     email = EmailText(required=True)
 
 
-class NewPasswordSchema(Schema):
+class NewPasswordSchema(TypedTwice, Schema):
     """A new password, typed twice."""
 
     password = Password(required=True)
-    confirm = fields.String(required=True)
-
-    @validates_schema(pass_original=True, skip_on_field_errors=False)
-    def _same(self, _data: dict[str, Any], original: dict[str, Any], **_kwargs: Any) -> None:
-        _typed_twice(original, "password")
 
 
-class PasswordChangeSchema(Schema):
+class PasswordChangeSchema(TypedTwice, Schema):
     """The current password and a new one, typed twice."""
 
+    typed_twice = "new_password"
     current_password = fields.String(required=True)
     new_password = Password(required=True)
-    confirm = fields.String(required=True)
-
-    @validates_schema(pass_original=True, skip_on_field_errors=False)
-    def _same(self, _data: dict[str, Any], original: dict[str, Any], **_kwargs: Any) -> None:
-        _typed_twice(original, "new_password")
 
 
 class InviteSchema(Schema):
@@ -95,7 +93,7 @@ class InviteSchema(Schema):
     email = EmailText(required=True)
 
 
-class RegistrationSchema(PartnerCreateSchema):
+class RegistrationSchema(TypedTwice, PartnerCreateSchema):
     """An organisation registering itself: the partner schema's rules for the fields a newcomer
     may set, and its first member. Loads into {"organisation": ..., "member": ...}; the member's
     name and email are the organisation's contact."""
@@ -115,11 +113,6 @@ class RegistrationSchema(PartnerCreateSchema):
     member_name = Text(required=True, min_length=1, max_length=120)
     email = fields.Email(required=True, validate=validate.Length(max=254))
     password = Password(required=True)
-    confirm = fields.String(required=True)
-
-    @validates_schema(pass_original=True, skip_on_field_errors=False)
-    def _same(self, _data: dict[str, Any], original: dict[str, Any], **_kwargs: Any) -> None:
-        _typed_twice(original, "password")
 
     @post_load
     def _split(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, dict[str, Any]]:

@@ -7,13 +7,12 @@ touch the database session: views call services and present what they return.
 
 from __future__ import annotations
 
-from flask import Response
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from api.auth import current_actor
 from api.blueprint import token_blueprint
-from api.exports import csv_download, geojson_download
+from api.exports import add_export_routes
 from api.planning import NeedSuggestionSchema
 from commonground.rate_limits import per_organisation
 from exports.services import need_export
@@ -191,20 +190,7 @@ def separate(data, need_id):
     return _out(separate_duplicate(current_actor(), need_id, note=data["note"]))
 
 
-@blp.route("/export.csv")
-@blp.arguments(NeedQuerySchema, location="query", as_kwargs=False)
-@blp.doc(responses={"200": {"description": "CSV", "content": {"text/csv": {}}}})
-def export_csv(filters: NeedFilters) -> Response:
-    """Needs matching the filters, as CSV."""
-    return csv_download(need_export(current_actor(), filters), "needs.csv")
-
-
-@blp.route("/export.geojson")
-@blp.arguments(NeedQuerySchema, location="query", as_kwargs=False)
-@blp.doc(responses={"200": {"description": "GeoJSON", "content": {"application/geo+json": {}}}})
-def export_geojson(filters: NeedFilters) -> Response:
-    """Needs matching the filters, as a GeoJSON FeatureCollection."""
-    return geojson_download(need_export(current_actor(), filters), "needs.geojson")
+add_export_routes(blp, NeedQuerySchema, need_export, what="Needs")
 
 
 # --- lifecycle -------------------------------------------------------------------------------

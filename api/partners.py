@@ -8,13 +8,12 @@ or touch the database session.
 
 from __future__ import annotations
 
-from flask import Response
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from api.auth import current_actor
 from api.blueprint import token_blueprint
-from api.exports import csv_download, geojson_download
+from api.exports import add_export_routes
 from api.planning import AssignmentSchema, SuggestionSchema
 from exports.services import partner_export
 from partners import services
@@ -139,17 +138,6 @@ class PartnerOffers(MethodView):
         return offers_for_partner(current_actor(), partner_id)
 
 
-@blp.route("/export.csv")
-@blp.arguments(PartnerQuerySchema, location="query", as_kwargs=False)
-@blp.doc(responses={"200": {"description": "CSV", "content": {"text/csv": {}}}})
-def export_csv(filters: dict) -> Response:
-    """Partners matching the filters, as CSV."""
-    return csv_download(partner_export(current_actor(), filters), "partners.csv")
-
-
-@blp.route("/export.geojson")
-@blp.arguments(PartnerQuerySchema, location="query", as_kwargs=False)
-@blp.doc(responses={"200": {"description": "GeoJSON", "content": {"application/geo+json": {}}}})
-def export_geojson(filters: dict) -> Response:
-    """Partners matching the filters (at their base), as a GeoJSON FeatureCollection."""
-    return geojson_download(partner_export(current_actor(), filters), "partners.geojson")
+add_export_routes(
+    blp, PartnerQuerySchema, partner_export, what="Partners", where=" (at their base)"
+)

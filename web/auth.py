@@ -29,7 +29,7 @@ from accounts.services import (
 from accounts.sessions import clock, end_session, start_session
 from commonground.errors import ValidationError
 from commonground.rate_limits import per_account, per_address
-from web.form_input import InvalidForm, domain_messages, read_form
+from web.form_input import domain_messages, load_form, read_form
 
 bp = Blueprint("auth", __name__)
 
@@ -48,16 +48,13 @@ def login():
     """Show the sign-in form and sign the user in."""
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        try:
-            data = read_form(LoginSchema(), request.form)
-        except InvalidForm as exc:
-            errors = domain_messages(exc)
-        else:
-            user = check_password(data["email"], data["password"])
-            if user is not None:
-                start_session(user)
-                security_event("login", "success", user_id=user.id, partner_id=user.partner_id)
-                return redirect(_safe_next(request.args.get("next")))
+        data, errors = load_form(LoginSchema(), request.form)
+        user = None if errors else check_password(data["email"], data["password"])
+        if user is not None:
+            start_session(user)
+            security_event("login", "success", user_id=user.id, partner_id=user.partner_id)
+            return redirect(_safe_next(request.args.get("next")))
+        if not errors:
             security_event("login", "failure", email=data["email"])
             flash("Email or password is wrong.", "error")
     status = 200 if request.method == "GET" else 401
@@ -79,21 +76,18 @@ def logout():
 @per_account("RATELIMIT_PASSWORD_RESET")
 def forgot_password():
     """Ask for a reset link; the answer is the same whether the account exists or not."""
-    errors: dict[str, list[str]] = {}
+    data, errors = ({}, {})
     if request.method == "POST":
-        try:
-            data = read_form(ForgotPasswordSchema(), request.form)
-        except InvalidForm as exc:
-            errors = domain_messages(exc)
-        else:
-            request_password_reset(
-                data["email"],
-                link_for=lambda token: url_for("auth.reset_password", token=token, _external=True),
-                lifetime=timedelta(minutes=current_app.config["PASSWORD_RESET_MINUTES"]),
-                now=clock(),
-            )
-            flash("If an account uses that email, a reset link is on its way.", "info")
-            return redirect(url_for("auth.login"))
+        data, errors = load_form(ForgotPasswordSchema(), request.form)
+    if data:
+        request_password_reset(
+            data["email"],
+            link_for=lambda token: url_for("auth.reset_password", token=token, _external=True),
+            lifetime=timedelta(minutes=current_app.config["PASSWORD_RESET_MINUTES"]),
+            now=clock(),
+        )
+        flash("If an account uses that email, a reset link is on its way.", "info")
+        return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=request.form, errors=errors)
 
 
