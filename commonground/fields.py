@@ -20,8 +20,6 @@ from commonground.text import (
 )
 
 MAX_ID = 2**31 - 1
-CAPABILITY_CODE_LENGTH = validate.Length(1, 40)
-NEIGHBOURHOOD_LENGTH = validate.Length(1, 80)
 # A source names where needs come from (311, blight_survey, open311...): any short name.
 SOURCE_NAME = validate.Regexp(r"^[a-z0-9_]{1,20}$")
 
@@ -68,14 +66,15 @@ def Url(**kwargs: Any) -> fields.Url:
     return fields.Url(schemes={"http", "https"}, validate=validate.Length(max=300), **kwargs)
 
 
-def CapabilityCode(**kwargs: Any) -> fields.String:
-    """A reference to a capability of the taxonomy by its code (the service checks it exists)."""
-    return fields.String(validate=CAPABILITY_CODE_LENGTH, **kwargs)
+def CapabilityCode(**kwargs: Any) -> Text:
+    """A reference to a capability of the taxonomy by its code (the service checks it exists);
+    as text, it cannot smuggle a NUL into a query (PostgreSQL refuses it with an error)."""
+    return Text(min_length=1, max_length=40, **kwargs)
 
 
-def NeighbourhoodName(**kwargs: Any) -> fields.String:
+def NeighbourhoodName(**kwargs: Any) -> Text:
     """A neighbourhood, by name, as a filter."""
-    return fields.String(validate=NEIGHBOURHOOD_LENGTH, **kwargs)
+    return Text(min_length=1, max_length=80, **kwargs)
 
 
 def SourceName(**kwargs: Any) -> fields.String:

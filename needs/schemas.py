@@ -115,7 +115,7 @@ class NeedQuerySchema(Schema):
     radius_km = fields.Float(validate=validate.Range(0.01, 100), allow_nan=False, load_default=5.0)
     opened_after = fields.AwareDateTime(default_timezone=None)
     opened_before = fields.AwareDateTime(default_timezone=None)
-    q = fields.String(validate=validate.Length(1, 100))
+    q = Text(min_length=1, max_length=100)
 
     @post_load
     def _to_filters(self, data, **_kwargs) -> NeedFilters:
