@@ -27,27 +27,18 @@ from commonground.errors import ConflictError, NotFoundError, PermissionDeniedEr
 from commonground.extensions import db
 from commonground.transaction import unit_of_work
 from partners.models import Partner
-from partners.services import register_partner
+from partners.services import STAFF_EDITABLE, register_partner
 
 # The registry's own use case is staff-only; self-registration acts through it as this actor,
 # with the fields the registration form allows (the service forces status 'pending').
 _SELF_REGISTRATION = Actor(user_id=None, role=Role.COORDINATOR, label="self-registration")
 
-REGISTRATION_FIELDS = frozenset(
-    {
-        "name",
-        "sector",
-        "description",
-        "website",
-        "contact_name",
-        "contact_email",
-        "contact_phone",
-        "base_address",
-        "base_latitude",
-        "base_longitude",
-        "service_radius_km",
-    }
-)
+# What staff may set on a profile, but no service area or capabilities yet.
+REGISTRATION_FIELDS = STAFF_EDITABLE - {
+    "service_neighbourhoods",
+    "service_area_geojson",
+    "capabilities",
+}
 
 
 def register_organisation(

@@ -1,4 +1,5 @@
-"""API token strings: generation and hashing. Pure: no Flask, no SQLAlchemy.
+"""API token strings: generation and hashing. Pure: must not import Flask, SQLAlchemy or any
+feature package.
 
 Tokens are 256 bits of randomness, so a plain SHA-256 digest is enough to store them safely
 (no password-style stretching is needed, and look-up by digest stays a single index probe).

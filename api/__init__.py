@@ -1,7 +1,9 @@
-"""The JSON API under /api/v1: one flask-smorest blueprint per resource.
+"""The JSON API under /api/v1: one flask-smorest blueprint per resource path.
 
 Every API route authenticates with a bearer token (see `api.auth`), so it is exempt from CSRF,
-which protects cookie-authenticated forms only.
+which protects cookie-authenticated forms only. Error responses are documented once: each
+status is flask-smorest's named response, with `ErrorResponseSchema` as its body.
+The API is a delivery layer: must not import `web`, nor touch `db.session` (services do).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from api import (
     capabilities,
     catalogue,
     docs,
-    exports,
     intake,
     me,
     needs,
@@ -22,6 +23,7 @@ from api import (
     performance,
     planning,
 )
+from api.blueprint import ErrorResponseSchema
 from commonground.extensions import csrf
 
 RESOURCE_BLUEPRINTS = [
@@ -30,7 +32,6 @@ RESOURCE_BLUEPRINTS = [
     needs.blp,
     planning.blp,
     me.blp,
-    exports.blp,
     intake.blp,
     briefings.blp,
     catalogue.blp,
@@ -39,7 +40,10 @@ RESOURCE_BLUEPRINTS = [
 
 
 class CommonGroundApi(Api):
-    """flask-smorest's Api, documenting the X-Pagination header as what it is: JSON text."""
+    """flask-smorest's Api with our one error shape, documenting the X-Pagination header as
+    what it is: JSON text."""
+
+    ERROR_SCHEMA = ErrorResponseSchema
 
     def _register_pagination_header(self) -> None:
         self.spec.components.header(

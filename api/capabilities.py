@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
-from api.auth import current_actor, token_blueprint
-from api.common import ErrorResponseSchema
-from api.fields import Flag, Text
+from api.auth import current_actor
+from api.blueprint import token_blueprint
 from capabilities import services
+from capabilities.schemas import CapabilityCreateSchema, CapabilityUpdateSchema
 
 blp = token_blueprint(
     "capabilities",
@@ -16,8 +16,6 @@ blp = token_blueprint(
     url_prefix="/api/v1/capabilities",
     description="The shared vocabulary of what partners do and needs require.",
 )
-
-CODE = validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$", error="Lower-case letters, digits, underscores.")
 
 
 class CapabilitySchema(Schema):
@@ -32,24 +30,6 @@ class CapabilitySchema(Schema):
     is_active = fields.Boolean()
 
 
-class CapabilityUpdateSchema(Schema):
-    """Fields an admin may change."""
-
-    label = Text(max_length=80, min_length=1)
-    description = Text(max_length=2000, multiline=True)
-    default_effort_hours = fields.Float(validate=validate.Range(0.1, 1000))
-    stale_start_days = fields.Integer(validate=validate.Range(1, 365), allow_none=True)
-    stale_complete_days = fields.Integer(validate=validate.Range(1, 730), allow_none=True)
-    is_active = Flag()
-
-
-class CapabilityCreateSchema(CapabilityUpdateSchema):
-    """A new taxonomy entry."""
-
-    code = fields.String(required=True, validate=CODE)
-    label = Text(max_length=80, min_length=1, required=True)
-
-
 @blp.route("/")
 class Capabilities(MethodView):
     @blp.response(200, CapabilitySchema(many=True))
@@ -59,8 +39,7 @@ class Capabilities(MethodView):
 
     @blp.arguments(CapabilityCreateSchema)
     @blp.response(201, CapabilitySchema)
-    @blp.alt_response(403, schema=ErrorResponseSchema)
-    @blp.alt_response(409, schema=ErrorResponseSchema)
+    @blp.errors(403, 409)
     def post(self, data):
         """Add a capability (admins)."""
         return services.add_capability(current_actor(), data)
@@ -69,15 +48,14 @@ class Capabilities(MethodView):
 @blp.route("/<string:code>")
 class CapabilityItem(MethodView):
     @blp.response(200, CapabilitySchema)
-    @blp.alt_response(404, schema=ErrorResponseSchema)
+    @blp.errors(404)
     def get(self, code):
         """One capability."""
         return services.get_capability(current_actor(), code)
 
     @blp.arguments(CapabilityUpdateSchema, required=False)
     @blp.response(200, CapabilitySchema)
-    @blp.alt_response(403, schema=ErrorResponseSchema)
-    @blp.alt_response(404, schema=ErrorResponseSchema)
+    @blp.errors(403, 404)
     def patch(self, data, code):
         """Change a capability (admins)."""
         return services.update_capability(current_actor(), code, data)

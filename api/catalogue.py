@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
-from api.auth import current_actor, token_blueprint
-from api.common import ErrorResponseSchema
-from api.fields import Flag, Text
+from api.auth import current_actor
+from api.blueprint import token_blueprint
 from briefings import catalogue as services
+from briefings.schemas import (
+    CatalogueEntryCreateSchema,
+    CatalogueEntryUpdateSchema,
+    CatalogueQuerySchema,
+)
 from capabilities.services import capability_labels
 
 blp = token_blueprint(
@@ -18,31 +22,7 @@ blp = token_blueprint(
     description="What the city offers partners: supplies, dumpsters, fee waivers, tools, help.",
 )
 
-EID = "<int(min=1, max=2147483647):entry_id>"
-
-
-class CatalogueEntryUpdateSchema(Schema):
-    """Fields of a city resource; all optional when changing one."""
-
-    title = Text(min_length=1, max_length=160)
-    description = Text(max_length=2000, multiline=True)
-    who_qualifies = Text(max_length=1000, multiline=True)
-    how_to_request = Text(max_length=1000, multiline=True)
-    lead_time_days = fields.Integer(strict=True, validate=validate.Range(0, 365))
-    capabilities = fields.List(fields.String(validate=validate.Length(1, 40)))
-    is_active = Flag()
-
-
-class CatalogueEntryCreateSchema(CatalogueEntryUpdateSchema):
-    """A new city resource."""
-
-    title = Text(required=True, min_length=1, max_length=160)
-    description = Text(load_default="", max_length=2000, multiline=True)
-    who_qualifies = Text(load_default="", max_length=1000, multiline=True)
-    how_to_request = Text(load_default="", max_length=1000, multiline=True)
-    lead_time_days = fields.Integer(strict=True, load_default=0, validate=validate.Range(0, 365))
-    capabilities = fields.List(fields.String(validate=validate.Length(1, 40)), load_default=list)
-    is_active = Flag(load_default=True)
+EID = "<id:entry_id>"
 
 
 class CatalogueEntrySchema(Schema):
@@ -57,12 +37,6 @@ class CatalogueEntrySchema(Schema):
     capabilities = fields.List(fields.String())
     capability_labels = fields.List(fields.String())
     is_active = fields.Boolean()
-
-
-class CatalogueQuerySchema(Schema):
-    """Whether to include withdrawn entries (coordinators only)."""
-
-    include_inactive = fields.Boolean(load_default=False)
 
 
 def _out(entry) -> dict:
@@ -83,8 +57,7 @@ class Catalogue(MethodView):
 
     @blp.arguments(CatalogueEntryCreateSchema)
     @blp.response(201, CatalogueEntrySchema)
-    @blp.alt_response(403, schema=ErrorResponseSchema)
-    @blp.alt_response(409, schema=ErrorResponseSchema)
+    @blp.errors(403, 409)
     def post(self, data):
         """Add a city resource (coordinators)."""
         return _out(services.add_catalogue_entry(current_actor(), data))
@@ -93,23 +66,20 @@ class Catalogue(MethodView):
 @blp.route(f"/{EID}")
 class CatalogueItem(MethodView):
     @blp.response(200, CatalogueEntrySchema)
-    @blp.alt_response(404, schema=ErrorResponseSchema)
+    @blp.errors(404)
     def get(self, entry_id):
         """One city resource."""
         return _out(services.get_catalogue_entry(current_actor(), entry_id))
 
     @blp.arguments(CatalogueEntryUpdateSchema)
     @blp.response(200, CatalogueEntrySchema)
-    @blp.alt_response(403, schema=ErrorResponseSchema)
-    @blp.alt_response(404, schema=ErrorResponseSchema)
-    @blp.alt_response(409, schema=ErrorResponseSchema)
+    @blp.errors(403, 404, 409)
     def patch(self, data, entry_id):
         """Change a city resource (coordinators); is_active=false withdraws it."""
         return _out(services.update_catalogue_entry(current_actor(), entry_id, data))
 
     @blp.response(204)
-    @blp.alt_response(403, schema=ErrorResponseSchema)
-    @blp.alt_response(404, schema=ErrorResponseSchema)
+    @blp.errors(403, 404)
     def delete(self, entry_id):
         """Remove a city resource (coordinators)."""
         services.delete_catalogue_entry(current_actor(), entry_id)

@@ -1,43 +1,34 @@
-"""Exports over HTTP: needs and partners as CSV and GeoJSON, streamed.
+"""Exports as HTTP downloads: an `exports.services.Export` streamed as CSV or as GeoJSON.
 
-    GET /api/v1/needs/export.csv        GET /api/v1/needs/export.geojson
-    GET /api/v1/partners/export.csv     GET /api/v1/partners/export.geojson
-
-The same query parameters (filters) as the list routes; CSV cells are guarded against formula
-injection; GeoJSON follows RFC 7946 ([longitude, latitude]; null geometry while a need's location
-is pending). Views parse, call one service, and stream the rendering.
+`add_export_routes` gives a resource blueprint its GET /export.csv and /export.geojson (the
+need and partner blueprints), taking the same query parameters (filters) as its list. CSV
+cells are guarded against formula injection; GeoJSON follows RFC 7946 ([longitude, latitude];
+null geometry while a need's location is pending). Must not import `web`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from flask import Response, stream_with_context
+from marshmallow import Schema
 
-from api.auth import current_actor, token_blueprint
-from api.needs import NeedQuerySchema
-from api.partners import PartnerQuerySchema
+from accounts.actor import Actor
+from api.auth import current_actor
+from api.blueprint import ApiBlueprint
 from exports.csv_safety import iter_csv
 from exports.geojson import iter_feature_collection, point_feature
-from exports.services import Export, need_export, partner_export
-from needs.queries import NeedFilters
-
-blp = token_blueprint(
-    "exports",
-    __name__,
-    url_prefix="/api/v1",
-    description="Needs and partners as CSV or GeoJSON files (same filters as the lists).",
-)
+from exports.services import Export
 
 CSV_TYPE = "text/csv; charset=utf-8"
 GEOJSON_TYPE = "application/geo+json"
 
 
-def _csv(export: Export, filename: str) -> Response:
-    body = stream_with_context(iter_csv(export.columns, export.rows))
+def _attachment(body: Iterator[str], content_type: str, filename: str) -> Response:
     return Response(
-        body,
-        content_type=CSV_TYPE,
+        stream_with_context(body),
+        content_type=content_type,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
@@ -50,42 +41,41 @@ def _features(export: Export) -> Iterator[dict]:
         yield point_feature(row[0], row[lat_at], row[lon_at], properties)
 
 
-def _geojson(export: Export, filename: str) -> Response:
-    body = stream_with_context(iter_feature_collection(_features(export)))
-    return Response(
-        body,
-        content_type=GEOJSON_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+def csv_download(export: Export, filename: str) -> Response:
+    """The export as a streamed CSV attachment."""
+    return _attachment(iter_csv(export.columns, export.rows), CSV_TYPE, filename)
 
 
-@blp.route("/needs/export.csv")
-@blp.arguments(NeedQuerySchema, location="query", as_kwargs=False)
-@blp.doc(responses={"200": {"description": "CSV", "content": {"text/csv": {}}}})
-def needs_csv(filters: NeedFilters) -> Response:
-    """Needs matching the filters, as CSV."""
-    return _csv(need_export(current_actor(), filters), "needs.csv")
+def geojson_download(export: Export, filename: str) -> Response:
+    """The export as a streamed GeoJSON FeatureCollection attachment."""
+    return _attachment(iter_feature_collection(_features(export)), GEOJSON_TYPE, filename)
 
 
-@blp.route("/needs/export.geojson")
-@blp.arguments(NeedQuerySchema, location="query", as_kwargs=False)
-@blp.doc(responses={"200": {"description": "GeoJSON", "content": {GEOJSON_TYPE: {}}}})
-def needs_geojson(filters: NeedFilters) -> Response:
-    """Needs matching the filters, as a GeoJSON FeatureCollection."""
-    return _geojson(need_export(current_actor(), filters), "needs.geojson")
+def add_export_routes(
+    blp: ApiBlueprint,
+    query: type[Schema],
+    export: Callable[[Actor, Any], Export],
+    *,
+    what: str,
+    where: str = "",
+) -> None:
+    """Serve `export(actor, filters)` at /export.csv and /export.geojson of the blueprint;
+    `what` names the rows in the documentation ("Needs"), `where` their point if not obvious."""
+    stem = what.lower()
 
+    def export_csv(filters: Any) -> Response:
+        return csv_download(export(current_actor(), filters), f"{stem}.csv")
 
-@blp.route("/partners/export.csv")
-@blp.arguments(PartnerQuerySchema, location="query", as_kwargs=False)
-@blp.doc(responses={"200": {"description": "CSV", "content": {"text/csv": {}}}})
-def partners_csv(filters: dict) -> Response:
-    """Partners matching the filters, as CSV."""
-    return _csv(partner_export(current_actor(), filters), "partners.csv")
+    def export_geojson(filters: Any) -> Response:
+        return geojson_download(export(current_actor(), filters), f"{stem}.geojson")
 
-
-@blp.route("/partners/export.geojson")
-@blp.arguments(PartnerQuerySchema, location="query", as_kwargs=False)
-@blp.doc(responses={"200": {"description": "GeoJSON", "content": {GEOJSON_TYPE: {}}}})
-def partners_geojson(filters: dict) -> Response:
-    """Partners matching the filters (at their base), as a GeoJSON FeatureCollection."""
-    return _geojson(partner_export(current_actor(), filters), "partners.geojson")
+    export_csv.__doc__ = f"{what} matching the filters, as CSV."
+    export_geojson.__doc__ = f"{what} matching the filters{where}, as a GeoJSON FeatureCollection."
+    for path, view, content_type, description in (
+        ("/export.csv", export_csv, "text/csv", "CSV"),
+        ("/export.geojson", export_geojson, GEOJSON_TYPE, "GeoJSON"),
+    ):
+        documented = blp.doc(
+            responses={"200": {"description": description, "content": {content_type: {}}}}
+        )(view)
+        blp.route(path)(blp.arguments(query, location="query", as_kwargs=False)(documented))

@@ -1,10 +1,10 @@
-"""Intake over HTTP: upload a file of needs, list probable duplicates, separate one.
+"""Intake over HTTP: upload a file of needs and get the import's report.
 
-    POST /api/v1/imports                      (multipart: file, preset, source) -> report
-    GET  /api/v1/needs/probable-duplicates    open needs linked to another as probable duplicates
-    POST /api/v1/needs/{id}/separate          not a duplicate after all (coordinators)
+    POST /api/v1/imports    (multipart: file, preset, source) -> report
 
-Confirming a duplicate is the lifecycle's `POST /api/v1/needs/{id}/mark-duplicate`.
+Probable duplicates and separating one are need routes (`api.needs`); confirming a duplicate is
+the lifecycle's `POST /api/v1/needs/{id}/mark-duplicate`. Must not import `web` or touch the
+database session.
 """
 
 from __future__ import annotations
@@ -12,26 +12,21 @@ from __future__ import annotations
 from flask import request
 from marshmallow import Schema, fields, validate
 from marshmallow import ValidationError as SchemaError
-from sqlalchemy import select
 
-from api.auth import current_actor, token_blueprint
-from api.common import ErrorResponseSchema
-from api.fields import Text
-from api.needs import NID, NeedSchema, _out
+from api.auth import current_actor
+from api.blueprint import token_blueprint
 from commonground.errors import ValidationError
-from commonground.extensions import db
+from commonground.fields import SourceName
 from commonground.rate_limits import per_organisation
-from intake.services import ImportOptions, import_needs, separate_duplicate
-from needs.models import Need
+from intake.services import ImportOptions, import_needs
 
 blp = token_blueprint(
     "intake",
     __name__,
-    url_prefix="/api/v1",
-    description="Importing needs from 311 exports and surveys; probable duplicates.",
+    url_prefix="/api/v1/imports",
+    description="Importing needs from 311 exports and surveys.",
 )
 
-MAX_LISTED = 500
 MAX_ERRORS_SHOWN = 1000
 
 
@@ -41,7 +36,7 @@ class ImportFormSchema(Schema):
     preset = fields.String(
         validate=validate.OneOf(["boston311", "open311", "generic"]), load_default=None
     )
-    source = fields.String(validate=validate.Regexp(r"^[a-z0-9_]{1,20}$"), load_default="311")
+    source = SourceName(load_default="311")
     kind = fields.String(validate=validate.OneOf(["csv", "geojson"]), load_default=None)
 
 
@@ -72,12 +67,10 @@ class ImportReportSchema(Schema):
     seconds = fields.Float()
 
 
-@blp.route("/imports", methods=["POST"])
+@blp.route("", methods=["POST"])
 @blp.arguments(ImportFormSchema, location="form")
 @blp.response(201, ImportReportSchema)
-@blp.alt_response(403, schema=ErrorResponseSchema)
-@blp.alt_response(422, schema=ErrorResponseSchema)
-@blp.alt_response(429, schema=ErrorResponseSchema, description="too many imports")
+@blp.errors(403, 422, 429)
 @per_organisation("RATELIMIT_IMPORT")
 def create_import(form):
     """Import a CSV or GeoJSON file of needs (coordinators): one transaction, a full report."""
@@ -99,35 +92,3 @@ def create_import(form):
         for e in report.errors[:MAX_ERRORS_SHOWN]
     ]
     return data
-
-
-@blp.route("/needs/probable-duplicates")
-@blp.response(200, NeedSchema(many=True))
-def probable_duplicates():
-    """Open needs linked as probable duplicates, awaiting a coordinator's decision."""
-    actor = current_actor()
-    actor.require("need.close")
-    rows = db.session.scalars(
-        select(Need)
-        .where(Need.status == "open", Need.duplicate_of_id.is_not(None))
-        .order_by(Need.id)
-        .limit(MAX_LISTED)
-    )
-    return [_out(need) for need in rows]
-
-
-class SeparateSchema(Schema):
-    """Why the need is not a duplicate (kept in its history)."""
-
-    note = Text(load_default="", max_length=1000, multiline=True)
-
-
-@blp.route(f"/needs/{NID}/separate", methods=["POST"])
-@blp.arguments(SeparateSchema)
-@blp.response(200, NeedSchema)
-@blp.alt_response(403, schema=ErrorResponseSchema)
-@blp.alt_response(404, schema=ErrorResponseSchema)
-@blp.alt_response(409, schema=ErrorResponseSchema)
-def separate(data, need_id):
-    """Not a duplicate after all: remove the probable-duplicate link (coordinators)."""
-    return _out(separate_duplicate(current_actor(), need_id, note=data["note"]))

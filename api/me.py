@@ -7,9 +7,9 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from accounts import services
-from api.auth import current_actor, token_blueprint
-from api.common import ErrorResponseSchema
-from api.fields import Text
+from accounts.schemas import TokenCreateSchema
+from api.auth import current_actor
+from api.blueprint import token_blueprint
 
 blp = token_blueprint(
     "me", __name__, url_prefix="/api/v1/me", description="The caller's own account and API tokens."
@@ -44,13 +44,6 @@ class NewTokenSchema(TokenSchema):
     token = fields.String()
 
 
-class TokenCreateSchema(Schema):
-    """Name and optional expiry of a new token."""
-
-    name = Text(required=True, min_length=1, max_length=80)
-    expires_at = fields.AwareDateTime(load_default=None, allow_none=True)
-
-
 @blp.route("")
 class Me(MethodView):
     @blp.response(200, MeSchema)
@@ -76,10 +69,10 @@ class Tokens(MethodView):
         return {**{name: getattr(token, name) for name in fields_}, "token": raw}
 
 
-@blp.route("/tokens/<int(min=1, max=2147483647):token_id>")
+@blp.route("/tokens/<id:token_id>")
 class TokenItem(MethodView):
     @blp.response(200, TokenSchema)
-    @blp.alt_response(404, schema=ErrorResponseSchema)
+    @blp.errors(404)
     def delete(self, token_id):
         """Revoke one of the caller's tokens."""
         return services.revoke_api_token(current_actor(), token_id)

@@ -1,18 +1,35 @@
-"""City needs over HTTP: list and filter, post, read, edit, history and lifecycle actions."""
+"""City needs over HTTP, every route under /api/v1/needs: list and filter, post, read, edit,
+history, lifecycle actions, who can act here, probable duplicates, and CSV/GeoJSON exports.
+
+Input schemas come from `needs.schemas`; the output schemas are here. Must not import `web` or
+touch the database session: views call services and present what they return.
+"""
 
 from __future__ import annotations
 
 from flask.views import MethodView
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, fields
 
-from api.auth import current_actor, token_blueprint
-from api.common import CloseSchema, ErrorResponseSchema, NoteSchema, ReasonSchema
-from api.fields import Latitude, Longitude, Text
+from api.auth import current_actor
+from api.blueprint import token_blueprint
+from api.exports import add_export_routes
+from api.planning import NeedSuggestionSchema
 from commonground.rate_limits import per_organisation
+from exports.services import need_export
+from intake.services import separate_duplicate
 from needs import services
-from needs.lifecycle import STATUSES
 from needs.presenters import present_claim, present_event, present_need
 from needs.queries import NeedFilters, count, filtered_needs, page
+from needs.schemas import (
+    CloseSchema,
+    CompletionReportSchema,
+    NeedCreateSchema,
+    NeedQuerySchema,
+    NeedUpdateSchema,
+    NoteSchema,
+    ReasonSchema,
+)
+from planning.services import suggest_partners_for_need
 
 blp = token_blueprint(
     "needs",
@@ -21,47 +38,8 @@ blp = token_blueprint(
     description="Geolocated city needs and their lifecycle.",
 )
 
-NID = "<int(min=1, max=2147483647):need_id>"
-SOURCES = ("coordinator", "311", "blight_survey", "public", "open311")
-
-
-class NeedUpdateSchema(Schema):
-    """Need fields a coordinator may set or correct."""
-
-    capability = fields.String(validate=validate.Length(1, 40))
-    title = Text(max_length=200, min_length=3)
-    description = Text(max_length=5000, multiline=True)
-    address = Text(max_length=300, allow_none=True)
-    latitude = Latitude(allow_none=True)
-    longitude = Longitude(allow_none=True)
-    neighbourhood = Text(max_length=80, allow_none=True)
-    parcel_id = Text(max_length=60, allow_none=True)
-    priority = fields.Integer(strict=True, validate=validate.Range(1, 5))
-    effort_hours = fields.Float(validate=validate.Range(0.1, 1000), allow_nan=False)
-    due_date = fields.Date(allow_none=True)
-
-    @validates_schema
-    def _both_coordinates(self, data, **_kwargs):
-        if ("latitude" in data) != ("longitude" in data) or (
-            (data.get("latitude") is None) != (data.get("longitude") is None)
-        ):
-            raise ValidationError("Give latitude and longitude together.", "latitude")
-
-
-class NeedCreateSchema(NeedUpdateSchema):
-    """A new need."""
-
-    capability = fields.String(required=True, validate=validate.Length(1, 40))
-    title = Text(max_length=200, min_length=3, required=True)
-    priority = fields.Integer(strict=True, validate=validate.Range(1, 5), load_default=3)
-    effort_hours = fields.Float(
-        validate=validate.Range(0.1, 1000), allow_nan=False, load_default=None, allow_none=True
-    )
-    source = fields.String(validate=validate.OneOf(SOURCES), load_default="coordinator")
-    external_id = Text(max_length=80, allow_none=True)
-    reporter_name = Text(max_length=120, allow_none=True)
-    reporter_email = fields.Email(validate=validate.Length(max=254), allow_none=True)
-    reporter_phone = Text(max_length=40, allow_none=True)
+NID = "<id:need_id>"
+MAX_DUPLICATES_LISTED = 500
 
 
 class ClaimSchema(Schema):
@@ -131,68 +109,6 @@ class EventSchema(Schema):
     at = fields.DateTime()
 
 
-class CompletionReportSchema(Schema):
-    """What the partner did."""
-
-    volunteers = fields.Integer(strict=True, validate=validate.Range(0, 10000), load_default=None)
-    hours = fields.Float(validate=validate.Range(0, 100000), allow_nan=False, load_default=None)
-    units = fields.Float(validate=validate.Range(0, 1000000), allow_nan=False, load_default=None)
-    unit_kind = Text(max_length=40, load_default=None, allow_none=True)
-    notes = Text(max_length=5000, multiline=True, load_default=None, allow_none=True)
-
-
-def _comma_floats(value: str, n: int, name: str) -> tuple[float, ...]:
-    try:
-        parts = tuple(float(p) for p in value.split(","))
-    except ValueError:
-        raise ValidationError(f"{name} takes {n} comma-separated numbers.") from None
-    if len(parts) != n or any(p != p or abs(p) == float("inf") for p in parts):
-        raise ValidationError(f"{name} takes {n} comma-separated numbers.")
-    return parts
-
-
-class NeedQuerySchema(Schema):
-    """Filters for the need list, map and exports."""
-
-    status = fields.List(fields.String(validate=validate.OneOf(STATUSES)))
-    capability = fields.List(fields.String(validate=validate.Length(1, 40)))
-    neighbourhood = fields.String(validate=validate.Length(1, 80))
-    # Imports may name their own sources (blight_survey, open311, ...): any short name.
-    source = fields.String(validate=validate.Regexp(r"^[a-z0-9_]{1,20}$"))
-    bbox = fields.String(metadata={"description": "min_lon,min_lat,max_lon,max_lat"})
-    near = fields.String(metadata={"description": "lat,lon"})
-    radius_km = fields.Float(validate=validate.Range(0.01, 100), allow_nan=False, load_default=5.0)
-    opened_after = fields.AwareDateTime(default_timezone=None)
-    opened_before = fields.AwareDateTime(default_timezone=None)
-    q = fields.String(validate=validate.Length(1, 100))
-
-    @post_load
-    def _to_filters(self, data, **_kwargs) -> NeedFilters:
-        bbox = near = None
-        if "bbox" in data:
-            bbox = _comma_floats(data["bbox"], 4, "bbox")
-            if not (-180 <= bbox[0] <= bbox[2] <= 180 and -90 <= bbox[1] <= bbox[3] <= 90):
-                raise ValidationError(
-                    "bbox must be min_lon,min_lat,max_lon,max_lat in range.", "bbox"
-                )
-        if "near" in data:
-            near = _comma_floats(data["near"], 2, "near")
-            if not (-90 <= near[0] <= 90 and -180 <= near[1] <= 180):
-                raise ValidationError("near must be lat,lon in range.", "near")
-        return NeedFilters(
-            status=tuple(data.get("status", ())),
-            capability=tuple(data.get("capability", ())),
-            neighbourhood=data.get("neighbourhood"),
-            source=data.get("source"),
-            bbox=bbox,
-            near=near,
-            radius_km=data["radius_km"],
-            opened_after=data.get("opened_after"),
-            opened_before=data.get("opened_before"),
-            q=data.get("q"),
-        )
-
-
 def _out(need, near=None) -> dict:
     return present_need(current_actor(), need, near=near)
 
@@ -212,8 +128,7 @@ class Needs(MethodView):
 
     @blp.arguments(NeedCreateSchema)
     @blp.response(201, NeedSchema)
-    @blp.alt_response(403, schema=ErrorResponseSchema)
-    @blp.alt_response(409, schema=ErrorResponseSchema)
+    @blp.errors(403, 409)
     def post(self, data):
         """Post a need (coordinators)."""
         return _out(services.post_need(current_actor(), data))
@@ -222,15 +137,14 @@ class Needs(MethodView):
 @blp.route(f"/{NID}")
 class NeedItem(MethodView):
     @blp.response(200, NeedSchema)
-    @blp.alt_response(404, schema=ErrorResponseSchema)
+    @blp.errors(404)
     def get(self, need_id):
         """One need with its active claim and the actions allowed now."""
         return _out(services.get_need(current_actor(), need_id))
 
     @blp.arguments(NeedUpdateSchema, required=False)
     @blp.response(200, NeedSchema)
-    @blp.alt_response(403, schema=ErrorResponseSchema)
-    @blp.alt_response(404, schema=ErrorResponseSchema)
+    @blp.errors(403, 404)
     def patch(self, data, need_id):
         """Correct a need's details (coordinators)."""
         return _out(services.update_need(current_actor(), need_id, data))
@@ -239,13 +153,56 @@ class NeedItem(MethodView):
 @blp.route(f"/{NID}/events")
 class NeedEvents(MethodView):
     @blp.response(200, EventSchema(many=True))
-    @blp.alt_response(404, schema=ErrorResponseSchema)
+    @blp.errors(404)
     def get(self, need_id):
         """The need's full history, oldest first."""
         return [present_event(e) for e in services.need_history(current_actor(), need_id)]
 
 
-LIFECYCLE_ERRORS = ((403, "not allowed"), (404, "no such need"), (409, "illegal transition"))
+@blp.route(f"/{NID}/suggestions")
+class NeedSuggestions(MethodView):
+    @blp.response(200, NeedSuggestionSchema(many=True))
+    @blp.errors(403, 404)
+    def get(self, need_id):
+        """Who can act here: feasible partners for an open need, best first.
+
+        The first 10, plus the partner the latest plan chose when it ranks lower (`planned`);
+        partners ranked above it say why the plan did not choose them (`not_chosen`). Reasons
+        are in a coordinator's words ("their base is 1.3 mi away").
+        """
+        return suggest_partners_for_need(current_actor(), need_id)
+
+
+@blp.route("/probable-duplicates")
+@blp.response(200, NeedSchema(many=True))
+def probable_duplicates():
+    """Open needs linked as probable duplicates, awaiting a coordinator's decision."""
+    rows = services.list_probable_duplicates(current_actor(), limit=MAX_DUPLICATES_LISTED)
+    return [_out(need) for need in rows]
+
+
+@blp.route(f"/{NID}/separate", methods=["POST"])
+@blp.arguments(NoteSchema)
+@blp.response(200, NeedSchema)
+@blp.errors(403, 404, 409)
+def separate(data, need_id):
+    """Not a duplicate after all: remove the probable-duplicate link (coordinators)."""
+    return _out(separate_duplicate(current_actor(), need_id, note=data["note"]))
+
+
+add_export_routes(blp, NeedQuerySchema, need_export, what="Needs")
+
+
+# --- lifecycle -------------------------------------------------------------------------------
+
+
+@blp.route(f"/{NID}/claim", methods=["POST"])
+@blp.response(201, ClaimSchema)
+@blp.errors(403, 404, 409, 429)
+@per_organisation("RATELIMIT_CLAIM")
+def claim(need_id):
+    """Claim an open need for your organisation (partner members)."""
+    return present_claim(services.claim_need(current_actor(), need_id))
 
 
 def _lifecycle_route(path: str, summary: str, schema=None):
@@ -254,27 +211,11 @@ def _lifecycle_route(path: str, summary: str, schema=None):
     def decorate(view):
         if schema is not None:
             view = blp.arguments(schema)(view)
-        view = blp.response(200, NeedSchema)(view)
-        for status, description in LIFECYCLE_ERRORS:
-            view = blp.alt_response(status, schema=ErrorResponseSchema, description=description)(
-                view
-            )
+        view = blp.errors(403, 404, 409)(blp.response(200, NeedSchema)(view))
         view.__doc__ = summary
         return blp.route(f"/{NID}/{path}", methods=["POST"], endpoint=path.replace("-", "_"))(view)
 
     return decorate
-
-
-@blp.route(f"/{NID}/claim", methods=["POST"])
-@blp.response(201, ClaimSchema)
-@blp.alt_response(403, schema=ErrorResponseSchema)
-@blp.alt_response(404, schema=ErrorResponseSchema)
-@blp.alt_response(409, schema=ErrorResponseSchema)
-@blp.alt_response(429, schema=ErrorResponseSchema, description="too many claims")
-@per_organisation("RATELIMIT_CLAIM")
-def claim(need_id):
-    """Claim an open need for your organisation (partner members)."""
-    return present_claim(services.claim_need(current_actor(), need_id))
 
 
 @_lifecycle_route("start", "Start work on a need you claimed.")

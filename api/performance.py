@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
-from api.auth import current_actor, token_blueprint
-from api.common import ErrorResponseSchema
+from api.auth import current_actor
+from api.blueprint import token_blueprint
 from performance import services
+from performance.schemas import PerformanceQuerySchema
 
 blp = token_blueprint(
     "performance",
@@ -15,15 +16,6 @@ blp = token_blueprint(
     url_prefix="/api/v1/performance",
     description="KPIs from need events: throughput, speed, resolution, reopen rate, work done.",
 )
-
-
-class PerformanceQuerySchema(Schema):
-    """A date range (city dates, inclusive; default the last twelve months) and slices."""
-
-    start = fields.Date(load_default=None)
-    end = fields.Date(load_default=None)
-    capability = fields.String(validate=validate.Length(1, 40), load_default=None)
-    neighbourhood = fields.String(validate=validate.Length(1, 80), load_default=None)
 
 
 class MonthSchema(Schema):
@@ -64,8 +56,7 @@ class PerformanceSchema(Schema):
 class Performance(MethodView):
     @blp.arguments(PerformanceQuerySchema, location="query")
     @blp.response(200, PerformanceSchema)
-    @blp.alt_response(403, schema=ErrorResponseSchema)
-    @blp.alt_response(422, schema=ErrorResponseSchema)
+    @blp.errors(403, 422)
     def get(self, query):
         """KPIs for a date range, optionally for one capability and/or neighbourhood."""
         default = services.default_filters()

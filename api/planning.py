@@ -1,24 +1,28 @@
-"""The matching engine over HTTP: suggestions, city plans and offers, gaps, partnerships and
-recruitment targets."""
+"""The matching engine over HTTP: city plans and their offers, coverage gaps, partnerships and
+recruitment targets; and the output schemas of suggestions, which the need and partner
+blueprints serve under their own paths.
+
+Input schemas come from `planning.schemas`. Must not import `web` or touch the database
+session.
+"""
 
 from __future__ import annotations
 
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from api.auth import current_actor, token_blueprint
-from api.common import ErrorResponseSchema, NoteSchema
+from api.auth import current_actor
+from api.blueprint import token_blueprint
+from needs.schemas import NoteSchema
 from planning import services
+from planning.schemas import LimitSchema, PlanCreateSchema, RecruitmentQuerySchema
 
 blp = token_blueprint(
     "planning",
     __name__,
     url_prefix="/api/v1",
-    description="Who can act where: suggestions, the city plan, coverage gaps.",
+    description="The city plan and its offers, coverage gaps, partnerships, recruitment.",
 )
-
-ID = "int(min=1, max=2147483647)"
-
 
 SCORE = (
     "Match score: priority (up to 30 points with the default weights), waiting time (20), "
@@ -194,34 +198,6 @@ class PlanSchema(PlanSummarySchema):
     assignments = fields.List(fields.Nested(AssignmentSchema))
 
 
-class PlanCreateSchema(Schema):
-    """Parameters of a plan run."""
-
-    k = fields.Integer(
-        validate=validate.Range(1, 500),
-        load_default=None,
-        allow_none=True,
-        metadata={
-            "description": "Partners per need in the starting network (default 8); "
-            "pricing adds what else the optimum needs, so the plan is optimal whatever k"
-        },
-    )
-
-
-class LimitSchema(Schema):
-    """How many results."""
-
-    limit = fields.Integer(validate=validate.Range(1, 500), load_default=None)
-
-
-class RecruitmentQuerySchema(Schema):
-    """Which capability and how far a new partner would reach."""
-
-    capability = fields.String(validate=validate.Length(1, 40), load_default=None)
-    radius_km = fields.Float(validate=validate.Range(0.1, 50), load_default=3.0)
-    limit = fields.Integer(validate=validate.Range(1, 100), load_default=10)
-
-
 class NeedRefSchema(Schema):
     """A need named in a gap list."""
 
@@ -347,47 +323,10 @@ class RecruitmentSchema(Schema):
     targets = fields.List(fields.Nested(RecruitmentTargetSchema))
 
 
-@blp.route(f"/needs/<{ID}:need_id>/suggestions")
-class NeedSuggestions(MethodView):
-    @blp.response(200, NeedSuggestionSchema(many=True))
-    @blp.alt_response(403, schema=ErrorResponseSchema)
-    @blp.alt_response(404, schema=ErrorResponseSchema)
-    def get(self, need_id):
-        """Who can act here: feasible partners for an open need, best first.
-
-        The first 10, plus the partner the latest plan chose when it ranks lower (`planned`);
-        partners ranked above it say why the plan did not choose them (`not_chosen`). Reasons
-        are in a coordinator's words ("their base is 1.3 mi away").
-        """
-        return services.suggest_partners_for_need(current_actor(), need_id)
-
-
-@blp.route(f"/partners/<{ID}:partner_id>/suggestions")
-class PartnerSuggestions(MethodView):
-    @blp.arguments(LimitSchema, location="query")
-    @blp.response(200, SuggestionSchema(many=True))
-    @blp.alt_response(404, schema=ErrorResponseSchema)
-    def get(self, query, partner_id):
-        """What this partner can do nearby, best first (by default sized to its capacity).
-
-        Reasons are in the partner's words ("1.3 mi from your base").
-        """
-        return services.suggest_needs_for_partner(current_actor(), partner_id, **query)
-
-
-@blp.route(f"/partners/<{ID}:partner_id>/offers")
-class PartnerOffers(MethodView):
-    @blp.response(200, AssignmentSchema(many=True))
-    @blp.alt_response(404, schema=ErrorResponseSchema)
-    def get(self, partner_id):
-        """Planned tasks offered to this partner and still open."""
-        return services.offers_for_partner(current_actor(), partner_id)
-
-
 @blp.route("/plans")
 class Plans(MethodView):
     @blp.response(200, PlanSummarySchema(many=True))
-    @blp.alt_response(403, schema=ErrorResponseSchema)
+    @blp.errors(403)
     def get(self):
         """Recent city plans."""
         return [
@@ -397,17 +336,16 @@ class Plans(MethodView):
 
     @blp.arguments(PlanCreateSchema, required=False)
     @blp.response(201, PlanSchema)
-    @blp.alt_response(403, schema=ErrorResponseSchema)
+    @blp.errors(403)
     def post(self, data):
         """Compute and store the optimal city plan (coordinators)."""
         return services.present_plan(services.run_city_plan(current_actor(), k=data["k"]))
 
 
-@blp.route(f"/plans/<{ID}:plan_id>")
+@blp.route("/plans/<id:plan_id>")
 class PlanItem(MethodView):
     @blp.response(200, PlanSchema)
-    @blp.alt_response(403, schema=ErrorResponseSchema)
-    @blp.alt_response(404, schema=ErrorResponseSchema)
+    @blp.errors(403, 404)
     def get(self, plan_id):
         """One stored plan with its assignments."""
         return services.present_plan(services.get_plan(current_actor(), plan_id))
@@ -417,14 +355,12 @@ def _assignment_out(assignment) -> dict:
     return services.present_assignment(assignment, {}, {})
 
 
-ASSIGNMENT = f"/plans/<{ID}:plan_id>/assignments/<{ID}:assignment_id>"
+ASSIGNMENT = "/plans/<id:plan_id>/assignments/<id:assignment_id>"
 
 
 @blp.route(f"{ASSIGNMENT}/offer", methods=["POST"])
 @blp.response(200, AssignmentSchema)
-@blp.alt_response(403, schema=ErrorResponseSchema)
-@blp.alt_response(404, schema=ErrorResponseSchema)
-@blp.alt_response(409, schema=ErrorResponseSchema)
+@blp.errors(403, 404, 409)
 def offer(plan_id, assignment_id):
     """Offer a planned task to its partner (coordinators)."""
     return _assignment_out(services.offer_assignment(current_actor(), plan_id, assignment_id))
@@ -432,9 +368,7 @@ def offer(plan_id, assignment_id):
 
 @blp.route(f"{ASSIGNMENT}/accept", methods=["POST"])
 @blp.response(200, AssignmentSchema)
-@blp.alt_response(403, schema=ErrorResponseSchema)
-@blp.alt_response(404, schema=ErrorResponseSchema)
-@blp.alt_response(409, schema=ErrorResponseSchema)
+@blp.errors(403, 404, 409)
 def accept(plan_id, assignment_id):
     """Accept an offered task: it is claimed for your organisation."""
     return _assignment_out(services.accept_offer(current_actor(), plan_id, assignment_id))
@@ -443,9 +377,7 @@ def accept(plan_id, assignment_id):
 @blp.route(f"{ASSIGNMENT}/decline", methods=["POST"])
 @blp.arguments(NoteSchema, required=False)
 @blp.response(200, AssignmentSchema)
-@blp.alt_response(403, schema=ErrorResponseSchema)
-@blp.alt_response(404, schema=ErrorResponseSchema)
-@blp.alt_response(409, schema=ErrorResponseSchema)
+@blp.errors(403, 404, 409)
 def decline(data, plan_id, assignment_id):
     """Decline an offered task."""
     return _assignment_out(
@@ -456,7 +388,7 @@ def decline(data, plan_id, assignment_id):
 @blp.route("/coverage/gaps")
 class Gaps(MethodView):
     @blp.response(200, GapsSchema)
-    @blp.alt_response(403, schema=ErrorResponseSchema)
+    @blp.errors(403)
     def get(self):
         """Needs nobody can reach, and what the city plan leaves unmet per area."""
         return services.coverage_gap_report(current_actor())
@@ -466,7 +398,7 @@ class Gaps(MethodView):
 class Recruitment(MethodView):
     @blp.arguments(RecruitmentQuerySchema, location="query")
     @blp.response(200, RecruitmentSchema)
-    @blp.alt_response(403, schema=ErrorResponseSchema)
+    @blp.errors(403)
     def get(self, query):
         """Where the needs the city plan leaves unassigned cluster, and whom to recruit there."""
         return services.recruitment_report(current_actor(), **query)
@@ -476,7 +408,7 @@ class Recruitment(MethodView):
 class Partnerships(MethodView):
     @blp.arguments(LimitSchema, location="query")
     @blp.response(200, PartnershipSchema(many=True))
-    @blp.alt_response(403, schema=ErrorResponseSchema)
+    @blp.errors(403)
     def get(self, query):
         """Partner pairs who together cover needs neither covers alone; cross-sector first."""
         return services.partnership_report(current_actor(), limit=query["limit"] or 20)

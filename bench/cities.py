@@ -26,7 +26,7 @@ polygons (at M and L; `uniform` at S happens to draw none), inactive partners, c
 with zero tasks left, and several capabilities.
 
 Must not import: Flask, SQLAlchemy, or any Common Ground package other than `matching`'s
-dataclasses; numpy only.
+dataclasses and the sector vocabulary (`partners.sectors`, pure data); numpy only.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from matching.model import CapabilitySlot, NeedSpec, PartnerSpec, TrackRecord
+from partners.sectors import SECTORS
 
 City = tuple[list[NeedSpec], list[PartnerSpec], datetime]
 FloatArray = NDArray[np.float64]
@@ -54,14 +55,6 @@ CAPABILITIES = (
     "tree_trimming",
     "board_up",
     "drain_clearing",
-)
-SECTORS = (
-    "nonprofit",
-    "faith_based",
-    "business",
-    "neighbourhood_association",
-    "school_university",
-    "civic_group",
 )
 CENTRE_LAT, CENTRE_LON = 30.45, -91.15
 CITY_KM = 30.0

@@ -41,7 +41,6 @@ from partners.models import Partner
 
 log = logging.getLogger(__name__)
 STATIC = ROOT / "static"
-KINDS = ("partner", "prospect", "neighbourhood")
 
 Progress = Callable[[int, int], None]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Flask
 
 from commonground.config import INSTANCE_DIR, ROOT, load_config
+from commonground.converters import register_converters
 from commonground.db_types import configure_sqlite, utcnow
 from commonground.extensions import csrf, db, login_manager, migrate
 
@@ -39,6 +40,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
 
+    register_converters(app)
     _register_blueprints(app)
     from commonground.http_errors import register_error_handlers
 

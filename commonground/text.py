@@ -1,7 +1,8 @@
 """Rules for free text that every edge applies: no control characters, bounded length.
 
 A NUL byte crashes PostgreSQL inserts while SQLite accepts it (docs/field-notes.md, trap 2), so
-text is checked before it reaches any database. Pure: no Flask, no SQLAlchemy.
+text is checked before it reaches any database. Pure: must not import Flask, SQLAlchemy or any
+feature package.
 """
 
 from __future__ import annotations

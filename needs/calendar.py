@@ -1,4 +1,7 @@
-"""Week boundaries in the city's time zone, for weekly capacity. Pure."""
+"""Week boundaries in the city's time zone, for weekly capacity.
+
+Pure: must not import Flask, SQLAlchemy or any feature package.
+"""
 
 from __future__ import annotations
 

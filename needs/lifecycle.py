@@ -1,4 +1,4 @@
-"""A need's lifecycle as a transition table. Pure: no Flask, no SQLAlchemy.
+"""A need's lifecycle as a transition table. Pure: must not import Flask or SQLAlchemy.
 
 open -> claimed -> in_progress -> completed -> verified
 claimed | in_progress -> open       (release, by the claiming partner, with a reason)

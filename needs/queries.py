@@ -3,30 +3,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import Select, func, select
 
 from commonground.extensions import db
 from geo.distance import KM_PER_DEGREE_LAT, bounding_box
+from needs.filters import NeedFilters
 from needs.models import Need
-
-
-@dataclass(frozen=True)
-class NeedFilters:
-    """What a caller may filter needs by. Empty fields do not filter."""
-
-    status: tuple[str, ...] = ()
-    capability: tuple[str, ...] = ()
-    neighbourhood: str | None = None
-    source: str | None = None
-    bbox: tuple[float, float, float, float] | None = None  # min_lon, min_lat, max_lon, max_lat
-    near: tuple[float, float] | None = None  # lat, lon
-    radius_km: float = 5.0
-    opened_after: datetime | None = None
-    opened_before: datetime | None = None
-    q: str | None = None
 
 
 def _distance_sq_expr(lat: float, lon: float):

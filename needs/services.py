@@ -72,6 +72,19 @@ def need_history(actor: Actor, need_id: int) -> list[NeedEvent]:
     return list(get_need(actor, need_id).events)
 
 
+def list_probable_duplicates(actor: Actor, *, limit: int = 500) -> list[Need]:
+    """Open needs linked to another as probable duplicates, awaiting a coordinator (by id)."""
+    actor.require("need.close")
+    return list(
+        db.session.scalars(
+            select(Need)
+            .where(Need.status == "open", Need.duplicate_of_id.is_not(None))
+            .order_by(Need.id)
+            .limit(limit)
+        )
+    )
+
+
 def active_claim(need: Need) -> Claim | None:
     """The need's active claim, if any."""
     return next((c for c in need.claims if c.status == "active"), None)

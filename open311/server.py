@@ -20,8 +20,8 @@ from marshmallow import EXCLUDE, Schema, fields, validate, validates_schema
 from marshmallow import ValidationError as SchemaError
 
 from accounts.services import authenticate_token
-from api.fields import Latitude, Longitude, Text, Url
 from commonground.errors import DomainError
+from commonground.fields import Latitude, Longitude, Text, Url
 from open311 import services
 from open311.errors import Open311Error, error_body
 from open311.formats import render

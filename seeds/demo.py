@@ -17,8 +17,6 @@ from sqlalchemy import func, select
 from accounts.actor import SYSTEM, Actor
 from accounts.roles import Role
 from accounts.services import create_user
-from api.needs import NeedCreateSchema
-from api.partners import PartnerCreateSchema
 from briefings.catalogue import add_catalogue_entry
 from capabilities.models import Capability
 from capabilities.services import add_capability
@@ -27,7 +25,9 @@ from commonground.extensions import db
 from geo.distance import haversine_km
 from geo.services import add_neighbourhoods
 from needs import services as needs
+from needs.schemas import NeedCreateSchema
 from partners.models import Partner
+from partners.schemas import PartnerCreateSchema
 from partners.services import change_partner_status, register_partner
 from seeds.baton_rouge import NEIGHBOURHOODS, ORGANISATIONS, STREETS, TITLES
 from seeds.catalogue import CATALOGUE

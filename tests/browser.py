@@ -81,6 +81,13 @@ class Browser:
             data["csrf_token"] = self.csrf_token("/login")
         return self.client.post(path, data=data, **kwargs)
 
+    def sign_in(self, who: Any) -> Browser:
+        """Sign this browser in as a person (or an email); fails the test if the form refuses."""
+        email = who if isinstance(who, str) else who.user.email
+        response = self.login(email)
+        assert response.status_code == 302, f"sign-in failed: {response.status_code}"
+        return self
+
     def session_cookie(self) -> str | None:
         """The current session cookie's value (to replay it later)."""
         cookie = self.client.get_cookie("cg_session")
@@ -93,3 +100,7 @@ def sign_in(client: Any, email: str, password: str = PASSWORD) -> Browser:
     response = browser.login(email, password)
     assert response.status_code == 302, f"sign-in failed: {response.status_code}"
     return browser
+
+
+WebClient = Browser
+"""The name some tests use for the same client."""

@@ -1,5 +1,6 @@
 """Shared fixtures: a real database (SQLite by default, PostgreSQL with DATABASE_URL) built by
-the Alembic migrations once per session and emptied between tests, and an API client.
+the Alembic migrations once per session and emptied between tests, an API client, and the one
+browser-like client for pages.
 """
 
 from __future__ import annotations
@@ -120,10 +121,12 @@ def browser(app: Flask, app_context: None):
     `browser(person)` signed in through the login form; keyword arguments go into every
     request's WSGI environ (e.g. REMOTE_ADDR)."""
 
-    def new_browser(person: Person | None = None, **environ) -> Browser:
+    def new_browser(person: Person | str | None = None, **environ) -> Browser:
         client = app.test_client()
         if environ:
             client.environ_base.update(environ)
-        return Browser(client) if person is None else sign_in(client, person.user.email)
+        if person is None:
+            return Browser(client)
+        return sign_in(client, person if isinstance(person, str) else person.user.email)
 
     return new_browser

@@ -1,7 +1,8 @@
-"""Who is acting on a page: the signed-in user as an `Actor`, and sign-in guards.
+"""Who is acting on a page: the signed-in user as an `Actor` (`current_actor()`, the one way
+pages name the acting user), and sign-in guards.
 
 Guards here only ask "is anyone signed in?"; what that person may do is decided by the
-services, which every view calls with `current_actor()`.
+services, which every view calls with `current_actor()`. Must not import `api`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Sign-in, sign-out and password reset pages."""
+"""Sign-in, sign-out and password reset pages; their forms are read with `accounts.schemas`.
+
+Must not import `api`.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +17,8 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, EqualTo, Length
 
+from accounts.schemas import ForgotPasswordSchema, LoginSchema, NewPasswordSchema
 from accounts.security_log import security_event
 from accounts.services import (
     check_password,
@@ -28,31 +29,9 @@ from accounts.services import (
 from accounts.sessions import clock, end_session, start_session
 from commonground.errors import ValidationError
 from commonground.rate_limits import per_account, per_address
-from web.forms import PlainText, apply_domain_errors
+from web.form_input import domain_messages, load_form, read_form
 
 bp = Blueprint("auth", __name__)
-
-
-class LoginForm(FlaskForm):
-    """Email and password."""
-
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254), PlainText()])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
-
-
-class ForgotPasswordForm(FlaskForm):
-    """The email of the account to reset."""
-
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254), PlainText()])
-
-
-class NewPasswordForm(FlaskForm):
-    """A new password, typed twice."""
-
-    password = PasswordField("New password", validators=[DataRequired(), Length(max=200)])
-    confirm = PasswordField(
-        "New password again", validators=[DataRequired(), EqualTo("password", "Not the same.")]
-    )
 
 
 def _safe_next(target: str | None) -> str:
@@ -67,17 +46,19 @@ def _safe_next(target: str | None) -> str:
 @per_account("RATELIMIT_LOGIN")
 def login():
     """Show the sign-in form and sign the user in."""
-    form = LoginForm()
-    if form.validate_on_submit():
-        user = check_password(form.email.data, form.password.data)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        data, errors = load_form(LoginSchema(), request.form)
+        user = None if errors else check_password(data["email"], data["password"])
         if user is not None:
             start_session(user)
             security_event("login", "success", user_id=user.id, partner_id=user.partner_id)
             return redirect(_safe_next(request.args.get("next")))
-        security_event("login", "failure", email=form.email.data)
-        flash("Email or password is wrong.", "error")
+        if not errors:
+            security_event("login", "failure", email=data["email"])
+            flash("Email or password is wrong.", "error")
     status = 200 if request.method == "GET" else 401
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=request.form, errors=errors), status
 
 
 @bp.post("/logout")
@@ -95,17 +76,19 @@ def logout():
 @per_account("RATELIMIT_PASSWORD_RESET")
 def forgot_password():
     """Ask for a reset link; the answer is the same whether the account exists or not."""
-    form = ForgotPasswordForm()
-    if form.validate_on_submit():
+    data, errors = ({}, {})
+    if request.method == "POST":
+        data, errors = load_form(ForgotPasswordSchema(), request.form)
+    if data:
         request_password_reset(
-            form.email.data,
+            data["email"],
             link_for=lambda token: url_for("auth.reset_password", token=token, _external=True),
             lifetime=timedelta(minutes=current_app.config["PASSWORD_RESET_MINUTES"]),
             now=clock(),
         )
         flash("If an account uses that email, a reset link is on its way.", "info")
         return redirect(url_for("auth.login"))
-    return render_template("auth/forgot.html", form=form)
+    return render_template("auth/forgot.html", form=request.form, errors=errors)
 
 
 @bp.route("/password/reset/<string(maxlength=100):token>", methods=["GET", "POST"])
@@ -114,17 +97,20 @@ def reset_password(token: str):
     """Choose a new password with a single-use link (reset or invitation)."""
     if one_time_token_user(token, now=clock()) is None:
         return render_template("auth/reset_invalid.html"), 404
-    form = NewPasswordForm()
-    if form.validate_on_submit():
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        schema = NewPasswordSchema()
         try:
-            set_password_with_token(token, form.password.data, now=clock())
+            set_password_with_token(token, read_form(schema, request.form)["password"], now=clock())
         except ValidationError as exc:
-            apply_domain_errors(form, exc.errors)
+            errors = domain_messages(exc, schema.load_fields)
         else:
             if current_user.is_authenticated:
                 end_session()
             flash("Your password is set. Sign in with it.", "success")
             return redirect(url_for("auth.login"))
-    response = current_app.make_response(render_template("auth/reset.html", form=form))
+    response = current_app.make_response(
+        render_template("auth/reset.html", form=request.form, errors=errors)
+    )
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

@@ -3,26 +3,26 @@ their PDF, and run the batch for every active partner with a progress bar."""
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    Response,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
-from flask_login import login_required
+from collections.abc import Callable
 
-from api.briefings import NeighbourhoodBriefingCreateSchema, ProspectBriefingCreateSchema
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
+
+from accounts.actor import Actor
 from briefings import services
+from briefings.models import Briefing
+from briefings.schemas import (
+    NeighbourhoodBriefingCreateSchema,
+    PartnerBriefingCreateSchema,
+    ProspectBriefingCreateSchema,
+)
 from commonground.errors import ValidationError
-from web.schema_forms import load_form
-from web.signed_in import page_actor
+from partners.sectors import PROSPECT_SECTORS
+from web.access import current_actor, login_required
+from web.actions import run_action
+from web.form_input import read_form
 
 bp = Blueprint("briefing_pages", __name__, url_prefix="/briefings")
-ID = "<int(min=1, max=2147483647):briefing_id>"
+ID = "<id:briefing_id>"
 
 
 @bp.get("/")
@@ -30,62 +30,67 @@ ID = "<int(min=1, max=2147483647):briefing_id>"
 def index():
     """Forms for the three kinds of briefing, and the stored ones."""
     return render_template(
-        "briefings/index.html", page=services.briefing_page_options(page_actor())
+        "briefings/index.html",
+        page=services.briefing_page_options(current_actor()),
+        sectors=PROSPECT_SECTORS,
     )
 
 
-def _invalid(exc: ValidationError):
-    for field, messages in exc.errors.items():
-        flash(f"{field}: {' '.join(str(m) for m in messages)}", "error")
-    flash(exc.message, "error")
-    return redirect(url_for("briefing_pages.index")), 303
+def _generate(make: Callable[[Actor], Briefing]) -> Response:
+    """Generate a briefing from a form: its page on success, the forms again on a refusal."""
+    actor = current_actor()
+    actor.require("briefing.generate")  # refuse before reading the form
+    return run_action(
+        lambda: make(actor),
+        done=None,
+        back=lambda briefing: url_for("briefing_pages.show", briefing_id=briefing.id),
+        refused_back=url_for("briefing_pages.index"),
+        refusals=(ValidationError,),
+        status=303,
+    )
 
 
 @bp.post("/partner")
 @login_required
 def partner():
     """Generate a briefing for a registered partner."""
-    page_actor().require("briefing.generate")  # refuse before reading the form
-    raw = request.form.get("partner_id", "")
-    if not raw.isdigit() or len(raw) > 10:
-        return _invalid(ValidationError("Choose a partner.", {"partner_id": ["Required."]}))
-    briefing = services.generate_partner_briefing(page_actor(), int(raw))
-    return redirect(url_for("briefing_pages.show", briefing_id=briefing.id), 303)
+    return _generate(
+        lambda actor: services.generate_partner_briefing(
+            actor, read_form(PartnerBriefingCreateSchema(), request.form)["partner_id"]
+        )
+    )
 
 
 @bp.post("/prospect")
 @login_required
 def prospect():
     """Generate a briefing for an organisation that is not registered yet."""
-    page_actor().require("briefing.generate")
-    try:
-        data = load_form(ProspectBriefingCreateSchema(), request.form, lists=("capabilities",))
-        briefing = services.generate_prospect_briefing(page_actor(), data)
-    except ValidationError as exc:
-        return _invalid(exc)
-    return redirect(url_for("briefing_pages.show", briefing_id=briefing.id), 303)
+    return _generate(
+        lambda actor: services.generate_prospect_briefing(
+            actor, read_form(ProspectBriefingCreateSchema(), request.form)
+        )
+    )
 
 
 @bp.post("/neighbourhood")
 @login_required
 def neighbourhood():
     """Generate a briefing for a neighbourhood's community meeting."""
-    page_actor().require("briefing.generate")
-    try:
-        data = load_form(NeighbourhoodBriefingCreateSchema(), request.form)
-        briefing = services.generate_neighbourhood_briefing(
-            page_actor(), data["neighbourhood"], weekly_tasks=data["weekly_tasks"]
+
+    def generate(actor: Actor) -> Briefing:
+        data = read_form(NeighbourhoodBriefingCreateSchema(), request.form)
+        return services.generate_neighbourhood_briefing(
+            actor, data["neighbourhood"], weekly_tasks=data["weekly_tasks"]
         )
-    except ValidationError as exc:
-        return _invalid(exc)
-    return redirect(url_for("briefing_pages.show", briefing_id=briefing.id), 303)
+
+    return _generate(generate)
 
 
 @bp.get(f"/{ID}")
 @login_required
 def show(briefing_id: int):
     """A stored briefing: who made it, when, and links to its document and PDF."""
-    briefing = services.get_briefing(page_actor(), briefing_id)
+    briefing = services.get_briefing(current_actor(), briefing_id)
     return render_template("briefings/show.html", briefing=services.present_briefing(briefing))
 
 
@@ -93,14 +98,14 @@ def show(briefing_id: int):
 @login_required
 def document(briefing_id: int):
     """The stored briefing document, exactly as it was handed over."""
-    return Response(services.get_briefing(page_actor(), briefing_id).html, mimetype="text/html")
+    return Response(services.get_briefing(current_actor(), briefing_id).html, mimetype="text/html")
 
 
 @bp.get(f"/{ID}.pdf")
 @login_required
 def pdf(briefing_id: int):
     """The stored briefing as PDF."""
-    actor = page_actor()
+    actor = current_actor()
     briefing = services.get_briefing(actor, briefing_id)
     name = services.pdf_filename(briefing)
     return Response(
@@ -114,7 +119,7 @@ def pdf(briefing_id: int):
 @login_required
 def batch_page():
     """The batch page: a briefing for every active partner, with a progress bar."""
-    total = len(services.active_partner_ids(page_actor()))
+    total = len(services.active_partner_ids(current_actor()))
     return render_template("briefings/batch.html", total=total, result=None)
 
 
@@ -122,7 +127,7 @@ def batch_page():
 @login_required
 def batch_all():
     """Without JavaScript: the whole batch in one request, then its report."""
-    result = services.run_batch(page_actor())
+    result = services.run_batch(current_actor())
     return render_template(
         "briefings/batch.html",
         total=result.total,
@@ -136,4 +141,4 @@ def batch_step():
     """With JavaScript: the next few partners, as JSON for the progress bar."""
     raw = request.form.get("offset", "0")
     offset = int(raw) if raw.isdigit() and len(raw) < 7 else 0
-    return jsonify(services.run_batch_step(page_actor(), offset))
+    return jsonify(services.run_batch_step(current_actor(), offset))

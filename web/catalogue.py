@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask import Blueprint, render_template, request, url_for
 
-from api.catalogue import CatalogueEntryCreateSchema, CatalogueEntryUpdateSchema
 from briefings import catalogue as services
+from briefings.schemas import CatalogueEntryCreateSchema, CatalogueEntryUpdateSchema
 from capabilities.services import capability_labels
-from commonground.errors import ConflictError, ValidationError
-from web.schema_forms import load_form
-from web.signed_in import page_actor
+from web.access import current_actor, login_required
+from web.actions import run_action
+from web.form_input import read_form
 
 bp = Blueprint("catalogue_pages", __name__, url_prefix="/catalogue")
-ID = "<int(min=1, max=2147483647):entry_id>"
+ID = "<id:entry_id>"
 
 
 @bp.get("/")
 @login_required
 def index():
     """The catalogue and, for coordinators, a form to add to it."""
-    actor = page_actor()
+    actor = current_actor()
     labels = capability_labels()
     entries = services.list_catalogue(actor, include_inactive=True)
     return render_template(
@@ -31,37 +30,27 @@ def index():
     )
 
 
-def _refused(exc: ValidationError | ConflictError, target: str):
-    for field, messages in exc.errors.items():
-        flash(f"{field}: {' '.join(str(m) for m in messages)}", "error")
-    flash(exc.message, "error")
-    return redirect(target, 303)
-
-
 @bp.post("/")
 @login_required
 def add():
     """Add a city resource (coordinators)."""
-    page_actor().require("catalogue.manage")  # refuse before reading the form
-    try:
-        data = load_form(
-            CatalogueEntryCreateSchema(),
-            request.form,
-            lists=("capabilities",),
-            numbers=("lead_time_days",),
-        )
-        entry = services.add_catalogue_entry(page_actor(), data)
-    except (ValidationError, ConflictError) as exc:
-        return _refused(exc, url_for("catalogue_pages.index"))
-    flash(f"Added “{entry.title}”.", "success")
-    return redirect(url_for("catalogue_pages.index"), 303)
+    actor = current_actor()
+    actor.require("catalogue.manage")  # refuse before reading the form
+    return run_action(
+        lambda: services.add_catalogue_entry(
+            actor, read_form(CatalogueEntryCreateSchema(), request.form)
+        ),
+        done=lambda entry: f"Added “{entry.title}”.",
+        back=url_for("catalogue_pages.index"),
+        status=303,
+    )
 
 
 @bp.get(f"/{ID}/edit")
 @login_required
 def edit(entry_id: int):
     """The form to change one resource (coordinators)."""
-    actor = page_actor()
+    actor = current_actor()
     actor.require("catalogue.manage")
     labels = capability_labels()
     return render_template(
@@ -75,25 +64,29 @@ def edit(entry_id: int):
 @login_required
 def update(entry_id: int):
     """Change one resource (coordinators). Unticked boxes mean withdrawn / no capability."""
-    page_actor().require("catalogue.manage")
-    form = request.form.copy()
-    form.pop("is_active", None)  # a checkbox: present or absent, not a JSON boolean
-    try:
-        data = load_form(
-            CatalogueEntryUpdateSchema(), form, lists=("capabilities",), numbers=("lead_time_days",)
-        )
-        data["is_active"] = bool(request.form.get("is_active"))
-        services.update_catalogue_entry(page_actor(), entry_id, data)
-    except (ValidationError, ConflictError) as exc:
-        return _refused(exc, url_for("catalogue_pages.edit", entry_id=entry_id))
-    flash("Saved.", "success")
-    return redirect(url_for("catalogue_pages.index"), 303)
+    actor = current_actor()
+    actor.require("catalogue.manage")
+    # A checkbox is present or absent, not a JSON boolean.
+    checkbox = {"blanks": {"is_active": False}, "coerce": {"is_active": bool}}
+    return run_action(
+        lambda: services.update_catalogue_entry(
+            actor, entry_id, read_form(CatalogueEntryUpdateSchema(), request.form, **checkbox)
+        ),
+        done="Saved.",
+        back=url_for("catalogue_pages.index"),
+        refused_back=url_for("catalogue_pages.edit", entry_id=entry_id),
+        status=303,
+    )
 
 
 @bp.post(f"/{ID}/delete")
 @login_required
 def delete(entry_id: int):
     """Remove one resource (coordinators)."""
-    services.delete_catalogue_entry(page_actor(), entry_id)
-    flash("Removed.", "success")
-    return redirect(url_for("catalogue_pages.index"), 303)
+    return run_action(
+        lambda: services.delete_catalogue_entry(current_actor(), entry_id),
+        done="Removed.",
+        back=url_for("catalogue_pages.index"),
+        refusals=(),
+        status=303,
+    )

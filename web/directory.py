@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request
 
-from api.partners import SECTORS
 from geo.services import list_neighbourhoods
 from needs.tasks import partner_record
+from partners.sectors import SECTORS
 from partners.services import list_partners, present_partner
 from partners.status import STATUSES
 from web.access import current_actor, login_required
@@ -19,7 +19,7 @@ from web.needs import capability_choices, map_settings
 
 bp = Blueprint("directory", __name__, url_prefix="/partners")
 
-PID = "<int(min=1, max=2147483647):partner_id>"
+PID = "<id:partner_id>"
 PAGE_SIZE = 50
 FILTERS = {"sector": SECTORS, "status": STATUSES}
 

@@ -1,7 +1,8 @@
 """The need filters of the list, map and downloads, read from a page's query string.
 
-Reuses the API's `NeedQuerySchema`; dates are whole days in the city's time zone. Keeps the
-cleaned values so the form shows what was asked and links carry the same filters.
+Reads them with `needs.schemas.NeedQuerySchema`, as the API does; dates are whole days in the
+city's time zone. Keeps the cleaned values so the form shows what was asked and links carry the
+same filters. Must not import `api`.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from zoneinfo import ZoneInfo
 from marshmallow import ValidationError as SchemaError
 from werkzeug.datastructures import MultiDict
 
-from api.needs import NeedQuerySchema
 from needs.queries import NeedFilters
+from needs.schemas import NeedQuerySchema
 from web.form_input import field_messages
 
 LIST_KEYS = ("status", "capability")

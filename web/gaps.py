@@ -4,10 +4,9 @@ neighbourhood and capability, needs no partner can reach, and where to recruit."
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
-from flask_login import login_required
 
 from performance.services import coverage_page_report
-from web.signed_in import page_actor
+from web.access import current_actor, login_required
 
 bp = Blueprint("gaps", __name__, url_prefix="/coverage")
 
@@ -26,6 +25,6 @@ def index():
     """The gap matrix, the unreachable needs and the recruitment targets."""
     capability = (request.args.get("capability") or "").strip()[:40] or None
     report = coverage_page_report(
-        page_actor(), capability=capability, radius_km=_radius(request.args.get("radius_km"))
+        current_actor(), capability=capability, radius_km=_radius(request.args.get("radius_km"))
     )
     return render_template("gaps/index.html", report=report)

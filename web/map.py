@@ -93,7 +93,7 @@ def lookup_address(actor: Actor, query: str) -> tuple[Response, int] | Response:
     """The one place the pages reach the geocoder (the configured one, as intake uses)."""
     actor.require("need.post")
     from geo.geocoders import GeocoderConfigError, geocode_address
-    from intake.geocoding import configured_geocoder
+    from geo.geocoding import configured_geocoder
 
     try:
         geocoder = configured_geocoder()  # GEOCODER, GAZETTEER_PATH...: built once per app

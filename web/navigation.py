@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, current_app
 from flask_login import current_user
 
-from accounts.services import actor_for
+from web.access import current_actor
 from web.legend import STATUS_LEGEND, status_label
 
 # (label, endpoint, permission that makes the link useful)
@@ -37,7 +37,7 @@ def nav_links() -> list[tuple[str, str]]:
     """(label, endpoint) of the pages the signed-in person may use."""
     if not current_user.is_authenticated:
         return []
-    actor = actor_for(current_user)
+    actor = current_actor()
     return [
         (label, endpoint)
         for label, endpoint, perm in NAV_LINKS

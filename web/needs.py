@@ -5,32 +5,29 @@ cancel, duplicate, not actionable), each confirmed before it is sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from marshmallow import Schema
 from werkzeug.datastructures import MultiDict
 
-from accounts.actor import Actor
-from api.common import CloseSchema, NoteSchema, ReasonSchema
-from api.needs import SOURCES, NeedCreateSchema
 from capabilities.services import list_capabilities
-from commonground.errors import ConflictError, DomainError, ValidationError
+from commonground.errors import DomainError, ValidationError
 from geo.services import list_neighbourhoods
 from needs import services
 from needs.detail import need_detail
 from needs.lifecycle import STATUSES
 from needs.mapdata import list_page
+from needs.schemas import SOURCES, CloseSchema, NeedCreateSchema, NoteSchema, ReasonSchema
 from planning.services import need_page_suggestions
 from web.access import current_actor, login_required
+from web.actions import run_action
 from web.filters import read_need_filters
-from web.form_input import domain_messages, load_form
+from web.form_input import domain_messages, read_form
 from web.legend import capability_badges
 
 bp = Blueprint("need_pages", __name__, url_prefix="/needs")
 
-NID = "<int(min=1, max=2147483647):need_id>"
+NID = "<id:need_id>"
 PAGE_SIZE = 50
 POST_FIELDS = (
     "title",
@@ -104,17 +101,14 @@ def new():
     actor.require("need.post")  # before reading the form: a refusal is a 403, not a form error
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        data, errors = load_form(
-            NeedCreateSchema(), request.form, POST_FIELDS, coerce={"priority": int}
-        )
-        if not errors:
-            try:
-                need = services.post_need(actor, data)
-            except DomainError as exc:
-                errors = domain_messages(exc)
-            else:
-                flash(f"Need #{need.id} posted: {need.title}", "success")
-                return redirect(url_for("need_pages.show", need_id=need.id))
+        try:
+            data = read_form(NeedCreateSchema(), request.form, POST_FIELDS)
+            need = services.post_need(actor, data)
+        except DomainError as exc:
+            errors = domain_messages(exc)
+        else:
+            flash(f"Need #{need.id} posted: {need.title}", "success")
+            return redirect(url_for("need_pages.show", need_id=need.id))
     return render_template(
         "needs/new.html",
         form=request.form if request.method == "POST" else MultiDict({"priority": "3"}),
@@ -145,14 +139,22 @@ def show(need_id: int):
 @login_required
 def verify(need_id: int):
     """Confirm a completion."""
-    return _act(need_id, NoteSchema(), ("note",), "Completion verified.", _verify)
+    return run_action(
+        lambda: services.verify_need(current_actor(), need_id, _read(NoteSchema())["note"]),
+        done="Completion verified.",
+        back=url_for("need_pages.show", need_id=need_id),
+    )
 
 
 @bp.post(f"/{NID}/reopen")
 @login_required
 def reopen(need_id: int):
     """Reject a completion: closed, not fixed. The need is open again."""
-    return _act(need_id, ReasonSchema(), ("reason",), "Need reopened: closed, not fixed.", _reopen)
+    return run_action(
+        lambda: services.reopen_need(current_actor(), need_id, _read(ReasonSchema())["reason"]),
+        done="Need reopened: closed, not fixed.",
+        back=url_for("need_pages.show", need_id=need_id),
+    )
 
 
 @bp.post(f"/{NID}/close")
@@ -162,47 +164,22 @@ def close(need_id: int):
     action = request.form.get("action", "")
     if action not in CLOSING:
         raise ValidationError("Choose how to close the need.", {"action": ["Unknown action."]})
-    return _act(
-        need_id,
-        CloseSchema(),
-        ("reason", "duplicate_of"),
-        f"Need closed: {CLOSING[action].lower()}.",
-        lambda actor, nid, data: services.close_need(
-            actor, nid, action, data["reason"], duplicate_of=data.get("duplicate_of")
-        ),
-        coerce={"duplicate_of": int},
+
+    def close_it() -> Any:
+        data = _read(CloseSchema())
+        return services.close_need(
+            current_actor(), need_id, action, data["reason"], duplicate_of=data["duplicate_of"]
+        )
+
+    return run_action(
+        close_it,
+        done=f"Need closed: {CLOSING[action].lower()}.",
+        back=url_for("need_pages.show", need_id=need_id),
     )
 
 
-def _verify(actor: Actor, need_id: int, data: dict) -> Any:
-    return services.verify_need(actor, need_id, data["note"])
-
-
-def _reopen(actor: Actor, need_id: int, data: dict) -> Any:
-    return services.reopen_need(actor, need_id, data["reason"])
-
-
-def _act(
-    need_id: int,
-    schema: Schema,
-    names: tuple[str, ...],
-    done_message: str,
-    call: Callable[[Actor, int, dict], Any],
-    coerce: dict | None = None,
-):
-    """Run one lifecycle service from a confirmed form; say what happened on the need's page."""
-    data, errors = load_form(schema, request.form, names, coerce=coerce)
-    if errors:
-        for name, messages in errors.items():
-            flash(f"{name.replace('_', ' ').capitalize()}: {' '.join(messages)}", "error")
-        return redirect(url_for("need_pages.show", need_id=need_id))
-    try:
-        call(current_actor(), need_id, data)
-    except (ConflictError, ValidationError) as exc:
-        flash(exc.message, "error")
-    else:
-        flash(done_message, "success")
-    return redirect(url_for("need_pages.show", need_id=need_id))
+def _read(schema) -> dict[str, Any]:
+    return read_form(schema, request.form)
 
 
 def _page_number(value: str | None) -> int:

@@ -7,14 +7,13 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, render_template, request
-from flask_login import login_required
 
 from briefings import charts
 from capabilities.services import capability_labels
 from commonground.errors import ValidationError
 from geo.services import list_neighbourhoods
 from performance import services
-from web.signed_in import page_actor
+from web.access import current_actor, login_required
 
 bp = Blueprint("performance_pages", __name__, url_prefix="/performance")
 
@@ -69,7 +68,7 @@ def index():
         capability=(request.args.get("capability") or "").strip()[:40] or None,
         neighbourhood=(request.args.get("neighbourhood") or "").strip()[:80] or None,
     )
-    report = services.dashboard_report(page_actor(), filters)
+    report = services.dashboard_report(current_actor(), filters)
     return render_template(
         "performance/index.html",
         report=report,

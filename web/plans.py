@@ -6,14 +6,15 @@ its use cases.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 
 from planning.services import offer_assignments, plan_by_partner, recent_plans, run_city_plan
 from web.access import current_actor, login_required
+from web.actions import run_action
 
 bp = Blueprint("plan_pages", __name__, url_prefix="/plans")
 
-PLAN = "<int(min=1, max=2147483647):plan_id>"
+PLAN = "<id:plan_id>"
 
 
 @bp.get("/")
@@ -28,9 +29,12 @@ def index():
 @login_required
 def run():
     """Run the city plan for every open need now."""
-    plan_id = run_city_plan(current_actor()).id
-    flash(f"Plan #{plan_id} is ready: review it, then offer tasks to partners.", "success")
-    return redirect(url_for("plan_pages.show", plan_id=plan_id))
+    return run_action(
+        lambda: run_city_plan(current_actor()).id,
+        done=lambda plan_id: f"Plan #{plan_id} is ready: review it, then offer tasks to partners.",
+        back=lambda plan_id: url_for("plan_pages.show", plan_id=plan_id),
+        refusals=(),
+    )
 
 
 @bp.get(f"/{PLAN}")
@@ -46,6 +50,9 @@ def show(plan_id: int):
 def offer_tasks(plan_id: int):
     """Offer the chosen planned tasks to their partners."""
     ids = [int(v) for v in request.form.getlist("assignment") if v.isdigit() and len(v) < 10]
-    offered = offer_assignments(current_actor(), plan_id, ids)
-    flash(f"Offered {offered} task{'' if offered == 1 else 's'}.", "success")
-    return redirect(url_for("plan_pages.show", plan_id=plan_id))
+    return run_action(
+        lambda: offer_assignments(current_actor(), plan_id, ids),
+        done=lambda offered: f"Offered {offered} task{'' if offered == 1 else 's'}.",
+        back=url_for("plan_pages.show", plan_id=plan_id),
+        refusals=(),
+    )

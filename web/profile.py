@@ -7,16 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from marshmallow import ValidationError as SchemaError
 from werkzeug.datastructures import MultiDict
 
-from api.partners import PartnerUpdateSchema
 from commonground.errors import DomainError
 from geo.services import list_neighbourhoods
 from needs.tasks import our_profile
+from partners.schemas import PartnerUpdateSchema
 from partners.services import update_partner
 from web.access import current_actor, login_required
-from web.form_input import domain_messages, field_messages
+from web.form_input import Rows, domain_messages, read_form
 from web.needs import capability_choices, map_settings
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
@@ -31,6 +30,22 @@ TEXT_FIELDS = (
 )
 NUMBER_FIELDS = ("base_latitude", "base_longitude", "service_radius_km")
 CAPACITY_FIELDS = ("tasks_per_week", "volunteer_hours_per_week", "equipment")
+PROFILE_FORM = {
+    "names": (*TEXT_FIELDS, *NUMBER_FIELDS, "service_neighbourhoods", "capabilities"),
+    # A blank contact clears it; a blank description empties it; a blank position is refused.
+    "blanks": {
+        **dict.fromkeys(TEXT_FIELDS[1:]),
+        "description": "",
+        **dict.fromkeys(NUMBER_FIELDS, ""),
+    },
+    "rows": {
+        "capabilities": Rows(
+            "capability",
+            CAPACITY_FIELDS,
+            {"tasks_per_week": "1", "volunteer_hours_per_week": "0", "equipment": ""},
+        )
+    },
+}
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -41,15 +56,14 @@ def edit():
     profile = our_profile(actor)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        data, errors = read_profile_form(request.form)
-        if not errors:
-            try:
-                update_partner(actor, profile["id"], data)
-            except DomainError as exc:
-                errors = domain_messages(exc)
-            else:
-                flash("Profile saved.", "success")
-                return redirect(url_for("profile.edit"))
+        try:
+            data = read_form(PartnerUpdateSchema(), request.form, **PROFILE_FORM)
+            update_partner(actor, profile["id"], data)
+        except DomainError as exc:
+            errors = domain_messages(exc)
+        else:
+            flash("Profile saved.", "success")
+            return redirect(url_for("profile.edit"))
     return render_template(
         "profile/edit.html",
         profile=profile,
@@ -75,38 +89,3 @@ def profile_form(profile: dict[str, Any]) -> MultiDict:
         for field in CAPACITY_FIELDS:
             form[f"{field}-{code}"] = str(item[field])
     return form
-
-
-def read_profile_form(form: MultiDict) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """The profile form through PartnerUpdateSchema; capability errors keyed per row."""
-    raw: dict[str, Any] = {}
-    for name in TEXT_FIELDS:
-        value = form.get(name, "").strip()
-        raw[name] = value if value or name == "description" else None
-    for name in NUMBER_FIELDS:
-        raw[name] = form.get(name, "").strip()
-    raw["service_neighbourhoods"] = form.getlist("service_neighbourhoods")
-    codes = [c for c in form.getlist("capability") if c]
-    raw["capabilities"] = [
-        {
-            "capability": code,
-            **{f: form.get(f"{f}-{code}", "").strip() or _default(f) for f in CAPACITY_FIELDS},
-        }
-        for code in codes
-    ]
-    try:
-        return PartnerUpdateSchema().load(raw), {}
-    except SchemaError as exc:
-        messages = dict(exc.messages)
-        rows = messages.pop("capabilities", {})
-        errors = field_messages(messages)
-        if isinstance(rows, dict):
-            for index, row_errors in rows.items():
-                code = codes[index] if isinstance(index, int) and index < len(codes) else ""
-                for name, texts in field_messages(row_errors).items():
-                    errors.setdefault(f"{name}-{code}", []).extend(texts)
-        return {}, errors
-
-
-def _default(field: str) -> str:
-    return {"tasks_per_week": "1", "volunteer_hours_per_week": "0", "equipment": ""}[field]

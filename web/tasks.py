@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from api.common import NoteSchema, ReasonSchema
-from api.needs import CompletionReportSchema
 from commonground.db_types import utcnow
 from commonground.errors import ConflictError, DomainError, ValidationError
 from needs import services
 from needs.detail import need_detail
+from needs.schemas import CompletionReportSchema, NoteSchema, ReasonSchema
 from needs.tasks import our_claims, our_history
 from planning.services import accept_offer, decline_offer, tasks_near
 from web.access import current_actor, json_login_required, login_required
@@ -21,7 +20,7 @@ from web.needs import capability_choices, map_settings
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
-NID = "<int(min=1, max=2147483647):need_id>"
+NID = "<id:need_id>"
 REPORT_FIELDS = ("volunteers", "hours", "units", "unit_kind", "notes")
 
 
@@ -76,7 +75,7 @@ def history():
     return render_template("tasks/history.html", history=our_history(current_actor()))
 
 
-OFFER = "<int(min=1, max=2147483647):plan_id>/<int(min=1, max=2147483647):assignment_id>"
+OFFER = "<id:plan_id>/<id:assignment_id>"
 
 
 @bp.post(f"/offers/{OFFER}/accept")

@@ -87,3 +87,19 @@ def test_a_page_number_past_any_database_offset_is_a_422_not_a_500(api, make):
         assert response.status_code == 422, path
         assert "page" in response.json["errors"]
     assert client.get("/api/v1/needs/?page=1000000").status_code == 200
+
+
+def test_every_error_response_is_documented_once_and_referenced(client, app_context):
+    spec = client.get("/api/v1/openapi.json").json
+    defined = spec["components"]["responses"]
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            for status, response in operation["responses"].items():
+                if status.startswith(("2", "3")):
+                    continue
+                ref = response.get("$ref", "")
+                assert ref.startswith("#/components/responses/"), (method, path, status)
+                body = defined[ref.rsplit("/", 1)[1]]["content"]["application/json"]["schema"]
+                assert body == {"$ref": "#/components/schemas/ErrorResponse"}, (path, status)

@@ -33,14 +33,14 @@ COORDINATORS = frozenset({"admin", "coordinator"})
 PARTNERS = frozenset({"partner_own", "partner_other"})
 READERS_OF_PARTNER_A = frozenset({"admin", "coordinator", "outreach", "viewer", "partner_own"})
 
-NID = "<int(min=1, max=2147483647):need_id>"
+NID = "<id:need_id>"
 OPEN311 = "/open311/v2"
 FMT = "<any(json, xml):fmt>"
-PID = "<int(min=1, max=2147483647):partner_id>"
-TID = "<int(min=1, max=2147483647):token_id>"
-MID = "<int(min=1, max=2147483647):member_id>"
-PLAN = "<int(min=1, max=2147483647):plan_id>"
-ASSIGNMENT = f"/plans/{PLAN}/assignments/<int(min=1, max=2147483647):assignment_id>"
+PID = "<id:partner_id>"
+TID = "<id:token_id>"
+MID = "<id:member_id>"
+PLAN = "<id:plan_id>"
+ASSIGNMENT = f"/plans/{PLAN}/assignments/<id:assignment_id>"
 READERS_OF_ALL_PARTNERS = frozenset({"admin", "coordinator", "outreach", "viewer"})
 Value = Any | Callable[[Any], Any]  # a value, or a function of the World
 
@@ -314,8 +314,8 @@ ROUTES += [
     Route("GET", _api("/partnerships"), STAFF),
 ]
 
-PLAN_PAGE = "<int(min=1, max=2147483647):plan_id>"
-OFFER_PAGE = f"/tasks/offers/{PLAN_PAGE}/<int(min=1, max=2147483647):assignment_id>"
+PLAN_PAGE = "<id:plan_id>"
+OFFER_PAGE = f"/tasks/offers/{PLAN_PAGE}/<id:assignment_id>"
 NEED_FORM = {
     "capability": "litter_cleanup",
     "title": "Tyres dumped on lot",
@@ -431,8 +431,8 @@ ROUTES += [
     ),
 ]
 
-BRIEFING = "<int(min=1, max=2147483647):briefing_id>"
-ENTRY = "<int(min=1, max=2147483647):entry_id>"
+BRIEFING = "<id:briefing_id>"
+ENTRY = "<id:entry_id>"
 YEAR = "<int(min=2000, max=2999):year>"
 DASHBOARD_READERS = frozenset({"admin", "coordinator", "outreach", "viewer"})
 PROSPECT = {

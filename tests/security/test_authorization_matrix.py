@@ -252,7 +252,7 @@ def _row(method: str, rule: str) -> Route:
 def test_a_cell_leaves_nothing_behind_for_the_next(app, matrix: Matrix):
     """A cell whose services commit (a DELETE, a PATCH, signing out everywhere) is undone
     before the next cell."""
-    entry = "/api/v1/catalogue/<int(min=1, max=2147483647):entry_id>"
+    entry = "/api/v1/catalogue/<id:entry_id>"
     capability = "/api/v1/capabilities/<string:code>"
     everywhere, account = _row("POST", "/account/logout-everywhere"), _row("GET", "/account")
     commits = []

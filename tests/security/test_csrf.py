@@ -20,7 +20,7 @@ CSRF_MESSAGE = "The form expired or was not sent by this site"
 
 def _example(match: re.Match) -> str:
     converter, options, _name = match.groups()
-    if converter == "int":
+    if converter in ("int", "id"):
         return "1"
     if converter == "any":
         return options.split(",")[0].strip()

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser import csrf_token, sign_in
+from tests.browser import csrf_token
 
 DOWNTOWN = (30.4515, -91.1871)
 
@@ -36,18 +36,18 @@ def _briefing_id(response) -> int:
     return int(re.search(r"/briefings/(\d+)$", response.headers["Location"]).group(1))
 
 
-def test_outreach_generates_a_partner_briefing_opens_it_and_its_pdf(client, city):
-    browser = sign_in(client, city["outreach"].user.email)
-    page = browser.get("/briefings/")
+def test_outreach_generates_a_partner_briefing_opens_it_and_its_pdf(browser, city):
+    web = browser(city["outreach"].user.email)
+    page = web.get("/briefings/")
     assert page.status_code == 200 and "Near Cleaners" in page.text
-    made = browser.post(
+    made = web.post(
         "/briefings/partner",
         data={"partner_id": city["near"].id, "csrf_token": csrf_token(page.text)},
     )
     briefing_id = _briefing_id(made)
-    details = browser.get(f"/briefings/{briefing_id}")
+    details = web.get(f"/briefings/{briefing_id}")
     assert "Near Cleaners" in details.text and city["outreach"].user.name in details.text
-    document = browser.get(f"/briefings/{briefing_id}/document")
+    document = web.get(f"/briefings/{briefing_id}/document")
     assert document.status_code == 200
     for heading in (
         "The area's picture",
@@ -60,16 +60,16 @@ def test_outreach_generates_a_partner_briefing_opens_it_and_its_pdf(client, city
         assert heading in document.text, heading
     assert document.text.count("<svg") == 3  # bar chart, line chart, map
     assert 'style="' not in document.text and "<script" not in document.text
-    pdf = browser.get(f"/briefings/{briefing_id}.pdf")
+    pdf = web.get(f"/briefings/{briefing_id}.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
-    listing = browser.get("/briefings/")
+    listing = web.get("/briefings/")
     assert f"/briefings/{briefing_id}/document" in listing.text
 
 
-def test_outreach_generates_prospect_and_neighbourhood_briefings_from_the_page(client, city):
-    browser = sign_in(client, city["outreach"].user.email)
-    token = csrf_token(browser.get("/briefings/").text)
-    prospect = browser.post(
+def test_outreach_generates_prospect_and_neighbourhood_briefings_from_the_page(browser, city):
+    web = browser(city["outreach"].user.email)
+    token = csrf_token(web.get("/briefings/").text)
+    prospect = web.post(
         "/briefings/prospect",
         data={
             "csrf_token": token,
@@ -82,19 +82,19 @@ def test_outreach_generates_prospect_and_neighbourhood_briefings_from_the_page(c
             "volunteer_hours_per_week": "4",
         },
     )
-    document = browser.get(f"/briefings/{_briefing_id(prospect)}/document").text
+    document = web.get(f"/briefings/{_briefing_id(prospect)}/document").text
     assert "Hope &lt;Chapel&gt;" in document and "not registered yet" in document
-    hood = browser.post(
+    hood = web.post(
         "/briefings/neighbourhood",
         data={"csrf_token": token, "neighbourhood": "Downtown", "weekly_tasks": "2"},
     )
-    assert "Downtown" in browser.get(f"/briefings/{_briefing_id(hood)}/document").text
+    assert "Downtown" in web.get(f"/briefings/{_briefing_id(hood)}/document").text
 
 
-def test_a_prospect_form_without_capabilities_is_refused_with_a_message(client, city):
-    browser = sign_in(client, city["outreach"].user.email)
-    token = csrf_token(browser.get("/briefings/").text)
-    response = browser.post(
+def test_a_prospect_form_without_capabilities_is_refused_with_a_message(browser, city):
+    web = browser(city["outreach"].user.email)
+    token = csrf_token(web.get("/briefings/").text)
+    response = web.post(
         "/briefings/prospect",
         data={"csrf_token": token, "name": "X", "neighbourhood": "Downtown"},
         follow_redirects=True,
@@ -102,15 +102,15 @@ def test_a_prospect_form_without_capabilities_is_refused_with_a_message(client, 
     assert "capabilities" in response.text and "Please correct the form." in response.text
 
 
-def test_a_form_without_its_csrf_token_is_refused(client, city):
-    browser = sign_in(client, city["outreach"].user.email)
-    response = browser.post("/briefings/partner", data={"partner_id": city["near"].id}, csrf=False)
+def test_a_form_without_its_csrf_token_is_refused(browser, city):
+    web = browser(city["outreach"].user.email)
+    response = web.post("/briefings/partner", data={"partner_id": city["near"].id}, csrf=False)
     assert response.status_code == 400
 
 
-def test_partner_members_cannot_open_the_briefings_page(client, city):
-    browser = sign_in(client, city["member"].user.email)
-    assert browser.get("/briefings/").status_code == 403
+def test_partner_members_cannot_open_the_briefings_page(browser, city):
+    web = browser(city["member"].user.email)
+    assert web.get("/briefings/").status_code == 403
 
 
 def test_the_pages_ask_people_to_sign_in_first(client, city):
@@ -118,11 +118,11 @@ def test_the_pages_ask_people_to_sign_in_first(client, city):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_the_batch_page_runs_in_steps_for_the_progress_bar(client, city):
-    browser = sign_in(client, city["coordinator"].user.email)
-    page = browser.get("/briefings/batch")
+def test_the_batch_page_runs_in_steps_for_the_progress_bar(browser, city):
+    web = browser(city["coordinator"].user.email)
+    page = web.get("/briefings/batch")
     assert "<progress" in page.text and "briefing-batch.js" in page.text
-    step = browser.post(
+    step = web.post(
         "/briefings/batch/step",
         data={"offset": "0"},
         headers={"X-CSRFToken": csrf_token(page.text)},
@@ -133,18 +133,18 @@ def test_the_batch_page_runs_in_steps_for_the_progress_bar(client, city):
     assert sorted(g["subject"] for g in step.json["generated"]) == ["Board Crew", "Near Cleaners"]
 
 
-def test_the_batch_page_works_without_javascript(client, city):
-    browser = sign_in(client, city["coordinator"].user.email)
-    token = csrf_token(browser.get("/briefings/batch").text)
-    response = browser.post("/briefings/batch", data={"csrf_token": token})
+def test_the_batch_page_works_without_javascript(browser, city):
+    web = browser(city["coordinator"].user.email)
+    token = csrf_token(web.get("/briefings/batch").text)
+    response = web.post("/briefings/batch", data={"csrf_token": token})
     assert response.status_code == 200
     assert "Done: 2 generated, 0 failed." in response.text
 
 
-def test_a_coordinator_edits_the_catalogue_from_its_page(client, city):
-    browser = sign_in(client, city["coordinator"].user.email)
-    page = browser.get("/catalogue/")
-    added = browser.post(
+def test_a_coordinator_edits_the_catalogue_from_its_page(browser, city):
+    web = browser(city["coordinator"].user.email)
+    page = web.get("/catalogue/")
+    added = web.post(
         "/catalogue/",
         data={
             "csrf_token": csrf_token(page.text),
@@ -157,8 +157,8 @@ def test_a_coordinator_edits_the_catalogue_from_its_page(client, city):
     )
     assert "Tool lending" in added.text and "Lot mowing" in added.text
     entry_id = int(re.search(r"/catalogue/(\d+)/edit", added.text).group(1))
-    edit = browser.get(f"/catalogue/{entry_id}/edit")
-    saved = browser.post(
+    edit = web.get(f"/catalogue/{entry_id}/edit")
+    saved = web.post(
         f"/catalogue/{entry_id}/edit",
         data={"csrf_token": csrf_token(edit.text), "title": "Tool library", "lead_time_days": "1"},
         follow_redirects=True,
@@ -166,11 +166,11 @@ def test_a_coordinator_edits_the_catalogue_from_its_page(client, city):
     assert "Tool library" in saved.text and "(withdrawn)" in saved.text
 
 
-def test_outreach_reads_the_catalogue_but_cannot_edit_it(client, city):
-    browser = sign_in(client, city["outreach"].user.email)
-    page = browser.get("/catalogue/")
+def test_outreach_reads_the_catalogue_but_cannot_edit_it(browser, city):
+    web = browser(city["outreach"].user.email)
+    page = web.get("/catalogue/")
     assert page.status_code == 200 and "Add a resource" not in page.text
-    response = browser.post(
+    response = web.post(
         "/catalogue/", data={"csrf_token": csrf_token(page.text), "title": "Sneaky"}
     )
     assert response.status_code == 403

@@ -11,7 +11,6 @@ import pytest
 from commonground.db_types import utcnow
 from needs.services import claim_need, complete_need, start_need, verify_need
 from planning.services import run_city_plan
-from tests.browser import sign_in
 
 DOWNTOWN = (30.4515, -91.1871)
 SCOTLANDVILLE = (30.5214, -91.1829)
@@ -79,9 +78,9 @@ def _cell(html: str, row: str) -> list[tuple[str, str]]:
     return re.findall(r'<td class="gap-(\w+)"[^>]*>([^<]*)</td>', found.group(1))
 
 
-def test_the_gap_page_shows_what_the_plan_leaves_unmet_and_where_to_recruit(client, city):
-    browser = sign_in(client, city["outreach"].user.email)
-    page = browser.get("/coverage/gaps")
+def test_the_gap_page_shows_what_the_plan_leaves_unmet_and_where_to_recruit(browser, city):
+    web = browser(city["outreach"].user.email)
+    page = web.get("/coverage/gaps")
     assert page.status_code == 200
     assert "Computed now (" in page.text and "no city plan has been run yet" in page.text
     # Columns in code order: board_up, litter_cleanup, lot_mowing; each cell unmet / open.
@@ -103,34 +102,34 @@ def test_the_gap_page_shows_what_the_plan_leaves_unmet_and_where_to_recruit(clie
         recruitment,
     )
     assert "Nobody does this nearby yet." in recruitment
-    only_mowing = browser.get("/coverage/gaps?capability=lot_mowing&radius_km=3")
+    only_mowing = web.get("/coverage/gaps?capability=lot_mowing&radius_km=3")
     assert "No unmet demand to recruit for in this capability" in only_mowing.text
 
 
-def test_the_gap_page_names_the_stored_plan_it_reads(client, city, make):
+def test_the_gap_page_names_the_stored_plan_it_reads(browser, city, make):
     plan = run_city_plan(city["coordinator"].actor)
     make.need(title="Posted after the plan", neighbourhood="Downtown")
-    browser = sign_in(client, city["outreach"].user.email)
-    page = browser.get("/coverage/gaps")
+    web = browser(city["outreach"].user.email)
+    page = web.get("/coverage/gaps")
     assert f"From plan #{plan.id} of {plan.created_at:%Y-%m-%d %H:%M} UTC" in page.text
     assert "1 of the unmet needs were posted after this plan" in page.text
     assert _cell(page.text, "Downtown") == [("none", "1 / 1"), ("short", "1 / 4")]
 
 
-def test_viewers_may_not_see_the_gap_page(client, city):
-    browser = sign_in(client, city["viewer"].user.email)
-    assert browser.get("/coverage/gaps").status_code == 403
+def test_viewers_may_not_see_the_gap_page(browser, city):
+    web = browser(city["viewer"].user.email)
+    assert web.get("/coverage/gaps").status_code == 403
 
 
-def test_the_dashboard_shows_kpis_with_charts_and_filters(client, city, make):
+def test_the_dashboard_shows_kpis_with_charts_and_filters(browser, client, city, make):
     member = make.user("partner", partner=make.partner(name="Doers"))
     need = make.need(neighbourhood="Downtown")
     claim_need(member.actor, need.id)
     start_need(member.actor, need.id)
     complete_need(member.actor, need.id, {"volunteers": 3, "hours": 7.5})
     verify_need(city["coordinator"].actor, need.id)
-    browser = sign_in(client, city["viewer"].user.email)
-    page = browser.get("/performance/")
+    web = browser(city["viewer"].user.email)
+    page = web.get("/performance/")
     assert page.status_code == 200
     assert page.text.count("<svg") == 3
     assert "<strong>6</strong> needs posted" in page.text
@@ -140,9 +139,9 @@ def test_the_dashboard_shows_kpis_with_charts_and_filters(client, city, make):
     # The month as the city sees it: just after midnight UTC it is still last month there.
     zone = ZoneInfo(client.application.config["CITY_TIMEZONE"])
     month = utcnow().astimezone(zone).strftime("%Y-%m")
-    filtered = browser.get(f"/performance/?start={month}-01&capability=board_up")
+    filtered = web.get(f"/performance/?start={month}-01&capability=board_up")
     assert "<strong>1</strong> needs posted" in filtered.text
-    assert browser.get("/performance/?start=yesterday").status_code == 422
+    assert web.get("/performance/?start=yesterday").status_code == 422
 
 
 def test_the_open_data_report_is_public_and_has_no_personal_data(client, city, make):

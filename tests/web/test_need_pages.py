@@ -12,8 +12,8 @@ from needs.services import claim_need, complete_need, start_need
 from tests.factories import DOWNTOWN
 
 
-def test_a_coordinator_posts_a_need_and_lands_on_its_page(make, pages):
-    client = pages(make.user("coordinator"))
+def test_a_coordinator_posts_a_need_and_lands_on_its_page(make, browser):
+    client = browser(make.user("coordinator"))
     response = client.post(
         "/needs/new",
         {
@@ -34,8 +34,8 @@ def test_a_coordinator_posts_a_need_and_lands_on_its_page(make, pages):
     assert "Lot mowing" in page and "Downtown" in page
 
 
-def test_a_bad_post_shows_messages_next_to_fields_and_keeps_what_was_typed(make, pages):
-    client = pages(make.user("coordinator"))
+def test_a_bad_post_shows_messages_next_to_fields_and_keeps_what_was_typed(make, browser):
+    client = browser(make.user("coordinator"))
     response = client.post(
         "/needs/new",
         {
@@ -56,8 +56,8 @@ def test_a_bad_post_shows_messages_next_to_fields_and_keeps_what_was_typed(make,
     assert 'aria-invalid="true"' in page
 
 
-def test_an_unknown_capability_is_reported_on_the_field(make, pages):
-    client = pages(make.user("coordinator"))
+def test_an_unknown_capability_is_reported_on_the_field(make, browser):
+    client = browser(make.user("coordinator"))
     response = client.post(
         "/needs/new", {"title": "Something", "capability": "juggling", "address": "1 A St"}
     )
@@ -65,8 +65,8 @@ def test_an_unknown_capability_is_reported_on_the_field(make, pages):
     assert 'id="capability-error"' in response.get_data(as_text=True)
 
 
-def test_a_need_without_coordinates_waits_for_the_geocoder(make, pages):
-    client = pages(make.user("coordinator"))
+def test_a_need_without_coordinates_waits_for_the_geocoder(make, browser):
+    client = browser(make.user("coordinator"))
     response = client.post(
         "/needs/new", {"title": "No pin yet", "capability": "lot_mowing", "address": "9 Elm"}
     )
@@ -74,10 +74,10 @@ def test_a_need_without_coordinates_waits_for_the_geocoder(make, pages):
     assert "Waiting for the geocoder" in client.text(response.headers["Location"])
 
 
-def test_the_list_filters_by_status_capability_neighbourhood_and_text(make, pages):
+def test_the_list_filters_by_status_capability_neighbourhood_and_text(make, browser):
     make.need(title="Mow me", capability="lot_mowing")
     make.need(title="Pick litter")
-    client = pages(make.user("viewer"))
+    client = browser(make.user("viewer"))
     page = client.text("/needs/?capability=lot_mowing")
     assert "Mow me" in page and "Pick litter" not in page
     page = client.text("/needs/?q=litter&status=open")
@@ -86,27 +86,27 @@ def test_the_list_filters_by_status_capability_neighbourhood_and_text(make, page
     assert "No needs match these filters." in page
 
 
-def test_bad_filters_are_explained_not_errors(make, pages):
-    client = pages(make.user("viewer"))
+def test_bad_filters_are_explained_not_errors(make, browser):
+    client = browser(make.user("viewer"))
     page = client.text("/needs/?status=bogus&from=yesterday")
     assert "Filter status" in page and "Use a date like" in page
 
 
-def test_the_list_downloads_carry_the_filters(make, pages):
-    client = pages(make.user("viewer"))
+def test_the_list_downloads_carry_the_filters(make, browser):
+    client = browser(make.user("viewer"))
     page = client.text("/needs/?capability=lot_mowing&status=open")
     assert "/map/export.csv?status=open&amp;capability=lot_mowing" in page
     assert "/map/export.geojson?status=open&amp;capability=lot_mowing" in page
 
 
-def test_the_need_page_shows_the_timeline_and_verify_works(make, pages):
+def test_the_need_page_shows_the_timeline_and_verify_works(make, browser):
     partner = make.partner(name="Crew <b>One</b>")
     member = make.user("partner", partner=partner)
     need = make.need(title="Verify me")
     claim_need(member.actor, need.id)
     start_need(member.actor, need.id)
     complete_need(member.actor, need.id, {"volunteers": 5, "hours": 10.0, "notes": "Done well"})
-    client = pages(make.user("coordinator"))
+    client = browser(make.user("coordinator"))
     page = client.text(f"/needs/{need.id}")
     assert "Verify the completion" in page and "Done well" in page
     assert "Crew &lt;b&gt;One&lt;/b&gt;" in page
@@ -118,14 +118,14 @@ def test_the_need_page_shows_the_timeline_and_verify_works(make, pages):
     assert actions == ["Post", "Claim", "Start", "Complete", "Verify"]
 
 
-def test_reopen_needs_a_reason_and_then_opens_the_need_again(make, pages):
+def test_reopen_needs_a_reason_and_then_opens_the_need_again(make, browser):
     partner = make.partner()
     member = make.user("partner", partner=partner)
     need = make.need(title="Not really fixed")
     claim_need(member.actor, need.id)
     start_need(member.actor, need.id)
     complete_need(member.actor, need.id, {})
-    client = pages(make.user("coordinator"))
+    client = browser(make.user("coordinator"))
     client.post(f"/needs/{need.id}/reopen", {"reason": ""})
     assert "Reason:" in client.text(f"/needs/{need.id}")
     client.post(f"/needs/{need.id}/reopen", {"reason": "Still trash everywhere"})
@@ -133,9 +133,9 @@ def test_reopen_needs_a_reason_and_then_opens_the_need_again(make, pages):
     assert "Need reopened" in page and "Still trash everywhere" in page
 
 
-def test_close_as_duplicate_links_the_original(make, pages):
+def test_close_as_duplicate_links_the_original(make, browser):
     original, copy = make.need(title="Original"), make.need(title="Copy")
-    client = pages(make.user("coordinator"))
+    client = browser(make.user("coordinator"))
     client.post(
         f"/needs/{copy.id}/close",
         {"action": "mark_duplicate", "reason": "Same lot", "duplicate_of": str(original.id)},
@@ -144,9 +144,9 @@ def test_close_as_duplicate_links_the_original(make, pages):
     assert "Duplicate" in page and f'href="/needs/{original.id}"' in page
 
 
-def test_closing_an_already_closed_need_says_why_it_cannot(make, pages):
+def test_closing_an_already_closed_need_says_why_it_cannot(make, browser):
     need = make.need()
-    client = pages(make.user("coordinator"))
+    client = browser(make.user("coordinator"))
     client.post(f"/needs/{need.id}/close", {"action": "cancel", "reason": "Gone"})
     client.post(f"/needs/{need.id}/close", {"action": "cancel", "reason": "Again"})
     page = client.text(f"/needs/{need.id}")
@@ -154,31 +154,31 @@ def test_closing_an_already_closed_need_says_why_it_cannot(make, pages):
     assert "nothing more can be done with it" in page
 
 
-def test_a_viewer_cannot_verify_even_by_posting_directly(make, pages):
+def test_a_viewer_cannot_verify_even_by_posting_directly(make, browser):
     member = make.user("partner", partner=make.partner())
     need = make.need()
     claim_need(member.actor, need.id)
     start_need(member.actor, need.id)
     complete_need(member.actor, need.id, {})
-    response = pages(make.user("viewer")).post(f"/needs/{need.id}/verify", {"note": ""})
+    response = browser(make.user("viewer")).post(f"/needs/{need.id}/verify", {"note": ""})
     assert response.status_code == 403
 
 
-def test_user_text_is_escaped_everywhere_it_is_shown(make, pages):
+def test_user_text_is_escaped_everywhere_it_is_shown(make, browser):
     script, template = "<script>alert(1)</script>", "{{7*7}}"
     partner = make.partner(name=f"Partner {script} {template}", description=template)
     member = make.user("partner", partner=partner)
     need = make.need(title=f"Lot {script} {template}", description=f"{script} {template}")
     claim_need(member.actor, need.id, now=utcnow() - timedelta(days=20))  # stale: on the home
-    viewer = pages(make.user("viewer"))
-    coordinator = pages(make.user("coordinator"))
+    viewer = browser(make.user("viewer"))
+    coordinator = browser(make.user("coordinator"))
     for client, path in (
         (viewer, f"/needs/{need.id}"),
         (viewer, "/needs/"),
         (viewer, "/partners/"),
         (viewer, f"/partners/{partner.id}"),
         (coordinator, "/coordinator/"),
-        (pages(member), "/tasks/claims"),
+        (browser(member), "/tasks/claims"),
     ):
         page = client.text(path)
         assert script not in page, path

@@ -12,13 +12,13 @@ def _crew(make, **overrides):
     return partner, make.user("partner", partner=partner)
 
 
-def test_tasks_near_us_are_ranked_by_the_engine_with_reasons(make, pages):
+def test_tasks_near_us_are_ranked_by_the_engine_with_reasons(make, browser):
     _, member = _crew(make)
     near = make.need(title="Nearby lot", latitude=DOWNTOWN[0] + 0.001)
     further = make.need(title="Further lot", latitude=DOWNTOWN[0] + 0.02)
     make.need(title="Out of range", latitude=DOWNTOWN[0] + 1)
     make.need(title="Wrong capability", capability="board_up")
-    page = pages(member).text("/tasks/")
+    page = browser(member).text("/tasks/")
     assert "ranked by the matching engine" in page
     assert f'id="task-{near.id}"' in page and f'id="task-{further.id}"' in page
     assert "Out of range" not in page and "Wrong capability" not in page
@@ -31,57 +31,57 @@ def test_tasks_near_us_are_ranked_by_the_engine_with_reasons(make, pages):
     assert "km" not in page[page.index('id="list-h"') :]
 
 
-def test_tasks_tied_on_score_say_which_tie_break_decided(make, pages):
+def test_tasks_tied_on_score_say_which_tie_break_decided(make, browser):
     _, member = _crew(make)
     older = make.need(title="Posted first")  # same place, same priority, same day: same score
     newer = make.need(title="Posted second")
-    page = pages(member).text("/tasks/")
+    page = browser(member).text("/tasks/")
     assert page.index(f'id="task-{older.id}"') < page.index(f'id="task-{newer.id}"')
     first = page[page.index(f'id="task-{older.id}"') : page.index(f'id="task-{newer.id}"')]
     assert '<p class="tie-break">same score as the next; open longer</p>' in first
 
 
-def test_the_unranked_list_uses_the_citys_units_too(make, pages, app, monkeypatch):
+def test_the_unranked_list_uses_the_citys_units_too(make, browser, app, monkeypatch):
     monkeypatch.setitem(app.config, "DISTANCE_UNITS", "km")
     _, member = _crew(make, capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 1}])
     claim_need(member.actor, make.need(title="Taken").id)
     make.need(title="Nearest", latitude=DOWNTOWN[0] + 0.001)
-    page = pages(member).text("/tasks/")
+    page = browser(member).text("/tasks/")
     assert "nearest first" in page and "within 5.0 km of our base" in page
     assert "<strong>0.1 km</strong> away" in page
 
 
-def test_with_no_capacity_left_tasks_are_listed_nearest_first_and_it_says_why(make, pages):
+def test_with_no_capacity_left_tasks_are_listed_nearest_first_and_it_says_why(make, browser):
     _, member = _crew(make, capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 1}])
     taken = make.need(title="Taken")
     claim_need(member.actor, taken.id)
     make.need(title="Further", latitude=DOWNTOWN[0] + 0.02)
     make.need(title="Nearest", latitude=DOWNTOWN[0] + 0.001)
-    page = pages(member).text("/tasks/")
+    page = browser(member).text("/tasks/")
     assert "nearest first" in page and "can still take this week" in page
     assert page.index("Nearest") < page.index("Further")
     assert "1 of 1 tasks taken" in page
 
 
-def test_needs_in_a_served_neighbourhood_count_even_beyond_the_radius(make, pages):
+def test_needs_in_a_served_neighbourhood_count_even_beyond_the_radius(make, browser):
     _, member = _crew(make, service_radius_km=0.5, service_neighbourhoods=["Spanish Town"])
     make.need(title="Named area", latitude=DOWNTOWN[0] + 0.03, neighbourhood="Spanish Town")
     make.need(title="Other area", latitude=DOWNTOWN[0] + 0.03, neighbourhood="Mid City")
-    page = pages(member).text("/tasks/")
+    page = browser(member).text("/tasks/")
     assert "Named area" in page and "Other area" not in page
 
 
-def test_the_map_data_for_our_tasks_is_geojson(make, pages):
+def test_the_map_data_for_our_tasks_is_geojson(make, browser):
     _, member = _crew(make)
     need = make.need()
-    body = pages(member).get("/tasks/near.geojson").get_json()
+    body = browser(member).get("/tasks/near.geojson").get_json()
     assert [f["id"] for f in body["features"]] == [need.id]
 
 
-def test_claim_start_complete_with_a_report(make, pages):
+def test_claim_start_complete_with_a_report(make, browser):
     _, member = _crew(make)
     need = make.need(title="Do it")
-    client = pages(member)
+    client = browser(member)
     client.post(f"/tasks/{need.id}/claim", {"next": "/tasks/claims"})
     page = client.text("/tasks/claims")
     assert "Claimed." in page and "Start work" in page
@@ -99,10 +99,10 @@ def test_claim_start_complete_with_a_report(make, pages):
     assert "<strong>6.5</strong> volunteer hours" in page
 
 
-def test_a_bad_report_keeps_what_was_typed_and_marks_the_field(make, pages):
+def test_a_bad_report_keeps_what_was_typed_and_marks_the_field(make, browser):
     _, member = _crew(make)
     need = make.need()
-    client = pages(member)
+    client = browser(member)
     client.post(f"/tasks/{need.id}/claim")
     client.post(f"/tasks/{need.id}/start")
     response = client.post(
@@ -113,31 +113,31 @@ def test_a_bad_report_keeps_what_was_typed_and_marks_the_field(make, pages):
     assert 'id="volunteers-error"' in page and "Typed notes" in page
 
 
-def test_someone_else_claimed_first_is_said_plainly(make, pages):
+def test_someone_else_claimed_first_is_said_plainly(make, browser):
     _, member = _crew(make)
     rival = make.user("partner", partner=make.partner(name="Rival"))
     need = make.need()
     claim_need(rival.actor, need.id)
-    client = pages(member)
+    client = browser(member)
     client.post(f"/tasks/{need.id}/claim")
     page = client.text(f"/needs/{need.id}")
     assert "Not claimed" in page and "claimed" in page
 
 
-def test_over_capacity_is_said_plainly(make, pages):
+def test_over_capacity_is_said_plainly(make, browser):
     _, member = _crew(make, capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 1}])
     first, second = make.need(), make.need()
-    client = pages(member)
+    client = browser(member)
     client.post(f"/tasks/{first.id}/claim")
     client.post(f"/tasks/{second.id}/claim")
     page = client.text(f"/needs/{second.id}")
     assert "no capacity left this week" in page
 
 
-def test_release_needs_a_reason(make, pages):
+def test_release_needs_a_reason(make, browser):
     _, member = _crew(make)
     need = make.need()
-    client = pages(member)
+    client = browser(member)
     client.post(f"/tasks/{need.id}/claim")
     client.post(f"/tasks/{need.id}/release", {"reason": "  "})
     assert "say why" in client.text(f"/needs/{need.id}")
@@ -146,24 +146,24 @@ def test_release_needs_a_reason(make, pages):
     assert "Released" in page and "Rain all week" in page
 
 
-def test_only_the_claiming_partner_can_start(make, pages):
+def test_only_the_claiming_partner_can_start(make, browser):
     _, member = _crew(make)
     rival = make.user("partner", partner=make.partner(name="Rival"))
     need = make.need()
     claim_need(rival.actor, need.id)
-    assert pages(member).post(f"/tasks/{need.id}/start").status_code == 403
+    assert browser(member).post(f"/tasks/{need.id}/start").status_code == 403
 
 
-def test_the_return_address_cannot_leave_our_pages(make, pages):
+def test_the_return_address_cannot_leave_our_pages(make, browser):
     _, member = _crew(make)
     need = make.need()
-    response = pages(member).post(f"/tasks/{need.id}/claim", {"next": "https://evil.example/"})
+    response = browser(member).post(f"/tasks/{need.id}/claim", {"next": "https://evil.example/"})
     assert response.headers["Location"].endswith(f"/needs/{need.id}")
 
 
-def test_our_profile_saves_capabilities_area_and_contacts(make, pages):
+def test_our_profile_saves_capabilities_area_and_contacts(make, browser):
     _, member = _crew(make)
-    client = pages(member)
+    client = browser(member)
     page = client.text("/profile/")
     assert "Crew" in page and 'id="cap-litter_cleanup"' in page
     response = client.post(
@@ -188,9 +188,9 @@ def test_our_profile_saves_capabilities_area_and_contacts(make, pages):
     assert 'value="Spanish Town" checked' in page
 
 
-def test_a_bad_profile_marks_the_fields_and_keeps_the_input(make, pages):
+def test_a_bad_profile_marks_the_fields_and_keeps_the_input(make, browser):
     _, member = _crew(make)
-    client = pages(member)
+    client = browser(member)
     response = client.post(
         "/profile/",
         {

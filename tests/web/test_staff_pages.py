@@ -10,7 +10,7 @@ from needs.services import claim_need, complete_need, start_need
 from tests.factories import DOWNTOWN
 
 
-def test_home_shows_awaiting_verification_stale_claims_and_unreachable_needs(make, pages):
+def test_home_shows_awaiting_verification_stale_claims_and_unreachable_needs(make, browser):
     partner = make.partner(name="Helpers")
     member = make.user("partner", partner=partner)
     done = make.need(title="Done, check it")
@@ -21,7 +21,7 @@ def test_home_shows_awaiting_verification_stale_claims_and_unreachable_needs(mak
     claim_need(member.actor, old.id, now=utcnow() - timedelta(days=20))
     make.need(title="Beyond everyone", latitude=DOWNTOWN[0] + 0.8)
     make.need(title="Nobody mows", capability="lot_mowing")
-    page = pages(make.user("coordinator")).text("/coordinator/")
+    page = browser(make.user("coordinator")).text("/coordinator/")
     awaiting = page[page.index('id="awaiting"') : page.index('id="stale"')]
     stale = page[page.index('id="stale"') : page.index('id="unreachable"')]
     unreachable = page[page.index('id="unreachable"') : page.index('id="open"')]
@@ -31,45 +31,45 @@ def test_home_shows_awaiting_verification_stale_claims_and_unreachable_needs(mak
     assert "Done, check it" not in unreachable
 
 
-def test_home_lists_needs_reachable_only_by_partners_who_are_full(make, pages):
+def test_home_lists_needs_reachable_only_by_partners_who_are_full(make, browser):
     partner = make.partner(
         name="Full Crew", capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 1}]
     )
     member = make.user("partner", partner=partner)
     claim_need(member.actor, make.need(title="Taken this week").id)
     make.need(title="Waits for next week")
-    page = pages(make.user("coordinator")).text("/coordinator/")
+    page = browser(make.user("coordinator")).text("/coordinator/")
     full = page[page.index('id="full-h"') : page.index('id="open"')]
     assert "Waits for next week" in full
 
 
-def test_home_shows_where_the_city_plan_leaves_needs_unmet(make, pages):
+def test_home_shows_where_the_city_plan_leaves_needs_unmet(make, browser):
     make.partner(
         name="One Slot", capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 1}]
     )
     for _ in range(3):
         make.need(neighbourhood="Downtown")
-    page = pages(make.user("coordinator")).text("/coordinator/")
+    page = browser(make.user("coordinator")).text("/coordinator/")
     section = page[page.index('id="shortfall-h"') : page.index('id="open"')]
     assert "Where the city plan leaves needs unmet" in section and "Computed now" in section
     row = re.search(r"<td>Downtown</td><td>Litter cleanup</td>(.*?)</tr>", section, re.S)
     assert row and re.findall(r"<td>(\d+)</td>", row.group(1)) == ["3", "1", "2"]
 
 
-def test_home_counts_open_needs_by_neighbourhood_and_capability(make, pages):
+def test_home_counts_open_needs_by_neighbourhood_and_capability(make, browser):
     for _ in range(3):
         make.need()
     make.need(capability="lot_mowing")
-    page = pages(make.user("coordinator")).text("/coordinator/")
+    page = browser(make.user("coordinator")).text("/coordinator/")
     assert "Open needs by neighbourhood and capability (4)" in page
     assert "capability=litter_cleanup" in page and ">3</a>" in page
 
 
-def test_need_page_shows_who_can_act_here_with_reasons(make, pages):
+def test_need_page_shows_who_can_act_here_with_reasons(make, browser):
     partner = make.partner(name="Closest Crew")
     make.partner(name="Mowers Only", capabilities=[{"capability": "lot_mowing"}])
     need = make.need()
-    page = pages(make.user("coordinator")).text(f"/needs/{need.id}")
+    page = browser(make.user("coordinator")).text(f"/needs/{need.id}")
     section = page[page.index('id="suggestions-h"') : page.index('id="history-h"')]
     assert "Closest Crew" in section and "Mowers Only" not in section
     assert f'href="/partners/{partner.id}"' in section and 'class="reasons rated"' in section
@@ -100,11 +100,11 @@ def _suggestion(section, partner):
     return section[start : end if end > 0 else None]
 
 
-def test_need_page_shows_the_planned_partner_and_why_a_nearer_one_was_not_chosen(make, pages):
+def test_need_page_shows_the_planned_partner_and_why_a_nearer_one_was_not_chosen(make, browser):
     near = _crew(make, "Near Crew", 1)
     far = _crew(make, "Far Crew", 5, latitude=DOWNTOWN[0] + 0.02)
     lots = [make.need(title=f"Lot {i}", latitude=DOWNTOWN[0] + 0.002 * i) for i in range(2)]
-    coordinator = pages(make.user("coordinator"))
+    coordinator = browser(make.user("coordinator"))
     coordinator.post("/plans/run")
     pages_by_lot = {n.id: _section(coordinator.text(f"/needs/{n.id}")) for n in lots}
     far_lots = [
@@ -125,11 +125,11 @@ def test_need_page_shows_the_planned_partner_and_why_a_nearer_one_was_not_chosen
     assert 'class="planned"' in _suggestion(section, far)
 
 
-def test_need_page_says_which_tie_break_decided(make, pages):
+def test_need_page_says_which_tie_break_decided(make, browser):
     one_slot = _crew(make, "One Slot", 1)
     roomy = _crew(make, "Roomy", 5)  # same point, both new: the same score
     need = make.need()
-    section = _section(pages(make.user("coordinator")).text(f"/needs/{need.id}"))
+    section = _section(browser(make.user("coordinator")).text(f"/needs/{need.id}"))
     assert section.index("Roomy") < section.index("One Slot")
     assert "same score as the next; more free slots this week (5 vs 1)" in _suggestion(
         section, roomy
@@ -137,12 +137,12 @@ def test_need_page_says_which_tie_break_decided(make, pages):
     assert "same score" not in _suggestion(section, one_slot)
 
 
-def test_need_page_says_when_the_planned_partner_is_no_longer_listed(make, pages):
+def test_need_page_says_when_the_planned_partner_is_no_longer_listed(make, browser):
     crew = _crew(make, "Busy Crew", 1)
     other = _crew(make, "Other Crew", 5, latitude=DOWNTOWN[0] + 0.02)
     member = make.user("partner", partner=crew)
     need = make.need(title="Planned lot")
-    coordinator = pages(make.user("coordinator"))
+    coordinator = browser(make.user("coordinator"))
     coordinator.post("/plans/run")
     assert "Chosen by the latest plan" in _suggestion(
         _section(coordinator.text(f"/needs/{need.id}")), crew
@@ -154,24 +154,24 @@ def test_need_page_says_when_the_planned_partner_is_no_longer_listed(make, pages
     assert "Chosen by the latest plan" not in _suggestion(section, other)
 
 
-def test_need_page_says_when_nobody_can_act(make, pages):
+def test_need_page_says_when_nobody_can_act(make, browser):
     need = make.need(capability="lot_mowing")
-    page = pages(make.user("coordinator")).text(f"/needs/{need.id}")
+    page = browser(make.user("coordinator")).text(f"/needs/{need.id}")
     assert "No active partner with this capability" in page
 
 
-def test_partner_members_see_no_suggestions_section(make, pages):
+def test_partner_members_see_no_suggestions_section(make, browser):
     partner = make.partner()
     need = make.need()
-    page = pages(make.user("partner", partner=partner)).text(f"/needs/{need.id}")
+    page = browser(make.user("partner", partner=partner)).text(f"/needs/{need.id}")
     assert "Who can act here" not in page
 
 
-def test_a_coordinator_runs_a_plan_offers_a_task_and_the_partner_accepts_it(make, pages):
+def test_a_coordinator_runs_a_plan_offers_a_task_and_the_partner_accepts_it(make, browser):
     partner = make.partner(name="Planned Crew")
     member = make.user("partner", partner=partner)
     make.need(title="Planned lot")
-    coordinator = pages(make.user("coordinator"))
+    coordinator = browser(make.user("coordinator"))
     assert "No plan has been run yet." in coordinator.text("/plans/")
     response = coordinator.post("/plans/run")
     assert response.status_code == 302
@@ -181,7 +181,7 @@ def test_a_coordinator_runs_a_plan_offers_a_task_and_the_partner_accepts_it(make
     plan_path = response.headers["Location"]
     coordinator.post(f"{plan_path}/offer", {"assignment": assignment})
     assert "Offered 1 task." in coordinator.text(plan_path)
-    crew = pages(member)
+    crew = browser(member)
     tasks = crew.text("/tasks/")
     offers = tasks[tasks.index('id="offers-h"') : tasks.index('id="capacity-h"')]
     assert "Planned lot" in offers
@@ -192,28 +192,28 @@ def test_a_coordinator_runs_a_plan_offers_a_task_and_the_partner_accepts_it(make
     assert "Accepted" in coordinator.text(plan_path)
 
 
-def test_a_partner_declines_an_offer_with_a_note(make, pages):
+def test_a_partner_declines_an_offer_with_a_note(make, browser):
     partner = make.partner(name="Busy Crew")
     member = make.user("partner", partner=partner)
     make.need(title="Declined lot")
-    coordinator = pages(make.user("coordinator"))
+    coordinator = browser(make.user("coordinator"))
     plan_path = coordinator.post("/plans/run").headers["Location"]
     assignment = re.search(r'name="assignment" value="(\d+)"', coordinator.text(plan_path)).group(1)
     coordinator.post(f"{plan_path}/offer", {"assignment": assignment})
-    crew = pages(member)
+    crew = browser(member)
     decline = re.search(r'action="(/tasks/offers/\d+/\d+/decline)"', crew.text("/tasks/"))
     crew.post(decline.group(1), {"note": "No volunteers this week"})
     assert "Declined" in crew.text("/tasks/")
     assert "Declined" in coordinator.text(plan_path)
 
 
-def test_outreach_reads_plans_but_cannot_run_them(make, pages):
-    outreach = pages(make.user("outreach"))
+def test_outreach_reads_plans_but_cannot_run_them(make, browser):
+    outreach = browser(make.user("outreach"))
     assert "Run the city plan" not in outreach.text("/plans/")
     assert outreach.post("/plans/run").status_code == 403
 
 
-def test_directory_filters_by_sector_capability_neighbourhood_and_status(make, pages):
+def test_directory_filters_by_sector_capability_neighbourhood_and_status(make, browser):
     make.partner(name="Church Crew", sector="faith_based", service_neighbourhoods=["Downtown"])
     make.partner(
         name="Mowers Inc",
@@ -221,7 +221,7 @@ def test_directory_filters_by_sector_capability_neighbourhood_and_status(make, p
         capabilities=[{"capability": "lot_mowing", "tasks_per_week": 2}],
     )
     make.partner(name="Waiting Group", status="pending")
-    client = pages(make.user("outreach"))
+    client = browser(make.user("outreach"))
     assert "Church Crew" in client.text("/partners/?sector=faith_based")
     page = client.text("/partners/?capability=lot_mowing")
     assert "Mowers Inc" in page and "Church Crew" not in page
@@ -232,22 +232,22 @@ def test_directory_filters_by_sector_capability_neighbourhood_and_status(make, p
     assert "Church Crew" in client.text("/partners/?sector=not-a-sector")
 
 
-def test_partner_page_shows_contacts_to_outreach_but_not_to_viewers(make, pages):
+def test_partner_page_shows_contacts_to_outreach_but_not_to_viewers(make, browser):
     partner = make.partner(name="Contact Test")
-    outreach_page = pages(make.user("outreach")).text(f"/partners/{partner.id}")
-    viewer_page = pages(make.user("viewer")).text(f"/partners/{partner.id}")
+    outreach_page = browser(make.user("outreach")).text(f"/partners/{partner.id}")
+    viewer_page = browser(make.user("viewer")).text(f"/partners/{partner.id}")
     assert "Pat Contact" in outreach_page and "partner-map" in outreach_page
     assert "Pat Contact" not in viewer_page and "city staff only" in viewer_page
 
 
-def test_partner_page_shows_its_record(make, pages):
+def test_partner_page_shows_its_record(make, browser):
     partner = make.partner(name="Recorded")
     member = make.user("partner", partner=partner)
     need = make.need()
     claim_need(member.actor, need.id)
     start_need(member.actor, need.id)
     complete_need(member.actor, need.id, {"volunteers": 3, "hours": 9.0})
-    page = pages(make.user("coordinator")).text(f"/partners/{partner.id}")
+    page = browser(make.user("coordinator")).text(f"/partners/{partner.id}")
     assert "<strong>1</strong> tasks completed" in page
     assert "<strong>9</strong> volunteer hours" in page
 
