@@ -142,7 +142,8 @@ def password():
         except ValidationError as exc:
             apply_domain_errors(form, exc.errors)
         else:
-            flash("Your password is changed; your other sessions are signed out.", "success")
+            flash("Your password is changed; your other sessions are signed out and your API "
+                "tokens revoked.", "success")
             return redirect(url_for("account.profile"))
     return _page(password_form=form, status=422)
 
@@ -150,7 +151,7 @@ def password():
 @bp.post("/logout-everywhere")
 @login_required
 def logout_everywhere():
-    """Sign out of every browser, this one included."""
+    """Sign out of every browser, this one included, and revoke every API token."""
     user_id = current_user.id
     count = end_all_sessions()
     security_event("logout_everywhere", "success", user_id=user_id, sessions=count)
