@@ -142,8 +142,11 @@ def password():
         except ValidationError as exc:
             apply_domain_errors(form, exc.errors)
         else:
-            flash("Your password is changed; your other sessions are signed out and your API "
-                "tokens revoked.", "success")
+            flash(
+                "Your password is changed; your other sessions are signed out and your API "
+                "tokens revoked.",
+                "success",
+            )
             return redirect(url_for("account.profile"))
     return _page(password_form=form, status=422)
 
