@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from commonground.errors import DomainError
 
@@ -96,6 +96,12 @@ def register_error_handlers(app: Flask) -> None:
         if status == 422:
             message = "The input is not valid."
         return error_response(status, message, _http_exception_errors(exc), headers)
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(_exc: SecurityError):
+        # Host (or a trusted proxy's X-Forwarded-Host) is not in TRUSTED_HOSTS: no URL can be
+        # built for this request, so the answer is plain text, not a page with links.
+        return Response("Bad request: this host is not served here.\n", 400, mimetype="text/plain")
 
     @app.errorhandler(OperationalError)
     def _database_busy(exc: OperationalError):

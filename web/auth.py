@@ -27,6 +27,7 @@ from accounts.services import (
 )
 from accounts.sessions import clock, end_session, start_session
 from commonground.errors import ValidationError
+from commonground.links import public_url, same_site_path
 from commonground.rate_limits import per_account, per_address
 from web.forms import PlainText, apply_domain_errors
 
@@ -56,10 +57,8 @@ class NewPasswordForm(FlaskForm):
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths: no open redirects."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("home.index")
+    """Only same-site paths (commonground.links.same_site_path): no open redirects."""
+    return same_site_path(target) or url_for("home.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -71,9 +70,10 @@ def login():
     if form.validate_on_submit():
         user = check_password(form.email.data, form.password.data)
         if user is not None:
+            target = _safe_next(request.args.get("next"))  # decided before any session exists
             start_session(user)
             security_event("login", "success", user_id=user.id, partner_id=user.partner_id)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(target)
         security_event("login", "failure", email=form.email.data)
         flash("Email or password is wrong.", "error")
     status = 200 if request.method == "GET" else 401
@@ -99,7 +99,7 @@ def forgot_password():
     if form.validate_on_submit():
         request_password_reset(
             form.email.data,
-            link_for=lambda token: url_for("auth.reset_password", token=token, _external=True),
+            link_for=lambda token: public_url("auth.reset_password", token=token),
             lifetime=timedelta(minutes=current_app.config["PASSWORD_RESET_MINUTES"]),
             now=clock(),
         )

@@ -15,6 +15,7 @@ from accounts.onboarding import invite_member, list_members, register_organisati
 from accounts.services import actor_for
 from accounts.sessions import clock, start_session
 from commonground.errors import ConflictError, PermissionDeniedError, ValidationError
+from commonground.links import public_url
 from commonground.rate_limits import per_address
 from web.forms import PlainText, apply_domain_errors
 
@@ -155,7 +156,7 @@ def invite():
             _own_partner_id(),
             email=form.email.data,
             name=form.name.data.strip(),
-            link_for=lambda token: url_for("auth.reset_password", token=token, _external=True),
+            link_for=lambda token: public_url("auth.reset_password", token=token),
             lifetime=timedelta(days=current_app.config["INVITATION_DAYS"]),
             now=clock(),
         )
