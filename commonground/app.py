@@ -10,6 +10,7 @@ SQLAlchemy and every extension.
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from commonground.config import INSTANCE_DIR, ROOT, load_config
 from commonground.db_types import configure_sqlite, utcnow
@@ -26,6 +27,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     app.config.from_mapping(load_config(overrides))
     app.config.setdefault("CLOCK", utcnow)
+    _trust_proxies(app)
     INSTANCE_DIR.mkdir(exist_ok=True)
 
     from commonground import models  # noqa: F401 - registers every model with the metadata
@@ -50,6 +52,21 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-For, -Proto, -Host and -Prefix from PROXY_COUNT proxies (ProxyFix).
+
+    Then the client's address (rate-limit keys, the security log), the scheme (HTTPS, so CSRF
+    checks the Referer and Secure cookies apply) and the host (checked against TRUSTED_HOSTS)
+    are the ones the proxy saw. With 0 (the default) the headers are ignored: anyone could
+    send them.
+    """
+    count = app.config["PROXY_COUNT"]
+    if count > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_prefix=count
+        )
 
 
 def _register_blueprints(app: Flask) -> None:
