@@ -45,6 +45,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from commonground.http_errors import register_error_handlers
 
     register_error_handlers(app)
+    from commonground.outages import register_outage_handlers
+
+    register_outage_handlers(app)
     from commonground.security import register_security
 
     register_security(app)

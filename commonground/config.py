@@ -163,13 +163,18 @@ def load_config(overrides: dict | None = None) -> dict:
             "redis://127.0.0.1:6379" if environment == "production" else "memory://",
         ),
         "RATELIMIT_HEADERS_ENABLED": True,
-        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # No silent fallback to counters per worker when Redis is unreachable: limited requests
+        # are refused with 503 and one log line instead (commonground.outages; fail closed).
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": False,
+        "RATELIMIT_SWALLOW_ERRORS": False,
         "RATELIMIT_KEY_PREFIX": "commonground",
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "5 per minute"),
         "RATELIMIT_PASSWORD_RESET": os.environ.get("RATELIMIT_PASSWORD_RESET", "5 per 15 minutes"),
         "RATELIMIT_REGISTER": os.environ.get("RATELIMIT_REGISTER", "10 per hour"),
         "RATELIMIT_CLAIM": os.environ.get("RATELIMIT_CLAIM", "60 per minute"),
         "RATELIMIT_IMPORT": os.environ.get("RATELIMIT_IMPORT", "10 per minute"),
+        # Retry-After (seconds) of the 503s answered while the database or Redis is down.
+        "RETRY_AFTER_SECONDS": int(os.environ.get("RETRY_AFTER_SECONDS", "30")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024))),
         # Claims not started / not completed after this many days are stale, unless the
         # capability sets its own thresholds.
@@ -209,4 +214,9 @@ def load_config(overrides: dict | None = None) -> dict:
         config["SECRET_KEY"] = _secret_key(config["ENV"])
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
     _check_public_base_url(config)
+    if config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
+        # A Redis that does not answer costs each limited request half a second, not minutes.
+        config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+        )
     return config
