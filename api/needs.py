@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from api.auth import current_actor, token_blueprint
 from api.common import CloseSchema, ErrorResponseSchema, NoteSchema, ReasonSchema
 from api.fields import Latitude, Longitude, Text
-from commonground.rate_limits import per_organisation
+from commonground.rate_limits import per_organisation_shared
 from needs import services
 from needs.lifecycle import STATUSES
 from needs.presenters import present_claim, present_event, present_need
@@ -271,7 +271,7 @@ def _lifecycle_route(path: str, summary: str, schema=None):
 @blp.alt_response(404, schema=ErrorResponseSchema)
 @blp.alt_response(409, schema=ErrorResponseSchema)
 @blp.alt_response(429, schema=ErrorResponseSchema, description="too many claims")
-@per_organisation("RATELIMIT_CLAIM")
+@per_organisation_shared("RATELIMIT_CLAIM", "claim")
 def claim(need_id):
     """Claim an open need for your organisation (partner members)."""
     return present_claim(services.claim_need(current_actor(), need_id))

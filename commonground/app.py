@@ -51,6 +51,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from commonground.security import register_security
 
     register_security(app)
+    from commonground.input_guard import register_input_guard
+
+    register_input_guard(app)
     from commonground.cli import register_commands
 
     register_commands(app)
