@@ -6,7 +6,8 @@ and JSON bodies. Bad input is a clear 4xx here, never a 500 further in.
 - Form fields: the same, except that tab and line breaks are allowed (multi-line text).
 - JSON bodies: parsed once here with limits: nesting depth, digits of an integer (Python
   refuses more than 4,300 with a ValueError, and nests with a RecursionError: trap 15),
-  no NaN or Infinity, and no NUL or unpaired surrogate in any string or key.
+  no NaN or Infinity (400), and no NUL or unpaired surrogate in any string or key (422 naming
+  the top-level field, as the field's own validation would).
 
 Fields still apply their own rules (lengths, patterns, ranges: api/fields.py, web/forms.py);
 this is the floor under all of them, including filters that do not use those fields.
@@ -32,7 +33,15 @@ _JSON_UNSAFE = re.compile(r"[\x00\ud800-\udfff]")
 
 
 class BadJsonError(ValueError):
-    """A JSON body broke one of the limits (the message says which)."""
+    """A JSON body broke one of the limits (the message says which): 400."""
+
+
+class BadJsonTextError(BadJsonError):
+    """A string of a JSON body holds a NUL or invalid Unicode: 422 naming the top-level field."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__("Control characters and invalid Unicode are not allowed.")
+        self.field = field
 
 
 def text_problem(
@@ -59,20 +68,21 @@ def _no_constant(name: str) -> float:
 
 def _check_tree(document: Any) -> None:
     """Depth and string rules over a parsed document, without recursion."""
-    stack: list[tuple[Any, int]] = [(document, 1)]
+    stack: list[tuple[Any, int, str]] = [(document, 1, "_body")]
     while stack:
-        value, depth = stack.pop()
+        value, depth, field = stack.pop()
         if isinstance(value, dict | list) and depth > MAX_JSON_DEPTH:
             raise BadJsonError(f"The document is nested more than {MAX_JSON_DEPTH} levels deep.")
         if isinstance(value, dict):
             for key, item in value.items():
+                where = key[:100] if depth == 1 else field
                 if _JSON_UNSAFE.search(key):
-                    raise BadJsonError("A key holds a NUL character or invalid Unicode.")
-                stack.append((item, depth + 1))
+                    raise BadJsonTextError("_body" if depth == 1 else field)
+                stack.append((item, depth + 1, where))
         elif isinstance(value, list):
-            stack.extend((item, depth + 1) for item in value)
+            stack.extend((item, depth + 1, field) for item in value)
         elif isinstance(value, str) and _JSON_UNSAFE.search(value):
-            raise BadJsonError("A string holds a NUL character or invalid Unicode.")
+            raise BadJsonTextError(field)
 
 
 def check_json(data: bytes) -> None:
@@ -114,6 +124,8 @@ def _check_body() -> Response | None:
         if data:
             try:
                 check_json(data)
+            except BadJsonTextError as error:
+                return _refuse(422, "The input is not valid.", error.field, str(error))
             except BadJsonError as error:
                 return _refuse(400, "The JSON body is refused.", "_body", str(error))
         return None
