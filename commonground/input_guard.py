@@ -27,6 +27,9 @@ from commonground.http_errors import error_response
 MAX_QUERY_VALUE_CHARS = 2048
 MAX_JSON_DEPTH = 32
 MAX_JSON_INTEGER_DIGITS = 30
+# Never stored nor queried: `commonground.links.same_site_path` keeps a safe one and ignores any
+# other, so a bad link still signs people in (to the home page) instead of refusing them.
+REDIRECT_TARGETS = frozenset({"next"})
 _URL_UNSAFE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 _FORM_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _JSON_UNSAFE = re.compile(r"[\x00\ud800-\udfff]")
@@ -110,6 +113,8 @@ def _check_path_and_query() -> Response | None:
     if problem:
         return _refuse(400, "The address holds characters it may not.", "path", problem)
     for name, value in request.args.items(multi=True):
+        if name in REDIRECT_TARGETS:
+            continue  # checked where it is used, and dropped (not refused) when it is unsafe
         problem = text_problem(name, max_chars=100) or text_problem(
             value, max_chars=MAX_QUERY_VALUE_CHARS
         )
