@@ -9,6 +9,7 @@ partner admin, and expects no 5xx from any of them.
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -185,21 +186,37 @@ def test_a_form_field_with_a_nul_byte_is_a_422_page(make, browser):
     assert response.status_code == 422
 
 
+OVERSIZED_FIELD_CSV = (
+    "id,type,title,address,lat,lng\n"
+    "1,Illegal Dumping,Tyres,1 Main St,30.45,-91.18\n"
+    f"2,Illegal Dumping,{'x' * 140_000},2 Main St,30.45,-91.18\n"
+    "3,Illegal Dumping,Sofa,3 Main St,30.45,-91.18\n"
+)
+
+
 def test_a_csv_field_over_the_csv_limit_is_reported_for_its_row_by_the_cli(app, make, tmp_path):
     path = tmp_path / "survey.csv"
-    path.write_text(
-        "id,type,title,address,lat,lng\n"
-        "1,Illegal Dumping,Tyres,1 Main St,30.45,-91.18\n"
-        f"2,Illegal Dumping,{'x' * 140_000},2 Main St,30.45,-91.18\n"
-        "3,Illegal Dumping,Sofa,3 Main St,30.45,-91.18\n",
-        encoding="utf-8",
-    )
+    path.write_text(OVERSIZED_FIELD_CSV, encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["import-needs", str(path), "--preset", "generic"])
     assert result.exception is None, result.output
     assert result.exit_code == 0, result.output
     assert "rejected rows 1" in result.output
     assert "line 3" in result.output
     assert "field larger than field limit" in result.output
+
+
+def test_a_csv_field_over_the_csv_limit_is_reported_for_its_row_by_the_api(make, api):
+    person = make.user("coordinator")
+    client = api(person.token)
+    response = client.client.post(
+        "/api/v1/imports",
+        data={"file": (io.BytesIO(OVERSIZED_FIELD_CSV.encode()), "survey.csv"), "source": "311"},
+        headers=client.headers,
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201, response.json
+    assert (response.json["created"], response.json["rows_rejected"]) == (2, 1)
+    assert [e["line"] for e in response.json["row_errors"]] == [3]
 
 
 # --- the sweep: every route, every bad input ------------------------------------------------
