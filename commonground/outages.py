@@ -54,7 +54,7 @@ _CONNECTION_WORDS = (
     "no route to host",
     "name or service not known",
 )
-_RACE_WORDS = ("locked", "serializ", "deadlock")
+_RACE_WORDS = ("locked", "lock timeout", "serializ", "deadlock")
 
 
 def _reason(exc: BaseException) -> str:
@@ -106,7 +106,7 @@ def _forget_transaction() -> None:
 
 
 def _database_error(exc: DBAPIError | PoolTimeoutError):
-    if isinstance(exc, DBAPIError) and not is_database_unavailable(exc) and is_lost_race(exc):
+    if isinstance(exc, DBAPIError) and not exc.connection_invalidated and is_lost_race(exc):
         _forget_transaction()
         return error_response(409, "The record is busy; try again.")
     if not is_database_unavailable(exc):

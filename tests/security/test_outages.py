@@ -136,3 +136,29 @@ def test_an_unreachable_rate_limit_store_fails_sign_in_and_reset_closed(app):
     refusals = [w for w in outcome["warnings"] if "fail" in w and "closed" in w]
     assert len(refusals) == 2  # one line for each refused request
     assert outcome["tracebacks"] == 0
+
+
+def test_lost_races_stay_409_and_only_connection_failures_are_outages():
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from commonground.outages import is_database_unavailable, is_lost_race
+
+    def failure(message: str, kind=OperationalError):
+        return kind("SELECT 1", {}, Exception(message))
+
+    for message in (
+        "database is locked",
+        "canceling statement due to lock timeout",
+        "could not serialize access due to concurrent update",
+        "deadlock detected",
+    ):
+        assert is_lost_race(failure(message)), message
+    for message in (
+        'connection to server at "127.0.0.1", port 5432 failed: Connection refused',
+        "server closed the connection unexpectedly",
+        "terminating connection due to administrator command",
+        "unable to open database file",
+    ):
+        assert is_database_unavailable(failure(message)), message
+    assert not is_database_unavailable(failure("no such table: need"))
+    assert not is_database_unavailable(failure("syntax error", ProgrammingError))
