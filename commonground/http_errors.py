@@ -77,6 +77,7 @@ def _http_exception_errors(exc: HTTPException) -> dict:
 
 
 def _http_error(exc: HTTPException):
+    """An HTTP error (404, 405, 413, 422, 429...) in the one shape, keeping its headers."""
     status = exc.code or 500
     headers = {}
     response = exc.get_response()

@@ -106,6 +106,7 @@ def _forget_transaction() -> None:
 
 
 def _database_error(exc: DBAPIError | PoolTimeoutError):
+    """409 for a lost race, 503 for an outage, else the generic 500."""
     if isinstance(exc, DBAPIError) and not exc.connection_invalidated and is_lost_race(exc):
         _forget_transaction()
         return error_response(409, "The record is busy; try again.")
@@ -119,6 +120,7 @@ def _database_error(exc: DBAPIError | PoolTimeoutError):
 
 
 def _rate_limit_store_error(exc: Exception):
+    """The limited request is refused (fail closed), told in one line."""
     log.warning(
         "rate-limit store unreachable: %s %s refused with 503, failing closed (%s)",
         request.method,
