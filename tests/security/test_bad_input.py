@@ -94,9 +94,8 @@ def test_a_nul_byte_in_a_filter_is_a_422(make, api):
     person = make.user("coordinator")
     response = api(person.token).get("/api/v1/needs/?neighbourhood=a%00b")
     assert response.status_code == 422
-    assert response.json["errors"] == {
-        "neighbourhood": [response.json["errors"]["neighbourhood"][0]]
-    }
+    assert list(response.json["errors"]) == ["neighbourhood"]  # the field is named
+    assert "Control characters" in response.json["errors"]["neighbourhood"][0]
 
 
 def test_a_nul_byte_refuses_the_needs_export_before_it_starts(make, api):
