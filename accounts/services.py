@@ -154,6 +154,19 @@ def revoke_api_token(actor: Actor, token_id: int, *, now: datetime | None = None
     return token
 
 
+def revoke_user_tokens(user_id: int, *, now: datetime | None = None) -> int:
+    """Revoke every live API token of a user (log out everywhere, password change or reset).
+
+    Added to the session; the caller commits. Returns how many tokens were revoked.
+    """
+    result = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow())
+    )
+    return result.rowcount or 0
+
+
 def authenticate_token(raw: str, *, now: datetime | None = None) -> tuple[Actor, User]:
     """The actor behind a bearer token, or AuthenticationError (unknown, revoked, expired)."""
     now = now or utcnow()
@@ -198,7 +211,8 @@ def change_password(
     keep_session_key: str | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Change the acting user's own password; every other session of theirs is signed out."""
+    """Change the acting user's own password; every other session of theirs is signed out and
+    every API token revoked (a password change usually answers a suspected compromise)."""
     now = now or utcnow()
     user = db.session.get(User, actor.user_id) if actor.user_id is not None else None
     if user is None or not user.password_hash:
@@ -210,6 +224,7 @@ def change_password(
     check_password_policy(new_password, email=user.email, field="new_password")
     with unit_of_work():
         user.password_hash = hash_password(new_password)
+        revoke_user_tokens(user.id, now=now)
         revoke_user_sessions(user.id, now=now, keep_key=keep_session_key)
     security_event("password_change", "success", user_id=user.id, partner_id=user.partner_id)
 
@@ -280,7 +295,8 @@ def one_time_token_user(raw: str, *, now: datetime | None = None) -> User | None
 
 
 def set_password_with_token(raw: str, new_password: str, *, now: datetime | None = None) -> User:
-    """Use a reset or invitation token once: set the password and sign out every session."""
+    """Use a reset or invitation token once: set the password, sign out every session and
+    revoke every API token."""
     now = now or utcnow()
     user = one_time_token_user(raw, now=now)
     if user is None:
@@ -298,6 +314,7 @@ def set_password_with_token(raw: str, new_password: str, *, now: datetime | None
         if claimed.rowcount != 1:  # used meanwhile: one winner, like a claim
             raise ValidationError("This link is not valid any more.", {"token": ["Already used."]})
         user.password_hash = hash_password(new_password)
+        revoke_user_tokens(user.id, now=now)
         revoke_user_sessions(user.id, now=now)
     security_event("password_reset", "success", user_id=user.id, partner_id=user.partner_id)
     return user

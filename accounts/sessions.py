@@ -16,6 +16,7 @@ from flask import current_app, session
 from flask_login import current_user, login_user, logout_user
 
 from accounts.models import User
+from accounts.services import revoke_user_tokens
 from accounts.web_sessions import (
     find_live_session,
     open_web_session,
@@ -81,12 +82,14 @@ def end_session() -> None:
 
 
 def end_all_sessions() -> int:
-    """Sign the current user out of every browser (this one included). Returns how many."""
+    """Sign the current user out of every browser (this one included) and revoke every API
+    token of theirs: "everywhere" includes scripts. Returns how many sessions ended."""
     count = 0
     if current_user.is_authenticated:
         with unit_of_work():
             user = db.session.get(User, current_user.id)
             user.session_generation += 1
+            revoke_user_tokens(user.id, now=clock())
             count = revoke_user_sessions(user.id, now=clock())
     logout_user()
     session.clear()

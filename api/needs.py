@@ -14,7 +14,7 @@ from api.auth import current_actor
 from api.blueprint import token_blueprint
 from api.exports import add_export_routes
 from api.planning import NeedSuggestionSchema
-from commonground.rate_limits import per_organisation
+from commonground.rate_limits import per_organisation_shared
 from exports.services import need_export
 from intake.services import separate_duplicate
 from needs import services
@@ -199,7 +199,7 @@ add_export_routes(blp, NeedQuerySchema, need_export, what="Needs")
 @blp.route(f"/{NID}/claim", methods=["POST"])
 @blp.response(201, ClaimSchema)
 @blp.errors(403, 404, 409, 429)
-@per_organisation("RATELIMIT_CLAIM")
+@per_organisation_shared("RATELIMIT_CLAIM", "claim")
 def claim(need_id):
     """Claim an open need for your organisation (partner members)."""
     return present_claim(services.claim_need(current_actor(), need_id))

@@ -51,7 +51,7 @@ class BriefingQuerySchema(Schema):
     """Filters for the list of stored briefings."""
 
     kind = fields.String(validate=validate.OneOf(KINDS))
-    partner_id = Id()
+    partner_id = Id(strict=False)  # query text: "12"
 
 
 class BatchCreateSchema(Schema):

@@ -10,6 +10,7 @@ SQLAlchemy and every extension.
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from commonground.config import INSTANCE_DIR, ROOT, load_config
 from commonground.converters import register_converters
@@ -27,6 +28,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     app.config.from_mapping(load_config(overrides))
     app.config.setdefault("CLOCK", utcnow)
+    _trust_proxies(app)
     INSTANCE_DIR.mkdir(exist_ok=True)
 
     from commonground import models  # noqa: F401 - registers every model with the metadata
@@ -45,13 +47,34 @@ def create_app(overrides: dict | None = None) -> Flask:
     from commonground.http_errors import register_error_handlers
 
     register_error_handlers(app)
+    from commonground.outages import register_outage_handlers
+
+    register_outage_handlers(app)
     from commonground.security import register_security
 
     register_security(app)
+    from commonground.input_guard import register_input_guard
+
+    register_input_guard(app)
     from commonground.cli import register_commands
 
     register_commands(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-For, -Proto, -Host and -Prefix from PROXY_COUNT proxies (ProxyFix).
+
+    Then the client's address (rate-limit keys, the security log), the scheme (HTTPS, so CSRF
+    checks the Referer and Secure cookies apply) and the host (checked against TRUSTED_HOSTS)
+    are the ones the proxy saw. With 0 (the default) the headers are ignored: anyone could
+    send them.
+    """
+    count = app.config["PROXY_COUNT"]
+    if count > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_prefix=count
+        )
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from accounts.actor import SYSTEM
@@ -25,8 +25,15 @@ from open311.cli import OPEN311_COMMANDS
     help="Pretend today is this date (the demo's times are relative to it).",
 )
 def seed(reset: bool, today: datetime | None) -> None:
-    """Load the demo city (idempotent, deterministic)."""
+    """Load the demo city (idempotent, deterministic). Refused in production: the demo
+    accounts have published passwords."""
     from seeds.demo import load_demo_city
+
+    if current_app.config["ENV"] == "production":
+        raise click.ClickException(
+            "flask seed loads demo accounts with published passwords: refused when "
+            "COMMONGROUND_ENV=production."
+        )
 
     result = load_demo_city(reset=reset, today=(today.date() if today else date.today()))
     if not result.loaded:

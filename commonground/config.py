@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = ROOT / "instance"
@@ -28,6 +29,37 @@ def _env_points(name: str, default: str) -> list[tuple[float, float]]:
         lat, lon = (float(v) for v in pair.split(","))
         points.append((lat, lon))
     return points
+
+
+def _env_list(name: str) -> list[str]:
+    """A comma-separated list from the environment (empty entries dropped)."""
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def _public_base_url(environment: str) -> str:
+    """PUBLIC_BASE_URL: where people reach this installation; links in emails start with it.
+
+    Required in production; development defaults to the address `make demo` serves.
+    """
+    url = os.environ.get("PUBLIC_BASE_URL", "").strip()
+    if url or environment == "production":
+        return url
+    return "http://127.0.0.1:5000"
+
+
+def _check_public_base_url(config: dict) -> None:
+    """Refuse a base URL that links could not be built from (and, in production, plain http)."""
+    url = config["PUBLIC_BASE_URL"]
+    if config["ENV"] == "production" and not url:
+        raise RuntimeError("PUBLIC_BASE_URL must be set when COMMONGROUND_ENV=production")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        raise RuntimeError(f"PUBLIC_BASE_URL must be an http(s) URL, not {url!r}.")
+    if config["ENV"] == "production" and parts.scheme != "https":
+        raise RuntimeError("PUBLIC_BASE_URL must be https in production.")
+    if config["TRUSTED_HOSTS"] is None and config["ENV"] == "production":
+        # Flask answers 400 for any other Host (or X-Forwarded-Host from a trusted proxy).
+        config["TRUSTED_HOSTS"] = [parts.hostname]
 
 
 def _weights(text: str) -> dict[str, float]:
@@ -71,6 +103,15 @@ def load_config(overrides: dict | None = None) -> dict:
         ),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "DEBUG": os.environ.get("FLASK_DEBUG") == "1",
+        # Where people reach this installation ("https://commonground.city.example"): absolute
+        # links (password reset, invitations) are built from it, never from the request's Host
+        # (docs/field-notes.md, trap 14). In production it is required, and the hosts Flask
+        # accepts default to its host (TRUSTED_HOSTS, comma-separated, to add others).
+        "PUBLIC_BASE_URL": _public_base_url(environment),
+        "TRUSTED_HOSTS": _env_list("TRUSTED_HOSTS") or None,
+        # How many reverse proxies in front of the app to believe for X-Forwarded-For, -Proto,
+        # -Host and -Prefix (Werkzeug's ProxyFix); 0 believes none. See README "Production".
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
         # The city this installation serves.
         "CITY_NAME": os.environ.get("CITY_NAME", "Baton Rouge (demo)"),
         "CITY_TIMEZONE": os.environ.get("CITY_TIMEZONE", "America/Chicago"),
@@ -122,13 +163,18 @@ def load_config(overrides: dict | None = None) -> dict:
             "redis://127.0.0.1:6379" if environment == "production" else "memory://",
         ),
         "RATELIMIT_HEADERS_ENABLED": True,
-        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # No silent fallback to counters per worker when Redis is unreachable: limited requests
+        # are refused with 503 and one log line instead (commonground.outages; fail closed).
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": False,
+        "RATELIMIT_SWALLOW_ERRORS": False,
         "RATELIMIT_KEY_PREFIX": "commonground",
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "5 per minute"),
         "RATELIMIT_PASSWORD_RESET": os.environ.get("RATELIMIT_PASSWORD_RESET", "5 per 15 minutes"),
         "RATELIMIT_REGISTER": os.environ.get("RATELIMIT_REGISTER", "10 per hour"),
         "RATELIMIT_CLAIM": os.environ.get("RATELIMIT_CLAIM", "60 per minute"),
         "RATELIMIT_IMPORT": os.environ.get("RATELIMIT_IMPORT", "10 per minute"),
+        # Retry-After (seconds) of the 503s answered while the database or Redis is down.
+        "RETRY_AFTER_SECONDS": int(os.environ.get("RETRY_AFTER_SECONDS", "30")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024))),
         # Claims not started / not completed after this many days are stale, unless the
         # capability sets its own thresholds.
@@ -169,4 +215,10 @@ def load_config(overrides: dict | None = None) -> dict:
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _secret_key(config["ENV"])
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    _check_public_base_url(config)
+    if config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
+        # A Redis that does not answer costs each limited request half a second, not minutes.
+        config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+        )
     return config

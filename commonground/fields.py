@@ -56,9 +56,13 @@ def Longitude(**kwargs: Any) -> fields.Float:
     return fields.Float(validate=validate.Range(-180, 180), allow_nan=False, **kwargs)
 
 
-def Id(**kwargs: Any) -> fields.Integer:
-    """A database id: a positive integer that fits the column."""
-    return fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kwargs)
+def Id(*, strict: bool = True, **kwargs) -> fields.Integer:
+    """A database id: a positive integer that fits the column.
+
+    JSON ids must be numbers (`strict`); a query string's are text, so query schemas pass
+    `strict=False` (a strict id there refuses every value).
+    """
+    return fields.Integer(strict=strict, validate=validate.Range(1, MAX_ID), **kwargs)
 
 
 def Url(**kwargs: Any) -> fields.Url:

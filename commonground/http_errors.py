@@ -1,6 +1,7 @@
 """One error shape for the whole JSON API: `{code, status, message, errors}`.
 
-Maps domain exceptions and HTTP errors to responses in one place. Pages get an HTML error page
+Maps domain exceptions and HTTP errors to responses in one place (outages of the database and
+the rate-limit store: `commonground.outages`). Pages get an HTML error page
 with the same status; nothing ever shows a stack trace.
 """
 
@@ -11,8 +12,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
-from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from commonground.errors import DomainError
 
@@ -76,6 +76,20 @@ def _http_exception_errors(exc: HTTPException) -> dict:
     return messages if isinstance(messages, dict) else {"_schema": messages}
 
 
+def _http_error(exc: HTTPException):
+    """An HTTP error (404, 405, 413, 422, 429...) in the one shape, keeping its headers."""
+    status = exc.code or 500
+    headers = {}
+    response = exc.get_response()
+    for name in ("Allow", "Retry-After", "WWW-Authenticate"):
+        if name in response.headers:
+            headers[name] = response.headers[name]
+    message = exc.description or HTTPStatus(status).phrase
+    if status == 422:
+        message = "The input is not valid."
+    return error_response(status, message, _http_exception_errors(exc), headers)
+
+
 def register_error_handlers(app: Flask) -> None:
     """Install the handlers for domain errors, HTTP errors and anything unexpected."""
 
@@ -84,33 +98,20 @@ def register_error_handlers(app: Flask) -> None:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return error_response(exc.status, exc.message, exc.errors, headers)
 
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):
-        status = exc.code or 500
-        headers = {}
-        response = exc.get_response()
-        for name in ("Allow", "Retry-After", "WWW-Authenticate"):
-            if name in response.headers:
-                headers[name] = response.headers[name]
-        message = exc.description or HTTPStatus(status).phrase
-        if status == 422:
-            message = "The input is not valid."
-        return error_response(status, message, _http_exception_errors(exc), headers)
+    app.register_error_handler(HTTPException, _http_error)
 
-    @app.errorhandler(OperationalError)
-    def _database_busy(exc: OperationalError):
-        # A writer that lost a lock race: a conflict the caller can retry, never a 500.
-        if "locked" in str(exc.orig).lower() or "serializ" in str(exc.orig).lower():
-            from commonground.extensions import db
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(_exc: SecurityError):
+        # Host (or a trusted proxy's X-Forwarded-Host) is not in TRUSTED_HOSTS: no URL can be
+        # built for this request, so the answer is plain text, not a page with links.
+        return Response("Bad request: this host is not served here.\n", 400, mimetype="text/plain")
 
-            db.session.rollback()
-            return error_response(409, "The record is busy; try again.")
-        return _unexpected(exc)
+    app.register_error_handler(Exception, unexpected_error)
 
-    @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):
-        if isinstance(exc, HTTPException):
-            return _http_error(exc)
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        status = InternalServerError.code
-        return error_response(status, "Something went wrong on our side.", {})
+
+def unexpected_error(exc: Exception):
+    """Anything unexpected: logged with its traceback, answered 500 without internals."""
+    if isinstance(exc, HTTPException):
+        return _http_error(exc)
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return error_response(InternalServerError.code, "Something went wrong on our side.", {})

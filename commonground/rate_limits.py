@@ -60,3 +60,9 @@ def per_account(setting: str):
 def per_organisation(setting: str):
     """Decorator: limit a view per acting organisation (claims, imports)."""
     return limiter.limit(configured(setting), key_func=acting_organisation, scope="organisation")
+
+
+def per_organisation_shared(setting: str, scope: str):
+    """Decorator: one limit per acting organisation, shared by every view given `scope` (a
+    claim counts the same from the API and from the task pages)."""
+    return limiter.shared_limit(configured(setting), scope=scope, key_func=acting_organisation)

@@ -123,7 +123,18 @@ def _excerpt(data: bytes) -> str:
 
 
 def _parse_fields(text: str) -> list[str]:
+    """The fields of one record; csv.Error for a field over the csv module's size limit."""
     return next(csv.reader(io.StringIO(text, newline="")), [])
+
+
+def _decode_fields(data: bytes, encoding: str) -> list[str] | str:
+    """The fields of one record's bytes, or why they cannot be read (reported for the row)."""
+    try:
+        return _parse_fields(data.decode(encoding))
+    except UnicodeDecodeError:
+        return f"undecodable bytes (not {encoding})"
+    except csv.Error as error:  # e.g. a field longer than csv.field_size_limit() (131,072)
+        return f"unreadable record: {error}"
 
 
 def _records(lines: Iterator[bytes], max_record_bytes: int) -> Iterator[tuple[int, bytes, str]]:
@@ -215,13 +226,10 @@ class CsvFile:
                 continue
             if not data.strip():
                 continue  # blank line
-            try:
-                text = data.decode(self.encoding)
-            except UnicodeDecodeError:
-                reason = f"undecodable bytes (not {self.encoding})"
-                yield RawRow(line, None, reason, _excerpt(data))
+            fields = _decode_fields(data, self.encoding)
+            if isinstance(fields, str):  # why the record cannot be read
+                yield RawRow(line, None, fields, _excerpt(data))
                 continue
-            fields = _parse_fields(text)
             if len(fields) != width:
                 yield RawRow(
                     line, None, f"expected {width} fields, found {len(fields)}", _excerpt(data)
@@ -252,6 +260,8 @@ def _read_header(
             names = [name.strip() for name in _parse_fields(data.decode(encoding))]
         except UnicodeDecodeError as error:
             raise IntakeFileError(f"the header line is not valid {encoding}") from error
+        except csv.Error as error:
+            raise IntakeFileError(f"the header line cannot be read: {error}") from error
         drop_index = bool(names) and names[0] == ""
         if drop_index:
             names = names[1:]

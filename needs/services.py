@@ -407,11 +407,17 @@ def _check_can_take(partner: Partner | None, need: Need, now: datetime) -> None:
         raise PermissionDeniedError("You are not a member of a partner organisation.")
     if partner.status != "active":
         raise ConflictError(f"{partner.name} is {partner.status}, not active: it cannot claim.")
+    # The capacity row is locked until the claim commits, so counting this week's claims and
+    # inserting one are serialised per partner and capability (docs/field-notes.md, trap 13).
+    # PostgreSQL takes the row lock; SQLite's transactions already begin IMMEDIATE (one writer).
     slot = db.session.scalar(
-        select(PartnerCapability).where(
+        select(PartnerCapability)
+        .where(
             PartnerCapability.partner_id == partner.id,
             PartnerCapability.capability_code == need.capability_code,
         )
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if slot is None:
         raise ConflictError(

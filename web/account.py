@@ -131,14 +131,17 @@ def password():
         )
     except ValidationError as exc:
         return _page(password=(request.form, domain_messages(exc, schema.load_fields)), status=422)
-    flash("Your password is changed; your other sessions are signed out.", "success")
+    flash(
+        "Your password is changed; your other sessions are signed out and your API tokens revoked.",
+        "success",
+    )
     return redirect(url_for("account.profile"))
 
 
 @bp.post("/logout-everywhere")
 @login_required
 def logout_everywhere():
-    """Sign out of every browser, this one included."""
+    """Sign out of every browser, this one included, and revoke every API token."""
     user_id = current_user.id
     count = end_all_sessions()
     security_event("logout_everywhere", "success", user_id=user_id, sessions=count)

@@ -28,6 +28,7 @@ from accounts.services import (
 )
 from accounts.sessions import clock, end_session, start_session
 from commonground.errors import ValidationError
+from commonground.links import public_url, same_site_path
 from commonground.rate_limits import per_account, per_address
 from web.form_input import domain_messages, load_form, read_form
 
@@ -35,10 +36,8 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths: no open redirects."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("home.index")
+    """Only same-site paths (commonground.links.same_site_path): no open redirects."""
+    return same_site_path(target) or url_for("home.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -51,9 +50,10 @@ def login():
         data, errors = load_form(LoginSchema(), request.form)
         user = None if errors else check_password(data["email"], data["password"])
         if user is not None:
+            target = _safe_next(request.args.get("next"))  # decided before any session exists
             start_session(user)
             security_event("login", "success", user_id=user.id, partner_id=user.partner_id)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(target)
         if not errors:
             security_event("login", "failure", email=data["email"])
             flash("Email or password is wrong.", "error")
@@ -82,7 +82,7 @@ def forgot_password():
     if data:
         request_password_reset(
             data["email"],
-            link_for=lambda token: url_for("auth.reset_password", token=token, _external=True),
+            link_for=lambda token: public_url("auth.reset_password", token=token),
             lifetime=timedelta(minutes=current_app.config["PASSWORD_RESET_MINUTES"]),
             now=clock(),
         )

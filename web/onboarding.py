@@ -15,6 +15,7 @@ from accounts.onboarding import invite_member, list_members, register_organisati
 from accounts.schemas import InviteSchema, RegistrationSchema
 from accounts.sessions import clock, start_session
 from commonground.errors import ConflictError, DomainError, PermissionDeniedError, ValidationError
+from commonground.links import public_url
 from commonground.rate_limits import per_address
 from partners.sectors import SECTOR_LABELS
 from web.access import current_actor, login_required
@@ -92,7 +93,7 @@ def invite():
             _own_partner_id(),
             email=data["email"],
             name=data["name"],
-            link_for=lambda token: url_for("auth.reset_password", token=token, _external=True),
+            link_for=lambda token: public_url("auth.reset_password", token=token),
             lifetime=timedelta(days=current_app.config["INVITATION_DAYS"]),
             now=clock(),
         )

@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from commonground.db_types import utcnow
 from commonground.errors import ConflictError, DomainError, ValidationError
+from commonground.rate_limits import per_organisation_shared
 from needs import services
 from needs.detail import need_detail
 from needs.schemas import CompletionReportSchema, NoteSchema, ReasonSchema
@@ -110,6 +111,7 @@ def decline(plan_id: int, assignment_id: int):
 
 @bp.post(f"/{NID}/claim")
 @login_required
+@per_organisation_shared("RATELIMIT_CLAIM", "claim")  # one counter with the API's claims
 def claim(need_id: int):
     """Claim an open need for our organisation."""
     try:

@@ -1,4 +1,6 @@
-"""Twenty partners claim the same need at the same moment: exactly one wins, every time.
+"""Twenty partners claim the same need at the same moment: exactly one wins, every time. And
+one partner with two slots a week claims ten needs at the same moment: exactly two win, every
+time (counting the week's claims and inserting one must not race: docs/field-notes.md, trap 13).
 
 Runs on whichever database the suite runs on (SQLite by default, PostgreSQL in CI).
 RACE_TRIALS sets the number of trials (100 by default, as the foundation issue asks).
@@ -63,5 +65,57 @@ def test_twenty_simultaneous_claims_have_exactly_one_winner(app, make, monkeypat
     print(
         f"\nclaim race on {db.engine.dialect.name}: {TRIALS} trials x {THREADS} threads, "
         f"{outcomes[201]} winners, {outcomes[409]} refused (409), "
+        f"{sum(v for k, v in outcomes.items() if k not in (201, 409))} other, {elapsed:.1f} s"
+    )
+
+
+CAPACITY = 2
+CLAIMERS = 10
+
+
+def _claim_all_at_once(clients, token: str, need_ids: list[int]) -> Counter:
+    """Post every claim from its own thread, released together; the statuses counted."""
+    barrier = threading.Barrier(len(need_ids))
+    statuses: list[int] = []
+
+    def claim(index: int) -> None:
+        barrier.wait()
+        response = clients[index].post(
+            f"/api/v1/needs/{need_ids[index]}/claim",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=claim, args=(i,)) for i in range(len(need_ids))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Counter(statuses)
+
+
+def test_simultaneous_claims_never_exceed_the_weekly_capacity(app, make, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_CLAIM", f"{CLAIMERS * TRIALS + 10} per minute")
+    clients = [app.test_client() for _ in range(CLAIMERS)]
+    outcomes: Counter = Counter()
+    started = time.perf_counter()
+    for _trial in range(TRIALS):
+        partner = make.partner(
+            capabilities=[{"capability": "litter_cleanup", "tasks_per_week": CAPACITY}]
+        )
+        partner_id, member = partner.id, make.user("partner", partner=partner)
+        need_ids = [make.need().id for _ in range(CLAIMERS)]
+        db.session.remove()
+        trial = _claim_all_at_once(clients, member.token, need_ids)
+        assert trial == Counter({201: CAPACITY, 409: CLAIMERS - CAPACITY}), trial
+        outcomes.update(trial)
+        taken = db.session.scalar(
+            select(func.count(Claim.id)).where(Claim.partner_id == partner_id)
+        )
+        assert taken == CAPACITY
+    elapsed = time.perf_counter() - started
+    print(
+        f"\ncapacity race on {db.engine.dialect.name}: {TRIALS} trials x {CLAIMERS} threads, "
+        f"capacity {CAPACITY}: {outcomes[201]} accepted, {outcomes[409]} refused (409), "
         f"{sum(v for k, v in outcomes.items() if k not in (201, 409))} other, {elapsed:.1f} s"
     )

@@ -493,6 +493,9 @@ ROUTES += [
     Route("GET", "/open-data/", EVERYONE, 302),
     Route("GET", f"/open-data/{YEAR}", EVERYONE, params={"year": 2025}),
     Route("GET", f"/open-data/{YEAR}.json", EVERYONE, params={"year": 2025}),
+    # --- operations: liveness and readiness for load balancers (no data, no sign-in) ----------
+    Route("GET", "/healthz", EVERYONE),
+    Route("GET", "/readyz", EVERYONE),
     # --- API: briefings (staff) ---------------------------------------------------------------
     Route("GET", _api("/briefings/"), STAFF),
     Route(

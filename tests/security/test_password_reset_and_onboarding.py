@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from accounts.models import OutboxEmail, User
@@ -19,7 +20,8 @@ NEW_PASSWORD = "another long password 42"
 
 def _link_in_last_email(to: str) -> str:
     (email,) = latest_emails(to, limit=1)
-    match = re.search(r"http://localhost(/password/reset/\S+)", email.body)
+    base = re.escape(current_app.config["PUBLIC_BASE_URL"])
+    match = re.search(base + r"(/password/reset/\S+)", email.body)
     assert match, email.body
     return match.group(1)
 

@@ -145,7 +145,13 @@ def test_production_cookies_are_secure_and_host_prefixed(monkeypatch):
     from commonground.config import load_config
 
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
-    config = load_config({"ENV": "production", "SECRET_KEY": "x" * 40})
+    config = load_config(
+        {
+            "ENV": "production",
+            "SECRET_KEY": "x" * 40,
+            "PUBLIC_BASE_URL": "https://commonground.city.example",
+        }
+    )
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["SESSION_COOKIE_NAME"].startswith("__Host-")
     assert config["PASSWORD_HASH_METHOD"] == "scrypt"

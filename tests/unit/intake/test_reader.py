@@ -212,3 +212,17 @@ def test_open_intake_file_picks_csv_by_default(write_file):
     assert isinstance(open_intake_file(write_file("id\n")), CsvFile)
     with pytest.raises(IntakeFileError, match="unknown intake file kind"):
         open_intake_file(write_file("id\n"), kind="xlsx")
+
+
+def test_a_field_over_the_csv_field_size_limit_is_reported_for_its_row(write_file):
+    long_field = "x" * 140_000  # the csv module refuses fields over 131,072 characters
+    path = write_file(f"id,description\n1,short\n2,{long_field}\n3,fine\n")
+    rows = list(read_csv(path))
+    assert [(row.line, row.ok) for row in rows] == [(2, True), (3, False), (4, True)]
+    assert "field larger than field limit" in rows[1].error
+
+
+def test_a_header_over_the_csv_field_size_limit_is_a_file_error(write_file):
+    path = write_file("id," + "h" * 140_000 + "\n1,2\n")
+    with pytest.raises(IntakeFileError, match="header line cannot be read"):
+        list(read_csv(path))
