@@ -4,7 +4,10 @@ Rules (each one has a test):
 - `external_id` and a category that maps to a capability code are required.
 - Dates are read in the source's formats (Boston: `MM/DD/YYYY hh:mm:ss AM/PM`) or ISO 8601; a
   value without a zone is local time in the city's zone (zoneinfo); everything is stored as
-  aware UTC. `opened_at` is required unless `default_opened_at` is given.
+  aware UTC. `opened_at` is required unless `allow_missing_opened_at`: a record then has no
+  `opened_at`, and the need's opening time is set when it is created (a default is never part
+  of what a row says, so it never makes a re-import look changed: docs/field-notes.md, trap 16).
+  Likewise a row without a priority has `priority` None (the default applies on creation).
 - Coordinates that are unreadable, out of range, (0, 0) or a known placeholder point (Boston
   City Hall by default, matched within `placeholder_tolerance_m`) count as missing: the record
   keeps its address, `location_problem` says why, and the address must be geocoded. No
@@ -77,13 +80,13 @@ class NeedRecord:
     latitude: float | None
     longitude: float | None
     location_problem: str | None
-    opened_at: datetime
+    opened_at: datetime | None
     closed: bool
     closed_at: datetime | None
     neighbourhood: str | None
     zip_code: str | None
     parcel_id: str | None
-    priority: int
+    priority: int | None
     line: int
     due_at: datetime | None = None
 
@@ -200,8 +203,7 @@ class RecordBuilder:
         city_tz: str | tzinfo = "America/New_York",
         placeholder_points: Iterable[tuple[float, float]] = (BOSTON_CITY_HALL,),
         placeholder_tolerance_m: float = 10.0,
-        default_priority: int = DEFAULT_PRIORITY,
-        default_opened_at: datetime | None = None,
+        allow_missing_opened_at: bool = False,
     ) -> None:
         header_list = list(headers)
         self.preset = preset or detect_preset(header_list)
@@ -211,8 +213,7 @@ class RecordBuilder:
         self.city_tz = ZoneInfo(city_tz) if isinstance(city_tz, str) else city_tz
         self.placeholder_points = tuple(placeholder_points)
         self.placeholder_tolerance_m = placeholder_tolerance_m
-        self.default_priority = default_priority
-        self.default_opened_at = default_opened_at
+        self.allow_missing_opened_at = allow_missing_opened_at
 
     def build(self, row: RawRow) -> NeedRecord | list[RowError]:
         """One row in; a record, or every reason the row cannot become one."""
@@ -269,9 +270,7 @@ class _RowParse:
     def when(self, name: str, *, required: bool = False) -> datetime | None:
         raw = clean_line(self.b.get(self.values, name))
         if not raw:
-            if required:
-                if self.b.default_opened_at is not None:
-                    return self.b.default_opened_at.astimezone(UTC)
+            if required and not self.b.allow_missing_opened_at:
                 self.error(name, "missing date")
             return None
         try:
@@ -280,17 +279,17 @@ class _RowParse:
             self.error(name, "unreadable date", raw)
             return None
 
-    def priority(self) -> int:
+    def priority(self) -> int | None:
         raw = clean_line(self.b.get(self.values, "priority"))
         if not raw:
-            return self.b.default_priority
+            return None
         try:
             number = float(raw)
         except ValueError:
             number = math.nan
         if not number.is_integer() or not 1 <= number <= 5:
             self.error("priority", "priority must be a whole number from 1 to 5", raw)
-            return self.b.default_priority
+            return None
         return int(number)
 
     def result(self) -> NeedRecord | list[RowError]:
@@ -322,7 +321,7 @@ class _RowParse:
         priority = self.priority()
         if self.errors:
             return self.errors
-        assert opened_at is not None and capability is not None
+        assert capability is not None
         return NeedRecord(
             source=self.b.source,
             external_id=external_id,

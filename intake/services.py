@@ -152,7 +152,7 @@ def _record_builder(
             categories=categories,
             city_tz=options.timezone or preset.timezone or config["CITY_TIMEZONE"],
             placeholder_points=config.get("INTAKE_PLACEHOLDER_POINTS", ()),
-            default_opened_at=now,
+            allow_missing_opened_at=True,
         )
     except MappingError as error:
         raise ValidationError(str(error), {"file": [str(error)]}) from error

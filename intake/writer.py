@@ -27,7 +27,7 @@ from commonground.extensions import db
 from geo.geocoding import CachedGeocoder
 from geo.services import nearest_neighbourhood, neighbourhood_centres
 from intake.duplicates import ProximityIndex
-from intake.records import NeedRecord, RowError
+from intake.records import DEFAULT_PRIORITY, NeedRecord, RowError
 from intake.report import ImportReport
 from needs.models import Need, NeedEvent
 from needs.services import Closing, close_needs, need_event_row
@@ -59,10 +59,16 @@ class _Known:
 
 
 def fingerprint(record: NeedRecord) -> str:
-    """A digest of everything a row says about its need (not where in the file it was)."""
+    """A digest of everything a row says about its need (not where in the file it was).
+
+    Only what the row says: a value it leaves out is None here, never the default the need is
+    created with (the import's time, priority 3), so an unchanged file is unchanged whatever
+    columns it has (docs/field-notes.md, trap 16).
+    """
     parts = (
         record.capability, record.title, record.description, record.address,
-        record.latitude, record.longitude, record.opened_at.isoformat(), record.closed,
+        record.latitude, record.longitude,
+        record.opened_at.isoformat() if record.opened_at else None, record.closed,
         record.closed_at.isoformat() if record.closed_at else None, record.neighbourhood,
         record.zip_code, record.parcel_id, record.priority,
         record.due_at.isoformat() if record.due_at else None,
@@ -185,7 +191,7 @@ class NeedWriter:
                 "location_status": location_status,
                 "neighbourhood": self._neighbourhood(record, lat, lon),
                 "parcel_id": record.parcel_id,
-                "priority": record.priority,
+                "priority": record.priority or DEFAULT_PRIORITY,
                 "effort_hours": self.efforts[record.capability],
                 "source": self.source,
                 "external_id": record.external_id,
@@ -193,7 +199,7 @@ class NeedWriter:
                 "status": status,
                 "duplicate_of_id": duplicate_key if isinstance(duplicate_key, int) else None,
                 "posted_by_id": self.actor.user_id,
-                "opened_at": record.opened_at,
+                "opened_at": record.opened_at or self.now,
                 "created_at": self.now,
                 "updated_at": self.now,
                 "import_fingerprint": digest,
@@ -315,10 +321,13 @@ class NeedWriter:
             "description": record.description,
             "address": record.address,
             "parcel_id": record.parcel_id,
-            "priority": record.priority,
             "due_date": self._due_date(record),
-            "opened_at": record.opened_at,
         }
+        # What the row leaves out keeps the need's value (set from the defaults on creation).
+        if record.priority is not None:
+            values["priority"] = record.priority
+        if record.opened_at is not None:
+            values["opened_at"] = record.opened_at
         if old.status == "open":
             values["capability_code"] = record.capability
         if not record.needs_geocoding or record.address != old.address:

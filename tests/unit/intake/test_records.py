@@ -114,7 +114,7 @@ def test_boston_records_are_normalised(boston_files):
         neighbourhood="Back Bay",
         zip_code="02114",
         parcel_id=None,
-        priority=3,
+        priority=None,
         line=2,
         due_at=datetime(2015, 1, 27, 13, 30, tzinfo=UTC),
     )
@@ -198,10 +198,9 @@ def test_an_unreadable_or_missing_opening_date_is_an_error():
     ]
 
 
-def test_a_default_opening_time_fills_a_missing_date():
-    import_time = datetime(2026, 11, 21, 10, 0, tzinfo=timezone(timedelta(hours=1)))
-    record = builder(default_opened_at=import_time).build(row(requested_datetime=""))
-    assert record.opened_at == datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+def test_a_missing_date_may_be_left_to_the_need_s_creation():
+    record = builder(allow_missing_opened_at=True).build(row(requested_datetime=""))
+    assert record.opened_at is None
 
 
 # -- coordinates and locations ----------------------------------------------------------------
@@ -332,8 +331,8 @@ def test_zip_codes_are_normalised(raw, expected):
     assert normalize_zip(raw) == expected
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("", 3), ("1", 1), ("5.0", 5)])
-def test_priority_defaults_to_3_and_accepts_1_to_5(raw, expected):
+@pytest.mark.parametrize(("raw", "expected"), [("", None), ("1", 1), ("5.0", 5)])
+def test_priority_is_left_to_the_need_s_default_and_accepts_1_to_5(raw, expected):
     assert builder().build(row(priority=raw)).priority == expected
 
 
