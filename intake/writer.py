@@ -6,7 +6,8 @@ SQLAlchemy Core in batches of BATCH_SIZE with ids allocated up front; changed ro
 need with an "edit" event; rows closed at the source close their needs through
 `needs.services.close_needs` (the lifecycle's `close_at_source`; claims released), a batch at a
 time. Counts go to the `ImportReport` from our own tallies, never from a bulk statement's
-rowcount (docs/field-notes.md, trap 8). The writer never commits: the caller's transaction is the file.
+rowcount (docs/field-notes.md, trap 8). The writer never commits: the caller's transaction is
+the file.
 
 Imports SQLAlchemy and the needs and geo services; must not import web code or `open311`.
 """

@@ -1,6 +1,6 @@
 """From a raw row to a NeedRecord or the reasons why not - on the real Boston files and by rule."""
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import pytest
 
