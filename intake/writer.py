@@ -41,12 +41,14 @@ BATCH_SIZE = 1000
 def open_needs_index(radius_m: float) -> ProximityIndex:
     """Every open, located need in a `ProximityIndex`, for finding probable duplicates."""
     index = ProximityIndex(radius_m)
-    for nid, code, lat, lon in db.session.execute(
-        select(Need.id, Need.capability_code, Need.latitude, Need.longitude).where(
+    if not index.enabled:
+        return index
+    for nid, code, lat, lon, parcel in db.session.execute(
+        select(Need.id, Need.capability_code, Need.latitude, Need.longitude, Need.parcel_id).where(
             Need.status == "open", Need.latitude.is_not(None), Need.longitude.is_not(None)
         )
     ):
-        index.add(nid, code, lat, lon)
+        index.add(nid, code, lat, lon, parcel)
     return index
 
 
@@ -177,8 +179,8 @@ class NeedWriter:
         key = ("new", self.new_count)
         duplicate_key = None
         if status == "open" and lat is not None and lon is not None:
-            duplicate_key = self.index.nearest(record.capability, lat, lon)
-            self.index.add(key, record.capability, lat, lon)
+            duplicate_key = self.index.nearest(record.capability, lat, lon, parcel=record.parcel_id)
+            self.index.add(key, record.capability, lat, lon, record.parcel_id)
         if duplicate_key is not None:
             self.report.probable_duplicates += 1
         self.inserts.append(
