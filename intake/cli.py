@@ -17,11 +17,12 @@ from flask.cli import with_appcontext
 
 from accounts.actor import SYSTEM
 from commonground.errors import DomainError
-from intake.mapping import CategoryOverrides, MappingError
+from intake.mapping import CategoryOverrides, ColumnMapping, MappingError, parse_assignments
 from intake.options import ImportOptions
 from intake.report import ImportReport
 
 SHOWN_ERRORS = 10
+PREVIEW_ROWS = 5
 
 
 def read_categories(path: str | None) -> CategoryOverrides | None:
@@ -51,6 +52,8 @@ def print_import_report(report: ImportReport, errors_csv: str | None) -> None:
         f"probable duplicates {summary['probable_duplicates']}"
     )
     click.echo(f"  rejected rows {summary['rows_rejected']}")
+    unused = summary.get("unused_columns") or []
+    click.echo(f"  columns not used: {', '.join(unused) if unused else 'none'}")
     for reason, count in sorted(summary["errors"].items(), key=lambda item: -item[1]):
         click.echo(f"    {count:6}  {reason}")
     for error in report.errors[:SHOWN_ERRORS]:
@@ -63,6 +66,41 @@ def print_import_report(report: ImportReport, errors_csv: str | None) -> None:
         click.echo(f"  wrote {written} row errors to {errors_csv}")
 
 
+def read_mapping(
+    columns: tuple[str, ...],
+    fixed: tuple[str, ...],
+    location_column: str | None,
+    date_format: str | None,
+) -> ColumnMapping:
+    """`--column FIELD=HEADER`, `--set FIELD=VALUE`, `--location-column`, `--date-format`."""
+    try:
+        return ColumnMapping(
+            columns=parse_assignments(columns, "--column"),
+            fixed=parse_assignments(fixed, "--set"),
+            location_column=location_column or None,
+            date_format=date_format or None,
+        )
+    except MappingError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def print_preview(report: ImportReport) -> None:
+    """A dry run's first rows as the needs they would become."""
+    click.echo("  dry run: nothing was stored; the first rows would become:")
+    for row in report.preview:
+        where = (
+            f"{row['latitude']:.6f}, {row['longitude']:.6f}"
+            if row["latitude"] is not None
+            else f"location pending ({row['location_problem']})"
+        )
+        click.echo(
+            f"    line {row['line']}: {row['external_id']} {row['capability']} "
+            f'"{row["title"]}" at {row["address"] or "-"} [{where}]'
+            + (f" parcel {row['parcel_id']}" if row["parcel_id"] else "")
+            + (f" zip {row['zip_code']}" if row["zip_code"] else "")
+        )
+
+
 @click.command("import-needs")
 @with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -73,6 +111,34 @@ def print_import_report(report: ImportReport, errors_csv: str | None) -> None:
 @click.option("--errors-csv", default=None, help="Write every bad row to this CSV file.")
 @click.option("--no-geocode", is_flag=True, help="Leave rows without coordinates pending.")
 @click.option("--timezone", default=None, help="Zone of local times (default: preset/city).")
+@click.option(
+    "--column",
+    "columns",
+    multiple=True,
+    metavar="FIELD=HEADER",
+    help="The header holding FIELD (external_id, category, title, address ...).",
+)
+@click.option(
+    "--set",
+    "fixed",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="Every row's value of FIELD (e.g. category=board_up).",
+)
+@click.option(
+    "--location-column",
+    default=None,
+    metavar="HEADER",
+    help="One column holding the point: (lat, lon), lat, lon, WKT POINT or GeoJSON.",
+)
+@click.option("--date-format", default=None, help="strptime format of the file's dates.")
+@click.option(
+    "--duplicate-radius",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Metres for probable duplicates from this source (0: no check).",
+)
+@click.option("--dry-run", is_flag=True, help="Check and preview; store nothing.")
 def import_needs_command(
     file: Path,
     preset: str | None,
@@ -82,6 +148,12 @@ def import_needs_command(
     errors_csv: str | None,
     no_geocode: bool,
     timezone: str | None,
+    columns: tuple[str, ...],
+    fixed: tuple[str, ...],
+    location_column: str | None,
+    date_format: str | None,
+    duplicate_radius: float | None,
+    dry_run: bool,
 ) -> None:
     """Import needs from a CSV or GeoJSON FILE in one transaction (idempotent)."""
     from intake.services import import_needs
@@ -93,6 +165,10 @@ def import_needs_command(
         categories=read_categories(categories),
         geocode=not no_geocode,
         timezone=timezone,
+        mapping=read_mapping(columns, fixed, location_column, date_format),
+        duplicate_radius_m=duplicate_radius,
+        dry_run=dry_run,
+        preview_rows=PREVIEW_ROWS if dry_run else 0,
     )
     size = file.stat().st_size
     shown = [0]
@@ -109,6 +185,8 @@ def import_needs_command(
             raise click.ClickException(error.message) from error
         bar.update(size - shown[0])
     print_import_report(report, errors_csv)
+    if dry_run:
+        print_preview(report)
 
 
 @click.command("geocode-pending")

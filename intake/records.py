@@ -12,6 +12,11 @@ Rules (each one has a test):
   City Hall by default, matched within `placeholder_tolerance_m`) count as missing: the record
   keeps its address, `location_problem` says why, and the address must be geocoded. No
   coordinates and no address is an error ("missing location that cannot be geocoded").
+- A row without a title is named from its category and address ("Illegal Dumping at 1234
+  Plank Rd"; a category given as a capability code reads as its label).
+- `fixed` values (`--set FIELD=VALUE`) are every row's value of that field; a `location_column`
+  holds the point in one column (`intake.points`); `unused_columns` lists the headers the import
+  reads nothing from, so nothing is dropped without a word.
 - Text: control characters (NUL and the other C0/C1 controls) are stripped; single-line fields
   have their whitespace collapsed; title <= 200, description <= 5000, address <= 300 characters,
   longer is an error (not silently cut).
@@ -31,6 +36,7 @@ from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from intake.mapping import CategoryMap, ColumnPreset, detect_preset
+from intake.points import split_point
 from intake.reader import RawRow
 
 __all__ = [
@@ -204,10 +210,18 @@ class RecordBuilder:
         placeholder_points: Iterable[tuple[float, float]] = (BOSTON_CITY_HALL,),
         placeholder_tolerance_m: float = 10.0,
         allow_missing_opened_at: bool = False,
+        fixed: Mapping[str, str] | None = None,
+        location_column: str | None = None,
+        labels: Mapping[str, str] | None = None,
     ) -> None:
         header_list = list(headers)
         self.preset = preset or detect_preset(header_list)
         self.columns: Mapping[str, str] = self.preset.resolve(header_list)
+        self.fixed: Mapping[str, str] = dict(fixed or {})
+        self.location_column = location_column
+        self.labels: Mapping[str, str] = dict(labels or {})
+        used = set(self.columns.values()) | {location_column}
+        self.unused_columns: list[str] = [name for name in header_list if name not in used]
         self.source = source
         self.categories = categories
         self.city_tz = ZoneInfo(city_tz) if isinstance(city_tz, str) else city_tz
@@ -223,7 +237,22 @@ class RecordBuilder:
 
     # column access
     def get(self, values: Mapping[str, str], name: str) -> str:
+        if name in self.fixed:
+            return self.fixed[name]
         return values.get(self.columns.get(name, ""), "")
+
+    def coordinate_texts(self, values: Mapping[str, str]) -> tuple[str, str]:
+        """(latitude, longitude) as written: two columns, or the one point column split."""
+        if self.location_column:
+            return split_point(values.get(self.location_column, ""))
+        return self.get(values, "latitude"), self.get(values, "longitude")
+
+    def default_title(self, category_text: str, capability: str | None, address: str) -> str:
+        """A title for a row without one: its category (the capability's label when the
+        category is a code) and its address."""
+        label = self.labels.get(category_text, "") or category_text or capability or ""
+        title = f"{label} at {address}" if address else label
+        return title[: LIMITS["title"]]
 
     def coordinates(
         self, lat_text: str, lon_text: str
@@ -302,11 +331,10 @@ class _RowParse:
             self.error("category", "missing category")
         elif capability is None:
             self.error("category", "unknown category (no capability mapped)", category_text)
-        title = self.text("title") or category_text
         description = self.text("description", multiline=True)
         address = self.text("address")
-        lat_text = self.b.get(self.values, "latitude")
-        lon_text = self.b.get(self.values, "longitude")
+        title = self.text("title") or self.b.default_title(category_text, capability, address)
+        lat_text, lon_text = self.b.coordinate_texts(self.values)
         latitude, longitude, problem = self.b.coordinates(lat_text, lon_text)
         if problem and not address:
             shown = f"{lat_text},{lon_text} ({problem})" if lat_text or lon_text else problem

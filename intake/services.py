@@ -12,7 +12,9 @@ through the needs services (`close_at_source`). Every good row is kept and every
 reported with its line, field and reason. Rows without usable coordinates are geocoded through
 the `GeocodeCache` (geo/); when the geocoder fails the need waits as "location pending" for
 `geocode_pending`. A new open need of the same capability within DUPLICATE_RADIUS_M (30 m) of an
-open need is linked to it as a probable duplicate (`duplicate_of_id`), never dropped;
+open need is linked to it as a probable duplicate (`duplicate_of_id`), never dropped - unless
+both name parcels, which then must match (`intake.duplicates`); a radius of 0 (per source in
+`ImportOptions`, or DUPLICATE_RADIUS_M) turns the check off;
 coordinators confirm it (the `mark_duplicate` action) or `separate_duplicate` it.
 
 Imports Flask, SQLAlchemy and the needs, capabilities and geo services; must not import web
@@ -43,11 +45,11 @@ from geo.geocoders import ConfiguredGeocoder, suppressed_retry_log_records
 from geo.geocoding import CachedGeocoder, configured_geocoder
 from geo.services import Centre, nearest_neighbourhood, neighbourhood_centres
 from intake.duplicates import ProximityIndex
-from intake.mapping import CategoryMap, MappingError, detect_preset, get_preset
+from intake.mapping import CategoryMap, MappingError, choose_preset
 from intake.options import ImportOptions
 from intake.reader import IntakeFileError, RawRow, open_intake_file
 from intake.records import NeedRecord, RecordBuilder
-from intake.report import ImportReport
+from intake.report import ImportReport, preview_row
 from intake.writer import NeedWriter, open_needs_index
 from needs.models import Need
 from needs.services import record_event
@@ -99,8 +101,14 @@ def import_rows(
     now = now or utcnow()
     started = time.perf_counter()
     config = current_app.config
-    builder = _record_builder(header, options, source, now)
-    report = ImportReport(source=source, preset=builder.preset.name, filename=filename)
+    builder = _record_builder(header, options, source)
+    report = ImportReport(
+        source=source,
+        preset=builder.preset.name,
+        filename=filename,
+        unused_columns=builder.unused_columns,
+        dry_run=options.dry_run,
+    )
     cached = None
     if options.geocode:
         cached = CachedGeocoder(geocoder or configured_geocoder(), now=now)
@@ -110,18 +118,23 @@ def import_rows(
             report,
             now=now,
             geocoder=cached,
-            radius_m=options.duplicate_radius_m or config.get("DUPLICATE_RADIUS_M", 30.0),
+            radius_m=_radius(options),
             city_tz=ZoneInfo(config["CITY_TIMEZONE"]),
         )
         for raw in rows:
             outcome = builder.build(raw)
             report.intake.add(outcome)
             if isinstance(outcome, NeedRecord):
+                if len(report.preview) < options.preview_rows:
+                    report.preview.append(preview_row(outcome))
                 writer.add(outcome)
             if progress is not None:
                 progress(raw.line)
         writer.finish()
-        db.session.commit()
+        if options.dry_run:
+            db.session.rollback()  # everything was checked and counted; nothing is kept
+        else:
+            db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
@@ -129,9 +142,14 @@ def import_rows(
     return report
 
 
-def _record_builder(
-    header: list[str], options: ImportOptions, source: str, now: datetime
-) -> RecordBuilder:
+def _radius(options: ImportOptions) -> float:
+    """The options' duplicate radius, else DUPLICATE_RADIUS_M (0 turns the check off)."""
+    if options.duplicate_radius_m is not None:
+        return max(float(options.duplicate_radius_m), 0.0)
+    return max(float(current_app.config.get("DUPLICATE_RADIUS_M", 30.0)), 0.0)
+
+
+def _record_builder(header: list[str], options: ImportOptions, source: str) -> RecordBuilder:
     """The pure core for these rows, or a ValidationError naming the option that is wrong.
 
     Category codes are the taxonomy's (capabilities in the database). Local times without a
@@ -139,12 +157,13 @@ def _record_builder(
     US Eastern), else the city's CITY_TIMEZONE.
     """
     config = current_app.config
+    labels = capability_labels()
     try:
-        categories = CategoryMap.with_overrides(capability_labels(), options.categories)
+        categories = CategoryMap.with_overrides(labels, options.categories)
     except MappingError as error:
         raise ValidationError(str(error), {"categories": [str(error)]}) from error
     try:
-        preset = get_preset(options.preset) if options.preset else detect_preset(header)
+        preset = choose_preset(header, options.preset, options.mapping)
         return RecordBuilder(
             header,
             source=source,
@@ -153,6 +172,9 @@ def _record_builder(
             city_tz=options.timezone or preset.timezone or config["CITY_TIMEZONE"],
             placeholder_points=config.get("INTAKE_PLACEHOLDER_POINTS", ()),
             allow_missing_opened_at=True,
+            fixed=options.mapping.fixed,
+            location_column=options.mapping.location_column,
+            labels=labels,
         )
     except MappingError as error:
         raise ValidationError(str(error), {"file": [str(error)]}) from error
@@ -239,7 +261,14 @@ def geocode_pending(
     suppressed_before = suppressed_retry_log_records()
     cached = CachedGeocoder(geocoder or configured_geocoder(), now=now)
     query = (
-        select(Need.id, Need.address, Need.capability_code, Need.status, Need.neighbourhood)
+        select(
+            Need.id,
+            Need.address,
+            Need.capability_code,
+            Need.status,
+            Need.neighbourhood,
+            Need.parcel_id,
+        )
         .where(Need.location_status == "pending", Need.address.is_not(None))
         .order_by(Need.id)
     )
@@ -247,7 +276,7 @@ def geocode_pending(
         query = query.limit(limit)
     pending = db.session.execute(query).all()
     report = GeocodePassReport(needs_pending=len(pending))
-    index = open_needs_index(current_app.config.get("DUPLICATE_RADIUS_M", 30.0))
+    index = open_needs_index(_radius(ImportOptions()))
     centres = neighbourhood_centres()
     report.addresses = len({(row.address or "").strip().lower() for row in pending})
     try:
@@ -298,8 +327,10 @@ def _locate_need(
             values["neighbourhood"] = name
     duplicate = None
     if row.status == "open" and lat is not None and lon is not None:
-        duplicate = index.nearest(row.capability_code, lat, lon, exclude=row.id)
-        index.add(row.id, row.capability_code, lat, lon)
+        duplicate = index.nearest(
+            row.capability_code, lat, lon, parcel=row.parcel_id, exclude=row.id
+        )
+        index.add(row.id, row.capability_code, lat, lon, row.parcel_id)
         if duplicate is not None:
             values["duplicate_of_id"] = duplicate
     db.session.execute(

@@ -307,8 +307,15 @@ def test_text_longer_than_its_limit_is_an_error(field, limit):
     assert [(e.field, e.reason) for e in errors] == [(field, f"longer than {limit} characters")]
 
 
-def test_the_title_defaults_to_the_source_type():
-    assert builder().build(row(title="")).title == "Illegal Dumping"
+def test_a_row_without_a_title_is_named_from_its_category_and_address():
+    assert builder().build(row(title="")).title == "Illegal Dumping at 1234 Plank Rd"
+    assert builder().build(row(title="", address="")).title == "Illegal Dumping"
+
+
+def test_a_category_given_as_a_code_names_the_row_by_the_capability_s_label():
+    labelled = builder(labels={"illegal_dumping": "Illegal dumping removal"})
+    record = labelled.build(row(title="", type="illegal_dumping"))
+    assert record.title == "Illegal dumping removal at 1234 Plank Rd"
 
 
 @pytest.mark.parametrize(
