@@ -296,7 +296,9 @@ def choose_preset(
     headers: Iterable[str], name: str | None, mapping: ColumnMapping | None = None
 ) -> ColumnPreset:
     """The named preset, else the first (most specific) the header satisfies, with `mapping`
-    laid over it; a `MappingError` says which columns are missing."""
+    laid over it; a `MappingError` says which columns are missing. A specific preset is not
+    chosen when the mapping alone names every column it requires (its formats would be a guess).
+    """
     present = list(headers)
     mapping = mapping or ColumnMapping()
     _check_mapping(mapping, present)
@@ -304,7 +306,10 @@ def choose_preset(
         preset = mapped_preset(get_preset(name), mapping)
         preset.resolve(present)
         return preset
+    given = set(mapping.columns) | set(mapping.fixed)
     for base in (BOSTON_311, OPEN311, GENERIC):
+        if base is not GENERIC and mapping and set(base.required) <= given:
+            continue  # the file says nothing a specific preset knows: read it as generic
         preset = mapped_preset(base, mapping)
         try:
             preset.resolve(present)

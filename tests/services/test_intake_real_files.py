@@ -65,3 +65,86 @@ def test_a_priority_changed_here_survives_a_re_import_of_a_file_without_prioriti
     assert report.updated == 1
     db.session.refresh(need)
     assert (need.title, need.priority, need.opened_at) == ("Tyres and a sofa", 1, NOW)
+
+
+# -- the two public files, imported as published with mapping options only -------------------
+REAL = Path(__file__).resolve().parents[1] / "data" / "realfiles"
+INVENTORY = [
+    "import-needs", str(REAL / "property_inventory.csv"), "--source", "inventory",
+    "--column", "external_id=Identifier", "--column", "parcel_id=Identifier",
+    "--column", "address=Property Address", "--column", "category=Property Type",
+    "--categories", str(REAL / "inventory_categories.json"), "--no-geocode",
+]  # fmt: skip
+NOTICES = [
+    "import-needs", str(REAL / "vacant_building_notices.csv"), "--source", "vacant",
+    "--column", "external_id=blockLot", "--column", "parcel_id=blockLot",
+    "--column", "address=fullAddress", "--column", "opened_at=noticeDate",
+    "--location-column", "Location 1", "--set", "category=board_up", "--no-geocode",
+]  # fmt: skip
+
+
+def run(app, args: list[str]):
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_the_property_inventory_imports_as_published_with_mapping_options(app, app_context):
+    output = run(app, INVENTORY)
+    assert "created 7, updated 0" in output
+    assert "columns not used: City, State, Council District, Square Footage" in output
+    assert "probable duplicates 0" in output  # adjacent parcels, each its own place
+    needs = {n.external_id: n for n in db.session.scalars(select(Need))}
+    assert needs["RA-0001"].capability_code == "lot_mowing"
+    assert needs["RA-0003"].capability_code == "board_up"
+    assert needs["RA-0003"].title == "Structure at 1209 N 38th St"
+    assert (needs["RA-0001"].latitude, needs["RA-0001"].longitude) == (30.46801, -91.16104)
+    assert needs["RA-0001"].parcel_id == "RA-0001"
+    located = [n for n in needs.values() if n.location_status == "ok"]
+    assert len(located) == 6  # every row with a point; RA-0007 has none
+    assert needs["RA-0007"].location_status == "pending"
+
+
+def test_the_vacant_building_notices_read_their_single_point_column(app, app_context):
+    output = run(app, NOTICES)
+    assert "created 6, updated 0" in output
+    assert "columns not used: noticeNum, policeDistrict, councilDistrict" in output
+    assert "probable duplicates 0" in output  # two parcels share one point: not duplicates
+    needs = {n.external_id: n for n in db.session.scalars(select(Need))}
+    assert (needs["1105 001"].latitude, needs["1105 001"].longitude) == (39.3095, -76.5977)
+    assert needs["1105 001"].title == "Board-up of vacant structures at 1700 N CAROLINE ST"
+    assert needs["1105 001"].neighbourhood == "BROADWAY EAST"
+    assert needs["1105 001"].opened_at.date().isoformat() == "2007-09-04"
+    assert sum(n.location_status == "ok" for n in needs.values()) == 5
+    assert needs["0012 035"].location_status == "pending"
+
+
+def test_re_running_both_files_reports_nothing_updated_and_writes_no_event(app, app_context):
+    run(app, INVENTORY)
+    run(app, NOTICES)
+    events = event_count()
+    assert "created 0, updated 0, unchanged 7" in run(app, INVENTORY)
+    assert "created 0, updated 0, unchanged 6" in run(app, NOTICES)
+    assert event_count() == events
+
+
+def test_a_dry_run_previews_the_first_rows_and_stores_nothing(app, app_context):
+    output = run(app, [*NOTICES, "--dry-run"])
+    assert "dry run: nothing was stored" in output
+    assert '1105 001 board_up "Board-up of vacant structures at 1700 N CAROLINE ST"' in output
+    assert "[39.309500, -76.597700] parcel 1105 001" in output
+    assert db.session.scalar(select(func.count(Need.id))) == 0
+
+
+def test_without_mapping_the_file_is_refused_with_what_to_say(app, app_context):
+    result = app.test_cli_runner().invoke(
+        args=["import-needs", str(REAL / "vacant_building_notices.csv")]
+    )
+    assert result.exit_code != 0
+    assert "--column external_id=HEADER" in result.output
+
+
+def test_a_mapped_column_missing_from_the_header_is_named(app, app_context):
+    result = app.test_cli_runner().invoke(args=[*NOTICES, "--column", "title=Title"])
+    assert result.exit_code != 0
+    assert "no column 'Title' in the header" in result.output
