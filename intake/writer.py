@@ -194,6 +194,7 @@ class NeedWriter:
                 "location_status": location_status,
                 "neighbourhood": self._neighbourhood(record, lat, lon),
                 "parcel_id": record.parcel_id,
+                "zip_code": record.zip_code,
                 "priority": record.priority or DEFAULT_PRIORITY,
                 "effort_hours": self.efforts[record.capability],
                 "source": self.source,
@@ -286,8 +287,9 @@ class NeedWriter:
         return need_event_row(need_id, self.actor, action, from_status, to_status, now=self.now,
                               note=note)  # fmt: skip
 
-    _COMPARED = ("title", "description", "address", "neighbourhood", "parcel_id", "priority",
-                 "capability_code", "due_date", "opened_at", "latitude", "longitude")  # fmt: skip
+    _COMPARED = ("title", "description", "address", "neighbourhood", "parcel_id", "zip_code",
+                 "priority", "capability_code", "due_date", "opened_at", "latitude",
+                 "longitude")  # fmt: skip
 
     def _flush_changed(self) -> None:
         if not self.changed:
@@ -324,6 +326,7 @@ class NeedWriter:
             "description": record.description,
             "address": record.address,
             "parcel_id": record.parcel_id,
+            "zip_code": record.zip_code,
             "due_date": self._due_date(record),
         }
         # What the row leaves out keeps the need's value (set from the defaults on creation).

@@ -148,3 +148,10 @@ def test_a_mapped_column_missing_from_the_header_is_named(app, app_context):
     result = app.test_cli_runner().invoke(args=[*NOTICES, "--column", "title=Title"])
     assert result.exit_code != 0
     assert "no column 'Title' in the header" in result.output
+
+
+def test_zip_codes_are_stored_with_their_leading_zero_and_without_a_float_tail(app, app_context):
+    run(app, INVENTORY)
+    needs = {n.external_id: n for n in db.session.scalars(select(Need))}
+    assert needs["RA-0001"].zip_code == "70802"
+    assert needs["RA-0004"].zip_code == "70802"  # written 70802.0
