@@ -34,7 +34,7 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from accounts.actor import Actor
 from capabilities.services import capability_labels
@@ -46,7 +46,9 @@ from geo.geocoding import CachedGeocoder, configured_geocoder
 from geo.services import Centre, nearest_neighbourhood, neighbourhood_centres
 from intake.duplicates import ProximityIndex
 from intake.mapping import CategoryMap, MappingError, choose_preset
+from intake.models import ImportProfile
 from intake.options import ImportOptions
+from intake.profiles import profile_of
 from intake.reader import IntakeFileError, RawRow, open_intake_file
 from intake.records import NeedRecord, RecordBuilder
 from intake.report import ImportReport, preview_row
@@ -60,7 +62,11 @@ __all__ = [
     "ImportReport",
     "geocode_pending",
     "import_needs",
+    "import_profile",
     "import_rows",
+    "list_import_profiles",
+    "probable_duplicates",
+    "save_import_profile",
     "separate_duplicate",
 ]
 
@@ -344,6 +350,58 @@ def _locate_need(
         note += f"; probable duplicate of need {duplicate}"
     record_event(row.id, actor, "locate", row.status, row.status, now=now, note=note)
     return duplicate
+
+
+# -- import profiles --------------------------------------------------------------------------
+PROFILE_NAME = re.compile(r"^[a-z0-9_\-]{1,40}$")
+
+
+def save_import_profile(actor: Actor, name: str, options: ImportOptions) -> ImportProfile:
+    """Store (or replace) the named profile for these options (coordinators and admins)."""
+    actor.require("import.run")
+    name = (name or "").strip().lower()
+    if not PROFILE_NAME.match(name):
+        raise ValidationError(
+            "A profile name is 1 to 40 lower-case letters, digits, - or _.",
+            {"profile": ["Use a short name such as vacant_notices."]},
+        )
+    profile = db.session.scalar(select(ImportProfile).where(ImportProfile.name == name))
+    if profile is None:
+        profile = ImportProfile(name=name)
+        db.session.add(profile)
+    profile.options = profile_of(options)
+    db.session.commit()
+    return profile
+
+
+def import_profile(actor: Actor, name: str) -> dict[str, Any]:
+    """The stored profile's data, or NotFoundError naming the profiles there are."""
+    actor.require("import.run")
+    key = (name or "").strip().lower()
+    data = db.session.scalar(select(ImportProfile.options).where(ImportProfile.name == key))
+    if data is None:
+        known = ", ".join(
+            db.session.scalars(select(ImportProfile.name).order_by(ImportProfile.name))
+        )
+        raise NotFoundError(f"No import profile {name!r} (stored: {known or 'none'}).")
+    return dict(data)
+
+
+def list_import_profiles(actor: Actor) -> list[str]:
+    """The stored profiles' names."""
+    actor.require("import.run")
+    return list(db.session.scalars(select(ImportProfile.name).order_by(ImportProfile.name)))
+
+
+def probable_duplicates(actor: Actor, *, first: int = 0, size: int = 100) -> tuple[int, list[Need]]:
+    """(how many, one page of) open needs linked as probable duplicates, by id."""
+    actor.require("need.close")
+    where = (Need.status == "open", Need.duplicate_of_id.is_not(None))
+    total = db.session.scalar(select(func.count(Need.id)).where(*where)) or 0
+    rows = db.session.scalars(
+        select(Need).where(*where).order_by(Need.id).offset(first).limit(size)
+    )
+    return total, list(rows)
 
 
 # -- duplicates -------------------------------------------------------------------------------

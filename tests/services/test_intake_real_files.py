@@ -155,3 +155,44 @@ def test_zip_codes_are_stored_with_their_leading_zero_and_without_a_float_tail(a
     needs = {n.external_id: n for n in db.session.scalars(select(Need))}
     assert needs["RA-0001"].zip_code == "70802"
     assert needs["RA-0004"].zip_code == "70802"  # written 70802.0
+
+
+# -- import profiles --------------------------------------------------------------------------
+def test_a_profile_file_says_once_how_to_read_a_source(app, app_context):
+    notices = str(REAL / "vacant_building_notices.csv")
+    profile = str(REAL / "vacant_notices_profile.toml")
+    output = run(app, ["import-needs", notices, "--profile", profile])
+    assert "created 6" in output and "source vacant" in output
+
+
+def test_a_saved_profile_is_chosen_by_name_and_the_command_line_wins(app, app_context):
+    run(app, [*NOTICES, "--dry-run", "--save-profile", "vacant_notices"])
+    notices = str(REAL / "vacant_building_notices.csv")
+    output = run(app, ["import-needs", notices, "--profile", "vacant_notices", "--source", "bmore"])
+    assert "created 6" in output and "source bmore" in output
+
+
+def test_an_unknown_profile_names_the_stored_ones(app, app_context):
+    notices = str(REAL / "vacant_building_notices.csv")
+    result = app.test_cli_runner().invoke(args=["import-needs", notices, "--profile", "nope"])
+    assert result.exit_code != 0
+    assert "No import profile 'nope' (stored: none)" in result.output
+
+
+def test_different_parcels_under_30_m_apart_are_not_flagged_but_the_same_parcel_is(
+    app, app_context, tmp_path
+):
+    run(app, INVENTORY)
+    again = write(
+        tmp_path,
+        "again.csv",
+        "Identifier,Property Address,Y,X,Property Type\n"
+        "RA-0001,1201 N 38th St,30.46801,-91.16104,Vacant Lot\n",
+    )
+    args = ["import-needs", str(again), "--source", "inventory2", "--no-geocode",
+            "--column", "external_id=Identifier", "--column", "parcel_id=Identifier",
+            "--column", "address=Property Address", "--column", "category=Property Type",
+            "--categories", str(REAL / "inventory_categories.json")]  # fmt: skip
+    assert "probable duplicates 1" in run(app, args)
+    assert "probable duplicates 0" in run(app, [*args[:3], "inventory3", *args[4:],
+                                                "--duplicate-radius", "0"])  # fmt: skip
