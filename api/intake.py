@@ -1,7 +1,8 @@
 """Intake over HTTP: upload a file of needs, list probable duplicates, separate one.
 
-    POST /api/v1/imports                      (multipart: file, preset, source) -> report
-    GET  /api/v1/needs/probable-duplicates    open needs linked to another as probable duplicates
+    POST /api/v1/imports                      (multipart: file, preset, source, profile, options)
+    GET  /api/v1/needs/probable-duplicates    open needs linked as probable duplicates, paged
+                                              (page, page_size; X-Pagination has the total)
     POST /api/v1/needs/{id}/separate          not a duplicate after all (coordinators)
 
 Confirming a duplicate is the lifecycle's `POST /api/v1/needs/{id}/mark-duplicate`.
@@ -12,17 +13,19 @@ from __future__ import annotations
 from flask import request
 from marshmallow import Schema, fields, validate
 from marshmallow import ValidationError as SchemaError
-from sqlalchemy import select
 
 from api.auth import current_actor, token_blueprint
 from api.common import ErrorResponseSchema
 from api.fields import Text
 from api.needs import NID, NeedSchema, _out
 from commonground.errors import ValidationError
-from commonground.extensions import db
 from commonground.rate_limits import per_organisation
-from intake.services import ImportOptions, import_needs, separate_duplicate
-from needs.models import Need
+from intake.services import (
+    import_needs,
+    import_options_from_form,
+    separate_duplicate,
+)
+from intake.services import probable_duplicates as list_probable_duplicates
 
 blp = token_blueprint(
     "intake",
@@ -31,7 +34,6 @@ blp = token_blueprint(
     description="Importing needs from 311 exports and surveys; probable duplicates.",
 )
 
-MAX_LISTED = 500
 MAX_ERRORS_SHOWN = 1000
 
 
@@ -41,8 +43,26 @@ class ImportFormSchema(Schema):
     preset = fields.String(
         validate=validate.OneOf(["boston311", "open311", "generic"]), load_default=None
     )
-    source = fields.String(validate=validate.Regexp(r"^[a-z0-9_]{1,20}$"), load_default="311")
+    source = fields.String(validate=validate.Regexp(r"^[a-z0-9_]{1,20}$"), load_default=None)
     kind = fields.String(validate=validate.OneOf(["csv", "geojson"]), load_default=None)
+    profile = fields.String(
+        validate=validate.Regexp(r"^[a-z0-9_\-]{1,40}$"),
+        load_default=None,
+        metadata={"description": "a stored import profile's name"},
+    )
+    options = fields.String(
+        load_default=None,
+        validate=validate.Length(max=20_000),
+        metadata={
+            "description": "JSON object: columns {field: header}, set {field: value}, "
+            "location_column, date_format, timezone, categories {value: code}, "
+            "duplicate_radius_m, geocode (as in an import profile)"
+        },
+    )
+    dry_run = fields.Boolean(load_default=False)
+    save_profile = fields.String(
+        validate=validate.Regexp(r"^[a-z0-9_\-]{1,40}$"), load_default=None
+    )
 
 
 class RowErrorSchema(Schema):
@@ -70,6 +90,9 @@ class ImportReportSchema(Schema):
     errors = fields.Dict(keys=fields.String(), values=fields.Integer())
     row_errors = fields.List(fields.Nested(RowErrorSchema))
     seconds = fields.Float()
+    unused_columns = fields.List(fields.String())
+    dry_run = fields.Boolean()
+    preview = fields.List(fields.Dict())
 
 
 @blp.route("/imports", methods=["POST"])
@@ -91,9 +114,10 @@ def create_import(form):
     if upload is None or not upload.filename:
         raise ValidationError("Send the file as multipart field 'file'.", {"file": ["Missing."]})
     kind = form["kind"] or ("geojson" if upload.filename.endswith("json") else "csv")
-    options = ImportOptions(source=form["source"], preset=form["preset"], kind=kind)
+    options = import_options_from_form(current_actor(), form, kind)
     report = import_needs(current_actor(), upload.stream, options, filename=upload.filename)
     data = report.summary()
+    data["preview"] = report.preview
     data["row_errors"] = [
         {"line": e.line, "field": e.field, "reason": e.reason, "value": e.value}
         for e in report.errors[:MAX_ERRORS_SHOWN]
@@ -103,16 +127,16 @@ def create_import(form):
 
 @blp.route("/needs/probable-duplicates")
 @blp.response(200, NeedSchema(many=True))
-def probable_duplicates():
-    """Open needs linked as probable duplicates, awaiting a coordinator's decision."""
-    actor = current_actor()
-    actor.require("need.close")
-    rows = db.session.scalars(
-        select(Need)
-        .where(Need.status == "open", Need.duplicate_of_id.is_not(None))
-        .order_by(Need.id)
-        .limit(MAX_LISTED)
+@blp.paginate()
+def probable_duplicates(pagination_parameters):
+    """Open needs linked as probable duplicates, awaiting a coordinator's decision: every one,
+    a page at a time (`page`, `page_size`; the X-Pagination header has the total)."""
+    total, rows = list_probable_duplicates(
+        current_actor(),
+        first=pagination_parameters.first_item,
+        size=pagination_parameters.page_size,
     )
+    pagination_parameters.item_count = total
     return [_out(need) for need in rows]
 
 

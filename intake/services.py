@@ -23,11 +23,12 @@ code, the API or `open311`.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -48,7 +49,7 @@ from intake.duplicates import ProximityIndex
 from intake.mapping import CategoryMap, MappingError, choose_preset
 from intake.models import ImportProfile
 from intake.options import ImportOptions
-from intake.profiles import profile_of
+from intake.profiles import apply_profile, profile_of
 from intake.reader import IntakeFileError, RawRow, open_intake_file
 from intake.records import NeedRecord, RecordBuilder
 from intake.report import ImportReport, preview_row
@@ -62,6 +63,7 @@ __all__ = [
     "ImportReport",
     "geocode_pending",
     "import_needs",
+    "import_options_from_form",
     "import_profile",
     "import_rows",
     "list_import_profiles",
@@ -72,6 +74,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+PREVIEW_ROWS = 5
 SOURCE_PATTERN = re.compile(r"^[a-z0-9_]{1,20}$")
 Progress = Callable[[int], None]
 
@@ -350,6 +353,30 @@ def _locate_need(
         note += f"; probable duplicate of need {duplicate}"
     record_event(row.id, actor, "locate", row.status, row.status, now=now, note=note)
     return duplicate
+
+
+def import_options_from_form(actor: Actor, form: dict[str, Any], kind: str | None) -> ImportOptions:
+    """The options of an upload (API or web page): a stored `profile`, then the `options` JSON
+    object (as in a profile), then the form's own fields; `save_profile` stores the result."""
+    try:
+        options = ImportOptions(kind=kind)
+        if form.get("profile"):
+            options = apply_profile(import_profile(actor, form["profile"]), options)
+        text = form.get("options") or ""
+        if text.strip():
+            data = json.loads(text)
+            if not isinstance(data, dict):
+                raise MappingError("options must be a JSON object")
+            options = apply_profile(data, options)
+        given = {k: form.get(k) for k in ("source", "preset") if form.get(k)}
+        options = apply_profile(given, options)
+    except (MappingError, ValueError, RecursionError) as error:  # trap 15: deep JSON
+        raise ValidationError(str(error), {"options": [str(error)]}) from error
+    dry_run = bool(form.get("dry_run"))
+    options = replace(options, dry_run=dry_run, preview_rows=PREVIEW_ROWS)
+    if form.get("save_profile"):
+        save_import_profile(actor, form["save_profile"], options)
+    return options
 
 
 # -- import profiles --------------------------------------------------------------------------
