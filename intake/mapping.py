@@ -159,7 +159,7 @@ OPEN311 = ColumnPreset(
         "latitude": "lat",
         "longitude": "long",
         "opened_at": "requested_datetime",
-        "closed_at": "updated_datetime",  # for a closed request: when it was closed
+        # updated_datetime is when the request last changed, not when it closed: not mapped.
         "status": "status",
         "zip_code": "zipcode",
         "due_at": "expected_datetime",

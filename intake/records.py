@@ -32,6 +32,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -103,12 +104,14 @@ class NeedRecord:
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """Why one row (at physical `line`) was not imported: which field, why, and its value."""
+    """Why one row (at physical `line`) was not imported: which field, why, and its value;
+    `external_id` is the row's own id when it has one (an Open311 service_request_id...)."""
 
     line: int
     field: str
     reason: str
     value: str = ""
+    external_id: str = dataclass_field(default="", compare=False)
 
 
 # -- small pure helpers -----------------------------------------------------------------------
@@ -284,9 +287,10 @@ class _RowParse:
         self.row = row
         self.values = row.values or {}
         self.errors: list[RowError] = []
+        self.external_id = clean_line(builder.get(self.values, "external_id"))[:80]
 
     def error(self, field: str, reason: str, value: str = "") -> None:
-        self.errors.append(RowError(self.row.line, field, reason, value))
+        self.errors.append(RowError(self.row.line, field, reason, value, self.external_id))
 
     def text(self, name: str, *, multiline: bool = False) -> str:
         raw = self.b.get(self.values, name)

@@ -5,7 +5,8 @@ geocoded, by reason), and keeps every `RowError`. `ImportReport` adds what the d
 did (created, updated, unchanged, closed at the source, geocoded, probable duplicates).
 It also lists the columns the import read nothing from and, for a dry run, the first rows as the
 needs they would become (`preview_row`). `write_errors_csv` writes the errors as
-`line, field, reason, value` with every cell guarded against spreadsheet formula injection
+`line, field, reason, value, external_id` (the row's own id, e.g. an Open311
+service_request_id) with every cell guarded against spreadsheet formula injection
 (`exports.csv_safety`).
 
 Must not import Flask, SQLAlchemy or any Common Ground package except `intake` and `exports`.
@@ -24,7 +25,7 @@ from intake.records import NeedRecord, RowError
 
 __all__ = ["ERROR_COLUMNS", "ImportReport", "IntakeReport", "preview_row", "write_errors_csv"]
 
-ERROR_COLUMNS = ("line", "field", "reason", "value")
+ERROR_COLUMNS = ("line", "field", "reason", "value", "external_id")
 
 
 @dataclass
@@ -161,6 +162,8 @@ def write_errors_csv(errors: Iterable[RowError], stream: IO[str]) -> int:
     writer.writerow(ERROR_COLUMNS)
     count = 0
     for error in sorted(errors, key=lambda e: (e.line, e.field)):
-        writer.writerow(guard_row((error.line, error.field, error.reason, error.value)))
+        writer.writerow(
+            guard_row((error.line, error.field, error.reason, error.value, error.external_id))
+        )
         count += 1
     return count

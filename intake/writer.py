@@ -147,10 +147,11 @@ class NeedWriter:
         if record.external_id in self.first_line:
             first = self.first_line[record.external_id]
             reason = f"the same id is on line {first} of this file"
-            return RowError(record.line, "external_id", reason, record.external_id)
+            return RowError(record.line, "external_id", reason, record.external_id,
+                            record.external_id)  # fmt: skip
         if record.capability not in self.efforts:
             reason = "the capability is not in the taxonomy (or not active)"
-            return RowError(record.line, "category", reason, record.capability)
+            return RowError(record.line, "category", reason, record.capability, record.external_id)
         return None
 
     def _locate(self, record: NeedRecord) -> tuple[float | None, float | None, str]:
@@ -368,7 +369,7 @@ class NeedWriter:
         outcome = close_needs(self.actor, "close_at_source", closings, now=self.now)
         for need_id in outcome.changed:
             reason = "the need changed meanwhile; not closed"
-            self.report.reject([RowError(lines[need_id], "status", reason, "")])
+            self.report.reject([RowError(lines[need_id], "status", reason, "", str(need_id))])
         for need_id in outcome.closed:
             self.index.discard(need_id)
         self.report.closed_at_source += len(outcome.closed)

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from intake.mapping import GENERIC, CategoryMap
+from intake.mapping import GENERIC, OPEN311, CategoryMap
 from intake.reader import CsvFile, RawRow
 from intake.records import (
     MISSING_LOCATION,
@@ -386,3 +386,12 @@ def test_clean_helpers():
     assert clean_line("  a \t b\n c\x00 ") == "a b c"
     assert clean_text(None) == ""
     assert clean_text("x\x85y\u2028z") == "xy\u2028z"
+
+
+def test_a_row_error_carries_the_row_s_own_id():
+    (error,) = builder().build(row(requested_datetime="yesterday"))
+    assert error.external_id == "S-1"
+
+
+def test_an_open311_updated_datetime_is_not_read_as_a_closing_time():
+    assert "closed_at" not in OPEN311.columns
