@@ -196,3 +196,20 @@ def test_different_parcels_under_30_m_apart_are_not_flagged_but_the_same_parcel_
     assert "probable duplicates 1" in run(app, args)
     assert "probable duplicates 0" in run(app, [*args[:3], "inventory3", *args[4:],
                                                 "--duplicate-radius", "0"])  # fmt: skip
+
+
+def test_duplicate_radius_m_0_turns_the_check_off_for_imports_and_geocoding(app, app_context):
+    from intake.services import geocode_pending
+
+    app.config["DUPLICATE_RADIUS_M"] = 0.0
+    try:
+        run(app, INVENTORY)
+        again = write_copy_of_inventory_under(app, "inventory2")
+        assert "probable duplicates 0" in again
+        assert geocode_pending(SYSTEM).probable_duplicates == 0
+    finally:
+        app.config["DUPLICATE_RADIUS_M"] = 30.0
+
+
+def write_copy_of_inventory_under(app, source: str) -> str:
+    return run(app, [*INVENTORY[:3], source, *INVENTORY[4:]])

@@ -52,3 +52,14 @@ def test_a_token_of_someone_else_or_no_file_is_a_form_error(make, pages):
     response = page.post("/imports/", {"action": "preview", "upload_token": "x" * 24})
     assert response.status_code == 422
     assert "Choose a CSV or GeoJSON file." in response.get_data(as_text=True)
+
+
+def test_a_need_s_page_shows_its_zip_code_and_photo_link_without_loading_it(make, pages):
+    need = make.need(capability="litter_cleanup")
+    need.zip_code = "70805"
+    need.media_url = "https://photos.example.org/1.jpg"
+    db.session.commit()
+    html = pages(make.user("coordinator")).text(f"/needs/{need.id}")
+    assert "<dd>70805</dd>" in html
+    assert 'href="https://photos.example.org/1.jpg" rel="noopener noreferrer nofollow"' in html
+    assert '<img src="https://photos.example.org' not in html
