@@ -158,3 +158,27 @@ def test_two_instances_peer_more_than_1000_requests_in_one_window_and_lose_none(
     assert db.session.scalar(select(func.count(Need.id))) == PEERED  # nothing written here
     assert zips == {"70805"}
     assert f"created 0, updated 0, unchanged {PEERED}" in again.output
+
+
+def test_a_peer_s_bad_request_is_reported_with_its_service_request_id(app_context):
+    from accounts.actor import SYSTEM
+    from intake.options import ImportOptions
+    from intake.services import import_rows
+    from open311.cli import OPEN311_FIELDS
+    from open311.client import requests_as_rows
+
+    items = [
+        {"service_request_id": "77", "service_code": "snow_clearing", "status": "open",
+         "requested_datetime": "2026-11-20T10:00:00", "lat": 30.45, "long": -91.18},
+        {"service_request_id": "78", "service_code": "litter_cleanup", "status": "closed",
+         "requested_datetime": "2026-11-20T10:00:00", "updated_datetime": "2026-11-21T09:00:00",
+         "lat": 30.45, "long": -91.18},
+    ]  # fmt: skip
+    options = ImportOptions(source="peer", preset="open311", timezone="America/New_York")
+    report = import_rows(SYSTEM, requests_as_rows(items), OPEN311_FIELDS, options)
+    (error,) = report.errors
+    assert (error.external_id, error.field) == ("77", "category")
+    closed = db.session.scalar(select(Need).where(Need.external_id == "78"))
+    assert closed.opened_at == datetime(2026, 11, 20, 15, 0, tzinfo=UTC)  # 10:00 in New York
+    events = [e.note for e in closed.events]
+    assert "2026-11-21" not in " ".join(events)  # updated_datetime is not when it closed
