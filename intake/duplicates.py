@@ -44,7 +44,7 @@ class ProximityIndex:
         self._cell_deg = (radius_m or 1.0) / _METRES_PER_DEGREE
         self._cells: dict[tuple[str, int, int], list[_Entry]] = {}
         self._where: dict[Hashable, tuple[str, int, int]] = {}
-        self._parcels: dict[tuple[str, str], Hashable] = {}
+        self._parcels: dict[tuple[str, str], list[Hashable]] = {}  # in the order added
         self._parcel_of: dict[Hashable, tuple[str, str]] = {}
 
     def __len__(self) -> int:
@@ -66,7 +66,7 @@ class ProximityIndex:
         self._cells.setdefault((capability, cy, cx), []).append((key, lat, lon, parcel_key))
         self._where[key] = (capability, cy, cx)
         if parcel_key:
-            self._parcels.setdefault((capability, parcel_key), key)
+            self._parcels.setdefault((capability, parcel_key), []).append(key)
             self._parcel_of[key] = (capability, parcel_key)
 
     def discard(self, key: Hashable) -> None:
@@ -74,12 +74,11 @@ class ProximityIndex:
         if cell is not None:
             self._cells[cell] = [entry for entry in self._cells[cell] if entry[0] != key]
         parcel = self._parcel_of.pop(key, None)
-        if parcel is not None and self._parcels.get(parcel) == key:
-            del self._parcels[parcel]
-            for other, where in self._parcel_of.items():  # another need on the same parcel
-                if where == parcel:
-                    self._parcels[parcel] = other
-                    break
+        if parcel is not None:
+            keys = self._parcels[parcel]
+            keys.remove(key)  # a parcel holds a handful of needs at most
+            if not keys:
+                del self._parcels[parcel]
 
     def nearest(
         self,
@@ -96,9 +95,9 @@ class ProximityIndex:
             return None
         parcel_key = _parcel_key(parcel)
         if parcel_key:
-            same = self._parcels.get((capability, parcel_key))
-            if same is not None and same != exclude:
-                return same
+            for same in self._parcels.get((capability, parcel_key), ()):
+                if same != exclude:
+                    return same  # the first added on this parcel
         cy, cx = self._cell(lat, lon)
         best: tuple[float, Hashable] | None = None
         # Neighbouring rows of cells may use a slightly different longitude width: look 2 wide.

@@ -4,8 +4,8 @@ with a preview first.
     GET  /imports/   the form: file, source, a stored profile, the column mapping
     POST /imports/   action=preview: a dry run - the first rows as the needs they would become,
                      the columns not used, the counts; the file is kept under the instance
-                     folder (named by the user and a random token) so "Import" needs no
-                     second upload. action=import: the import itself, one transaction.
+                     folder (named by the user and a random token; a day at most) so "Import"
+                     needs no second upload. action=import: the import itself, one transaction.
 
 The form's mapping becomes the same options JSON as `POST /api/v1/imports` takes
 (`intake.services.import_options_from_form`), so the page, the API and the command line read a
@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ MAPPED_FIELDS = (
     "opened_at", "status", "parcel_id", "zip_code", "neighbourhood",
 )  # fmt: skip
 TOKEN = re.compile(r"^[A-Za-z0-9_\-]{16,64}$")
+KEEP_SECONDS = 24 * 3600
 
 
 def _upload_dir() -> Path:
@@ -52,11 +54,20 @@ def _stored(token: str) -> Path | None:
     return path if path.is_file() else None
 
 
+def _forget_old_uploads() -> None:
+    """Files kept for a preview that was never imported go after a day."""
+    limit = time.time() - KEEP_SECONDS
+    for path in _upload_dir().iterdir():
+        if path.is_file() and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+
+
 def _keep_upload() -> tuple[str, str] | None:
     """Save a newly sent file; (token, its name). None when no file was sent."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return None
+    _forget_old_uploads()
     token = secrets.token_urlsafe(18)
     upload.save(_upload_dir() / f"{current_actor().user_id}-{token}")
     return token, Path(upload.filename).name
