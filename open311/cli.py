@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from accounts.actor import SYSTEM
@@ -41,9 +42,9 @@ OPEN311_FIELDS = [
               help="Day to stop before (in --timezone); default now.")  # fmt: skip
 @click.option(
     "--timezone",
-    default="UTC",
-    show_default=True,
-    help="The peer's zone: for --since/--until and times written without one.",
+    default=None,
+    help="The peer's zone, for --since/--until and times written without one "
+    "(default: CITY_TIMEZONE).",
 )
 @click.option("--window-days", type=float, default=7.0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["json", "xml"]), default="json")
@@ -56,7 +57,7 @@ def import_open311_command(
     source: str | None,
     since: datetime | None,
     until: datetime | None,
-    timezone: str,
+    timezone: str | None,
     window_days: float,
     fmt: str,
     page_limit: int,
@@ -69,6 +70,7 @@ def import_open311_command(
     from intake.services import import_rows
     from open311.client import Open311Client, Open311ClientError, requests_as_rows, source_for
 
+    timezone = timezone or current_app.config["CITY_TIMEZONE"]
     try:
         zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as error:
