@@ -1,6 +1,7 @@
 """Intake over HTTP: upload a file of needs and get the import's report.
 
-    POST /api/v1/imports    (multipart: file, preset, source) -> report
+    POST /api/v1/imports    (multipart: file, preset, source, profile, options, dry_run,
+                             save_profile) -> report, with unused columns and a preview
 
 Probable duplicates and separating one are need routes (`api.needs`); confirming a duplicate is
 the lifecycle's `POST /api/v1/needs/{id}/mark-duplicate`. Must not import `web` or touch the
@@ -18,7 +19,7 @@ from api.blueprint import token_blueprint
 from commonground.errors import ValidationError
 from commonground.fields import SourceName
 from commonground.rate_limits import per_organisation
-from intake.services import ImportOptions, import_needs
+from intake.services import import_needs, import_options_from_form
 
 blp = token_blueprint(
     "intake",
@@ -36,8 +37,26 @@ class ImportFormSchema(Schema):
     preset = fields.String(
         validate=validate.OneOf(["boston311", "open311", "generic"]), load_default=None
     )
-    source = SourceName(load_default="311")
+    source = SourceName(load_default=None)
     kind = fields.String(validate=validate.OneOf(["csv", "geojson"]), load_default=None)
+    profile = fields.String(
+        validate=validate.Regexp(r"^[a-z0-9_\-]{1,40}$"),
+        load_default=None,
+        metadata={"description": "a stored import profile's name"},
+    )
+    options = fields.String(
+        load_default=None,
+        validate=validate.Length(max=20_000),
+        metadata={
+            "description": "JSON object: columns {field: header}, set {field: value}, "
+            "location_column, date_format, timezone, categories {value: code}, "
+            "duplicate_radius_m, geocode (as in an import profile)"
+        },
+    )
+    dry_run = fields.Boolean(load_default=False)
+    save_profile = fields.String(
+        validate=validate.Regexp(r"^[a-z0-9_\-]{1,40}$"), load_default=None
+    )
 
 
 class RowErrorSchema(Schema):
@@ -65,6 +84,9 @@ class ImportReportSchema(Schema):
     errors = fields.Dict(keys=fields.String(), values=fields.Integer())
     row_errors = fields.List(fields.Nested(RowErrorSchema))
     seconds = fields.Float()
+    unused_columns = fields.List(fields.String())
+    dry_run = fields.Boolean()
+    preview = fields.List(fields.Dict())
 
 
 @blp.route("", methods=["POST"])
@@ -84,9 +106,10 @@ def create_import(form):
     if upload is None or not upload.filename:
         raise ValidationError("Send the file as multipart field 'file'.", {"file": ["Missing."]})
     kind = form["kind"] or ("geojson" if upload.filename.endswith("json") else "csv")
-    options = ImportOptions(source=form["source"], preset=form["preset"], kind=kind)
+    options = import_options_from_form(current_actor(), form, kind)
     report = import_needs(current_actor(), upload.stream, options, filename=upload.filename)
     data = report.summary()
+    data["preview"] = report.preview
     data["row_errors"] = [
         {"line": e.line, "field": e.field, "reason": e.reason, "value": e.value}
         for e in report.errors[:MAX_ERRORS_SHOWN]

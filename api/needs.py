@@ -39,7 +39,6 @@ blp = token_blueprint(
 )
 
 NID = "<id:need_id>"
-MAX_DUPLICATES_LISTED = 500
 
 
 class ClaimSchema(Schema):
@@ -175,9 +174,16 @@ class NeedSuggestions(MethodView):
 
 @blp.route("/probable-duplicates")
 @blp.response(200, NeedSchema(many=True))
-def probable_duplicates():
-    """Open needs linked as probable duplicates, awaiting a coordinator's decision."""
-    rows = services.list_probable_duplicates(current_actor(), limit=MAX_DUPLICATES_LISTED)
+@blp.paginate()
+def probable_duplicates(pagination_parameters):
+    """Open needs linked as probable duplicates, awaiting a coordinator's decision: every one,
+    a page at a time (`page`, `page_size`; the X-Pagination header has the total)."""
+    total, rows = services.list_probable_duplicates(
+        current_actor(),
+        first=pagination_parameters.first_item,
+        size=pagination_parameters.page_size,
+    )
+    pagination_parameters.item_count = total
     return [_out(need) for need in rows]
 
 

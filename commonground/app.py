@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
         directory,
         gaps,
         home,
+        imports,
         map,
         navigation,
         needs,
@@ -108,7 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(onboarding.bp)
     app.register_blueprint(partner_review.bp)
-    for pages in (dashboard, needs, map, tasks, profile, directory, plans):
+    for pages in (dashboard, needs, imports, map, tasks, profile, directory, plans):
         app.register_blueprint(pages.bp)
     app.register_blueprint(briefing_pages.bp)
     app.register_blueprint(catalogue.bp)

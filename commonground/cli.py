@@ -1,6 +1,7 @@
-"""Command-line jobs: `flask seed`, `flask release-stale`, `flask plan`, `flask briefings`,
-`flask create-user`, the intake commands (`flask import-needs`, `flask geocode-pending`:
-intake/cli.py) and `flask import-open311` (open311/cli.py)."""
+"""Command-line jobs: `flask setup-city` (a real city without the demo), `flask seed`,
+`flask release-stale`, `flask plan`, `flask briefings`, `flask create-user`, the intake commands
+(`flask import-needs`, `flask geocode-pending`: intake/cli.py) and `flask import-open311`
+(open311/cli.py)."""
 
 from __future__ import annotations
 
@@ -178,6 +179,100 @@ def outbox(to_address: str | None, limit: int) -> None:
         click.echo(f"Subject: {email.subject}\n\n{email.body}\n")
 
 
+def _centre(text: str) -> tuple[float, float]:
+    try:
+        lat, lon = (float(part) for part in text.split(","))
+    except ValueError as error:
+        raise click.BadParameter("write LAT,LON (e.g. 42.3601,-71.0589)") from error
+    return lat, lon
+
+
+def _bounds(text: str | None) -> tuple[float, float, float, float] | None:
+    if not text:
+        return None
+    try:
+        south, west, north, east = (float(part) for part in text.split(","))
+    except ValueError as error:
+        raise click.BadParameter("write SOUTH,WEST,NORTH,EAST") from error
+    return south, west, north, east
+
+
+@click.command("setup-city")
+@with_appcontext
+@click.option("--name", required=True, help="The city's name, shown on every page.")
+@click.option("--timezone", required=True, help="e.g. America/New_York")
+@click.option("--map-center", required=True, metavar="LAT,LON", help="Where maps start.")
+@click.option("--map-zoom", type=int, default=12, show_default=True)
+@click.option("--distance-units", type=click.Choice(["mi", "km"]), default="mi", show_default=True)
+@click.option(
+    "--bounds",
+    default=None,
+    metavar="S,W,N,E",
+    help="Open311 refuses points outside (default: around the neighbourhoods).",
+)
+@click.option("--admin-email", required=True, help="The first admin account.")
+@click.option("--admin-name", default="City administrator", show_default=True)
+@click.option("--admin-password", default=None, help="Default: generated and printed once.")
+@click.option(
+    "--taxonomy",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Capability taxonomy TOML (default: seeds/taxonomy.toml).",
+)
+@click.option(
+    "--neighbourhoods",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False),
+    help="CSV of name, latitude, longitude.",
+)
+def setup_city_command(
+    name: str,
+    timezone: str,
+    map_center: str,
+    map_zoom: int,
+    distance_units: str,
+    bounds: str | None,
+    admin_email: str,
+    admin_name: str,
+    admin_password: str | None,
+    taxonomy: str | None,
+    neighbourhoods: str | None,
+) -> None:
+    """Set up a real city without the demo: taxonomy, first admin, the city's settings."""
+    from commonground.errors import DomainError
+    from seeds.city import CitySettings, setup_city
+    from seeds.taxonomy import TAXONOMY_PATH
+
+    settings = CitySettings(
+        name=name,
+        timezone=timezone,
+        map_center=_centre(map_center),
+        map_zoom=map_zoom,
+        distance_units=distance_units,
+        bounds=_bounds(bounds),
+    )
+    try:
+        result = setup_city(
+            settings,
+            admin_email=admin_email,
+            admin_name=admin_name,
+            admin_password=admin_password,
+            taxonomy=taxonomy or TAXONOMY_PATH,
+            neighbourhoods=neighbourhoods,
+        )
+    except DomainError as error:
+        raise click.ClickException(f"{error.message} {getattr(error, 'errors', '')}") from error
+    click.echo(f"Capabilities added: {len(result.capabilities_added)}; "
+               f"neighbourhoods added: {result.neighbourhoods_added}.")  # fmt: skip
+    if result.admin_created:
+        click.echo(f"Admin {admin_email} created.")
+        if result.admin_password:
+            click.echo(f"  password (shown once): {result.admin_password}")
+    else:
+        click.echo(f"Admin {admin_email} already exists.")
+    click.echo(f"City settings written to {result.settings_path} (read when the app starts).")
+
+
 COMMANDS = [
     seed,
     release_stale,
@@ -185,6 +280,7 @@ COMMANDS = [
     briefings,
     create_user_command,
     outbox,
+    setup_city_command,
     *INTAKE_COMMANDS,
     *OPEN311_COMMANDS,
 ]

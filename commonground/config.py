@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -91,10 +92,45 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def city_settings_path() -> Path:
+    """Where `flask setup-city` keeps the city's settings (CITY_SETTINGS_PATH)."""
+    return Path(os.environ.get("CITY_SETTINGS_PATH") or INSTANCE_DIR / "city.toml")
+
+
+def _city_file() -> dict:
+    """The city's settings written by `flask setup-city` ({} when there are none yet)."""
+    path = city_settings_path()
+    if not path.is_file():
+        return {}
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def _city_value(variable: str, city: dict, key: str, default: str) -> str:
+    """An environment variable, else the city settings file, else the default."""
+    if os.environ.get(variable):
+        return os.environ[variable]
+    value = city.get(key)
+    return default if value is None else str(value)
+
+
+def _bounds(text: str) -> tuple[float, float, float, float] | None:
+    """CITY_BOUNDS "south,west,north,east" (degrees); empty: derived from the places known."""
+    if not text.strip():
+        return None
+    parts = [float(part) for part in text.split(",")]
+    if len(parts) != 4 or not (parts[0] < parts[2] and parts[1] < parts[3]):
+        raise RuntimeError("CITY_BOUNDS is south,west,north,east with south < north, west < east.")
+    return parts[0], parts[1], parts[2], parts[3]
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """Build the Flask configuration mapping from the environment and optional overrides."""
     environment = (overrides or {}).get("ENV") or os.environ.get("COMMONGROUND_ENV", "development")
     default_db = f"sqlite:///{INSTANCE_DIR / 'commonground.db'}"
+    city = _city_file()
+    centre = city.get("map_center") or [None, None]
+    bounds = city.get("bounds")
     config = {
         "ENV": environment,
         "SECRET_KEY": None,
@@ -113,15 +149,23 @@ def load_config(overrides: dict | None = None) -> dict:
         # -Host and -Prefix (Werkzeug's ProxyFix); 0 believes none. See README "Production".
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
         # The city this installation serves.
-        "CITY_NAME": os.environ.get("CITY_NAME", "Baton Rouge (demo)"),
-        "CITY_TIMEZONE": os.environ.get("CITY_TIMEZONE", "America/Chicago"),
-        # Distances on pages and in reason texts: "mi" or "km" (the demo city is in the US).
-        "DISTANCE_UNITS": os.environ.get("DISTANCE_UNITS", "mi").strip().lower(),
-        "MAP_CENTER": (
-            _env_float("MAP_CENTER_LAT", 30.4515),
-            _env_float("MAP_CENTER_LON", -91.1871),
+        # Environment variables win over the settings `flask setup-city` wrote (CITY_SETTINGS_PATH).
+        "CITY_NAME": _city_value("CITY_NAME", city, "name", "Baton Rouge (demo)"),
+        "CITY_TIMEZONE": _city_value("CITY_TIMEZONE", city, "timezone", "America/Chicago"),
+        # Open311 refuses points outside (south, west, north, east); None: around the places known.
+        "CITY_BOUNDS": _bounds(
+            os.environ.get("CITY_BOUNDS")
+            or (",".join(str(b) for b in bounds) if isinstance(bounds, list) else "")
         ),
-        "MAP_ZOOM": int(os.environ.get("MAP_ZOOM", "12")),
+        # Distances on pages and in reason texts: "mi" or "km" (the demo city is in the US).
+        "DISTANCE_UNITS": _city_value("DISTANCE_UNITS", city, "distance_units", "mi")
+        .strip()
+        .lower(),
+        "MAP_CENTER": (
+            _env_float("MAP_CENTER_LAT", float(centre[0] if centre[0] is not None else 30.4515)),
+            _env_float("MAP_CENTER_LON", float(centre[1] if centre[1] is not None else -91.1871)),
+        ),
+        "MAP_ZOOM": int(_city_value("MAP_ZOOM", city, "map_zoom", "12")),
         "MAP_TILE_URL": os.environ.get(
             "MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
         ),

@@ -6,6 +6,7 @@ from accounts.models import ApiToken, OneTimeToken, OutboxEmail, User, WebSessio
 from briefings.models import Briefing, CatalogueEntry
 from capabilities.models import Capability
 from geo.models import GeocodeCache, Neighbourhood
+from intake.models import ImportProfile
 from needs.models import Claim, Need, NeedEvent
 from partners.models import Partner, PartnerCapability
 from planning.models import Plan, PlanAssignment
@@ -17,6 +18,7 @@ __all__ = [
     "CatalogueEntry",
     "Claim",
     "GeocodeCache",
+    "ImportProfile",
     "Need",
     "NeedEvent",
     "Neighbourhood",

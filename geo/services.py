@@ -1,4 +1,4 @@
-"""Place look-ups over the database: the neighbourhood a point falls in.
+"""Place look-ups over the database: the neighbourhood a point falls in, the city's bounds.
 
 `nearest_neighbourhood` is the one place a point gets its neighbourhood (posting a need, an
 import, the geocoder locating a pending need). Callers that place many points load the centres
@@ -9,6 +9,7 @@ Imports SQLAlchemy and `geo`; must not import web code or other feature packages
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 from sqlalchemy import select
@@ -19,11 +20,14 @@ from geo.models import Neighbourhood
 
 __all__ = [
     "NEIGHBOURHOOD_MAX_KM",
+    "Bounds",
     "Centre",
     "add_neighbourhoods",
+    "city_bounds",
     "list_neighbourhoods",
     "nearest_neighbourhood",
     "neighbourhood_centres",
+    "within",
 ]
 
 NEIGHBOURHOOD_MAX_KM = 6.0
@@ -57,6 +61,32 @@ def nearest_neighbourhood(
         default=None,
     )
     return best[1] if best is not None and best[0] <= max_km else None
+
+
+Bounds = tuple[float, float, float, float]  # (south, west, north, east) in degrees
+
+
+def city_bounds(configured: Bounds | None = None) -> Bounds | None:
+    """The city's extent: `configured` (CITY_BOUNDS) when given, else the neighbourhood centres'
+    box widened by NEIGHBOURHOOD_MAX_KM on each side; None when no neighbourhood is known."""
+    if configured is not None:
+        return configured
+    centres = neighbourhood_centres()
+    if not centres:
+        return None
+    lats = [lat for _name, lat, _lon in centres]
+    lons = [lon for _name, _lat, lon in centres]
+    margin_lat = NEIGHBOURHOOD_MAX_KM / 111.195
+    widest = max(abs(min(lats)), abs(max(lats)))
+    margin_lon = margin_lat / max(math.cos(math.radians(widest)), 0.01)
+    return (min(lats) - margin_lat, min(lons) - margin_lon,
+            max(lats) + margin_lat, max(lons) + margin_lon)  # fmt: skip
+
+
+def within(bounds: Bounds, lat: float, lon: float) -> bool:
+    """Whether the point lies inside (south, west, north, east)."""
+    south, west, north, east = bounds
+    return south <= lat <= north and west <= lon <= east
 
 
 def list_neighbourhoods() -> list[Neighbourhood]:

@@ -10,18 +10,22 @@ Must not import `open311` (Open311 builds on intake, not the other way round) no
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import with_appcontext
 
 from accounts.actor import SYSTEM
 from commonground.errors import DomainError
-from intake.mapping import CategoryOverrides, MappingError
+from intake.mapping import CategoryOverrides, ColumnMapping, MappingError, parse_assignments
 from intake.options import ImportOptions
+from intake.profiles import apply_profile, read_profile_file
 from intake.report import ImportReport
 
 SHOWN_ERRORS = 10
+PREVIEW_ROWS = 5
 
 
 def read_categories(path: str | None) -> CategoryOverrides | None:
@@ -51,6 +55,8 @@ def print_import_report(report: ImportReport, errors_csv: str | None) -> None:
         f"probable duplicates {summary['probable_duplicates']}"
     )
     click.echo(f"  rejected rows {summary['rows_rejected']}")
+    unused = summary.get("unused_columns") or []
+    click.echo(f"  columns not used: {', '.join(unused) if unused else 'none'}")
     for reason, count in sorted(summary["errors"].items(), key=lambda item: -item[1]):
         click.echo(f"    {count:6}  {reason}")
     for error in report.errors[:SHOWN_ERRORS]:
@@ -63,37 +69,146 @@ def print_import_report(report: ImportReport, errors_csv: str | None) -> None:
         click.echo(f"  wrote {written} row errors to {errors_csv}")
 
 
+def read_mapping(
+    columns: tuple[str, ...],
+    fixed: tuple[str, ...],
+    location_column: str | None,
+    date_format: str | None,
+) -> ColumnMapping:
+    """`--column FIELD=HEADER`, `--set FIELD=VALUE`, `--location-column`, `--date-format`."""
+    try:
+        return ColumnMapping(
+            columns=parse_assignments(columns, "--column"),
+            fixed=parse_assignments(fixed, "--set"),
+            location_column=location_column or None,
+            date_format=date_format or None,
+        )
+    except MappingError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def print_preview(report: ImportReport) -> None:
+    """A dry run's first rows as the needs they would become."""
+    click.echo("  dry run: nothing was stored; the first rows would become:")
+    for row in report.preview:
+        where = (
+            f"{row['latitude']:.6f}, {row['longitude']:.6f}"
+            if row["latitude"] is not None
+            else f"location pending ({row['location_problem']})"
+        )
+        click.echo(
+            f"    line {row['line']}: {row['external_id']} {row['capability']} "
+            f'"{row["title"]}" at {row["address"] or "-"} [{where}]'
+            + (f" parcel {row['parcel_id']}" if row["parcel_id"] else "")
+            + (f" zip {row['zip_code']}" if row["zip_code"] else "")
+        )
+
+
+def command_options(profile: str | None, given: dict[str, Any]) -> ImportOptions:
+    """The options of one import: the profile (a file, else a stored name), then what the
+    command line gave."""
+    from intake.services import import_profile
+
+    try:
+        options = ImportOptions()
+        if profile:
+            if Path(profile).is_file():
+                data = read_profile_file(profile)
+            else:
+                data = import_profile(SYSTEM, profile)
+            options = apply_profile(data, options)
+        return apply_profile(given, options)
+    except MappingError as error:
+        raise click.ClickException(str(error)) from error
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+
+
 @click.command("import-needs")
 @with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--preset", default=None, help="boston311, open311 or generic (default: detect)")
-@click.option("--source", default="311", show_default=True, help="Where the rows come from.")
+@click.option("--source", default=None, help="Where the rows come from (default 311).")
 @click.option("--kind", type=click.Choice(["csv", "geojson"]), default=None)
 @click.option("--categories", default=None, help="JSON/TOML map of source types to codes.")
 @click.option("--errors-csv", default=None, help="Write every bad row to this CSV file.")
 @click.option("--no-geocode", is_flag=True, help="Leave rows without coordinates pending.")
 @click.option("--timezone", default=None, help="Zone of local times (default: preset/city).")
+@click.option(
+    "--column",
+    "columns",
+    multiple=True,
+    metavar="FIELD=HEADER",
+    help="The header holding FIELD (external_id, category, title, address ...).",
+)
+@click.option(
+    "--set",
+    "fixed",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="Every row's value of FIELD (e.g. category=board_up).",
+)
+@click.option(
+    "--location-column",
+    default=None,
+    metavar="HEADER",
+    help="One column holding the point: (lat, lon), lat, lon, WKT POINT or GeoJSON.",
+)
+@click.option("--date-format", default=None, help="strptime format of the file's dates.")
+@click.option(
+    "--duplicate-radius",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Metres for probable duplicates from this source (0: no check).",
+)
+@click.option("--dry-run", is_flag=True, help="Check and preview; store nothing.")
+@click.option(
+    "--profile",
+    default=None,
+    metavar="NAME|FILE",
+    help="A stored import profile, or a JSON/TOML profile file; options given here win.",
+)
+@click.option("--save-profile", default=None, metavar="NAME", help="Store these options as NAME.")
 def import_needs_command(
     file: Path,
     preset: str | None,
-    source: str,
+    source: str | None,
     kind: str | None,
     categories: str | None,
     errors_csv: str | None,
     no_geocode: bool,
     timezone: str | None,
+    columns: tuple[str, ...],
+    fixed: tuple[str, ...],
+    location_column: str | None,
+    date_format: str | None,
+    duplicate_radius: float | None,
+    dry_run: bool,
+    profile: str | None,
+    save_profile: str | None,
 ) -> None:
     """Import needs from a CSV or GeoJSON FILE in one transaction (idempotent)."""
-    from intake.services import import_needs
+    from intake.services import import_needs, save_import_profile
 
-    options = ImportOptions(
-        source=source,
-        preset=preset,
-        kind=kind,
-        categories=read_categories(categories),
-        geocode=not no_geocode,
-        timezone=timezone,
-    )
+    mapping = read_mapping(columns, fixed, location_column, date_format)
+    given: dict[str, Any] = {
+        "source": source, "preset": preset, "kind": kind, "timezone": timezone,
+        "duplicate_radius_m": duplicate_radius, "columns": dict(mapping.columns) or None,
+        "set": dict(mapping.fixed) or None, "location_column": mapping.location_column,
+        "date_format": mapping.date_format,
+    }  # fmt: skip
+    if no_geocode:
+        given["geocode"] = False
+    options = command_options(profile, {k: v for k, v in given.items() if v is not None})
+    if categories:
+        options = replace(options, categories=read_categories(categories))
+    options = replace(options, dry_run=dry_run, preview_rows=PREVIEW_ROWS if dry_run else 0)
+    if save_profile:
+        try:
+            save_import_profile(SYSTEM, save_profile, options)
+        except DomainError as error:
+            raise click.ClickException(error.message) from error
+        click.echo(f"Saved import profile {save_profile!r}.")
     size = file.stat().st_size
     shown = [0]
     with click.progressbar(length=size, label=f"Importing {file.name}", file=sys.stderr) as bar:
@@ -109,6 +224,8 @@ def import_needs_command(
             raise click.ClickException(error.message) from error
         bar.update(size - shown[0])
     print_import_report(report, errors_csv)
+    if dry_run:
+        print_preview(report)
 
 
 @click.command("geocode-pending")

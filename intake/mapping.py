@@ -6,6 +6,12 @@ writes, and which status values mean "closed". Presets: `boston311` (the City of
 export), `open311` (GeoReport v2 service requests) and `generic` (matched by header names such as
 id, type, lat, lng, requested_datetime). `detect_preset(headers)` picks one.
 
+A `ColumnMapping` is what the person importing says about a file no preset knows: which header
+holds a field (`--column address="Property Address"`), a value for every row (`--set
+category=board_up`), one column holding the point (`--location-column "Location 1"`) and a date
+format. `choose_preset` lays it over the named preset, or over the first preset the header then
+satisfies.
+
 A `CategoryMap` turns a source's request type ("Illegal Dumping") into one of the capability
 codes of the taxonomy, which the caller reads from the database and passes in (admins may add
 codes); every code names itself. Matching is case-insensitive and whitespace-tolerant, and the
@@ -20,7 +26,7 @@ import json
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +39,13 @@ __all__ = [
     "PRESETS",
     "CategoryMap",
     "CategoryOverrides",
+    "ColumnMapping",
     "ColumnPreset",
     "MappingError",
+    "choose_preset",
     "detect_preset",
     "get_preset",
+    "parse_assignments",
 ]
 
 CANONICAL_FIELDS: tuple[str, ...] = (
@@ -150,7 +159,7 @@ OPEN311 = ColumnPreset(
         "latitude": "lat",
         "longitude": "long",
         "opened_at": "requested_datetime",
-        "closed_at": "updated_datetime",  # for a closed request: when it was closed
+        # updated_datetime is when the request last changed, not when it closed: not mapped.
         "status": "status",
         "zip_code": "zipcode",
         "due_at": "expected_datetime",
@@ -214,6 +223,103 @@ def detect_preset(headers: Iterable[str]) -> ColumnPreset:
         "cannot tell the file's layout from its header: it needs at least an id column "
         "(id, external_id, service_request_id ...) and a category column (type, category, "
         "service_code ...)"
+    )
+
+
+# -- column mapping given by the person importing ---------------------------------------------
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Columns named by hand: `columns` field -> header, `fixed` field -> the value of every
+    row, `location_column` the header of a single point column, `date_format` strptime's."""
+
+    columns: Mapping[str, str] = field(default_factory=dict)
+    fixed: Mapping[str, str] = field(default_factory=dict)
+    location_column: str | None = None
+    date_format: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.columns or self.fixed or self.location_column or self.date_format)
+
+
+def parse_assignments(items: Iterable[str], option: str) -> dict[str, str]:
+    """`["FIELD=VALUE", ...]` -> {field: value}; the field must be a canonical one."""
+    result: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not value.strip():
+            raise MappingError(f"{option} {item!r}: write FIELD=VALUE")
+        if name not in CANONICAL_FIELDS:
+            raise MappingError(
+                f"{option} {item!r}: unknown field {name!r}; fields: {', '.join(CANONICAL_FIELDS)}"
+            )
+        result[name] = value.strip()
+    return result
+
+
+def _check_mapping(mapping: ColumnMapping, headers: list[str]) -> None:
+    named = list(mapping.columns.values())
+    if mapping.location_column:
+        named.append(mapping.location_column)
+    absent = [name for name in named if name not in headers]
+    if absent:
+        raise MappingError(
+            f"no column {', '.join(repr(a) for a in absent)} in the header ({', '.join(headers)})"
+        )
+    both = sorted(set(mapping.columns) & set(mapping.fixed))
+    if both:
+        raise MappingError(f"{', '.join(both)}: give either a column or a fixed value, not both")
+
+
+def mapped_preset(base: ColumnPreset, mapping: ColumnMapping) -> ColumnPreset:
+    """`base` with the person's columns first; fixed fields and the point column count as
+    present; the given date format is tried first."""
+    if not mapping:
+        return base
+    given = set(mapping.fixed)
+    if mapping.location_column:
+        given |= {"latitude", "longitude"}
+    formats = base.date_formats
+    if mapping.date_format:
+        formats = (mapping.date_format, *formats)
+    columns = {k: v for k, v in base.columns.items() if k not in given}
+    return replace(
+        base,
+        columns={**columns, **mapping.columns},
+        aliases={k: v for k, v in base.aliases.items() if k not in given},
+        required=tuple(name for name in base.required if name not in given),
+        date_formats=formats,
+    )
+
+
+def choose_preset(
+    headers: Iterable[str], name: str | None, mapping: ColumnMapping | None = None
+) -> ColumnPreset:
+    """The named preset, else the first (most specific) the header satisfies, with `mapping`
+    laid over it; a `MappingError` says which columns are missing. A specific preset is not
+    chosen when the mapping alone names every column it requires (its formats would be a guess).
+    """
+    present = list(headers)
+    mapping = mapping or ColumnMapping()
+    _check_mapping(mapping, present)
+    if name:
+        preset = mapped_preset(get_preset(name), mapping)
+        preset.resolve(present)
+        return preset
+    given = set(mapping.columns) | set(mapping.fixed)
+    for base in (BOSTON_311, OPEN311, GENERIC):
+        if base is not GENERIC and mapping and set(base.required) <= given:
+            continue  # the file says nothing a specific preset knows: read it as generic
+        preset = mapped_preset(base, mapping)
+        try:
+            preset.resolve(present)
+        except MappingError:
+            continue
+        return preset
+    raise MappingError(
+        "cannot tell the file's layout from its header: it needs an id column and a category "
+        "(name them with --column external_id=HEADER --column category=HEADER, or give every "
+        "row one category with --set category=CODE)"
     )
 
 

@@ -10,9 +10,9 @@ Must not import Flask, SQLAlchemy or any Common Ground package except `intake`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from intake.mapping import CategoryOverrides
+from intake.mapping import CategoryOverrides, ColumnMapping
 
 __all__ = ["ImportOptions"]
 
@@ -29,7 +29,10 @@ class ImportOptions:
     geocode: locate rows without usable coordinates (else they wait as location pending).
     timezone: the zone of local times without one; None: the preset's, else the city's.
     duplicate_radius_m: how near an open need of the same capability is a probable duplicate;
-        None: DUPLICATE_RADIUS_M.
+        None: DUPLICATE_RADIUS_M; 0: no check.
+    mapping: columns named by hand, fixed values, a point column, a date format.
+    dry_run: read and check everything, report what would happen, store nothing.
+    preview_rows: how many of the first rows the report shows as the needs they become.
     """
 
     source: str = "311"
@@ -39,3 +42,6 @@ class ImportOptions:
     geocode: bool = True
     timezone: str | None = None
     duplicate_radius_m: float | None = None
+    mapping: ColumnMapping = field(default_factory=ColumnMapping)
+    dry_run: bool = False
+    preview_rows: int = 0

@@ -4,11 +4,19 @@ Rules (each one has a test):
 - `external_id` and a category that maps to a capability code are required.
 - Dates are read in the source's formats (Boston: `MM/DD/YYYY hh:mm:ss AM/PM`) or ISO 8601; a
   value without a zone is local time in the city's zone (zoneinfo); everything is stored as
-  aware UTC. `opened_at` is required unless `default_opened_at` is given.
+  aware UTC. `opened_at` is required unless `allow_missing_opened_at`: a record then has no
+  `opened_at`, and the need's opening time is set when it is created (a default is never part
+  of what a row says, so it never makes a re-import look changed: docs/field-notes.md, trap 16).
+  Likewise a row without a priority has `priority` None (the default applies on creation).
 - Coordinates that are unreadable, out of range, (0, 0) or a known placeholder point (Boston
   City Hall by default, matched within `placeholder_tolerance_m`) count as missing: the record
   keeps its address, `location_problem` says why, and the address must be geocoded. No
   coordinates and no address is an error ("missing location that cannot be geocoded").
+- A row without a title is named from its category and address ("Illegal Dumping at 1234
+  Plank Rd"; a category given as a capability code reads as its label).
+- `fixed` values (`--set FIELD=VALUE`) are every row's value of that field; a `location_column`
+  holds the point in one column (`intake.points`); `unused_columns` lists the headers the import
+  reads nothing from, so nothing is dropped without a word.
 - Text: control characters (NUL and the other C0/C1 controls) are stripped; single-line fields
   have their whitespace collapsed; title <= 200, description <= 5000, address <= 300 characters,
   longer is an error (not silently cut).
@@ -24,10 +32,12 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from intake.mapping import CategoryMap, ColumnPreset, detect_preset
+from intake.points import split_point
 from intake.reader import RawRow
 
 __all__ = [
@@ -77,13 +87,13 @@ class NeedRecord:
     latitude: float | None
     longitude: float | None
     location_problem: str | None
-    opened_at: datetime
+    opened_at: datetime | None
     closed: bool
     closed_at: datetime | None
     neighbourhood: str | None
     zip_code: str | None
     parcel_id: str | None
-    priority: int
+    priority: int | None
     line: int
     due_at: datetime | None = None
 
@@ -94,12 +104,14 @@ class NeedRecord:
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """Why one row (at physical `line`) was not imported: which field, why, and its value."""
+    """Why one row (at physical `line`) was not imported: which field, why, and its value;
+    `external_id` is the row's own id when it has one (an Open311 service_request_id...)."""
 
     line: int
     field: str
     reason: str
     value: str = ""
+    external_id: str = dataclass_field(default="", compare=False)
 
 
 # -- small pure helpers -----------------------------------------------------------------------
@@ -200,19 +212,25 @@ class RecordBuilder:
         city_tz: str | tzinfo = "America/New_York",
         placeholder_points: Iterable[tuple[float, float]] = (BOSTON_CITY_HALL,),
         placeholder_tolerance_m: float = 10.0,
-        default_priority: int = DEFAULT_PRIORITY,
-        default_opened_at: datetime | None = None,
+        allow_missing_opened_at: bool = False,
+        fixed: Mapping[str, str] | None = None,
+        location_column: str | None = None,
+        labels: Mapping[str, str] | None = None,
     ) -> None:
         header_list = list(headers)
         self.preset = preset or detect_preset(header_list)
         self.columns: Mapping[str, str] = self.preset.resolve(header_list)
+        self.fixed: Mapping[str, str] = dict(fixed or {})
+        self.location_column = location_column
+        self.labels: Mapping[str, str] = dict(labels or {})
+        used = set(self.columns.values()) | {location_column}
+        self.unused_columns: list[str] = [name for name in header_list if name not in used]
         self.source = source
         self.categories = categories
         self.city_tz = ZoneInfo(city_tz) if isinstance(city_tz, str) else city_tz
         self.placeholder_points = tuple(placeholder_points)
         self.placeholder_tolerance_m = placeholder_tolerance_m
-        self.default_priority = default_priority
-        self.default_opened_at = default_opened_at
+        self.allow_missing_opened_at = allow_missing_opened_at
 
     def build(self, row: RawRow) -> NeedRecord | list[RowError]:
         """One row in; a record, or every reason the row cannot become one."""
@@ -222,7 +240,22 @@ class RecordBuilder:
 
     # column access
     def get(self, values: Mapping[str, str], name: str) -> str:
+        if name in self.fixed:
+            return self.fixed[name]
         return values.get(self.columns.get(name, ""), "")
+
+    def coordinate_texts(self, values: Mapping[str, str]) -> tuple[str, str]:
+        """(latitude, longitude) as written: two columns, or the one point column split."""
+        if self.location_column:
+            return split_point(values.get(self.location_column, ""))
+        return self.get(values, "latitude"), self.get(values, "longitude")
+
+    def default_title(self, category_text: str, capability: str | None, address: str) -> str:
+        """A title for a row without one: its category (the capability's label when the
+        category is a code) and its address."""
+        label = self.labels.get(category_text, "") or category_text or capability or ""
+        title = f"{label} at {address}" if address else label
+        return title[: LIMITS["title"]]
 
     def coordinates(
         self, lat_text: str, lon_text: str
@@ -254,9 +287,10 @@ class _RowParse:
         self.row = row
         self.values = row.values or {}
         self.errors: list[RowError] = []
+        self.external_id = clean_line(builder.get(self.values, "external_id"))[:80]
 
     def error(self, field: str, reason: str, value: str = "") -> None:
-        self.errors.append(RowError(self.row.line, field, reason, value))
+        self.errors.append(RowError(self.row.line, field, reason, value, self.external_id))
 
     def text(self, name: str, *, multiline: bool = False) -> str:
         raw = self.b.get(self.values, name)
@@ -269,9 +303,7 @@ class _RowParse:
     def when(self, name: str, *, required: bool = False) -> datetime | None:
         raw = clean_line(self.b.get(self.values, name))
         if not raw:
-            if required:
-                if self.b.default_opened_at is not None:
-                    return self.b.default_opened_at.astimezone(UTC)
+            if required and not self.b.allow_missing_opened_at:
                 self.error(name, "missing date")
             return None
         try:
@@ -280,17 +312,17 @@ class _RowParse:
             self.error(name, "unreadable date", raw)
             return None
 
-    def priority(self) -> int:
+    def priority(self) -> int | None:
         raw = clean_line(self.b.get(self.values, "priority"))
         if not raw:
-            return self.b.default_priority
+            return None
         try:
             number = float(raw)
         except ValueError:
             number = math.nan
         if not number.is_integer() or not 1 <= number <= 5:
             self.error("priority", "priority must be a whole number from 1 to 5", raw)
-            return self.b.default_priority
+            return None
         return int(number)
 
     def result(self) -> NeedRecord | list[RowError]:
@@ -303,11 +335,10 @@ class _RowParse:
             self.error("category", "missing category")
         elif capability is None:
             self.error("category", "unknown category (no capability mapped)", category_text)
-        title = self.text("title") or category_text
         description = self.text("description", multiline=True)
         address = self.text("address")
-        lat_text = self.b.get(self.values, "latitude")
-        lon_text = self.b.get(self.values, "longitude")
+        title = self.text("title") or self.b.default_title(category_text, capability, address)
+        lat_text, lon_text = self.b.coordinate_texts(self.values)
         latitude, longitude, problem = self.b.coordinates(lat_text, lon_text)
         if problem and not address:
             shown = f"{lat_text},{lon_text} ({problem})" if lat_text or lon_text else problem
@@ -322,7 +353,7 @@ class _RowParse:
         priority = self.priority()
         if self.errors:
             return self.errors
-        assert opened_at is not None and capability is not None
+        assert capability is not None
         return NeedRecord(
             source=self.b.source,
             external_id=external_id,

@@ -3,8 +3,11 @@
 `IntakeReport` counts rows read, records accepted (and how many of them need their address
 geocoded, by reason), and keeps every `RowError`. `ImportReport` adds what the database side
 did (created, updated, unchanged, closed at the source, geocoded, probable duplicates).
-`write_errors_csv` writes the errors as `line, field, reason, value` with every cell guarded
-against spreadsheet formula injection (`exports.csv_safety`).
+It also lists the columns the import read nothing from and, for a dry run, the first rows as the
+needs they would become (`preview_row`). `write_errors_csv` writes the errors as
+`line, field, reason, value, external_id` (the row's own id, e.g. an Open311
+service_request_id) with every cell guarded against spreadsheet formula injection
+(`exports.csv_safety`).
 
 Must not import Flask, SQLAlchemy or any Common Ground package except `intake` and `exports`.
 """
@@ -20,9 +23,9 @@ from typing import IO, Any
 from exports.csv_safety import guard_row
 from intake.records import NeedRecord, RowError
 
-__all__ = ["ERROR_COLUMNS", "ImportReport", "IntakeReport", "write_errors_csv"]
+__all__ = ["ERROR_COLUMNS", "ImportReport", "IntakeReport", "preview_row", "write_errors_csv"]
 
-ERROR_COLUMNS = ("line", "field", "reason", "value")
+ERROR_COLUMNS = ("line", "field", "reason", "value", "external_id")
 
 
 @dataclass
@@ -87,6 +90,9 @@ class ImportReport:
     location_pending: int = 0
     probable_duplicates: int = 0
     seconds: float = 0.0
+    unused_columns: list[str] = field(default_factory=list)
+    preview: list[dict[str, Any]] = field(default_factory=list)
+    dry_run: bool = False
 
     @property
     def rows_read(self) -> int:
@@ -122,10 +128,32 @@ class ImportReport:
             "probable_duplicates": self.probable_duplicates,
             "errors": dict(self.intake.reasons()),
             "seconds": round(self.seconds, 2),
+            "unused_columns": list(self.unused_columns),
+            "dry_run": self.dry_run,
         }
 
     def write_errors_csv(self, stream: IO[str]) -> int:
         return write_errors_csv(self.errors, stream)
+
+
+def preview_row(record: NeedRecord) -> dict[str, Any]:
+    """A record as the need it would become, for a dry run's preview (plain JSON values)."""
+    return {
+        "line": record.line,
+        "external_id": record.external_id,
+        "capability": record.capability,
+        "title": record.title,
+        "address": record.address,
+        "latitude": record.latitude,
+        "longitude": record.longitude,
+        "location_problem": record.location_problem,
+        "opened_at": record.opened_at.isoformat() if record.opened_at else None,
+        "closed": record.closed,
+        "neighbourhood": record.neighbourhood,
+        "zip_code": record.zip_code,
+        "parcel_id": record.parcel_id,
+        "priority": record.priority,
+    }
 
 
 def write_errors_csv(errors: Iterable[RowError], stream: IO[str]) -> int:
@@ -134,6 +162,8 @@ def write_errors_csv(errors: Iterable[RowError], stream: IO[str]) -> int:
     writer.writerow(ERROR_COLUMNS)
     count = 0
     for error in sorted(errors, key=lambda e: (e.line, e.field)):
-        writer.writerow(guard_row((error.line, error.field, error.reason, error.value)))
+        writer.writerow(
+            guard_row((error.line, error.field, error.reason, error.value, error.external_id))
+        )
         count += 1
     return count

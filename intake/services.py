@@ -12,7 +12,9 @@ through the needs services (`close_at_source`). Every good row is kept and every
 reported with its line, field and reason. Rows without usable coordinates are geocoded through
 the `GeocodeCache` (geo/); when the geocoder fails the need waits as "location pending" for
 `geocode_pending`. A new open need of the same capability within DUPLICATE_RADIUS_M (30 m) of an
-open need is linked to it as a probable duplicate (`duplicate_of_id`), never dropped;
+open need is linked to it as a probable duplicate (`duplicate_of_id`), never dropped - unless
+both name parcels, which then must match (`intake.duplicates`); a radius of 0 (per source in
+`ImportOptions`, or DUPLICATE_RADIUS_M) turns the check off;
 coordinators confirm it (the `mark_duplicate` action) or `separate_duplicate` it.
 
 Imports Flask, SQLAlchemy and the needs, capabilities and geo services; must not import web
@@ -21,11 +23,12 @@ code, the API or `open311`.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -43,11 +46,13 @@ from geo.geocoders import ConfiguredGeocoder, suppressed_retry_log_records
 from geo.geocoding import CachedGeocoder, configured_geocoder
 from geo.services import Centre, nearest_neighbourhood, neighbourhood_centres
 from intake.duplicates import ProximityIndex
-from intake.mapping import CategoryMap, MappingError, detect_preset, get_preset
+from intake.mapping import CategoryMap, MappingError, choose_preset
+from intake.models import ImportProfile
 from intake.options import ImportOptions
+from intake.profiles import apply_profile, profile_of
 from intake.reader import IntakeFileError, RawRow, open_intake_file
 from intake.records import NeedRecord, RecordBuilder
-from intake.report import ImportReport
+from intake.report import ImportReport, preview_row
 from intake.writer import NeedWriter, open_needs_index
 from needs.models import Need
 from needs.services import record_event
@@ -58,12 +63,17 @@ __all__ = [
     "ImportReport",
     "geocode_pending",
     "import_needs",
+    "import_options_from_form",
+    "import_profile",
     "import_rows",
+    "list_import_profiles",
+    "save_import_profile",
     "separate_duplicate",
 ]
 
 log = logging.getLogger(__name__)
 
+PREVIEW_ROWS = 5
 SOURCE_PATTERN = re.compile(r"^[a-z0-9_]{1,20}$")
 Progress = Callable[[int], None]
 
@@ -99,8 +109,14 @@ def import_rows(
     now = now or utcnow()
     started = time.perf_counter()
     config = current_app.config
-    builder = _record_builder(header, options, source, now)
-    report = ImportReport(source=source, preset=builder.preset.name, filename=filename)
+    builder = _record_builder(header, options, source)
+    report = ImportReport(
+        source=source,
+        preset=builder.preset.name,
+        filename=filename,
+        unused_columns=builder.unused_columns,
+        dry_run=options.dry_run,
+    )
     cached = None
     if options.geocode:
         cached = CachedGeocoder(geocoder or configured_geocoder(), now=now)
@@ -110,18 +126,23 @@ def import_rows(
             report,
             now=now,
             geocoder=cached,
-            radius_m=options.duplicate_radius_m or config.get("DUPLICATE_RADIUS_M", 30.0),
+            radius_m=_radius(options),
             city_tz=ZoneInfo(config["CITY_TIMEZONE"]),
         )
         for raw in rows:
             outcome = builder.build(raw)
             report.intake.add(outcome)
             if isinstance(outcome, NeedRecord):
+                if len(report.preview) < options.preview_rows:
+                    report.preview.append(preview_row(outcome))
                 writer.add(outcome)
             if progress is not None:
                 progress(raw.line)
         writer.finish()
-        db.session.commit()
+        if options.dry_run:
+            db.session.rollback()  # everything was checked and counted; nothing is kept
+        else:
+            db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
@@ -129,9 +150,14 @@ def import_rows(
     return report
 
 
-def _record_builder(
-    header: list[str], options: ImportOptions, source: str, now: datetime
-) -> RecordBuilder:
+def _radius(options: ImportOptions) -> float:
+    """The options' duplicate radius, else DUPLICATE_RADIUS_M (0 turns the check off)."""
+    if options.duplicate_radius_m is not None:
+        return max(float(options.duplicate_radius_m), 0.0)
+    return max(float(current_app.config.get("DUPLICATE_RADIUS_M", 30.0)), 0.0)
+
+
+def _record_builder(header: list[str], options: ImportOptions, source: str) -> RecordBuilder:
     """The pure core for these rows, or a ValidationError naming the option that is wrong.
 
     Category codes are the taxonomy's (capabilities in the database). Local times without a
@@ -139,12 +165,13 @@ def _record_builder(
     US Eastern), else the city's CITY_TIMEZONE.
     """
     config = current_app.config
+    labels = capability_labels()
     try:
-        categories = CategoryMap.with_overrides(capability_labels(), options.categories)
+        categories = CategoryMap.with_overrides(labels, options.categories)
     except MappingError as error:
         raise ValidationError(str(error), {"categories": [str(error)]}) from error
     try:
-        preset = get_preset(options.preset) if options.preset else detect_preset(header)
+        preset = choose_preset(header, options.preset, options.mapping)
         return RecordBuilder(
             header,
             source=source,
@@ -152,7 +179,10 @@ def _record_builder(
             categories=categories,
             city_tz=options.timezone or preset.timezone or config["CITY_TIMEZONE"],
             placeholder_points=config.get("INTAKE_PLACEHOLDER_POINTS", ()),
-            default_opened_at=now,
+            allow_missing_opened_at=True,
+            fixed=options.mapping.fixed,
+            location_column=options.mapping.location_column,
+            labels=labels,
         )
     except MappingError as error:
         raise ValidationError(str(error), {"file": [str(error)]}) from error
@@ -239,7 +269,14 @@ def geocode_pending(
     suppressed_before = suppressed_retry_log_records()
     cached = CachedGeocoder(geocoder or configured_geocoder(), now=now)
     query = (
-        select(Need.id, Need.address, Need.capability_code, Need.status, Need.neighbourhood)
+        select(
+            Need.id,
+            Need.address,
+            Need.capability_code,
+            Need.status,
+            Need.neighbourhood,
+            Need.parcel_id,
+        )
         .where(Need.location_status == "pending", Need.address.is_not(None))
         .order_by(Need.id)
     )
@@ -247,7 +284,7 @@ def geocode_pending(
         query = query.limit(limit)
     pending = db.session.execute(query).all()
     report = GeocodePassReport(needs_pending=len(pending))
-    index = open_needs_index(current_app.config.get("DUPLICATE_RADIUS_M", 30.0))
+    index = open_needs_index(_radius(ImportOptions()))
     centres = neighbourhood_centres()
     report.addresses = len({(row.address or "").strip().lower() for row in pending})
     try:
@@ -298,8 +335,10 @@ def _locate_need(
             values["neighbourhood"] = name
     duplicate = None
     if row.status == "open" and lat is not None and lon is not None:
-        duplicate = index.nearest(row.capability_code, lat, lon, exclude=row.id)
-        index.add(row.id, row.capability_code, lat, lon)
+        duplicate = index.nearest(
+            row.capability_code, lat, lon, parcel=row.parcel_id, exclude=row.id
+        )
+        index.add(row.id, row.capability_code, lat, lon, row.parcel_id)
         if duplicate is not None:
             values["duplicate_of_id"] = duplicate
     db.session.execute(
@@ -313,6 +352,71 @@ def _locate_need(
         note += f"; probable duplicate of need {duplicate}"
     record_event(row.id, actor, "locate", row.status, row.status, now=now, note=note)
     return duplicate
+
+
+def import_options_from_form(actor: Actor, form: dict[str, Any], kind: str | None) -> ImportOptions:
+    """The options of an upload (API or web page): a stored `profile`, then the `options` JSON
+    object (as in a profile), then the form's own fields; `save_profile` stores the result."""
+    try:
+        options = ImportOptions(kind=kind)
+        if form.get("profile"):
+            options = apply_profile(import_profile(actor, form["profile"]), options)
+        text = form.get("options") or ""
+        if text.strip():
+            data = json.loads(text)
+            if not isinstance(data, dict):
+                raise MappingError("options must be a JSON object")
+            options = apply_profile(data, options)
+        given = {k: form.get(k) for k in ("source", "preset") if form.get(k)}
+        options = apply_profile(given, options)
+    except (MappingError, ValueError, RecursionError) as error:  # trap 15: deep JSON
+        raise ValidationError(str(error), {"options": [str(error)]}) from error
+    dry_run = bool(form.get("dry_run"))
+    options = replace(options, dry_run=dry_run, preview_rows=PREVIEW_ROWS)
+    if form.get("save_profile"):
+        save_import_profile(actor, form["save_profile"], options)
+    return options
+
+
+# -- import profiles --------------------------------------------------------------------------
+PROFILE_NAME = re.compile(r"^[a-z0-9_\-]{1,40}$")
+
+
+def save_import_profile(actor: Actor, name: str, options: ImportOptions) -> ImportProfile:
+    """Store (or replace) the named profile for these options (coordinators and admins)."""
+    actor.require("import.run")
+    name = (name or "").strip().lower()
+    if not PROFILE_NAME.match(name):
+        raise ValidationError(
+            "A profile name is 1 to 40 lower-case letters, digits, - or _.",
+            {"profile": ["Use a short name such as vacant_notices."]},
+        )
+    profile = db.session.scalar(select(ImportProfile).where(ImportProfile.name == name))
+    if profile is None:
+        profile = ImportProfile(name=name)
+        db.session.add(profile)
+    profile.options = profile_of(options)
+    db.session.commit()
+    return profile
+
+
+def import_profile(actor: Actor, name: str) -> dict[str, Any]:
+    """The stored profile's data, or NotFoundError naming the profiles there are."""
+    actor.require("import.run")
+    key = (name or "").strip().lower()
+    data = db.session.scalar(select(ImportProfile.options).where(ImportProfile.name == key))
+    if data is None:
+        known = ", ".join(
+            db.session.scalars(select(ImportProfile.name).order_by(ImportProfile.name))
+        )
+        raise NotFoundError(f"No import profile {name!r} (stored: {known or 'none'}).")
+    return dict(data)
+
+
+def list_import_profiles(actor: Actor) -> list[str]:
+    """The stored profiles' names."""
+    actor.require("import.run")
+    return list(db.session.scalars(select(ImportProfile.name).order_by(ImportProfile.name)))
 
 
 # -- duplicates -------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from commonground.extensions import db
 from geo.geocoding import CachedGeocoder
 from geo.services import nearest_neighbourhood, neighbourhood_centres
 from intake.duplicates import ProximityIndex
-from intake.records import NeedRecord, RowError
+from intake.records import DEFAULT_PRIORITY, NeedRecord, RowError
 from intake.report import ImportReport
 from needs.models import Need, NeedEvent
 from needs.services import Closing, close_needs, need_event_row
@@ -41,12 +41,14 @@ BATCH_SIZE = 1000
 def open_needs_index(radius_m: float) -> ProximityIndex:
     """Every open, located need in a `ProximityIndex`, for finding probable duplicates."""
     index = ProximityIndex(radius_m)
-    for nid, code, lat, lon in db.session.execute(
-        select(Need.id, Need.capability_code, Need.latitude, Need.longitude).where(
+    if not index.enabled:
+        return index
+    for nid, code, lat, lon, parcel in db.session.execute(
+        select(Need.id, Need.capability_code, Need.latitude, Need.longitude, Need.parcel_id).where(
             Need.status == "open", Need.latitude.is_not(None), Need.longitude.is_not(None)
         )
     ):
-        index.add(nid, code, lat, lon)
+        index.add(nid, code, lat, lon, parcel)
     return index
 
 
@@ -60,10 +62,16 @@ class _Known:
 
 
 def fingerprint(record: NeedRecord) -> str:
-    """A digest of everything a row says about its need (not where in the file it was)."""
+    """A digest of everything a row says about its need (not where in the file it was).
+
+    Only what the row says: a value it leaves out is None here, never the default the need is
+    created with (the import's time, priority 3), so an unchanged file is unchanged whatever
+    columns it has (docs/field-notes.md, trap 16).
+    """
     parts = (
         record.capability, record.title, record.description, record.address,
-        record.latitude, record.longitude, record.opened_at.isoformat(), record.closed,
+        record.latitude, record.longitude,
+        record.opened_at.isoformat() if record.opened_at else None, record.closed,
         record.closed_at.isoformat() if record.closed_at else None, record.neighbourhood,
         record.zip_code, record.parcel_id, record.priority,
         record.due_at.isoformat() if record.due_at else None,
@@ -139,10 +147,11 @@ class NeedWriter:
         if record.external_id in self.first_line:
             first = self.first_line[record.external_id]
             reason = f"the same id is on line {first} of this file"
-            return RowError(record.line, "external_id", reason, record.external_id)
+            return RowError(record.line, "external_id", reason, record.external_id,
+                            record.external_id)  # fmt: skip
         if record.capability not in self.efforts:
             reason = "the capability is not in the taxonomy (or not active)"
-            return RowError(record.line, "category", reason, record.capability)
+            return RowError(record.line, "category", reason, record.capability, record.external_id)
         return None
 
     def _locate(self, record: NeedRecord) -> tuple[float | None, float | None, str]:
@@ -171,8 +180,8 @@ class NeedWriter:
         key = ("new", self.new_count)
         duplicate_key = None
         if status == "open" and lat is not None and lon is not None:
-            duplicate_key = self.index.nearest(record.capability, lat, lon)
-            self.index.add(key, record.capability, lat, lon)
+            duplicate_key = self.index.nearest(record.capability, lat, lon, parcel=record.parcel_id)
+            self.index.add(key, record.capability, lat, lon, record.parcel_id)
         if duplicate_key is not None:
             self.report.probable_duplicates += 1
         self.inserts.append(
@@ -186,7 +195,8 @@ class NeedWriter:
                 "location_status": location_status,
                 "neighbourhood": self._neighbourhood(record, lat, lon),
                 "parcel_id": record.parcel_id,
-                "priority": record.priority,
+                "zip_code": record.zip_code,
+                "priority": record.priority or DEFAULT_PRIORITY,
                 "effort_hours": self.efforts[record.capability],
                 "source": self.source,
                 "external_id": record.external_id,
@@ -194,7 +204,7 @@ class NeedWriter:
                 "status": status,
                 "duplicate_of_id": duplicate_key if isinstance(duplicate_key, int) else None,
                 "posted_by_id": self.actor.user_id,
-                "opened_at": record.opened_at,
+                "opened_at": record.opened_at or self.now,
                 "created_at": self.now,
                 "updated_at": self.now,
                 "import_fingerprint": digest,
@@ -278,8 +288,9 @@ class NeedWriter:
         return need_event_row(need_id, self.actor, action, from_status, to_status, now=self.now,
                               note=note)  # fmt: skip
 
-    _COMPARED = ("title", "description", "address", "neighbourhood", "parcel_id", "priority",
-                 "capability_code", "due_date", "opened_at", "latitude", "longitude")  # fmt: skip
+    _COMPARED = ("title", "description", "address", "neighbourhood", "parcel_id", "zip_code",
+                 "priority", "capability_code", "due_date", "opened_at", "latitude",
+                 "longitude")  # fmt: skip
 
     def _flush_changed(self) -> None:
         if not self.changed:
@@ -316,10 +327,14 @@ class NeedWriter:
             "description": record.description,
             "address": record.address,
             "parcel_id": record.parcel_id,
-            "priority": record.priority,
+            "zip_code": record.zip_code,
             "due_date": self._due_date(record),
-            "opened_at": record.opened_at,
         }
+        # What the row leaves out keeps the need's value (set from the defaults on creation).
+        if record.priority is not None:
+            values["priority"] = record.priority
+        if record.opened_at is not None:
+            values["opened_at"] = record.opened_at
         if old.status == "open":
             values["capability_code"] = record.capability
         if not record.needs_geocoding or record.address != old.address:
@@ -354,7 +369,7 @@ class NeedWriter:
         outcome = close_needs(self.actor, "close_at_source", closings, now=self.now)
         for need_id in outcome.changed:
             reason = "the need changed meanwhile; not closed"
-            self.report.reject([RowError(lines[need_id], "status", reason, "")])
+            self.report.reject([RowError(lines[need_id], "status", reason, "", str(need_id))])
         for need_id in outcome.closed:
             self.index.discard(need_id)
         self.report.closed_at_source += len(outcome.closed)

@@ -43,6 +43,9 @@ class Need(db.Model):
     location_status: Mapped[str] = mapped_column(String(20), default="ok")
     neighbourhood: Mapped[str | None] = mapped_column(String(80), index=True)
     parcel_id: Mapped[str | None] = mapped_column(String(60))
+    zip_code: Mapped[str | None] = mapped_column(String(10))
+    # A photo's address given with an Open311 request: shown as a link, never fetched.
+    media_url: Mapped[str | None] = mapped_column(String(500))
     priority: Mapped[int] = mapped_column(Integer, default=3)
     effort_hours: Mapped[float] = mapped_column(Float, default=2.0)
     source: Mapped[str] = mapped_column(String(20), default="coordinator")

@@ -24,6 +24,8 @@ NEED_FIELDS = (
     "location_status",
     "neighbourhood",
     "parcel_id",
+    "zip_code",
+    "media_url",
     "priority",
     "effort_hours",
     "source",

@@ -72,17 +72,18 @@ def need_history(actor: Actor, need_id: int) -> list[NeedEvent]:
     return list(get_need(actor, need_id).events)
 
 
-def list_probable_duplicates(actor: Actor, *, limit: int = 500) -> list[Need]:
-    """Open needs linked to another as probable duplicates, awaiting a coordinator (by id)."""
+def list_probable_duplicates(
+    actor: Actor, *, first: int = 0, size: int = 100
+) -> tuple[int, list[Need]]:
+    """(how many, one page of) open needs linked to another as probable duplicates, awaiting a
+    coordinator, by id."""
     actor.require("need.close")
-    return list(
-        db.session.scalars(
-            select(Need)
-            .where(Need.status == "open", Need.duplicate_of_id.is_not(None))
-            .order_by(Need.id)
-            .limit(limit)
-        )
+    where = (Need.status == "open", Need.duplicate_of_id.is_not(None))
+    total = db.session.scalar(select(func.count(Need.id)).where(*where)) or 0
+    rows = db.session.scalars(
+        select(Need).where(*where).order_by(Need.id).offset(first).limit(size)
     )
+    return total, list(rows)
 
 
 def active_claim(need: Need) -> Claim | None:

@@ -1,7 +1,10 @@
 """Open311 command: `flask import-open311 URL` reads another city's GeoReport v2 endpoint.
 
-The requests are read through `open311.client` and imported by `intake.services.import_rows`
-as rows of the `open311` preset, in one transaction. Acts as the SYSTEM actor.
+The requests are read through `open311.client` (paging, or splitting windows, until nothing is
+cut off; it fails loudly otherwise) and imported by `intake.services.import_rows`
+as rows of the `open311` preset, in one transaction, under a source named after the peer's host
+unless `--source` says otherwise (plain "open311" would mix them with requests posted to our
+own endpoint). Acts as the SYSTEM actor.
 
 Imports `intake` (Open311 builds on it); intake must not import this package. No web code.
 """
@@ -9,8 +12,10 @@ Imports `intake` (Open311 builds on it); intake must not import this package. No
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from accounts.actor import SYSTEM
@@ -29,11 +34,18 @@ OPEN311_FIELDS = [
 @click.command("import-open311")
 @with_appcontext
 @click.argument("url")
-@click.option("--source", default="open311", show_default=True)
+@click.option("--source", default=None,
+              help="Source name of the requests (default: the peer's host).")  # fmt: skip
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="First day (UTC) to read; default 90 days ago.")  # fmt: skip
+              help="First day to read (in --timezone); default 90 days ago.")  # fmt: skip
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Day (UTC) to stop before; default now.")  # fmt: skip
+              help="Day to stop before (in --timezone); default now.")  # fmt: skip
+@click.option(
+    "--timezone",
+    default=None,
+    help="The peer's zone, for --since/--until and times written without one "
+    "(default: CITY_TIMEZONE).",
+)
 @click.option("--window-days", type=float, default=7.0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["json", "xml"]), default="json")
 @click.option("--page-limit", type=int, default=1000, show_default=True,
@@ -42,9 +54,10 @@ OPEN311_FIELDS = [
 @click.option("--errors-csv", default=None)
 def import_open311_command(
     url: str,
-    source: str,
+    source: str | None,
     since: datetime | None,
     until: datetime | None,
+    timezone: str | None,
     window_days: float,
     fmt: str,
     page_limit: int,
@@ -55,11 +68,23 @@ def import_open311_command(
     from intake.cli import print_import_report, read_categories
     from intake.options import ImportOptions
     from intake.services import import_rows
-    from open311.client import Open311Client, Open311ClientError, requests_as_rows
+    from open311.client import Open311Client, Open311ClientError, requests_as_rows, source_for
 
-    options = ImportOptions(source=source, preset="open311", categories=read_categories(categories))
-    end = until.replace(tzinfo=UTC) if until else datetime.now(UTC)
-    start = since.replace(tzinfo=UTC) if since else end - timedelta(days=90)
+    timezone = timezone or current_app.config["CITY_TIMEZONE"]
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise click.BadParameter(
+            f"unknown time zone {timezone!r}", param_hint="--timezone"
+        ) from error
+    options = ImportOptions(
+        source=source or source_for(url),
+        preset="open311",
+        categories=read_categories(categories),
+        timezone=timezone,
+    )
+    end = until.replace(tzinfo=zone) if until else datetime.now(UTC)
+    start = since.replace(tzinfo=zone) if since else end - timedelta(days=90)
     client = Open311Client(url, fmt=fmt, page_limit=page_limit)  # type: ignore[arg-type]
     try:
         items = list(client.requests(start, end, window=timedelta(days=window_days)))
@@ -68,7 +93,11 @@ def import_open311_command(
         raise click.ClickException(str(error)) from error
     except DomainError as error:
         raise click.ClickException(error.message) from error
-    click.echo(f"Read {len(items)} service requests in {client.calls} calls.")
+    paging = {True: "paged", False: "no paging; windows split", None: "no full window"}
+    click.echo(
+        f"Read {len(items)} service requests in {client.calls} calls "
+        f"({paging[client.pages_supported]}, {client.splits} window splits)."
+    )
     print_import_report(report, errors_csv)
 
 

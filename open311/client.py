@@ -1,10 +1,14 @@
-"""An Open311 GeoReport v2 client that pages through service requests by date windows.
+"""An Open311 GeoReport v2 client that reads every service request of a date range, or fails.
 
 GeoReport v2 has no paging: `GET requests` returns at most a server-chosen number of requests
 (the spec's default: 1000, or 90 days) for a `start_date`..`end_date` window. The client asks
-window by window; a window that comes back full (`page_limit` items or more) may have been cut
-short, so it is split in two and asked again, down to `min_window`. Requests seen twice (on a
-window boundary) are yielded once.
+window by window. A window that comes back full (`page_limit` items or more) may have been cut
+short: the client first asks for its next `page` (our server's extension, see open311/server.py)
+and keeps paging while pages are full; a server that ignores `page` (page 2 brings nothing new)
+gets the window split in two and asked again, down to `min_window` (one second). A window still
+full at that size raises `Open311ClientError`: requests are never dropped without a word.
+Requests are yielded once each across windows and pages - by service_request_id, and requests
+without one by their content.
 
 Only http(s) URLs are fetched; the caller chooses the host.
 
@@ -13,6 +17,8 @@ Must not import Flask, SQLAlchemy or any Common Ground package except `open311` 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -23,7 +29,14 @@ from typing import Any
 from intake.reader import RawRow
 from open311.formats import Format, Open311FormatError, ServiceInfo, parse_list, parse_services
 
-__all__ = ["Open311Client", "Open311ClientError", "date_windows", "requests_as_rows"]
+__all__ = [
+    "Open311Client",
+    "Open311ClientError",
+    "date_windows",
+    "request_key",
+    "requests_as_rows",
+    "source_for",
+]
 
 Fetch = Callable[[str, float], bytes]
 
@@ -73,7 +86,7 @@ class Open311Client:
         fmt: Format = "json",
         timeout: float = 30.0,
         page_limit: int = 1000,
-        min_window: timedelta = timedelta(minutes=1),
+        min_window: timedelta = timedelta(seconds=1),
         jurisdiction_id: str | None = None,
         fetch: Fetch = _urlopen,
     ) -> None:
@@ -85,6 +98,8 @@ class Open311Client:
         self.jurisdiction_id = jurisdiction_id
         self._fetch = fetch
         self.calls = 0
+        self.pages_supported: bool | None = None  # None: not known yet
+        self.splits = 0
 
     def _get(self, resource: str, params: dict[str, str] | None = None) -> bytes:
         query = dict(params or {})
@@ -102,21 +117,54 @@ class Open311Client:
         except Open311FormatError as error:
             raise Open311ClientError(f"services: {error}") from error
 
-    def _window(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
-        body = self._get("requests", {"start_date": _iso(start), "end_date": _iso(end)})
+    def _window(self, start: datetime, end: datetime, page: int = 1) -> list[dict[str, Any]]:
+        params = {"start_date": _iso(start), "end_date": _iso(end)}
+        if page > 1 or self.pages_supported is not False:
+            params.update(page=str(page), page_size=str(self.page_limit))
+        body = self._get("requests", params)
         try:
             return parse_list(body, self.fmt, "service_requests")
         except Open311FormatError as error:
             raise Open311ClientError(f"requests {_iso(start)}..{_iso(end)}: {error}") from error
 
+    def _pages(
+        self, start: datetime, end: datetime, first: list[dict[str, Any]]
+    ) -> list[dict[str, Any]] | None:
+        """Every request of a full window, page by page; None when the server does not page."""
+        items, keys = list(first), {request_key(item) for item in first}
+        page, last = 1, first
+        while len(last) >= self.page_limit:
+            page += 1
+            last = self._window(start, end, page)
+            fresh = [item for item in last if request_key(item) not in keys]
+            if last and not fresh:
+                self.pages_supported = False
+                return None
+            self.pages_supported = True
+            keys.update(request_key(item) for item in fresh)
+            items.extend(fresh)
+        return items
+
     def _window_items(self, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
         items = self._window(start, end)
-        if len(items) >= self.page_limit and end - start > self.min_window:
-            middle = start + (end - start) / 2
-            yield from self._window_items(start, middle)
-            yield from self._window_items(middle, end)
+        if len(items) < self.page_limit:
+            yield from items
             return
-        yield from items
+        if self.pages_supported is not False:
+            paged = self._pages(start, end, items)
+            if paged is not None:
+                yield from paged
+                return
+        if end - start <= self.min_window:
+            raise Open311ClientError(
+                f"requests {_iso(start)}..{_iso(end)}: the endpoint returned {len(items)} "
+                f"requests (its limit) for a window of {end - start}, and does not page: "
+                "the rest cannot be read. Nothing was imported."
+            )
+        self.splits += 1
+        middle = start + (end - start) / 2
+        yield from self._window_items(start, middle)
+        yield from self._window_items(middle, end)
 
     def requests(
         self, start: datetime, end: datetime, *, window: timedelta = timedelta(days=30)
@@ -132,12 +180,29 @@ class Open311Client:
         seen: set[str] = set()
         for window_start, window_end in date_windows(start, end, window):
             for item in self._window_items(window_start, window_end):
-                key = str(item.get("service_request_id") or "")
-                if key and key in seen:
+                key = request_key(item)
+                if key in seen:
                     continue
-                if key:
-                    seen.add(key)
+                seen.add(key)
                 yield item
+
+
+def request_key(item: Any) -> str:
+    """What makes a request the same request: its id, else (no id) its whole content."""
+    if isinstance(item, dict) and str(item.get("service_request_id") or "").strip():
+        return "id:" + str(item["service_request_id"]).strip()
+    text = json.dumps(item, sort_keys=True, default=str)
+    return "content:" + hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def source_for(url: str) -> str:
+    """The default source name for a peer: its host, as a source name ("311.city.gov" ->
+    "311_city_gov"; at most 20 characters, the end of the host kept first)."""
+    host = (urllib.parse.urlsplit(url).hostname or "open311").lower()
+    name = "".join(ch if ch.isalnum() else "_" for ch in host).strip("_")
+    if host.count(".") >= 2 and len(name) > 20:
+        name = name.removeprefix("www_")
+    return name[:20].strip("_") or "open311_peer"
 
 
 def _text(value: Any) -> str:

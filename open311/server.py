@@ -4,6 +4,10 @@
     GET  requests.{fmt}             POST requests.{fmt}          GET requests/{id}.{fmt}
     GET  tokens/{token}.{fmt}
 
+GET requests pages (our extension, off by default so the spec's behaviour is kept): `page`
+(1, 2, ...) and `page_size` (1-1000, default 1000), newest first; a page shorter than its
+`page_size` is the last, so a peer reads any number of requests in one date window.
+
 Views parse input (marshmallow at the edge), call one function of `open311.services` and render
 the spec's shape. Errors are the spec's `[{code, description}]` list with status 400, 403 or
 404, in the format the URL asked for. POST is form-encoded and authenticated by `api_key`, a
@@ -113,6 +117,15 @@ def _when(name: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _number(name: str, low: int, high: int, default: int) -> int:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw[:9]) <= high or len(raw) > 9:
+        raise Open311Error.bad_request(f"{name} must be a whole number from {low} to {high}")
+    return int(raw)
+
+
 def _list(name: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in request.args.get(name, "").split(",") if v.strip())
 
@@ -127,6 +140,8 @@ def _filters() -> services.RequestFilters:
         start=_when("start_date"),
         end=_when("end_date"),
         statuses=statuses,
+        page=_number("page", 1, 10**6, 1),
+        page_size=_number("page_size", 1, services.MAX_REQUESTS, services.MAX_REQUESTS),
     )
     if filters.start and filters.end and filters.start > filters.end:
         raise Open311Error.bad_request("start_date is after end_date")

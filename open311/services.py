@@ -27,7 +27,9 @@ from accounts.roles import Role
 from capabilities.models import Capability
 from commonground.db_types import utcnow
 from commonground.extensions import db
+from commonground.transaction import unit_of_work
 from geo.geocoding import CachedGeocoder, configured_geocoder
+from geo.services import city_bounds, within
 from needs.models import Claim, Need, NeedEvent
 from needs.services import post_need
 from open311.errors import Open311Error
@@ -113,6 +115,8 @@ class RequestFilters:
     start: datetime | None = None
     end: datetime | None = None
     statuses: tuple[str, ...] = ()
+    page: int = 1
+    page_size: int = MAX_REQUESTS
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -206,17 +210,22 @@ def _present(needs: list[Need]) -> list[dict[str, Any]]:
                 "expected_datetime": _expected(need),
                 "address": need.address or "",
                 "address_id": "",
-                "zipcode": "",
+                "zipcode": need.zip_code or "",
                 "lat": need.latitude,
                 "long": need.longitude,
-                "media_url": "",
+                "media_url": need.media_url or "",
             }
         )
     return result
 
 
 def list_requests(filters: RequestFilters, actor: Actor = PUBLIC) -> list[dict[str, Any]]:
-    """Service requests matching the filters; by default the last 90 days, at most 1000."""
+    """Service requests matching the filters; by default the last 90 days, at most 1000.
+
+    Paging (our extension; the spec's defaults are kept): `page` (from 1) of `page_size`
+    (1-1000) requests, newest first. A page shorter than `page_size` is the last. Requests
+    opened while a peer pages only push older ones onto later pages: seen twice, never lost.
+    """
     actor.require("need.read")
     query = select(Need)
     if filters.ids:
@@ -235,7 +244,12 @@ def list_requests(filters: RequestFilters, actor: Actor = PUBLIC) -> list[dict[s
                 wanted |= {"completed", "verified", "cancelled", "duplicate", "not_actionable",
                            "closed"}  # fmt: skip
             query = query.where(Need.status.in_(sorted(wanted)))
-    query = query.order_by(Need.opened_at.desc(), Need.id.desc()).limit(MAX_REQUESTS)
+    size = max(1, min(filters.page_size, MAX_REQUESTS))
+    query = (
+        query.order_by(Need.opened_at.desc(), Need.id.desc())
+        .offset((max(filters.page, 1) - 1) * size)
+        .limit(size)
+    )
     return _present(list(db.session.scalars(query)))
 
 
@@ -279,27 +293,37 @@ def create_request(actor: Actor, data: dict[str, Any]) -> list[dict[str, Any]]:
         raise Open311Error.not_found(f"service_code {data['service_code']!r} not found")
     latitude, longitude = data.get("lat"), data.get("long")
     address = data.get("address_string") or None
+    bounds = city_bounds(current_app.config.get("CITY_BOUNDS"))
+    if latitude is not None and bounds is not None and not within(bounds, latitude, longitude):
+        raise Open311Error.bad_request(
+            f"lat/long ({latitude}, {longitude}) is outside the city "
+            f"(south, west, north, east = {', '.join(f'{b:.4f}' for b in bounds)})"
+        )
     if latitude is None and address:
         result = CachedGeocoder(configured_geocoder()).lookup(address)
         if result.found:
             latitude, longitude = result.latitude, result.longitude
     name = " ".join(filter(None, (data.get("first_name"), data.get("last_name")))) or None
     description = data.get("description") or ""
-    need = post_need(
-        actor,
-        {
-            "capability": capability.code,
-            "title": _title(description, capability.label),
-            "description": description,
-            "address": address,
-            "latitude": latitude,
-            "longitude": longitude,
-            "source": "open311",
-            "reporter_name": name,
-            "reporter_email": data.get("email"),
-            "reporter_phone": data.get("phone"),
-        },
-    )
+    with unit_of_work():  # the need and its media link are stored together, or not at all
+        need = post_need(
+            actor,
+            {
+                "capability": capability.code,
+                "title": _title(description, capability.label),
+                "description": description,
+                "address": address,
+                "latitude": latitude,
+                "longitude": longitude,
+                "source": "open311",
+                "reporter_name": name,
+                "reporter_email": data.get("email"),
+                "reporter_phone": data.get("phone"),
+            },
+        )
+        if data.get("media_url"):
+            # Kept and shown as a link; never fetched by us (a peer's URL may point anywhere).
+            need.media_url = data["media_url"][:500]
     return [
         {
             "service_request_id": str(need.id),

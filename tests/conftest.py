@@ -18,6 +18,10 @@ from commonground.extensions import db, limiter
 from tests.browser import Browser, sign_in
 from tests.factories import ApiClient, Factory, Person
 
+# The suite runs with the default city settings, not those `flask setup-city` wrote into this
+# checkout's instance/city.toml.
+os.environ.setdefault("CITY_SETTINGS_PATH", os.path.join(os.path.dirname(__file__), "no-city.toml"))
+
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("DATABASE_URL")

@@ -21,6 +21,7 @@ NAV_LINKS = (
     ("Our profile", "profile.edit", "partner.edit_own"),
     ("Needs", "need_pages.index", "need.read"),
     ("Post a need", "need_pages.new", "need.post"),
+    ("Import", "import_pages.upload", "import.run"),
     ("Plans", "plan_pages.index", "plan.read"),
     ("Partners", "directory.index", "partner.read_all"),
     ("Partner review", "partner_review.index", "partner.set_status"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,70 @@ def test_probable_duplicates_are_listed_and_separated(api, make, coordinator, tm
     assert again.status_code == 409
     viewer = make.user("viewer")
     assert api(viewer.token).get("/api/v1/needs/probable-duplicates").status_code == 403
+
+
+def upload_file(api, coordinator, path, **form):
+    with path.open("rb") as handle:
+        return api(coordinator.token).client.post(
+            "/api/v1/imports",
+            data={"file": (handle, path.name), **form},
+            headers=api(coordinator.token).headers,
+            content_type="multipart/form-data",
+        )
+
+
+NOTICES_OPTIONS = {
+    "columns": {
+        "external_id": "blockLot",
+        "parcel_id": "blockLot",
+        "address": "fullAddress",
+        "opened_at": "noticeDate",
+    },
+    "set": {"category": "board_up"},
+    "location_column": "Location 1",
+    "geocode": False,
+}
+REAL = Path(__file__).resolve().parents[1] / "data" / "realfiles"
+
+
+def test_an_upload_takes_the_mapping_as_json_options_and_previews_a_dry_run(api, coordinator):
+    notices = REAL / "vacant_building_notices.csv"
+    options = json.dumps(NOTICES_OPTIONS)
+    dry = upload_file(api, coordinator, notices, source="vacant", options=options, dry_run="true")
+    assert dry.status_code == 201, dry.json
+    assert dry.json["dry_run"] is True
+    assert dry.json["created"] == 6
+    assert dry.json["unused_columns"] == ["noticeNum", "policeDistrict", "councilDistrict"]
+    assert dry.json["preview"][0]["latitude"] == 39.3095
+    listed = api(coordinator.token).get("/api/v1/needs/")
+    assert listed.json == []
+    done = upload_file(api, coordinator, notices, source="vacant", options=options,
+                  save_profile="vacant_notices")  # fmt: skip
+    assert (done.json["created"], done.json["probable_duplicates"]) == (6, 0)
+    again = upload_file(api, coordinator, notices, profile="vacant_notices")
+    assert (again.json["source"], again.json["updated"], again.json["unchanged"]) == (
+        "vacant",
+        0,
+        6,
+    )
+
+
+def test_bad_json_options_are_a_422_naming_options(api, coordinator):
+    notices = REAL / "vacant_building_notices.csv"
+    for bad in ("{", "[1]", '{"colums": {}}', "[" * 5000):
+        response = upload_file(api, coordinator, notices, options=bad)
+        assert response.status_code == 422, bad
+        assert "options" in response.json["errors"]
+
+
+def test_probable_duplicates_are_paged_with_a_total(api, make, coordinator, tmp_path):
+    for n in range(3):
+        make.need(capability="illegal_dumping", latitude=30.45 + n / 100, longitude=-91.18)
+    survey = tmp_path / "survey.csv"
+    rows = "".join(f"S-{n},Illegal Dumping,Again,{30.45 + n / 100 + 0.00001},-91.18\n"
+                   for n in range(3))  # fmt: skip
+    survey.write_text("id,type,title,lat,lng\n" + rows)
+    assert upload_file(api, coordinator, survey, source="survey").json["probable_duplicates"] == 3
+    page = api(coordinator.token).get("/api/v1/needs/probable-duplicates?page=2&page_size=2")
+    assert len(page.json) == 1
+    assert json.loads(page.headers["X-Pagination"])["total"] == 3

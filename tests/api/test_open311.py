@@ -12,6 +12,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from commonground.extensions import db
 from needs.models import Need
@@ -289,3 +290,56 @@ def test_discovery_lists_this_endpoint(client, fmt):
         assert b"<formats><format>text/xml</format><format>application/json</format>" in (
             response.data
         )
+
+
+# -- issue 12: media, the city's bounds, paging, ZIP codes -----------------------------------
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_posted_media_url_is_kept_and_returned_never_fetched(post, client, coordinator, fmt):
+    photo = "https://photos.example.org/dumping/123.jpg"
+    response = post(fmt, api_key=coordinator.token, service_code="illegal_dumping",
+                    media_url=photo, **PLANK)  # fmt: skip
+    (created,) = items(response, "service_requests", fmt)
+    need = db.session.get(Need, int(created["service_request_id"]))
+    assert need.media_url == photo
+    (shown,) = items(client.get(f"{BASE}/requests/{need.id}.{fmt}"), "service_requests", fmt)
+    assert shown["media_url"] == photo
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_point_outside_the_city_is_refused(post, coordinator, fmt):
+    paris = {"lat": "48.8566", "long": "2.3522"}
+    refused = post(fmt, api_key=coordinator.token, service_code="illegal_dumping", **paris)
+    assert "outside the city" in assert_error(refused, 400, fmt)
+    assert db.session.scalar(select(func.count(Need.id))) == 0
+
+
+def test_the_city_s_bounds_may_be_set(app, post, coordinator):
+    app.config["CITY_BOUNDS"] = (48.8, 2.2, 48.9, 2.5)
+    try:
+        paris = {"lat": "48.8566", "long": "2.3522"}
+        accepted = post("json", api_key=coordinator.token, service_code="illegal_dumping", **paris)
+        assert accepted.status_code == 200
+        refused = post("json", api_key=coordinator.token, service_code="illegal_dumping", **PLANK)
+        assert refused.status_code == 400
+    finally:
+        app.config["CITY_BOUNDS"] = None
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_requests_page_through_any_number_with_page_and_page_size(client, make, fmt):
+    ids = {make.need(capability="litter_cleanup").id for _ in range(5)}
+    seen = []
+    for page in (1, 2, 3):
+        answer = client.get(f"{BASE}/requests.{fmt}?page={page}&page_size=2")
+        seen += [int(item["service_request_id"]) for item in items(answer, "service_requests", fmt)]
+    assert sorted(seen) == sorted(ids)
+    bad = client.get(f"{BASE}/requests.{fmt}?page_size=1001")
+    assert "page_size" in assert_error(bad, 400, fmt)
+
+
+def test_zip_codes_are_returned(client, make):
+    need = make.need(capability="litter_cleanup")
+    need.zip_code = "02114"
+    db.session.commit()
+    (shown,) = items(client.get(f"{BASE}/requests/{need.id}.json"), "service_requests", "json")
+    assert shown["zipcode"] == "02114"

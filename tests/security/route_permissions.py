@@ -338,6 +338,8 @@ ROUTES += [
     Route("GET", "/needs/", SIGNED_IN),
     Route("GET", "/needs/new", COORDINATORS),
     Route("POST", "/needs/new", COORDINATORS, 302, body=NEED_FORM),
+    Route("GET", "/imports/", COORDINATORS),
+    Route("POST", "/imports/", COORDINATORS, 422, body={}),  # no file: the form says so
     Route("GET", f"/needs/{NID}", SIGNED_IN),
     Route("POST", f"/needs/{NID}/verify", COORDINATORS, 302, need="completed", body={"note": ""}),
     Route(

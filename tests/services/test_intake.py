@@ -105,6 +105,7 @@ def test_the_rejected_boston_rows_are_the_ones_without_any_address(app_context):
     assert report.write_errors_csv(out) == 5
     assert out.getvalue().splitlines()[1] == (
         '3,location,missing location that cannot be geocoded,"42.3594,-71.0587 (placeholder point)"'
+        ",101001242822"  # the case's own id, to find it at the source
     )
 
 

@@ -63,6 +63,42 @@ def test_the_grid_agrees_with_brute_force(radius):
         assert index.nearest("lot_mowing", lat, lon) == expected
 
 
-def test_the_radius_must_be_positive():
+def test_a_negative_radius_is_refused():
     with pytest.raises(ValueError, match="positive"):
-        ProximityIndex(0)
+        ProximityIndex(-1)
+
+
+def test_a_radius_of_0_turns_the_check_off():
+    index = ProximityIndex(0)
+    index.add(1, "board_up", 39.2956, -76.6184, "0001-001")
+    assert index.nearest("board_up", 39.2956, -76.6184, parcel="0001-001") is None
+    assert index.nearest("board_up", 39.2956, -76.6184) is None
+
+
+def test_different_parcels_at_one_point_are_never_probable_duplicates():
+    index = ProximityIndex(30)
+    index.add(1, "board_up", 39.2956, -76.6184, "0001-001")
+    assert index.nearest("board_up", 39.2956, -76.6184, parcel="0001-002") is None
+
+
+def test_the_same_parcel_is_the_same_place_at_any_distance_and_spelling():
+    index = ProximityIndex(30)
+    index.add(1, "board_up", 39.2956, -76.6184, "0001-001")
+    assert index.nearest("board_up", 39.30, -76.62, parcel="0001 001") == 1
+    assert index.nearest("lot_mowing", 39.2956, -76.6184, parcel="0001-001") is None
+
+
+def test_a_row_without_a_parcel_falls_back_to_the_radius():
+    index = ProximityIndex(30)
+    index.add(1, "board_up", 39.2956, -76.6184, "0001-001")
+    assert index.nearest("board_up", 39.29561, -76.6184) == 1
+    index.add(2, "board_up", 39.4, -76.6)
+    assert index.nearest("board_up", 39.40001, -76.6, parcel="0002-002") == 2
+
+
+def test_discarding_a_parcel_s_need_keeps_the_other_on_that_parcel():
+    index = ProximityIndex(30)
+    index.add(1, "board_up", 39.2956, -76.6184, "P1")
+    index.add(2, "board_up", 39.2957, -76.6184, "P1")
+    index.discard(1)
+    assert index.nearest("board_up", 39.2956, -76.6184, parcel="P1") == 2

@@ -10,9 +10,12 @@ from intake.mapping import (
     OPEN311,
     CategoryMap,
     CategoryOverrides,
+    ColumnMapping,
     MappingError,
+    choose_preset,
     detect_preset,
     get_preset,
+    parse_assignments,
 )
 from intake.reader import CsvFile
 from seeds.taxonomy import CAPABILITIES
@@ -157,3 +160,44 @@ def test_a_category_map_naming_an_unknown_capability_is_refused(tmp_path):
         CategoryOverrides.from_file(path)
     with pytest.raises(MappingError, match="cannot read"):
         CategoryOverrides.from_file(tmp_path / "missing.json")
+
+
+# -- column mapping given by the person importing -----------------------------------------------
+NOTICES = ["noticeNum", "blockLot", "fullAddress", "neighborhood", "noticeDate", "Location 1"]
+
+
+def test_assignments_name_known_fields_only():
+    assert parse_assignments(["address=Property Address"], "--column") == {
+        "address": "Property Address"
+    }
+    with pytest.raises(MappingError, match="unknown field 'adress'"):
+        parse_assignments(["adress=Property Address"], "--column")
+    with pytest.raises(MappingError, match="FIELD=VALUE"):
+        parse_assignments(["address"], "--column")
+
+
+def test_a_mapping_makes_a_file_no_preset_knows_readable_as_generic():
+    mapping = ColumnMapping(
+        columns={"external_id": "blockLot", "address": "fullAddress", "opened_at": "noticeDate"},
+        fixed={"category": "board_up"},
+        location_column="Location 1",
+        date_format="%d.%m.%Y",
+    )
+    preset = choose_preset(NOTICES, None, mapping)
+    columns = preset.resolve(NOTICES)
+    assert preset.name == "generic"
+    assert columns["external_id"] == "blockLot"
+    assert columns["neighbourhood"] == "neighborhood"
+    assert "category" not in columns and "latitude" not in columns
+    assert preset.date_formats[0] == "%d.%m.%Y"
+
+
+def test_without_a_mapping_the_file_is_refused_with_what_to_say():
+    with pytest.raises(MappingError, match="--column external_id=HEADER"):
+        choose_preset(NOTICES, None, ColumnMapping())
+
+
+def test_a_column_and_a_fixed_value_for_one_field_is_refused():
+    mapping = ColumnMapping(columns={"category": "noticeNum"}, fixed={"category": "board_up"})
+    with pytest.raises(MappingError, match="either a column or a fixed value"):
+        choose_preset(NOTICES, None, mapping)

@@ -1,10 +1,10 @@
 """From a raw row to a NeedRecord or the reasons why not - on the real Boston files and by rule."""
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from intake.mapping import GENERIC, CategoryMap
+from intake.mapping import GENERIC, OPEN311, CategoryMap
 from intake.reader import CsvFile, RawRow
 from intake.records import (
     MISSING_LOCATION,
@@ -114,7 +114,7 @@ def test_boston_records_are_normalised(boston_files):
         neighbourhood="Back Bay",
         zip_code="02114",
         parcel_id=None,
-        priority=3,
+        priority=None,
         line=2,
         due_at=datetime(2015, 1, 27, 13, 30, tzinfo=UTC),
     )
@@ -198,10 +198,9 @@ def test_an_unreadable_or_missing_opening_date_is_an_error():
     ]
 
 
-def test_a_default_opening_time_fills_a_missing_date():
-    import_time = datetime(2026, 11, 21, 10, 0, tzinfo=timezone(timedelta(hours=1)))
-    record = builder(default_opened_at=import_time).build(row(requested_datetime=""))
-    assert record.opened_at == datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+def test_a_missing_date_may_be_left_to_the_need_s_creation():
+    record = builder(allow_missing_opened_at=True).build(row(requested_datetime=""))
+    assert record.opened_at is None
 
 
 # -- coordinates and locations ----------------------------------------------------------------
@@ -308,8 +307,15 @@ def test_text_longer_than_its_limit_is_an_error(field, limit):
     assert [(e.field, e.reason) for e in errors] == [(field, f"longer than {limit} characters")]
 
 
-def test_the_title_defaults_to_the_source_type():
-    assert builder().build(row(title="")).title == "Illegal Dumping"
+def test_a_row_without_a_title_is_named_from_its_category_and_address():
+    assert builder().build(row(title="")).title == "Illegal Dumping at 1234 Plank Rd"
+    assert builder().build(row(title="", address="")).title == "Illegal Dumping"
+
+
+def test_a_category_given_as_a_code_names_the_row_by_the_capability_s_label():
+    labelled = builder(labels={"illegal_dumping": "Illegal dumping removal"})
+    record = labelled.build(row(title="", type="illegal_dumping"))
+    assert record.title == "Illegal dumping removal at 1234 Plank Rd"
 
 
 @pytest.mark.parametrize(
@@ -332,8 +338,8 @@ def test_zip_codes_are_normalised(raw, expected):
     assert normalize_zip(raw) == expected
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("", 3), ("1", 1), ("5.0", 5)])
-def test_priority_defaults_to_3_and_accepts_1_to_5(raw, expected):
+@pytest.mark.parametrize(("raw", "expected"), [("", None), ("1", 1), ("5.0", 5)])
+def test_priority_is_left_to_the_need_s_default_and_accepts_1_to_5(raw, expected):
     assert builder().build(row(priority=raw)).priority == expected
 
 
@@ -380,3 +386,12 @@ def test_clean_helpers():
     assert clean_line("  a \t b\n c\x00 ") == "a b c"
     assert clean_text(None) == ""
     assert clean_text("x\x85y\u2028z") == "xy\u2028z"
+
+
+def test_a_row_error_carries_the_row_s_own_id():
+    (error,) = builder().build(row(requested_datetime="yesterday"))
+    assert error.external_id == "S-1"
+
+
+def test_an_open311_updated_datetime_is_not_read_as_a_closing_time():
+    assert "closed_at" not in OPEN311.columns

@@ -62,15 +62,15 @@ def test_bad_rows_are_written_as_csv_with_formula_cells_guarded():
     report.add([RowError(3, "category", "unknown category", "+1-555")])
     report.add([RowError(4, "location", "missing", "-71.05,@SUM(A1)")])
     report.add([RowError(5, "row", "bad", "\tcmd")])
-    report.add([RowError(6, "row", "bad", "plain value")])
+    report.add([RowError(6, "row", "bad", "plain value", "=CMD")])
     out = io.StringIO()
     assert report.write_errors_csv(out) == 5
     rows = list(csv.reader(io.StringIO(out.getvalue())))
     assert rows == [
-        ["line", "field", "reason", "value"],
-        ["3", "category", "unknown category", "'+1-555"],
-        ["4", "location", "missing", "'-71.05,@SUM(A1)"],
-        ["5", "row", "bad", "'\tcmd"],
-        ["6", "row", "bad", "plain value"],
-        ["7", "title", "longer than 200 characters", '\'=HYPERLINK("http://x")'],
+        ["line", "field", "reason", "value", "external_id"],
+        ["3", "category", "unknown category", "'+1-555", ""],
+        ["4", "location", "missing", "'-71.05,@SUM(A1)", ""],
+        ["5", "row", "bad", "'\tcmd", ""],
+        ["6", "row", "bad", "plain value", "'=CMD"],
+        ["7", "title", "longer than 200 characters", '\'=HYPERLINK("http://x")', ""],
     ]

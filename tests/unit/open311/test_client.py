@@ -6,7 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from open311.client import Open311Client, Open311ClientError, date_windows, requests_as_rows
+from open311.client import (
+    Open311Client,
+    Open311ClientError,
+    date_windows,
+    request_key,
+    requests_as_rows,
+    source_for,
+)
 from open311.formats import render_xml
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -96,3 +103,70 @@ def test_requests_become_intake_rows_numbered_from_1():
     assert rows[0].line == 1
     assert rows[0].values == {"service_request_id": "5", "lat": "30.5", "x": ""}
     assert (rows[1].line, rows[1].ok) == (2, False)
+
+
+class PagingEndpoint(FakeEndpoint):
+    """Like FakeEndpoint, and honours `page` / `page_size` (our server's extension)."""
+
+    def __call__(self, url: str, timeout: float) -> bytes:
+        self.urls.append(url)
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
+        start = datetime.fromisoformat(query["start_date"])
+        end = datetime.fromisoformat(query["end_date"])
+        size = min(int(query.get("page_size", self.limit)), self.limit)
+        first = (int(query.get("page", 1)) - 1) * size
+        chosen = [
+            item
+            for item in self.items
+            if start <= datetime.fromisoformat(item["requested_datetime"]) <= end
+        ][first : first + size]
+        return json.dumps(chosen).encode()
+
+
+def test_a_full_window_of_a_paging_server_is_read_page_by_page():
+    times = [START + timedelta(seconds=n % 3) for n in range(2_500)]  # all in three seconds
+    endpoint = PagingEndpoint(times, limit=1000)
+    client = Open311Client("http://127.0.0.1:1/open311/v2", fetch=endpoint)
+    items = list(client.requests(START, START + timedelta(days=1), window=timedelta(days=1)))
+    assert len(items) == 2_500
+    assert (client.calls, client.pages_supported, client.splits) == (3, True, 0)
+
+
+def test_a_server_that_neither_pages_nor_narrows_fails_loudly():
+    times = [START + timedelta(milliseconds=n) for n in range(120)]  # under one second
+    client = Open311Client("http://127.0.0.1:1", page_limit=100,
+                           fetch=FakeEndpoint(times, limit=100))  # fmt: skip
+    with pytest.raises(Open311ClientError, match="does not page: the rest cannot be read"):
+        list(client.requests(START, START + timedelta(days=1), window=timedelta(days=1)))
+    assert client.pages_supported is False
+
+
+def test_a_server_that_does_not_page_gets_its_windows_split_down_to_one_second():
+    times = [START + timedelta(seconds=2 * n) for n in range(300)]
+    endpoint = FakeEndpoint(times, limit=100)
+    client = Open311Client("http://127.0.0.1:1", page_limit=100, fetch=endpoint)
+    items = list(client.requests(START, START + timedelta(days=1), window=timedelta(days=1)))
+    assert len(items) == 300
+    assert client.splits > 0
+
+
+def test_requests_without_an_id_are_yielded_once_across_windows():
+    same = {"service_code": "x", "requested_datetime": START.isoformat(), "status": "open"}
+    client = Open311Client(
+        "http://127.0.0.1:1", fetch=lambda url, timeout: json.dumps([same]).encode()
+    )
+    items = list(client.requests(START, START + timedelta(days=3), window=timedelta(days=1)))
+    assert items == [same]
+    assert request_key(same) != request_key({**same, "status": "closed"})
+
+
+@pytest.mark.parametrize(
+    ("url", "source"),
+    [
+        ("https://311.baltimorecity.gov/open311/v2", "311_baltimorecity_go"),
+        ("http://127.0.0.1:5000/open311/v2", "127_0_0_1"),
+        ("https://www.city.example/open311", "www_city_example"),
+    ],
+)
+def test_the_default_source_names_the_peer(url, source):
+    assert source_for(url) == source

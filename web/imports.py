@@ -1,0 +1,163 @@
+"""The upload page for coordinators: import a file of needs, saying which column is which,
+with a preview first.
+
+    GET  /imports/   the form: file, source, a stored profile, the column mapping
+    POST /imports/   action=preview: a dry run - the first rows as the needs they would become,
+                     the columns not used, the counts; the file is kept under the instance
+                     folder (named by the user and a random token; a day at most) so "Import"
+                     needs no second upload. action=import: the import itself, one transaction.
+
+The form's mapping becomes the same options JSON as `POST /api/v1/imports` takes
+(`intake.services.import_options_from_form`), so the page, the API and the command line read a
+file the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, request
+
+from capabilities.services import list_capabilities
+from commonground.errors import DomainError, ValidationError
+from intake.mapping import CANONICAL_FIELDS
+from intake.services import import_needs, import_options_from_form, list_import_profiles
+from web.access import current_actor, login_required
+from web.form_input import domain_messages
+
+bp = Blueprint("import_pages", __name__, url_prefix="/imports")
+
+MAPPED_FIELDS = (
+    "external_id", "category", "title", "description", "address", "latitude", "longitude",
+    "opened_at", "status", "parcel_id", "zip_code", "neighbourhood",
+)  # fmt: skip
+TOKEN = re.compile(r"^[A-Za-z0-9_\-]{16,64}$")
+KEEP_SECONDS = 24 * 3600
+
+
+def _upload_dir() -> Path:
+    folder = Path(current_app.instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _stored(token: str) -> Path | None:
+    """The file kept at the preview, if this user's token names one."""
+    if not TOKEN.match(token or ""):
+        return None
+    path = _upload_dir() / f"{current_actor().user_id}-{token}"
+    return path if path.is_file() else None
+
+
+def _forget_old_uploads() -> None:
+    """Files kept for a preview that was never imported go after a day."""
+    limit = time.time() - KEEP_SECONDS
+    for path in _upload_dir().iterdir():
+        if path.is_file() and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+
+
+def _keep_upload() -> tuple[str, str] | None:
+    """Save a newly sent file; (token, its name). None when no file was sent."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return None
+    _forget_old_uploads()
+    token = secrets.token_urlsafe(18)
+    upload.save(_upload_dir() / f"{current_actor().user_id}-{token}")
+    return token, Path(upload.filename).name
+
+
+def _lines(text: str) -> dict[str, str]:
+    """`KEY=VALUE` lines (blank lines skipped) as a table."""
+    table = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip() and value.strip():
+            table[key.strip()] = value.strip()
+    return table
+
+
+def options_json(form: Any) -> str:
+    """The form's mapping as the options JSON of `POST /api/v1/imports`."""
+    data: dict[str, Any] = {}
+    columns = {name: form.get(f"column-{name}", "").strip() for name in MAPPED_FIELDS}
+    if any(columns.values()):
+        data["columns"] = {k: v for k, v in columns.items() if v}
+    if form.get("set-category"):
+        data["set"] = {"category": form["set-category"]}
+    for key in ("location_column", "date_format", "timezone"):
+        if form.get(key, "").strip():
+            data[key] = form[key].strip()
+    if form.get("duplicate_radius_m", "").strip():
+        try:
+            data["duplicate_radius_m"] = float(form["duplicate_radius_m"])
+        except ValueError:
+            data["duplicate_radius_m"] = form["duplicate_radius_m"]  # refused with a message
+    if form.get("categories", "").strip():
+        data["categories"] = _lines(form["categories"])
+    if form.get("no_geocode"):
+        data["geocode"] = False
+    return json.dumps(data)
+
+
+def _run(token: str, filename: str, preview: bool) -> Any:
+    path = _stored(token)
+    if path is None:
+        raise ValidationError(
+            "Choose a file to import.", {"file": ["Choose a CSV or GeoJSON file."]}
+        )
+    kind = "geojson" if filename.lower().endswith(("json", "geojson")) else "csv"
+    form = {
+        "source": request.form.get("source", "").strip() or None,
+        "preset": request.form.get("preset") or None,
+        "profile": request.form.get("profile") or None,
+        "options": options_json(request.form),
+        "dry_run": preview,
+        "save_profile": None if preview else (request.form.get("save_profile", "").strip() or None),
+    }
+    options = import_options_from_form(current_actor(), form, kind)
+    report = import_needs(current_actor(), path, options, filename=filename)
+    if not preview:
+        path.unlink(missing_ok=True)
+    return report
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def upload():
+    """The upload form; a preview (dry run) of the mapped file; the import."""
+    actor = current_actor()
+    actor.require("import.run")  # before reading the form
+    errors: dict[str, list[str]] = {}
+    report = None
+    token, filename = request.form.get("upload_token", ""), request.form.get("filename", "")
+    if request.method == "POST":
+        kept = _keep_upload()
+        if kept is not None:
+            token, filename = kept
+        preview = request.form.get("action", "preview") != "import"
+        try:
+            report = _run(token, filename, preview)
+        except DomainError as exc:
+            errors = domain_messages(exc)
+        if report is not None and not preview:
+            token = ""
+    status = 422 if errors else 200
+    return render_template(
+        "imports/upload.html",
+        form=request.form,
+        errors=errors,
+        report=report,
+        token=token,
+        filename=filename,
+        fields=MAPPED_FIELDS,
+        all_fields=CANONICAL_FIELDS,
+        capabilities=list_capabilities(actor),
+        profiles=list_import_profiles(actor),
+    ), status
