@@ -23,8 +23,9 @@ from accounts.security_log import security_event
 from accounts.services import INVITATION, _insert_user, issue_one_time_token
 from accounts.web_sessions import revoke_user_sessions
 from commonground.db_types import utcnow
-from commonground.errors import ConflictError, NotFoundError, PermissionDeniedError
+from commonground.errors import ConflictError, PermissionDeniedError
 from commonground.extensions import db
+from commonground.lookup import get_or_not_found
 from commonground.transaction import unit_of_work
 from partners.models import Partner
 from partners.services import STAFF_EDITABLE, register_partner
@@ -70,9 +71,12 @@ def register_organisation(
 
 def _managed_partner(actor: Actor, partner_id: int) -> Partner:
     actor.require("partner.manage_members")
-    partner = db.session.get(Partner, partner_id)
-    if partner is None or not (actor.role is Role.ADMIN or actor.is_member_of(partner_id)):
-        raise NotFoundError(f"No partner with id {partner_id}.")
+    partner = get_or_not_found(
+        Partner,
+        partner_id,
+        f"No partner with id {partner_id}.",
+        visible=lambda _: actor.role is Role.ADMIN or actor.is_member_of(partner_id),
+    )
     if not actor.manages_members_of(partner_id):
         raise PermissionDeniedError("Only your organisation's partner admins manage members.")
     return partner
@@ -141,9 +145,9 @@ def remove_member(
     """Deactivate a member of the organisation: sessions and API tokens stop working at once."""
     now = now or utcnow()
     _managed_partner(actor, partner_id)
-    member = db.session.get(User, member_id)
-    if member is None or member.partner_id != partner_id:
-        raise NotFoundError("No such member.")
+    member = get_or_not_found(
+        User, member_id, "No such member.", visible=lambda user: user.partner_id == partner_id
+    )
     if member.id == actor.user_id:
         raise ConflictError("You cannot remove yourself; ask another partner admin.")
     with unit_of_work():

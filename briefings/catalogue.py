@@ -16,8 +16,8 @@ from accounts.actor import Actor
 from briefings.models import CatalogueEntry
 from capabilities.services import require_known_capabilities
 from commonground.db_types import utcnow
-from commonground.errors import NotFoundError
 from commonground.extensions import db
+from commonground.lookup import get_or_not_found
 from commonground.transaction import unit_of_work
 
 FIELDS = (
@@ -43,10 +43,12 @@ def list_catalogue(actor: Actor, *, include_inactive: bool = False) -> list[Cata
 def get_catalogue_entry(actor: Actor, entry_id: int) -> CatalogueEntry:
     """One entry, or NotFoundError (inactive ones are hidden from those who cannot manage)."""
     actor.require("catalogue.read")
-    entry = db.session.get(CatalogueEntry, entry_id)
-    if entry is None or not (entry.is_active or actor.can("catalogue.manage")):
-        raise NotFoundError(f"No catalogue entry with id {entry_id}.")
-    return entry
+    return get_or_not_found(
+        CatalogueEntry,
+        entry_id,
+        f"No catalogue entry with id {entry_id}.",
+        visible=lambda entry: entry.is_active or actor.can("catalogue.manage"),
+    )
 
 
 def add_catalogue_entry(actor: Actor, data: dict[str, Any]) -> CatalogueEntry:

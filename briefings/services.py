@@ -33,8 +33,9 @@ from briefings.models import Briefing
 from capabilities.services import list_capabilities
 from commonground.config import ROOT
 from commonground.db_types import utcnow
-from commonground.errors import DomainError, NotFoundError
+from commonground.errors import DomainError
 from commonground.extensions import db
+from commonground.lookup import get_or_not_found
 from commonground.transaction import unit_of_work
 from geo.services import list_neighbourhoods
 from partners.models import Partner
@@ -175,10 +176,7 @@ def html_to_pdf(html: str) -> bytes:
 def get_briefing(actor: Actor, briefing_id: int) -> Briefing:
     """One stored briefing, exactly as it was generated."""
     actor.require("briefing.generate")
-    briefing = db.session.get(Briefing, briefing_id)
-    if briefing is None:
-        raise NotFoundError(f"No briefing with id {briefing_id}.")
-    return briefing
+    return get_or_not_found(Briefing, briefing_id, f"No briefing with id {briefing_id}.")
 
 
 def render_pdf(actor: Actor, briefing_id: int) -> bytes:

@@ -6,8 +6,9 @@ from sqlalchemy import select
 
 from accounts.actor import Actor
 from capabilities.models import Capability
-from commonground.errors import ConflictError, NotFoundError, ValidationError
+from commonground.errors import ConflictError, ValidationError
 from commonground.extensions import db
+from commonground.lookup import get_or_not_found
 from commonground.transaction import unit_of_work
 
 
@@ -23,10 +24,7 @@ def list_capabilities(actor: Actor, *, include_inactive: bool = False) -> list[C
 def get_capability(actor: Actor, code: str) -> Capability:
     """One capability by code, or NotFoundError."""
     actor.require("capability.read")
-    capability = db.session.get(Capability, code)
-    if capability is None:
-        raise NotFoundError(f"No capability with code '{code}'.")
-    return capability
+    return get_or_not_found(Capability, code, f"No capability with code '{code}'.")
 
 
 def capability_labels() -> dict[str, str]:

@@ -42,6 +42,7 @@ from capabilities.services import capability_labels
 from commonground.db_types import utcnow
 from commonground.errors import ConflictError, NotFoundError, ValidationError
 from commonground.extensions import db
+from commonground.lookup import get_or_not_found
 from geo.geocoders import ConfiguredGeocoder, suppressed_retry_log_records
 from geo.geocoding import CachedGeocoder, configured_geocoder
 from geo.services import Centre, nearest_neighbourhood, neighbourhood_centres
@@ -429,9 +430,7 @@ def separate_duplicate(
     """
     actor.require("need.edit")
     now = now or utcnow()
-    need = db.session.get(Need, need_id)
-    if need is None:
-        raise NotFoundError(f"No need with id {need_id}.")
+    need = get_or_not_found(Need, need_id, f"No need with id {need_id}.")
     if need.duplicate_of_id is None:
         raise ConflictError("This need is not marked as a probable duplicate.")
     if need.status != "open":

@@ -23,11 +23,11 @@ from capabilities.services import require_known_capabilities
 from commonground.db_types import utcnow
 from commonground.errors import (
     ConflictError,
-    NotFoundError,
     PermissionDeniedError,
     ValidationError,
 )
 from commonground.extensions import db
+from commonground.lookup import get_or_not_found
 from commonground.transaction import unit_of_work
 from geo.services import nearest_neighbourhood
 from needs.calendar import week_start
@@ -61,10 +61,7 @@ EDITABLE_FIELDS = frozenset(
 def get_need(actor: Actor, need_id: int) -> Need:
     """One need, or NotFoundError."""
     actor.require("need.read")
-    need = db.session.get(Need, need_id)
-    if need is None:
-        raise NotFoundError(f"No need with id {need_id}.")
-    return need
+    return get_or_not_found(Need, need_id, f"No need with id {need_id}.")
 
 
 def need_history(actor: Actor, need_id: int) -> list[NeedEvent]:

@@ -9,8 +9,9 @@ from sqlalchemy import func, or_, select
 
 from accounts.actor import Actor
 from capabilities.services import require_known_capabilities
-from commonground.errors import ConflictError, NotFoundError, PermissionDeniedError
+from commonground.errors import ConflictError, PermissionDeniedError
 from commonground.extensions import db
+from commonground.lookup import get_or_not_found
 from commonground.transaction import unit_of_work
 from partners.models import Partner, PartnerCapability
 from partners.status import next_status
@@ -37,13 +38,12 @@ STAFF_EDITABLE = MEMBER_EDITABLE | {"name", "sector"}
 
 def get_partner(actor: Actor, partner_id: int) -> Partner:
     """One partner the actor may see; another organisation's profile is 'not found' to members."""
-    partner = db.session.get(Partner, partner_id)
-    visible = partner is not None and (
-        actor.can("partner.read_all") or actor.is_member_of(partner_id)
+    return get_or_not_found(
+        Partner,
+        partner_id,
+        f"No partner with id {partner_id}.",
+        visible=lambda _: actor.can("partner.read_all") or actor.is_member_of(partner_id),
     )
-    if not visible:
-        raise NotFoundError(f"No partner with id {partner_id}.")
-    return partner
 
 
 def list_partners(

@@ -25,6 +25,7 @@ from capabilities.services import capability_labels
 from commonground.db_types import utcnow
 from commonground.errors import ConflictError, NotFoundError, PermissionDeniedError
 from commonground.extensions import db
+from commonground.lookup import get_or_not_found
 from commonground.transaction import unit_of_work
 from matching import explain
 from matching.recruitment import organisation_kind
@@ -410,10 +411,7 @@ def recent_plans(actor: Actor) -> list[dict[str, Any]]:
 def get_plan(actor: Actor, plan_id: int) -> Plan:
     """One stored plan."""
     actor.require("plan.read")
-    plan = db.session.get(Plan, plan_id)
-    if plan is None:
-        raise NotFoundError(f"No plan with id {plan_id}.")
-    return plan
+    return get_or_not_found(Plan, plan_id, f"No plan with id {plan_id}.")
 
 
 def present_plan(plan: Plan, *, with_assignments: bool = True) -> dict[str, Any]:
@@ -487,10 +485,12 @@ def plan_by_partner(actor: Actor, plan_id: int) -> dict[str, Any]:
 
 
 def _assignment(plan_id: int, assignment_id: int) -> PlanAssignment:
-    found = db.session.get(PlanAssignment, assignment_id)
-    if found is None or found.plan_id != plan_id:
-        raise NotFoundError(f"No assignment {assignment_id} in plan {plan_id}.")
-    return found
+    return get_or_not_found(
+        PlanAssignment,
+        assignment_id,
+        f"No assignment {assignment_id} in plan {plan_id}.",
+        visible=lambda found: found.plan_id == plan_id,
+    )
 
 
 def offer_assignment(
