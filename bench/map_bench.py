@@ -32,17 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.live import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 EMAIL, PASSWORD = "bench.coordinator@example.test", "bench-password-long-enough"
 SECRET = secrets.token_hex(16)
 CENTRE = (30.4515, -91.1871)
@@ -143,7 +134,7 @@ def measure(base: str, loads: int, requests: int) -> dict:
     result: dict = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
@@ -192,7 +183,7 @@ def main() -> None:
     parser.add_argument("--loads", type=int, default=5, help="map page loads to time")
     parser.add_argument("--requests", type=int, default=50, help="GeoJSON requests to time")
     args = parser.parse_args()
-    if not Path(CHROMIUM).exists():
+    if not CHROMIUM.exists():
         sys.exit(f"{CHROMIUM} not found: apt-get install chromium")
     with tempfile.TemporaryDirectory(prefix="cg-map-bench-") as scratch:
         database_url = f"sqlite:///{scratch}/bench.db"

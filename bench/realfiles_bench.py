@@ -17,7 +17,6 @@ import csv
 import random
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.intake_bench import current_rss_mb, peak_rss_mb  # noqa: E402
+from tests.live import served  # noqa: E402
 
 HEADER = ["blockLot", "fullAddress", "neighborhood", "policeDistrict", "councilDistrict",
           "noticeDate", "Location 1"]  # fmt: skip
@@ -106,7 +106,6 @@ def bench_import(work: Path, rows: int) -> None:
 
 def bench_peering(work: Path, count: int) -> None:
     from sqlalchemy import func, select
-    from werkzeug.serving import make_server
 
     from commonground.extensions import db
     from needs.models import Need
@@ -123,10 +122,8 @@ def bench_peering(work: Path, count: int) -> None:
         ])  # fmt: skip
         db.session.commit()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, source, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}/open311/v2"
-    try:
+    with served(source) as base_url:
+        url = f"{base_url}/open311/v2"
         for fmt in ("json", "xml"):
             with peer.app_context():
                 started = time.perf_counter()
@@ -142,8 +139,6 @@ def bench_peering(work: Path, count: int) -> None:
             lines = [line.strip() for line in result.output.splitlines()[:3]]
             print(f"peering {fmt}: {count:,} requests in one window -> {copied:,} needs "
                   f"in {seconds:.1f} s; {lines[0]} | {lines[2]}")  # fmt: skip
-    finally:
-        server.shutdown()
 
 
 def main() -> None:

@@ -505,19 +505,10 @@ def record_event(
     partner_id: int | None = None,
 ) -> None:
     """Add one event to a need's history (committed with the caller's unit of work)."""
-    db.session.add(
-        NeedEvent(
-            need_id=need_id,
-            action=action,
-            from_status=from_status,
-            to_status=to_status,
-            actor_id=actor.user_id,
-            actor_label=actor.label,
-            partner_id=partner_id,
-            note=note or "",
-            at=now,
-        )
+    row = need_event_row(
+        need_id, actor, action, from_status, to_status, now=now, note=note, partner_id=partner_id
     )
+    db.session.add(NeedEvent(**row))
 
 
 # --- many needs at once (imports) ------------------------------------------------------------

@@ -3,29 +3,22 @@ our own endpoint, served for real on 127.0.0.1 in a thread (no other host is eve
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from commonground.extensions import db
 from needs.models import Need
 from needs.services import claim_need, complete_need, start_need
+from tests import live
 
 
 @pytest.fixture
 def served(app, app_context):
     """The application served over HTTP on a free local port; yields its Open311 base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/open311/v2"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with live.served(app) as base_url:
+        yield f"{base_url}/open311/v2"
 
 
 def mirrored() -> dict[str, Need]:

@@ -8,30 +8,19 @@ JavaScript errors; screenshots go to artifacts/screenshots/. Skipped, with the r
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from flask import Flask, Response
-from werkzeug.serving import make_server
 
 from commonground.app import create_app
 from commonground.config import ROOT
 from commonground.extensions import db
+from commonground.security import content_security_policy
+from tests.live import CHROMIUM, CHROMIUM_ARGS, served
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 PASSWORD = "correct horse battery staple"  # tests.factories.Factory.user's password
 
@@ -58,20 +47,7 @@ def _objects_stay_readable(app_context: None) -> None:
 
 # The policy the security work enforces on every page (no inline script or style); set here
 # too, so a page that would break under it fails these tests (Chromium logs each violation).
-STRICT_CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "font-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+STRICT_CSP = content_security_policy("")  # no tile host: tests never leave 127.0.0.1
 
 
 def _strict_csp(response: Response) -> Response:
@@ -82,7 +58,7 @@ def _strict_csp(response: Response) -> Response:
 @pytest.fixture(scope="session")
 def live_server(app: Flask) -> Iterator[str]:
     """A real HTTP server on a free port of 127.0.0.1, on the suite's database; its base URL."""
-    served = create_app(
+    served_app = create_app(
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -90,15 +66,9 @@ def live_server(app: Flask) -> Iterator[str]:
             "MAP_TILE_URL": "",  # offline: no tile layer at all
         }
     )
-    served.after_request(_strict_csp)
-    server = make_server("127.0.0.1", 0, served, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    served_app.after_request(_strict_csp)
+    with served(served_app) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")
