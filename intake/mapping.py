@@ -210,15 +210,24 @@ def get_preset(name: str) -> ColumnPreset:
         ) from None
 
 
-def detect_preset(headers: Iterable[str]) -> ColumnPreset:
-    """The most specific preset whose required columns the header has."""
-    present = list(headers)
-    for preset in (BOSTON_311, OPEN311, GENERIC):
+def _first_that_reads(
+    candidates: Iterable[ColumnPreset], present: list[str]
+) -> ColumnPreset | None:
+    """The first candidate preset whose required columns the header has, else None."""
+    for preset in candidates:
         try:
             preset.resolve(present)
         except MappingError:
             continue
         return preset
+    return None
+
+
+def detect_preset(headers: Iterable[str]) -> ColumnPreset:
+    """The most specific preset whose required columns the header has."""
+    found = _first_that_reads((BOSTON_311, OPEN311, GENERIC), list(headers))
+    if found is not None:
+        return found
     raise MappingError(
         "cannot tell the file's layout from its header: it needs at least an id column "
         "(id, external_id, service_request_id ...) and a category column (type, category, "
@@ -307,15 +316,15 @@ def choose_preset(
         preset.resolve(present)
         return preset
     given = set(mapping.columns) | set(mapping.fixed)
-    for base in (BOSTON_311, OPEN311, GENERIC):
-        if base is not GENERIC and mapping and set(base.required) <= given:
-            continue  # the file says nothing a specific preset knows: read it as generic
-        preset = mapped_preset(base, mapping)
-        try:
-            preset.resolve(present)
-        except MappingError:
-            continue
-        return preset
+    candidates = (
+        mapped_preset(base, mapping)
+        for base in (BOSTON_311, OPEN311, GENERIC)
+        # the file says nothing a specific preset knows: read it as generic
+        if base is GENERIC or not (mapping and set(base.required) <= given)
+    )
+    found = _first_that_reads(candidates, present)
+    if found is not None:
+        return found
     raise MappingError(
         "cannot tell the file's layout from its header: it needs an id column and a category "
         "(name them with --column external_id=HEADER --column category=HEADER, or give every "

@@ -16,22 +16,18 @@ from commonground.transaction import unit_of_work
 from partners.models import Partner, PartnerCapability
 from partners.status import next_status
 
+CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
+SERVICE_AREA_FIELDS = (
+    "base_address",
+    "base_latitude",
+    "base_longitude",
+    "service_radius_km",
+    "service_neighbourhoods",
+    "service_area_geojson",
+)
 # Fields a partner member may change on their own organisation's profile.
 MEMBER_EDITABLE = frozenset(
-    {
-        "description",
-        "website",
-        "contact_name",
-        "contact_email",
-        "contact_phone",
-        "base_address",
-        "base_latitude",
-        "base_longitude",
-        "service_radius_km",
-        "service_neighbourhoods",
-        "service_area_geojson",
-        "capabilities",
-    }
+    {"description", "website", *CONTACT_FIELDS, *SERVICE_AREA_FIELDS, "capabilities"}
 )
 STAFF_EDITABLE = MEMBER_EDITABLE | {"name", "sector"}
 
@@ -171,18 +167,13 @@ def present_partner(actor: Actor, partner: Partner) -> dict[str, Any]:
             "sector",
             "description",
             "website",
-            "base_address",
-            "base_latitude",
-            "base_longitude",
-            "service_radius_km",
-            "service_neighbourhoods",
-            "service_area_geojson",
+            *SERVICE_AREA_FIELDS,
             "status",
             "created_at",
             "updated_at",
         )
     }
-    for column in ("contact_name", "contact_email", "contact_phone"):
+    for column in CONTACT_FIELDS:
         data[column] = getattr(partner, column) if show_contacts else None
     data["contacts_redacted"] = not show_contacts
     data["capabilities"] = [

@@ -13,21 +13,14 @@ from commonground.errors import DomainError
 from geo.services import list_neighbourhoods
 from needs.tasks import our_profile
 from partners.schemas import PartnerUpdateSchema
-from partners.services import update_partner
+from partners.services import CONTACT_FIELDS, update_partner
 from web.access import current_actor, login_required
 from web.form_input import Rows, domain_messages, read_form
 from web.needs import capability_choices, map_settings
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
 
-TEXT_FIELDS = (
-    "description",
-    "website",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "base_address",
-)
+TEXT_FIELDS = ("description", "website", *CONTACT_FIELDS, "base_address")
 NUMBER_FIELDS = ("base_latitude", "base_longitude", "service_radius_km")
 CAPACITY_FIELDS = ("tasks_per_week", "volunteer_hours_per_week", "equipment")
 PROFILE_FORM = {

@@ -5,17 +5,14 @@ with one logged line; /healthz and /readyz tell a load balancer what works (issu
 
 from __future__ import annotations
 
-import json
 import logging
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from commonground.config import ROOT
 from commonground.extensions import db
+from tests.security.own_process import run_in_own_process
 
 
 @contextmanager
@@ -114,22 +111,11 @@ print(json.dumps({
 
 def test_an_unreachable_rate_limit_store_fails_sign_in_and_reset_closed(app):
     """Runs in its own process: Flask-Limiter keeps its storage on the one limiter object."""
-    settings = {
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1",  # nothing listens there
-        "WTF_CSRF_ENABLED": False,
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", STORE_DOWN_SCRIPT, json.dumps(settings)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-        cwd=ROOT,
+    outcome = run_in_own_process(
+        STORE_DOWN_SCRIPT,
+        app,
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:1",  # nothing listens there
     )
-    outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert outcome["statuses"] == [503, 503, 200, 503]
     assert int(outcome["retry_after"]) > 0
     assert outcome["ready"]["checks"]["rate_limit_storage"] == "unavailable"

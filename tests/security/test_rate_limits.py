@@ -3,15 +3,12 @@
 
 from __future__ import annotations
 
-import json
 import socket
-import subprocess
-import sys
 import uuid
 
 import pytest
 
-from commonground.config import ROOT
+from tests.security.own_process import run_in_own_process
 
 
 def test_the_sixth_sign_in_in_a_minute_gets_429_with_retry_after(make, browser):
@@ -99,24 +96,13 @@ def test_limits_are_kept_in_redis_and_shared_between_workers(app):
 
     Runs in a separate process: Flask-Limiter keeps its storage on the one limiter object.
     """
-    settings = {
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
-        "RATELIMIT_KEY_PREFIX": f"cg-test-{uuid.uuid4().hex}",
-        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": False,
-        "WTF_CSRF_ENABLED": False,
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", WORKERS_SCRIPT, json.dumps(settings)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-        cwd=ROOT,
+    outcome = run_in_own_process(
+        WORKERS_SCRIPT,
+        app,
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379",
+        RATELIMIT_KEY_PREFIX=f"cg-test-{uuid.uuid4().hex}",
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=False,
     )
-    outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert outcome["statuses"] == [401] * 5 + [429]
     assert "redis" in outcome["storage"].lower()
     assert int(outcome["retry_after"]) > 0
