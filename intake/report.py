@@ -136,24 +136,30 @@ class ImportReport:
         return write_errors_csv(self.errors, stream)
 
 
+PREVIEW_FIELDS = (
+    "line",
+    "external_id",
+    "capability",
+    "title",
+    "address",
+    "latitude",
+    "longitude",
+    "location_problem",
+    "opened_at",
+    "closed",
+    "neighbourhood",
+    "zip_code",
+    "parcel_id",
+    "priority",
+)
+"""What a dry run's preview shows of each record, in its columns' order."""
+
+
 def preview_row(record: NeedRecord) -> dict[str, Any]:
     """A record as the need it would become, for a dry run's preview (plain JSON values)."""
-    return {
-        "line": record.line,
-        "external_id": record.external_id,
-        "capability": record.capability,
-        "title": record.title,
-        "address": record.address,
-        "latitude": record.latitude,
-        "longitude": record.longitude,
-        "location_problem": record.location_problem,
-        "opened_at": record.opened_at.isoformat() if record.opened_at else None,
-        "closed": record.closed,
-        "neighbourhood": record.neighbourhood,
-        "zip_code": record.zip_code,
-        "parcel_id": record.parcel_id,
-        "priority": record.priority,
-    }
+    row = {name: getattr(record, name) for name in PREVIEW_FIELDS}
+    row["opened_at"] = record.opened_at.isoformat() if record.opened_at else None
+    return row
 
 
 def write_errors_csv(errors: Iterable[RowError], stream: IO[str]) -> int:

@@ -38,27 +38,29 @@ NEED_FIELDS = (
     "updated_at",
 )
 REPORTER_FIELDS = ("reporter_name", "reporter_email", "reporter_phone")
+CLAIM_FIELDS = (
+    "id",
+    "need_id",
+    "partner_id",
+    "status",
+    "claimed_at",
+    "started_at",
+    "completed_at",
+    "verified_at",
+    "released_at",
+    "release_reason",
+    "volunteers",
+    "hours",
+    "units",
+    "unit_kind",
+    "report_notes",
+)
+EVENT_FIELDS = ("id", "need_id", "action", "from_status", "to_status", "actor_id")
 
 
 def present_claim(claim: Claim) -> dict[str, Any]:
     """A claim and its report as plain data."""
-    return {
-        "id": claim.id,
-        "need_id": claim.need_id,
-        "partner_id": claim.partner_id,
-        "status": claim.status,
-        "claimed_at": claim.claimed_at,
-        "started_at": claim.started_at,
-        "completed_at": claim.completed_at,
-        "verified_at": claim.verified_at,
-        "released_at": claim.released_at,
-        "release_reason": claim.release_reason,
-        "volunteers": claim.volunteers,
-        "hours": claim.hours,
-        "units": claim.units,
-        "unit_kind": claim.unit_kind,
-        "report_notes": claim.report_notes,
-    }
+    return {name: getattr(claim, name) for name in CLAIM_FIELDS}
 
 
 def present_need(
@@ -88,15 +90,6 @@ def present_need(
 
 def present_event(event: NeedEvent) -> dict[str, Any]:
     """One history event as plain data."""
-    return {
-        "id": event.id,
-        "need_id": event.need_id,
-        "action": event.action,
-        "from_status": event.from_status,
-        "to_status": event.to_status,
-        "actor_id": event.actor_id,
-        "actor": event.actor_label,
-        "partner_id": event.partner_id,
-        "note": event.note,
-        "at": event.at,
-    }
+    data = {name: getattr(event, name) for name in EVENT_FIELDS}
+    data.update(actor=event.actor_label, partner_id=event.partner_id, note=event.note, at=event.at)
+    return data

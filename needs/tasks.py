@@ -104,17 +104,14 @@ def _task(row: Any, base: tuple[float, float]) -> dict[str, Any]:
     }
 
 
+AREA_FIELDS = ("id", "name", "status", "base_latitude", "base_longitude", "service_radius_km")
+
+
 def partner_area(partner: Partner) -> dict[str, Any]:
     """The partner's name, status and service area (base, radius, neighbourhoods)."""
-    return {
-        "id": partner.id,
-        "name": partner.name,
-        "status": partner.status,
-        "base_latitude": partner.base_latitude,
-        "base_longitude": partner.base_longitude,
-        "service_radius_km": partner.service_radius_km,
-        "service_neighbourhoods": list(partner.service_neighbourhoods or []),
-    }
+    data = {name: getattr(partner, name) for name in AREA_FIELDS}
+    data["service_neighbourhoods"] = list(partner.service_neighbourhoods or [])
+    return data
 
 
 CLAIM_COLUMNS = (
