@@ -12,7 +12,7 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.services import actor_for, create_api_token, create_user
 from needs.models import Need
-from needs.services import post_need
+from needs.services import claim_need, complete_need, post_need, start_need
 from partners.models import Partner
 from partners.services import change_partner_status, register_partner
 
@@ -102,6 +102,16 @@ class Factory:
         data.update(overrides)
         coordinator = Actor(user_id=None, role=Role.COORDINATOR, label="test")
         return post_need(coordinator, data, now=now)
+
+    def completed_need(
+        self, member: Person, report: dict[str, Any] | None = None, **overrides: Any
+    ) -> Need:
+        """A need posted, then claimed, started and reported done (with `report`) by `member`."""
+        need = self.need(**overrides)
+        claim_need(member.actor, need.id)
+        start_need(member.actor, need.id)
+        complete_need(member.actor, need.id, report or {})
+        return need
 
 
 class ApiClient:

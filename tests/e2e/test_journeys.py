@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from commonground.extensions import db
-from needs.services import claim_need, complete_need, start_need
+from needs.services import claim_need
 from tests.factories import DOWNTOWN
 
 LOT = (DOWNTOWN[0] + 0.004, DOWNTOWN[1] - 0.003)
@@ -128,10 +128,13 @@ def test_partner_member_is_told_when_someone_else_claimed_first(make, visitor):
 
 def test_coordinator_verifies_a_completion_and_the_history_shows_every_step(make, visitor):
     coordinator, member, partner = _people(make)
-    need = make.need(title="Litter on Government Street", latitude=LOT[0], longitude=LOT[1])
-    claim_need(member.actor, need.id)
-    start_need(member.actor, need.id)
-    complete_need(member.actor, need.id, {"volunteers": 4, "hours": 8.0, "notes": "All clear."})
+    make.completed_need(
+        member,
+        {"volunteers": 4, "hours": 8.0, "notes": "All clear."},
+        title="Litter on Government Street",
+        latitude=LOT[0],
+        longitude=LOT[1],
+    )
     db.session.commit()
     tab = visitor()
     tab.sign_in(coordinator.user.email)

@@ -15,7 +15,7 @@ import pytest
 
 from commonground.db_types import utcnow
 from commonground.errors import NotFoundError, PermissionDeniedError
-from needs.services import claim_need, complete_need, start_need
+from needs.services import claim_need
 from planning.services import (
     NOTHING_RANKED,
     coordinator_home,
@@ -106,10 +106,7 @@ def test_only_partner_members_have_tasks_near_them(make):
 
 def test_the_home_has_everything_waiting_on_coordinators_in_one_call(make):
     _, member = _crew(make, slots=5)
-    done = make.need(title="Done, check it")
-    claim_need(member.actor, done.id)
-    start_need(member.actor, done.id)
-    complete_need(member.actor, done.id, {"volunteers": 2})
+    done = make.completed_need(member, {"volunteers": 2}, title="Done, check it")
     claim_need(member.actor, make.need().id, now=utcnow() - timedelta(days=20))
     beyond = make.need(title="Beyond everyone", latitude=DOWNTOWN[0] + 0.8)
     mowing = make.need(title="Nobody mows", capability="lot_mowing", priority=1)

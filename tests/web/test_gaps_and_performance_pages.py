@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from commonground.db_types import utcnow
-from needs.services import claim_need, complete_need, start_need, verify_need
+from needs.services import verify_need
 from planning.services import run_city_plan
 
 DOWNTOWN = (30.4515, -91.1871)
@@ -123,10 +123,7 @@ def test_viewers_may_not_see_the_gap_page(browser, city):
 
 def test_the_dashboard_shows_kpis_with_charts_and_filters(browser, client, city, make):
     member = make.user("partner", partner=make.partner(name="Doers"))
-    need = make.need(neighbourhood="Downtown")
-    claim_need(member.actor, need.id)
-    start_need(member.actor, need.id)
-    complete_need(member.actor, need.id, {"volunteers": 3, "hours": 7.5})
+    need = make.completed_need(member, {"volunteers": 3, "hours": 7.5}, neighbourhood="Downtown")
     verify_need(city["coordinator"].actor, need.id)
     web = browser(city["viewer"].user.email)
     page = web.get("/performance/")
@@ -146,10 +143,12 @@ def test_the_dashboard_shows_kpis_with_charts_and_filters(browser, client, city,
 
 def test_the_open_data_report_is_public_and_has_no_personal_data(client, city, make):
     member = make.user("partner", partner=make.partner(name="Doers"))
-    need = make.need(neighbourhood="Downtown", reporter_name="Rita Resident")
-    claim_need(member.actor, need.id)
-    start_need(member.actor, need.id)
-    complete_need(member.actor, need.id, {"volunteers": 3, "hours": 7.5, "notes": "Met Mr Secret"})
+    make.completed_need(
+        member,
+        {"volunteers": 3, "hours": 7.5, "notes": "Met Mr Secret"},
+        neighbourhood="Downtown",
+        reporter_name="Rita Resident",
+    )
     year = utcnow().year
     page = client.get(f"/open-data/{year}")  # nobody signed in
     assert page.status_code == 200

@@ -8,25 +8,26 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from commonground.db_types import utcnow
-from needs.services import claim_need, complete_need, start_need
+from needs.services import claim_need
 from tests.factories import DOWNTOWN
+
+
+def _need_form(**fields: str) -> dict[str, str]:
+    """The new-need form filled in as a coordinator would, with `fields` typed over it."""
+    return {
+        "title": "Overgrown lot on Oak St",
+        "capability": "lot_mowing",
+        "address": "12 Oak St",
+        "latitude": str(DOWNTOWN[0]),
+        "longitude": str(DOWNTOWN[1]),
+        "priority": "2",
+        **fields,
+    }
 
 
 def test_a_coordinator_posts_a_need_and_lands_on_its_page(make, browser):
     client = browser(make.user("coordinator"))
-    response = client.post(
-        "/needs/new",
-        {
-            "title": "Overgrown lot on Oak St",
-            "capability": "lot_mowing",
-            "address": "12 Oak St",
-            "latitude": str(DOWNTOWN[0]),
-            "longitude": str(DOWNTOWN[1]),
-            "priority": "2",
-            "due_date": "2030-05-01",
-            "parcel_id": "P-123",
-        },
-    )
+    response = client.post("/needs/new", _need_form(due_date="2030-05-01", parcel_id="P-123"))
     assert response.status_code == 302
     page = client.text(response.headers["Location"])
     assert "Overgrown lot on Oak St" in page
@@ -38,15 +39,14 @@ def test_a_bad_post_shows_messages_next_to_fields_and_keeps_what_was_typed(make,
     client = browser(make.user("coordinator"))
     response = client.post(
         "/needs/new",
-        {
-            "title": "Ab",
-            "capability": "lot_mowing",
-            "address": "77 Typed Avenue",
-            "latitude": "95",
-            "longitude": "-91.1",
-            "priority": "9",
-            "description": "Keep this text",
-        },
+        _need_form(
+            title="Ab",
+            address="77 Typed Avenue",
+            latitude="95",
+            longitude="-91.1",
+            priority="9",
+            description="Keep this text",
+        ),
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -102,10 +102,9 @@ def test_the_list_downloads_carry_the_filters(make, browser):
 def test_the_need_page_shows_the_timeline_and_verify_works(make, browser):
     partner = make.partner(name="Crew <b>One</b>")
     member = make.user("partner", partner=partner)
-    need = make.need(title="Verify me")
-    claim_need(member.actor, need.id)
-    start_need(member.actor, need.id)
-    complete_need(member.actor, need.id, {"volunteers": 5, "hours": 10.0, "notes": "Done well"})
+    need = make.completed_need(
+        member, {"volunteers": 5, "hours": 10.0, "notes": "Done well"}, title="Verify me"
+    )
     client = browser(make.user("coordinator"))
     page = client.text(f"/needs/{need.id}")
     assert "Verify the completion" in page and "Done well" in page
@@ -121,10 +120,7 @@ def test_the_need_page_shows_the_timeline_and_verify_works(make, browser):
 def test_reopen_needs_a_reason_and_then_opens_the_need_again(make, browser):
     partner = make.partner()
     member = make.user("partner", partner=partner)
-    need = make.need(title="Not really fixed")
-    claim_need(member.actor, need.id)
-    start_need(member.actor, need.id)
-    complete_need(member.actor, need.id, {})
+    need = make.completed_need(member, title="Not really fixed")
     client = browser(make.user("coordinator"))
     client.post(f"/needs/{need.id}/reopen", {"reason": ""})
     assert "Reason:" in client.text(f"/needs/{need.id}")
@@ -156,10 +152,7 @@ def test_closing_an_already_closed_need_says_why_it_cannot(make, browser):
 
 def test_a_viewer_cannot_verify_even_by_posting_directly(make, browser):
     member = make.user("partner", partner=make.partner())
-    need = make.need()
-    claim_need(member.actor, need.id)
-    start_need(member.actor, need.id)
-    complete_need(member.actor, need.id, {})
+    need = make.completed_need(member)
     response = browser(make.user("viewer")).post(f"/needs/{need.id}/verify", {"note": ""})
     assert response.status_code == 403
 

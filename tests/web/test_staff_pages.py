@@ -6,17 +6,14 @@ import re
 from datetime import timedelta
 
 from commonground.db_types import utcnow
-from needs.services import claim_need, complete_need, start_need
+from needs.services import claim_need
 from tests.factories import DOWNTOWN
 
 
 def test_home_shows_awaiting_verification_stale_claims_and_unreachable_needs(make, browser):
     partner = make.partner(name="Helpers")
     member = make.user("partner", partner=partner)
-    done = make.need(title="Done, check it")
-    claim_need(member.actor, done.id)
-    start_need(member.actor, done.id)
-    complete_need(member.actor, done.id, {"volunteers": 2})
+    make.completed_need(member, {"volunteers": 2}, title="Done, check it")
     old = make.need(title="Claimed long ago")
     claim_need(member.actor, old.id, now=utcnow() - timedelta(days=20))
     make.need(title="Beyond everyone", latitude=DOWNTOWN[0] + 0.8)
@@ -167,6 +164,17 @@ def test_partner_members_see_no_suggestions_section(make, browser):
     assert "Who can act here" not in page
 
 
+def _offer_the_first_assignment(coordinator, plan_path: str) -> None:
+    """Offer the first assignment on a plan's page to its partner, as the page's button does."""
+    assignment = re.search(r'name="assignment" value="(\d+)"', coordinator.text(plan_path))
+    coordinator.post(f"{plan_path}/offer", {"assignment": assignment.group(1)})
+
+
+def _offers(tasks_page: str) -> str:
+    """The offers section of a partner's tasks page."""
+    return tasks_page[tasks_page.index('id="offers-h"') : tasks_page.index('id="capacity-h"')]
+
+
 def test_a_coordinator_runs_a_plan_offers_a_task_and_the_partner_accepts_it(make, browser):
     partner = make.partner(name="Planned Crew")
     member = make.user("partner", partner=partner)
@@ -177,13 +185,11 @@ def test_a_coordinator_runs_a_plan_offers_a_task_and_the_partner_accepts_it(make
     assert response.status_code == 302
     plan_page = coordinator.text(response.headers["Location"])
     assert "Planned Crew" in plan_page and "Planned lot" in plan_page
-    assignment = re.search(r'name="assignment" value="(\d+)"', plan_page).group(1)
     plan_path = response.headers["Location"]
-    coordinator.post(f"{plan_path}/offer", {"assignment": assignment})
+    _offer_the_first_assignment(coordinator, plan_path)
     assert "Offered 1 task." in coordinator.text(plan_path)
     crew = browser(member)
-    tasks = crew.text("/tasks/")
-    offers = tasks[tasks.index('id="offers-h"') : tasks.index('id="capacity-h"')]
+    offers = _offers(crew.text("/tasks/"))
     assert "Planned lot" in offers
     accept = re.search(r'action="(/tasks/offers/\d+/\d+/accept)"', offers).group(1)
     crew.post(accept)
@@ -198,8 +204,7 @@ def test_a_partner_declines_an_offer_with_a_note(make, browser):
     make.need(title="Declined lot")
     coordinator = browser(make.user("coordinator"))
     plan_path = coordinator.post("/plans/run").headers["Location"]
-    assignment = re.search(r'name="assignment" value="(\d+)"', coordinator.text(plan_path)).group(1)
-    coordinator.post(f"{plan_path}/offer", {"assignment": assignment})
+    _offer_the_first_assignment(coordinator, plan_path)
     crew = browser(member)
     decline = re.search(r'action="(/tasks/offers/\d+/\d+/decline)"', crew.text("/tasks/"))
     crew.post(decline.group(1), {"note": "No volunteers this week"})
@@ -243,10 +248,7 @@ def test_partner_page_shows_contacts_to_outreach_but_not_to_viewers(make, browse
 def test_partner_page_shows_its_record(make, browser):
     partner = make.partner(name="Recorded")
     member = make.user("partner", partner=partner)
-    need = make.need()
-    claim_need(member.actor, need.id)
-    start_need(member.actor, need.id)
-    complete_need(member.actor, need.id, {"volunteers": 3, "hours": 9.0})
+    make.completed_need(member, {"volunteers": 3, "hours": 9.0})
     page = browser(make.user("coordinator")).text(f"/partners/{partner.id}")
     assert "<strong>1</strong> tasks completed" in page
     assert "<strong>9</strong> volunteer hours" in page
@@ -277,8 +279,6 @@ def test_plan_reasons_are_written_for_whoever_reads_them(make, pages):
     plan_path = coordinator.post("/plans/run").headers["Location"]
     plan_page = coordinator.text(plan_path)
     assert "their base is" in plan_page and "from your base" not in plan_page
-    assignment = re.search(r'name="assignment" value="(\d+)"', plan_page).group(1)
-    coordinator.post(f"{plan_path}/offer", {"assignment": assignment})
-    tasks = pages(member).text("/tasks/")
-    offers = tasks[tasks.index('id="offers-h"') : tasks.index('id="capacity-h"')]
+    _offer_the_first_assignment(coordinator, plan_path)
+    offers = _offers(pages(member).text("/tasks/"))
     assert "from your base" in offers and "their base is" not in offers
