@@ -65,6 +65,21 @@ class ApiBlueprint(Blueprint):
         return decorator
 
 
+def one_page(
+    pagination_parameters: Any, lister: Callable[..., tuple[list[Any], int]], *args: Any, **kw: Any
+) -> list[Any]:
+    """The requested page from a service that lists `(rows, total)` by `offset` and `limit`;
+    the total goes into the X-Pagination header."""
+    rows, total = lister(
+        *args,
+        offset=pagination_parameters.first_item,
+        limit=pagination_parameters.page_size,
+        **kw,
+    )
+    pagination_parameters.item_count = total
+    return rows
+
+
 def token_blueprint(name: str, import_name: str, **options: Any) -> ApiBlueprint:
     """A resource blueprint whose every route requires a bearer token."""
     blueprint = ApiBlueprint(name, import_name, **options)

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from api.auth import current_actor
-from api.blueprint import token_blueprint
+from api.blueprint import one_page, token_blueprint
 from briefings import services
 from briefings.schemas import (
     BatchCreateSchema,
@@ -74,13 +74,7 @@ class Briefings(MethodView):
     @blp.paginate()
     def get(self, filters, pagination_parameters):
         """Stored briefings, newest first."""
-        rows, total = services.list_briefings(
-            current_actor(),
-            offset=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
-            **filters,
-        )
-        pagination_parameters.item_count = total
+        rows = one_page(pagination_parameters, services.list_briefings, current_actor(), **filters)
         return [services.present_briefing(b) for b in rows]
 
 

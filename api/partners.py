@@ -12,7 +12,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from api.auth import current_actor
-from api.blueprint import token_blueprint
+from api.blueprint import one_page, token_blueprint
 from api.exports import add_export_routes
 from api.planning import AssignmentSchema, SuggestionSchema
 from exports.services import partner_export
@@ -73,13 +73,9 @@ class Partners(MethodView):
     @blp.paginate()
     def get(self, filters, pagination_parameters):
         """List partners (members see only their own organisation)."""
-        partners, total = services.list_partners(
-            current_actor(),
-            offset=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
-            **filters,
+        partners = one_page(
+            pagination_parameters, services.list_partners, current_actor(), **filters
         )
-        pagination_parameters.item_count = total
         return [_out(p) for p in partners]
 
     @blp.arguments(PartnerCreateSchema)
