@@ -32,9 +32,10 @@ dataclasses and the sector vocabulary (`partners.sectors`, pure data); numpy onl
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -93,20 +94,8 @@ def make_city(n_needs: int, n_partners: int, seed: int) -> tuple[list[NeedSpec],
     due = rng.uniform(-20, 30, n_needs)
     has_due = rng.random(n_needs) < 0.6
     effort = np.round(rng.uniform(1, 8, n_needs), 1)
-    needs = [
-        NeedSpec(
-            id=i + 1,
-            capability=CAPABILITIES[cap[i]],
-            lat=float(lat[i]),
-            lon=float(lon[i]),
-            priority=int(prio[i]),
-            effort_hours=float(effort[i]),
-            opened_at=NOW - timedelta(days=float(age[i])),
-            due_at=NOW + timedelta(days=float(due[i])) if has_due[i] else None,
-            neighbourhood=names[hood[i]],
-        )
-        for i in range(n_needs)
-    ]
+    due_at = [NOW + timedelta(days=float(due[i])) if has_due[i] else None for i in range(n_needs)]
+    needs = _need_specs(lat, lon, cap, prio, effort, age, due_at, [names[h] for h in hood])
 
     phood = rng.choice(80, size=n_partners, p=weight)
     pxy = np.clip(centres[phood] + rng.normal(0, 2.0, (n_partners, 2)), -CITY_KM / 2, CITY_KM / 2)
@@ -206,6 +195,23 @@ def _needs_at(
     due_after = rng.uniform(14, 60, n)
     has_due = rng.random(n) < due_share
     effort = np.round(rng.uniform(1, 12, n), 1)
+    due_at = [
+        NOW - timedelta(days=float(age[i] - due_after[i])) if has_due[i] else None for i in range(n)
+    ]
+    return _need_specs(lat, lon, cap, prio, effort, age, due_at, hoods)
+
+
+def _need_specs(
+    lat: FloatArray,
+    lon: FloatArray,
+    cap: Any,
+    prio: Any,
+    effort: FloatArray,
+    age: FloatArray,
+    due_at: Sequence[datetime | None],
+    hoods: Sequence[str],
+) -> list[NeedSpec]:
+    """Needs numbered from 1, one per position of the drawn columns (age in days before NOW)."""
     return [
         NeedSpec(
             id=i + 1,
@@ -215,10 +221,10 @@ def _needs_at(
             priority=int(prio[i]),
             effort_hours=float(effort[i]),
             opened_at=NOW - timedelta(days=float(age[i])),
-            due_at=NOW - timedelta(days=float(age[i] - due_after[i])) if has_due[i] else None,
+            due_at=due_at[i],
             neighbourhood=hoods[i],
         )
-        for i in range(n)
+        for i in range(len(due_at))
     ]
 
 

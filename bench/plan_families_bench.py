@@ -43,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.cities import FAMILIES, SIZES, make_family
 from bench.exact import assignment_cents, feasible_pairs, max_coverage, solve_exact
+from bench.timing import fastest_plan
 from matching import CityPlan, NeedSpec, PartnerSpec, plan_city
 
 REPEATS = {"S": 3, "M": 2, "L": 1}
@@ -77,19 +78,6 @@ def engine_fields(plan: CityPlan) -> dict[str, Any]:
             if value is not None and f"{prefix}{name}" not in out:
                 out[f"{prefix}{name}"] = value
     return out
-
-
-def _timed_plans(
-    needs: list[NeedSpec], partners: list[PartnerSpec], now: datetime, size: str
-) -> tuple[CityPlan, float, float]:
-    """(plan of the fastest run, its wall seconds, its process CPU seconds)."""
-    runs = []
-    for _ in range(REPEATS[size]):
-        t, cpu = time.perf_counter(), time.process_time()
-        plan = plan_city(needs, partners, now)
-        runs.append((time.perf_counter() - t, time.process_time() - cpu, plan))
-    wall, cpu, plan = min(runs, key=lambda r: r[0])
-    return plan, wall, cpu
 
 
 def _exact_part(
@@ -128,7 +116,7 @@ def run_one(family: str, size: str, seed: int, exact_at_l: bool) -> Row:
     needs, partners, now = make_family(family, size, seed)
     build_s = time.perf_counter() - t
     rss_before = _rss_mb()
-    plan, wall, cpu = _timed_plans(needs, partners, now, size)
+    plan, wall, cpu = fastest_plan(needs, partners, now, REPEATS[size])
     rss_plan = _rss_mb()
     tracemalloc.start()
     plan_city(needs, partners, now)
