@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
 from bench.cities import NOW, SIZES, make_city
+from bench.tables import markdown_table, num
 from bench.timing import fastest_plan
 from matching import (
     DEFAULT_WEIGHTS,
@@ -139,18 +140,10 @@ def run_size(size: str, seed: int) -> dict[str, float | int | str | None]:
     }
 
 
-def _fmt(value: object, spec: str) -> str:
-    return "n/a" if value is None else format(value, spec)
-
-
 def table(rows: list[dict]) -> str:
-    lines = [
-        "| metric | " + " | ".join(r["size"] for r in rows) + " |",
-        "|---|" + "---|" * len(rows),
-    ]
     spec = [
         ("needs x partners", lambda r: f"{r['needs']:,} x {r['partners']:,}"),
-        ("feasible pairs (full graph)", lambda r: _fmt(r["feasible_pairs_full"], ",")),
+        ("feasible pairs (full graph)", lambda r: num(r["feasible_pairs_full"], ",")),
         (
             "pairs scored (start, k=8) / edges in the final network",
             lambda r: f"{r['pairs_scored']:,} / {r['edges_kept']:,}",
@@ -172,7 +165,7 @@ def table(rows: list[dict]) -> str:
         (
             "objective below the full-graph solve (must be 0)",
             lambda r: (
-                _fmt(r["pruning_loss_pct"], ".4f") + ("" if r["pruning_loss_pct"] is None else " %")
+                num(r["pruning_loss_pct"], ".4f") + ("" if r["pruning_loss_pct"] is None else " %")
             ),
         ),
         ("ranking index build s", lambda r: f"{r['index_build_s']:.3f}"),
@@ -185,9 +178,10 @@ def table(rows: list[dict]) -> str:
             lambda r: f"{r['partner_p50_ms']:.2f} / {r['partner_p95_ms']:.2f}",
         ),
     ]
-    for name, cell in spec:
-        lines.append(f"| {name} | " + " | ".join(cell(r) for r in rows) + " |")
-    return "\n".join(lines)
+    return markdown_table(
+        ["metric", *(r["size"] for r in rows)],
+        [[name, *(cell(r) for r in rows)] for name, cell in spec],
+    )
 
 
 def main() -> None:

@@ -43,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.cities import FAMILIES, SIZES, make_family
 from bench.exact import assignment_cents, feasible_pairs, max_coverage, solve_exact
+from bench.tables import markdown_table, num
 from bench.timing import fastest_plan
 from matching import CityPlan, NeedSpec, PartnerSpec, plan_city
 
@@ -176,78 +177,92 @@ def problems(row: Row) -> list[str]:
     return out
 
 
-def _num(value: Any, spec: str) -> str:
-    return "n/a" if value is None else format(value, spec)
-
-
 def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
 
 
-def quality_table(rows: list[Row]) -> str:
-    lines = [
-        "| family | size | needs x partners | feasible pairs | plan objective | exact objective "
-        "| plan below exact | needs covered: plan / exact / max coverage |",
-        "|---|---|---|---|---|---|---|---|",
+QUALITY_HEADER = (
+    "family",
+    "size",
+    "needs x partners",
+    "feasible pairs",
+    "plan objective",
+    "exact objective",
+    "plan below exact",
+    "needs covered: plan / exact / max coverage",
+)
+COST_HEADER = (
+    "family",
+    "size",
+    "city build s",
+    "plan_city s (CPU s)",
+    "exact: pairs s / solve s",
+    "max coverage s",
+    "RSS MB before / after plan / peak",
+    "tracemalloc MB plan_city",
+    "load avg",
+)
+
+
+def _quality_cells(r: Row) -> list[str]:
+    if r.get("error"):
+        return [r["family"], r["size"], f"error: {r['error'][:60]}"] + [""] * 5
+    exact = r.get("exact_cents")
+    gap = gap_pct(r)
+    return [
+        r["family"],
+        r["size"],
+        f"{r['needs']:,} x {r['partners']:,}",
+        num(r.get("feasible_pairs"), ","),
+        f"{r['plan_cents'] / 100:,.2f}",
+        "n/a" if exact is None else f"{exact / 100:,.2f}",
+        "n/a" if gap is None else f"{gap:.4f} %",
+        f"{r['plan_covered']:,} / {num(r.get('exact_covered'), ',')} / "
+        f"{num(r.get('max_coverage'), ',')}",
     ]
-    for r in rows:
-        if r.get("error"):
-            lines.append(f"| {r['family']} | {r['size']} | error: {r['error'][:60]} |||||| ")
-            continue
-        exact = r.get("exact_cents")
-        gap = gap_pct(r)
-        lines.append(
-            f"| {r['family']} | {r['size']} | {r['needs']:,} x {r['partners']:,} "
-            f"| {_num(r.get('feasible_pairs'), ',')} | {r['plan_cents'] / 100:,.2f} "
-            f"| {'n/a' if exact is None else f'{exact / 100:,.2f}'} "
-            f"| {'n/a' if gap is None else f'{gap:.4f} %'} "
-            f"| {r['plan_covered']:,} / {_num(r.get('exact_covered'), ',')} / "
-            f"{_num(r.get('max_coverage'), ',')} |"
-        )
-    return "\n".join(lines)
+
+
+def quality_table(rows: list[Row]) -> str:
+    return markdown_table(QUALITY_HEADER, [_quality_cells(r) for r in rows])
+
+
+def _cost_cells(r: Row) -> list[str]:
+    exact = (
+        "n/a"
+        if r.get("exact_pairs_s") is None
+        else f"{r['exact_pairs_s']:.3f} / {r['exact_solve_s']:.3f}"
+    )
+    return [
+        r["family"],
+        r["size"],
+        f"{r['build_s']:.3f}",
+        f"{r['plan_s']:.3f} ({r['plan_cpu_s']:.3f})",
+        exact,
+        num(r.get("max_coverage_s"), ".3f"),
+        f"{r['rss_before_mb']:.0f} / {r['rss_plan_mb']:.0f} / {r['rss_peak_mb']:.0f}",
+        f"{r['traced_plan_mb']:.0f}",
+        f"{r['load_avg']:.1f}",
+    ]
 
 
 def cost_table(rows: list[Row]) -> str:
-    lines = [
-        "| family | size | city build s | plan_city s (CPU s) | exact: pairs s / solve s "
-        "| max coverage s | RSS MB before / after plan / peak | tracemalloc MB plan_city "
-        "| load avg |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        if r.get("error"):
-            continue
-        exact = (
-            "n/a"
-            if r.get("exact_pairs_s") is None
-            else f"{r['exact_pairs_s']:.3f} / {r['exact_solve_s']:.3f}"
-        )
-        lines.append(
-            f"| {r['family']} | {r['size']} | {r['build_s']:.3f} "
-            f"| {r['plan_s']:.3f} ({r['plan_cpu_s']:.3f}) | {exact} "
-            f"| {_num(r.get('max_coverage_s'), '.3f')} "
-            f"| {r['rss_before_mb']:.0f} / {r['rss_plan_mb']:.0f} / {r['rss_peak_mb']:.0f} "
-            f"| {r['traced_plan_mb']:.0f} | {r['load_avg']:.1f} |"
-        )
-    return "\n".join(lines)
+    return markdown_table(COST_HEADER, [_cost_cells(r) for r in rows if not r.get("error")])
 
 
 def engine_table(rows: list[Row]) -> str:
     names: list[str] = []
     for r in rows:
         names += [n for n in r.get("engine", {}) if n not in names]
-    lines = [
-        "| family | size | " + " | ".join(names) + " |",
-        "|---|---|" + "---|" * len(names),
-    ]
-    for r in rows:
-        if r.get("error"):
-            continue
-        cells = [_cell(r["engine"].get(n, "")) for n in names]
-        lines.append(f"| {r['family']} | {r['size']} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    return markdown_table(
+        ["family", "size", *names],
+        [
+            [r["family"], r["size"], *(_cell(r["engine"].get(n, "")) for n in names)]
+            for r in rows
+            if not r.get("error")
+        ],
+    )
 
 
 def _run_subprocess(family: str, size: str, seed: int, exact_at_l: bool) -> Row:
