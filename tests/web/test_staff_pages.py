@@ -164,6 +164,14 @@ def test_partner_members_see_no_suggestions_section(make, browser):
     assert "Who can act here" not in page
 
 
+def _crew_lot_and_coordinator(make, client, crew: str, lot: str):
+    """A partner named `crew` with one member, an open need titled `lot` it can do, and a
+    coordinator's client: (coordinator's client, the member)."""
+    member = make.user("partner", partner=make.partner(name=crew))
+    make.need(title=lot)
+    return client(make.user("coordinator")), member
+
+
 def _offer_the_first_assignment(coordinator, plan_path: str) -> None:
     """Offer the first assignment on a plan's page to its partner, as the page's button does."""
     assignment = re.search(r'name="assignment" value="(\d+)"', coordinator.text(plan_path))
@@ -176,10 +184,7 @@ def _offers(tasks_page: str) -> str:
 
 
 def test_a_coordinator_runs_a_plan_offers_a_task_and_the_partner_accepts_it(make, browser):
-    partner = make.partner(name="Planned Crew")
-    member = make.user("partner", partner=partner)
-    make.need(title="Planned lot")
-    coordinator = browser(make.user("coordinator"))
+    coordinator, member = _crew_lot_and_coordinator(make, browser, "Planned Crew", "Planned lot")
     assert "No plan has been run yet." in coordinator.text("/plans/")
     response = coordinator.post("/plans/run")
     assert response.status_code == 302
@@ -199,10 +204,7 @@ def test_a_coordinator_runs_a_plan_offers_a_task_and_the_partner_accepts_it(make
 
 
 def test_a_partner_declines_an_offer_with_a_note(make, browser):
-    partner = make.partner(name="Busy Crew")
-    member = make.user("partner", partner=partner)
-    make.need(title="Declined lot")
-    coordinator = browser(make.user("coordinator"))
+    coordinator, member = _crew_lot_and_coordinator(make, browser, "Busy Crew", "Declined lot")
     plan_path = coordinator.post("/plans/run").headers["Location"]
     _offer_the_first_assignment(coordinator, plan_path)
     crew = browser(member)
@@ -272,10 +274,7 @@ def test_the_plan_page_says_the_plan_is_proven_best_and_what_moved_since_the_las
 
 
 def test_plan_reasons_are_written_for_whoever_reads_them(make, pages):
-    partner = make.partner(name="Voice Crew")
-    member = make.user("partner", partner=partner)
-    make.need(title="Voiced lot")
-    coordinator = pages(make.user("coordinator"))
+    coordinator, member = _crew_lot_and_coordinator(make, pages, "Voice Crew", "Voiced lot")
     plan_path = coordinator.post("/plans/run").headers["Location"]
     plan_page = coordinator.text(plan_path)
     assert "their base is" in plan_page and "from your base" not in plan_page

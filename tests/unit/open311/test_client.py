@@ -31,20 +31,35 @@ class FakeEndpoint:
         self.fmt = fmt
         self.urls: list[str] = []
 
-    def __call__(self, url: str, timeout: float) -> bytes:
+    def in_window(self, url: str) -> tuple[dict[str, str], list[dict]]:
+        """Note the call; its query, and the requests inside its date window."""
         self.urls.append(url)
-        parts = urllib.parse.urlsplit(url)
-        query = dict(urllib.parse.parse_qsl(parts.query))
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
         start = datetime.fromisoformat(query["start_date"])
         end = datetime.fromisoformat(query["end_date"])
-        chosen = [
+        inside = [
             item
             for item in self.items
             if start <= datetime.fromisoformat(item["requested_datetime"]) <= end
-        ][: self.limit]
+        ]
+        return query, inside
+
+    def __call__(self, url: str, timeout: float) -> bytes:
+        chosen = self.in_window(url)[1][: self.limit]
         if self.fmt == "xml":
             return render_xml("service_requests", chosen)
         return json.dumps(chosen).encode()
+
+
+def _one_window(
+    times: list[datetime], *, limit: int, days: int
+) -> tuple[Open311Client, list[dict]]:
+    """A client reading `days` days from START as one window from an endpoint that answers at
+    most `limit` requests (and says it pages by `limit`): the client and what it read."""
+    endpoint = FakeEndpoint(times, limit=limit)
+    client = Open311Client("http://127.0.0.1:1/open311/v2", page_limit=limit, fetch=endpoint)
+    window = timedelta(days=days)
+    return client, list(client.requests(START, START + window, window=window))
 
 
 def test_date_windows_cover_the_range_without_gaps():
@@ -70,9 +85,7 @@ def test_every_request_is_read_once_across_windows(fmt):
 
 def test_a_full_window_is_split_until_nothing_is_cut_off():
     times = [START + timedelta(minutes=10 * n) for n in range(300)]
-    endpoint = FakeEndpoint(times, limit=50)
-    client = Open311Client("http://127.0.0.1:1/open311/v2", page_limit=50, fetch=endpoint)
-    items = list(client.requests(START, START + timedelta(days=3), window=timedelta(days=3)))
+    client, items = _one_window(times, limit=50, days=3)
     assert len(items) == 300
     assert client.calls > 6
 
@@ -109,18 +122,10 @@ class PagingEndpoint(FakeEndpoint):
     """Like FakeEndpoint, and honours `page` / `page_size` (our server's extension)."""
 
     def __call__(self, url: str, timeout: float) -> bytes:
-        self.urls.append(url)
-        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
-        start = datetime.fromisoformat(query["start_date"])
-        end = datetime.fromisoformat(query["end_date"])
+        query, inside = self.in_window(url)
         size = min(int(query.get("page_size", self.limit)), self.limit)
         first = (int(query.get("page", 1)) - 1) * size
-        chosen = [
-            item
-            for item in self.items
-            if start <= datetime.fromisoformat(item["requested_datetime"]) <= end
-        ][first : first + size]
-        return json.dumps(chosen).encode()
+        return json.dumps(inside[first : first + size]).encode()
 
 
 def test_a_full_window_of_a_paging_server_is_read_page_by_page():
@@ -143,9 +148,7 @@ def test_a_server_that_neither_pages_nor_narrows_fails_loudly():
 
 def test_a_server_that_does_not_page_gets_its_windows_split_down_to_one_second():
     times = [START + timedelta(seconds=2 * n) for n in range(300)]
-    endpoint = FakeEndpoint(times, limit=100)
-    client = Open311Client("http://127.0.0.1:1", page_limit=100, fetch=endpoint)
-    items = list(client.requests(START, START + timedelta(days=1), window=timedelta(days=1)))
+    client, items = _one_window(times, limit=100, days=1)
     assert len(items) == 300
     assert client.splits > 0
 
