@@ -5,7 +5,10 @@ claims, and our history and impact.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from commonground.db_types import utcnow
 from commonground.errors import ConflictError, DomainError, ValidationError
@@ -16,6 +19,7 @@ from needs.schemas import CompletionReportSchema, NoteSchema, ReasonSchema
 from needs.tasks import our_claims, our_history
 from planning.services import accept_offer, decline_offer, tasks_near
 from web.access import current_actor, json_login_required, login_required
+from web.actions import run_action
 from web.form_input import domain_messages, load_form
 from web.needs import capability_choices, map_settings
 
@@ -83,13 +87,12 @@ OFFER = "<id:plan_id>/<id:assignment_id>"
 @login_required
 def accept(plan_id: int, assignment_id: int):
     """Accept a task the city offered us: it becomes our claim."""
-    try:
-        accept_offer(current_actor(), plan_id, assignment_id)
-    except ConflictError as exc:
-        flash(f"Not accepted: {exc.message}", "error")
-    else:
-        flash("Accepted: the task is in “Our claims”.", "success")
-    return redirect(url_for("tasks.index"))
+    return _button(
+        lambda: accept_offer(current_actor(), plan_id, assignment_id),
+        "Accepted: the task is in “Our claims”.",
+        "Not accepted: ",
+        url_for("tasks.index"),
+    )
 
 
 @bp.post(f"/offers/{OFFER}/decline")
@@ -100,13 +103,12 @@ def decline(plan_id: int, assignment_id: int):
     if errors:
         flash(f"Not declined: {' '.join(errors.get('note', []))}", "error")
         return redirect(url_for("tasks.index"))
-    try:
-        decline_offer(current_actor(), plan_id, assignment_id, data["note"])
-    except ConflictError as exc:
-        flash(f"Not declined: {exc.message}", "error")
-    else:
-        flash("Declined: the city will find someone else.", "success")
-    return redirect(url_for("tasks.index"))
+    return _button(
+        lambda: decline_offer(current_actor(), plan_id, assignment_id, data["note"]),
+        "Declined: the city will find someone else.",
+        "Not declined: ",
+        url_for("tasks.index"),
+    )
 
 
 @bp.post(f"/{NID}/claim")
@@ -114,26 +116,24 @@ def decline(plan_id: int, assignment_id: int):
 @per_organisation_shared("RATELIMIT_CLAIM", "claim")  # one counter with the API's claims
 def claim(need_id: int):
     """Claim an open need for our organisation."""
-    try:
-        services.claim_need(current_actor(), need_id)
-    except ConflictError as exc:
-        flash(f"Not claimed: {exc.message}", "error")
-        return _back(need_id)
-    flash("Claimed. It is in “Our claims”; start it when work begins.", "success")
-    return _back(need_id)
+    return _button(
+        lambda: services.claim_need(current_actor(), need_id),
+        "Claimed. It is in “Our claims”; start it when work begins.",
+        "Not claimed: ",
+        _back_url(need_id),
+    )
 
 
 @bp.post(f"/{NID}/start")
 @login_required
 def start(need_id: int):
     """Start work on a need we claimed."""
-    try:
-        services.start_need(current_actor(), need_id)
-    except ConflictError as exc:
-        flash(f"Not started: {exc.message}", "error")
-    else:
-        flash("Work started.", "success")
-    return _back(need_id)
+    return _button(
+        lambda: services.start_need(current_actor(), need_id),
+        "Work started.",
+        "Not started: ",
+        _back_url(need_id),
+    )
 
 
 @bp.post(f"/{NID}/release")
@@ -183,12 +183,22 @@ def complete(need_id: int):
     ), (422 if errors else 200)
 
 
+def _button(call: Callable[[], object], done: str, refused: str, back: str) -> Response:
+    """A partner's button: one service call; a conflict is flashed after `refused`."""
+    return run_action(call, done=done, back=back, refused=refused, refusals=(ConflictError,))
+
+
 def _back(need_id: int):
     """Back to where the button was (a need page, the task list or our claims)."""
+    return redirect(_back_url(need_id))
+
+
+def _back_url(need_id: int) -> str:
+    """Where the button was, if it is one of ours (a need page, the task list, our claims)."""
     target = request.form.get("next", "")
     allowed = {
         url_for("tasks.index"),
         url_for("tasks.claims"),
         url_for("need_pages.show", need_id=need_id),
     }
-    return redirect(target if target in allowed else url_for("need_pages.show", need_id=need_id))
+    return target if target in allowed else url_for("need_pages.show", need_id=need_id)
