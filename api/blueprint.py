@@ -19,6 +19,8 @@ from marshmallow import Schema, fields
 from api.auth import authenticate_request
 from commonground.errors import ValidationError
 
+API_ROOT = "/api/v1"
+"""Where the API lives: every resource blueprint and the documentation are below it."""
 MAX_PAGE = 1_000_000
 
 
@@ -80,8 +82,12 @@ def one_page(
     return rows
 
 
-def token_blueprint(name: str, import_name: str, **options: Any) -> ApiBlueprint:
-    """A resource blueprint whose every route requires a bearer token."""
-    blueprint = ApiBlueprint(name, import_name, **options)
+def token_blueprint(
+    name: str, import_name: str, description: str, *, path: str | None = None
+) -> ApiBlueprint:
+    """A resource blueprint under `API_ROOT` (at `/<name>` unless `path` says otherwise) whose
+    every route requires a bearer token."""
+    prefix = API_ROOT + (f"/{name}" if path is None else path)
+    blueprint = ApiBlueprint(name, import_name, url_prefix=prefix, description=description)
     blueprint.before_request(authenticate_request)
     return blueprint

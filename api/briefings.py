@@ -18,10 +18,7 @@ from briefings.schemas import (
 )
 
 blp = token_blueprint(
-    "briefings",
-    __name__,
-    url_prefix="/api/v1/briefings",
-    description="Partner briefings: what the city can do, and what you can do.",
+    "briefings", __name__, "Partner briefings: what the city can do, and what you can do."
 )
 
 BID = "<id:briefing_id>"

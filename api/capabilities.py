@@ -11,10 +11,7 @@ from capabilities import services
 from capabilities.schemas import CapabilityCreateSchema, CapabilityUpdateSchema
 
 blp = token_blueprint(
-    "capabilities",
-    __name__,
-    url_prefix="/api/v1/capabilities",
-    description="The shared vocabulary of what partners do and needs require.",
+    "capabilities", __name__, "The shared vocabulary of what partners do and needs require."
 )
 
 

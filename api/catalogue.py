@@ -18,8 +18,7 @@ from capabilities.services import capability_labels
 blp = token_blueprint(
     "catalogue",
     __name__,
-    url_prefix="/api/v1/catalogue",
-    description="What the city offers partners: supplies, dumpsters, fee waivers, tools, help.",
+    "What the city offers partners: supplies, dumpsters, fee waivers, tools, help.",
 )
 
 EID = "<id:entry_id>"

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
-bp = Blueprint("api_docs", __name__, url_prefix="/api/v1")
+from api.blueprint import API_ROOT
+
+bp = Blueprint("api_docs", __name__, url_prefix=API_ROOT)
 
 
 @bp.get("/docs")

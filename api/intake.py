@@ -22,10 +22,7 @@ from commonground.rate_limits import per_organisation
 from intake.services import import_needs, import_options_from_form
 
 blp = token_blueprint(
-    "intake",
-    __name__,
-    url_prefix="/api/v1/imports",
-    description="Importing needs from 311 exports and surveys.",
+    "intake", __name__, "Importing needs from 311 exports and surveys.", path="/imports"
 )
 
 MAX_ERRORS_SHOWN = 1000

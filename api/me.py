@@ -11,9 +11,7 @@ from accounts.schemas import TokenCreateSchema
 from api.auth import current_actor
 from api.blueprint import token_blueprint
 
-blp = token_blueprint(
-    "me", __name__, url_prefix="/api/v1/me", description="The caller's own account and API tokens."
-)
+blp = token_blueprint("me", __name__, "The caller's own account and API tokens.")
 
 
 class MeSchema(Schema):

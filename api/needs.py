@@ -31,12 +31,7 @@ from needs.schemas import (
 )
 from planning.services import suggest_partners_for_need
 
-blp = token_blueprint(
-    "needs",
-    __name__,
-    url_prefix="/api/v1/needs",
-    description="Geolocated city needs and their lifecycle.",
-)
+blp = token_blueprint("needs", __name__, "Geolocated city needs and their lifecycle.")
 
 NID = "<id:need_id>"
 

@@ -28,12 +28,7 @@ from partners.schemas import (
 from planning.schemas import LimitSchema
 from planning.services import offers_for_partner, suggest_needs_for_partner
 
-blp = token_blueprint(
-    "partners",
-    __name__,
-    url_prefix="/api/v1/partners",
-    description="Organisations, what they can do, how much and where.",
-)
+blp = token_blueprint("partners", __name__, "Organisations, what they can do, how much and where.")
 
 PID = "<id:partner_id>"
 

@@ -13,8 +13,7 @@ from performance.schemas import PerformanceQuerySchema
 blp = token_blueprint(
     "performance",
     __name__,
-    url_prefix="/api/v1/performance",
-    description="KPIs from need events: throughput, speed, resolution, reopen rate, work done.",
+    "KPIs from need events: throughput, speed, resolution, reopen rate, work done.",
 )
 
 

@@ -20,8 +20,8 @@ from planning.schemas import LimitSchema, PlanCreateSchema, RecruitmentQuerySche
 blp = token_blueprint(
     "planning",
     __name__,
-    url_prefix="/api/v1",
-    description="The city plan and its offers, coverage gaps, partnerships, recruitment.",
+    "The city plan and its offers, coverage gaps, partnerships, recruitment.",
+    path="",
 )
 
 SCORE = (
