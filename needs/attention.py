@@ -19,7 +19,7 @@ from accounts.actor import Actor
 from commonground.extensions import db
 from needs.models import Claim, Need
 from needs.services import stale_claims
-from partners.models import Partner
+from partners.queries import partner_names
 
 LIST_LIMIT = 50
 
@@ -53,7 +53,7 @@ def stale_claim_list(actor: Actor, now: datetime) -> list[dict[str, Any]]:
     """Active claims past their start or completion limit, with need, partner and reason."""
     actor.require("need.review")
     stale = stale_claims(now)
-    names = _partner_names({claim.partner_id for claim, _ in stale})
+    names = partner_names({claim.partner_id for claim, _ in stale})
     return [
         {
             "need_id": claim.need_id,
@@ -87,7 +87,7 @@ def awaiting_verification(actor: Actor, limit: int = LIST_LIMIT) -> dict[str, An
     )
     total = db.session.scalar(select(func.count(Need.id)).where(Need.status == "completed"))
     rows = db.session.execute(base.order_by(Claim.completed_at, Need.id).limit(limit)).all()
-    names = _partner_names({r.partner_id for r in rows})
+    names = partner_names({r.partner_id for r in rows})
     return {
         "count": total or 0,
         "needs": [
@@ -103,13 +103,6 @@ def awaiting_verification(actor: Actor, limit: int = LIST_LIMIT) -> dict[str, An
             for r in rows
         ],
     }
-
-
-def _partner_names(ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = db.session.execute(select(Partner.id, Partner.name).where(Partner.id.in_(ids)))
-    return {partner_id: name for partner_id, name in rows}
 
 
 def attention_summary(actor: Actor, now: datetime) -> dict[str, Any]:

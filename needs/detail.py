@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from accounts.actor import Actor
 from capabilities.models import Capability
 from commonground.extensions import db
 from needs.presenters import present_claim, present_event, present_need
 from needs.services import get_need
-from partners.models import Partner
+from partners.queries import partner_names
 
 
 def need_detail(actor: Actor, need_id: int) -> dict[str, Any]:
@@ -20,16 +18,7 @@ def need_detail(actor: Actor, need_id: int) -> dict[str, Any]:
     partner_ids = {c.partner_id for c in need.claims} | {
         e.partner_id for e in need.events if e.partner_id
     }
-    names = (
-        {
-            pid: name
-            for pid, name in db.session.execute(
-                select(Partner.id, Partner.name).where(Partner.id.in_(partner_ids))
-            )
-        }
-        if partner_ids
-        else {}
-    )
+    names = partner_names(partner_ids)
     data = present_need(actor, need, partner_names=names)
     capability = db.session.get(Capability, need.capability_code)
     data["capability_label"] = capability.label if capability else need.capability_code

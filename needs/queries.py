@@ -1,8 +1,11 @@
-"""Named read helpers for needs: the filters the list API, map and exports share."""
+"""Named read helpers for needs: the filters the list API, map and exports share, and short
+summaries of needs by id for the pages and plans that name them."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import Select, func, select
 
@@ -23,6 +26,27 @@ def _distance_sq_expr(lat: float, lon: float):
     dx = (Need.longitude - lon) * kx
     dy = (Need.latitude - lat) * ky
     return dx * dx + dy * dy
+
+
+def need_summaries(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """need id -> its title, capability, neighbourhood and priority, for the given ids."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        select(Need.id, Need.title, Need.capability_code, Need.neighbourhood, Need.priority).where(
+            Need.id.in_(wanted)
+        )
+    )
+    return {
+        row.id: {
+            "title": row.title,
+            "capability": row.capability_code,
+            "neighbourhood": row.neighbourhood,
+            "priority": row.priority,
+        }
+        for row in rows
+    }
 
 
 def filtered_needs(filters: NeedFilters) -> Select:

@@ -33,7 +33,7 @@ from geo.services import city_bounds, within
 from needs.models import Claim, Need, NeedEvent
 from needs.services import post_need
 from open311.errors import Open311Error
-from partners.models import Partner
+from partners.queries import partner_names
 
 __all__ = [
     "PUBLIC",
@@ -134,13 +134,7 @@ def _claims_and_partners(need_ids: list[int]) -> tuple[dict[int, Claim], dict[in
             if claim.status in ("active", "done"):
                 claims[claim.need_id] = claim
     partner_ids = {c.partner_id for c in claims.values()}
-    names = {
-        pid: name
-        for pid, name in db.session.execute(
-            select(Partner.id, Partner.name).where(Partner.id.in_(partner_ids))
-        )
-    }
-    return claims, names
+    return claims, partner_names(partner_ids)
 
 
 def _closing_notes(needs: list[Need]) -> dict[int, str]:

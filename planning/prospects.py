@@ -13,15 +13,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 import matching
 from accounts.actor import Actor
 from capabilities.services import capability_labels
 from commonground.db_types import utcnow
-from commonground.extensions import db
-from needs.models import Need
-from partners.models import Partner
+from needs.queries import need_summaries
+from partners.queries import partner_names
 from planning import specs
 
 
@@ -48,15 +45,8 @@ def suggest_needs_for_prospect(
     """
     actor.require("plan.read")
     now = now or utcnow()
-    ranked = matching.rank_needs_for_partner(
-        prospect,
-        specs.open_need_specs(),
-        now,
-        weights=specs.weights_from_config(),
-        labels=capability_labels(),
-        limit=limit,
-    )
-    titles = _need_rows(s.need_id for s in ranked)
+    ranked = specs.rank_open_needs(prospect, now, limit)
+    titles = need_summaries(s.need_id for s in ranked)
     return [
         {
             "need_id": s.need_id,
@@ -92,7 +82,7 @@ def partnerships_with(
         labels=capability_labels(),
     )
     pairs = [p for p in pairs if subject.id in p.partner_ids][:limit]
-    names = _partner_names(pid for p in pairs for pid in p.partner_ids if pid != subject.id)
+    names = partner_names(pid for p in pairs for pid in p.partner_ids if pid != subject.id)
     names[subject.id] = subject.name
     out = []
     for pair in pairs:
@@ -113,27 +103,3 @@ def partnerships_with(
             }
         )
     return out
-
-
-def _partner_names(ids) -> dict[int, str]:
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    return dict(
-        db.session.execute(select(Partner.id, Partner.name).where(Partner.id.in_(wanted))).all()
-    )
-
-
-def _need_rows(ids) -> dict[int, dict[str, Any]]:
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    rows = db.session.execute(
-        select(Need.id, Need.title, Need.capability_code, Need.neighbourhood).where(
-            Need.id.in_(wanted)
-        )
-    )
-    return {
-        r.id: {"title": r.title, "capability": r.capability_code, "neighbourhood": r.neighbourhood}
-        for r in rows
-    }

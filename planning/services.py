@@ -32,6 +32,7 @@ from matching.recruitment import organisation_kind
 from needs.attention import LIST_LIMIT, attention_summary
 from needs.calendar import week_start
 from needs.models import Need
+from needs.queries import need_summaries
 from needs.services import claim_need, get_need
 from needs.tasks import (
     TASK_LIMIT,
@@ -42,40 +43,12 @@ from needs.tasks import (
     weekly_capacity,
 )
 from partners.models import Partner
+from partners.queries import partner_names
 from partners.services import get_partner
 from planning import queries, specs
 from planning.models import Plan, PlanAssignment
 
 Progress = Callable[[str, float], None]
-
-
-def _partner_names(ids) -> dict[int, str]:
-    ids = sorted(set(ids))
-    if not ids:
-        return {}
-    return dict(
-        db.session.execute(select(Partner.id, Partner.name).where(Partner.id.in_(ids))).all()
-    )
-
-
-def _need_titles(ids) -> dict[int, dict[str, Any]]:
-    ids = sorted(set(ids))
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(Need.id, Need.title, Need.capability_code, Need.neighbourhood, Need.priority).where(
-            Need.id.in_(ids)
-        )
-    )
-    return {
-        row.id: {
-            "title": row.title,
-            "capability": row.capability_code,
-            "neighbourhood": row.neighbourhood,
-            "priority": row.priority,
-        }
-        for row in rows
-    }
 
 
 def _units() -> str:
@@ -188,10 +161,10 @@ def who_can_act_here(
     shown = list(enumerate(ranked[:limit], start=1))
     if plan and plan["rank"] is not None and plan["rank"] > limit:
         shown.append((plan["rank"], ranked[plan["rank"] - 1]))
-    names = _partner_names([s.partner_id for _, s in shown] + ([planned] if planned else []))
+    names = partner_names([s.partner_id for _, s in shown] + ([planned] if planned else []))
     if plan:
         plan["partner_name"] = names.get(planned)
-    titles = _need_titles([need_id])
+    titles = need_summaries([need_id])
     units = _units()
     for rank, s in shown:
         row = _suggestion(
@@ -267,15 +240,8 @@ def suggest_needs_for_partner(
 def _ranked_needs(partner: Partner, now: datetime, limit: int | None) -> list[dict[str, Any]]:
     """The engine's ranking of open needs for one partner, in the partner's words."""
     found = specs.partner_specs(now, partner_ids={partner.id})
-    ranked = matching.rank_needs_for_partner(
-        found[0],
-        specs.open_need_specs(),
-        now,
-        weights=specs.weights_from_config(),
-        labels=capability_labels(),
-        limit=limit,
-    )
-    titles = _need_titles(s.need_id for s in ranked)
+    ranked = specs.rank_open_needs(found[0], now, limit)
+    titles = need_summaries(s.need_id for s in ranked)
     names = {partner.id: partner.name}
     return [
         _suggestion(s, names, titles, rank=rank, audience="partner")
@@ -414,19 +380,16 @@ def get_plan(actor: Actor, plan_id: int) -> Plan:
     return get_or_not_found(Plan, plan_id, f"No plan with id {plan_id}.")
 
 
+PLAN_FIELDS = ("id", "created_at", "parameters", "summary", "objective")
+
+
 def present_plan(plan: Plan, *, with_assignments: bool = True) -> dict[str, Any]:
     """A plan as plain data, assignments grouped by partner with names and need titles."""
-    data = {
-        "id": plan.id,
-        "created_at": plan.created_at,
-        "created_by": plan.created_by_label,
-        "parameters": plan.parameters,
-        "summary": plan.summary,
-        "objective": plan.objective,
-    }
+    data = {name: getattr(plan, name) for name in PLAN_FIELDS}
+    data["created_by"] = plan.created_by_label
     if with_assignments:
-        names = _partner_names(a.partner_id for a in plan.assignments)
-        titles = _need_titles(a.need_id for a in plan.assignments)
+        names = partner_names(a.partner_id for a in plan.assignments)
+        titles = need_summaries(a.need_id for a in plan.assignments)
         data["assignments"] = [present_assignment(a, names, titles) for a in plan.assignments]
     return data
 
@@ -542,7 +505,7 @@ def _offers(partner: Partner) -> list[dict[str, Any]]:
             .order_by(PlanAssignment.score.desc(), PlanAssignment.id)
         )
     )
-    titles = _need_titles(a.need_id for a in rows)
+    titles = need_summaries(a.need_id for a in rows)
     names = {partner.id: partner.name}
     return [present_assignment(a, names, titles, audience="partner") for a in rows]
 
@@ -710,8 +673,8 @@ def coverage_gap_report(
         basis.needs, basis.partners, basis.now, plan=basis.plan, index=basis.index
     )
     new = [n.id for n in basis.needs if basis.planned_at and n.opened_at > basis.planned_at]
-    titles = _need_titles(gaps.unreachable + gaps.zero_capacity_only + new)
-    names = _partner_names(p for c in gaps.cells for p, _ in c.allocations)
+    titles = need_summaries(gaps.unreachable + gaps.zero_capacity_only + new)
+    names = partner_names(p for c in gaps.cells for p, _ in c.allocations)
     labels = capability_labels()
     cells = [_gap_cell(c, labels, names) for c in gaps.cells]
     return {
@@ -760,7 +723,7 @@ def partnership_report(actor: Actor, *, limit: int = 20) -> list[dict[str, Any]]
         limit=limit,
         labels=capability_labels(),
     )
-    names = _partner_names(pid for p in pairs for pid in p.partner_ids)
+    names = partner_names(pid for p in pairs for pid in p.partner_ids)
     return [
         {
             "partners": [

@@ -2,7 +2,7 @@
 
 Reads with SQLAlchemy Core (plain tuples, no ORM objects) and builds the engine's frozen
 dataclasses: open needs with a known location, partners with this week's capacity left and
-their track record.
+their track record. `rank_open_needs` feeds them to the engine's ranking for one partner.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 
+import matching
+from capabilities.services import capability_labels
 from commonground.extensions import db
 from geo.models import Neighbourhood
 from matching import CapabilitySlot, NeedSpec, PartnerSpec, TrackRecord, Weights
@@ -74,6 +76,21 @@ def open_need_specs() -> list[NeedSpec]:
         .order_by(Need.id)
     )
     return [_need_spec(row) for row in rows]
+
+
+def rank_open_needs(
+    partner: PartnerSpec, now: datetime, limit: int | None
+) -> list[matching.Suggestion]:
+    """The engine's ranking of the city's open needs for one partner, registered or prospective,
+    with the configured weights and the capabilities' labels."""
+    return matching.rank_needs_for_partner(
+        partner,
+        open_need_specs(),
+        now,
+        weights=weights_from_config(),
+        labels=capability_labels(),
+        limit=limit,
+    )
 
 
 def need_spec(need_id: int) -> NeedSpec | None:
