@@ -206,17 +206,13 @@ def list_briefings(
     return list(rows), total
 
 
+BRIEFING_FIELDS = ("id", "kind", "subject", "partner_id", "neighbourhood")
+
+
 def present_briefing(briefing: Briefing, *, with_snapshot: bool = False) -> dict[str, Any]:
     """A stored briefing as plain data (without its HTML)."""
-    data = {
-        "id": briefing.id,
-        "kind": briefing.kind,
-        "subject": briefing.subject,
-        "partner_id": briefing.partner_id,
-        "neighbourhood": briefing.neighbourhood,
-        "created_by": briefing.created_by_label,
-        "created_at": briefing.created_at,
-    }
+    data = {name: getattr(briefing, name) for name in BRIEFING_FIELDS}
+    data.update(created_by=briefing.created_by_label, created_at=briefing.created_at)
     if with_snapshot:
         data["snapshot"] = briefing.snapshot
     return data

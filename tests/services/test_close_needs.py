@@ -49,23 +49,23 @@ def test_open_and_claimed_needs_close_and_their_claims_are_released(make):
     ]
 
 
-def test_a_need_already_finished_here_is_left_alone(make):
+def _close_a_cancelled_need(make, believed_status: str):
+    """Cancel a need, then close it at source believing it `believed_status`: (need, outcome)."""
     need = make.need(now=NOW)
     close_need(SYSTEM, need.id, "cancel", "Private property", now=NOW)
-    outcome = close_needs(
-        SYSTEM, "close_at_source", [Closing(need.id, "cancelled", "Closed at 311")], now=NOW
-    )
+    closing = Closing(need.id, believed_status, "Closed at 311")
+    return need, close_needs(SYSTEM, "close_at_source", [closing], now=NOW)
+
+
+def test_a_need_already_finished_here_is_left_alone(make):
+    need, outcome = _close_a_cancelled_need(make, "cancelled")
     assert (outcome.closed, outcome.not_applicable) == ([], [need.id])
     assert status_of(need.id) == "cancelled"
 
 
 def test_a_need_that_changed_since_it_was_read_is_left_alone_and_named(make):
-    need = make.need(now=NOW)
-    close_need(SYSTEM, need.id, "cancel", "Private property", now=NOW)
     # The caller still believes it open: the conditional UPDATE does not move it.
-    outcome = close_needs(
-        SYSTEM, "close_at_source", [Closing(need.id, "open", "Closed at 311")], now=NOW
-    )
+    need, outcome = _close_a_cancelled_need(make, "open")
     assert (outcome.closed, outcome.changed) == ([], [need.id])
     assert status_of(need.id) == "cancelled"
     assert not db.session.scalar(select(NeedEvent.id).where(NeedEvent.action == "close_at_source"))
