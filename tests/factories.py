@@ -86,6 +86,24 @@ class Factory:
             change_partner_status(SYSTEM, partner.id, "archive")
         return partner
 
+    def partner_doing(
+        self,
+        capability: str,
+        tasks_per_week: int,
+        *,
+        at: tuple[float, float] = DOWNTOWN,
+        hours: float | None = None,
+        **overrides: Any,
+    ) -> Partner:
+        """An active partner based `at` a point that does one capability `tasks_per_week` times
+        a week (with `hours` volunteer hours a week when given)."""
+        slot: dict[str, Any] = {"capability": capability, "tasks_per_week": tasks_per_week}
+        if hours is not None:
+            slot["volunteer_hours_per_week"] = hours
+        return self.partner(
+            base_latitude=at[0], base_longitude=at[1], capabilities=[slot], **overrides
+        )
+
     def need(self, *, now: datetime | None = None, **overrides: Any) -> Need:
         n = next(_counter)
         data = {

@@ -19,22 +19,16 @@ DOWNTOWN = (30.4515, -91.1871)
 @pytest.fixture
 def city(make, api):
     """Two litter partners downtown, one needing a team-mate for board-ups, needs, a catalogue."""
-    near = make.partner(
-        name="Near Cleaners",
-        base_latitude=DOWNTOWN[0],
-        base_longitude=DOWNTOWN[1],
-        service_radius_km=3,
-        capabilities=[
-            {"capability": "litter_cleanup", "tasks_per_week": 2, "volunteer_hours_per_week": 6}
-        ],
+    near = make.partner_doing(
+        "litter_cleanup", 2, hours=6, name="Near Cleaners", service_radius_km=3
     )
-    boards = make.partner(
+    boards = make.partner_doing(
+        "board_up",
+        1,
+        at=(DOWNTOWN[0], DOWNTOWN[1] + 0.01),
         name="Board Crew",
         sector="business",
-        base_latitude=DOWNTOWN[0],
-        base_longitude=DOWNTOWN[1] + 0.01,
         service_radius_km=3,
-        capabilities=[{"capability": "board_up", "tasks_per_week": 1}],
     )
     litter = [
         make.need(

@@ -15,28 +15,22 @@ SCOTLANDVILLE = (30.5214, -91.1829)
 @pytest.fixture
 def city(make):
     """Two litter partners downtown (one with 1 slot), a mower in Scotlandville, needs."""
-    near = make.partner(
-        name="Near Cleaners",
-        base_latitude=DOWNTOWN[0],
-        base_longitude=DOWNTOWN[1],
-        service_radius_km=3,
-        capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 1}],
-    )
-    far = make.partner(
+    near = make.partner_doing("litter_cleanup", 1, name="Near Cleaners", service_radius_km=3)
+    far = make.partner_doing(
+        "litter_cleanup",
+        5,
+        at=(30.4700, -91.1871),
         name="Far Cleaners",
         sector="business",
-        base_latitude=30.4700,
-        base_longitude=-91.1871,
         service_radius_km=5,
-        capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 5}],
     )
-    mower = make.partner(
+    mower = make.partner_doing(
+        "lot_mowing",
+        2,
+        at=SCOTLANDVILLE,
         name="North Mowers",
         sector="faith_based",
-        base_latitude=SCOTLANDVILLE[0],
-        base_longitude=SCOTLANDVILLE[1],
         service_radius_km=2,
-        capabilities=[{"capability": "lot_mowing", "tasks_per_week": 2}],
     )
     litter = [
         make.need(latitude=DOWNTOWN[0] + 0.002 * i, longitude=DOWNTOWN[1], priority=3 + (i % 2))
@@ -97,13 +91,7 @@ def test_distances_and_reasons_follow_the_citys_units(api, city, app, monkeypatc
 
 def test_partners_tied_at_one_point_go_to_more_free_slots_and_say_so(api, make, city):
     """The real-data shape: two new partners at the same point score the same for every need."""
-    twin = make.partner(
-        name="Twin Cleaners",
-        base_latitude=DOWNTOWN[0],
-        base_longitude=DOWNTOWN[1],
-        service_radius_km=3,
-        capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 5}],
-    )
+    twin = make.partner_doing("litter_cleanup", 5, name="Twin Cleaners", service_radius_km=3)
     need = city["litter"][1]
     ranked = api(city["coordinator"].token).get(f"/api/v1/needs/{need.id}/suggestions").json
     first, second = ranked[0], ranked[1]
@@ -433,12 +421,12 @@ def test_a_plan_out_of_time_is_stored_unproven_with_its_gap(app, make, monkeypat
     # starting network (k=1, plus each need's two best under-demanded partners) never holds the
     # farthest one, so only pricing finds the fourth assignment.
     for i, km in enumerate((0.0, 1.0, 1.5, 2.0)):
-        make.partner(
+        make.partner_doing(
+            "litter_cleanup",
+            1,
+            at=(DOWNTOWN[0] + km / 111.2, DOWNTOWN[1]),
             name=f"Crew {i}",
-            base_latitude=DOWNTOWN[0] + km / 111.2,
-            base_longitude=DOWNTOWN[1],
             service_radius_km=5,
-            capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 1}],
         )
     for i in range(4):
         make.need(latitude=DOWNTOWN[0] - 0.001 * i, longitude=DOWNTOWN[1])

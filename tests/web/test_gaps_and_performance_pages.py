@@ -20,28 +20,10 @@ SCOTLANDVILLE = (30.5214, -91.1829)
 def city(make):
     """Downtown: 3 litter needs (3 h each) reached by two partners with 4 + 6 volunteer hours a
     week, and a board-up nobody does. Scotlandville: one mowing need (2.5 h), a mower with 3 h."""
-    make.partner(
-        name="Near Cleaners",
-        service_radius_km=3,
-        capabilities=[
-            {"capability": "litter_cleanup", "tasks_per_week": 1, "volunteer_hours_per_week": 4}
-        ],
-    )
-    make.partner(
-        name="Far Cleaners",
-        base_latitude=30.47,
-        capabilities=[
-            {"capability": "litter_cleanup", "tasks_per_week": 5, "volunteer_hours_per_week": 6}
-        ],
-    )
-    make.partner(
-        name="North Mowers",
-        base_latitude=SCOTLANDVILLE[0],
-        base_longitude=SCOTLANDVILLE[1],
-        service_radius_km=2,
-        capabilities=[
-            {"capability": "lot_mowing", "tasks_per_week": 2, "volunteer_hours_per_week": 3}
-        ],
+    make.partner_doing("litter_cleanup", 1, hours=4, name="Near Cleaners", service_radius_km=3)
+    make.partner_doing("litter_cleanup", 5, hours=6, at=(30.47, DOWNTOWN[1]), name="Far Cleaners")
+    make.partner_doing(
+        "lot_mowing", 2, hours=3, at=SCOTLANDVILLE, name="North Mowers", service_radius_km=2
     )
     for i in range(3):
         make.need(
