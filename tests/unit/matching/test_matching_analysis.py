@@ -162,53 +162,20 @@ def test_a_plan_from_other_inputs_counts_only_the_assignments_that_still_stand()
 
 
 def partnership_city():
+    # (id, x, y, capabilities, sector, name, active); every one reaches 3 km
+    rows = [
+        (1, 0, 0, {"litter_cleanup": (2, 2)}, "faith_based", "Greater Mt. Zion Baptist", True),
+        (2, 2, 0, {"bulk_trash_hauling": (2, 2)}, "business", "Capital Hauling", True),
+        (3, 1, 0, {"litter_cleanup": (1, 1), "bulk_trash_hauling": (1, 1)}, "nonprofit",
+         "Clean Streets", True),
+        (4, 1, 0.5, {"lot_mowing": (1, 1)}, "faith_based", "St. Luke", True),
+        (5, 1, 0, {"lot_mowing": (1, 1)}, "business", "Dormant Co", False),
+    ]  # fmt: skip
     partners = [
         make_partner(
-            1,
-            0,
-            0,
-            radius_km=3,
-            capabilities={"litter_cleanup": (2, 2)},
-            sector="faith_based",
-            name="Greater Mt. Zion Baptist",
-        ),
-        make_partner(
-            2,
-            2,
-            0,
-            radius_km=3,
-            capabilities={"bulk_trash_hauling": (2, 2)},
-            sector="business",
-            name="Capital Hauling",
-        ),
-        make_partner(
-            3,
-            1,
-            0,
-            radius_km=3,
-            capabilities={"litter_cleanup": (1, 1), "bulk_trash_hauling": (1, 1)},
-            sector="nonprofit",
-            name="Clean Streets",
-        ),
-        make_partner(
-            4,
-            1,
-            0.5,
-            radius_km=3,
-            capabilities={"lot_mowing": (1, 1)},
-            sector="faith_based",
-            name="St. Luke",
-        ),
-        make_partner(
-            5,
-            1,
-            0,
-            radius_km=3,
-            capabilities={"lot_mowing": (1, 1)},
-            sector="business",
-            name="Dormant Co",
-            active=False,
-        ),
+            pid, x, y, radius_km=3, capabilities=caps, sector=sector, name=name, active=active
+        )
+        for pid, x, y, caps, sector, name, active in rows
     ]
     hood = "Scotlandville"
     needs = [
