@@ -88,6 +88,16 @@ class Browser:
         assert response.status_code == 302, f"sign-in failed: {response.status_code}"
         return self
 
+    def blank_then_given(
+        self, action: str, page: str, given: dict[str, str], blank: str = ""
+    ) -> tuple[str, str]:
+        """Post `action` with each field of `given` blank, then as given: `page` after each
+        (for actions that need a reason)."""
+        self.post(action, dict.fromkeys(given, blank))
+        refused = self.text(page)
+        self.post(action, given)
+        return refused, self.text(page)
+
     def session_cookie(self) -> str | None:
         """The current session cookie's value (to replay it later)."""
         cookie = self.client.get_cookie("cg_session")

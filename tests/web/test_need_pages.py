@@ -122,10 +122,10 @@ def test_reopen_needs_a_reason_and_then_opens_the_need_again(make, browser):
     member = make.user("partner", partner=partner)
     need = make.completed_need(member, title="Not really fixed")
     client = browser(make.user("coordinator"))
-    client.post(f"/needs/{need.id}/reopen", {"reason": ""})
-    assert "Reason:" in client.text(f"/needs/{need.id}")
-    client.post(f"/needs/{need.id}/reopen", {"reason": "Still trash everywhere"})
-    page = client.text(f"/needs/{need.id}")
+    refused, page = client.blank_then_given(
+        f"/needs/{need.id}/reopen", f"/needs/{need.id}", {"reason": "Still trash everywhere"}
+    )
+    assert "Reason:" in refused
     assert "Need reopened" in page and "Still trash everywhere" in page
 
 

@@ -12,6 +12,15 @@ def _crew(make, **overrides):
     return partner, make.user("partner", partner=partner)
 
 
+def _crew_with_a_claim(make, browser):
+    """Our crew's member has claimed a need on the tasks page: (their client, the need)."""
+    _, member = _crew(make)
+    need = make.need()
+    client = browser(member)
+    client.post(f"/tasks/{need.id}/claim")
+    return client, need
+
+
 def test_tasks_near_us_are_ranked_by_the_engine_with_reasons(make, browser):
     _, member = _crew(make)
     near = make.need(title="Nearby lot", latitude=DOWNTOWN[0] + 0.001)
@@ -100,10 +109,7 @@ def test_claim_start_complete_with_a_report(make, browser):
 
 
 def test_a_bad_report_keeps_what_was_typed_and_marks_the_field(make, browser):
-    _, member = _crew(make)
-    need = make.need()
-    client = browser(member)
-    client.post(f"/tasks/{need.id}/claim")
+    client, need = _crew_with_a_claim(make, browser)
     client.post(f"/tasks/{need.id}/start")
     response = client.post(
         f"/tasks/{need.id}/complete", {"volunteers": "-3", "notes": "Typed notes"}
@@ -135,14 +141,11 @@ def test_over_capacity_is_said_plainly(make, browser):
 
 
 def test_release_needs_a_reason(make, browser):
-    _, member = _crew(make)
-    need = make.need()
-    client = browser(member)
-    client.post(f"/tasks/{need.id}/claim")
-    client.post(f"/tasks/{need.id}/release", {"reason": "  "})
-    assert "say why" in client.text(f"/needs/{need.id}")
-    client.post(f"/tasks/{need.id}/release", {"reason": "Rain all week"})
-    page = client.text(f"/needs/{need.id}")
+    client, need = _crew_with_a_claim(make, browser)
+    refused, page = client.blank_then_given(
+        f"/tasks/{need.id}/release", f"/needs/{need.id}", {"reason": "Rain all week"}, blank="  "
+    )
+    assert "say why" in refused
     assert "Released" in page and "Rain all week" in page
 
 
