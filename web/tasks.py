@@ -10,6 +10,7 @@ from collections.abc import Callable
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from accounts.actor import Actor
 from commonground.db_types import utcnow
 from commonground.errors import ConflictError, DomainError, ValidationError
 from commonground.rate_limits import per_organisation_shared
@@ -116,24 +117,15 @@ def decline(plan_id: int, assignment_id: int):
 @per_organisation_shared("RATELIMIT_CLAIM", "claim")  # one counter with the API's claims
 def claim(need_id: int):
     """Claim an open need for our organisation."""
-    return _button(
-        lambda: services.claim_need(current_actor(), need_id),
-        "Claimed. It is in “Our claims”; start it when work begins.",
-        "Not claimed: ",
-        _back_url(need_id),
-    )
+    done = "Claimed. It is in “Our claims”; start it when work begins."
+    return _need_button(services.claim_need, need_id, done, "Not claimed: ")
 
 
 @bp.post(f"/{NID}/start")
 @login_required
 def start(need_id: int):
     """Start work on a need we claimed."""
-    return _button(
-        lambda: services.start_need(current_actor(), need_id),
-        "Work started.",
-        "Not started: ",
-        _back_url(need_id),
-    )
+    return _need_button(services.start_need, need_id, "Work started.", "Not started: ")
 
 
 @bp.post(f"/{NID}/release")
@@ -186,6 +178,13 @@ def complete(need_id: int):
 def _button(call: Callable[[], object], done: str, refused: str, back: str) -> Response:
     """A partner's button: one service call; a conflict is flashed after `refused`."""
     return run_action(call, done=done, back=back, refused=refused, refusals=(ConflictError,))
+
+
+def _need_button(
+    service: Callable[[Actor, int], object], need_id: int, done: str, refused: str
+) -> Response:
+    """A button on one need: `service(actor, need_id)`, then back to where the button was."""
+    return _button(lambda: service(current_actor(), need_id), done, refused, _back_url(need_id))
 
 
 def _back(need_id: int):
