@@ -45,8 +45,12 @@ class IntakeReport:
             if outcome.location_problem:
                 self.location_problems[outcome.location_problem] += 1
             return
-        self.errors.extend(outcome)
-        self.rejected_lines.update(error.line for error in outcome)
+        self.reject(outcome)
+
+    def reject(self, errors: list[RowError]) -> None:
+        """Count a row as rejected, with its errors."""
+        self.errors.extend(errors)
+        self.rejected_lines.update(error.line for error in errors)
 
     @property
     def rows_rejected(self) -> int:
@@ -109,8 +113,7 @@ class ImportReport:
     def reject(self, errors: list[RowError]) -> None:
         """A row the core accepted but the database cannot take (counted as rejected)."""
         self.intake.records_ok -= 1
-        self.intake.errors.extend(errors)
-        self.intake.rejected_lines.update(e.line for e in errors)
+        self.intake.reject(errors)
 
     def summary(self) -> dict[str, Any]:
         return {
