@@ -65,7 +65,6 @@ PRICED_PER_NEED = 16
 DEFAULT_K = 8
 """Partners per need in the starting network: pricing adds whatever else the optimum needs, so
 k only trades solve size against rounds (8 was fastest at 100k needs, bench/README.md)."""
-"""Improving pairs added per need and round."""
 
 
 def network_for(idx: CandidateIndex, pairs: PairSet) -> Network:
