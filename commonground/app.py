@@ -30,6 +30,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.setdefault("CLOCK", utcnow)
     _trust_proxies(app)
     INSTANCE_DIR.mkdir(exist_ok=True)
+    _install_monitoring(app)
 
     from commonground import models  # noqa: F401 - registers every model with the metadata
 
@@ -60,6 +61,16 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _install_monitoring(app: Flask) -> None:
+    """JSON log lines with the request id, and request metrics; first, so they see every hook."""
+    from commonground.metrics import install_metrics
+    from commonground.monitoring import configure_json_logging, install_request_ids
+
+    configure_json_logging(app)
+    install_metrics(app)
+    install_request_ids(app)
 
 
 def _trust_proxies(app: Flask) -> None:

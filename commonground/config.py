@@ -219,6 +219,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_IMPORT": os.environ.get("RATELIMIT_IMPORT", "10 per minute"),
         # Retry-After (seconds) of the 503s answered while the database or Redis is down.
         "RETRY_AFTER_SECONDS": int(os.environ.get("RETRY_AFTER_SECONDS", "30")),
+        # Monitoring: /metrics answers a bearer token equal to METRICS_TOKEN; unset, only a
+        # direct request from this host (loopback, no X-Forwarded-For). Successful token uses
+        # are logged once per token per TOKEN_USE_LOG_MINUTES (per process), with a count.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
+        "TOKEN_USE_LOG_MINUTES": _env_float("TOKEN_USE_LOG_MINUTES", 15.0),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024))),
         # Claims not started / not completed after this many days are stale, unless the
         # capability sets its own thresholds.

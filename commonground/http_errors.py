@@ -15,6 +15,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from commonground.errors import DomainError
+from commonground.monitoring import current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +34,13 @@ def wants_json() -> bool:
 
 
 def error_body(status: int, message: str, errors: dict[str, Any] | None = None) -> dict:
-    """The JSON body every API error carries."""
+    """The JSON body every API error carries; `request_id` joins it to the log lines."""
     return {
         "code": status,
         "status": HTTPStatus(status).phrase,
         "message": message,
         "errors": errors or {},
+        "request_id": current_request_id(),
     }
 
 

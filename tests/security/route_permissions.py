@@ -498,6 +498,10 @@ ROUTES += [
     # --- operations: liveness and readiness for load balancers (no data, no sign-in) ----------
     Route("GET", "/healthz", EVERYONE),
     Route("GET", "/readyz", EVERYONE),
+    # /metrics: the matrix's clients call from 127.0.0.1 with no METRICS_TOKEN set, so everyone
+    # is let in here; from elsewhere, through a proxy or with a token configured it is refused
+    # (tests/security/test_monitoring.py).
+    Route("GET", "/metrics", EVERYONE),
     # --- API: briefings (staff) ---------------------------------------------------------------
     Route("GET", _api("/briefings/"), STAFF),
     Route(
