@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from accounts.actor import Actor
@@ -16,7 +17,7 @@ from accounts.models import ApiToken, OneTimeToken, User
 from accounts.outbox import queue_email
 from accounts.passwords import check_password_policy, hash_password, verify_password
 from accounts.roles import Role
-from accounts.security_log import security_event
+from accounts.security_log import security_event, token_uses
 from accounts.tokens import new_token, token_digest
 from accounts.web_sessions import revoke_user_sessions
 from commonground.db_types import utcnow
@@ -191,9 +192,17 @@ def authenticate_token(raw: str, *, now: datetime | None = None) -> tuple[Actor,
     if token.last_used_at is None or now - token.last_used_at >= timedelta(seconds=60):
         with unit_of_work():
             token.last_used_at = now
-    security_event(
-        "token_use", "success", user_id=user.id, partner_id=user.partner_id, token_id=token.id
-    )
+    window = timedelta(minutes=current_app.config["TOKEN_USE_LOG_MINUTES"])
+    not_logged = token_uses.admit(token.token_hash, now, window)
+    if not_logged is not None:  # the first use per token and window, not every request
+        security_event(
+            "token_use",
+            "success",
+            user_id=user.id,
+            partner_id=user.partner_id,
+            token_id=token.id,
+            uses_not_logged=not_logged,
+        )
     return actor_for(user), user
 
 
