@@ -31,6 +31,9 @@ class ErrorResponseSchema(Schema):
     status = fields.String(required=True, metadata={"description": "HTTP status phrase"})
     message = fields.String(required=True)
     errors = fields.Dict(metadata={"description": "Per-field messages or details"})
+    request_id = fields.String(
+        metadata={"description": "This request's id, as in the X-Request-ID header and our logs"}
+    )
 
 
 class ApiBlueprint(Blueprint):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-ERROR_KEYS = {"code", "status", "message", "errors"}
+ERROR_KEYS = {"code", "status", "message", "errors", "request_id"}
 
 
 def test_missing_token_is_a_401_in_the_error_shape(client, app_context):
