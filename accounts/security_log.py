@@ -78,8 +78,9 @@ def configure_security_log(level: int = logging.INFO) -> None:
 class TokenUseSampler:
     """Which successful token uses to log: a token's first, then one per window, with a count.
 
-    Per process and in memory: at most MAX_TRACKED tokens are remembered (the oldest lines'
-    entries are forgotten first, and a forgotten token is simply logged again).
+    Per process and in memory: at most MAX_TRACKED tokens are remembered. When a new token
+    finds it full, the tokens whose window has passed are forgotten (all of them, if none
+    has); a forgotten token is simply logged again at its next use.
     """
 
     MAX_TRACKED = 10_000
