@@ -194,11 +194,6 @@ class Churn:
     dropped: int
     gone: int = 0
 
-    @property
-    def moved_share(self) -> float:
-        """Moved or dropped baseline assignments as a share of the baseline (0 when empty)."""
-        return (self.moved + self.dropped) / self.baseline if self.baseline else 0.0
-
 
 @dataclass(frozen=True, slots=True)
 class CityPlan:

@@ -168,10 +168,6 @@ class _ColumnGeneration:
         self.solve_seconds = self.pricing_seconds = 0.0
 
     @property
-    def pairs(self) -> PairSet:
-        return _union(list(self.parts.values()), len(self.idx.partners))
-
-    @property
     def objective(self) -> int:
         return sum(self.objectives.values())
 

@@ -38,6 +38,20 @@ def standing_assignments(plan_id: int | None = None) -> dict[int, int]:
     return dict(rows.all())
 
 
+def baseline_assignments() -> dict[int, int]:
+    """need id -> partner id a re-plan keeps where it can: the latest plan's standing
+    assignments, and every offer still standing in any plan (an offer a partner has in hand
+    wins over a proposal)."""
+    baseline = standing_assignments()
+    rows = db.session.execute(
+        select(PlanAssignment.need_id, PlanAssignment.partner_id)
+        .where(PlanAssignment.status == "offered")
+        .order_by(PlanAssignment.id)
+    )
+    baseline.update(dict(rows.all()))
+    return baseline
+
+
 def planned_partner_for_need(need_id: int) -> int | None:
     """The partner the latest plan chose for a need (if it stands), else None."""
     plan_id = latest_plan_id()

@@ -271,7 +271,7 @@ def run_city_plan(
     needs = specs.open_need_specs()
     partners = specs.partner_specs(now)
     baseline_plan = queries.latest_plan_id()
-    previous = baseline_assignments() if baseline_plan is not None else None
+    previous = queries.baseline_assignments() if baseline_plan is not None else None
     weights = specs.weights_from_config()
     result = matching.plan_city(
         needs,
@@ -348,19 +348,6 @@ def plan_summary(
 
 def _weights_dict(weights: matching.Weights) -> dict[str, float]:
     return {name: getattr(weights, name) for name in specs.WEIGHT_NAMES}
-
-
-def baseline_assignments() -> dict[int, int]:
-    """need -> partner a re-plan keeps where it can: the latest plan's standing assignments,
-    and every offer still standing (an offer a partner has in hand wins over a proposal)."""
-    baseline = queries.standing_assignments()
-    rows = db.session.execute(
-        select(PlanAssignment.need_id, PlanAssignment.partner_id)
-        .where(PlanAssignment.status == "offered")
-        .order_by(PlanAssignment.id)
-    )
-    baseline.update(dict(rows.all()))
-    return baseline
 
 
 def list_plans(actor: Actor, limit: int = 20) -> list[Plan]:

@@ -14,8 +14,11 @@ from flask import Flask
 from commonground.config import ROOT
 
 
-def run_in_own_process(script: str, app: Flask, **settings: Any) -> dict[str, Any]:
-    """Run `script` with the suite's database and test settings plus `settings`; its outcome."""
+def run_in_own_process(
+    script: str, app: Flask, *, env: dict[str, str] | None = None, **settings: Any
+) -> dict[str, Any]:
+    """Run `script` with the suite's database and test settings plus `settings` (and `env` as
+    the process environment, when given); its outcome."""
     settings = {
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -30,5 +33,6 @@ def run_in_own_process(script: str, app: Flask, **settings: Any) -> dict[str, An
         timeout=120,
         check=True,
         cwd=ROOT,
+        env=env,
     )
     return json.loads(result.stdout.strip().splitlines()[-1])

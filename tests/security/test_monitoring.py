@@ -8,14 +8,12 @@ import json
 import logging
 import os
 import re
-import subprocess
-import sys
 from datetime import timedelta
 
 from accounts.security_log import LOGGER_NAME, TokenUseSampler
-from commonground.config import ROOT
 from commonground.db_types import utcnow
 from commonground.monitoring import JsonFormatter, RequestIdFilter
+from tests.security.own_process import run_in_own_process
 
 REMOTE = {"REMOTE_ADDR": "203.0.113.9"}
 
@@ -142,23 +140,10 @@ print(json.dumps({"text": client.get("/metrics").get_data(as_text=True)}))
 
 
 def test_with_a_multiprocess_directory_the_counters_live_in_files(app, tmp_path):
-    settings = {
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "SECRET_KEY": "test-secret-key-not-for-production",
-    }
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
     for _ in range(2):  # two "workers": the scrape reports the sum of both
-        result = subprocess.run(
-            [sys.executable, "-c", SCRIPT, json.dumps(settings)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-            cwd=ROOT,
-            env=env,
-        )
-    text = json.loads(result.stdout.strip().splitlines()[-1])["text"]
+        outcome = run_in_own_process(SCRIPT, app, env=env)
+    text = outcome["text"]
     labels = 'endpoint="/healthz",method="GET",status="200"'
     assert f"commonground_http_requests_total{{{labels}}} 6.0" in text
     assert list(tmp_path.iterdir())
