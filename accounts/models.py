@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commonground.db_types import UTCDateTime, utcnow
@@ -82,12 +82,28 @@ class OneTimeToken(db.Model):
 
 
 class OutboxEmail(db.Model):
-    """An email the service would send. In development it stays here (and in the log)."""
+    """An email to send: the durable delivery queue (transactional outbox).
+
+    It is written in the same unit of work as the change it tells about, and sent later
+    (`notifications.delivery`). `status`: queued (due at `next_attempt_at`, or now when empty),
+    sending (leased to one sender until `lease_until`), sent, or failed (permanently, or after
+    the last attempt). Without an SMTP server configured it stays queued (development).
+    """
 
     __tablename__ = "outbox_email"
+    __table_args__ = (Index("ix_outbox_email_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to_address: Mapped[str] = mapped_column(String(254), index=True)
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str | None] = mapped_column(String(40))
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(12), default="queued", server_default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(300))

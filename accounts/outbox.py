@@ -1,5 +1,8 @@
-"""Outgoing email. Until a mail transport is configured, messages are kept in the outbox table
-and announced in the application log (recipient and subject only: bodies hold one-time links).
+"""Outgoing email: the outbox table is the delivery queue. A message is queued in the caller's
+unit of work, so it commits with the change it tells about or not at all; a sender
+(`notifications.delivery`) delivers it over SMTP later. Without an SMTP server configured the
+messages stay here (`flask outbox`). The log names recipient and subject only: bodies hold
+one-time links.
 """
 
 from __future__ import annotations
@@ -17,17 +20,37 @@ from commonground.text import single_line
 log = logging.getLogger(__name__)
 
 
-def queue_email(to_address: str, subject: str, body: str, *, now: datetime | None = None) -> None:
-    """Add a message to the outbox (the caller commits with its own unit of work)."""
-    db.session.add(
-        OutboxEmail(
-            to_address=to_address,
-            subject=single_line(subject)[:200],
-            body=body,
-            created_at=now or utcnow(),
-        )
+def queue_email(
+    to_address: str,
+    subject: str,
+    body: str,
+    *,
+    now: datetime | None = None,
+    html: str | None = None,
+    unsubscribe_url: str | None = None,
+    kind: str | None = None,
+) -> OutboxEmail:
+    """Add a message to the outbox (the caller commits with its own unit of work).
+
+    `body` is the plain text; `html` an optional HTML alternative; `unsubscribe_url` the
+    signed one-click link sent in the List-Unsubscribe headers; `kind` the notification kind
+    (None for account mail such as invitations and password resets, which cannot be switched
+    off).
+    """
+    email = OutboxEmail(
+        to_address=to_address,
+        subject=single_line(subject)[:200],
+        body=body,
+        html_body=html,
+        unsubscribe_url=unsubscribe_url,
+        kind=kind,
+        created_at=now or utcnow(),
+        status="queued",
+        attempts=0,
     )
+    db.session.add(email)
     log.info("email queued for %r: %r", to_address, single_line(subject))
+    return email
 
 
 def latest_emails(to_address: str | None = None, limit: int = 20) -> list[OutboxEmail]:

@@ -104,7 +104,11 @@ class PartnerStatus(MethodView):
     @blp.errors(403, 409)
     def post(self, data, partner_id):
         """Verify, pause, resume or archive a partner (coordinators)."""
-        return _out(services.change_partner_status(current_actor(), partner_id, data["action"]))
+        return _out(
+            services.change_partner_status(
+                current_actor(), partner_id, data["action"], reason=data["reason"]
+            )
+        )
 
 
 @blp.route(f"/{PID}/suggestions")

@@ -111,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
         profile,
         tasks,
         times,
+        unsubscribe,
     )
     from web import briefings as briefing_pages
 
@@ -127,6 +128,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(gaps.bp)
     app.register_blueprint(performance.bp)
     app.register_blueprint(open_data.bp)
+    # One-click unsubscribe (RFC 8058) posts from a mail client: the signed link is the authority.
+    csrf.exempt(unsubscribe.confirm)
+    app.register_blueprint(unsubscribe.bp)
     navigation.install(app)
     times.install(app)
     from open311.server import bp as open311_bp

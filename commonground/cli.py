@@ -1,7 +1,7 @@
 """Command-line jobs: `flask setup-city` (a real city without the demo), `flask seed`,
 `flask release-stale`, `flask plan`, `flask briefings`, `flask create-user`, the intake commands
 (`flask import-needs`, `flask geocode-pending`: intake/cli.py) and `flask import-open311`
-(open311/cli.py)."""
+(open311/cli.py), and `flask send-mail` / `flask send-notices` (notifications/cli.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 
 from accounts.actor import SYSTEM
 from intake.cli import INTAKE_COMMANDS
+from notifications.cli import NOTIFICATION_COMMANDS
 from open311.cli import OPEN311_COMMANDS
 
 
@@ -171,11 +172,13 @@ def create_user_command(
 @click.option("--to", "to_address", default=None, help="Only emails to this address.")
 @click.option("--limit", default=5, show_default=True)
 def outbox(to_address: str | None, limit: int) -> None:
-    """Show the newest outgoing emails (development: reset and invitation links)."""
+    """Show the newest outgoing emails and their delivery state (development: reset and
+    invitation links, notices)."""
     from accounts.outbox import latest_emails
 
     for email in latest_emails(to_address, limit=limit):
-        click.echo(f"--- {email.created_at:%Y-%m-%d %H:%M} to {email.to_address}")
+        state = email.status + (f", {email.attempts} attempt(s)" if email.attempts else "")
+        click.echo(f"--- {email.created_at:%Y-%m-%d %H:%M} to {email.to_address} [{state}]")
         click.echo(f"Subject: {email.subject}\n\n{email.body}\n")
 
 
@@ -283,6 +286,7 @@ COMMANDS = [
     setup_city_command,
     *INTAKE_COMMANDS,
     *OPEN311_COMMANDS,
+    *NOTIFICATION_COMMANDS,
 ]
 
 

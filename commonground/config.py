@@ -15,6 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = ROOT / "instance"
 DISTANCE_UNITS = ("mi", "km")
 """Units a city may show distances in."""
+SMTP_SECURITY = ("starttls", "ssl", "none")
+"""How the connection to the SMTP server is protected."""
 
 
 def _env_float(name: str, default: float) -> float:
@@ -229,6 +231,23 @@ def load_config(overrides: dict | None = None) -> dict:
         # capability sets its own thresholds.
         "STALE_START_DAYS": int(os.environ.get("STALE_START_DAYS", "7")),
         "STALE_COMPLETE_DAYS": int(os.environ.get("STALE_COMPLETE_DAYS", "30")),
+        # Partner members are warned this many days before a stale claim is released.
+        "CLAIM_WARNING_DAYS": int(os.environ.get("CLAIM_WARNING_DAYS", "2")),
+        # Email delivery (notifications.delivery). No SMTP_HOST: mail stays in the outbox
+        # (`flask outbox` lists it). SMTP_SECURITY is starttls, ssl (implicit TLS) or none.
+        "SMTP_HOST": os.environ.get("SMTP_HOST", "").strip(),
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "587")),
+        "SMTP_SECURITY": os.environ.get("SMTP_SECURITY", "starttls").strip().lower(),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_TIMEOUT_SECONDS": _env_float("SMTP_TIMEOUT_SECONDS", 30.0),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Common Ground <noreply@city.example>"),
+        # A transient failure (4xx, no connection) is retried after MAIL_RETRY_SECONDS, doubled
+        # each attempt (at most 6 hours); after MAIL_MAX_ATTEMPTS attempts it is failed.
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "8")),
+        "MAIL_RETRY_SECONDS": int(os.environ.get("MAIL_RETRY_SECONDS", "60")),
+        # A message being sent is leased to one sender this long; past it, another may retry it.
+        "MAIL_LEASE_SECONDS": int(os.environ.get("MAIL_LEASE_SECONDS", "300")),
         # Intake: geocoding, duplicates, file limits (see intake/ and geo/geocoders.py).
         "GEOCODER": os.environ.get("GEOCODER", "gazetteer"),
         "GAZETTEER_PATH": os.environ.get(
@@ -259,6 +278,8 @@ def load_config(overrides: dict | None = None) -> dict:
     config.update(overrides or {})
     if config["DISTANCE_UNITS"] not in DISTANCE_UNITS:
         raise RuntimeError(f"DISTANCE_UNITS must be one of {DISTANCE_UNITS}.")
+    if config["SMTP_SECURITY"] not in SMTP_SECURITY:
+        raise RuntimeError(f"SMTP_SECURITY must be one of {SMTP_SECURITY}.")
     if config["ENV"] == "production" and not config["PASSWORD_HASH_METHOD"].startswith("scrypt"):
         raise RuntimeError("Production passwords are hashed with scrypt.")
     if not config.get("SECRET_KEY"):

@@ -8,6 +8,7 @@ from capabilities.models import Capability
 from geo.models import GeocodeCache, Neighbourhood
 from intake.models import ImportProfile
 from needs.models import Claim, Need, NeedEvent
+from notifications.models import NotificationPreference, SentNotice
 from partners.models import Partner, PartnerCapability
 from planning.models import Plan, PlanAssignment
 
@@ -22,12 +23,14 @@ __all__ = [
     "Need",
     "NeedEvent",
     "Neighbourhood",
+    "NotificationPreference",
     "OneTimeToken",
     "OutboxEmail",
     "Partner",
     "PartnerCapability",
     "Plan",
     "PlanAssignment",
+    "SentNotice",
     "User",
     "WebSession",
 ]

@@ -33,6 +33,7 @@ from geo.services import nearest_neighbourhood
 from needs.calendar import week_start
 from needs.lifecycle import transition
 from needs.models import Claim, Need, NeedEvent
+from notifications import notices
 from partners.models import Partner, PartnerCapability
 
 CHANGED = "This need changed meanwhile; try again."
@@ -277,6 +278,10 @@ def verify_need(actor: Actor, need_id: int, note: str = "", *, now: datetime | N
             note=note,
             partner_id=claim.partner_id if claim else None,
         )
+        if claim is not None:
+            notices.tell_completion_reviewed(
+                claim.partner_id, need.id, need.title, verified=True, note=note, reviewed_at=now
+            )
     return need
 
 
@@ -303,6 +308,10 @@ def reopen_need(actor: Actor, need_id: int, reason: str, *, now: datetime | None
             note=reason,
             partner_id=claim.partner_id if claim else None,
         )
+        if claim is not None:
+            notices.tell_completion_reviewed(
+                claim.partner_id, need.id, need.title, verified=False, note=reason, reviewed_at=now
+            )
     return need
 
 
@@ -356,13 +365,22 @@ def release_stale_claims(actor: Actor, *, now: datetime | None = None) -> list[i
     with unit_of_work(CHANGED):
         for claim, reason in stale_claims(now):
             need = claim.need
-            _release(actor, need, claim, transition(need.status, "release"), reason, now)
+            step = transition(need.status, "release")
+            _release(actor, need, claim, step, reason, now, automatic=True)
             released.append(need.id)
     return released
 
 
 def stale_claims(now: datetime) -> list[tuple[Claim, str]]:
     """Active claims past their capability's start or completion limit, with the reason."""
+    return [(claim, reason) for claim, deadline, _, reason in release_deadlines() if now > deadline]
+
+
+def release_deadlines() -> list[tuple[Claim, datetime, str, str]]:
+    """Every active claim with when it becomes stale: (claim, deadline, what it waits for —
+    "start" or "complete" —, the reason it will be released with). The one staleness rule:
+    not started within the start limit, else not completed within the completion limit, both
+    counted from the claim (per capability, else STALE_START_DAYS / STALE_COMPLETE_DAYS)."""
     config = current_app.config
     rows = db.session.execute(
         select(Claim, Capability)
@@ -370,15 +388,19 @@ def stale_claims(now: datetime) -> list[tuple[Claim, str]]:
         .where(Claim.status == "active")
         .order_by(Claim.id)
     )
-    stale = []
+    found = []
     for claim, capability in rows:
         start_days = capability.stale_start_days or config["STALE_START_DAYS"]
         complete_days = capability.stale_complete_days or config["STALE_COMPLETE_DAYS"]
-        if claim.started_at is None and now - claim.claimed_at > timedelta(days=start_days):
-            stale.append((claim, f"Stale: not started within {start_days} days of the claim."))
-        elif now - claim.claimed_at > timedelta(days=complete_days):
-            stale.append((claim, f"Stale: not completed within {complete_days} days."))
-    return stale
+        start_by = claim.claimed_at + timedelta(days=start_days)
+        complete_by = claim.claimed_at + timedelta(days=complete_days)
+        start_reason = f"Stale: not started within {start_days} days of the claim."
+        complete_reason = f"Stale: not completed within {complete_days} days."
+        if claim.started_at is None and start_by <= complete_by:
+            found.append((claim, start_by, "start", start_reason))
+        else:
+            found.append((claim, complete_by, "complete", complete_reason))
+    return found
 
 
 # --- capacity --------------------------------------------------------------------------------
@@ -449,8 +471,11 @@ def _mark_released(claim: Claim, reason: str, now: datetime) -> None:
     claim.release_reason = reason
 
 
-def _release(actor: Actor, need: Need, claim: Claim, step, reason: str, now: datetime) -> None:
-    """Give a claimed need back: open again, the claim released, the event recorded."""
+def _release(
+    actor: Actor, need: Need, claim: Claim, step, reason: str, now: datetime, *, automatic=False
+) -> None:
+    """Give a claimed need back: open again, the claim released, the event recorded, and the
+    partner's other members told (all of them when the release is automatic)."""
     from_status = need.status
     _move(need, "release", step.sources, step.target, now)
     _mark_released(claim, reason, now)
@@ -463,6 +488,15 @@ def _release(actor: Actor, need: Need, claim: Claim, step, reason: str, now: dat
         now=now,
         partner_id=claim.partner_id,
         note=reason,
+    )
+    notices.tell_claim_released(
+        claim.partner_id,
+        need.id,
+        need.title,
+        reason=reason,
+        automatic=automatic,
+        released_at=now,
+        exclude_user_id=actor.user_id,
     )
 
 

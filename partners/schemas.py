@@ -93,3 +93,5 @@ class StatusActionSchema(Schema):
     """A status change: verify, pause, resume or archive."""
 
     action = fields.String(required=True, validate=validate.OneOf(sorted(STATUS_ACTIONS)))
+    # Told to the organisation's members when a coordinator verifies it or declines it.
+    reason = Text(max_length=500, multiline=True, load_default="")

@@ -3,16 +3,19 @@ writes in one unit of work (`commonground.transaction`)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
 
 from accounts.actor import Actor
 from capabilities.services import require_known_capabilities
+from commonground.db_types import utcnow
 from commonground.errors import ConflictError, PermissionDeniedError
 from commonground.extensions import db
 from commonground.lookup import get_or_not_found
 from commonground.transaction import unit_of_work
+from notifications import notices
 from partners.models import Partner, PartnerCapability
 from partners.status import next_status
 
@@ -113,12 +116,27 @@ def update_partner(actor: Actor, partner_id: int, data: dict[str, Any]) -> Partn
     return partner
 
 
-def change_partner_status(actor: Actor, partner_id: int, action: str) -> Partner:
-    """verify / pause / resume / archive a partner (coordinators and admins)."""
+def change_partner_status(
+    actor: Actor, partner_id: int, action: str, *, reason: str = "", now: datetime | None = None
+) -> Partner:
+    """verify / pause / resume / archive a partner (coordinators and admins).
+
+    A registered organisation's members are told when it is verified, or when it is archived
+    while still waiting for verification (not verified), with `reason`.
+    """
     actor.require("partner.set_status")
     partner = get_partner(actor, partner_id)
     with unit_of_work():
+        was = partner.status
         partner.status = next_status(partner.status, action)
+        if was == "pending" and partner.status in ("active", "archived"):
+            notices.tell_organisation_reviewed(
+                partner.id,
+                partner.name,
+                verified=partner.status == "active",
+                reason=reason,
+                reviewed_at=now or utcnow(),
+            )
     return partner
 
 

@@ -42,6 +42,7 @@ from needs.tasks import (
     tasks_in_area,
     weekly_capacity,
 )
+from notifications import notices
 from partners.models import Partner
 from partners.queries import partner_names
 from partners.services import get_partner
@@ -454,6 +455,15 @@ def offer_assignment(
     with unit_of_work():
         found.status = "offered"
         found.offered_at = now or utcnow()
+        need = db.session.get(Need, found.need_id)
+        notices.tell_task_offered(
+            found.partner_id,
+            need.id,
+            need.title,
+            address=need.address,
+            offered_at=found.offered_at,
+            due=need.due_date.isoformat() if need.due_date else "",
+        )
     return found
 
 

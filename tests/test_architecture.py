@@ -86,6 +86,7 @@ DOMAIN = (
     "intake",
     "matching",
     "needs",
+    "notifications",
     "open311",
     "partners",
     "performance",
@@ -114,7 +115,7 @@ LAYERS: dict[str, Layer] = {
     "accounts.schemas": _pure("commonground.fields", "partners.schemas"),
     "capabilities.*": _may("commonground", "accounts"),
     "capabilities.schemas": _pure("commonground.fields"),
-    "partners.*": _may("commonground", "accounts", "capabilities"),
+    "partners.*": _may("commonground", "accounts", "capabilities", "notifications.notices"),
     "partners.status": _pure("commonground.errors"),
     "partners.sectors": _pure(),
     "partners.schemas": _pure("commonground.fields", "partners.sectors", "partners.status"),
@@ -122,7 +123,9 @@ LAYERS: dict[str, Layer] = {
     "geo.distance": _may(frameworks=False),  # pure, but its docstring does not say so yet
     "geo.gazetteer": _pure(),
     "geo.geocoders": _pure("geo"),
-    "needs.*": _may("commonground", "accounts", "capabilities", "geo", "partners"),
+    "needs.*": _may(
+        "commonground", "accounts", "capabilities", "geo", "partners", "notifications.notices"
+    ),
     "needs.lifecycle": _pure("commonground.errors"),
     "needs.calendar": _pure(),
     "needs.schemas": _pure("commonground.fields", "needs.lifecycle", "needs.filters"),
@@ -145,9 +148,28 @@ LAYERS: dict[str, Layer] = {
     "open311.errors": _pure("open311"),
     "open311.client": _pure("open311", "intake"),
     "planning.*": _may(
-        "commonground", "accounts", "capabilities", "geo", "matching", "needs", "partners"
+        "commonground",
+        "accounts",
+        "capabilities",
+        "geo",
+        "matching",
+        "needs",
+        "notifications.notices",
+        "partners",
     ),
     "planning.schemas": _pure("commonground.fields"),
+    # Notifications: the lower layer (notices, delivery, preferences) sits beside accounts so
+    # the feature services queue their notices in their own unit of work; the routines (warnings
+    # and digests) and the commands read the feature packages above it.
+    "notifications.*": _may("commonground", "accounts", "partners"),
+    "notifications.kinds": _pure(),
+    "notifications.schemas": _pure("notifications.kinds"),
+    "notifications.routines": _may(
+        "commonground", "accounts", "needs", "notifications", "partners", "planning"
+    ),
+    "notifications.cli": _may(
+        "commonground", "accounts", "needs", "notifications", "partners", "planning"
+    ),
     "performance.*": _may("commonground", "accounts", "capabilities", "needs", "planning"),
     "performance.kpis": _pure(),
     "performance.gaps": _pure(),

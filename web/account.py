@@ -1,4 +1,5 @@
-"""The signed-in user's own account: profile, API tokens (shown once), password, sessions.
+"""The signed-in user's own account: profile, API tokens (shown once), password, sessions, and
+which notification emails they receive.
 
 Forms are read with `accounts.schemas`. Must not import `api`.
 """
@@ -22,6 +23,8 @@ from accounts.services import (
 from accounts.sessions import clock, current_session_key, end_all_sessions
 from accounts.web_sessions import count_live_sessions
 from commonground.errors import ValidationError
+from notifications.preferences import preferences_for, set_preferences
+from notifications.schemas import NotificationPreferencesSchema
 from web.access import current_actor, login_required
 from web.actions import run_action
 from web.form_input import InvalidForm, domain_messages, read_form
@@ -71,6 +74,7 @@ def _page(
         "password_form": password_form,
         "password_errors": password_errors,
         "new_token": new_token,
+        "notifications": preferences_for(current_actor()),
     }
     return render_template("account/profile.html", **context), status, {"Cache-Control": "no-store"}
 
@@ -135,6 +139,20 @@ def password():
         "Your password is changed; your other sessions are signed out and your API tokens revoked.",
         "success",
     )
+    return redirect(url_for("account.profile"))
+
+
+@bp.post("/notifications")
+@login_required
+def notifications():
+    """Choose which notification emails I receive (ticked: on)."""
+    try:
+        data = read_form(NotificationPreferencesSchema(), request.form)
+    except InvalidForm:
+        flash("Choose among the notifications listed.", "error")
+        return _page(status=422)
+    set_preferences(current_actor(), data["enabled"])
+    flash("Your email choices are saved.", "success")
     return redirect(url_for("account.profile"))
 
 

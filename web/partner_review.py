@@ -5,13 +5,16 @@ Must not import `api`.
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from accounts.onboarding import pending_partners
+from partners.schemas import StatusActionSchema
 from partners.services import change_partner_status
 from partners.status import STATUS_ACTIONS
 from web.access import current_actor, login_required
 from web.actions import run_action
+from web.form_input import read_form
 
 bp = Blueprint("partner_review", __name__, url_prefix="/review/partners")
 
@@ -36,10 +39,17 @@ def index():
 @bp.post(f"/<id:partner_id>/{ACTION}")
 @login_required
 def act(partner_id: int, action: str):
-    """Apply a status action to one organisation."""
+    """Apply a status action to one organisation (with the reason told to its members when it
+    is verified or declined)."""
+    sent = MultiDict({"action": action, "reason": request.form.get("reason", "")})
+
+    def apply():
+        data = read_form(StatusActionSchema(), sent)
+        return change_partner_status(current_actor(), partner_id, action, reason=data["reason"])
+
     return run_action(
-        lambda: change_partner_status(current_actor(), partner_id, action),
+        apply,
         done=lambda partner: f"{partner.name} is now {partner.status}.",
         back=url_for("partner_review.index"),
-        refusals=(),  # an illegal transition is a 409 page
+        refusals=(),  # an illegal transition is a 409 page, a bad reason a 422
     )
