@@ -88,21 +88,32 @@ def delivery_pass(now: datetime | None = None) -> PassReport:
     transport = SmtpTransport(config)
     try:
         while batch := claim_due(now):
-            for position, email_id in enumerate(batch):
+            for position, claimed in enumerate(batch):
                 try:
-                    _deliver_one(transport, email_id, now, report)
+                    _deliver_one(transport, claimed, now, report)
                 except ConnectionFailure as exc:
                     for left in batch[position:]:
-                        _record_transient(left, str(exc), now, report)
+                        _record_transient(left.id, str(exc), now, report)
                     return report
     finally:
         transport.close()
     return report
 
 
-def claim_due(now: datetime, limit: int = BATCH_SIZE) -> list[int]:
-    """Lease up to `limit` due messages to this sender and count an attempt; their ids."""
+@dataclass(frozen=True)
+class Claimed:
+    """A message leased to this sender, ready to go."""
+
+    id: int
+    to_address: str
+    subject: str
+    message: EmailMessage
+
+
+def claim_due(now: datetime, limit: int = BATCH_SIZE) -> list[Claimed]:
+    """Lease up to `limit` due messages to this sender and count an attempt; the messages."""
     lease = timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
+    sender = current_app.config["MAIL_FROM"]
     due = or_(
         and_(
             OutboxEmail.status == "queued",
@@ -111,43 +122,35 @@ def claim_due(now: datetime, limit: int = BATCH_SIZE) -> list[int]:
         and_(OutboxEmail.status == "sending", OutboxEmail.lease_until < now),
     )
     with unit_of_work():
-        ids = list(
+        rows = list(
             db.session.scalars(
-                select(OutboxEmail.id)
+                select(OutboxEmail)
                 .where(due)
                 .order_by(OutboxEmail.id)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
             )
         )
-        if ids:
-            db.session.execute(
-                update(OutboxEmail)
-                .where(OutboxEmail.id.in_(ids))
-                .values(
-                    status="sending",
-                    lease_until=now + lease,
-                    attempts=OutboxEmail.attempts + 1,
-                )
-                .execution_options(synchronize_session=False)
-            )
-    return ids
+        for row in rows:
+            row.status = "sending"
+            row.lease_until = now + lease
+            row.attempts += 1
+        # Built inside the unit: no transaction (on SQLite, the write lock) stays open while
+        # the SMTP server answers.
+        return [Claimed(r.id, r.to_address, r.subject, build_message(r, sender)) for r in rows]
 
 
 def _deliver_one(
-    transport: SmtpTransport, email_id: int, now: datetime, report: PassReport
+    transport: SmtpTransport, claimed: Claimed, now: datetime, report: PassReport
 ) -> None:
-    email = db.session.get(OutboxEmail, email_id, populate_existing=True)
-    if email is None or email.status != "sending":
-        return
-    message = build_message(email, current_app.config["MAIL_FROM"])
+    email_id, to_address, subject = claimed.id, claimed.to_address, claimed.subject
     try:
-        transport.send(message, email.to_address)
+        transport.send(claimed.message, to_address)
     except PermanentFailure as exc:
         _finish(email_id, "failed", str(exc), now)
         report.failed += 1
-        log.warning("email %s to %r %r: failed permanently (%s)", email_id, email.to_address,
-                    email.subject, exc)  # fmt: skip
+        log.warning("email %s to %r %r: failed permanently (%s)", email_id, to_address, subject,
+                    exc)  # fmt: skip
         return
     except ConnectionFailure:
         raise
@@ -156,7 +159,7 @@ def _deliver_one(
         return
     _finish(email_id, "sent", None, now)
     report.sent += 1
-    log.info("email %s to %r %r: sent", email_id, email.to_address, email.subject)
+    log.info("email %s to %r %r: sent", email_id, to_address, subject)
 
 
 def _finish(email_id: int, status: str, error: str | None, now: datetime) -> None:
@@ -177,34 +180,32 @@ def _finish(email_id: int, status: str, error: str | None, now: datetime) -> Non
 def _record_transient(email_id: int, error: str, now: datetime, report: PassReport) -> None:
     """Put a message back in the queue after a backoff, or fail it after the last attempt."""
     config = current_app.config
-    email = db.session.get(OutboxEmail, email_id, populate_existing=True)
-    if email is None:
-        return
-    if email.attempts >= config["MAIL_MAX_ATTEMPTS"]:
-        _finish(email_id, "failed", f"gave up after {email.attempts} attempts: {error}", now)
-        report.failed += 1
-        log.warning("email %s to %r %r: failed after %s attempts (%s)", email_id,
-                    email.to_address, email.subject, email.attempts, error)  # fmt: skip
-        return
-    wait = min(
-        timedelta(seconds=config["MAIL_RETRY_SECONDS"] * 2 ** max(email.attempts - 1, 0)),
-        MAX_BACKOFF,
-    )
     with unit_of_work():
-        db.session.execute(
-            update(OutboxEmail)
-            .where(OutboxEmail.id == email_id, OutboxEmail.status == "sending")
-            .values(
-                status="queued",
-                next_attempt_at=now + wait,
-                lease_until=None,
-                last_error=single_line(error)[:300],
+        email = db.session.get(OutboxEmail, email_id, populate_existing=True)
+        if email is None or email.status != "sending":
+            return
+        attempts, to_address, subject = email.attempts, email.to_address, email.subject
+        if attempts >= config["MAIL_MAX_ATTEMPTS"]:
+            email.status = "failed"
+            email.lease_until = None
+            email.last_error = single_line(f"gave up after {attempts} attempts: {error}")[:300]
+        else:
+            wait = min(
+                timedelta(seconds=config["MAIL_RETRY_SECONDS"] * 2 ** max(attempts - 1, 0)),
+                MAX_BACKOFF,
             )
-            .execution_options(synchronize_session=False)
-        )
-    report.retried += 1
-    log.info("email %s to %r %r: will retry after %s (%s)", email_id, email.to_address,
-             email.subject, wait, error)  # fmt: skip
+            email.status = "queued"
+            email.next_attempt_at = now + wait
+            email.lease_until = None
+            email.last_error = single_line(error)[:300]
+    if attempts >= config["MAIL_MAX_ATTEMPTS"]:
+        report.failed += 1
+        log.warning("email %s to %r %r: failed after %s attempts (%s)", email_id, to_address,
+                    subject, attempts, error)  # fmt: skip
+    else:
+        report.retried += 1
+        log.info("email %s to %r %r: will retry after %s (%s)", email_id, to_address, subject,
+                 wait, error)  # fmt: skip
 
 
 def build_message(email: OutboxEmail, sender: str) -> EmailMessage:
