@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
+from notifications.delivery import deliver_due_emails
 from tests.mail import Mailbox, SmtpServer
 
 SMTP_SETTINGS = ("SMTP_HOST", "SMTP_PORT", "SMTP_SECURITY", "SMTP_USERNAME", "MAIL_FROM")
@@ -28,3 +29,21 @@ def mailbox(app: Flask, app_context: None) -> Iterator[Mailbox]:
             yield server.mailbox
         finally:
             app.config.update(saved)
+
+
+@pytest.fixture
+def crew(make, mailbox):
+    """A litter partner with two members, another partner's member, a coordinator; an empty
+    mailbox."""
+    partner = make.partner_doing("litter_cleanup", 5, name="Mid City Cleaners")
+    other = make.partner_doing("litter_cleanup", 5, name="Other Cleaners")
+    people = {
+        "partner": partner,
+        "ana": make.user("partner", partner=partner),
+        "ben": make.user("partner", partner=partner),
+        "outsider": make.user("partner", partner=other),
+        "coordinator": make.user("coordinator"),
+    }
+    deliver_due_emails()
+    mailbox.received.clear()
+    return people

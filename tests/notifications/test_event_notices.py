@@ -5,32 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from commonground.db_types import utcnow
 from needs.services import claim_need
 from notifications.delivery import deliver_due_emails
 from tests.factories import DOWNTOWN
 
 CITY = "Baton Rouge (demo)"
-
-
-@pytest.fixture
-def crew(make, mailbox):
-    """A litter partner with two members, another partner's member, a coordinator; an empty
-    mailbox."""
-    partner = make.partner_doing("litter_cleanup", 5, name="Mid City Cleaners")
-    other = make.partner_doing("litter_cleanup", 5, name="Other Cleaners")
-    people = {
-        "partner": partner,
-        "ana": make.user("partner", partner=partner),
-        "ben": make.user("partner", partner=partner),
-        "outsider": make.user("partner", partner=other),
-        "coordinator": make.user("coordinator"),
-    }
-    deliver_due_emails()
-    mailbox.received.clear()
-    return people
 
 
 def test_an_offer_from_the_city_plan_emails_each_member_of_that_partner_and_nobody_else(
