@@ -108,6 +108,9 @@ ROUTES: list[Route] = [
         404,
         body={"password": "x" * 14, "confirm": "x" * 14},
     ),
+    # A signed unsubscribe link is its own authority (no sign-in); a forged one is 404.
+    Route("GET", "/unsubscribe/<token>", EVERYONE, 404, params={"token": "forged"}),
+    Route("POST", "/unsubscribe/<token>", EVERYONE, 404, params={"token": "forged"}),
     Route("GET", "/register", EVERYONE),
     Route("POST", "/register", EVERYONE, 302, body=REGISTRATION),
     Route("GET", "/static/<path:filename>", EVERYONE, params={"filename": "css/app.css"}),
@@ -137,6 +140,7 @@ ROUTES: list[Route] = [
         },
     ),
     Route("POST", "/account/logout-everywhere", SIGNED_IN, 302),
+    Route("POST", "/account/notifications", SIGNED_IN, 302, body={}),
     # --- partner admins manage their own organisation's members -------------------------------
     Route("GET", "/organisation/members", PARTNERS, admins_only=True),
     Route(

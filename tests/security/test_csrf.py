@@ -31,7 +31,9 @@ def _cookie_write_routes(app) -> list[tuple[str, str]]:
     return sorted(
         (method, ARGUMENT.sub(_example, rule.rule))
         for rule in app.url_map.iter_rules()
-        if not rule.rule.startswith(("/api/", "/open311/"))  # APIs: tokens, never cookies
+        # APIs: tokens, never cookies. Unsubscribe: the signed link is the authority and a mail
+        # client's RFC 8058 one-click POST carries no CSRF token (web/unsubscribe.py).
+        if not rule.rule.startswith(("/api/", "/open311/", "/unsubscribe/"))
         for method in rule.methods & WRITE_METHODS
     )
 
