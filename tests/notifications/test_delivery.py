@@ -18,10 +18,10 @@ from notifications.delivery import deliver_due_emails
 from tests.mail import free_port
 
 
-def _queue(count: int = 1, **extra) -> list[int]:
+def _queue(count: int = 1, body: str = "", **extra) -> list[int]:
     with unit_of_work() as session:
         emails = [
-            queue_email(f"person{n}@test.example", f"Hello {n}", f"Body {n}", **extra)
+            queue_email(f"person{n}@test.example", f"Hello {n}", body or f"Body {n}", **extra)
             for n in range(count)
         ]
         session.flush()
@@ -152,3 +152,14 @@ def test_two_senders_at_once_deliver_each_message_exactly_once(app, mailbox):
     assert len({r.message["Message-ID"] for r in mailbox.received}) == 250
     statuses = set(db.session.scalars(select(OutboxEmail.status)))
     assert statuses == {"sent"}
+
+
+def test_the_log_names_recipient_subject_and_outcome_never_the_body_or_link(mailbox, caplog):
+    caplog.set_level("INFO", logger="notifications.delivery")
+    caplog.set_level("INFO", logger="accounts.outbox")
+    _queue(body="Your link: https://x.example/reset/SECRET-TOKEN-123",
+           unsubscribe_url="https://x.example/unsubscribe/SIGNED-456")  # fmt: skip
+    deliver_due_emails()
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "person0@test.example" in logged and "Hello 0" in logged and ": sent" in logged
+    assert "SECRET-TOKEN-123" not in logged and "SIGNED-456" not in logged

@@ -5,8 +5,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from sqlalchemy import func, select
+
+from accounts.models import OutboxEmail
 from commonground.db_types import utcnow
-from needs.services import claim_need
+from commonground.extensions import db
+from commonground.transaction import unit_of_work
+from needs.models import Need
+from needs.services import claim_need, verify_need
 from notifications.delivery import deliver_due_emails
 from tests.factories import DOWNTOWN
 
@@ -128,3 +135,14 @@ def test_an_organisation_declined_is_told_the_reason_and_a_verified_one_is_welco
     assert no.subject == f"{CITY}: Pending Helpers was not verified" and reason in no.text()
     (yes,) = mailbox.to(welcomed_member.user.email)
     assert yes.subject == f"{CITY}: Welcome Helpers is verified"
+
+
+def test_a_notice_is_queued_with_its_change_or_not_at_all(make, crew, mailbox):
+    need = make.completed_need(crew["ana"], title="Bags on Ash Street")
+    with pytest.raises(RuntimeError), unit_of_work():
+        verify_need(crew["coordinator"].actor, need.id)
+        raise RuntimeError("the unit fails after the notice was queued")
+    assert db.session.get(Need, need.id).status == "completed"
+    queued = select(func.count(OutboxEmail.id)).where(OutboxEmail.kind == "completion_reviewed")
+    assert db.session.scalar(queued) == 0
+    assert deliver_due_emails() == 0 and mailbox.received == []
