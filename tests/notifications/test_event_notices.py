@@ -146,3 +146,19 @@ def test_a_notice_is_queued_with_its_change_or_not_at_all(make, crew, mailbox):
     queued = select(func.count(OutboxEmail.id)).where(OutboxEmail.kind == "completion_reviewed")
     assert db.session.scalar(queued) == 0
     assert deliver_due_emails() == 0 and mailbox.received == []
+
+
+def test_declining_an_organisation_on_the_review_page_tells_its_members_why(
+    make, crew, mailbox, browser
+):
+    pending = make.partner(status="pending", name="Hopeful Helpers")
+    member = make.user("partner", partner=pending)
+    reviewer = browser(crew["coordinator"])
+    assert 'name="reason"' in reviewer.text("/review/partners")
+    reason = "The registration names no contact we could reach."
+    declined = reviewer.post(f"/review/partners/{pending.id}/archive", {"reason": reason})
+    assert declined.status_code == 302
+
+    deliver_due_emails()
+    assert mailbox.recipients() == [member.user.email]
+    assert reason in mailbox.received[0].text()
