@@ -7,21 +7,22 @@ Builds a scratch SQLite database in a temporary folder (or uses the given Postgr
 dropping its public schema first), migrates it, adds 50 partner members, then:
 - queues `--messages` notices through `notifications.notices.queue_notice` (text and HTML from
   the templates, a signed unsubscribe link each), in one unit of work, and times it;
-- for each sender count, delivers them with `deliver_due_emails` — one process, that many
-  threads, each its own session and SMTP connection — to an aiosmtpd server on 127.0.0.1 that
-  only counts what arrives, and prints messages per second.
+- for each sender count, delivers them with `deliver_due_emails` — that many processes, each
+  its own app, session and SMTP connection, as worker processes would — to an aiosmtpd server
+  on 127.0.0.1 in a process of its own that only counts what arrives, and prints messages per
+  second (from the senders' start to the last one's end, process start-up included).
 Each sender count delivers a fresh copy of the queue (the sent rows are deleted first).
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import secrets
 import socket
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -29,16 +30,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 class CountingSink:
-    """An aiosmtpd handler that counts accepted messages and keeps nothing."""
+    """An aiosmtpd handler that counts accepted messages (in shared memory) and keeps nothing."""
 
-    def __init__(self) -> None:
-        self.count = 0
-        self.lock = threading.Lock()
+    def __init__(self, counter) -> None:
+        self.counter = counter
 
     async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.count += 1
+        with self.counter.get_lock():
+            self.counter.value += 1
         return "250 2.0.0 OK"
+
+
+def _serve(port: int, counter, ready, stop) -> None:
+    """The SMTP server's own process, as a real server would be (no GIL shared with senders)."""
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(CountingSink(counter), hostname="127.0.0.1", port=port)
+    controller.start()
+    ready.set()
+    stop.wait()
+    controller.stop()
 
 
 def _free_port() -> int:
@@ -116,34 +127,39 @@ def _queue(user_ids: list[int], messages: int) -> float:
     return time.perf_counter() - started
 
 
-def _deliver(app, senders: int) -> tuple[float, int]:
-    from commonground.extensions import db
+def _send_in_process(config: dict, results) -> None:
+    """One sender process: its own app, session and SMTP connection, one delivery pass."""
+    from commonground.app import create_app
     from notifications.delivery import deliver_due_emails
 
-    counts: list[int] = []
+    with create_app(config).app_context():
+        cpu = time.process_time()
+        sent = deliver_due_emails()
+        results.put((sent, time.process_time() - cpu))
 
-    def sender() -> None:
-        with app.app_context():
-            counts.append(deliver_due_emails())
-            db.session.remove()
 
-    threads = [threading.Thread(target=sender) for _ in range(senders)]
+def _deliver(config: dict, senders: int) -> tuple[float, int, float]:
+    results = multiprocessing.Queue()
+    processes = [
+        multiprocessing.Process(target=_send_in_process, args=(config, results))
+        for _ in range(senders)
+    ]
     started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - started, sum(counts)
+    for process in processes:
+        process.start()
+    outcomes = [results.get() for _ in processes]
+    for process in processes:
+        process.join()
+    sent = sum(n for n, _ in outcomes)
+    return time.perf_counter() - started, sent, sum(cpu for _, cpu in outcomes)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1000)
-    parser.add_argument("--senders", default="1,2", help="sender threads, comma-separated")
+    parser.add_argument("--senders", default="1,2", help="sender processes, comma-separated")
     parser.add_argument("--database-url", default="", help="PostgreSQL (its schema is replaced)")
     args = parser.parse_args()
-
-    from aiosmtpd.controller import Controller
 
     with tempfile.TemporaryDirectory(prefix="mail-bench-") as folder:
         url = args.database_url or f"sqlite:///{Path(folder) / 'bench.db'}"
@@ -158,19 +174,23 @@ def main() -> None:
         from commonground.extensions import db
         from commonground.transaction import unit_of_work
 
-        sink = CountingSink()
         port = _free_port()
-        controller = Controller(sink, hostname="127.0.0.1", port=port)
-        controller.start()
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": url,
-                "SMTP_HOST": "127.0.0.1",
-                "SMTP_PORT": port,
-                "SMTP_SECURITY": "none",
-                "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            }
+        counter, ready, stop = (
+            multiprocessing.Value("i", 0),
+            multiprocessing.Event(),
+            (multiprocessing.Event()),
         )
+        server = multiprocessing.Process(target=_serve, args=(port, counter, ready, stop))
+        server.start()
+        ready.wait(10)
+        config = {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": port,
+            "SMTP_SECURITY": "none",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+        app = create_app(config)
         try:
             with app.app_context():
                 upgrade()
@@ -188,17 +208,21 @@ def main() -> None:
                                 status="queued", attempts=0, sent_at=None, lease_until=None
                             )
                         )
-                    before = sink.count
-                    seconds, sent = _deliver(app, senders)
-                    arrived = sink.count - before
+                    db.session.remove()  # the senders are other processes: no shared pool
+                    db.engine.dispose()
+                    before = counter.value
+                    seconds, sent, cpu = _deliver(config, senders)
+                    arrived = counter.value - before
                     print(
                         f"{senders} sender(s): {sent} sent, {arrived} arrived in {seconds:.2f} s: "
-                        f"{arrived / seconds:,.0f} messages/s"
+                        f"{arrived / seconds:,.0f} messages/s; sender CPU "
+                        f"{1000 * cpu / max(sent, 1):.1f} ms a message"
                     )
                 with unit_of_work():
                     db.session.execute(delete(OutboxEmail))
         finally:
-            controller.stop()
+            stop.set()
+            server.join()
 
 
 if __name__ == "__main__":
