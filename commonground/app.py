@@ -39,6 +39,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     csrf.init_app(app)
+    from jobs.queue import queue
+
+    queue.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
@@ -100,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
         gaps,
         home,
         imports,
+        jobs,
         map,
         navigation,
         needs,
@@ -127,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(gaps.bp)
     app.register_blueprint(performance.bp)
     app.register_blueprint(open_data.bp)
+    app.register_blueprint(jobs.bp)
     navigation.install(app)
     times.install(app)
     from open311.server import bp as open311_bp

@@ -7,6 +7,7 @@ from briefings.models import Briefing, CatalogueEntry
 from capabilities.models import Capability
 from geo.models import GeocodeCache, Neighbourhood
 from intake.models import ImportProfile
+from jobs.models import Job
 from needs.models import Claim, Need, NeedEvent
 from partners.models import Partner, PartnerCapability
 from planning.models import Plan, PlanAssignment
@@ -19,6 +20,7 @@ __all__ = [
     "Claim",
     "GeocodeCache",
     "ImportProfile",
+    "Job",
     "Need",
     "NeedEvent",
     "Neighbourhood",
