@@ -339,18 +339,15 @@ def run_job(job_id: int, *, retries_left: int = 0) -> None:
 def requeue_orphans(now: datetime | None = None) -> int:
     """Queue again the running jobs whose lease ran out (their worker died), or fail those
     that already had JOBS_MAX_ATTEMPTS runs; and put queued jobs whose message was lost back on
-    the queue. Returns how many jobs were queued again."""
+    the queue. One unit of work, then the messages. Returns how many jobs were queued again."""
     now = now or utcnow()
     max_attempts = current_app.config["JOBS_MAX_ATTEMPTS"]
-    orphans = list(
-        db.session.scalars(
-            select(Job.id).where(Job.status == "running", Job.lease_expires_at < now)
-        )
-    )
     again: list[int] = []
-    for job_id in orphans:
-        with unit_of_work():
-            attempts = db.session.scalar(select(Job.attempts).where(Job.id == job_id)) or 0
+    with unit_of_work():
+        orphans = db.session.execute(
+            select(Job.id, Job.attempts).where(Job.status == "running", Job.lease_expires_at < now)
+        ).all()
+        for job_id, attempts in orphans:
             gave_up = attempts >= max_attempts
             changed = db.session.execute(
                 update(Job)
@@ -369,17 +366,21 @@ def requeue_orphans(now: datetime | None = None) -> int:
                 )
                 .execution_options(synchronize_session=False)
             ).rowcount
-        if changed and not gave_up:
-            again.append(job_id)
-    lost = list(
-        db.session.scalars(
-            select(Job.id).where(Job.status == "queued", Job.heartbeat_at < now - STALE_QUEUED)
+            if changed and not gave_up:
+                again.append(job_id)
+        lost = list(
+            db.session.scalars(
+                select(Job.id).where(Job.status == "queued", Job.heartbeat_at < now - STALE_QUEUED)
+            )
         )
-    )
-    for job_id in lost:
-        with unit_of_work():
-            db.session.execute(update(Job).where(Job.id == job_id).values(heartbeat_at=now))
-        again.append(job_id)
+        if lost:
+            db.session.execute(
+                update(Job)
+                .where(Job.id.in_(lost))
+                .values(heartbeat_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        again += lost
     for job_id in again:
         enqueue_run(job_id)
     if again:
