@@ -18,6 +18,7 @@ from typing import Any
 from accounts.actor import Actor
 from briefings.models import Briefing
 from briefings.services import run_batch
+from commonground.errors import ValidationError
 from intake.services import geocode_pending, import_needs, import_options_from_form
 from jobs.kinds import JobOutcome, JobRun, job_kind
 from planning.models import Plan
@@ -77,6 +78,8 @@ def import_file(actor: Actor, run: JobRun) -> JobOutcome:
     """Import an uploaded file kept under the instance folder (the page's or the API's)."""
     params: dict[str, Any] = run.params
     path = Path(params["path"])
+    if not path.is_file():
+        raise ValidationError("The uploaded file is no longer kept: upload it again.")
     options = import_options_from_form(actor, params.get("form", {}), params.get("kind"))
     report = import_needs(
         actor,
