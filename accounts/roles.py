@@ -51,6 +51,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "import.run": frozenset({Role.ADMIN, Role.COORDINATOR}),
     "partner.manage_members": frozenset({Role.ADMIN, Role.PARTNER}),  # partner admins only
     "user.manage": frozenset({Role.ADMIN}),
+    "job.read_all": frozenset({Role.ADMIN, Role.COORDINATOR}),  # every job and routine run
 }
 
 

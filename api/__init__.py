@@ -17,6 +17,7 @@ from api import (
     catalogue,
     docs,
     intake,
+    jobs,
     me,
     needs,
     partners,
@@ -36,6 +37,7 @@ RESOURCE_BLUEPRINTS = [
     briefings.blp,
     catalogue.blp,
     performance.blp,
+    jobs.blp,
 ]
 
 

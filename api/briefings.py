@@ -8,6 +8,7 @@ from marshmallow import Schema, fields
 
 from api.auth import current_actor
 from api.blueprint import one_page, token_blueprint
+from api.jobs import JobSchema, accepted
 from briefings import services
 from briefings.schemas import (
     BatchCreateSchema,
@@ -16,6 +17,7 @@ from briefings.schemas import (
     PartnerBriefingCreateSchema,
     ProspectBriefingCreateSchema,
 )
+from jobs.services import start_job
 
 blp = token_blueprint(
     "briefings", __name__, "Partner briefings: what the city can do, and what you can do."
@@ -40,23 +42,6 @@ class BriefingDetailSchema(BriefingSchema):
     """A stored briefing with the data it was made from."""
 
     snapshot = fields.Dict(metadata={"description": "The data the briefing was made from"})
-
-
-class BatchItemSchema(Schema):
-    """One partner of a batch."""
-
-    partner_id = fields.Integer()
-    briefing_id = fields.Integer()
-    subject = fields.String()
-    error = fields.String()
-
-
-class BatchResultSchema(Schema):
-    """What a batch did: every failure is listed, none stops the batch."""
-
-    total = fields.Integer()
-    generated = fields.List(fields.Nested(BatchItemSchema))
-    failures = fields.List(fields.Nested(BatchItemSchema))
 
 
 def _detail(briefing) -> dict:
@@ -108,12 +93,13 @@ def neighbourhood_briefing(data):
 
 @blp.route("/batch", methods=["POST"])
 @blp.arguments(BatchCreateSchema, required=False)
-@blp.response(200, BatchResultSchema)
+@blp.response(202, JobSchema)
 @blp.errors(403)
 def batch(data):
-    """A briefing for each partner given, or every active partner; failures are listed."""
-    result = services.run_batch(current_actor(), data["partner_ids"])
-    return {"total": result.total, "generated": result.generated, "failures": result.failures}
+    """Start a briefing for each partner given, or every active partner, as a job: 202 with
+    the job and its URL in Location; its result lists the briefings made and the failures."""
+    params = {"partner_ids": data["partner_ids"]} if data["partner_ids"] else {}
+    return accepted(start_job(current_actor(), "briefing_batch", params))
 
 
 @blp.route(f"/{BID}")

@@ -13,6 +13,8 @@ from marshmallow import Schema, fields, validate
 
 from api.auth import current_actor
 from api.blueprint import token_blueprint
+from api.jobs import JobSchema, accepted
+from jobs.services import start_job
 from needs.schemas import NoteSchema
 from planning import services
 from planning.schemas import LimitSchema, PlanCreateSchema, RecruitmentQuerySchema
@@ -335,11 +337,13 @@ class Plans(MethodView):
         ]
 
     @blp.arguments(PlanCreateSchema, required=False)
-    @blp.response(201, PlanSchema)
+    @blp.response(202, JobSchema)
     @blp.errors(403)
     def post(self, data):
-        """Compute and store the optimal city plan (coordinators)."""
-        return services.present_plan(services.run_city_plan(current_actor(), k=data["k"]))
+        """Start computing the optimal city plan as a job (coordinators): 202 with the job and
+        its URL in Location; when it has succeeded its `result_url` is the plan."""
+        params = {"k": data["k"]} if data["k"] is not None else {}
+        return accepted(start_job(current_actor(), "city_plan", params))
 
 
 @blp.route("/plans/<id:plan_id>")

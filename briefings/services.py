@@ -10,7 +10,7 @@ fetcher that serves only our own static files, so nothing is fetched from the ne
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -246,18 +246,29 @@ def run_batch(
     *,
     now: datetime | None = None,
     progress: Progress | None = None,
+    already: Mapping[int, int] | None = None,
+    within: Callable[[int, Briefing], None] | None = None,
 ) -> BatchResult:
     """A briefing for each partner (default: every active partner). One partner's failure is
     recorded (whatever that partner's briefing wrote is rolled back) and the batch goes on; the
-    shared city data is read once."""
+    shared city data is read once.
+
+    A batch run again after an interruption passes `already` (partner id -> briefing id made
+    before) so those partners are skipped, and `within(partner_id, briefing)`, called inside
+    each briefing's unit of work, to record it together with the briefing."""
     actor.require("briefing.generate")
     ids = active_partner_ids(actor) if partner_ids is None else list(partner_ids)
     result = BatchResult(total=len(ids))
     city = load_city(actor, now or utcnow())
     for done, partner_id in enumerate(ids, start=1):
+        if already and partner_id in already:
+            result.generated.append({"partner_id": partner_id, "briefing_id": already[partner_id]})
+            continue
         try:
             with unit_of_work():
                 briefing = generate_partner_briefing(actor, partner_id, city=city)
+                if within is not None:
+                    within(partner_id, briefing)
             result.generated.append(
                 {"partner_id": partner_id, "briefing_id": briefing.id, "subject": briefing.subject}
             )
@@ -278,25 +289,6 @@ def pdf_filename(briefing: Briefing) -> str:
     slug = "".join(ch if ch.isalnum() else "-" for ch in briefing.subject.lower()).strip("-")
     slug = "-".join(part for part in slug.split("-") if part)[:60] or briefing.kind
     return f"briefing-{briefing.id}-{slug}.pdf"
-
-
-BATCH_STEP = 5
-
-
-def run_batch_step(actor: Actor, offset: int, *, size: int = BATCH_STEP) -> dict[str, Any]:
-    """One step of the batch page: briefings for the next `size` active partners from `offset`,
-    so a page can show progress between steps. `next_offset` is None when all are done."""
-    ids = active_partner_ids(actor)
-    chunk = ids[max(0, offset) : max(0, offset) + size]
-    result = run_batch(actor, chunk)
-    done = min(len(ids), max(0, offset) + len(chunk))
-    return {
-        "total": len(ids),
-        "done": done,
-        "next_offset": done if done < len(ids) else None,
-        "generated": result.generated,
-        "failures": result.failures,
-    }
 
 
 def briefing_page_options(actor: Actor) -> dict[str, Any]:

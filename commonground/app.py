@@ -39,6 +39,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     csrf.init_app(app)
+    from jobs.queue import queue
+
+    queue.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
@@ -100,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
         gaps,
         home,
         imports,
+        jobs,
         map,
         navigation,
         needs,
@@ -131,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
     # One-click unsubscribe (RFC 8058) posts from a mail client: the signed link is the authority.
     csrf.exempt(unsubscribe.confirm)
     app.register_blueprint(unsubscribe.bp)
+    app.register_blueprint(jobs.bp)
     navigation.install(app)
     times.install(app)
     from open311.server import bp as open311_bp

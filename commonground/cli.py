@@ -1,7 +1,8 @@
 """Command-line jobs: `flask setup-city` (a real city without the demo), `flask seed`,
 `flask release-stale`, `flask plan`, `flask briefings`, `flask create-user`, the intake commands
 (`flask import-needs`, `flask geocode-pending`: intake/cli.py) and `flask import-open311`
-(open311/cli.py), and `flask send-mail` / `flask send-notices` (notifications/cli.py)."""
+(open311/cli.py), `flask send-mail` / `flask send-notices` (notifications/cli.py), and
+`flask worker`, `flask schedule`, `flask jobs` (jobs/cli.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from flask.cli import with_appcontext
 
 from accounts.actor import SYSTEM
 from intake.cli import INTAKE_COMMANDS
+from jobs.cli import JOB_COMMANDS
 from notifications.cli import NOTIFICATION_COMMANDS
 from open311.cli import OPEN311_COMMANDS
 
@@ -287,6 +289,7 @@ COMMANDS = [
     *INTAKE_COMMANDS,
     *OPEN311_COMMANDS,
     *NOTIFICATION_COMMANDS,
+    *JOB_COMMANDS,
 ]
 
 

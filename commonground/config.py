@@ -268,6 +268,23 @@ def load_config(overrides: dict | None = None) -> dict:
         "MATCHING_WEIGHTS": _weights(os.environ.get("MATCHING_WEIGHTS", "")),
         "MATCHING_TOP_K": int(os.environ.get("MATCHING_TOP_K", "8")),
         "MATCHING_TIME_BUDGET_S": _env_float("MATCHING_TIME_BUDGET_S", 120.0),
+        # Background jobs (jobs/, docs/job-queue.md): Huey on Redis when JOBS_REDIS_URL (or
+        # REDIS_URL) is set, else on an SQLite file under instance/ that needs nothing running.
+        "JOBS_REDIS_URL": os.environ.get("JOBS_REDIS_URL") or os.environ.get("REDIS_URL", ""),
+        "JOBS_SQLITE_PATH": os.environ.get("JOBS_SQLITE_PATH", str(INSTANCE_DIR / "jobs.sqlite3")),
+        "JOBS_NAME": os.environ.get("JOBS_NAME", "commonground"),
+        "JOBS_WORKERS": int(os.environ.get("JOBS_WORKERS", "2")),
+        # A running job's worker renews its lease every third of this; a lease that runs out
+        # means the worker died, and the job is queued again (at most JOBS_MAX_ATTEMPTS runs).
+        "JOBS_LEASE_SECONDS": _env_float("JOBS_LEASE_SECONDS", 60.0),
+        "JOBS_MAX_ATTEMPTS": int(os.environ.get("JOBS_MAX_ATTEMPTS", "3")),
+        # A job that fails is retried this many times, first after the delay, doubling each time.
+        "JOBS_RETRIES": int(os.environ.get("JOBS_RETRIES", "2")),
+        "JOBS_RETRY_DELAY_SECONDS": int(os.environ.get("JOBS_RETRY_DELAY_SECONDS", "30")),
+        # Scheduled routines (jobs/schedule.py): a city plan every night for coordinators to
+        # review (off by default); Open311 peers (base URLs) pulled every night.
+        "JOBS_NIGHTLY_PLAN": os.environ.get("JOBS_NIGHTLY_PLAN", "") in ("1", "true", "yes"),
+        "OPEN311_PEERS": _env_list("OPEN311_PEERS"),
         # Briefings: the contact printed when no signed-in officer made it (e.g. the batch job).
         "OUTREACH_CONTACT_NAME": os.environ.get(
             "OUTREACH_CONTACT_NAME", "Community Partnerships Office"

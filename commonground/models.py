@@ -7,6 +7,7 @@ from briefings.models import Briefing, CatalogueEntry
 from capabilities.models import Capability
 from geo.models import GeocodeCache, Neighbourhood
 from intake.models import ImportProfile
+from jobs.models import Job
 from needs.models import Claim, Need, NeedEvent
 from notifications.models import NotificationPreference, SentNotice
 from partners.models import Partner, PartnerCapability
@@ -20,6 +21,7 @@ __all__ = [
     "Claim",
     "GeocodeCache",
     "ImportProfile",
+    "Job",
     "Need",
     "NeedEvent",
     "Neighbourhood",

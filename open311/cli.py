@@ -1,10 +1,9 @@
 """Open311 command: `flask import-open311 URL` reads another city's GeoReport v2 endpoint.
 
-The requests are read through `open311.client` (paging, or splitting windows, until nothing is
-cut off; it fails loudly otherwise) and imported by `intake.services.import_rows`
-as rows of the `open311` preset, in one transaction, under a source named after the peer's host
-unless `--source` says otherwise (plain "open311" would mix them with requests posted to our
-own endpoint). Acts as the SYSTEM actor.
+The pull itself is `open311.peers.pull_from_peer` (shared with the scheduled pull of
+OPEN311_PEERS): the source is named after the peer's host unless `--source` says otherwise
+(plain "open311" would mix them with requests posted to our own endpoint). Acts as the SYSTEM
+actor.
 
 Imports `intake` (Open311 builds on it); intake must not import this package. No web code.
 """
@@ -21,14 +20,7 @@ from flask.cli import with_appcontext
 from accounts.actor import SYSTEM
 from commonground.errors import DomainError
 
-__all__ = ["OPEN311_COMMANDS", "OPEN311_FIELDS", "import_open311_command"]
-
-OPEN311_FIELDS = [
-    "service_request_id", "status", "status_notes", "service_name", "service_code",
-    "description", "agency_responsible", "service_notice", "requested_datetime",
-    "updated_datetime", "expected_datetime", "address", "address_id", "zipcode", "lat", "long",
-    "media_url",
-]  # fmt: skip
+__all__ = ["OPEN311_COMMANDS", "import_open311_command"]
 
 
 @click.command("import-open311")
@@ -66,9 +58,8 @@ def import_open311_command(
 ) -> None:
     """Import service requests from another Open311 GeoReport v2 endpoint (base URL)."""
     from intake.cli import print_import_report, read_categories
-    from intake.options import ImportOptions
-    from intake.services import import_rows
-    from open311.client import Open311Client, Open311ClientError, requests_as_rows, source_for
+    from open311.client import Open311ClientError
+    from open311.peers import pull_from_peer
 
     timezone = timezone or current_app.config["CITY_TIMEZONE"]
     try:
@@ -77,27 +68,31 @@ def import_open311_command(
         raise click.BadParameter(
             f"unknown time zone {timezone!r}", param_hint="--timezone"
         ) from error
-    options = ImportOptions(
-        source=source or source_for(url),
-        preset="open311",
-        categories=read_categories(categories),
-        timezone=timezone,
-    )
     end = until.replace(tzinfo=zone) if until else datetime.now(UTC)
     start = since.replace(tzinfo=zone) if since else end - timedelta(days=90)
-    client = Open311Client(url, fmt=fmt, page_limit=page_limit)  # type: ignore[arg-type]
     try:
-        items = list(client.requests(start, end, window=timedelta(days=window_days)))
-        report = import_rows(SYSTEM, requests_as_rows(items), OPEN311_FIELDS, options, filename=url)
+        pulled = pull_from_peer(
+            SYSTEM,
+            url,
+            start=start,
+            end=end,
+            timezone=timezone,
+            source=source,
+            fmt=fmt,
+            page_limit=page_limit,
+            window=timedelta(days=window_days),
+            categories=read_categories(categories),
+        )
     except Open311ClientError as error:
         raise click.ClickException(str(error)) from error
     except DomainError as error:
         raise click.ClickException(error.message) from error
     paging = {True: "paged", False: "no paging; windows split", None: "no full window"}
     click.echo(
-        f"Read {len(items)} service requests in {client.calls} calls "
-        f"({paging[client.pages_supported]}, {client.splits} window splits)."
+        f"Read {pulled.requests} service requests in {pulled.calls} calls "
+        f"({paging[pulled.pages_supported]}, {pulled.splits} window splits)."
     )
+    report = pulled.report
     print_import_report(report, errors_csv)
 
 

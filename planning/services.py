@@ -259,12 +259,14 @@ def run_city_plan(
     now: datetime | None = None,
     k: int | None = None,
     progress: Progress | None = None,
+    within: Callable[[Plan], None] | None = None,
 ) -> Plan:
     """Compute the certified optimal city plan for every open need and store it.
 
     The latest plan's standing assignments (proposed or offered), and every offer still
     standing, are the baseline: keeping one earns the configured keep bonus, and the summary
-    reports the churn against it.
+    reports the churn against it. `within(plan)` is called inside the unit of work that stores
+    the plan, once it has its id (a job records the plan it made together with it).
     """
     actor.require("plan.run")
     now = now or utcnow()
@@ -305,6 +307,9 @@ def run_city_plan(
     ]
     with unit_of_work():
         db.session.add(plan)
+        if within is not None:
+            db.session.flush()
+            within(plan)
     return plan
 
 

@@ -49,6 +49,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             # scrypt costs ~0.25 s a hash on this machine; the suite creates hundreds of users.
             # The login code path is the same; production refuses anything but scrypt.
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            # Jobs wait in a real Huey queue on an SQLite file of the run's own; tests run
+            # them with `tests.jobs.run_queued_jobs` (a worker's own steps, in process).
+            "JOBS_REDIS_URL": "",
+            "JOBS_SQLITE_PATH": str(tmp_path_factory.mktemp("jobs") / "jobs.sqlite3"),
         }
     )
     with application.app_context():
@@ -92,6 +96,7 @@ def app_context(app: Flask) -> Iterator[None]:
     with app.app_context():
         empty_all_tables()
         limiter.reset()
+        app.extensions["jobs"].huey.flush()
         add_starting_taxonomy()
         yield
         db.session.remove()

@@ -84,6 +84,7 @@ DOMAIN = (
     "exports",
     "geo",
     "intake",
+    "jobs",
     "matching",
     "needs",
     "notifications",
@@ -187,6 +188,12 @@ LAYERS: dict[str, Layer] = {
     ),
     "briefings.charts": _pure(),
     "briefings.schemas": _pure("commonground.fields", "partners.sectors"),
+    # Background jobs: the queue, job records and routines run the feature packages' services.
+    "jobs.*": _may(
+        "commonground", "accounts", "briefings", "intake", "needs", "open311", "planning"
+    ),
+    "jobs.periodic": _pure(),
+    "jobs.kinds": _pure("accounts.actor"),
     # Delivery: the JSON API and the pages, side by side, reaching data only through services.
     "api.*": _may(*DOMAIN, db_session=False),
     "web.*": _may(*DOMAIN, db_session=False),

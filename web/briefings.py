@@ -1,11 +1,11 @@
 """Briefing pages for outreach and coordinators: generate each kind, reopen stored ones, open
-their PDF, and run the batch for every active partner with a progress bar."""
+their PDF, and run the batch for every active partner as a job whose progress the page shows."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 
 from accounts.actor import Actor
 from briefings import services
@@ -16,10 +16,12 @@ from briefings.schemas import (
     ProspectBriefingCreateSchema,
 )
 from commonground.errors import ValidationError
+from jobs.services import latest_job, start_job
 from partners.sectors import PROSPECT_SECTORS
 from web.access import current_actor, login_required
 from web.actions import run_action
 from web.form_input import read_form
+from web.jobs import REFRESH_SECONDS, job_view
 
 bp = Blueprint("briefing_pages", __name__, url_prefix="/briefings")
 ID = "<id:briefing_id>"
@@ -118,27 +120,28 @@ def pdf(briefing_id: int):
 @bp.get("/batch")
 @login_required
 def batch_page():
-    """The batch page: a briefing for every active partner, with a progress bar."""
-    total = len(services.active_partner_ids(current_actor()))
-    return render_template("briefings/batch.html", total=total, result=None)
+    """The batch page: start a briefing for every active partner as a job; the latest batch
+    job's progress while it runs (the page reloads itself), and its report when done."""
+    actor = current_actor()
+    total = len(services.active_partner_ids(actor))
+    latest = latest_job(actor, "briefing_batch")
+    job = job_view(latest) if latest is not None else None
+    return render_template(
+        "briefings/batch.html",
+        total=total,
+        job=job,
+        refresh=REFRESH_SECONDS if job and job["active"] else None,
+    )
 
 
 @bp.post("/batch")
 @login_required
 def batch_all():
-    """Without JavaScript: the whole batch in one request, then its report."""
-    result = services.run_batch(current_actor())
-    return render_template(
-        "briefings/batch.html",
-        total=result.total,
-        result={"generated": result.generated, "failures": result.failures},
+    """Start the batch as a job and show its progress."""
+    return run_action(
+        lambda: start_job(current_actor(), "briefing_batch", label="Briefings for every partner"),
+        done="The briefings are being generated; this page shows how far it got.",
+        back=lambda job: url_for("job_pages.show", job_id=job.id),
+        refusals=(),
+        status=303,
     )
-
-
-@bp.post("/batch/step")
-@login_required
-def batch_step():
-    """With JavaScript: the next few partners, as JSON for the progress bar."""
-    raw = request.form.get("offset", "0")
-    offset = int(raw) if raw.isdigit() and len(raw) < 7 else 0
-    return jsonify(services.run_batch_step(current_actor(), offset))

@@ -5,7 +5,9 @@ with a preview first.
     POST /imports/   action=preview: a dry run - the first rows as the needs they would become,
                      the columns not used, the counts; the file is kept under the instance
                      folder (named by the user and a random token; a day at most) so "Import"
-                     needs no second upload. action=import: the import itself, one transaction.
+                     needs no second upload. action=import: the import itself, as a job
+                     (one transaction in a worker); the page goes to the job's page, which
+                     shows its progress and then the import's report.
 
 The form's mapping becomes the same options JSON as `POST /api/v1/imports` takes
 (`intake.services.import_options_from_form`), so the page, the API and the command line read a
@@ -21,12 +23,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from capabilities.services import list_capabilities
 from commonground.errors import DomainError, ValidationError
 from intake.mapping import CANONICAL_FIELDS
 from intake.services import import_needs, import_options_from_form, list_import_profiles
+from jobs.models import Job
+from jobs.services import start_job
 from web.access import current_actor, login_required
 from web.form_input import domain_messages
 
@@ -106,14 +110,9 @@ def options_json(form: Any) -> str:
     return json.dumps(data)
 
 
-def _run(token: str, filename: str, preview: bool) -> Any:
-    path = _stored(token)
-    if path is None:
-        raise ValidationError(
-            "Choose a file to import.", {"file": ["Choose a CSV or GeoJSON file."]}
-        )
-    kind = "geojson" if filename.lower().endswith(("json", "geojson")) else "csv"
-    form = {
+def _form(preview: bool) -> dict[str, Any]:
+    """The upload's options as the API's form fields."""
+    return {
         "source": request.form.get("source", "").strip() or None,
         "preset": request.form.get("preset") or None,
         "profile": request.form.get("profile") or None,
@@ -121,11 +120,42 @@ def _run(token: str, filename: str, preview: bool) -> Any:
         "dry_run": preview,
         "save_profile": None if preview else (request.form.get("save_profile", "").strip() or None),
     }
-    options = import_options_from_form(current_actor(), form, kind)
-    report = import_needs(current_actor(), path, options, filename=filename)
-    if not preview:
-        path.unlink(missing_ok=True)
-    return report
+
+
+def _kept(token: str) -> Path:
+    path = _stored(token)
+    if path is None:
+        raise ValidationError(
+            "Choose a file to import.", {"file": ["Choose a CSV or GeoJSON file."]}
+        )
+    return path
+
+
+def _kind(filename: str) -> str:
+    return "geojson" if filename.lower().endswith(("json", "geojson")) else "csv"
+
+
+def _preview(token: str, filename: str) -> Any:
+    """A dry run of the kept file, in the request: the first rows, nothing stored."""
+    path = _kept(token)
+    options = import_options_from_form(current_actor(), _form(True), _kind(filename))
+    return import_needs(current_actor(), path, options, filename=filename)
+
+
+def _start_import(token: str, filename: str) -> Job:
+    """Check the options now (a refusal is shown on the form), then import the kept file as
+    a job (`jobs.work.import_file`), which removes the file when it is done."""
+    path = _kept(token)
+    form = _form(False)
+    import_options_from_form(current_actor(), form, _kind(filename))  # refuses bad options
+    params = {
+        "path": str(path),
+        "filename": filename,
+        "kind": _kind(filename),
+        "size": path.stat().st_size,
+        "form": {**form, "save_profile": None},  # saved above, once
+    }
+    return start_job(current_actor(), "import_file", params, label=f"Import of {filename}")
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -143,11 +173,13 @@ def upload():
             token, filename = kept
         preview = request.form.get("action", "preview") != "import"
         try:
-            report = _run(token, filename, preview)
+            if not preview:
+                job = _start_import(token, filename)
+                flash("The file is being imported; this page shows how far it got.", "success")
+                return redirect(url_for("job_pages.show", job_id=job.id), 303)
+            report = _preview(token, filename)
         except DomainError as exc:
             errors = domain_messages(exc)
-        if report is not None and not preview:
-            token = ""
     status = 422 if errors else 200
     return render_template(
         "imports/upload.html",

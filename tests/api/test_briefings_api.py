@@ -12,6 +12,7 @@ from accounts.actor import Actor
 from accounts.roles import Role
 from commonground.db_types import utcnow
 from needs.services import claim_need, complete_need, start_need
+from tests.jobs import finish_api_job
 
 DOWNTOWN = (30.4515, -91.1871)
 
@@ -230,16 +231,21 @@ def test_an_unknown_briefing_is_a_404_and_an_unknown_partner_too(api, city):
     assert missing.status_code == 404
 
 
-def test_the_batch_reports_a_failure_and_goes_on(api, city):
-    response = api(city["coordinator"].token).post(
+def test_the_batch_runs_as_a_job_that_reports_a_failure_and_goes_on(api, city):
+    coordinator = api(city["coordinator"].token)
+    response = coordinator.post(
         "/api/v1/briefings/batch",
         json={"partner_ids": [city["near"].id, 999999, city["boards"].id]},
     )
-    assert response.status_code == 200
-    body = response.json
-    assert body["total"] == 3
-    assert [g["partner_id"] for g in body["generated"]] == [city["near"].id, city["boards"].id]
-    assert body["failures"] == [{"partner_id": 999999, "error": "No partner with id 999999."}]
+    job = finish_api_job(coordinator, response)
+    assert (job["done"], job["total"]) == (3, 3)
+    assert job["message"] == "Generated 2 of 3 briefing(s); 1 failed."
+    made = job["result"]["generated"]
+    assert sorted(made) == sorted([str(city["near"].id), str(city["boards"].id)])
+    assert job["result"]["failures"] == [
+        {"partner_id": 999999, "error": "No partner with id 999999."}
+    ]
+    assert coordinator.get(f"/api/v1/briefings/{made[str(city['near'].id)]}").status_code == 200
 
 
 def test_flask_briefings_all_active_generates_one_per_active_partner(app, city):

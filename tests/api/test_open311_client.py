@@ -157,8 +157,8 @@ def test_a_peer_s_bad_request_is_reported_with_its_service_request_id(app_contex
     from accounts.actor import SYSTEM
     from intake.options import ImportOptions
     from intake.services import import_rows
-    from open311.cli import OPEN311_FIELDS
     from open311.client import requests_as_rows
+    from open311.peers import OPEN311_FIELDS
 
     items = [
         {"service_request_id": "77", "service_code": "snow_clearing", "status": "open",

@@ -7,6 +7,7 @@ import pytest
 
 from commonground.extensions import db
 from planning.models import Plan
+from tests.jobs import finish_api_job
 
 DOWNTOWN = (30.4515, -91.1871)
 SCOTLANDVILLE = (30.5214, -91.1829)
@@ -105,8 +106,16 @@ def test_partners_tied_at_one_point_go_to_more_free_slots_and_say_so(api, make, 
     assert second["tie_break"] is None or second["score"] == ranked[2]["score"]
 
 
+def _planned(client, body: dict) -> dict:
+    """Run a city plan through the API as a job, then read the plan it made."""
+    job = finish_api_job(client, client.post("/api/v1/plans", json=body))
+    return client.get(job["result_url"]).json
+
+
 def _plan(api, city) -> dict[int, str]:
-    plan = api(city["coordinator"].token).post("/api/v1/plans", json={}).json
+    coordinator = api(city["coordinator"].token)
+    job = finish_api_job(coordinator, coordinator.post("/api/v1/plans", json={}))
+    plan = coordinator.get(job["result_url"]).json
     return {a["need_id"]: a["partner_name"] for a in plan["assignments"]}
 
 
@@ -209,10 +218,12 @@ def test_partner_members_may_not_see_who_else_could_act(api, city):
     assert response.status_code == 403
 
 
-def test_the_city_plan_respects_capacity_and_is_stored(api, city, app):
-    response = api(city["coordinator"].token).post("/api/v1/plans", json={})
-    assert response.status_code == 201
-    plan = response.json
+def test_the_city_plan_runs_as_a_job_respects_capacity_and_is_stored(api, city, app):
+    coordinator = api(city["coordinator"].token)
+    job = finish_api_job(coordinator, coordinator.post("/api/v1/plans", json={}))
+    assert job["kind"] == "city_plan" and job["percent"] == 100 and job["attempts"] == 1
+    assert job["result_url"] == f"/api/v1/plans/{job['result']['plan_id']}"
+    plan = coordinator.get(job["result_url"]).json
     by_partner = {}
     for a in plan["assignments"]:
         by_partner.setdefault(a["partner_name"], []).append(a["need_id"])
@@ -231,7 +242,7 @@ def test_the_city_plan_respects_capacity_and_is_stored(api, city, app):
 
 
 @pytest.mark.parametrize(
-    ("role", "status"), [("outreach", 403), ("viewer", 403), ("partner", 403), ("admin", 201)]
+    ("role", "status"), [("outreach", 403), ("viewer", 403), ("partner", 403), ("admin", 202)]
 )
 def test_only_coordinators_and_admins_run_plans(api, make, city, role, status):
     person = make.user(role, partner=city["near"] if role == "partner" else None)
@@ -240,7 +251,8 @@ def test_only_coordinators_and_admins_run_plans(api, make, city, role, status):
 
 def test_an_offered_task_accepted_by_the_partner_becomes_its_claim(api, city):
     coordinator = api(city["coordinator"].token)
-    plan = coordinator.post("/api/v1/plans", json={}).json
+    job = finish_api_job(coordinator, coordinator.post("/api/v1/plans", json={}))
+    plan = coordinator.get(job["result_url"]).json
     task = next(a for a in plan["assignments"] if a["partner_name"] == "Far Cleaners")
     base = f"/api/v1/plans/{plan['id']}/assignments/{task['id']}"
     assert api(city["far_member"].token).post(f"{base}/accept").status_code == 409  # not offered
@@ -257,7 +269,8 @@ def test_an_offered_task_accepted_by_the_partner_becomes_its_claim(api, city):
 
 def test_accepting_an_offer_for_a_need_someone_claimed_meanwhile_is_a_409(api, make, city):
     coordinator = api(city["coordinator"].token)
-    plan = coordinator.post("/api/v1/plans", json={}).json
+    job = finish_api_job(coordinator, coordinator.post("/api/v1/plans", json={}))
+    plan = coordinator.get(job["result_url"]).json
     task = next(a for a in plan["assignments"] if a["partner_name"] == "Far Cleaners")
     base = f"/api/v1/plans/{plan['id']}/assignments/{task['id']}"
     coordinator.post(f"{base}/offer")
@@ -293,7 +306,8 @@ def test_coverage_gaps_come_from_the_city_plan_computed_now_when_none_is_stored(
 
 def test_coverage_gaps_read_the_latest_plan_while_it_is_current(api, make, city, app, monkeypatch):
     coordinator = api(city["coordinator"].token)
-    plan = coordinator.post("/api/v1/plans", json={}).json
+    job = finish_api_job(coordinator, coordinator.post("/api/v1/plans", json={}))
+    plan = coordinator.get(job["result_url"]).json
     gaps = coordinator.get("/api/v1/coverage/gaps").json
     assert gaps["plan"]["plan_id"] == plan["id"] and gaps["plan"]["computed"] is False
     assert gaps["plan"]["note"].startswith(f"From plan #{plan['id']} of ")
@@ -444,12 +458,12 @@ def test_a_plan_out_of_time_is_stored_unproven_with_its_gap(app, make, monkeypat
 
 def test_a_stored_plan_says_it_is_proven_best_and_keeps_the_previous_plan(api, city):
     coordinator = api(city["coordinator"].token)
-    first = coordinator.post("/api/v1/plans", json={"k": 1}).json
+    first = _planned(coordinator, {"k": 1})
     summary = first["summary"]
     assert summary["certified"] is True and summary["gap"] == 0
     assert summary["pairs_priced"] > 0 and summary["rounds"] >= 1
     assert summary["churn"] is None and summary["baseline_plan_id"] is None
-    again = coordinator.post("/api/v1/plans", json={}).json
+    again = _planned(coordinator, {})
     churn = again["summary"]["churn"]
     assert again["summary"]["baseline_plan_id"] == first["id"]
     assert (churn["moved"], churn["dropped"], churn["added"]) == (0, 0, 0)
@@ -461,7 +475,7 @@ def test_a_stored_plan_says_it_is_proven_best_and_keeps_the_previous_plan(api, c
 
 def test_a_partner_losing_a_slot_moves_only_what_it_must(api, city):
     coordinator = api(city["coordinator"].token)
-    first = coordinator.post("/api/v1/plans", json={}).json
+    first = _planned(coordinator, {})
     far_tasks = [a for a in first["assignments"] if a["partner_name"] == "Far Cleaners"]
     assert len(far_tasks) >= 2
     cut = coordinator.patch(
@@ -469,7 +483,7 @@ def test_a_partner_losing_a_slot_moves_only_what_it_must(api, city):
         json={"capabilities": [{"capability": "litter_cleanup", "tasks_per_week": 1}]},
     )
     assert cut.status_code == 200
-    again = coordinator.post("/api/v1/plans", json={}).json
+    again = _planned(coordinator, {})
     churn = again["summary"]["churn"]
     assert churn["moved"] + churn["dropped"] == len(far_tasks) - 1
     kept = {(a["need_id"], a["partner_id"]) for a in again["assignments"]}

@@ -8,6 +8,7 @@ JavaScript errors; screenshots go to artifacts/screenshots/. Skipped, with the r
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,19 +57,58 @@ def _strict_csp(response: Response) -> Response:
 
 
 @pytest.fixture(scope="session")
-def live_server(app: Flask) -> Iterator[str]:
-    """A real HTTP server on a free port of 127.0.0.1, on the suite's database; its base URL."""
-    served_app = create_app(
+def served_app(app: Flask) -> Flask:
+    """The app the real server serves: the suite's database and job queue."""
+    served = create_app(
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "SECRET_KEY": "e2e-secret-key-not-for-production",
             "MAP_TILE_URL": "",  # offline: no tile layer at all
+            "JOBS_REDIS_URL": "",
+            "JOBS_SQLITE_PATH": app.config["JOBS_SQLITE_PATH"],
         }
     )
-    served_app.after_request(_strict_csp)
+    served.after_request(_strict_csp)
+    return served
+
+
+@pytest.fixture(scope="session")
+def live_server(served_app: Flask) -> Iterator[str]:
+    """A real HTTP server on a free port of 127.0.0.1, on the suite's database; its base URL."""
     with served(served_app) as base_url:
         yield base_url
+
+
+class Worker:
+    """A Huey consumer (one worker thread) on the served app's queue, started when the test
+    says so, stopped (waiting for its job) when the test ends."""
+
+    def __init__(self, app: Flask) -> None:
+        self._consumer = app.extensions["jobs"].huey.create_consumer(
+            workers=1, periodic=False, initial_delay=0.05, max_delay=0.2
+        )
+        self._signals: dict[int, object] = {}
+        self.started = False
+
+    def start(self) -> None:
+        self._signals = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        self._consumer.start()
+        self.started = True
+
+    def stop(self) -> None:
+        if self.started:
+            self._consumer.stop(graceful=True)
+            for sig, handler in self._signals.items():
+                signal.signal(sig, handler)
+
+
+@pytest.fixture
+def worker(served_app: Flask) -> Iterator[Worker]:
+    """A job worker for the served app; `worker.start()` when the test wants jobs to run."""
+    running = Worker(served_app)
+    yield running
+    running.stop()
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,10 @@
 """A coordinator imports a city's vacant-building notices in a real browser: the upload page
-offers the column mapping, previews the first rows as needs, then imports the kept file."""
+offers the column mapping, previews the first rows as needs, then imports the kept file as a
+job whose page shows the report when the worker is done."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -13,7 +15,7 @@ from needs.models import Need
 NOTICES = Path(__file__).resolve().parents[1] / "data" / "realfiles" / "vacant_building_notices.csv"
 
 
-def test_coordinator_maps_previews_and_imports_a_file_nobody_prepared(make, visitor):
+def test_coordinator_maps_previews_and_imports_a_file_nobody_prepared(make, visitor, worker):
     coordinator = make.user("coordinator")
     db.session.commit()
     tab = visitor()
@@ -41,8 +43,10 @@ def test_coordinator_maps_previews_and_imports_a_file_nobody_prepared(make, visi
     db.session.rollback()
     assert db.session.scalar(select(func.count(Need.id))) == 0
     db.session.rollback()  # SQLite: this thread's transaction would hold the server's write
+    worker.start()
     page.get_by_role("button", name="Import").click()
-    page.wait_for_selector("#import-counts")
+    page.wait_for_url(re.compile(r"/jobs/\d+$"))  # the import runs as a job; its page reloads
+    page.wait_for_selector("#import-counts", timeout=30000)
     assert "6 new, 0 updated" in page.locator("#import-counts").inner_text()
     db.session.rollback()
     assert db.session.scalar(select(func.count(Need.id))) == 6

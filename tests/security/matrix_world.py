@@ -20,6 +20,7 @@ from accounts.roles import Role
 from briefings.catalogue import add_catalogue_entry
 from briefings.services import generate_neighbourhood_briefing
 from commonground.extensions import db
+from jobs.services import start_job
 from needs.services import claim_need, complete_need, start_need
 from planning.services import offer_assignment, run_city_plan
 from tests.factories import Factory
@@ -58,6 +59,7 @@ class World:
     offered_assignment: int = 0
     entry_id: int = 0
     briefing_id: int = 0
+    job_id: int = 0
 
 
 def build_world(make: Factory) -> World:
@@ -79,6 +81,7 @@ def build_world(make: Factory) -> World:
     world = World(partner_a=a.id, partner_b=b.id, plain_member_of_a=plain.id, needs=needs)
     _add_plan(make, world)
     world.entry_id = add_catalogue_entry(SYSTEM, CATALOGUE_ENTRY).id
+    world.job_id = start_job(SYSTEM, "city_plan").id
     world.people[PLAIN_MEMBER] = Caller(id=plain.id, email=plain.user.email, token=plain.token)
     world.token_ids[ANONYMOUS] = world.token_ids[PLAIN_MEMBER] = _token_id(plain.id)
     for role in ROLES:

@@ -252,7 +252,7 @@ ROUTES += [
     Route("GET", _api(f"/partners/{PID}/suggestions"), READERS_OF_PARTNER_A),
     Route("GET", _api(f"/partners/{PID}/offers"), READERS_OF_PARTNER_A),
     Route("GET", _api("/plans"), STAFF),
-    Route("POST", _api("/plans"), COORDINATORS, 201, body={}),
+    Route("POST", _api("/plans"), COORDINATORS, 202, body={}),
     Route("GET", _api(f"/plans/{PLAN}"), STAFF),
     Route(
         "POST",
@@ -362,7 +362,7 @@ ROUTES += [
         body={"action": "cancel", "reason": "Fixed by the owner."},
     ),
     Route("GET", "/plans/", STAFF),
-    Route("POST", "/plans/run", COORDINATORS, 302),
+    Route("POST", "/plans/run", COORDINATORS, 303),
     Route("GET", f"/plans/{PLAN_PAGE}", STAFF),
     Route(
         "POST",
@@ -479,8 +479,7 @@ ROUTES += [
     Route("GET", f"/briefings/{BRIEFING}/document", STAFF),
     Route("GET", f"/briefings/{BRIEFING}.pdf", STAFF),
     Route("GET", "/briefings/batch", STAFF),
-    Route("POST", "/briefings/batch", STAFF),
-    Route("POST", "/briefings/batch/step", STAFF, body={"offset": "0"}),
+    Route("POST", "/briefings/batch", STAFF, 303),
     # --- pages: the city resources catalogue --------------------------------------------------
     Route("GET", "/catalogue/", SIGNED_IN),
     Route("POST", "/catalogue/", COORDINATORS, 303, body=CATALOGUE_FORM),
@@ -537,6 +536,7 @@ ROUTES += [
         "POST",
         _api("/briefings/batch"),
         STAFF,
+        202,
         body={"partner_ids": lambda world: [world.partner_a, world.partner_b]},
     ),
     Route("GET", _api(f"/briefings/{BRIEFING}"), STAFF),
@@ -558,6 +558,18 @@ ROUTES += [
     Route("GET", _api("/performance/"), DASHBOARD_READERS),
 ]
 
+JOB = "<id:job_id>"
+
+ROUTES += [
+    # --- jobs: anyone signed in lists the jobs they may see; the world's job is a city plan
+    # started by the system, seen by those who may run plans ------------------------------------
+    Route("GET", "/jobs/", SIGNED_IN),
+    Route("GET", f"/jobs/{JOB}", COORDINATORS),
+    Route("GET", _api("/jobs/"), SIGNED_IN),
+    Route("POST", _api("/jobs/"), COORDINATORS, 202, body={"kind": "geocode_pending"}),
+    Route("GET", _api(f"/jobs/{JOB}"), COORDINATORS),
+]
+
 # How each path argument is filled, from the world and the acting role.
 PARAMS: dict[str, Callable[[Any, Route, str], Any]] = {
     "need_id": lambda world, route, role: world.needs[route.need],
@@ -568,4 +580,5 @@ PARAMS: dict[str, Callable[[Any, Route, str], Any]] = {
     "plan_id": lambda world, route, role: world.plan_id,
     "briefing_id": lambda world, route, role: world.briefing_id,
     "entry_id": lambda world, route, role: world.entry_id,
+    "job_id": lambda world, route, role: world.job_id,
 }

@@ -1,5 +1,5 @@
 """Outreach generates each kind of briefing from the page, opens it and its PDF, reopens a
-stored one, edits the catalogue, and runs the batch with its progress steps."""
+stored one, edits the catalogue, and runs the batch as a job whose progress its page shows."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import re
 import pytest
 
 from tests.browser import csrf_token
+from tests.jobs import finish_job
 
 DOWNTOWN = (30.4515, -91.1871)
 
@@ -118,27 +119,20 @@ def test_the_pages_ask_people_to_sign_in_first(client, city):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_the_batch_page_runs_in_steps_for_the_progress_bar(browser, city):
+def test_the_batch_runs_as_a_job_whose_progress_the_batch_page_shows(browser, city):
     web = browser(city["coordinator"].user.email)
-    page = web.get("/briefings/batch")
-    assert "<progress" in page.text and "briefing-batch.js" in page.text
-    step = web.post(
-        "/briefings/batch/step",
-        data={"offset": "0"},
-        headers={"X-CSRFToken": csrf_token(page.text)},
-        csrf=False,  # the token goes in the header, as the page's script sends it
-    )
-    assert step.status_code == 200
-    assert step.json["total"] == 2 and step.json["done"] == 2 and step.json["next_offset"] is None
-    assert sorted(g["subject"] for g in step.json["generated"]) == ["Board Crew", "Near Cleaners"]
-
-
-def test_the_batch_page_works_without_javascript(browser, city):
-    web = browser(city["coordinator"].user.email)
-    token = csrf_token(web.get("/briefings/batch").text)
-    response = web.post("/briefings/batch", data={"csrf_token": token})
-    assert response.status_code == 200
-    assert "Done: 2 generated, 0 failed." in response.text
+    assert "Generate 2 briefings" in web.text("/briefings/batch")
+    started = web.post("/briefings/batch")
+    assert started.status_code == 303 and "/jobs/" in started.headers["Location"]
+    waiting = web.text("/briefings/batch")  # the tab was closed and opened again
+    assert 'data-status="queued"' in waiting and 'http-equiv="refresh"' in waiting
+    assert "Generate 2 briefings" not in waiting  # no second batch while this one runs
+    finish_job(web, started)
+    done = web.text("/briefings/batch")
+    assert 'data-status="succeeded"' in done and "Generated 2 of 2 briefing(s); 0 failed." in done
+    assert 'http-equiv="refresh"' not in done
+    job_page = web.text(started.headers["Location"])
+    assert job_page.count('href="/briefings/') >= 2 and "2 of 2" in job_page
 
 
 def test_a_coordinator_edits_the_catalogue_from_its_page(browser, city):

@@ -8,6 +8,7 @@ from datetime import timedelta
 from commonground.db_types import utcnow
 from needs.services import claim_need
 from tests.factories import DOWNTOWN
+from tests.jobs import finish_job
 
 
 def test_home_shows_awaiting_verification_stale_claims_and_unreachable_needs(make, browser):
@@ -102,7 +103,7 @@ def test_need_page_shows_the_planned_partner_and_why_a_nearer_one_was_not_chosen
     far = _crew(make, "Far Crew", 5, latitude=DOWNTOWN[0] + 0.02)
     lots = [make.need(title=f"Lot {i}", latitude=DOWNTOWN[0] + 0.002 * i) for i in range(2)]
     coordinator = browser(make.user("coordinator"))
-    coordinator.post("/plans/run")
+    finish_job(coordinator, coordinator.post("/plans/run"))
     pages_by_lot = {n.id: _section(coordinator.text(f"/needs/{n.id}")) for n in lots}
     far_lots = [
         i for i, sec in pages_by_lot.items() if "Chosen by the latest plan" in _suggestion(sec, far)
@@ -140,7 +141,7 @@ def test_need_page_says_when_the_planned_partner_is_no_longer_listed(make, brows
     member = make.user("partner", partner=crew)
     need = make.need(title="Planned lot")
     coordinator = browser(make.user("coordinator"))
-    coordinator.post("/plans/run")
+    finish_job(coordinator, coordinator.post("/plans/run"))
     assert "Chosen by the latest plan" in _suggestion(
         _section(coordinator.text(f"/needs/{need.id}")), crew
     )
@@ -186,11 +187,9 @@ def _offers(tasks_page: str) -> str:
 def test_a_coordinator_runs_a_plan_offers_a_task_and_the_partner_accepts_it(make, browser):
     coordinator, member = _crew_lot_and_coordinator(make, browser, "Planned Crew", "Planned lot")
     assert "No plan has been run yet." in coordinator.text("/plans/")
-    response = coordinator.post("/plans/run")
-    assert response.status_code == 302
-    plan_page = coordinator.text(response.headers["Location"])
+    plan_path = finish_job(coordinator, coordinator.post("/plans/run"))
+    plan_page = coordinator.text(plan_path)
     assert "Planned Crew" in plan_page and "Planned lot" in plan_page
-    plan_path = response.headers["Location"]
     _offer_the_first_assignment(coordinator, plan_path)
     assert "Offered 1 task." in coordinator.text(plan_path)
     crew = browser(member)
@@ -205,7 +204,7 @@ def test_a_coordinator_runs_a_plan_offers_a_task_and_the_partner_accepts_it(make
 
 def test_a_partner_declines_an_offer_with_a_note(make, browser):
     coordinator, member = _crew_lot_and_coordinator(make, browser, "Busy Crew", "Declined lot")
-    plan_path = coordinator.post("/plans/run").headers["Location"]
+    plan_path = finish_job(coordinator, coordinator.post("/plans/run"))
     _offer_the_first_assignment(coordinator, plan_path)
     crew = browser(member)
     decline = re.search(r'action="(/tasks/offers/\d+/\d+/decline)"', crew.text("/tasks/"))
@@ -260,11 +259,11 @@ def test_the_plan_page_says_the_plan_is_proven_best_and_what_moved_since_the_las
     make.partner(name="Steady Crew")
     make.need(title="Steady lot")
     coordinator = pages(make.user("coordinator"))
-    first = coordinator.post("/plans/run").headers["Location"]
+    first = finish_job(coordinator, coordinator.post("/plans/run"))
     page = coordinator.text(first)
     assert "Proven best plan" in page
     assert "Against plan" not in page  # the first plan has no baseline
-    second = coordinator.post("/plans/run").headers["Location"]
+    second = finish_job(coordinator, coordinator.post("/plans/run"))
     page = coordinator.text(second)
     first_id = first.rstrip("/").rsplit("/", 1)[-1]
     assert f"Against plan #{first_id}: 1 of 1 standing tasks kept with the same partner" in page
@@ -275,7 +274,7 @@ def test_the_plan_page_says_the_plan_is_proven_best_and_what_moved_since_the_las
 
 def test_plan_reasons_are_written_for_whoever_reads_them(make, pages):
     coordinator, member = _crew_lot_and_coordinator(make, pages, "Voice Crew", "Voiced lot")
-    plan_path = coordinator.post("/plans/run").headers["Location"]
+    plan_path = finish_job(coordinator, coordinator.post("/plans/run"))
     plan_page = coordinator.text(plan_path)
     assert "their base is" in plan_page and "from your base" not in plan_page
     _offer_the_first_assignment(coordinator, plan_path)
