@@ -109,8 +109,10 @@ def _register_blueprints(app: Flask) -> None:
         performance,
         plans,
         profile,
+        reports,
         tasks,
         times,
+        triage,
     )
     from web import briefings as briefing_pages
 
@@ -120,13 +122,17 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(onboarding.bp)
     app.register_blueprint(partner_review.bp)
-    for pages in (dashboard, needs, imports, map, tasks, profile, directory, plans):
+    for pages in (dashboard, triage, needs, imports, map, tasks, profile, directory, plans):
         app.register_blueprint(pages.bp)
     app.register_blueprint(briefing_pages.bp)
     app.register_blueprint(catalogue.bp)
     app.register_blueprint(gaps.bp)
     app.register_blueprint(performance.bp)
     app.register_blueprint(open_data.bp)
+    app.register_blueprint(reports.bp)
+    # The unsubscribe link's signed token is its authority: mail clients' one-click POST has no
+    # CSRF token to send.
+    csrf.exempt(reports.stop_notices_page)
     navigation.install(app)
     times.install(app)
     from open311.server import bp as open311_bp

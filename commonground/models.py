@@ -7,6 +7,7 @@ from briefings.models import Briefing, CatalogueEntry
 from capabilities.models import Capability
 from geo.models import GeocodeCache, Neighbourhood
 from intake.models import ImportProfile
+from media.models import Photo
 from needs.models import Claim, Need, NeedEvent
 from partners.models import Partner, PartnerCapability
 from planning.models import Plan, PlanAssignment
@@ -26,6 +27,7 @@ __all__ = [
     "OutboxEmail",
     "Partner",
     "PartnerCapability",
+    "Photo",
     "Plan",
     "PlanAssignment",
     "User",

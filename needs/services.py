@@ -30,6 +30,7 @@ from commonground.extensions import db
 from commonground.lookup import get_or_not_found
 from commonground.transaction import unit_of_work
 from geo.services import nearest_neighbourhood
+from needs import notices
 from needs.calendar import week_start
 from needs.lifecycle import transition
 from needs.models import Claim, Need, NeedEvent
@@ -201,6 +202,7 @@ def claim_need(actor: Actor, need_id: int, *, now: datetime | None = None) -> Cl
             partner_id=partner.id,
             note=f"Claimed by {partner.name}",
         )
+        notices.report_changed(need, "claim", now=now, partner=partner)
     return claim
 
 
@@ -242,6 +244,8 @@ def complete_need(
             partner_id=claim.partner_id,
             note=report.get("notes") or "",
         )
+        partner = db.session.get(Partner, claim.partner_id)
+        notices.report_changed(need, "complete", now=now, partner=partner)
     return need
 
 
@@ -277,6 +281,7 @@ def verify_need(actor: Actor, need_id: int, note: str = "", *, now: datetime | N
             note=note,
             partner_id=claim.partner_id if claim else None,
         )
+        notices.report_changed(need, "verify", now=now)
     return need
 
 
@@ -303,6 +308,7 @@ def reopen_need(actor: Actor, need_id: int, reason: str, *, now: datetime | None
             note=reason,
             partner_id=claim.partner_id if claim else None,
         )
+        notices.report_changed(need, "reopen", now=now, reason=reason)
     return need
 
 
@@ -342,6 +348,7 @@ def close_need(
         if claim is not None:
             _mark_released(claim, reason, now)
         record_event(need.id, actor, action, from_status, step.target, now=now, note=reason)
+        notices.report_changed(need, action, now=now, reason=reason)
     return need
 
 

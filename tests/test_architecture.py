@@ -86,10 +86,12 @@ DOMAIN = (
     "intake",
     "matching",
     "needs",
+    "media",
     "open311",
     "partners",
     "performance",
     "planning",
+    "reports",
 )
 
 LAYERS: dict[str, Layer] = {
@@ -138,8 +140,15 @@ LAYERS: dict[str, Layer] = {
     "intake.records": _pure("intake"),
     "intake.report": _pure("intake", "exports"),
     "intake.duplicates": _pure(),
+    # Photos: cleaning is pure; storing and reading sit on the database and a folder.
+    "media.*": _may("commonground"),
+    "media.images": _pure(third_party=frozenset({"PIL"})),
+    # Residents' reports: the public front door and the triage queue, built on needs and intake.
+    "reports.*": _may(
+        "commonground", "accounts", "capabilities", "geo", "intake", "media", "needs", "partners"
+    ),
     "open311.*": _may(
-        "commonground", "accounts", "capabilities", "geo", "intake", "needs", "partners"
+        "commonground", "accounts", "capabilities", "geo", "intake", "needs", "partners", "reports"
     ),
     "open311.formats": _pure(),
     "open311.errors": _pure("open311"),
