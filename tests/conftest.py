@@ -49,6 +49,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             # scrypt costs ~0.25 s a hash on this machine; the suite creates hundreds of users.
             # The login code path is the same; production refuses anything but scrypt.
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
         }
     )
     with application.app_context():

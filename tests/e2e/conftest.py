@@ -64,6 +64,7 @@ def live_server(app: Flask) -> Iterator[str]:
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "SECRET_KEY": "e2e-secret-key-not-for-production",
             "MAP_TILE_URL": "",  # offline: no tile layer at all
+            "MEDIA_ROOT": app.config["MEDIA_ROOT"],  # the test's photos, read by the server
         }
     )
     served_app.after_request(_strict_csp)
