@@ -5,12 +5,14 @@ unit that then rolls back are removed by the caller through `discard`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
 
+from commonground.errors import NotFoundError
 from commonground.extensions import db
 from media.images import CleanPhoto, PhotoRejectedError, clean_photo
 from media.models import Photo
@@ -20,9 +22,11 @@ __all__ = [
     "PhotoRejectedError",
     "Upload",
     "clean_upload",
+    "get_photo",
     "photo_bytes",
     "photos_of",
     "store_photo",
+    "stored_files",
 ]
 
 
@@ -79,3 +83,26 @@ def photos_of(need_ids: Iterable[int], roles: Iterable[str] | None = None) -> li
 def photo_bytes(photo: Photo, *, thumbnail: bool = False) -> bytes | None:
     """A stored photo's file (or its thumbnail)."""
     return configured_storage().get(photo.thumb_key if thumbnail else photo.key)
+
+
+def get_photo(need_id: int, photo_id: int) -> Photo:
+    """A photo of this need, or NotFoundError."""
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or photo.need_id != need_id:
+        raise NotFoundError("No such photo.")
+    return photo
+
+
+@contextmanager
+def stored_files() -> Iterator[list[Photo]]:
+    """Collects the photos a block stores; if the block fails, their files are removed (the
+    rows roll back with the unit of work, the files would otherwise stay)."""
+    stored: list[Photo] = []
+    try:
+        yield stored
+    except BaseException:
+        storage = configured_storage()
+        for photo in stored:
+            storage.delete(photo.key)
+            storage.delete(photo.thumb_key)
+        raise

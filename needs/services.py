@@ -30,6 +30,8 @@ from commonground.extensions import db
 from commonground.lookup import get_or_not_found
 from commonground.transaction import unit_of_work
 from geo.services import nearest_neighbourhood
+from media.images import CleanPhoto
+from media.services import get_photo, store_photo, stored_files
 from needs import notices
 from needs.calendar import week_start
 from needs.lifecycle import transition
@@ -63,6 +65,12 @@ def get_need(actor: Actor, need_id: int) -> Need:
     """One need, or NotFoundError."""
     actor.require("need.read")
     return get_or_not_found(Need, need_id, f"No need with id {need_id}.")
+
+
+def need_photo(actor: Actor, need_id: int, photo_id: int):
+    """A photo of a need for staff and partners (anyone who may read needs), or NotFoundError."""
+    get_need(actor, need_id)
+    return get_photo(need_id, photo_id)
 
 
 def need_history(actor: Actor, need_id: int) -> list[NeedEvent]:
@@ -220,12 +228,23 @@ def start_need(actor: Actor, need_id: int, *, now: datetime | None = None) -> Ne
 
 
 def complete_need(
-    actor: Actor, need_id: int, report: dict[str, Any], *, now: datetime | None = None
+    actor: Actor,
+    need_id: int,
+    report: dict[str, Any],
+    *,
+    now: datetime | None = None,
+    photos: Sequence[tuple[str, CleanPhoto]] = (),
 ) -> Need:
-    """The claiming partner reports the work done: volunteers, hours, units, notes."""
+    """The claiming partner reports the work done: volunteers, hours, units, notes, and
+    photos before and after (`photos`: (role, cleaned photo) pairs, already checked)."""
     now = now or utcnow()
     need, claim, step = _own_claim_step(actor, need_id, "complete")
-    with unit_of_work(CHANGED):
+    unknown = sorted({role for role, _ in photos} - {"before", "after"})
+    if unknown:
+        raise ValidationError("Photos are before or after.", {"photos": ["Before or after."]})
+    with stored_files() as stored, unit_of_work(CHANGED):
+        for role, photo in photos:
+            stored.append(store_photo(need.id, photo, role=role, claim_id=claim.id))
         _move(need, "complete", step.sources, step.target, now)
         claim.completed_at = now
         claim.status = "done"

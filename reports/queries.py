@@ -6,7 +6,7 @@ earlier reports still waiting. Returns plain data.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -113,3 +113,39 @@ def nearby_reports(capability: str, lat: float, lon: float, limit: int = 5) -> l
         }
         for n in rows
     ]
+
+
+SHOWN_OPEN = ("open", "claimed", "in_progress")
+SHOWN_FIXED = ("completed", "verified")
+RECENT_DAYS = 90
+MAP_LIMIT = 1000
+
+
+def public_reports(
+    now: datetime, *, capability: str | None = None, neighbourhood: str | None = None
+) -> tuple[list[dict[str, Any]], bool]:
+    """Open reports and those fixed in the last RECENT_DAYS, of public kinds only, newest first
+    (at most MAP_LIMIT; the flag says more matched). No personal data: what a status page
+    shows at the top."""
+    public = select(Capability.code).where(
+        Capability.is_public.is_(True), Capability.is_active.is_(True)
+    )
+    since = now - timedelta(days=RECENT_DAYS)
+    query = (
+        select(Need.id, Need.title, Need.status, Need.capability_code, Need.neighbourhood,
+               Need.latitude, Need.longitude, Need.updated_at)
+        .where(
+            Need.capability_code.in_(public),
+            Need.latitude.is_not(None),
+            Need.status.in_(SHOWN_OPEN)
+            | (Need.status.in_(SHOWN_FIXED) & (Need.updated_at >= since)),
+        )
+        .order_by(Need.updated_at.desc(), Need.id.desc())
+        .limit(MAP_LIMIT + 1)
+    )  # fmt: skip
+    if capability:
+        query = query.where(Need.capability_code == capability)
+    if neighbourhood:
+        query = query.where(Need.neighbourhood == neighbourhood)
+    rows = [dict(row._mapping) for row in db.session.execute(query)]
+    return rows[:MAP_LIMIT], len(rows) > MAP_LIMIT

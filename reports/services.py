@@ -26,8 +26,7 @@ from commonground.transaction import unit_of_work
 from geo.geocoding import CachedGeocoder, configured_geocoder
 from geo.services import city_bounds, nearest_neighbourhood, within
 from media.images import CleanPhoto
-from media.services import PhotoRejectedError, Upload, clean_upload, store_photo
-from media.storage import configured_storage
+from media.services import PhotoRejectedError, Upload, clean_upload, store_photo, stored_files
 from needs import notices
 from needs.models import Need
 from needs.services import record_event
@@ -157,21 +156,13 @@ def submit_report(
         created_at=now,
         updated_at=now,
     )
-    stored: list[str] = []
-    try:
-        with unit_of_work():
-            db.session.add(need)
-            db.session.flush()
-            for photo in photos:
-                row = store_photo(need.id, photo, role="report")
-                stored += [row.key, row.thumb_key]
-            record_event(need.id, actor, "report", None, "reported", now=now)
-            notices.report_changed(need, "receive", now=now)
-    except BaseException:
-        storage = configured_storage()
-        for key in stored:
-            storage.delete(key)
-        raise
+    with stored_files() as stored, unit_of_work():
+        db.session.add(need)
+        db.session.flush()
+        for photo in photos:
+            stored.append(store_photo(need.id, photo, role="report"))
+        record_event(need.id, actor, "report", None, "reported", now=now)
+        notices.report_changed(need, "receive", now=now)
     return SubmittedReport(need, refused)
 
 

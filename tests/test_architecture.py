@@ -123,8 +123,9 @@ LAYERS: dict[str, Layer] = {
     "geo.*": _may("commonground"),
     "geo.distance": _may(frameworks=False),  # pure, but its docstring does not say so yet
     "geo.gazetteer": _pure(),
+    "geo.outlines": _pure(),
     "geo.geocoders": _pure("geo"),
-    "needs.*": _may("commonground", "accounts", "capabilities", "geo", "partners"),
+    "needs.*": _may("commonground", "accounts", "capabilities", "geo", "media", "partners"),
     "needs.lifecycle": _pure("commonground.errors"),
     "needs.calendar": _pure(),
     "needs.schemas": _pure("commonground.fields", "needs.lifecycle", "needs.filters"),

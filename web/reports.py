@@ -23,16 +23,20 @@ from flask import (
     url_for,
 )
 
+from briefings import charts
+from commonground.db_types import utcnow
 from commonground.errors import DomainError, ValidationError
 from commonground.extensions import limiter
 from commonground.rate_limits import configured, per_address
 from commonground.text import control_character_problem
+from geo.services import list_neighbourhoods
 from media.services import Upload, photo_bytes
 from needs.notices import report_for_token, stop_notices
-from reports.queries import nearby_reports
+from reports.queries import nearby_reports, public_reports
 from reports.schemas import ReportCreateSchema
 from reports.services import MAX_PHOTOS, RESIDENT, public_capabilities, submit_report
 from reports.status import public_photo, report_status
+from web.city_map import city_map
 from web.form_input import domain_messages, read_form
 from web.map import lookup_address
 from web.needs import map_settings
@@ -123,6 +127,44 @@ def nearby():
     for row in found:
         row["url"] = url_for("report_pages.status", report_id=row["id"])
     return jsonify(reports=found)
+
+
+@bp.get("/reports")
+def index():
+    """The public map and list of open and recently fixed reports, by kind and neighbourhood."""
+    capabilities = _capabilities()
+    labels = {c["code"]: c["label"] for c in capabilities}
+    kind = request.args.get("kind", "")
+    kind = kind if kind in labels else ""
+    names = [n.name for n in list_neighbourhoods()]
+    place = request.args.get("neighbourhood", "")
+    place = place if place in names else ""
+    rows, truncated = public_reports(utcnow(), capability=kind or None, neighbourhood=place or None)
+    for row in rows:
+        row["kind"] = labels.get(row["capability_code"], row["capability_code"])
+        row["fixed"] = row["status"] in ("completed", "verified")
+        row["url"] = url_for("report_pages.status", report_id=row["id"])
+    drawn = city_map(
+        [
+            charts.MapPoint(
+                r["latitude"], r["longitude"], "done" if r["fixed"] else "open",
+                f"Report #{r['id']}: {r['title']} ({'fixed' if r['fixed'] else 'open'})",
+                r["url"],
+            )
+            for r in rows
+        ],
+        title="Reports in the city: open in blue, fixed in green",
+    )  # fmt: skip
+    return render_template(
+        "reports/index.html",
+        rows=rows,
+        truncated=truncated,
+        drawn=drawn,
+        capabilities=capabilities,
+        neighbourhoods=names,
+        kind=kind,
+        place=place,
+    )
 
 
 @bp.get(f"/reports/{RID}")
