@@ -219,6 +219,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_IMPORT": os.environ.get("RATELIMIT_IMPORT", "10 per minute"),
         # Residents' reports (/report, Open311 POST): per client address.
         "RATELIMIT_REPORT": os.environ.get("RATELIMIT_REPORT", "5 per 10 minutes"),
+        # Open311 POST requests, per api_key (a resident app serves many people).
+        "RATELIMIT_OPEN311_POST": os.environ.get("RATELIMIT_OPEN311_POST", "120 per minute"),
         # The form's address look-up and nearby reports (JSON), per client address.
         "RATELIMIT_REPORT_LOOKUP": os.environ.get("RATELIMIT_REPORT_LOOKUP", "60 per minute"),
         # Photos (media/): stored under MEDIA_ROOT; each upload at most PHOTO_MAX_BYTES, longest

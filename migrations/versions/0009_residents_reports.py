@@ -1,4 +1,4 @@
-"""residents' reports: triage state, public capabilities, partner name consent, photos
+"""residents' reports: triage state, public capabilities, partner name consent, photos, app keys
 
 Revision ID: 0009_residents_reports
 Revises: 0008_realfiles
@@ -23,6 +23,8 @@ def upgrade():
         batch_op.add_column(sa.Column('is_public', sa.Boolean(), server_default=sa.text('true'), nullable=False))
     with op.batch_alter_table('partner', schema=None) as batch_op:
         batch_op.add_column(sa.Column('show_name_publicly', sa.Boolean(), server_default=sa.text('false'), nullable=False))
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('scope', sa.String(length=20), nullable=True))
     with op.batch_alter_table('need', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reporter_notices', sa.Boolean(), server_default=sa.text('false'), nullable=False))
     op.create_table('photo',
@@ -53,6 +55,8 @@ def downgrade():
     op.drop_table('photo')
     with op.batch_alter_table('need', schema=None) as batch_op:
         batch_op.drop_column('reporter_notices')
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.drop_column('scope')
     with op.batch_alter_table('partner', schema=None) as batch_op:
         batch_op.drop_column('show_name_publicly')
     with op.batch_alter_table('capability', schema=None) as batch_op:
