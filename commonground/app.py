@@ -130,9 +130,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(performance.bp)
     app.register_blueprint(open_data.bp)
     app.register_blueprint(reports.bp)
-    # The unsubscribe link's signed token is its authority: mail clients' one-click POST has no
-    # CSRF token to send.
-    csrf.exempt(reports.stop_notices_page)
     navigation.install(app)
     times.install(app)
     from open311.server import bp as open311_bp

@@ -189,8 +189,8 @@ def photo(report_id: int, photo_id: int, size: str):
 
 @bp.route("/reports/stop/<token>", methods=["GET", "POST"])
 def stop_notices_page(token: str):
-    """One-click unsubscribe from one report's emails (GET confirms, POST stops; mail clients'
-    one-click POST works too)."""
+    """Unsubscribe from one report's emails: the link opens a page with one button (a link
+    alone must not change anything: mail scanners open links)."""
     report_id = report_for_token(token[:200])
     if request.method == "POST":
         stop_notices(token[:200])
