@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Iterator
-from functools import cache
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -33,6 +33,8 @@ AXE_SCRIPT = Path(importlib.util.find_spec("axe_playwright_python").origin).pare
 def axe_source() -> str:
     """axe.min.js, read once."""
     return AXE_SCRIPT.read_text(encoding="utf-8")
+
+
 PASSWORD = "correct horse battery staple"  # tests.factories.Factory.user's password
 
 
