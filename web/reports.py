@@ -4,11 +4,14 @@ public photos, and the one-click unsubscribe from a report's emails. Must not im
 
 The form works without JavaScript (address alone); with it, a pin to drag, "use my location"
 and the nearby reports while typing (static/js/report.js). Abuse: CSRF (as every form), a
-honeypot field, a rate limit per client address (RATELIMIT_REPORT), size limits per photo and
-per request.
+honeypot field, a rate limit per client address (RATELIMIT_REPORT), size limits per photo
+(PHOTO_MAX_BYTES) and per request (MAX_CONTENT_LENGTH).
 """
 
 from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -131,7 +134,9 @@ def nearby():
 
 @bp.get("/reports")
 def index():
-    """The public map and list of open and recently fixed reports, by kind and neighbourhood."""
+    """The public map and list of open and recently fixed reports, by kind and neighbourhood:
+    drawn on the server without tiles; where tiles are configured, a tiled map replaces the
+    drawing for people with JavaScript."""
     capabilities = _capabilities()
     labels = {c["code"]: c["label"] for c in capabilities}
     kind = request.args.get("kind", "")
@@ -164,7 +169,35 @@ def index():
         neighbourhoods=names,
         kind=kind,
         place=place,
+        map=map_settings(),
+        query=urlencode({k: v for k, v in (("kind", kind), ("neighbourhood", place)) if v}),
     )
+
+
+@bp.get("/reports.geojson")
+def reports_geojson():
+    """The reports the map shows, as GeoJSON, for the tiled map (where tiles are configured)."""
+    kind = request.args.get("kind", "")[:40] or None
+    place = request.args.get("neighbourhood", "")[:80] or None
+    rows, truncated = public_reports(utcnow(), capability=kind, neighbourhood=place)
+    features = [
+        {
+            "type": "Feature",
+            "id": r["id"],
+            "geometry": {
+                "type": "Point",
+                "coordinates": [round(r["longitude"], 6), round(r["latitude"], 6)],
+            },
+            "properties": {
+                "title": r["title"],
+                "status": r["status"],
+                "capability": r["capability_code"],
+            },
+        }
+        for r in rows
+    ]
+    body = {"type": "FeatureCollection", "features": features, "truncated": truncated}
+    return Response(json.dumps(body, separators=(",", ":")), mimetype="application/geo+json")
 
 
 @bp.get(f"/reports/{RID}")

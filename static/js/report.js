@@ -1,9 +1,11 @@
-// The resident's report form, progressively: without JavaScript it works by address alone.
-// Loaded before map.js: shows the map and buttons (hidden without JS), then "use my location"
-// and the open reports of the same kind nearby ("is it one of these? follow it instead").
+// Residents' pages, progressively: without JavaScript the report form works by address alone
+// and the reports map is the server's drawing. Loaded before map.js: shows what needs script
+// (the form's map and buttons, a tiled reports map) and hides what it replaces, then "use my
+// location" and the open reports of the same kind nearby ("is it one of these? follow it").
 (function () {
   "use strict";
   document.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
+  document.querySelectorAll(".js-replaced").forEach(function (el) { el.hidden = true; });
 
   var lat = document.getElementById("latitude");
   var lon = document.getElementById("longitude");

@@ -505,6 +505,7 @@ ROUTES += [
         "GET", "/report/nearby", EVERYONE, query="capability=litter_cleanup&lat=30.45&lon=-91.18"
     ),
     Route("GET", "/reports", EVERYONE),
+    Route("GET", "/reports.geojson", EVERYONE),
     Route("GET", "/reports/<id:report_id>", EVERYONE, need="reported"),
     Route(
         "GET",

@@ -10,7 +10,10 @@ from geo.outlines import neighbourhood_outlines
 from needs.triage import accept_report
 
 
-def test_the_map_lists_accepted_reports_with_links_and_draws_the_neighbourhoods(make, pages):
+def test_the_map_lists_accepted_reports_with_links_and_draws_the_neighbourhoods(
+    make, pages, app, monkeypatch
+):
+    monkeypatch.setitem(app.config, "MAP_TILE_URL", "")
     coordinator = make.user("coordinator")
     shown = make.report()
     accept_report(coordinator.actor, shown.id)
@@ -20,6 +23,20 @@ def test_the_map_lists_accepted_reports_with_links_and_draws_the_neighbourhoods(
     assert f"/reports/{waiting.id}" not in page
     assert 'class="outline"' in page and ">Downtown</text>" in page
     assert "tile" not in page.lower()
+
+
+def test_where_tiles_are_configured_a_tiled_map_replaces_the_drawing_for_scripts(
+    make, pages, app, monkeypatch
+):
+    monkeypatch.setitem(app.config, "MAP_TILE_URL", "https://tiles.city.example/{z}/{x}/{y}.png")
+    need = make.need(capability="illegal_dumping")
+    resident = pages(None)
+    page = resident.text("/reports?kind=illegal_dumping")
+    assert 'id="reports-map"' in page and "tiles.city.example" in page
+    assert 'class="city-map js-replaced"' in page  # the drawing stays for people without JS
+    body = resident.get("/reports.geojson?kind=illegal_dumping").get_json()
+    assert [f["id"] for f in body["features"]] == [need.id]
+    assert set(body["features"][0]["properties"]) == {"title", "status", "capability"}
 
 
 def test_filters_by_kind_and_neighbourhood(make, pages):
