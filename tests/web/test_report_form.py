@@ -23,7 +23,7 @@ def _form(**fields) -> dict:
         "address": "1000 North St",
         "latitude": str(DOWNTOWN[0]),
         "longitude": str(DOWNTOWN[1]),
-        "reporter_name": "Ren",
+        "reporter_name": "Renata Quill",
         "reporter_email": "ren@home.example",
         "notify": "true",
         **fields,
@@ -49,7 +49,7 @@ def test_a_resident_reports_with_a_photo_and_lands_on_the_status_page(pages):
     assert response.headers["Location"].endswith(f"/reports/{report.id}")
     page = resident.text(response.headers["Location"])
     assert f"Report #{report.id}" in page and "Received" in page
-    assert "ren@home.example" not in page and "Ren" not in page.replace("Rend", "")
+    assert "ren@home.example" not in page and "Renata Quill" not in page
     assert report.status == "reported" and report.neighbourhood == "Downtown"
     (mail,) = latest_emails("ren@home.example")
     assert f"/reports/{report.id}" in mail.body and "/reports/stop/" in mail.body

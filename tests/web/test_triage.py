@@ -43,6 +43,12 @@ def test_a_coordinator_accepts_a_report_and_it_becomes_an_open_need(make, pages)
     assert count_reports_awaiting_triage() == 0
 
 
+def test_a_waiting_report_s_page_leads_coordinators_to_the_queue(make, pages):
+    report = make.report()
+    page = pages(make.user("coordinator")).text(f"/needs/{report.id}")
+    assert "waiting for triage" in page and f"#report-{report.id}-h" in page
+
+
 def test_merging_a_report_points_it_at_the_need_its_reporter_now_follows(make, pages):
     followed = make.need(capability="illegal_dumping")
     report = make.report(reporter_email="follower@home.example")
