@@ -14,12 +14,13 @@ from commonground.db_types import utcnow
 from commonground.errors import ValidationError
 from commonground.transaction import unit_of_work
 from needs import notices
-from needs.lifecycle import TRIAGE_STATUSES, transition
+from needs.lifecycle import transition
 from needs.models import Need
 from needs.services import CHANGED, _move, _require_reason, get_need, record_event
 
-NOT_A_TARGET = TRIAGE_STATUSES | {"duplicate"}
-"""A report is merged into a need someone follows: not another report, not a duplicate."""
+MERGE_TARGETS = frozenset({"open", "claimed", "in_progress", "completed", "verified"})
+"""A report is merged into an accepted need someone follows (fixed already counts): not
+another waiting report, a duplicate or a need closed without work."""
 
 
 def accept_report(
@@ -52,10 +53,10 @@ def merge_report(
             "A report cannot be merged into itself.", {"into": ["Choose another need."]}
         )
     target = get_need(actor, into)
-    if target.status in NOT_A_TARGET:
+    if target.status not in MERGE_TARGETS:
         raise ValidationError(
             f"Need #{into} is {target.status.replace('_', ' ')}: "
-            "merge into the need it stands for.",
+            "merge into an accepted need instead.",
             {"into": ["Choose an accepted need."]},
         )
     with unit_of_work(CHANGED):

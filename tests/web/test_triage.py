@@ -64,8 +64,20 @@ def test_a_report_cannot_be_merged_into_another_waiting_report(make, pages):
     first, second = make.report(), make.report()
     coordinator = pages(make.user("coordinator"))
     coordinator.post(f"/coordinator/triage/{second.id}/merge", {"into": str(first.id)})
-    assert "merge into the need it stands for" in coordinator.text("/coordinator/triage/")
+    assert "merge into an accepted need instead" in coordinator.text("/coordinator/triage/")
     assert make_fresh(second.id).status == "reported"
+
+
+def test_a_report_cannot_be_merged_into_a_cancelled_need(make, pages):
+    from needs.services import close_need
+
+    cancelled = make.need(capability="illegal_dumping")
+    close_need(make.user("coordinator").actor, cancelled.id, "cancel", "Posted by mistake")
+    report = make.report()
+    pages(make.user("coordinator")).post(
+        f"/coordinator/triage/{report.id}/merge", {"into": str(cancelled.id)}
+    )
+    assert make_fresh(report.id).status == "reported"
 
 
 def test_closing_as_not_actionable_needs_a_reason(make, pages):
