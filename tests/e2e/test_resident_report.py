@@ -135,3 +135,21 @@ def test_time_to_send_a_report_with_three_photos(make, visitor, capsys):
     with capsys.disabled():
         print(f"\nsubmit a report with 3 photos (1600x1200 JPEG, phone EXIF): {seconds:.2f} s")
     assert seconds < 10
+
+
+def test_while_typing_the_form_offers_the_open_report_of_the_same_kind_nearby(make, visitor):
+    followed = make.need(capability="illegal_dumping", title="Tyres by the bus stop",
+                         latitude=30.450746, longitude=-91.191144)  # fmt: skip
+    db.session.commit()
+    tab = visitor(**PHONE)
+    tab.go("/report")
+    tab.page.wait_for_selector("#pick-map[data-ready]")
+    tab.page.get_by_label("What is it?").select_option("illegal_dumping")
+    tab.page.get_by_label("Address or nearest address").fill("1000 North St")
+    tab.page.get_by_role("button", name="Find the address on the map").click()
+    offer = tab.page.get_by_role("link", name=f"#{followed.id} Tyres by the bus stop")
+    offer.wait_for()
+    assert tab.page.get_by_role("heading", name=re.compile("Is it one of these")).is_visible()
+    assert tab.accessibility_problems() == []
+    offer.click()
+    tab.page.wait_for_url(re.compile(rf"/reports/{followed.id}$"))
