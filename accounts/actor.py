@@ -20,9 +20,14 @@ class Actor:
     partner_id: int | None = None
     label: str = ""
     is_partner_admin: bool = False
+    # A limited key (e.g. a resident app's Open311 key): only these permissions, whatever the
+    # role behind it holds. None: the role's permissions.
+    scope: frozenset[str] | None = None
 
     def can(self, permission: str) -> bool:
-        """Whether this actor's role holds `permission`."""
+        """Whether this actor's role holds `permission` (and its key's scope, if limited)."""
+        if self.scope is not None and permission not in self.scope:
+            return False
         return allows(self.role, permission)
 
     def require(self, permission: str) -> None:

@@ -47,6 +47,9 @@ class ApiToken(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # None: the user's own rights. "report": an app key that may only create residents'
+    # reports (Open311 POST requests), whatever its owner may do.
+    scope: Mapped[str | None] = mapped_column(String(20))
 
     user: Mapped[User] = relationship(back_populates="tokens")
 

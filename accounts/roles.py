@@ -41,6 +41,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "need.work": frozenset({Role.PARTNER}),  # start, complete, release own claims
     "need.review": frozenset({Role.ADMIN, Role.COORDINATOR}),  # verify, reopen
     "need.close": frozenset({Role.ADMIN, Role.COORDINATOR}),  # cancel, duplicate, ...
+    "report.submit": EVERYONE,  # residents, through the public form or an Open311 app
+    "report.triage": frozenset({Role.ADMIN, Role.COORDINATOR}),  # accept, merge, dismiss
     "claim.release_stale": frozenset({Role.ADMIN, Role.COORDINATOR}),
     "plan.run": frozenset({Role.ADMIN, Role.COORDINATOR}),
     "plan.read": frozenset({Role.ADMIN, Role.COORDINATOR, Role.OUTREACH}),

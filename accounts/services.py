@@ -7,6 +7,7 @@ it is committed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -112,12 +113,27 @@ def check_password(email: str, password: str) -> User | None:
     return user
 
 
+TOKEN_SCOPES: dict[str, frozenset[str]] = {
+    "report": frozenset({"report.submit", "capability.read"}),
+}
+"""Limited keys: scope name -> the only permissions such a key carries."""
+
+
 def create_api_token(
-    actor: Actor, *, name: str, expires_at: datetime | None = None, now: datetime | None = None
+    actor: Actor,
+    *,
+    name: str,
+    expires_at: datetime | None = None,
+    now: datetime | None = None,
+    scope: str | None = None,
 ) -> tuple[ApiToken, str]:
-    """A new token for the acting user. Returns the row and the token string (shown once)."""
+    """A new token for the acting user. Returns the row and the token string (shown once).
+
+    `scope="report"` makes an app key for a resident app: it may only create reports."""
     if actor.user_id is None:
         raise ValidationError("Only a user can own a token.")
+    if scope is not None and scope not in TOKEN_SCOPES:
+        raise ValidationError(f"Unknown token scope {scope!r}.", {"scope": ["Unknown."]})
     now = now or utcnow()
     if expires_at is not None and expires_at <= now:
         raise ValidationError("Expiry must be in the future.", {"expires_at": ["In the past."]})
@@ -129,6 +145,7 @@ def create_api_token(
         prefix=raw[:10],
         expires_at=expires_at,
         created_at=now,
+        scope=scope,
     )
     with unit_of_work():
         db.session.add(token)
@@ -203,7 +220,10 @@ def authenticate_token(raw: str, *, now: datetime | None = None) -> tuple[Actor,
             token_id=token.id,
             uses_not_logged=not_logged,
         )
-    return actor_for(user), user
+    actor = actor_for(user)
+    if token.scope is not None:
+        actor = replace(actor, scope=TOKEN_SCOPES[token.scope])
+    return actor, user
 
 
 # --- passwords: change, reset by email, invitations -----------------------------------------

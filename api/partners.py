@@ -45,6 +45,7 @@ class PartnerSchema(Schema):
     contact_email = fields.String(allow_none=True)
     contact_phone = fields.String(allow_none=True)
     contacts_redacted = fields.Boolean()
+    show_name_publicly = fields.Boolean()
     base_address = fields.String(allow_none=True)
     base_latitude = fields.Float()
     base_longitude = fields.Float()

@@ -149,6 +149,7 @@ class MapPoint:
     lon: float
     kind: str = "open"
     label: str = ""
+    href: str = ""  # a page about the point: the point becomes a link
 
 
 @dataclass(frozen=True)
@@ -220,22 +221,38 @@ def area_map(
     title: str,
     circle: tuple[float, float, float] | None = None,
     places: Sequence[tuple[str, float, float]] = (),
+    outlines: Sequence[tuple[str, Sequence[tuple[float, float]]]] = (),
+    extent: Sequence[tuple[float, float]] = (),
     width: int = 560,
     height: int = 380,
 ) -> str:
-    """A map without tiles: points by kind, a service-area circle (lat, lon, radius km) and
-    neighbourhood names at their centres (only those inside the map)."""
-    extent = [(p.lat, p.lon) for p in points]
+    """A map without tiles: points by kind, a service-area circle (lat, lon, radius km),
+    neighbourhood outlines ((name, [(lat, lon)...])) and names at their centres (only those
+    inside the map). `extent` adds places the map must hold (e.g. the city's bounds). Points
+    with an `href` are links (then the map is a group of links, not one image)."""
+    extent = [(p.lat, p.lon) for p in points] + list(extent)
     if circle is not None:
         lat, lon, radius = circle
         d_lat = radius / KM_PER_DEGREE
         d_lon = radius / (KM_PER_DEGREE * max(0.01, math.cos(math.radians(lat))))
         extent += [(lat - d_lat, lon - d_lon), (lat + d_lat, lon + d_lon)]
     view = fit_viewport(extent, width, height)
+    linked = any(p.href for p in points)
     parts = _open(width, height, title)
+    if linked:
+        parts[0] = parts[0].replace('role="img"', 'role="group"')
     parts.append(
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#f3f5f7" stroke="#d0d7de"/>'
     )
+    for _name, outline in outlines:
+        path = " ".join(
+            f"{'M' if i == 0 else 'L'}{_num(x)},{_num(y)}"
+            for i, (x, y) in enumerate(view.xy(lat, lon) for lat, lon in outline)
+        )
+        parts.append(
+            f'<path class="outline" d="{path} Z" fill="#ffffff" fill-opacity="0.6" '
+            f'stroke="#8c959f" stroke-width="1"/>'
+        )
     for name, lat, lon in places:
         if view.contains(lat, lon):
             x, y = view.xy(lat, lon)
@@ -260,10 +277,17 @@ def area_map(
         colour = POINT_COLOURS.get(point.kind, POINT_COLOURS["open"])
         radius = 5 if point.kind == "suggested" else 3
         tip = f"<title>{escape(point.label)}</title>" if point.label else ""
-        parts.append(
+        circle_svg = (
             f'<circle class="point point-{escape(point.kind)}" cx="{_num(x)}" cy="{_num(y)}" '
-            f'r="{radius}" fill="{colour}" stroke="#ffffff" stroke-width="1">{tip}</circle>'
+            f'r="{radius + (2 if point.href else 0)}" fill="{colour}" stroke="#ffffff" '
+            f'stroke-width="1">{tip}</circle>'
         )
+        if point.href:
+            circle_svg = (
+                f'<a href="{escape(point.href)}" aria-label="{escape(point.label)}">'
+                f"{circle_svg}</a>"
+            )
+        parts.append(circle_svg)
     scale_km = _scale_length(view)
     scale_px = scale_km / ((view.north - view.south) * KM_PER_DEGREE) * height
     parts.append(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Float, Integer, String, Text
+from sqlalchemy import Float, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from commonground.extensions import db
@@ -21,3 +21,6 @@ class Capability(db.Model):
     stale_start_days: Mapped[int | None] = mapped_column(Integer)
     stale_complete_days: Mapped[int | None] = mapped_column(Integer)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Offered to residents on the public report form and shown on public pages; staff-only
+    # kinds (e.g. a code-enforcement survey) are not.
+    is_public: Mapped[bool] = mapped_column(default=True, server_default=text("true"))

@@ -113,8 +113,10 @@ def _register_blueprints(app: Flask) -> None:
         performance,
         plans,
         profile,
+        reports,
         tasks,
         times,
+        triage,
         unsubscribe,
     )
     from web import briefings as briefing_pages
@@ -125,7 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(onboarding.bp)
     app.register_blueprint(partner_review.bp)
-    for pages in (dashboard, needs, imports, map, tasks, profile, directory, plans):
+    for pages in (dashboard, triage, needs, imports, map, tasks, profile, directory, plans):
         app.register_blueprint(pages.bp)
     app.register_blueprint(briefing_pages.bp)
     app.register_blueprint(catalogue.bp)
@@ -136,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(unsubscribe.confirm)
     app.register_blueprint(unsubscribe.bp)
     app.register_blueprint(jobs.bp)
+    app.register_blueprint(reports.bp)
     navigation.install(app)
     times.install(app)
     from open311.server import bp as open311_bp

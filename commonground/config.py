@@ -219,6 +219,18 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_REGISTER": os.environ.get("RATELIMIT_REGISTER", "10 per hour"),
         "RATELIMIT_CLAIM": os.environ.get("RATELIMIT_CLAIM", "60 per minute"),
         "RATELIMIT_IMPORT": os.environ.get("RATELIMIT_IMPORT", "10 per minute"),
+        # Residents' reports (/report, Open311 POST): per client address.
+        "RATELIMIT_REPORT": os.environ.get("RATELIMIT_REPORT", "5 per 10 minutes"),
+        # Open311 POST requests, per api_key (a resident app serves many people).
+        "RATELIMIT_OPEN311_POST": os.environ.get("RATELIMIT_OPEN311_POST", "120 per minute"),
+        # The form's address look-up and nearby reports (JSON), per client address.
+        "RATELIMIT_REPORT_LOOKUP": os.environ.get("RATELIMIT_REPORT_LOOKUP", "60 per minute"),
+        # Photos (media/): stored under MEDIA_ROOT; each upload at most PHOTO_MAX_BYTES, longest
+        # side resized to PHOTO_MAX_SIDE (thumbnails PHOTO_THUMB_SIDE); at most 3 per report.
+        "MEDIA_ROOT": os.environ.get("MEDIA_ROOT", str(INSTANCE_DIR / "media")),
+        "PHOTO_MAX_BYTES": int(os.environ.get("PHOTO_MAX_BYTES", str(8 * 1024 * 1024))),
+        "PHOTO_MAX_SIDE": int(os.environ.get("PHOTO_MAX_SIDE", "1600")),
+        "PHOTO_THUMB_SIDE": int(os.environ.get("PHOTO_THUMB_SIDE", "320")),
         # Retry-After (seconds) of the 503s answered while the database or Redis is down.
         "RETRY_AFTER_SECONDS": int(os.environ.get("RETRY_AFTER_SECONDS", "30")),
         # Monitoring: /metrics answers a bearer token equal to METRICS_TOKEN; unset, only a
@@ -260,6 +272,9 @@ def load_config(overrides: dict | None = None) -> dict:
             else None
         ),
         "DUPLICATE_RADIUS_M": _env_float("DUPLICATE_RADIUS_M", 30.0),
+        # Triage: a resident's report this close to a need of the same kind is a likely
+        # duplicate (residents' pins are rougher than an import's coordinates).
+        "REPORT_DUPLICATE_RADIUS_M": _env_float("REPORT_DUPLICATE_RADIUS_M", 100.0),
         "INTAKE_MAX_FILE_BYTES": int(os.environ.get("INTAKE_MAX_FILE_MB", "512")) * 1024 * 1024,
         "INTAKE_PLACEHOLDER_POINTS": _env_points("INTAKE_PLACEHOLDER_POINTS", "42.3594,-71.0587"),
         # Matching: score weights ("priority=30,waiting=20,distance=30,track_record=20") and

@@ -8,6 +8,7 @@ from capabilities.models import Capability
 from geo.models import GeocodeCache, Neighbourhood
 from intake.models import ImportProfile
 from jobs.models import Job
+from media.models import Photo
 from needs.models import Claim, Need, NeedEvent
 from notifications.models import NotificationPreference, SentNotice
 from partners.models import Partner, PartnerCapability
@@ -30,6 +31,7 @@ __all__ = [
     "OutboxEmail",
     "Partner",
     "PartnerCapability",
+    "Photo",
     "Plan",
     "PlanAssignment",
     "SentNotice",

@@ -31,6 +31,14 @@ def submitted_account() -> str:
     return "account:" + hashlib.sha256(email.encode("utf-8")).hexdigest()[:32]
 
 
+def submitted_api_key() -> str:
+    """The api_key an Open311 form posts (hashed), else the client's address."""
+    key = request.form.get("api_key") or ""
+    if not key:
+        return "address:" + (get_remote_address() or "")
+    return "key:" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
 def acting_organisation() -> str:
     """The acting user's organisation (API token or web session); the user or address if none."""
     actor = g.get("actor")
@@ -54,6 +62,13 @@ def per_account(setting: str):
     """Decorator: limit POSTs to a view per submitted account (email field)."""
     return limiter.limit(
         configured(setting), key_func=submitted_account, methods=["POST"], scope="account"
+    )
+
+
+def per_api_key(setting: str):
+    """Decorator: limit POSTs to a view per api_key (a resident app's, for Open311)."""
+    return limiter.limit(
+        configured(setting), key_func=submitted_api_key, methods=["POST"], scope="api_key"
     )
 
 

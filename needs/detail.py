@@ -7,6 +7,7 @@ from typing import Any
 from accounts.actor import Actor
 from capabilities.models import Capability
 from commonground.extensions import db
+from media.services import photos_of
 from needs.presenters import present_claim, present_event, present_need
 from needs.services import get_need
 from partners.queries import partner_names
@@ -28,6 +29,7 @@ def need_detail(actor: Actor, need_id: int) -> dict[str, Any]:
     data["events"] = [
         {**present_event(e), "partner_name": names.get(e.partner_id, "")} for e in need.events
     ]
+    data["photos"] = [{"id": p.id, "role": p.role} for p in photos_of([need.id])]
     holder = data["claim"]["partner_id"] if data["claim"] else None
     data["held_by_actor"] = actor.is_member_of(holder) and need.status in ("claimed", "in_progress")
     return data

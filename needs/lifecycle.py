@@ -5,6 +5,12 @@ claimed | in_progress -> open       (release, by the claiming partner, with a re
 completed -> open                   (reopen: "closed, not fixed", by a coordinator, reason)
 open -> cancelled | duplicate | not_actionable   (coordinator, with a reason)
 open | claimed | in_progress -> closed            (closed at the source system, e.g. 311)
+
+A resident's report starts before all that, awaiting triage by a coordinator:
+reported -> open            (accept: it becomes a need like any other)
+reported -> duplicate       (merge into an existing need: the reporter follows that one)
+reported -> not_actionable  (dismiss, with a reason shown publicly)
+Matching, planning, tasks and suggestions read open needs only, so they ignore `reported`.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from dataclasses import dataclass
 from commonground.errors import ConflictError
 
 STATUSES = (
+    "reported",
     "open",
     "claimed",
     "in_progress",
@@ -25,6 +32,7 @@ STATUSES = (
     "closed",
 )
 STATUS_WORDS: dict[str, str] = {
+    "reported": "Reported, awaiting triage",
     "open": "Open",
     "claimed": "Claimed",
     "in_progress": "In progress",
@@ -36,6 +44,8 @@ STATUS_WORDS: dict[str, str] = {
     "closed": "Closed at source",
 }
 """The words people read for each status (pages, messages)."""
+TRIAGE_STATUSES = frozenset({"reported"})
+"""A resident's report not yet accepted, merged or dismissed by a coordinator."""
 ACTIVE_CLAIM_STATUSES = frozenset({"claimed", "in_progress"})
 TERMINAL_STATUSES = frozenset({"verified", "cancelled", "duplicate", "not_actionable", "closed"})
 
@@ -51,6 +61,9 @@ class Transition:
 
 
 TRANSITIONS: dict[str, Transition] = {
+    "accept": Transition(frozenset({"reported"}), "open", "report.triage"),
+    "merge": Transition(frozenset({"reported"}), "duplicate", "report.triage"),
+    "dismiss": Transition(frozenset({"reported"}), "not_actionable", "report.triage", True),
     "claim": Transition(frozenset({"open"}), "claimed", "need.claim"),
     "start": Transition(frozenset({"claimed"}), "in_progress", "need.work"),
     "complete": Transition(frozenset({"in_progress"}), "completed", "need.work"),
@@ -67,6 +80,9 @@ TRANSITIONS: dict[str, Transition] = {
 
 
 ACTION_WORDS: dict[str, str] = {
+    "accept": "accept it",
+    "merge": "merge it into another need",
+    "dismiss": "close it as not actionable",
     "claim": "claim it",
     "start": "start the work",
     "complete": "report it done",

@@ -57,6 +57,8 @@ class Need(db.Model):
     reporter_name: Mapped[str | None] = mapped_column(String(120))
     reporter_email: Mapped[str | None] = mapped_column(String(254))
     reporter_phone: Mapped[str | None] = mapped_column(String(40))
+    # The reporter asked to hear back by email (stated consent); a one-click unsubscribe clears it.
+    reporter_notices: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     # A probable duplicate of another open need, awaiting a coordinator's decision.
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("need.id"))
     posted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

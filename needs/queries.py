@@ -97,3 +97,9 @@ def count(query: Select) -> int:
 def page(query: Select, offset: int, limit: int) -> list[Need]:
     """One page of a SELECT of needs."""
     return list(db.session.scalars(query.offset(offset).limit(limit)))
+
+
+def count_reports_awaiting_triage() -> int:
+    """How many residents' reports wait for a coordinator to accept, merge or dismiss them
+    (the coordinator home and the daily digest show it)."""
+    return db.session.scalar(select(func.count(Need.id)).where(Need.status == "reported")) or 0

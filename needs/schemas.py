@@ -82,6 +82,12 @@ class CloseSchema(ReasonSchema):
     duplicate_of = Id(load_default=None, allow_none=True)
 
 
+class MergeSchema(NoteSchema):
+    """Merge a resident's report into an existing need."""
+
+    into = Id(required=True)
+
+
 class CompletionReportSchema(Schema):
     """What the partner did."""
 

@@ -30,6 +30,9 @@ from commonground.extensions import db
 from commonground.lookup import get_or_not_found
 from commonground.transaction import unit_of_work
 from geo.services import nearest_neighbourhood
+from media.images import CleanPhoto
+from media.services import get_photo, store_photo, stored_files
+from needs import notices as resident_notices
 from needs.calendar import week_start
 from needs.lifecycle import transition
 from needs.models import Claim, Need, NeedEvent
@@ -63,6 +66,12 @@ def get_need(actor: Actor, need_id: int) -> Need:
     """One need, or NotFoundError."""
     actor.require("need.read")
     return get_or_not_found(Need, need_id, f"No need with id {need_id}.")
+
+
+def need_photo(actor: Actor, need_id: int, photo_id: int):
+    """A photo of a need for staff and partners (anyone who may read needs), or NotFoundError."""
+    get_need(actor, need_id)
+    return get_photo(need_id, photo_id)
 
 
 def need_history(actor: Actor, need_id: int) -> list[NeedEvent]:
@@ -202,6 +211,7 @@ def claim_need(actor: Actor, need_id: int, *, now: datetime | None = None) -> Cl
             partner_id=partner.id,
             note=f"Claimed by {partner.name}",
         )
+        resident_notices.report_changed(need, "claim", now=now, partner=partner)
     return claim
 
 
@@ -219,12 +229,23 @@ def start_need(actor: Actor, need_id: int, *, now: datetime | None = None) -> Ne
 
 
 def complete_need(
-    actor: Actor, need_id: int, report: dict[str, Any], *, now: datetime | None = None
+    actor: Actor,
+    need_id: int,
+    report: dict[str, Any],
+    *,
+    now: datetime | None = None,
+    photos: Sequence[tuple[str, CleanPhoto]] = (),
 ) -> Need:
-    """The claiming partner reports the work done: volunteers, hours, units, notes."""
+    """The claiming partner reports the work done: volunteers, hours, units, notes, and
+    photos before and after (`photos`: (role, cleaned photo) pairs, already checked)."""
     now = now or utcnow()
     need, claim, step = _own_claim_step(actor, need_id, "complete")
-    with unit_of_work(CHANGED):
+    unknown = sorted({role for role, _ in photos} - {"before", "after"})
+    if unknown:
+        raise ValidationError("Photos are before or after.", {"photos": ["Before or after."]})
+    with stored_files() as stored, unit_of_work(CHANGED):
+        for role, photo in photos:
+            stored.append(store_photo(need.id, photo, role=role, claim_id=claim.id))
         _move(need, "complete", step.sources, step.target, now)
         claim.completed_at = now
         claim.status = "done"
@@ -243,6 +264,8 @@ def complete_need(
             partner_id=claim.partner_id,
             note=report.get("notes") or "",
         )
+        partner = db.session.get(Partner, claim.partner_id)
+        resident_notices.report_changed(need, "complete", now=now, partner=partner)
     return need
 
 
@@ -282,6 +305,7 @@ def verify_need(actor: Actor, need_id: int, note: str = "", *, now: datetime | N
             notices.tell_completion_reviewed(
                 claim.partner_id, need.id, need.title, verified=True, note=note, reviewed_at=now
             )
+        resident_notices.report_changed(need, "verify", now=now)
     return need
 
 
@@ -312,6 +336,7 @@ def reopen_need(actor: Actor, need_id: int, reason: str, *, now: datetime | None
             notices.tell_completion_reviewed(
                 claim.partner_id, need.id, need.title, verified=False, note=reason, reviewed_at=now
             )
+        resident_notices.report_changed(need, "reopen", now=now, reason=reason)
     return need
 
 
@@ -351,6 +376,7 @@ def close_need(
         if claim is not None:
             _mark_released(claim, reason, now)
         record_event(need.id, actor, action, from_status, step.target, now=now, note=reason)
+        resident_notices.report_changed(need, action, now=now, reason=reason)
     return need
 
 

@@ -96,4 +96,24 @@ def import_open311_command(
     print_import_report(report, errors_csv)
 
 
-OPEN311_COMMANDS = [import_open311_command]
+@click.command("create-app-key")
+@with_appcontext
+@click.option("--email", required=True, help="The coordinator or admin who answers for the app.")
+@click.option("--name", required=True, help="Which resident app the key is for.")
+def create_app_key_command(email: str, name: str) -> None:
+    """Make an Open311 api_key for a resident app: it may only create reports (awaiting
+    triage), whatever its owner may do. Printed once."""
+    from sqlalchemy import func, select
+
+    from accounts.models import User
+    from accounts.services import actor_for, create_api_token
+    from commonground.extensions import db
+
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None or user.role not in ("admin", "coordinator"):
+        raise click.ClickException("Give the email of an active coordinator or admin.")
+    _token, raw = create_api_token(actor_for(user), name=name[:80], scope="report")
+    click.echo(raw)
+
+
+OPEN311_COMMANDS = [import_open311_command, create_app_key_command]

@@ -26,6 +26,7 @@ from marshmallow import ValidationError as SchemaError
 from accounts.services import authenticate_token
 from commonground.errors import DomainError
 from commonground.fields import Latitude, Longitude, Text, Url
+from commonground.rate_limits import per_api_key
 from open311 import services
 from open311.errors import Open311Error, error_body
 from open311.formats import render
@@ -154,6 +155,7 @@ def request_list(fmt: str) -> Response:
 
 
 @bp.route(f"/requests.{FMT}", methods=["POST"])
+@per_api_key("RATELIMIT_OPEN311_POST")
 def request_create(fmt: str) -> Response:
     form = {key: value for key, value in request.form.items() if value.strip()}
     if not form.get("api_key"):

@@ -26,6 +26,7 @@ from accounts.actor import Actor
 from accounts.roles import Role
 from capabilities.models import Capability
 from commonground.db_types import utcnow
+from commonground.errors import ValidationError
 from commonground.extensions import db
 from commonground.transaction import unit_of_work
 from geo.geocoding import CachedGeocoder, configured_geocoder
@@ -34,6 +35,7 @@ from needs.models import Claim, Need, NeedEvent
 from needs.services import post_need
 from open311.errors import Open311Error
 from partners.queries import partner_names
+from reports.services import submit_report
 
 __all__ = [
     "PUBLIC",
@@ -48,7 +50,7 @@ __all__ = [
 ]
 
 PUBLIC = Actor(user_id=None, role=Role.VIEWER, label="Open311 (public)")
-OPEN_STATUSES = frozenset({"open", "claimed", "in_progress"})
+OPEN_STATUSES = frozenset({"reported", "open", "claimed", "in_progress"})
 DEFAULT_SPAN = timedelta(days=90)
 MAX_REQUESTS = 1000
 MAX_ID = 2**31 - 1
@@ -156,6 +158,8 @@ def _day(moment: datetime | None) -> str:
 
 def _status_notes(need: Need, claim: Claim | None, partner: str | None, closing: str) -> str:
     who = partner or "a partner"
+    if need.status == "reported":
+        return "Received; awaiting review by the city"
     if need.status == "open":
         if need.duplicate_of_id:
             return f"Open; probably the same as request {need.duplicate_of_id}"
@@ -221,7 +225,7 @@ def list_requests(filters: RequestFilters, actor: Actor = PUBLIC) -> list[dict[s
     opened while a peer pages only push older ones onto later pages: seen twice, never lost.
     """
     actor.require("need.read")
-    query = select(Need)
+    query = select(Need).where(Need.status != "reported")  # accepted reports only
     if filters.ids:
         query = query.where(Need.id.in_(filters.ids))  # the spec: other filters are ignored
     else:
@@ -279,8 +283,25 @@ def _title(description: str, label: str) -> str:
     return title if len(title) >= 3 else f"{label} (Open311 report)"
 
 
+def _answer(need: Need) -> list[dict[str, Any]]:
+    return [
+        {
+            "service_request_id": str(need.id),
+            "token": f"{TOKEN_PREFIX}{need.id}",
+            "service_notice": "",
+            "account_id": None,
+        }
+    ]
+
+
 def create_request(actor: Actor, data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Post a need from a GeoReport v2 request; answer with its id (and token)."""
+    """Post a request; answer with its id (and token).
+
+    A resident app's key (scope "report") goes the web form's way: a report awaiting triage,
+    in the city's bounds, its `media_url` kept (never fetched). A coordinator's key posts an
+    accepted need directly (the city's own systems)."""
+    if actor.scope is not None:
+        return _create_report(actor, data)
     actor.require("need.post")
     capability = db.session.get(Capability, data["service_code"])
     if capability is None or not capability.is_active:
@@ -318,14 +339,32 @@ def create_request(actor: Actor, data: dict[str, Any]) -> list[dict[str, Any]]:
         if data.get("media_url"):
             # Kept and shown as a link; never fetched by us (a peer's URL may point anywhere).
             need.media_url = data["media_url"][:500]
-    return [
-        {
-            "service_request_id": str(need.id),
-            "token": f"{TOKEN_PREFIX}{need.id}",
-            "service_notice": "",
-            "account_id": None,
-        }
-    ]
+    return _answer(need)
+
+
+def _create_report(actor: Actor, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """A resident app's request, through `reports.services.submit_report`."""
+    actor.require("report.submit")
+    capability = db.session.get(Capability, data["service_code"])
+    if capability is None or not capability.is_active or not capability.is_public:
+        raise Open311Error.not_found(f"service_code {data['service_code']!r} not found")
+    name = " ".join(filter(None, (data.get("first_name"), data.get("last_name")))) or None
+    report = {
+        "capability": capability.code,
+        "description": data.get("description") or capability.label,
+        "address": data.get("address_string") or None,
+        "latitude": data.get("lat"),
+        "longitude": data.get("long"),
+        "reporter_name": name,
+        "reporter_email": data.get("email"),
+        "notify": bool(data.get("email")),  # the app asked its user before sending an email
+        "media_url": data.get("media_url"),
+    }
+    try:
+        submitted = submit_report(actor, report, source="open311")
+    except ValidationError as exc:
+        raise Open311Error.bad_request(exc.message) from exc
+    return _answer(submitted.need)
 
 
 def parse_ids(values: Iterable[str]) -> tuple[int, ...]:

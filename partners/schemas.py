@@ -60,6 +60,8 @@ class PartnerUpdateSchema(Schema):
     contact_name = Text(max_length=120, allow_none=True)
     contact_email = fields.Email(validate=validate.Length(max=254), allow_none=True)
     contact_phone = Text(max_length=40, allow_none=True)
+    # Agreed to be named on residents' public report pages ("a partner is on it" otherwise).
+    show_name_publicly = fields.Boolean()
     base_address = Text(max_length=300, allow_none=True)
     base_latitude = Latitude()
     base_longitude = Longitude()

@@ -30,7 +30,14 @@ SERVICE_AREA_FIELDS = (
 )
 # Fields a partner member may change on their own organisation's profile.
 MEMBER_EDITABLE = frozenset(
-    {"description", "website", *CONTACT_FIELDS, *SERVICE_AREA_FIELDS, "capabilities"}
+    {
+        "description",
+        "website",
+        *CONTACT_FIELDS,
+        *SERVICE_AREA_FIELDS,
+        "capabilities",
+        "show_name_publicly",
+    }
 )
 STAFF_EDITABLE = MEMBER_EDITABLE | {"name", "sector"}
 
@@ -186,6 +193,7 @@ def present_partner(actor: Actor, partner: Partner) -> dict[str, Any]:
             "description",
             "website",
             *SERVICE_AREA_FIELDS,
+            "show_name_publicly",
             "status",
             "created_at",
             "updated_at",

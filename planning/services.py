@@ -32,7 +32,7 @@ from matching.recruitment import organisation_kind
 from needs.attention import LIST_LIMIT, attention_summary
 from needs.calendar import week_start
 from needs.models import Need
-from needs.queries import need_summaries
+from needs.queries import count_reports_awaiting_triage, need_summaries
 from needs.services import claim_need, get_need
 from needs.tasks import (
     TASK_LIMIT,
@@ -878,6 +878,7 @@ def coordinator_home(actor: Actor, *, now: datetime) -> dict[str, Any]:
     home["zero_capacity"] = _need_list(gaps["zero_capacity_only"])
     home["shortfalls"] = [c for c in gaps["cells"] if c["unmet"] > 0][:SHORTFALL_LIMIT]
     home["gap_plan"] = gaps["plan"]
+    home["awaiting_triage"] = count_reports_awaiting_triage()
     return home
 
 

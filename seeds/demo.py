@@ -29,6 +29,7 @@ from needs.schemas import NeedCreateSchema
 from partners.models import Partner
 from partners.schemas import PartnerCreateSchema
 from partners.services import change_partner_status, register_partner
+from reports.services import RESIDENT, submit_report
 from seeds.baton_rouge import NEIGHBOURHOODS, ORGANISATIONS, STREETS, TITLES
 from seeds.catalogue import CATALOGUE
 from seeds.taxonomy import CAPABILITIES
@@ -102,6 +103,7 @@ def load_demo_city(
         partners = _load_partners(rng)
         users = _load_users(partners[0].id)
         count = _load_needs(rng, partners, now)
+        _load_resident_reports(rng, now)
         _load_catalogue()
     except Exception:
         wipe_all()
@@ -113,6 +115,29 @@ def load_demo_city(
         neighbourhoods=[n for n, _, _ in NEIGHBOURHOODS],
         users=users,
     )
+
+
+RESIDENT_REPORTS = (
+    ("illegal_dumping", "Mid City", "Old sofa and bags of trash dumped by the alley."),
+    ("lot_mowing", "Eden Park", "The grass on the empty lot is taller than the fence."),
+    ("litter_cleanup", "Downtown", "Litter all around the bus shelter."),
+)
+"""Fictional residents' reports the demo keeps waiting for triage (the coordinator's queue)."""
+
+
+def _load_resident_reports(rng: random.Random, now: datetime) -> None:
+    """A few reports from the public form, awaiting triage, through the same service."""
+    for index, (capability, home, text) in enumerate(RESIDENT_REPORTS):
+        lat, lon = _centre(home)
+        data = {
+            "capability": capability,
+            "description": text,
+            "address": f"{200 + index * 11} {STREETS[home][0]}",
+            "latitude": round(lat + rng.uniform(-0.003, 0.003), 6),
+            "longitude": round(lon + rng.uniform(-0.003, 0.003), 6),
+            "notify": False,
+        }
+        submit_report(RESIDENT, data, now=now - timedelta(hours=3 * (index + 1)))
 
 
 def _load_catalogue() -> None:

@@ -53,6 +53,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             # them with `tests.jobs.run_queued_jobs` (a worker's own steps, in process).
             "JOBS_REDIS_URL": "",
             "JOBS_SQLITE_PATH": str(tmp_path_factory.mktemp("jobs") / "jobs.sqlite3"),
+            "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
         }
     )
     with application.app_context():

@@ -121,6 +121,25 @@ class Factory:
         coordinator = Actor(user_id=None, role=Role.COORDINATOR, label="test")
         return post_need(coordinator, data, now=now)
 
+    def report(self, *, now: datetime | None = None, photos=None, **overrides: Any) -> Need:
+        """A resident's report through the public path, awaiting triage (with an email to hear
+        back unless `reporter_email=None`)."""
+        from reports.services import RESIDENT, submit_report
+
+        n = next(_counter)
+        data = {
+            "capability": "illegal_dumping",
+            "description": f"A mattress and tyres dumped by the kerb ({n}).",
+            "address": f"{n} Report Rd",
+            "latitude": DOWNTOWN[0] + 0.002,
+            "longitude": DOWNTOWN[1] + 0.002,
+            "reporter_name": "Ren Resident",
+            "reporter_email": f"resident{n}@home.example",
+            "notify": True,
+        }
+        data.update(overrides)
+        return submit_report(RESIDENT, data, photos or [], now=now).need
+
     def completed_need(
         self, member: Person, report: dict[str, Any] | None = None, **overrides: Any
     ) -> Need:

@@ -87,11 +87,13 @@ DOMAIN = (
     "jobs",
     "matching",
     "needs",
+    "media",
     "notifications",
     "open311",
     "partners",
     "performance",
     "planning",
+    "reports",
 )
 
 LAYERS: dict[str, Layer] = {
@@ -123,9 +125,16 @@ LAYERS: dict[str, Layer] = {
     "geo.*": _may("commonground"),
     "geo.distance": _may(frameworks=False),  # pure, but its docstring does not say so yet
     "geo.gazetteer": _pure(),
+    "geo.outlines": _pure(),
     "geo.geocoders": _pure("geo"),
     "needs.*": _may(
-        "commonground", "accounts", "capabilities", "geo", "partners", "notifications.notices"
+        "commonground",
+        "accounts",
+        "capabilities",
+        "geo",
+        "media",
+        "partners",
+        "notifications.notices",
     ),
     "needs.lifecycle": _pure("commonground.errors"),
     "needs.calendar": _pure(),
@@ -142,8 +151,15 @@ LAYERS: dict[str, Layer] = {
     "intake.records": _pure("intake"),
     "intake.report": _pure("intake", "exports"),
     "intake.duplicates": _pure(),
+    # Photos: cleaning is pure; storing and reading sit on the database and a folder.
+    "media.*": _may("commonground"),
+    "media.images": _pure(third_party=frozenset({"PIL"})),
+    # Residents' reports: the public front door and the triage queue, built on needs and intake.
+    "reports.*": _may(
+        "commonground", "accounts", "capabilities", "geo", "intake", "media", "needs", "partners"
+    ),
     "open311.*": _may(
-        "commonground", "accounts", "capabilities", "geo", "intake", "needs", "partners"
+        "commonground", "accounts", "capabilities", "geo", "intake", "needs", "partners", "reports"
     ),
     "open311.formats": _pure(),
     "open311.errors": _pure("open311"),

@@ -89,9 +89,12 @@ def geocode():
     return lookup_address(current_actor(), query)
 
 
-def lookup_address(actor: Actor, query: str) -> tuple[Response, int] | Response:
-    """The one place the pages reach the geocoder (the configured one, as intake uses)."""
-    actor.require("need.post")
+def lookup_address(
+    actor: Actor, query: str, permission: str = "need.post"
+) -> tuple[Response, int] | Response:
+    """The one place the pages reach the geocoder (the configured one, as intake uses): for
+    posting a need, or (`report.submit`) for a resident's report."""
+    actor.require(permission)
     from geo.geocoders import GeocoderConfigError, geocode_address
     from geo.geocoding import configured_geocoder
 

@@ -15,6 +15,7 @@ from web.legend import STATUS_LEGEND, status_label
 # (label, endpoint, permission that makes the link useful)
 NAV_LINKS = (
     ("Needs attention", "dashboard.index", "need.review"),
+    ("Reports to triage", "triage_pages.index", "report.triage"),
     ("Tasks near us", "tasks.index", "need.claim"),
     ("Our claims", "tasks.claims", "need.work"),
     ("Our impact", "tasks.history", "need.work"),

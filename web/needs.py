@@ -7,12 +7,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.datastructures import MultiDict
 
 from capabilities.services import list_capabilities
 from commonground.errors import DomainError, ValidationError
 from geo.services import list_neighbourhoods
+from media.services import photo_bytes
 from needs import services
 from needs.detail import need_detail
 from needs.lifecycle import STATUSES
@@ -133,6 +144,20 @@ def show(need_id: int):
         capabilities=capability_choices(),
         map=map_settings(),
     )
+
+
+@bp.get(f"/{NID}/photos/<id:photo_id>/<any(full, thumb):size>.jpg")
+@login_required
+def photo(need_id: int, photo_id: int, size: str):
+    """A photo of a need (the resident's, or a partner's before and after), for signed-in users."""
+    data = photo_bytes(
+        services.need_photo(current_actor(), need_id, photo_id), thumbnail=size == "thumb"
+    )
+    if data is None:
+        abort(404)
+    response = Response(data, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 @bp.post(f"/{NID}/verify")

@@ -8,6 +8,7 @@ from flask import Blueprint, jsonify, redirect, render_template, url_for
 from briefings import charts
 from commonground.db_types import utcnow
 from performance.services import open_data_report
+from web.city_map import city_map
 
 bp = Blueprint("open_data", __name__, url_prefix="/open-data")
 YEAR = "<int(min=2000, max=2999):year>"
@@ -34,13 +35,12 @@ def report(year: int):
             title=f"Needs posted and completed per month, {year}",
             width=720,
         ),
-        "map": charts.area_map(
+        "map": city_map(
             [
                 charts.MapPoint(p["lat"], p["lon"], "done", p["capability"])
                 for p in data["completed_work"]
             ],
             title=f"Completed work, {year}",
-            width=720,
             height=480,
         ),
     }

@@ -24,12 +24,19 @@ TEXT_FIELDS = ("description", "website", *CONTACT_FIELDS, "base_address")
 NUMBER_FIELDS = ("base_latitude", "base_longitude", "service_radius_km")
 CAPACITY_FIELDS = ("tasks_per_week", "volunteer_hours_per_week", "equipment")
 PROFILE_FORM = {
-    "names": (*TEXT_FIELDS, *NUMBER_FIELDS, "service_neighbourhoods", "capabilities"),
+    "names": (
+        *TEXT_FIELDS,
+        *NUMBER_FIELDS,
+        "service_neighbourhoods",
+        "capabilities",
+        "show_name_publicly",
+    ),
     # A blank contact clears it; a blank description empties it; a blank position is refused.
     "blanks": {
         **dict.fromkeys(TEXT_FIELDS[1:]),
         "description": "",
         **dict.fromkeys(NUMBER_FIELDS, ""),
+        "show_name_publicly": False,  # an unticked box sends nothing: it means no
     },
     "rows": {
         "capabilities": Rows(
@@ -74,6 +81,8 @@ def profile_form(profile: dict[str, Any]) -> MultiDict:
     for name in (*TEXT_FIELDS, *NUMBER_FIELDS):
         value = profile.get(name)
         form[name] = "" if value is None else str(value)
+    if profile.get("show_name_publicly"):
+        form["show_name_publicly"] = "true"
     for name in profile["service_neighbourhoods"] or []:
         form.add("service_neighbourhoods", name)
     for item in profile["capabilities"]:

@@ -14,6 +14,8 @@ from accounts.actor import Actor
 from commonground.db_types import utcnow
 from commonground.errors import ConflictError, DomainError, ValidationError
 from commonground.rate_limits import per_organisation_shared
+from media.images import CleanPhoto
+from media.services import PhotoRejectedError, Upload, clean_upload
 from needs import services
 from needs.detail import need_detail
 from needs.schemas import CompletionReportSchema, NoteSchema, ReasonSchema
@@ -26,6 +28,7 @@ from web.needs import capability_choices, map_settings
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
+MAX_COMPLETION_PHOTOS = 3  # before, and as many after
 NID = "<id:need_id>"
 REPORT_FIELDS = ("volunteers", "hours", "units", "unit_kind", "notes")
 
@@ -156,9 +159,11 @@ def complete(need_id: int):
         data, errors = load_form(
             CompletionReportSchema(), request.form, REPORT_FIELDS, coerce={"volunteers": int}
         )
+        photos, photo_errors = _completion_photos()
+        errors.update(photo_errors)
         if not errors:
             try:
-                services.complete_need(actor, need_id, data)
+                services.complete_need(actor, need_id, data, photos=photos)
             except DomainError as exc:
                 if isinstance(exc, ConflictError | ValidationError):
                     errors = domain_messages(exc)
@@ -173,6 +178,24 @@ def complete(need_id: int):
         form=request.form,
         errors=errors,
     ), (422 if errors else 200)
+
+
+def _completion_photos() -> tuple[list[tuple[str, CleanPhoto]], dict[str, list[str]]]:
+    """The before and after photos of a completion form, cleaned; a refused one is a message
+    on its field (the partner's typed report is kept on the form)."""
+    photos: list[tuple[str, CleanPhoto]] = []
+    errors: dict[str, list[str]] = {}
+    for role in ("before", "after"):
+        files = [f for f in request.files.getlist(f"{role}_photos") if f and f.filename]
+        if len(files) > MAX_COMPLETION_PHOTOS:
+            errors[f"{role}_photos"] = [f"At most {MAX_COMPLETION_PHOTOS} photos."]
+            continue
+        for upload in files:
+            try:
+                photos.append((role, clean_upload(Upload(upload.filename or "", upload.read()))))
+            except PhotoRejectedError as exc:
+                errors.setdefault(f"{role}_photos", []).append(f"{upload.filename}: {exc}.")
+    return photos, errors
 
 
 def _button(call: Callable[[], object], done: str, refused: str, back: str) -> Response:

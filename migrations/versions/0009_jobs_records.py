@@ -1,7 +1,7 @@
 """jobs: the job record table (kind, status, progress, outcome, lease)
 
 Revision ID: 0009_jobs_records
-Revises: 0008_realfiles
+Revises: 0009_notify_delivery
 Create Date: 2026-12-01 06:00:00
 
 """
@@ -13,7 +13,7 @@ import commonground.db_types  # noqa: F401 - custom column types
 
 # revision identifiers, used by Alembic.
 revision = '0009_jobs_records'
-down_revision = '0008_realfiles'
+down_revision = '0009_notify_delivery'
 branch_labels = None
 depends_on = None
 

@@ -8,9 +8,11 @@ JavaScript errors; screenshots go to artifacts/screenshots/. Skipped, with the r
 
 from __future__ import annotations
 
+import importlib.util
 import signal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,17 @@ from commonground.security import content_security_policy
 from tests.live import CHROMIUM, CHROMIUM_ARGS, served
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+# axe-core as the axe-playwright-python package ships it (requirements-dev.txt): injected into
+# pages, never fetched.
+AXE_SCRIPT = Path(importlib.util.find_spec("axe_playwright_python").origin).parent / "axe.min.js"
+
+
+@cache
+def axe_source() -> str:
+    """axe.min.js, read once."""
+    return AXE_SCRIPT.read_text(encoding="utf-8")
+
+
 PASSWORD = "correct horse battery staple"  # tests.factories.Factory.user's password
 
 
@@ -67,6 +80,7 @@ def served_app(app: Flask) -> Flask:
             "MAP_TILE_URL": "",  # offline: no tile layer at all
             "JOBS_REDIS_URL": "",
             "JOBS_SQLITE_PATH": app.config["JOBS_SQLITE_PATH"],
+            "MEDIA_ROOT": app.config["MEDIA_ROOT"],  # the test's photos, read by the server
         }
     )
     served.after_request(_strict_csp)
@@ -171,6 +185,25 @@ class Visitor:
         path = SCREENSHOTS / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path
+
+    def accessibility_problems(self) -> list[str]:
+        """axe-core's serious and critical violations on the page now ("rule: target")."""
+        # Evaluated through the browser's debugging channel, which the page's CSP (no inline
+        # script) does not govern, so the policy stays as strict as in production.
+        self.page.evaluate(f"() => {{ {axe_source()} }}")
+        result = self.page.evaluate("window.axe.run(document, {resultTypes: ['violations']})")
+        return [
+            f"{v['id']} ({v['impact']}): {node['target']}"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+            for node in v["nodes"]
+        ]
+
+    def wider_than_the_screen(self) -> bool:
+        """Whether the page scrolls sideways (it should fit a 375 px phone)."""
+        return self.page.evaluate(
+            "document.documentElement.scrollWidth > document.documentElement.clientWidth + 1"
+        )
 
     def wait_for_markers(self, selector: str) -> int:
         """Wait until the map has drawn its markers; how many it drew."""

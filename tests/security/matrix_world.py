@@ -21,9 +21,12 @@ from briefings.catalogue import add_catalogue_entry
 from briefings.services import generate_neighbourhood_briefing
 from commonground.extensions import db
 from jobs.services import start_job
+from media.models import Photo
+from media.services import Upload
 from needs.services import claim_need, complete_need, start_need
 from planning.services import offer_assignment, run_city_plan
 from tests.factories import Factory
+from tests.photos import phone_photo
 from tests.security.route_permissions import ANONYMOUS, PARAMS, ROLES, Route
 
 PLAIN_MEMBER = "plain member of A"  # a key of World.people: a member of A, no partner admin
@@ -60,6 +63,7 @@ class World:
     entry_id: int = 0
     briefing_id: int = 0
     job_id: int = 0
+    photo_id: int = 0  # a photo of the resident's report awaiting triage ("reported")
 
 
 def build_world(make: Factory) -> World:
@@ -78,8 +82,11 @@ def build_world(make: Factory) -> World:
         if state == "completed":
             complete_need(member, need_id, {"volunteers": 2})
         needs[state] = need_id
+    report = make.report(photos=[Upload("photo.jpg", phone_photo(400, 300))])
+    needs["reported"] = report.id
     world = World(partner_a=a.id, partner_b=b.id, plain_member_of_a=plain.id, needs=needs)
     _add_plan(make, world)
+    world.photo_id = db.session.scalar(select(Photo.id).where(Photo.need_id == report.id))
     world.entry_id = add_catalogue_entry(SYSTEM, CATALOGUE_ENTRY).id
     world.job_id = start_job(SYSTEM, "city_plan").id
     world.people[PLAIN_MEMBER] = Caller(id=plain.id, email=plain.user.email, token=plain.token)

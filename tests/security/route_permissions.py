@@ -34,6 +34,7 @@ PARTNERS = frozenset({"partner_own", "partner_other"})
 READERS_OF_PARTNER_A = frozenset({"admin", "coordinator", "outreach", "viewer", "partner_own"})
 
 NID = "<id:need_id>"
+SIZE = "<any(full, thumb):size>"
 OPEN311 = "/open311/v2"
 FMT = "<any(json, xml):fmt>"
 PID = "<id:partner_id>"
@@ -498,6 +499,45 @@ ROUTES += [
     Route("GET", "/open-data/", EVERYONE, 302),
     Route("GET", f"/open-data/{YEAR}", EVERYONE, params={"year": 2025}),
     Route("GET", f"/open-data/{YEAR}.json", EVERYONE, params={"year": 2025}),
+    # --- pages: residents' reports (public), their triage (coordinators) ----------------------
+    # The report is a resident's, awaiting triage: its photo is not public until accepted.
+    Route("GET", "/report", EVERYONE),
+    Route("POST", "/report", EVERYONE, 422, body={"description": "No kind, no place"}),
+    Route("GET", "/report/geocode", EVERYONE, query="q=1000+North+St"),
+    Route(
+        "GET", "/report/nearby", EVERYONE, query="capability=litter_cleanup&lat=30.45&lon=-91.18"
+    ),
+    Route("GET", "/reports", EVERYONE),
+    Route("GET", "/reports.geojson", EVERYONE),
+    Route("GET", "/reports/<id:report_id>", EVERYONE, need="reported"),
+    Route(
+        "GET",
+        f"/reports/<id:report_id>/photos/<id:photo_id>/{SIZE}.jpg",
+        EVERYONE,
+        404,
+        need="reported",
+    ),
+    Route("GET", "/reports/stop/<token>", EVERYONE, 404),
+    Route("POST", "/reports/stop/<token>", EVERYONE, 404),
+    Route("GET", f"/needs/{NID}/photos/<id:photo_id>/{SIZE}.jpg", SIGNED_IN, need="reported"),
+    Route("GET", "/coordinator/triage/", COORDINATORS),
+    Route("POST", f"/coordinator/triage/{NID}/accept", COORDINATORS, 302, need="reported"),
+    Route(
+        "POST",
+        f"/coordinator/triage/{NID}/merge",
+        COORDINATORS,
+        302,
+        need="reported",
+        body={"into": lambda world: str(world.needs["open"])},
+    ),
+    Route(
+        "POST",
+        f"/coordinator/triage/{NID}/dismiss",
+        COORDINATORS,
+        302,
+        need="reported",
+        body={"reason": "Private land"},
+    ),
     # --- operations: liveness and readiness for load balancers (no data, no sign-in) ----------
     Route("GET", "/healthz", EVERYONE),
     Route("GET", "/readyz", EVERYONE),
@@ -581,4 +621,7 @@ PARAMS: dict[str, Callable[[Any, Route, str], Any]] = {
     "briefing_id": lambda world, route, role: world.briefing_id,
     "entry_id": lambda world, route, role: world.entry_id,
     "job_id": lambda world, route, role: world.job_id,
+    "report_id": lambda world, route, role: world.needs[route.need],
+    "photo_id": lambda world, route, role: world.photo_id,
+    "size": lambda world, route, role: "thumb",
 }

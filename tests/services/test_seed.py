@@ -44,6 +44,8 @@ def test_the_demo_city_has_every_sector_capability_and_state(app_context):
     }
     statuses = set(db.session.scalars(select(Need.status)))
     assert set(STATUSES) - {"closed"} <= statuses  # every status but closed-at-source
+    waiting = db.session.scalars(select(Need.source).where(Need.status == "reported"))
+    assert set(waiting) == {"resident"}  # residents' reports in the coordinators' queue
     assert len(set(db.session.scalars(select(Need.capability_code)))) == 10
     assert {role for _, role, _ in result.users} == {
         "admin",

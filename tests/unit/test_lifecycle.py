@@ -8,6 +8,9 @@ from commonground.errors import ConflictError
 from needs.lifecycle import STATUS_WORDS, STATUSES, TRANSITIONS, allowed_actions, transition
 
 EXPECTED = {
+    ("reported", "accept"): "open",
+    ("reported", "merge"): "duplicate",
+    ("reported", "dismiss"): "not_actionable",
     ("open", "claim"): "claimed",
     ("claimed", "start"): "in_progress",
     ("in_progress", "complete"): "completed",
@@ -58,6 +61,7 @@ def test_releases_reopens_and_closures_require_a_reason_and_others_do_not():
         "mark_duplicate",
         "mark_not_actionable",
         "close_at_source",
+        "dismiss",
     }
 
 

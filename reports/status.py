@@ -1,0 +1,132 @@
+"""A report's public status in plain words: where it stands now and each step so far, with
+its photos. Plain data, and never personal data: no reporter name, email or phone, no staff
+names, no partner's release reasons or notes; a partner is named only when it agreed to be
+shown (`Partner.show_name_publicly`).
+
+Photos: a resident's photos are public once the city accepted the report (never while it
+waits, nor when it was closed unseen); a partner's after photos once the work is reported done.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from capabilities.models import Capability
+from commonground.errors import NotFoundError
+from commonground.extensions import db
+from media.models import Photo
+from media.services import photos_of
+from needs.models import Need, NeedEvent
+from partners.models import Partner
+from reports.services import get_report
+
+HEADLINES = {
+    "reported": "Received: a city coordinator will look at it soon",
+    "open": "Accepted: waiting for a partner to take it on",
+    "claimed": "A partner is on it",
+    "in_progress": "Work has started",
+    "completed": "Done: the city will check the work",
+    "verified": "Fixed: the city checked the work",
+    "duplicate": "Merged into a report already being followed",
+    "not_actionable": "Closed: the city cannot act on it",
+    "cancelled": "Closed",
+    "closed": "Closed",
+}
+CLOSINGS = ("dismiss", "cancel", "mark_duplicate", "mark_not_actionable", "close_at_source")
+HIDDEN_UNTIL_ACCEPTED = frozenset({"reported", "not_actionable"})
+
+
+def _partner_label(partner: Partner | None) -> str:
+    if partner is not None and partner.show_name_publicly:
+        return partner.name
+    return "A partner"
+
+
+def _step(event: NeedEvent, partners: dict[int, Partner]) -> dict[str, Any] | None:
+    """One event as a step a resident reads; None for the ones they need not see."""
+    who = _partner_label(partners.get(event.partner_id)) if event.partner_id else "A partner"
+    words = {
+        "report": "Received",
+        "post": "Posted by the city",
+        "accept": "Accepted by the city",
+        "claim": f"{who} took it on",
+        "start": f"{who} started the work",
+        "release": "The partner gave it back: it is open for others again",
+        "complete": f"{who} reported the work done",
+        "verify": "The city checked the work: fixed",
+        "reopen": "The city found it not fixed yet: open again",
+        "merge": "Merged into a report already being followed",
+    }
+    if event.action in words:
+        text = words[event.action]
+        detail = event.note if event.action == "reopen" else ""
+    elif event.action in CLOSINGS:
+        text, detail = "Closed", event.note
+    else:
+        return None
+    return {"action": event.action, "text": text, "detail": detail, "at": event.at}
+
+
+def _public_photos(need: Need, status: str) -> dict[str, list[int]]:
+    roles: list[str] = []
+    if status not in HIDDEN_UNTIL_ACCEPTED:
+        roles.append("report")
+    if status in ("completed", "verified"):
+        roles.append("after")
+    found: dict[str, list[int]] = {"report": [], "after": []}
+    for photo in photos_of([need.id], roles):
+        found[photo.role].append(photo.id)
+    return found
+
+
+def report_status(report_id: int) -> dict[str, Any]:
+    """Everything the public status page shows of one report."""
+    need = get_report(report_id)
+    events = list(need.events)
+    partner_ids = {e.partner_id for e in events if e.partner_id}
+    partners = (
+        {p.id: p for p in db.session.scalars(select(Partner).where(Partner.id.in_(partner_ids)))}
+        if partner_ids
+        else {}
+    )
+    capability = db.session.get(Capability, need.capability_code)
+    headline = HEADLINES.get(need.status, need.status.replace("_", " "))
+    holder = next((e.partner_id for e in reversed(events) if e.action == "claim"), None)
+    if need.status in ("claimed", "in_progress", "completed", "verified") and holder:
+        label = _partner_label(partners.get(holder))
+        if label != "A partner" and need.status == "claimed":
+            headline = f"{label} is on it"
+    closing = next((e.note for e in reversed(events) if e.action in CLOSINGS), "")
+    return {
+        "id": need.id,
+        "title": need.title,
+        "kind": capability.label if capability else need.capability_code,
+        "status": need.status,
+        "headline": headline,
+        "closing_reason": closing
+        if need.status in ("not_actionable", "cancelled", "closed")
+        else "",
+        "merged_into": need.duplicate_of_id if need.status == "duplicate" else None,
+        "from_resident": need.source in ("resident", "open311"),
+        "description": need.description if need.source in ("resident", "open311") else "",
+        "address": need.address,
+        "neighbourhood": need.neighbourhood,
+        "latitude": need.latitude,
+        "longitude": need.longitude,
+        "media_url": need.media_url,
+        "steps": [s for s in (_step(e, partners) for e in events) if s is not None],
+        "photos": _public_photos(need, need.status),
+        "reported_at": need.created_at,
+    }
+
+
+def public_photo(report_id: int, photo_id: int) -> Photo:
+    """A photo the public may see: of this public report, of a role shown at its status now."""
+    need = get_report(report_id)
+    photo = db.session.get(Photo, photo_id)
+    shown = _public_photos(need, need.status)
+    if photo is None or photo.need_id != need.id or photo.id not in shown.get(photo.role, []):
+        raise NotFoundError("No such photo.")
+    return photo
