@@ -249,6 +249,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "MATCHING_WEIGHTS": _weights(os.environ.get("MATCHING_WEIGHTS", "")),
         "MATCHING_TOP_K": int(os.environ.get("MATCHING_TOP_K", "8")),
         "MATCHING_TIME_BUDGET_S": _env_float("MATCHING_TIME_BUDGET_S", 120.0),
+        # Gaps, recruitment and the coordinator's home serve one city plan basis per process
+        # while the city is unchanged, for at most this long (planning.basis_cache).
+        "PLAN_BASIS_MAX_AGE_S": _env_float("PLAN_BASIS_MAX_AGE_S", 300.0),
         # Briefings: the contact printed when no signed-in officer made it (e.g. the batch job).
         "OUTREACH_CONTACT_NAME": os.environ.get(
             "OUTREACH_CONTACT_NAME", "Community Partnerships Office"

@@ -7,13 +7,15 @@ their track record. `rank_open_needs` feeds them to the engine's ranking for one
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 
 import matching
 from capabilities.services import capability_labels
@@ -68,14 +70,51 @@ NEED_COLUMNS = (
 )
 
 
-def open_need_specs() -> list[NeedSpec]:
-    """Every open need with a known location, as engine input."""
-    rows = db.session.execute(
-        select(*NEED_COLUMNS)
-        .where(Need.status == "open", Need.location_status == "ok", Need.latitude.is_not(None))
-        .order_by(Need.id)
+def open_need_specs(*, within: Sequence[PartnerSpec] | None = None) -> list[NeedSpec]:
+    """Every open need with a known location, as engine input.
+
+    With `within`, only the needs that may lie in one of those partners' areas: a bounding-box
+    prefilter in SQL (the box around each base disc, the listed neighbourhoods, each polygon's
+    box), so a suggestion reads what is near instead of the whole city (issue 14). The engine
+    still decides feasibility exactly; the boxes only ever contain more, never less.
+    """
+    query = select(*NEED_COLUMNS).where(
+        Need.status == "open", Need.location_status == "ok", Need.latitude.is_not(None)
     )
-    return [_need_spec(row) for row in rows]
+    if within is not None:
+        query = query.where(or_(false(), *(c for p in within for c in _area_conditions(p))))
+    return [_need_spec(row) for row in db.session.execute(query.order_by(Need.id))]
+
+
+KM_PER_DEGREE = 111.19492664455873  # EARTH_RADIUS_KM * pi / 180
+BOX_MARGIN = 1.01
+"""Boxes are widened by 1 % (and 10 m): floating point never leaves a need on the edge out."""
+
+
+def _area_conditions(partner: PartnerSpec) -> list[ColumnElement[bool]]:
+    """SQL conditions whose union holds every point of the partner's service area."""
+    reach = max(0.0, partner.radius_km) * BOX_MARGIN + 0.01
+    dlat = reach / KM_PER_DEGREE
+    widest = min(89.0, abs(partner.lat) + dlat)
+    dlon = min(180.0, reach / (KM_PER_DEGREE * math.cos(math.radians(widest))))
+    conditions = [
+        and_(
+            Need.latitude.between(partner.lat - dlat, partner.lat + dlat),
+            Need.longitude.between(partner.lon - dlon, partner.lon + dlon),
+        )
+    ]
+    if partner.neighbourhoods:
+        conditions.append(Need.neighbourhood.in_(sorted(partner.neighbourhoods)))
+    if partner.polygon and partner.polygon[0]:
+        lons = [x for x, _ in partner.polygon[0]]
+        lats = [y for _, y in partner.polygon[0]]
+        conditions.append(
+            and_(
+                Need.latitude.between(min(lats) - 1e-6, max(lats) + 1e-6),
+                Need.longitude.between(min(lons) - 1e-6, max(lons) + 1e-6),
+            )
+        )
+    return conditions
 
 
 def rank_open_needs(
@@ -85,7 +124,7 @@ def rank_open_needs(
     with the configured weights and the capabilities' labels."""
     return matching.rank_needs_for_partner(
         partner,
-        open_need_specs(),
+        open_need_specs(within=[partner]),
         now,
         weights=weights_from_config(),
         labels=capability_labels(),
