@@ -32,6 +32,9 @@ class Need(db.Model):
         Index("ix_need_search", "status", "capability_code", "latitude", "longitude", "priority"),
         # "Open needs in this box, any capability" (planning.specs.open_need_specs(within=...)).
         Index("ix_need_place", "status", "latitude", "longitude"),
+        # The need list, newest first: whole, and by status and capability (needs.queries).
+        Index("ix_need_newest", "opened_at", "id"),
+        Index("ix_need_status_newest", "status", "capability_code", "opened_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

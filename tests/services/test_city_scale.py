@@ -157,3 +157,21 @@ def test_a_report_handed_out_can_be_changed_without_changing_the_next_one(make):
     first = coverage_gap_report(coordinator.actor, now=now)
     first["cells"].clear()
     assert coverage_gap_report(coordinator.actor, now=now)["cells"]
+
+
+def test_a_page_of_the_need_list_takes_the_same_queries_however_long_it_is(make, api):
+    crew = make.partner_doing("litter_cleanup", 40)
+    member = make.user("partner", partner=crew)
+    coordinator = api(make.user("coordinator").token)
+    for _ in range(12):
+        claim_need(member.actor, make.need().id)
+
+    def page_queries(size: int) -> int:
+        with counted_queries() as seen:
+            answer = coordinator.get(f"/api/v1/needs/?page_size={size}")
+        assert answer.status_code == 200 and len(answer.json) == size
+        assert all(n["claim"]["partner_id"] == crew.id for n in answer.json)
+        return len(seen)
+
+    coordinator.get("/api/v1/needs/")  # the token's first use this test is recorded once
+    assert page_queries(12) == page_queries(3)
