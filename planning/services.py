@@ -154,11 +154,12 @@ def who_can_act_here(
         return found
     now = now or utcnow()
     partners = specs.partner_specs(now)
-    # Read only the open needs the feasible partners reach (their competing needs decide ties),
-    # not the city's (issue 14): the ranking is the same.
+    # Read only the open needs of this capability the feasible partners reach (their competing
+    # needs break ties), not the city's (issue 14): the ranking is the same.
     reach = matching.CandidateIndex([spec], partners)
     feasible = [reach.partners[p] for p in reach.partners_for_need(spec)[0].tolist()]
-    index = matching.CandidateIndex(specs.open_need_specs(within=feasible), partners)
+    near = specs.open_need_specs(within=feasible, capability=spec.capability)
+    index = matching.CandidateIndex(near, partners)
     ranked = matching.rank_partners_for_need(
         spec, (), now, weights=weights, labels=capability_labels(), index=index
     )

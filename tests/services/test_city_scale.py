@@ -11,10 +11,12 @@ from sqlalchemy import event
 
 import matching
 from accounts.actor import SYSTEM
+from briefings.content import load_city
 from commonground.db_types import utcnow
 from commonground.extensions import db
 from needs.services import claim_need
 from planning import specs
+from planning.prospects import need_ids_in_area
 from planning.services import coverage_gap_report, suggest_needs_for_partner, who_can_act_here
 from tests.factories import DOWNTOWN
 
@@ -175,3 +177,15 @@ def test_a_page_of_the_need_list_takes_the_same_queries_however_long_it_is(make,
 
     coordinator.get("/api/v1/needs/")  # the token's first use this test is recorded once
     assert page_queries(12) == page_queries(3)
+
+
+def test_a_partners_briefing_reads_the_needs_of_its_area_not_the_citys(make):
+    partner, inside, _, listed, drawn, beyond = rim_city(make)
+    coordinator = make.user("coordinator")
+    now = utcnow()
+    spec = specs.partner_specs(now, partner_ids={partner.id})[0]
+    whole = load_city(coordinator.actor, now)
+    mine = load_city(coordinator.actor, now, within=spec)
+    assert beyond.id in whole.needs and beyond.id not in mine.needs
+    assert need_ids_in_area(spec, mine.all_specs) == need_ids_in_area(spec, whole.all_specs)
+    assert {n.id for n in inside} | {listed.id, drawn.id} <= set(mine.needs)
