@@ -38,6 +38,16 @@ def standing_assignments(plan_id: int | None = None) -> dict[int, int]:
     return dict(rows.all())
 
 
+def assignment_count(plan_id: int) -> int:
+    """How many assignments a stored plan has."""
+    return (
+        db.session.scalar(
+            select(func.count(PlanAssignment.id)).where(PlanAssignment.plan_id == plan_id)
+        )
+        or 0
+    )
+
+
 def baseline_assignments() -> dict[int, int]:
     """need id -> partner id a re-plan keeps where it can: the latest plan's standing
     assignments, and every offer still standing in any plan (an offer a partner has in hand

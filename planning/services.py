@@ -396,6 +396,27 @@ def present_plan(plan: Plan, *, with_assignments: bool = True) -> dict[str, Any]
     return data
 
 
+def plan_assignments_page(
+    actor: Actor, plan_id: int, *, offset: int, limit: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """How many assignments a stored plan has, and one page of them (in id order) as plain
+    data: a page reads its own rows, names and titles, never the whole plan."""
+    get_plan(actor, plan_id)
+    total = queries.assignment_count(plan_id)
+    rows = list(
+        db.session.scalars(
+            select(PlanAssignment)
+            .where(PlanAssignment.plan_id == plan_id)
+            .order_by(PlanAssignment.id)
+            .offset(offset)
+            .limit(limit)
+        )
+    )
+    names = partner_names(a.partner_id for a in rows)
+    titles = need_summaries(a.need_id for a in rows)
+    return total, [present_assignment(a, names, titles) for a in rows]
+
+
 def present_assignment(
     a: PlanAssignment,
     names: dict[int, str],
