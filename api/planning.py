@@ -8,6 +8,7 @@ session.
 
 from __future__ import annotations
 
+from flask import url_for
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
@@ -195,9 +196,12 @@ class PlanSummarySchema(Schema):
 
 
 class PlanSchema(PlanSummarySchema):
-    """A stored plan with every assignment."""
+    """A stored plan: its summary, and where its assignments are read page by page (a city
+    plan holds tens of thousands: inline they made a 22 MB answer, issue 14)."""
 
-    assignments = fields.List(fields.Nested(AssignmentSchema))
+    assignments_url = fields.String(
+        metadata={"description": "GET it for the assignments, paged (?page=, ?page_size=)"}
+    )
 
 
 class NeedRefSchema(Schema):
@@ -346,13 +350,36 @@ class Plans(MethodView):
         return accepted(start_job(current_actor(), "city_plan", params))
 
 
+def _plan_out(plan) -> dict:
+    data = services.present_plan(plan, with_assignments=False)
+    data["assignments_url"] = url_for("planning.PlanAssignments", plan_id=plan.id)
+    return data
+
+
 @blp.route("/plans/<id:plan_id>")
 class PlanItem(MethodView):
     @blp.response(200, PlanSchema)
     @blp.errors(403, 404)
     def get(self, plan_id):
-        """One stored plan with its assignments."""
-        return services.present_plan(services.get_plan(current_actor(), plan_id))
+        """One stored plan: its summary and where its assignments are."""
+        return _plan_out(services.get_plan(current_actor(), plan_id))
+
+
+@blp.route("/plans/<id:plan_id>/assignments")
+class PlanAssignments(MethodView):
+    @blp.response(200, AssignmentSchema(many=True))
+    @blp.errors(403, 404)
+    @blp.paginate()
+    def get(self, plan_id, pagination_parameters):
+        """A stored plan's assignments, in order, one page at a time."""
+        total, rows = services.plan_assignments_page(
+            current_actor(),
+            plan_id,
+            offset=pagination_parameters.first_item,
+            limit=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        return rows
 
 
 def _assignment_out(assignment) -> dict:

@@ -79,9 +79,16 @@ class CityData:
     places: list[tuple[str, float, float]]
 
 
-def load_city(actor: Actor, now: datetime) -> CityData:
-    """Read the shared data once: needs, recent events, gaps, stale claims, the catalogue."""
+def load_city(
+    actor: Actor, now: datetime, *, within: matching.PartnerSpec | None = None
+) -> CityData:
+    """Read the shared data once: needs, recent events, gaps, stale claims, the catalogue.
+
+    With `within` (one partner's briefing), only the needs and events in or near that partner's
+    area (`planning.specs.in_areas`): what its briefing reads, not the whole city (issue 14).
+    """
     labels = capability_labels()
+    near = [] if within is None else [specs.in_areas([within])]
     rows = db.session.execute(
         select(
             Need.id,
@@ -94,7 +101,7 @@ def load_city(actor: Actor, now: datetime) -> CityData:
             Need.priority,
             Need.effort_hours,
             Need.opened_at,
-        ).where(Need.latitude.is_not(None), Need.longitude.is_not(None))
+        ).where(Need.latitude.is_not(None), Need.longitude.is_not(None), *near)
     )
     needs = {r.id: NeedRow(*r) for r in rows}
     all_specs = [
@@ -111,7 +118,7 @@ def load_city(actor: Actor, now: datetime) -> CityData:
         for n in needs.values()
     ]
     since = _trend_start(now)
-    events = event_rows(NeedEvent.at >= since, NeedEvent.at <= now)
+    events = event_rows(NeedEvent.at >= since, NeedEvent.at <= now, *near)
     gaps = coverage_gap_report(actor, now=now)
     return CityData(
         now=now,

@@ -39,6 +39,7 @@ from commonground.lookup import get_or_not_found
 from commonground.transaction import unit_of_work
 from geo.services import list_neighbourhoods
 from partners.models import Partner
+from planning import specs
 
 log = logging.getLogger(__name__)
 STATIC = ROOT / "static"
@@ -54,7 +55,10 @@ def generate_partner_briefing(
 ) -> Briefing:
     """A briefing for a registered partner, stored."""
     actor.require("briefing.generate")
-    city = city or load_city(actor, now or utcnow())
+    if city is None:
+        now = now or utcnow()
+        found = specs.partner_specs(now, partner_ids={partner_id})
+        city = load_city(actor, now, within=found[0] if found else None)
     snapshot = partner_content(actor, city, partner_id)
     return _store(actor, snapshot, partner_id=partner_id)
 

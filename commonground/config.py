@@ -300,6 +300,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # review (off by default); Open311 peers (base URLs) pulled every night.
         "JOBS_NIGHTLY_PLAN": os.environ.get("JOBS_NIGHTLY_PLAN", "") in ("1", "true", "yes"),
         "OPEN311_PEERS": _env_list("OPEN311_PEERS"),
+        # Gaps, recruitment and the coordinator's home serve one city plan basis per process
+        # while the city is unchanged, for at most this long (planning.basis_cache).
+        "PLAN_BASIS_MAX_AGE_S": _env_float("PLAN_BASIS_MAX_AGE_S", 300.0),
         # Briefings: the contact printed when no signed-in officer made it (e.g. the batch job).
         "OUTREACH_CONTACT_NAME": os.environ.get(
             "OUTREACH_CONTACT_NAME", "Community Partnerships Office"

@@ -23,7 +23,7 @@ from matching.model import (
     TrackRecord,
     Weights,
 )
-from matching.partnerships import partnership_suggestions
+from matching.partnerships import partnership_suggestions, partnerships_of
 from matching.plan import plan_city
 from matching.ranking import rank_needs_for_partner, rank_partners_for_need
 from matching.recruitment import recruitment_targets
@@ -48,6 +48,7 @@ __all__ = [
     "build_graph",
     "coverage_gaps",
     "partnership_suggestions",
+    "partnerships_of",
     "plan_city",
     "rank_needs_for_partner",
     "rank_partners_for_need",

@@ -12,6 +12,11 @@ matrix (needs x partners) is built with a KD-tree and multiplied per capability 
 so cost grows with the number of (need, partner-area) memberships, fine for a few thousand
 partners.
 
+One partner's pairs (`partnerships_of`, what a briefing shows) are computed from that partner's
+own area only: every need two partners share lies in each one's area, so restricting the needs to
+the subject's area changes none of the subject's pairs, and the cost is that of its neighbours,
+not of the city (issue 14: 960 s city-wide at 100k needs x 5k partners).
+
 Must not import: Flask, SQLAlchemy, any other Common Ground package, or anything doing I/O.
 """
 
@@ -56,6 +61,57 @@ def partnership_suggestions(
         for a, b, t in zip(rows.tolist(), cols.tolist(), totals.tolist(), strict=True)
     ]
     ranked.sort()
+    return [_describe(idx, member, a, b, labels) for _, _, a, b in ranked[: max(0, limit)]]
+
+
+def partnerships_of(
+    subject: PartnerSpec,
+    partners: Sequence[PartnerSpec],
+    needs: Sequence[NeedSpec],
+    *,
+    limit: int = 5,
+    labels: Mapping[str, str] | None = None,
+) -> list[Partnership]:
+    """The best complementary pairs of `subject` with the other active partners, in the order
+    of `partnership_suggestions`, at most `limit`.
+
+    Same pairs, counts and words as `partnership_suggestions` over the whole city filtered to
+    the subject (tests/unit/matching check it), computed
+    only over the needs in the subject's own area and the partners that reach them.
+    """
+    if not subject.active:
+        return []
+    others = [p for p in partners if p.active and p.id != subject.id]
+    mine = CandidateIndex(needs, [subject])
+    if not others or not mine.needs:
+        return []
+    own = np.flatnonzero(_membership(mine).toarray().ravel() > 0)
+    if own.size == 0:
+        return []
+    idx = CandidateIndex([mine.needs[i] for i in own.tolist()], [*others, subject])
+    member = _membership(idx)
+    s = idx.partner_position(subject.id)
+    assert s is not None
+    in_s = member[:, s].toarray().ravel() > 0
+    towards = np.zeros(len(idx.partners), dtype=np.int64)  # complementary needs s does
+    back = np.zeros(len(idx.partners), dtype=np.int64)  # complementary needs the other does
+    for cap in idx.need_capabilities:
+        rows = idx.needs_of(cap)
+        rows = rows[in_s[rows]]
+        if rows.size == 0:
+            continue
+        shared = np.asarray(member[rows].sum(axis=0)).ravel()
+        does = _does(idx, cap)
+        if does[s]:
+            towards += shared * (1 - does)
+        else:
+            back += shared * does
+    found = np.flatnonzero((towards > 0) & (back > 0))
+    sector = subject.sector
+    ranked = sorted(
+        (idx.partners[o].sector == sector, -int(towards[o] + back[o]), min(o, s), max(o, s))
+        for o in found.tolist()
+    )
     return [_describe(idx, member, a, b, labels) for _, _, a, b in ranked[: max(0, limit)]]
 
 

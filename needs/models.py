@@ -30,6 +30,11 @@ class Need(db.Model):
         # Covers "open needs of these capabilities near here, by priority" (docs/field-notes.md,
         # "Queries over 100k needs").
         Index("ix_need_search", "status", "capability_code", "latitude", "longitude", "priority"),
+        # "Open needs in this box, any capability" (planning.specs.open_need_specs(within=...)).
+        Index("ix_need_place", "status", "latitude", "longitude"),
+        # The need list, newest first: whole, and by status and capability (needs.queries).
+        Index("ix_need_newest", "opened_at", "id"),
+        Index("ix_need_status_newest", "status", "capability_code", "opened_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,6 +93,8 @@ class Claim(db.Model):
             postgresql_where=text("status = 'active'"),
         ),
         Index("ix_claim_partner_status", "partner_id", "status"),
+        # A need's claims, whatever their status (a need's page, the list): issue 14.
+        Index("ix_claim_need_id", "need_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

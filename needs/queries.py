@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
 
 from commonground.extensions import db
 from geo.distance import KM_PER_DEGREE_LAT, bounding_box
@@ -96,7 +97,10 @@ def count(query: Select) -> int:
 
 def page(query: Select, offset: int, limit: int) -> list[Need]:
     """One page of a SELECT of needs."""
-    return list(db.session.scalars(query.offset(offset).limit(limit)))
+    # Each row shows its claim: the page's claims in one more query, not one per need.
+    return list(
+        db.session.scalars(query.options(selectinload(Need.claims)).offset(offset).limit(limit))
+    )
 
 
 def count_reports_awaiting_triage() -> int:

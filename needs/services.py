@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import joinedload
 
 from accounts.actor import Actor
 from capabilities.models import Capability
@@ -412,6 +413,7 @@ def release_deadlines() -> list[tuple[Claim, datetime, str, str]]:
         select(Claim, Capability)
         .join(Capability, Capability.code == Claim.capability_code)
         .where(Claim.status == "active")
+        .options(joinedload(Claim.need))  # every caller shows the need: one query, not one each
         .order_by(Claim.id)
     )
     found = []

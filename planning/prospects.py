@@ -74,14 +74,15 @@ def partnerships_with(
     with: pairs that together cover needs neither covers alone, cross-sector first."""
     actor.require("plan.read")
     now = now or utcnow()
-    others = [p for p in specs.partner_specs(now) if p.id != subject.id]
-    pairs = matching.partnership_suggestions(
-        [*others, subject],
-        specs.open_need_specs(),
-        limit=len(others) + 1,  # every pair with the subject fits: at most one per other partner
+    # The subject's own best pairs, from the needs in its own area (every need a pair shares
+    # lies there) and the partners reaching them: not the city's pairs cut to a length.
+    pairs = matching.partnerships_of(
+        subject,
+        specs.partner_specs(now),
+        specs.open_need_specs(within=[subject]),
+        limit=limit,
         labels=capability_labels(),
     )
-    pairs = [p for p in pairs if subject.id in p.partner_ids][:limit]
     names = partner_names(pid for p in pairs for pid in p.partner_ids if pid != subject.id)
     names[subject.id] = subject.name
     out = []

@@ -38,6 +38,16 @@ def standing_assignments(plan_id: int | None = None) -> dict[int, int]:
     return dict(rows.all())
 
 
+def assignment_count(plan_id: int) -> int:
+    """How many assignments a stored plan has."""
+    return (
+        db.session.scalar(
+            select(func.count(PlanAssignment.id)).where(PlanAssignment.plan_id == plan_id)
+        )
+        or 0
+    )
+
+
 def baseline_assignments() -> dict[int, int]:
     """need id -> partner id a re-plan keeps where it can: the latest plan's standing
     assignments, and every offer still standing in any plan (an offer a partner has in hand
@@ -124,3 +134,50 @@ def plan_header(plan_id: int) -> dict[str, Any] | None:
         "parameters": row.parameters or {},
         "objective": row.objective,
     }
+
+
+def city_version() -> tuple[Any, ...]:
+    """A cheap fingerprint of everything a city plan and its reports read: it changes whenever
+    an open need, a partner, a capability slot, a claim, a neighbourhood, a capability's label
+    or the latest plan's standing assignments change (a few aggregates, no rows in Python).
+
+    Every write path stamps what it changes: a need's status and text move its `updated_at`
+    (claims, releases, completions all change the need's status), a partner's edits move its
+    `updated_at`, slots change the capability rows' count or sums, an offer or a decision moves
+    its assignment's timestamps; deletions change the counts.
+    """
+    from capabilities.models import Capability
+    from geo.models import Neighbourhood
+    from needs.models import Claim
+    from partners.models import Partner, PartnerCapability
+
+    reads = (
+        select(func.count(Need.id), func.max(Need.id), func.max(Need.updated_at)),
+        select(func.count(Partner.id), func.max(Partner.id), func.max(Partner.updated_at)),
+        select(
+            func.count(PartnerCapability.id),
+            func.max(PartnerCapability.id),
+            func.sum(PartnerCapability.tasks_per_week),
+            func.sum(PartnerCapability.volunteer_hours_per_week),
+        ),
+        select(func.count(Claim.id), func.max(Claim.id)),
+        select(func.count(Neighbourhood.id), func.max(Neighbourhood.id)),
+        select(
+            func.max(Plan.id),
+            select(func.count(PlanAssignment.id))
+            .where(
+                PlanAssignment.plan_id == select(func.max(Plan.id)).scalar_subquery(),
+                PlanAssignment.status.in_(STANDING),
+            )
+            .scalar_subquery(),
+            select(func.max(PlanAssignment.offered_at)).scalar_subquery(),
+            select(func.max(PlanAssignment.decided_at)).scalar_subquery(),
+        ),
+    )
+    labels = tuple(  # a few dozen rows: read whole, their labels are in the reports
+        tuple(row)
+        for row in db.session.execute(
+            select(Capability.code, Capability.label).order_by(Capability.code)
+        )
+    )
+    return (*(tuple(db.session.execute(read).one()) for read in reads), labels)

@@ -10,14 +10,15 @@ the claim and the accepted offer are stored together.
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 import matching
 from accounts.actor import Actor
@@ -47,6 +48,7 @@ from partners.models import Partner
 from partners.queries import partner_names
 from partners.services import get_partner
 from planning import queries, specs
+from planning.basis_cache import BasisCache, memoised
 from planning.models import Plan, PlanAssignment
 
 Progress = Callable[[str, float], None]
@@ -152,7 +154,13 @@ def who_can_act_here(
     if need.status != "open" or spec is None:
         return found
     now = now or utcnow()
-    index = matching.CandidateIndex(specs.open_need_specs(), specs.partner_specs(now))
+    partners = specs.partner_specs(now)
+    # Read only the open needs of this capability the feasible partners reach (their competing
+    # needs break ties), not the city's (issue 14): the ranking is the same.
+    reach = matching.CandidateIndex([spec], partners)
+    feasible = [reach.partners[p] for p in reach.partners_for_need(spec)[0].tolist()]
+    near = specs.open_need_specs(within=feasible, capability=spec.capability)
+    index = matching.CandidateIndex(near, partners)
     ranked = matching.rank_partners_for_need(
         spec, (), now, weights=weights, labels=capability_labels(), index=index
     )
@@ -295,20 +303,26 @@ def run_city_plan(
         summary=plan_summary(result, needs, partners, baseline_plan),
         objective=result.objective,
     )
-    plan.assignments = [
-        PlanAssignment(
-            need_id=s.need_id,
-            partner_id=s.partner_id,
-            score=s.score,
-            distance_km=round(s.distance_km, 3),
-            reasons=[stored_reason(r) for r in s.reason_items],
-        )
-        for s in result.assignments
-    ]
     with unit_of_work():
         db.session.add(plan)
+        db.session.flush()  # its id, for the assignments
+        # One multi-row INSERT for the assignments, not one ORM object each: at 100k needs
+        # storing 49k ORM rows was half of `flask plan` (issue 14).
+        rows = [
+            {
+                "plan_id": plan.id,
+                "need_id": s.need_id,
+                "partner_id": s.partner_id,
+                "score": s.score,
+                "distance_km": round(s.distance_km, 3),
+                "reasons": [stored_reason(r) for r in s.reason_items],
+                "status": "proposed",
+            }
+            for s in result.assignments
+        ]
+        if rows:
+            db.session.execute(insert(PlanAssignment), rows)
         if within is not None:
-            db.session.flush()
             within(plan)
     return plan
 
@@ -385,6 +399,27 @@ def present_plan(plan: Plan, *, with_assignments: bool = True) -> dict[str, Any]
         titles = need_summaries(a.need_id for a in plan.assignments)
         data["assignments"] = [present_assignment(a, names, titles) for a in plan.assignments]
     return data
+
+
+def plan_assignments_page(
+    actor: Actor, plan_id: int, *, offset: int, limit: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """How many assignments a stored plan has, and one page of them (in id order) as plain
+    data: a page reads its own rows, names and titles, never the whole plan."""
+    get_plan(actor, plan_id)
+    total = queries.assignment_count(plan_id)
+    rows = list(
+        db.session.scalars(
+            select(PlanAssignment)
+            .where(PlanAssignment.plan_id == plan_id)
+            .order_by(PlanAssignment.id)
+            .offset(offset)
+            .limit(limit)
+        )
+    )
+    names = partner_names(a.partner_id for a in rows)
+    titles = need_summaries(a.need_id for a in rows)
+    return total, [present_assignment(a, names, titles) for a in rows]
 
 
 def present_assignment(
@@ -564,7 +599,8 @@ class PlanBasis:
     """The city plan gaps and recruitment are read from, and the inputs it is read against.
 
     `plan_id` / `planned_at` name the stored plan used; both are None when the plan was computed
-    now in memory (`why_computed` says why).
+    in memory (`why_computed` says why). `reports` keeps what was computed from it (see
+    `planning.basis_cache`): a basis is shared by the requests of a process, so never change it.
     """
 
     now: datetime
@@ -576,22 +612,47 @@ class PlanBasis:
     plan_id: int | None = None
     planned_at: datetime | None = None
     why_computed: str = ""
+    reports: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+BASES: BasisCache[PlanBasis] = BasisCache()
+"""This process's latest plan basis (see `planning.basis_cache`)."""
 
 
 def plan_basis(now: datetime | None = None) -> PlanBasis:
     """The plan gaps and recruitment read: the latest stored plan while it is current, else one
-    computed now.
+    computed in memory; the same basis again while the city is unchanged and it is at most
+    PLAN_BASIS_MAX_AGE_S old (`now` then says when it was read).
 
     Current means: the latest plan was run in this capacity week (weekly slots reset on Monday,
     city time) with the configured weights. Its standing (proposed or offered) assignments are
     then read as they still stand (`matching.gaps.standing_assignments`: the need is still open,
     the partner can still take it, within the slots it has left now); every other open need is
     unmet, including needs posted since the plan (`new_since_plan` lists them). Otherwise (no
-    plan, an earlier week, other weights) the plan is computed now in memory with the configured
+    plan, an earlier week, other weights) the plan is computed in memory with the configured
     weights, as "Run the city plan" would compute it, and not stored. Callers check the actor.
     """
     now = now or utcnow()
     weights = specs.weights_from_config()
+    config = current_app.config
+    key = (
+        id(current_app._get_current_object()),  # one entry per application
+        week_start(now, config["CITY_TIMEZONE"]),
+        tuple(sorted(_weights_dict(weights).items())),
+        config.get("MATCHING_TOP_K", 20),
+        queries.city_version(),
+    )
+    max_age = timedelta(seconds=config.get("PLAN_BASIS_MAX_AGE_S", 300))
+    kept = BASES.get(key, now, max_age)
+    if kept is not None:
+        return kept
+    basis = _read_plan_basis(now, weights)
+    BASES.put(key, now, basis)
+    return basis
+
+
+def _read_plan_basis(now: datetime, weights: matching.Weights) -> PlanBasis:
+    """`plan_basis` read afresh from the database (and solved when no plan is current)."""
     needs, partners = specs.open_need_specs(), specs.partner_specs(now)
     index = matching.CandidateIndex(needs, partners)
     latest = queries.latest_plan_id()
@@ -671,6 +732,10 @@ def coverage_gap_report(
     """
     actor.require("plan.read")
     basis = basis or plan_basis(now)
+    return copy.deepcopy(memoised(basis.reports, "gaps", lambda: _gap_report(basis)))
+
+
+def _gap_report(basis: PlanBasis) -> dict[str, Any]:
     gaps = matching.coverage_gaps(
         basis.needs, basis.partners, basis.now, plan=basis.plan, index=basis.index
     )
@@ -758,6 +823,17 @@ def recruitment_report(
     """
     actor.require("plan.read")
     basis = basis or plan_basis(now)
+    found = memoised(
+        basis.reports,
+        ("recruitment", capability, radius_km, limit),
+        lambda: _recruitment_report(basis, capability, radius_km, limit),
+    )
+    return copy.deepcopy(found)
+
+
+def _recruitment_report(
+    basis: PlanBasis, capability: str | None, radius_km: float, limit: int
+) -> dict[str, Any]:
     labels = capability_labels()
     targets = matching.recruitment_targets(
         basis.needs,

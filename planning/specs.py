@@ -7,13 +7,15 @@ their track record. `rank_open_needs` feeds them to the engine's ranking for one
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 
 import matching
 from capabilities.services import capability_labels
@@ -68,14 +70,62 @@ NEED_COLUMNS = (
 )
 
 
-def open_need_specs() -> list[NeedSpec]:
-    """Every open need with a known location, as engine input."""
-    rows = db.session.execute(
-        select(*NEED_COLUMNS)
-        .where(Need.status == "open", Need.location_status == "ok", Need.latitude.is_not(None))
-        .order_by(Need.id)
+def open_need_specs(
+    *, within: Sequence[PartnerSpec] | None = None, capability: str | None = None
+) -> list[NeedSpec]:
+    """Every open need with a known location, as engine input.
+
+    With `within`, only the needs that may lie in one of those partners' areas: a bounding-box
+    prefilter in SQL (the box around each base disc, the listed neighbourhoods, each polygon's
+    box), so a suggestion reads what is near instead of the whole city (issue 14). The engine
+    still decides feasibility exactly; the boxes only ever contain more, never less. With
+    `capability`, only the needs of that capability.
+    """
+    query = select(*NEED_COLUMNS).where(
+        Need.status == "open", Need.location_status == "ok", Need.latitude.is_not(None)
     )
-    return [_need_spec(row) for row in rows]
+    if within is not None:
+        query = query.where(in_areas(within))
+    if capability is not None:
+        query = query.where(Need.capability_code == capability)
+    return [_need_spec(row) for row in db.session.execute(query.order_by(Need.id))]
+
+
+KM_PER_DEGREE = 111.19492664455873  # EARTH_RADIUS_KM * pi / 180
+BOX_MARGIN = 1.01
+"""Boxes are widened by 1 % (and 10 m): floating point never leaves a need on the edge out."""
+
+
+def in_areas(partners: Sequence[PartnerSpec]) -> ColumnElement[bool]:
+    """A SQL condition on `need` true for every need in one of the partners' service areas
+    (and for some near them: boxes; the engine decides exactly)."""
+    return or_(false(), *(c for p in partners for c in _area_conditions(p)))
+
+
+def _area_conditions(partner: PartnerSpec) -> list[ColumnElement[bool]]:
+    """SQL conditions whose union holds every point of the partner's service area."""
+    reach = max(0.0, partner.radius_km) * BOX_MARGIN + 0.01
+    dlat = reach / KM_PER_DEGREE
+    widest = min(89.0, abs(partner.lat) + dlat)
+    dlon = min(180.0, reach / (KM_PER_DEGREE * math.cos(math.radians(widest))))
+    conditions = [
+        and_(
+            Need.latitude.between(partner.lat - dlat, partner.lat + dlat),
+            Need.longitude.between(partner.lon - dlon, partner.lon + dlon),
+        )
+    ]
+    if partner.neighbourhoods:
+        conditions.append(Need.neighbourhood.in_(sorted(partner.neighbourhoods)))
+    if partner.polygon and partner.polygon[0]:
+        lons = [x for x, _ in partner.polygon[0]]
+        lats = [y for _, y in partner.polygon[0]]
+        conditions.append(
+            and_(
+                Need.latitude.between(min(lats) - 1e-6, max(lats) + 1e-6),
+                Need.longitude.between(min(lons) - 1e-6, max(lons) + 1e-6),
+            )
+        )
+    return conditions
 
 
 def rank_open_needs(
@@ -85,7 +135,7 @@ def rank_open_needs(
     with the configured weights and the capabilities' labels."""
     return matching.rank_needs_for_partner(
         partner,
-        open_need_specs(),
+        open_need_specs(within=[partner]),
         now,
         weights=weights_from_config(),
         labels=capability_labels(),
@@ -111,10 +161,11 @@ def _used_this_week(now: datetime) -> dict[tuple[int, str], int]:
     return {(partner, code): count for partner, code, count in rows}
 
 
-def _track_records() -> dict[int, TrackRecord]:
-    rows = db.session.execute(
-        select(Claim.partner_id, Claim.status, Claim.claimed_at, Claim.completed_at)
-    )
+def _track_records(partner_ids: set[int] | None = None) -> dict[int, TrackRecord]:
+    query = select(Claim.partner_id, Claim.status, Claim.claimed_at, Claim.completed_at)
+    if partner_ids is not None:  # one partner's record reads its own claims, not the city's
+        query = query.where(Claim.partner_id.in_(sorted(partner_ids)))
+    rows = db.session.execute(query)
     completed: dict[int, int] = defaultdict(int)
     released: dict[int, int] = defaultdict(int)
     days: dict[int, list[float]] = defaultdict(list)
@@ -145,16 +196,17 @@ def _polygon(geojson: dict | None):
 def partner_specs(now: datetime, *, partner_ids: set[int] | None = None) -> list[PartnerSpec]:
     """Partners (every status; only active ones are feasible) with capacity left this week."""
     used = _used_this_week(now)
-    records = _track_records()
+    records = _track_records(partner_ids)
     slots: dict[int, dict[str, CapabilitySlot]] = defaultdict(dict)
-    for row in db.session.execute(
-        select(
-            PartnerCapability.partner_id,
-            PartnerCapability.capability_code,
-            PartnerCapability.tasks_per_week,
-            PartnerCapability.volunteer_hours_per_week,
-        )
-    ):
+    slot_rows = select(
+        PartnerCapability.partner_id,
+        PartnerCapability.capability_code,
+        PartnerCapability.tasks_per_week,
+        PartnerCapability.volunteer_hours_per_week,
+    )
+    if partner_ids is not None:
+        slot_rows = slot_rows.where(PartnerCapability.partner_id.in_(sorted(partner_ids)))
+    for row in db.session.execute(slot_rows):
         left = max(0, row.tasks_per_week - used.get((row.partner_id, row.capability_code), 0))
         slots[row.partner_id][row.capability_code] = CapabilitySlot(
             tasks_per_week=row.tasks_per_week,

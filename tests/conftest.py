@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from commonground.app import create_app
 from commonground.extensions import db, limiter
+from planning.services import BASES
 from tests.browser import Browser, sign_in
 from tests.factories import ApiClient, Factory, Person
 
@@ -79,6 +80,7 @@ def empty_all_tables() -> None:
         for name in list(sequences):
             db.session.execute(text(f'ALTER SEQUENCE "{name}" RESTART'))
     db.session.commit()
+    BASES.clear()  # the process's plan basis described the rows just deleted
 
 
 def add_starting_taxonomy() -> None:

@@ -255,6 +255,7 @@ ROUTES += [
     Route("GET", _api("/plans"), STAFF),
     Route("POST", _api("/plans"), COORDINATORS, 202, body={}),
     Route("GET", _api(f"/plans/{PLAN}"), STAFF),
+    Route("GET", _api(f"/plans/{PLAN}/assignments"), STAFF),
     Route(
         "POST",
         _api(f"{ASSIGNMENT}/offer"),

@@ -14,6 +14,7 @@ from matching import (
     Weights,
     coverage_gaps,
     partnership_suggestions,
+    partnerships_of,
     plan_city,
     recruitment_targets,
 )
@@ -220,6 +221,51 @@ def test_a_pair_that_complements_only_one_way_is_no_partnership():
         make_need(2, 0.2, 0, capability="litter_cleanup"),
     ]
     assert partnership_suggestions(partners, needs) == []
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_one_partners_pairs_are_the_city_wide_pairs_that_include_it(seed):
+    """`partnerships_of` reads only the subject's area, yet finds exactly the pairs (counts,
+    needs, words, order) the city-wide computation finds for it with the subject listed last."""
+    needs, partners = random_city(seed, 200, 16)
+    for subject in partners:
+        others = [p for p in partners if p.id != subject.id]
+        city_wide = [
+            p
+            for p in partnership_suggestions([*others, subject], needs, limit=10_000, labels=LABELS)
+            if subject.id in p.partner_ids
+        ]
+        assert partnerships_of(subject, partners, needs, limit=10_000, labels=LABELS) == city_wide
+        assert partnerships_of(subject, partners, needs, limit=2, labels=LABELS) == city_wide[:2]
+
+
+def test_a_partner_gets_its_own_pairs_even_when_the_city_has_better_ones():
+    """Issue 14: a briefing cut the city's best len(others)+1 pairs to its partner and so
+    usually showed none; the partner's own best pairs are what it is shown."""
+    partners, needs = partnership_city()
+    busy = [
+        make_partner(10 + i, 30, 0, radius_km=3, capabilities={cap: (1, 1)}, sector=sector)
+        for i, (cap, sector) in enumerate(
+            [("litter_cleanup", "business"), ("bulk_trash_hauling", "nonprofit")] * 5
+        )
+    ]
+    needs += [
+        make_need(100 + i, 30, 0.1 * i, capability=cap)
+        for i, cap in enumerate(["litter_cleanup", "bulk_trash_hauling"] * 10)
+    ]
+    everyone = partners + busy
+    st_luke = partners[3]
+    assert not [
+        p
+        for p in partnership_suggestions(everyone, needs, limit=len(everyone))
+        if st_luke.id in p.partner_ids
+    ]  # the city's top pairs are all elsewhere
+    mine = partnerships_of(st_luke, everyone, needs)
+    assert [(p.partner_ids, p.needs_covered) for p in mine] == [
+        ((3, 4), 5),
+        ((2, 4), 3),
+        ((1, 4), 3),
+    ]
 
 
 SECTOR_LABELS = {

@@ -1,0 +1,589 @@
+"""City-scale benchmark: the interactive calls of Common Ground on an M (10k needs x 500 partners)
+and an L (100k x 5k) city in PostgreSQL, through the Flask test client.
+
+Run (PostgreSQL; the database is emptied and rebuilt by the migrations):
+
+    .venv/bin/python bench/city_scale_bench.py --sizes M,L [--samples 30]
+        [--database-url postgresql://postgres@127.0.0.1:5432/test_scale_bench]
+        [--skip briefing,plan] [--no-load]
+
+The city is `bench.cities.clustered_colocated` (needs in hotspot neighbourhoods, partners sharing
+ZIP-centre points), moved so that its `now` is the real now. Partners, capabilities, needs, their
+claims and their events are written with bulk inserts (COPY for the large tables) of the same
+columns the services write; about a quarter of the needs carry a history (claimed, in progress,
+completed, verified or released) so the KPIs, the open-data report and the stale-claim list have
+work to read. Users and API tokens go through the services.
+
+Each call is sampled `--samples` times (fewer for the slow ones, see SLOW) and printed as
+p50 / p95 in ms; `flask plan` is timed end to end (CLI runner) against the engine alone on the
+same inputs; the mixed load (8 reads : 1 new need : 1 claim) is timed against /healthz on the
+same client, one request at a time, and printed as a throughput ratio.
+
+Never leaves 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import logging
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("CITY_SETTINGS_PATH", str(ROOT / "tests" / "no-city.toml"))
+
+from bench.tables import markdown_table, num  # noqa: E402
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test_scale_bench"
+PASSWORD = "bench-password-long-enough"  # noqa: S105 - a scratch database's bench user
+COORDINATOR = "bench.coordinator@example.test"
+MEMBER = "bench.member@example.test"
+CODES = {  # bench.cities capability -> the starting taxonomy's code
+    "lot_mowing": "lot_mowing",
+    "litter_cleanup": "litter_cleanup",
+    "bulk_trash_hauling": "bulk_trash_hauling",
+    "illegal_dumping_removal": "illegal_dumping",
+    "graffiti_removal": "graffiti_removal",
+    "tree_trimming": "greening",
+    "board_up": "board_up",
+    "drain_clearing": "property_maintenance_help",
+}
+HISTORY_SHARE = 0.25
+SLOW = {"briefing make": 3, "briefing PDF": 3, "flask plan": 1, "engine alone": 1}
+
+
+# ---- loading --------------------------------------------------------------------------------
+
+
+def _copy(connection, table: str, columns: list[str], rows: list[tuple]) -> None:
+    """COPY rows into a table through psycopg's copy protocol."""
+    raw = connection.connection.driver_connection
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _geojson(polygon) -> dict | None:
+    """A spec's polygon rings as the GeoJSON Polygon the partner form stores."""
+    if polygon is None:
+        return None
+    return {"type": "Polygon", "coordinates": [[list(point) for point in r] for r in polygon]}
+
+
+def _history(
+    rng: random.Random, need_id: int, opened: datetime, partner_id: int, code: str, now: datetime
+) -> tuple[str, list[tuple], list[tuple]]:
+    """A need's status, its claim rows and its event rows for a drawn history."""
+    events = [(need_id, "post", None, "open", opened, 0)]
+    draw = rng.random()
+    claimed = min(now - timedelta(hours=1), opened + timedelta(days=rng.uniform(0.2, 10)))
+    done = min(now - timedelta(minutes=30), claimed + timedelta(days=rng.uniform(0.5, 14)))
+    claim = {
+        "need_id": need_id,
+        "partner_id": partner_id,
+        "capability_code": code,
+        "status": "active",
+        "claimed_at": claimed,
+        "started_at": None,
+        "completed_at": None,
+        "verified_at": None,
+        "released_at": None,
+        "volunteers": None,
+        "hours": None,
+    }
+    events.append((need_id, "claim", "open", "claimed", claimed, partner_id))
+    if draw < 0.15:
+        return "claimed", [claim], events
+    if draw < 0.25:
+        claim["started_at"] = claimed + timedelta(hours=2)
+        events.append((need_id, "start", "claimed", "in_progress", claim["started_at"], partner_id))
+        return "in_progress", [claim], events
+    if draw < 0.35:
+        claim.update(status="released", released_at=done)
+        events.append((need_id, "release", "claimed", "open", done, partner_id))
+        return "open", [claim], events
+    claim.update(status="done", completed_at=done, volunteers=rng.randint(1, 8))
+    claim["hours"] = round(rng.uniform(1, 12), 1)
+    events.append((need_id, "complete", "claimed", "completed", done, partner_id))
+    if draw < 0.6:
+        return "completed", [claim], events
+    verified = min(now, done + timedelta(days=rng.uniform(0.1, 5)))
+    claim["verified_at"] = verified
+    events.append((need_id, "verify", "completed", "verified", verified, 0))
+    return "verified", [claim], events
+
+
+def load_city(app, size: str, seed: int = 1) -> dict[str, Any]:
+    """Empty the database, migrate it and load a clustered city of `size`; returns what the
+    timed calls need (ids, tokens)."""
+    from flask_migrate import upgrade
+    from sqlalchemy import insert, text
+
+    from accounts.actor import SYSTEM
+    from accounts.services import actor_for, create_api_token, create_user
+    from bench.cities import make_family
+    from commonground.db_types import utcnow
+    from commonground.extensions import db
+    from geo.services import add_neighbourhoods
+    from partners.models import Partner, PartnerCapability
+    from seeds.demo import ensure_taxonomy
+
+    started = time.perf_counter()
+    needs, partners, city_now = make_family("clustered_colocated", size, seed)
+    now = utcnow()
+    shift = now - city_now
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        upgrade()
+        ensure_taxonomy()
+        hoods: dict[str, list[tuple[float, float]]] = {}
+        for n in needs:
+            if n.neighbourhood:
+                hoods.setdefault(n.neighbourhood, []).append((n.lat, n.lon))
+        add_neighbourhoods(
+            [
+                (name, statistics.fmean(p[0] for p in pts), statistics.fmean(p[1] for p in pts))
+                for name, pts in sorted(hoods.items())
+            ]
+        )
+        partner_rows, capability_rows = [], []
+        for p in partners:
+            partner_rows.append(
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "sector": p.sector,
+                    "description": "",
+                    "base_latitude": p.lat,
+                    "base_longitude": p.lon,
+                    "service_radius_km": p.radius_km,
+                    "service_neighbourhoods": sorted(p.neighbourhoods),
+                    "service_area_geojson": _geojson(p.polygon),
+                    "status": "active" if p.active else "paused",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            for code, slot in p.capabilities.items():
+                capability_rows.append(
+                    {
+                        "partner_id": p.id,
+                        "capability_code": CODES[code],
+                        "tasks_per_week": slot.tasks_per_week,
+                        "volunteer_hours_per_week": slot.volunteer_hours_per_week,
+                        "equipment": "",
+                    }
+                )
+        db.session.execute(insert(Partner), partner_rows)
+        db.session.execute(insert(PartnerCapability), capability_rows)
+        db.session.commit()
+        rng = random.Random(seed)
+        doers: dict[str, list[int]] = {}
+        for p in partners:
+            if p.active:
+                for code in p.capabilities:
+                    doers.setdefault(CODES[code], []).append(p.id)
+        need_rows, claim_rows, event_rows = [], [], []
+        for n in needs:
+            code = CODES[n.capability]
+            opened = n.opened_at + shift
+            status = "open"
+            if rng.random() < HISTORY_SHARE and doers.get(code):
+                status, claims, events = _history(
+                    rng, n.id, opened, rng.choice(doers[code]), code, now
+                )
+                claim_rows += claims
+                event_rows += events
+            else:
+                event_rows.append((n.id, "post", None, "open", opened, 0))
+            due = (n.due_at + shift).date() if n.due_at else None
+            need_rows.append(
+                (
+                    n.id,
+                    code,
+                    f"Bench need {n.id}",
+                    "",
+                    n.lat,
+                    n.lon,
+                    "ok",
+                    n.neighbourhood,
+                    n.priority,
+                    n.effort_hours,
+                    "blight_survey",
+                    str(n.id),
+                    due,
+                    status,
+                    opened,
+                    opened,
+                    opened,
+                )
+            )
+        with db.engine.begin() as connection:
+            _copy(
+                connection,
+                "need",
+                [
+                    "id",
+                    "capability_code",
+                    "title",
+                    "description",
+                    "latitude",
+                    "longitude",
+                    "location_status",
+                    "neighbourhood",
+                    "priority",
+                    "effort_hours",
+                    "source",
+                    "external_id",
+                    "due_date",
+                    "status",
+                    "opened_at",
+                    "created_at",
+                    "updated_at",
+                ],
+                need_rows,
+            )
+            claim_columns = list(claim_rows[0]) if claim_rows else []
+            _copy(connection, "claim", claim_columns, [tuple(c.values()) for c in claim_rows])
+            _copy(
+                connection,
+                "need_event",
+                [
+                    "need_id",
+                    "action",
+                    "from_status",
+                    "to_status",
+                    "at",
+                    "partner_id",
+                    "actor_label",
+                    "note",
+                ],
+                [(i, a, f, t, at, p or None, "bench", "") for i, a, f, t, at, p in event_rows],
+            )
+            for table in ("need", "claim", "need_event", "partner", "partner_capability"):
+                connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+                )
+            connection.execute(text("ANALYZE"))
+        member_partner = next(p.id for p in partners if p.active and p.capabilities)
+        coordinator = create_user(
+            SYSTEM,
+            email=COORDINATOR,
+            name="Bench Coordinator",
+            role="coordinator",
+            password=PASSWORD,
+        )
+        member = create_user(
+            SYSTEM,
+            email=MEMBER,
+            name="Bench Member",
+            role="partner",
+            password=PASSWORD,
+            partner_id=member_partner,
+        )
+        _, coordinator_token = create_api_token(actor_for(coordinator), name="bench")
+        _, member_token = create_api_token(actor_for(member), name="bench")
+    print(
+        f"{size}: loaded {len(needs)} needs ({len(claim_rows)} claims, {len(event_rows)} events),"
+        f" {len(partners)} partners in {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+    return {
+        "coordinator_token": coordinator_token,
+        "member_token": member_token,
+        "member_partner": member_partner,
+    }
+
+
+def city_facts(app) -> dict[str, Any]:
+    """Ids the timed calls pick from: open needs, active partners with capabilities."""
+    from sqlalchemy import select
+
+    from commonground.extensions import db
+    from needs.models import Need
+    from partners.models import Partner, PartnerCapability
+
+    with app.app_context():
+        open_ids = list(db.session.scalars(select(Need.id).where(Need.status == "open")))
+        partners = list(
+            db.session.scalars(
+                select(Partner.id)
+                .where(Partner.status == "active")
+                .where(Partner.id.in_(select(PartnerCapability.partner_id)))
+                .order_by(Partner.id)
+            )
+        )
+    return {"open_ids": open_ids, "partners": partners}
+
+
+# ---- timing ---------------------------------------------------------------------------------
+
+
+def percentiles(times: list[float]) -> tuple[float, float]:
+    """p50 and p95 of durations (seconds), in ms."""
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def sample(name: str, call: Callable[[int], Any], samples: int) -> tuple[float, float]:
+    """Time `call(i)` `samples` times (after one warm-up); every answer must be a success."""
+    call(-1)
+    times = []
+    for i in range(samples):
+        started = time.perf_counter()
+        response = call(i)
+        times.append(time.perf_counter() - started)
+        status = getattr(response, "status_code", 200)
+        if status >= 400:
+            raise SystemExit(f"{name}: {status} {response.get_data(as_text=True)[:300]}")
+    p50, p95 = percentiles(times)
+    print(f"  {name:28s} p50 {p50:9.1f} ms  p95 {p95:9.1f} ms", flush=True)
+    return p50, p95
+
+
+def run_calls(app, facts: dict[str, Any], loaded: dict[str, Any], args) -> dict[str, Any]:
+    """Every interactive call, sampled; returns name -> (p50, p95) ms, plus the plan and load
+    figures."""
+    from tests.browser import sign_in
+
+    rng = random.Random(7)
+    client = app.test_client()
+    coordinator = {"Authorization": f"Bearer {loaded['coordinator_token']}"}
+    member = {"Authorization": f"Bearer {loaded['member_token']}"}
+    open_ids, partners = facts["open_ids"], facts["partners"]
+    pick = rng.sample(open_ids, min(len(open_ids), 200))
+    pick_partners = [partners[rng.randrange(len(partners))] for _ in range(200)]
+    n = args.samples
+    skip = set(args.skip)
+    out: dict[str, Any] = {}
+
+    def api(path: str, headers=coordinator):
+        return lambda i: client.get(path, headers=headers)
+
+    out["who can act here"] = sample(
+        "who can act here",
+        lambda i: client.get(f"/api/v1/needs/{pick[i % 200]}/suggestions", headers=coordinator),
+        n,
+    )
+    out["tasks near us (API)"] = sample(
+        "tasks near us (API)",
+        lambda i: client.get(
+            f"/api/v1/partners/{pick_partners[i % 200]}/suggestions", headers=coordinator
+        ),
+        n,
+    )
+    out["need list page 1"] = sample("need list page 1", api("/api/v1/needs/?page_size=50"), n)
+    out["need list page 20 filtered"] = sample(
+        "need list page 20 filtered",
+        api("/api/v1/needs/?status=open&capability=lot_mowing&page=20&page_size=50"),
+        n,
+    )
+    out["one need"] = sample(
+        "one need", lambda i: client.get(f"/api/v1/needs/{pick[i % 200]}", headers=coordinator), n
+    )
+    slow_n = max(3, n // 5)
+    out["coverage gaps (API)"] = sample("coverage gaps (API)", api("/api/v1/coverage/gaps"), slow_n)
+    out["recruitment (API)"] = sample(
+        "recruitment (API)", api("/api/v1/coverage/recruitment"), slow_n
+    )
+    out["performance (API)"] = sample("performance (API)", api("/api/v1/performance/"), slow_n)
+    year = datetime.now(UTC).year
+    out["open-data report"] = sample(
+        "open-data report", lambda i: client.get(f"/open-data/{year}.json"), slow_n
+    )
+    staff = sign_in(app.test_client(), COORDINATOR, PASSWORD)
+    out["coordinator home page"] = sample(
+        "coordinator home page", lambda i: staff.get("/coordinator/"), slow_n
+    )
+    out["coverage page"] = sample("coverage page", lambda i: staff.get("/coverage/gaps"), slow_n)
+    out["performance page"] = sample(
+        "performance page", lambda i: staff.get("/performance/"), slow_n
+    )
+    crew = sign_in(app.test_client(), MEMBER, PASSWORD)
+    out["tasks near us page"] = sample("tasks near us page", lambda i: crew.get("/tasks/"), n)
+    if "briefing" not in skip:
+        made: list[int] = []
+
+        def make(i: int):
+            response = client.post(
+                "/api/v1/briefings/partner",
+                json={"partner_id": pick_partners[i % 200]},
+                headers=coordinator,
+            )
+            made.append(response.get_json()["id"])
+            return response
+
+        out["briefing make"] = sample("briefing make", make, SLOW["briefing make"])
+        out["briefing PDF"] = sample(
+            "briefing PDF",
+            lambda i: client.get(f"/api/v1/briefings/{made[i]}/pdf", headers=coordinator),
+            SLOW["briefing PDF"],
+        )
+    if "plan" not in skip:
+        out.update(time_plan(app))
+    if "load" not in skip:
+        out.update(mixed_load(app, client, coordinator, member, pick, args.load_requests))
+    return out
+
+
+def time_plan(app) -> dict[str, Any]:
+    """`flask plan` end to end (read, solve, store) against the engine alone on its inputs."""
+    import matching
+    from planning import specs
+
+    runner = app.test_cli_runner()
+    started = time.perf_counter()
+    result = runner.invoke(args=["plan"])
+    product_s = time.perf_counter() - started
+    if result.exit_code != 0:
+        raise SystemExit(f"flask plan failed: {result.output[-500:]} {result.exception!r}")
+    with app.app_context():
+        needs, partners = specs.open_need_specs(), specs.partner_specs(datetime.now(UTC))
+        weights = specs.weights_from_config()
+        started = time.perf_counter()
+        matching.plan_city(needs, partners, datetime.now(UTC), weights=weights, k=8)
+        engine_s = time.perf_counter() - started
+    print(
+        f"  flask plan end to end {product_s:.2f} s; engine alone {engine_s:.2f} s "
+        f"({product_s / engine_s:.2f}x)",
+        flush=True,
+    )
+    return {"flask plan s": product_s, "engine alone s": engine_s}
+
+
+def mixed_load(app, client, coordinator, member, pick, requests: int) -> dict[str, Any]:
+    """Requests a second of 8 reads : 1 new need : 1 claim, against /healthz, one at a time."""
+    rng = random.Random(11)
+    started = time.perf_counter()
+    for _ in range(requests):
+        client.get("/healthz")
+    trivial = requests / (time.perf_counter() - started)
+    claimable = list(pick)
+    rng.shuffle(claimable)
+    need = {
+        "capability_code": "lot_mowing",
+        "title": "Bench mixed-load need",
+        "latitude": 30.45,
+        "longitude": -91.15,
+        "priority": 3,
+    }
+    reads = [
+        lambda: client.get(f"/api/v1/needs/{rng.choice(pick)}", headers=coordinator),
+        lambda: client.get("/api/v1/needs/?page_size=50", headers=coordinator),
+    ]
+    started = time.perf_counter()
+    for i in range(requests):
+        slot = i % 10
+        if slot == 8:
+            response = client.post("/api/v1/needs/", json=need, headers=coordinator)
+        elif slot == 9:
+            response = client.post(
+                f"/api/v1/needs/{claimable.pop()}/claim", json={}, headers=member
+            )
+        else:
+            response = reads[slot % 2]()
+        if response.status_code >= 500:
+            raise SystemExit(f"mixed load: {response.status_code}")
+    mixed = requests / (time.perf_counter() - started)
+    print(
+        f"  mixed load {mixed:.1f} req/s, /healthz {trivial:.1f} req/s: "
+        f"ratio {mixed / trivial:.3f}",
+        flush=True,
+    )
+    return {"mixed req/s": mixed, "trivial req/s": trivial}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="M,L")
+    parser.add_argument("--samples", type=int, default=30)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument(
+        "--skip", type=lambda s: s.split(","), default=[], help="briefing, plan, load"
+    )
+    parser.add_argument("--load-requests", type=int, default=300)
+    parser.add_argument(
+        "--no-load",
+        action="store_true",
+        help="reuse the city already in the database (one size only)",
+    )
+    args = parser.parse_args()
+
+    from commonground.app import create_app
+
+    logging.disable(logging.WARNING)  # the security log's line per sign-in and token use
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": args.database_url,
+            "SECRET_KEY": "bench",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    figures: dict[str, dict[str, Any]] = {}
+    for size in args.sizes.split(","):
+        loaded = load_city(app, size) if not args.no_load else _reuse(app)
+        facts = city_facts(app)
+        print(
+            f"{size}: {len(facts['open_ids'])} open needs, {len(facts['partners'])} active "
+            "partners with capabilities",
+            flush=True,
+        )
+        figures[size] = run_calls(app, facts, loaded, args)
+    _print_table(figures)
+
+
+def _reuse(app) -> dict[str, Any]:
+    """Tokens for the users an earlier load made (new tokens; the old ones were shown once)."""
+    from sqlalchemy import select
+
+    from accounts.models import User
+    from accounts.services import actor_for, create_api_token
+    from commonground.extensions import db
+
+    with app.app_context():
+        coordinator = db.session.scalar(select(User).where(User.email == COORDINATOR))
+        member = db.session.scalar(select(User).where(User.email == MEMBER))
+        _, coordinator_token = create_api_token(actor_for(coordinator), name="bench")
+        _, member_token = create_api_token(actor_for(member), name="bench")
+        return {
+            "coordinator_token": coordinator_token,
+            "member_token": member_token,
+            "member_partner": member.partner_id,
+        }
+
+
+def _print_table(figures: dict[str, dict[str, Any]]) -> None:
+    sizes = list(figures)
+    names = [k for k in next(iter(figures.values())) if isinstance(figures[sizes[0]][k], tuple)]
+    rows = [
+        [name]
+        + [f"{num(figures[s][name][0], '.0f')} / {num(figures[s][name][1], '.0f')}" for s in sizes]
+        for name in names
+    ]
+    for key in ("flask plan s", "engine alone s", "mixed req/s", "trivial req/s"):
+        if key in figures[sizes[0]]:
+            rows.append([key] + [num(figures[s].get(key), ".2f") for s in sizes])
+    buffer = io.StringIO()
+    buffer.write(markdown_table(["call (p50 / p95 ms)", *sizes], rows))
+    print(buffer.getvalue())
+
+
+if __name__ == "__main__":
+    main()

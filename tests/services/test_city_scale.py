@@ -1,0 +1,191 @@
+"""Costs that do not grow with the city (issue 14): each interactive read answers as before while
+reading only what is near, or a bounded number of queries whatever the city's size."""
+
+from __future__ import annotations
+
+import math
+from contextlib import contextmanager
+from datetime import timedelta
+
+from sqlalchemy import event
+
+import matching
+from accounts.actor import SYSTEM
+from briefings.content import load_city
+from commonground.db_types import utcnow
+from commonground.extensions import db
+from needs.services import claim_need
+from planning import specs
+from planning.prospects import need_ids_in_area
+from planning.services import coverage_gap_report, suggest_needs_for_partner, who_can_act_here
+from tests.factories import DOWNTOWN
+
+KM_PER_DEGREE = 111.19492664455873
+PLAN_BASIS_MAX_AGE_S = 300  # the default (README settings table)
+
+
+def offset(km: float, bearing_deg: float, origin: tuple[float, float] = DOWNTOWN):
+    """(lat, lon) about `km` from `origin` towards `bearing_deg` (0 = north)."""
+    b = math.radians(bearing_deg)
+    lat = origin[0] + km * math.cos(b) / KM_PER_DEGREE
+    lon = origin[1] + km * math.sin(b) / (KM_PER_DEGREE * math.cos(math.radians(origin[0])))
+    return lat, lon
+
+
+@contextmanager
+def counted_queries():
+    """Count the SQL statements run inside the block."""
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def rim_city(make):
+    """A partner of 5 km radius listing one far neighbourhood and drawing one far polygon,
+    needs just inside and just outside its rim all round (those may still be in the listed
+    neighbourhood: a need takes its nearest), in that neighbourhood, in the polygon, and far
+    away."""
+    far = offset(40, 90)
+    square = [
+        [far[1] - 0.01, far[0] - 0.01],
+        [far[1] + 0.01, far[0] - 0.01],
+        [far[1] + 0.01, far[0] + 0.01],
+        [far[1] - 0.01, far[0] + 0.01],
+        [far[1] - 0.01, far[0] - 0.01],
+    ]
+    partner = make.partner(
+        service_radius_km=5.0,
+        service_neighbourhoods=["Scotlandville"],
+        service_area_geojson={"type": "Polygon", "coordinates": [square]},
+        capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 40}],
+    )
+    inside = [make.need(latitude=lat, longitude=lon) for lat, lon in
+              (offset(4.97, b) for b in range(0, 360, 30))]  # fmt: skip
+    outside = [make.need(latitude=lat, longitude=lon) for lat, lon in
+               (offset(5.05, b) for b in range(15, 360, 30))]  # fmt: skip
+    listed = make.need(latitude=30.60, longitude=-91.40, neighbourhood="Scotlandville")
+    drawn = make.need(latitude=far[0], longitude=far[1])
+    beyond = make.need(latitude=30.9, longitude=-90.5)
+    return partner, inside, outside, listed, drawn, beyond
+
+
+def test_a_partners_tasks_are_ranked_from_what_is_near_with_the_same_answer(make):
+    partner, inside, _, listed, drawn, beyond = rim_city(make)
+    now = utcnow()
+    spec = specs.partner_specs(now, partner_ids={partner.id})[0]
+    whole_city = matching.rank_needs_for_partner(
+        spec, specs.open_need_specs(), now, weights=specs.weights_from_config(), limit=100
+    )
+    got = suggest_needs_for_partner(SYSTEM, partner.id, now=now, limit=100)
+    assert [s["need_id"] for s in got] == [s.need_id for s in whole_city]
+    ranked = {s["need_id"] for s in got}
+    assert {n.id for n in inside} | {listed.id, drawn.id} <= ranked and beyond.id not in ranked
+    near = {n.id for n in specs.open_need_specs(within=[spec])}
+    assert beyond.id not in near and {n.id for n in inside} <= near
+
+
+def test_who_can_act_here_reads_only_the_needs_its_partners_reach(make):
+    partner, inside, _, _, _, beyond = rim_city(make)
+    rival = make.partner_doing("litter_cleanup", 1, at=offset(3, 0), service_radius_km=4.0)
+    now = utcnow()
+    found = who_can_act_here(SYSTEM, inside[0].id, now=now)
+    assert [s["partner_id"] for s in found["suggestions"]] == [partner.id, rival.id] or [
+        s["partner_id"] for s in found["suggestions"]
+    ] == [rival.id, partner.id]
+    index = matching.CandidateIndex(specs.open_need_specs(), specs.partner_specs(now))
+    whole_city = matching.rank_partners_for_need(
+        specs.need_spec(inside[0].id), (), now, weights=specs.weights_from_config(), index=index
+    )
+    assert [s["partner_id"] for s in found["suggestions"]] == [s.partner_id for s in whole_city]
+    assert [s["score"] for s in found["suggestions"]] == [s.score for s in whole_city]
+    with counted_queries() as seen:
+        who_can_act_here(SYSTEM, beyond.id, now=now)
+    assert len(seen) < 15
+
+
+def test_the_stale_claim_list_takes_a_fixed_number_of_queries(make):
+    crew = make.partner_doing("litter_cleanup", 30)
+    member = make.user("partner", partner=crew)
+    long_ago = utcnow() - timedelta(days=30)
+    for _ in range(3):
+        claim_need(member.actor, make.need().id, now=long_ago)
+    coordinator = make.user("coordinator")
+    from needs.attention import stale_claim_list
+
+    with counted_queries() as few:
+        assert len(stale_claim_list(coordinator.actor, utcnow())) == 3
+    for _ in range(5):
+        claim_need(member.actor, make.need().id, now=long_ago)
+    with counted_queries() as more:
+        assert len(stale_claim_list(coordinator.actor, utcnow())) == 8
+    assert len(more) == len(few)
+
+
+def test_gaps_are_served_again_while_the_city_is_unchanged_and_read_afresh_when_it_changes(make):
+    crew = make.partner_doing("litter_cleanup", 1)
+    member = make.user("partner", partner=crew)
+    coordinator = make.user("coordinator")
+    needs = [make.need() for _ in range(3)]
+    now = utcnow()
+    first = coverage_gap_report(coordinator.actor, now=now)
+    assert first["totals"] == {"open_needs": 3, "planned": 1, "unmet": 2, "allocated_tasks": 1}
+    with counted_queries() as seen:
+        again = coverage_gap_report(coordinator.actor, now=now + timedelta(seconds=5))
+    assert again == first
+    assert not [q for q in seen if "FROM need " in q and "count" not in q.lower()]
+    assert len(seen) <= 8  # the city's fingerprint, not its rows
+
+    claim_need(member.actor, needs[0].id)
+    changed = coverage_gap_report(coordinator.actor, now=now + timedelta(seconds=10))
+    assert changed["totals"]["open_needs"] == 2
+    later = now + timedelta(seconds=PLAN_BASIS_MAX_AGE_S + 60)
+    assert (
+        coverage_gap_report(coordinator.actor, now=later)["plan"]["note"] != changed["plan"]["note"]
+    )
+
+
+def test_a_report_handed_out_can_be_changed_without_changing_the_next_one(make):
+    make.partner_doing("litter_cleanup", 1)
+    coordinator = make.user("coordinator")
+    make.need()
+    now = utcnow()
+    first = coverage_gap_report(coordinator.actor, now=now)
+    first["cells"].clear()
+    assert coverage_gap_report(coordinator.actor, now=now)["cells"]
+
+
+def test_a_page_of_the_need_list_takes_the_same_queries_however_long_it_is(make, api):
+    crew = make.partner_doing("litter_cleanup", 40)
+    member = make.user("partner", partner=crew)
+    coordinator = api(make.user("coordinator").token)
+    for _ in range(12):
+        claim_need(member.actor, make.need().id)
+
+    def page_queries(size: int) -> int:
+        with counted_queries() as seen:
+            answer = coordinator.get(f"/api/v1/needs/?page_size={size}")
+        assert answer.status_code == 200 and len(answer.json) == size
+        assert all(n["claim"]["partner_id"] == crew.id for n in answer.json)
+        return len(seen)
+
+    coordinator.get("/api/v1/needs/")  # the token's first use this test is recorded once
+    assert page_queries(12) == page_queries(3)
+
+
+def test_a_partners_briefing_reads_the_needs_of_its_area_not_the_citys(make):
+    partner, inside, _, listed, drawn, beyond = rim_city(make)
+    coordinator = make.user("coordinator")
+    now = utcnow()
+    spec = specs.partner_specs(now, partner_ids={partner.id})[0]
+    whole = load_city(coordinator.actor, now)
+    mine = load_city(coordinator.actor, now, within=spec)
+    assert beyond.id in whole.needs and beyond.id not in mine.needs
+    assert need_ids_in_area(spec, mine.all_specs) == need_ids_in_area(spec, whole.all_specs)
+    assert {n.id for n in inside} | {listed.id, drawn.id} <= set(mine.needs)
