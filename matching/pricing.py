@@ -9,10 +9,10 @@ is positive. `improving_pairs` finds, for every need, its best `per_need` pairs 
 EVERY feasible pair of the city (active partner, capability, tasks left, inside the service
 area), without listing them all. Split the reduced profit (cents) into its parts:
 
-    rc ≤ A_n + B_p + 100·distance_points(d) + 1
+    rc ≤ A_n + B_p + 100·distance_points(d) + 1.5   (three parts, each rounded to a cent)
     A_n = 100·need_points(n) - u_n (+ 100·keep_bonus)     B_p = 100·W.track_record·track_p - v_p
 
-so a pair can improve the plan only when distance_points(d) beats -(A_n + B_p + 1)/100, i.e. when
+so a pair can improve the plan only when distance_points(d) beats -(A_n + B_p + 1.5)/100, i.e. when
 d is under a distance that A_n + B_p decide (unbounded when A_n + B_p ≥ 0, none when the best
 distance could not make up the difference). Per capability, needs are grouped in bands of
 `BAND_CENTS` by A_n, one KD-tree per band; each partner then asks each band's tree, in one
@@ -124,7 +124,7 @@ class _Pricer:
         for band in _bands(a):
             reach = np.minimum(
                 idx.partner_radius[partners],
-                _reach_km(-(float(a[band].max()) + b + 1.0), self.weights),
+                _reach_km(-(float(a[band].max()) + b + 1.5), self.weights),
             )
             self._add(
                 self._radial(needs[band], partners[reach >= 0], reach[reach >= 0]), partners, price

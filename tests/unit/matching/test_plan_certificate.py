@@ -83,11 +83,11 @@ def test_the_dual_prices_are_checked_in_exact_integers():
     prices = dual_prices(network, flows)
     assert prices.check(network, objective)
     assert prices.bound(network) == objective
-    assigned = network.pair_need[flows > 0]
+    assigned = network.pair_need[flows[: network.n_pairs] > 0]
     cheaper = prices.need.copy()
     cheaper[assigned[0]] -= 1  # one cent too little: some pair is no longer covered
-    assert not DualPrices(cheaper, prices.group).check(network, objective)
-    assert not DualPrices(prices.need + 1, prices.group).check(network, objective)
+    assert not DualPrices(cheaper, prices.group, prices.hub).check(network, objective)
+    assert not DualPrices(prices.need + 1, prices.group, prices.hub).check(network, objective)
 
 
 def test_replanning_with_nothing_changed_moves_nothing():
