@@ -187,6 +187,7 @@ class _Pricer:
         best = np.zeros(int(pairs.need_pos.max()) + 1, dtype=np.int64)
         np.maximum.at(best, pairs.need_pos, rc)
         best_need = np.flatnonzero(best > 0)
+        pairs, rc = _best_per_point(self.idx, pairs, rc)
         # Rank by reduced profit: carry rc in the cents slot through _top_k, then restore.
         ranked = _top_k(
             PairSet(pairs.need_pos, pairs.partner_pos, pairs.distance_km, rc, pairs.via, 0),
@@ -206,6 +207,32 @@ class _Pricer:
             0,
         )
         return PricingResult(chosen, ranked.cents, self.priced, best_need, best[best_need])
+
+
+def _best_per_point(idx: CandidateIndex, pairs: PairSet, rc: IntArray) -> tuple[PairSet, IntArray]:
+    """Of the radial pairs of one need with partners at one base point, only the best.
+
+    The plan's network reaches every partner at a point through one hub arc per need (plan.py),
+    so more than one pair per (need, point) would spend the need's `per_need` places on the
+    same arc.
+    """
+    radial = pairs.via == 0
+    loc = np.where(radial, idx.partner_location[pairs.partner_pos], -1 - pairs.partner_pos)
+    n_loc = int(idx.partner_location.max()) + 2 + len(idx.partners) if len(idx.partners) else 1
+    key = pairs.need_pos * n_loc + (loc + len(idx.partners) + 1)
+    order = np.lexsort((pairs.partner_pos, -rc, key))
+    k = key[order]
+    sel = order[np.r_[True, k[1:] != k[:-1]]] if k.size else order
+    sel.sort()
+    out = PairSet(
+        pairs.need_pos[sel],
+        pairs.partner_pos[sel],
+        pairs.distance_km[sel],
+        pairs.cents[sel],
+        pairs.via[sel],
+        0,
+    )
+    return out, rc[sel]
 
 
 def _bands(a: FloatArray) -> list[IntArray]:
