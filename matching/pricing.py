@@ -73,6 +73,7 @@ def improving_pairs(
     *,
     prev: IntArray | None = None,
     per_need: int = 4,
+    per_slot: int | None = None,
     capabilities: Iterable[str] | None = None,
 ) -> PricingResult:
     """Each need's best `per_need` feasible pairs with positive reduced profit (module doc).
@@ -80,7 +81,9 @@ def improving_pairs(
     `need_price[i]`: u of index need i (0 for needs outside the network); `group_price`: v over
     the flat (partner position x capability code) table of `idx.tasks_left_table()`.
     `prev[i]`: partner position kept from the previous plan for need i, or -1.
-    `capabilities` limits pricing to those capabilities (default: all).
+    `capabilities` limits pricing to those capabilities (default: all). `per_slot`, when
+    given, also caps what one base point (radial pairs) or one partner (area pairs) of a
+    capability receives: its best per_slot x tasks left + per_slot pairs by reduced profit.
     """
     wanted = None if capabilities is None else set(capabilities)
     pricer = _Pricer(idx, need_price, now, weights, prev)
@@ -93,7 +96,7 @@ def improving_pairs(
         if pool.tree is None or needs.size == 0:
             continue
         pricer.capability(cap, needs, pool.positions, group_price[pool.positions * n_caps + code])
-    return pricer.finish(per_need)
+    return pricer.finish(per_need, per_slot)
 
 
 class _Pricer:
@@ -176,7 +179,7 @@ class _Pricer:
             )
             self.reduced.append(rc[good])
 
-    def finish(self, per_need: int) -> PricingResult:
+    def finish(self, per_need: int, per_slot: int | None = None) -> PricingResult:
         """Each need's best `per_need` improving pairs by reduced profit."""
         n_partners = len(self.idx.partners)
         if not self.parts:
@@ -194,6 +197,8 @@ class _Pricer:
             per_need,
             n_partners,
         )
+        if per_slot is not None:
+            ranked = _best_per_slot(self.idx, ranked, per_slot)
         key = pairs.need_pos * (n_partners + 1) + pairs.partner_pos
         order = np.argsort(key)
         wanted = ranked.need_pos * (n_partners + 1) + ranked.partner_pos
@@ -233,6 +238,37 @@ def _best_per_point(idx: CandidateIndex, pairs: PairSet, rc: IntArray) -> tuple[
         0,
     )
     return out, rc[sel]
+
+
+def _best_per_slot(idx: CandidateIndex, ranked: PairSet, per_slot: int) -> PairSet:
+    """Of `ranked` (reduced profit in the cents slot), each receiver's best per_slot x (its
+    tasks left + 1): a base point for radial pairs (its partners' slots together), a partner
+    for area pairs."""
+    left = idx.tasks_left_table()
+    n_caps = max(1, left.shape[1])
+    code = idx.need_cap_code[ranked.need_pos]
+    n_p = len(idx.partners)
+    radial = ranked.via == 0
+    loc = idx.partner_location
+    receiver = np.where(radial, loc[ranked.partner_pos], n_p + ranked.partner_pos) * n_caps + code
+    slots = np.zeros(2 * (n_p + 1) * n_caps, np.int64)
+    key_all = np.repeat(loc * n_caps, n_caps) + np.tile(np.arange(n_caps), n_p)
+    np.add.at(slots, key_all, left.reshape(-1))
+    slots[(n_p + np.arange(n_p))[:, None] * n_caps + np.arange(n_caps)] = left
+    budget = per_slot * (slots[receiver] + 1)
+    order = np.lexsort((ranked.partner_pos, ranked.need_pos, -ranked.cents, receiver))
+    r = receiver[order]
+    starts = np.r_[0, np.flatnonzero(r[1:] != r[:-1]) + 1] if r.size else r
+    rank = np.arange(r.size) - np.repeat(starts, np.diff(np.r_[starts, r.size]))
+    sel = np.sort(order[rank < budget[order]])
+    return PairSet(
+        ranked.need_pos[sel],
+        ranked.partner_pos[sel],
+        ranked.distance_km[sel],
+        ranked.cents[sel],
+        ranked.via[sel],
+        0,
+    )
 
 
 def _bands(a: FloatArray) -> list[IntArray]:
