@@ -41,7 +41,6 @@ from numpy.typing import NDArray
 from matching.candidates import CandidateIndex, PairSet, _concat, _empty_pairs
 from matching.explain import reason_items, render_all
 from matching.flow import DualPrices, Network, build_network, dual_prices, solve
-from matching.geometry import chord_for_km, km_for_chord
 from matching.model import (
     DEFAULT_WEIGHTS,
     Churn,
@@ -65,13 +64,10 @@ SPARE_K = 2
 """Under-demanded partners added to each need's candidates."""
 MAX_ROUNDS = 60
 """Column-generation rounds before a plan is returned uncertified (with its gap)."""
-PRICED_PER_SLOT: int | None = 4
+PRICED_PER_SLOT: int | None = 8
 """And per slot of a base point (or area partner) and round: see pricing.improving_pairs."""
 PRICED_PER_NEED = 16
 """Improving pairs added per need and round."""
-GROUP_FACTOR, GROUP_EXTRA, GROUP_MAX = 2, 4, 1024
-"""Each base point's nearest needs in the starting network: FACTOR x its partners' tasks left
-+ EXTRA, at most MAX."""
 DEFAULT_K = 8
 """Partners per need in the starting network: pricing adds whatever else the optimum needs, so
 k only trades solve size against rounds (8 was fastest at 100k needs, bench/README.md)."""
@@ -252,8 +248,6 @@ def plan_city(
     pairs = idx.best_pairs(now, weights, k=k, require_capacity=True, previous=previous)
     if k is not None:
         pairs = _with_spare_capacity(idx, pairs, now, weights, previous)
-        if GROUP_FACTOR:
-            pairs = _union([pairs, _nearest_needs(idx, now, weights, prev)], len(idx.partners))
     t1 = time.perf_counter()
     examined = pairs.examined
     report("candidates", 0.3)
@@ -497,52 +491,6 @@ def _with_spare_capacity(
     allowed = {cap: spare[:, code] for code, cap in enumerate(idx.need_capabilities)}
     extra = idx.best_pairs(now, weights, k=SPARE_K, previous=previous, allowed=allowed)
     return _union([pairs, extra], len(idx.partners))
-
-
-def _nearest_needs(
-    idx: CandidateIndex, now: datetime, weights: Weights, prev: IntArray | None
-) -> PairSet:
-    """Each (partner, capability)'s GROUP_FACTOR x tasks_left + GROUP_EXTRA nearest needs in
-    its radius (at most GROUP_MAX), scored.
-
-    The need-side top k sends every need of a hotspot to the same few base points, so partners
-    elsewhere start with no arcs and the first solve leaves their slots idle and their prices
-    at 0: pricing then finds improving pairs for most unassigned needs at once. Giving every
-    group its own nearest needs up front fills its slots in the first solve and prices it.
-    """
-    left = idx.tasks_left_table()
-    base = idx.need_points(now, weights)
-    parts = []
-    for code, cap in enumerate(idx.need_capabilities):
-        pool = idx.pool(cap, True)
-        tree = idx.need_tree(cap)
-        needs = idx.needs_of(cap)
-        if pool.positions.size == 0 or tree is None:
-            continue
-        # One query per base point, for its widest partner, sized by the point's total slots.
-        pos = pool.positions
-        loc = idx.partner_location[pos]
-        slots = np.bincount(loc, weights=left[pos, code], minlength=int(loc.max()) + 1)
-        widest = np.lexsort((-idx.partner_radius[pos], loc))
-        first = np.r_[True, loc[widest][1:] != loc[widest][:-1]]
-        pos = pos[widest[first]]
-        want = np.minimum(GROUP_FACTOR * slots[loc[widest[first]]] + GROUP_EXTRA, GROUP_MAX)
-        want = want.astype(np.int64)
-        k = int(min(want.max(), needs.size))
-        chord, slot = tree.query(
-            idx.partner_xyz[pos], k=k, distance_upper_bound=chord_for_km(pool.max_radius_km)
-        )
-        chord = np.asarray(chord).reshape(pos.size, k)
-        slot = np.asarray(slot).reshape(pos.size, k)
-        found = slot < needs.size
-        dist = km_for_chord(np.where(found, chord, 0.0))
-        ok = found & (dist <= idx.partner_radius[pos][:, None]) & (np.arange(k) < want[:, None])
-        rows = np.broadcast_to(pos[:, None], ok.shape)[ok]
-        need = needs[slot[ok]]
-        d = dist[ok]
-        cents = idx._score(need, rows, d, base, weights, prev)
-        parts.append(PairSet(need, rows, d, cents, np.zeros(need.size, np.int8), int(ok.sum())))
-    return _union(parts, len(idx.partners)) if parts else _empty_pairs()
 
 
 def _union(parts: Sequence[PairSet], n_partners: int) -> PairSet:

@@ -222,11 +222,15 @@ def _best_per_point(idx: CandidateIndex, pairs: PairSet, rc: IntArray) -> tuple[
     same arc.
     """
     radial = pairs.via == 0
-    loc = np.where(radial, idx.partner_location[pairs.partner_pos], -1 - pairs.partner_pos)
-    n_loc = int(idx.partner_location.max()) + 2 + len(idx.partners) if len(idx.partners) else 1
-    key = pairs.need_pos * n_loc + (loc + len(idx.partners) + 1)
-    order = np.lexsort((pairs.partner_pos, -rc, key))
-    k = key[order]
+    n_p = len(idx.partners)
+    # Receiver: the base point of a radial pair, the partner itself (offset past the points)
+    # of an area pair; one int64 key (need, receiver, -rc) sorted stably keeps the order
+    # deterministic.
+    receiver = np.where(radial, idx.partner_location[pairs.partner_pos], n_p + pairs.partner_pos)
+    top = int(rc.max()) + 1 if rc.size else 1
+    key = (pairs.need_pos * (2 * n_p + 1) + receiver) * (top + 1) + (top - rc)
+    order = np.argsort(key, kind="stable")
+    k = key[order] // (top + 1)
     sel = order[np.r_[True, k[1:] != k[:-1]]] if k.size else order
     sel.sort()
     out = PairSet(
