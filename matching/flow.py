@@ -2,10 +2,17 @@
 
 Network (arcs in this order, so pair arcs are 0..E-1):
 
-    pairs:   (partner, capability) ──cap 2, cost -cents(score)──▶ need
+    pairs:   (partner, capability) ──cap 2, cost -cents(score)──▶ need       (direct)
+             hub of a group        ──cap 2, cost -place cents──▶ need        (via a hub)
     source ──cap tasks_left, cost 0──▶ (partner, capability)          ("group")
+    group  ──cap S+1, cost -partner cents──▶ hub                      (feeds)
     need ──cap 1, cost 0──▶ sink
     source ──cap S+1, cost 0──▶ sink              (bypass: flow is optional)
+
+Hubs merge partners that share one base point (plan.py, `_Hubs`): scoring.pair_cents is
+place cents (need + distance, the same for every partner at the point) + partner cents (track
+record), so one arc need ← hub at place cents, with every partner at the point that reaches the
+need feeding the hub at its partner cents, stands for all those pairs with their exact cents.
 
 The source supplies S+1 units, S = min(total tasks_left, needs in the network); at most S can go
 through pairs, so the bypass always carries at least one unit and the minimum-cost flow is
@@ -13,7 +20,8 @@ exactly the assignment that MAXIMISES the total score under each group's tasks_l
 partner per need. Costs are integer cents, so objective = -optimal cost exactly. A pair arc
 never carries more than the need's one unit; its capacity of 2 keeps a used pair unsaturated,
 so its price condition is the equality u_n + v_g = c_e (a capacity of 1 would add a dual of its
-own and the need and group prices alone would not be feasible).
+own and the need and group prices alone would not be feasible); feeds are never saturated
+either.
 
 **Duals.** The plan is the linear programme
 
@@ -23,8 +31,10 @@ own and the need and group prices alone would not be feasible).
 whose dual is  min Σ u_n + Σ cap_g v_g  s.t.  u_n + v_g ≥ c_e  for every pair e = (g, n).
 `dual_prices` reads u and v off the optimal flow: shortest-path distances d in the residual
 network (label-correcting Bellman-Ford, vectorised) give u_n = d(source) - d(n) and
-v_g = d(g) - d(source), clipped at 0. `DualPrices.check` then verifies, in exact integers, that
-they are feasible on every pair of the network and that Σu + Σcap·v equals the flow's objective.
+v_g = d(g) - d(source), clipped at 0, and a hub's w_h = d(h) - d(source). `DualPrices.check`
+then verifies, in exact integers, that they are feasible on every arc of the network — so on
+every pair a hub stands for: u_n + v_g ≥ (u_n + w_h) + partner cents ≥ c — and that
+Σu + Σcap·v equals the flow's objective.
 Once that holds, ANY pair outside the network with c_e ≤ u_n + v_g cannot improve the plan, and if
 every feasible pair of the city satisfies it, the plan is optimal over the full feasible graph
 (weak duality). That is the certificate `plan_city` builds by pricing (pricing.py).

@@ -9,7 +9,12 @@ and then CLOSES the pruning with a proof (column generation):
     solve the network → read dual prices u (needs), v (groups) off the optimal flow and check
     them in exact integers (flow.DualPrices.check) → price every feasible pair of the city
     (pricing.py): a pair with cents - u - v > 0 could improve the plan → add the best of them
-    per need → re-solve; stop when pricing finds none.
+    per need (one per base point, at most PRICED_PER_NEED) and per base point (at most
+    PRICED_PER_SLOT x its slots + 1) → re-solve; stop when pricing finds none.
+
+Partners sharing one base point (ZIP centres, PO boxes) sit behind hub nodes (`_Hubs`): one arc
+per need and point instead of one per need and partner, exact because a pair's cents are place
+cents + partner cents (scoring.pair_cents).
 
 When pricing finds nothing, every feasible pair of the city satisfies cents ≤ u + v, so the dual
 objective Σu + Σcap·v — equal to the plan's objective — bounds every plan over the full feasible
