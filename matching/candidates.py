@@ -115,6 +115,12 @@ class CandidateIndex:
             (max(0.0, p.radius_km) for p in self.partners), np.float64, len(self.partners)
         )
         self.partner_track = track_terms(self.partners)
+        self.partner_location = (
+            np.unique(self.partner_xyz, axis=0, return_inverse=True)[1].reshape(-1).astype(np.int64)
+            if len(self.partners)
+            else np.zeros(0, np.int64)
+        )
+        """Id of each partner's base point: partners with the same id share it exactly."""
         self._need_arrays = need_arrays(self.needs)
         self._need_pos = {int(i): k for k, i in enumerate(self.need_ids)}
         self._partner_pos = {int(i): k for k, i in enumerate(self.partner_ids)}
@@ -526,7 +532,8 @@ class _RadialSearch:
             kth = np.partition(cents, -self.k, axis=1)[:, -self.k]
             far = distance_points(dist[:, -1], self.weights)
             beyond = self.base[block] + far + self.bound_extra
-            bound = np.ceil(beyond * 100.0).astype(np.int64)
+            # + 1: the place and partner parts are rounded to cents separately (scoring.py).
+            bound = np.ceil(beyond * 100.0).astype(np.int64) + 1
             resolved |= saturated & (kth > bound)
         keep = feasible & resolved[:, None]
         if self.k is not None and width > self.k:

@@ -2,10 +2,17 @@
 
 Network (arcs in this order, so pair arcs are 0..E-1):
 
-    pairs:   (partner, capability) ──cap 2, cost -cents(score)──▶ need
+    pairs:   (partner, capability) ──cap 2, cost -cents(score)──▶ need       (direct)
+             hub of a group        ──cap 2, cost -place cents──▶ need        (via a hub)
     source ──cap tasks_left, cost 0──▶ (partner, capability)          ("group")
+    group  ──cap S+1, cost -partner cents──▶ hub                      (feeds)
     need ──cap 1, cost 0──▶ sink
     source ──cap S+1, cost 0──▶ sink              (bypass: flow is optional)
+
+Hubs merge partners that share one base point (plan.py, `_Hubs`): scoring.pair_cents is
+place cents (need + distance, the same for every partner at the point) + partner cents (track
+record), so one arc need ← hub at place cents, with every partner at the point that reaches the
+need feeding the hub at its partner cents, stands for all those pairs with their exact cents.
 
 The source supplies S+1 units, S = min(total tasks_left, needs in the network); at most S can go
 through pairs, so the bypass always carries at least one unit and the minimum-cost flow is
@@ -13,7 +20,8 @@ exactly the assignment that MAXIMISES the total score under each group's tasks_l
 partner per need. Costs are integer cents, so objective = -optimal cost exactly. A pair arc
 never carries more than the need's one unit; its capacity of 2 keeps a used pair unsaturated,
 so its price condition is the equality u_n + v_g = c_e (a capacity of 1 would add a dual of its
-own and the need and group prices alone would not be feasible).
+own and the need and group prices alone would not be feasible); feeds are never saturated
+either.
 
 **Duals.** The plan is the linear programme
 
@@ -23,8 +31,10 @@ own and the need and group prices alone would not be feasible).
 whose dual is  min Σ u_n + Σ cap_g v_g  s.t.  u_n + v_g ≥ c_e  for every pair e = (g, n).
 `dual_prices` reads u and v off the optimal flow: shortest-path distances d in the residual
 network (label-correcting Bellman-Ford, vectorised) give u_n = d(source) - d(n) and
-v_g = d(g) - d(source), clipped at 0. `DualPrices.check` then verifies, in exact integers, that
-they are feasible on every pair of the network and that Σu + Σcap·v equals the flow's objective.
+v_g = d(g) - d(source), clipped at 0, and a hub's w_h = d(h) - d(source). `DualPrices.check`
+then verifies, in exact integers, that they are feasible on every arc of the network — so on
+every pair a hub stands for: u_n + v_g ≥ (u_n + w_h) + partner cents ≥ c — and that
+Σu + Σcap·v equals the flow's objective.
 Once that holds, ANY pair outside the network with c_e ≤ u_n + v_g cannot improve the plan, and if
 every feasible pair of the city satisfies it, the plan is optimal over the full feasible graph
 (weak duality). That is the certificate `plan_city` builds by pricing (pricing.py).
@@ -48,9 +58,13 @@ MAX_LABEL_ROUNDS = 100_000
 
 @dataclass(frozen=True, slots=True)
 class Network:
-    """The flow network over a set of pairs, as OR-Tools array arguments plus its index maps.
+    """The flow network over a set of pair arcs, as OR-Tools array arguments plus index maps.
 
-    `pair_group[e]` / `pair_need[e]`: group index and network-need index of pair arc e.
+    Nodes: source, sink, groups [2, 2+G), hub nodes [2+G, 2+2G) (hub g belongs to group g),
+    needs. `pair_group[e]` / `pair_need[e]`: group index and network-need index of pair arc e;
+    `pair_hub[e]`: True when the arc leaves hub node pair_group[e] (its cents are then the place
+    part only), False when it leaves the group node itself (full cents). `feed_group[f]` ──▶
+    hub `feed_hub[f]`: the feed arcs, at cost -group_cents[feed_group[f]] (the partner part).
     `group_key[g]`: partner position * n_caps + capability code of group g; `group_cap[g]` its
     tasks_left. `need_pos[i]`: the index position of network need i.
     """
@@ -63,8 +77,12 @@ class Network:
     pair_group: IntArray
     pair_need: IntArray
     pair_cents: IntArray
+    pair_hub: NDArray[np.bool_]
     group_key: IntArray
     group_cap: IntArray
+    group_cents: IntArray
+    feed_group: IntArray
+    feed_hub: IntArray
     need_pos: IntArray
 
     @property
@@ -81,30 +99,70 @@ class Network:
 
     @property
     def n_nodes(self) -> int:
-        return 2 + self.n_groups + self.n_needs
+        return 2 + 2 * self.n_groups + self.n_needs
+
+    @property
+    def feed_arcs(self) -> slice:
+        """Where the feed arcs are among all arcs (in feed order)."""
+        start = self.n_pairs + self.n_groups
+        return slice(start, start + int(self.feed_group.size))
 
 
 def build_network(
-    need_pos: IntArray, group_key: IntArray, cents: IntArray, tasks_left_flat: IntArray
+    need_pos: IntArray,
+    group_key: IntArray,
+    cents: IntArray,
+    tasks_left_flat: IntArray,
+    *,
+    hub: NDArray[np.bool_] | None = None,
+    key_cents: IntArray | None = None,
+    feeds: tuple[IntArray, IntArray] | None = None,
 ) -> Network:
-    """Network over pairs given as (index need position, group key, cents); vectorised."""
-    groups, pair_group = _compact(group_key, tasks_left_flat.size)
+    """Network over pairs given as (index need position, group key, cents); vectorised.
+
+    Without the keyword arguments every pair arc leaves its group node (full cents). With them,
+    pairs where `hub` holds leave the hub node of their group key, their `cents` being the place
+    part only; `feeds` = (from keys, to keys) adds an arc from each group `from` to the hub of
+    `to` at cost -key_cents[from] (the partner part).
+    """
+    n_keys = tasks_left_flat.size
+    hub = np.zeros(cents.size, bool) if hub is None else hub.astype(bool)
+    feed_from, feed_to = (np.zeros(0, np.int64),) * 2 if feeds is None else feeds
+    groups, _ = _compact(np.concatenate([group_key, feed_from, feed_to]), n_keys)
+    rank = np.full(n_keys, -1, np.int64)
+    rank[groups] = np.arange(groups.size)
+    pair_group = rank[group_key]
+    feed_group, feed_hub = rank[feed_from], rank[feed_to]
     needs, pair_need = _compact(need_pos, int(need_pos.max()) + 1 if need_pos.size else 0)
     group_cap = tasks_left_flat[groups].astype(np.int64)
-    g0, n0 = 2, 2 + groups.size
+    group_cents = np.zeros(groups.size, np.int64) if key_cents is None else key_cents[groups]
+    n_g = groups.size
+    g0, h0, n0 = 2, 2 + n_g, 2 + 2 * n_g
     supply = int(min(group_cap.sum(), needs.size)) + 1
     tails = np.concatenate(
-        [g0 + pair_group, np.full(groups.size, SOURCE), n0 + np.arange(needs.size), [SOURCE]]
+        [
+            np.where(hub, h0, g0) + pair_group,
+            np.full(n_g, SOURCE),
+            g0 + feed_group,
+            n0 + np.arange(needs.size),
+            [SOURCE],
+        ]
     ).astype(np.int32)
     heads = np.concatenate(
-        [n0 + pair_need, g0 + np.arange(groups.size), np.full(needs.size, SINK), [SINK]]
+        [n0 + pair_need, g0 + np.arange(n_g), h0 + feed_hub, np.full(needs.size, SINK), [SINK]]
     ).astype(np.int32)
     capacities = np.concatenate(
-        [np.full(cents.size, 2, np.int64), group_cap, np.ones(needs.size, np.int64), [supply]]
+        [
+            np.full(cents.size, 2, np.int64),
+            group_cap,
+            np.full(feed_group.size, supply, np.int64),
+            np.ones(needs.size, np.int64),
+            [supply],
+        ]
     ).astype(np.int64)
-    costs = np.concatenate([-cents, np.zeros(groups.size + needs.size + 1, np.int64)]).astype(
-        np.int64
-    )
+    costs = np.concatenate(
+        [-cents, np.zeros(n_g, np.int64), -group_cents[feed_group], np.zeros(needs.size + 1)]
+    ).astype(np.int64)
     return Network(
         tails,
         heads,
@@ -114,8 +172,12 @@ def build_network(
         pair_group,
         pair_need,
         cents.astype(np.int64),
+        hub,
         groups,
         group_cap,
+        group_cents.astype(np.int64),
+        feed_group,
+        feed_hub,
         needs,
     )
 
@@ -131,9 +193,9 @@ def _compact(keys: IntArray, size: int) -> tuple[IntArray, IntArray]:
 
 
 def solve(network: Network) -> tuple[IntArray, int]:
-    """Optimal flow on each pair arc (0/1) and the objective in cents (the negated cost)."""
+    """Optimal flow on every arc (pair arcs first: 0/1) and the objective in cents."""
     if network.n_pairs == 0:
-        return np.zeros(0, dtype=np.int64), 0
+        return np.zeros(network.tails.size, dtype=np.int64), 0
     smcf = SimpleMinCostFlow()
     smcf.add_arcs_with_capacity_and_unit_cost(
         network.tails, network.heads, network.capacities, network.costs
@@ -145,16 +207,18 @@ def solve(network: Network) -> tuple[IntArray, int]:
     status = smcf.solve()
     if status != smcf.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed with status {status}")
-    flows = smcf.flows(np.arange(network.n_pairs, dtype=np.int32))
+    flows = smcf.flows(np.arange(network.tails.size, dtype=np.int32))
     return np.asarray(flows, dtype=np.int64), -int(smcf.optimal_cost())
 
 
 @dataclass(frozen=True, slots=True)
 class DualPrices:
-    """Prices in cents: `need[i]` for network need i, `group[g]` for group g (both ≥ 0)."""
+    """Prices in cents: `need[i]` for network need i, `group[g]` for group g (both ≥ 0), and
+    `hub[g]` for the hub node of group g (any sign)."""
 
     need: IntArray
     group: IntArray
+    hub: IntArray
 
     def bound(self, network: Network) -> int:
         """The dual objective Σu + Σcap·v: an upper bound on any plan over these needs and
@@ -162,58 +226,43 @@ class DualPrices:
         return int(self.need.sum() + (network.group_cap * self.group).sum())
 
     def check(self, network: Network, objective: int) -> bool:
-        """True when the prices are feasible on every pair and their bound equals `objective`."""
-        slack = self.need[network.pair_need] + self.group[network.pair_group] - network.pair_cents
-        return bool((slack >= 0).all()) and self.bound(network) == objective
+        """True when the prices are feasible and their bound equals `objective`.
+
+        Feasible: u, v ≥ 0; u_n + v_g ≥ c on each direct pair arc; u_n + w_h ≥ place cents on
+        each arc from hub h; v_g ≥ w_h + partner cents of g on each feed arc g → h. Then every
+        pair a hub stands for — its need with each group feeding the hub — has
+        u_n + v_g ≥ place + partner cents = c (scoring.pair_cents): the prices are feasible on
+        those pairs too.
+        """
+        if (self.need < 0).any() or (self.group < 0).any():
+            return False
+        g, n = network.pair_group, network.pair_need
+        over = np.where(network.pair_hub, self.hub[g], self.group[g]) + self.need[n]
+        fg, fh = network.feed_group, network.feed_hub
+        return (
+            bool((over >= network.pair_cents).all())
+            and bool((self.group[fg] >= self.hub[fh] + network.group_cents[fg]).all())
+            and self.bound(network) == objective
+        )
 
 
 def dual_prices(network: Network, flows: IntArray) -> DualPrices:
     """Prices from residual shortest-path distances of an optimal flow (see the module doc)."""
     n_groups, n_needs = network.n_groups, network.n_needs
     if network.n_pairs == 0:
-        return DualPrices(np.zeros(n_needs, np.int64), np.zeros(n_groups, np.int64))
-    g0, n0 = 2, 2 + n_groups
-    used = flows > 0
-    group_flow = np.bincount(network.pair_group, weights=flows, minlength=n_groups).astype(np.int64)
-    need_flow = np.bincount(network.pair_need, weights=flows, minlength=n_needs).astype(np.int64)
-    bypass = network.supply - int(need_flow.sum())
-    g_nodes = g0 + np.arange(n_groups)
-    n_nodes = n0 + np.arange(n_needs)
-    tails = [
-        g0 + network.pair_group,
-        n0 + network.pair_need[used],
-        np.full(int((group_flow < network.group_cap).sum()), SOURCE),
-        g_nodes[group_flow > 0],
-        n_nodes[need_flow == 0],
-        np.full(int((need_flow > 0).sum()), SINK),
-    ]
-    heads = [
-        n0 + network.pair_need,
-        g0 + network.pair_group[used],
-        g_nodes[group_flow < network.group_cap],
-        np.full(int((group_flow > 0).sum()), SOURCE),
-        np.full(int((need_flow == 0).sum()), SINK),
-        n_nodes[need_flow > 0],
-    ]
-    costs = [-network.pair_cents, network.pair_cents[used]]
-    costs += [np.zeros(t.size, np.int64) for t in tails[2:]]
-    if bypass < network.supply:
-        tails.append(np.array([SOURCE]))
-        heads.append(np.array([SINK]))
-        costs.append(np.zeros(1, np.int64))
-    if bypass > 0:
-        tails.append(np.array([SINK]))
-        heads.append(np.array([SOURCE]))
-        costs.append(np.zeros(1, np.int64))
-    dist = _shortest_distances(
-        network.n_nodes,
-        np.concatenate(tails).astype(np.int64),
-        np.concatenate(heads).astype(np.int64),
-        np.concatenate(costs).astype(np.int64),
-    )
+        zeros = np.zeros(n_groups, np.int64)
+        return DualPrices(np.zeros(n_needs, np.int64), zeros, zeros)
+    forward = flows < network.capacities
+    backward = flows > 0
+    tails = np.concatenate([network.tails[forward], network.heads[backward]]).astype(np.int64)
+    heads = np.concatenate([network.heads[forward], network.tails[backward]]).astype(np.int64)
+    costs = np.concatenate([network.costs[forward], -network.costs[backward]]).astype(np.int64)
+    dist = _shortest_distances(network.n_nodes, tails, heads, costs)
+    g0, h0, n0 = 2, 2 + n_groups, 2 + 2 * n_groups
     u = np.maximum(0, dist[SOURCE] - dist[n0 : n0 + n_needs])
     v = np.maximum(0, dist[g0 : g0 + n_groups] - dist[SOURCE])
-    return DualPrices(u.astype(np.int64), v.astype(np.int64))
+    w = dist[h0 : h0 + n_groups] - dist[SOURCE]
+    return DualPrices(u.astype(np.int64), v.astype(np.int64), w.astype(np.int64))
 
 
 def _shortest_distances(n: int, tails: IntArray, heads: IntArray, costs: IntArray) -> IntArray:

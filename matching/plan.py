@@ -9,7 +9,12 @@ and then CLOSES the pruning with a proof (column generation):
     solve the network → read dual prices u (needs), v (groups) off the optimal flow and check
     them in exact integers (flow.DualPrices.check) → price every feasible pair of the city
     (pricing.py): a pair with cents - u - v > 0 could improve the plan → add the best of them
-    per need → re-solve; stop when pricing finds none.
+    per need (one per base point, at most PRICED_PER_NEED) and per base point (at most
+    PRICED_PER_SLOT x its slots + 1) → re-solve; stop when pricing finds none.
+
+Partners sharing one base point (ZIP centres, PO boxes) sit behind hub nodes (`_Hubs`): one arc
+per need and point instead of one per need and partner, exact because a pair's cents are place
+cents + partner cents (scoring.pair_cents).
 
 When pricing finds nothing, every feasible pair of the city satisfies cents ≤ u + v, so the dual
 objective Σu + Σcap·v — equal to the plan's objective — bounds every plan over the full feasible
@@ -52,6 +57,10 @@ from matching.model import (
     Weights,
 )
 from matching.pricing import PricingResult, improving_pairs
+from matching.scoring import partner_cents
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
 
 Progress = Callable[[str, float], None]
 SPARE_FACTOR = 4
@@ -60,6 +69,8 @@ SPARE_K = 2
 """Under-demanded partners added to each need's candidates."""
 MAX_ROUNDS = 60
 """Column-generation rounds before a plan is returned uncertified (with its gap)."""
+PRICED_PER_SLOT: int | None = 8
+"""And per slot of a base point (or area partner) and round: see pricing.improving_pairs."""
 PRICED_PER_NEED = 16
 """Improving pairs added per need and round."""
 DEFAULT_K = 8
@@ -67,12 +78,150 @@ DEFAULT_K = 8
 k only trades solve size against rounds (8 was fastest at 100k needs, bench/README.md)."""
 
 
-def network_for(idx: CandidateIndex, pairs: PairSet) -> Network:
-    """The flow network over candidate pairs of an index."""
-    left = idx.tasks_left_table()
-    n_caps = max(1, left.shape[1])
-    key = pairs.partner_pos * n_caps + idx.need_cap_code[pairs.need_pos]
-    return build_network(pairs.need_pos, key, pairs.cents, left.reshape(-1))
+def network_for(
+    idx: CandidateIndex,
+    pairs: PairSet,
+    weights: Weights = DEFAULT_WEIGHTS,
+    prev: IntArray | None = None,
+) -> Network:
+    """The flow network over candidate pairs of an index (co-located partners behind hubs)."""
+    return _Hubs(idx, weights).network(pairs, prev)[0]
+
+
+class _Hubs:
+    """Partners sharing one base point, per capability, merged behind hub nodes.
+
+    A need within reach of several partners at one base point scores them all with the same
+    place cents (need + distance points) plus each one's partner cents (scoring.pair_cents).
+    So instead of one arc per (need, partner), the network gets one arc from the hub of the
+    partner with the smallest radius that still reaches the need (its "entry", at place
+    cents); every partner at that point with a radius at least as large feeds that hub, at
+    cost -its partner cents. Each path group → hub → need is a feasible pair with its exact
+    cents, and the one arc stands for all of them: a crowd of partners at one ZIP centre costs
+    the network one arc per need instead of dozens, and pricing finds nothing left out behind
+    it. Feeds are built only for the hubs in use. Kept pairs (keep bonus) and pairs feasible
+    only through neighbourhood lists or polygons stay direct arcs from the group node.
+    """
+
+    def __init__(self, idx: CandidateIndex, weights: Weights) -> None:
+        self.idx = idx
+        left = idx.tasks_left_table()
+        self.n_caps = max(1, left.shape[1])
+        self.tasks_left = left.reshape(-1)
+        n_keys = self.tasks_left.size
+        self.key_cents = np.repeat(partner_cents(idx.partner_track, weights), self.n_caps)
+        self.point_of = np.full(n_keys, -1, np.int64)
+        """(base point, capability) of each group key that may take work (-1: none)."""
+        self.rank = np.full(n_keys, -1, np.int64)
+        """Position of each such group key in `order`: by point, then radius, then id."""
+        orders, points, radii = [], [], []
+        offset = 0
+        for code, cap in enumerate(idx.need_capabilities):
+            pos = idx.pool(cap, True).positions
+            if pos.size == 0:
+                continue
+            loc = idx.partner_location[pos]
+            radius = idx.partner_radius[pos]
+            o = np.lexsort((pos, radius, loc))
+            keys = pos[o] * self.n_caps + code
+            self.point_of[keys] = loc[o] + code * (len(idx.partners) + 1)
+            self.rank[keys] = offset + np.arange(keys.size)
+            orders.append(keys)
+            points.append(self.point_of[keys])
+            radii.append(radius[o])
+            offset += keys.size
+        self.order = _cat(orders, np.int64)
+        self.order_point = _cat(points, np.int64)
+        self.order_radius = _cat(radii, np.float64)
+
+    def network(self, pairs: PairSet, prev: IntArray | None) -> tuple[Network, PairSet]:
+        """(network, the pair each pair arc stands for) over `pairs` of one or more capabilities.
+
+        A hub arc's pair is (need, the entry partner), its cents the place part only.
+        """
+        idx = self.idx
+        key = pairs.partner_pos * self.n_caps + idx.need_cap_code[pairs.need_pos]
+        kept = np.zeros(len(pairs), bool)
+        if prev is not None:
+            kept = prev[pairs.need_pos] == pairs.partner_pos
+        hub = (pairs.via == 0) & ~kept & (self.point_of[key] >= 0)
+        entry = key.copy()
+        if hub.any():
+            entry[hub] = self._entry(key[hub], pairs.distance_km[hub])
+        need = pairs.need_pos
+        # One hub arc per (need, entry); direct arcs stay as they are.
+        uniq = np.lexsort((~hub, entry, need))
+        n_s, e_s, h_s = need[uniq], entry[uniq], hub[uniq]
+        first = np.r_[True, (n_s[1:] != n_s[:-1]) | (e_s[1:] != e_s[:-1]) | ~h_s[1:] | ~h_s[:-1]]
+        sel = uniq[first]
+        is_hub = hub[sel]
+        cents = pairs.cents[sel] - np.where(is_hub, self.key_cents[key[sel]], 0)
+        arcs = PairSet(
+            need[sel], entry[sel] // self.n_caps, pairs.distance_km[sel], cents, pairs.via[sel], 0
+        )
+        entries = np.unique(entry[sel][is_hub])
+        start = self.rank[entries]
+        end = np.searchsorted(self.order_point, self.point_of[entries], side="right")
+        count = end - start
+        feeds = (self.order[_ranges(start, count)], np.repeat(entries, count))
+        network = build_network(
+            arcs.need_pos,
+            entry[sel],
+            cents,
+            self.tasks_left,
+            hub=is_hub,
+            key_cents=self.key_cents,
+            feeds=feeds,
+        )
+        return network, arcs
+
+    def _entry(self, keys: IntArray, dist: FloatArray) -> IntArray:
+        """Group key of the smallest-radius partner at each key's point that reaches `dist`."""
+        lo = np.searchsorted(self.order_point, self.point_of[keys], side="left")
+        hi = self.rank[keys]
+        # Binary search within [lo, hi] for the first radius >= dist (hi itself qualifies).
+        while True:
+            open_ = lo < hi
+            if not open_.any():
+                break
+            mid = (lo + hi) // 2
+            ok = self.order_radius[mid] >= dist
+            hi = np.where(open_ & ok, mid, hi)
+            lo = np.where(open_ & ~ok, mid + 1, lo)
+        return self.order[lo]
+
+    def assign(self, network: Network, arcs: PairSet, flows: IntArray) -> tuple[IntArray, IntArray]:
+        """(arc index, partner position) of each assignment of a solved network.
+
+        A direct arc is its own pair. The needs leaving one hub (by position) take the units
+        fed into it (by partner position), one each: conservation at the hub makes the counts
+        equal, and every partner feeding a hub reaches every need it serves.
+        """
+        used = np.flatnonzero(flows[: network.n_pairs] > 0)
+        direct = used[~network.pair_hub[used]]
+        via_hub = used[network.pair_hub[used]]
+        via_hub = via_hub[np.lexsort((arcs.need_pos[via_hub], network.pair_group[via_hub]))]
+        units = flows[network.feed_arcs]
+        fed = np.flatnonzero(units > 0)
+        group = network.feed_group[fed]
+        partner = network.group_key[group] // self.n_caps
+        order = np.lexsort((partner, network.feed_hub[fed]))
+        supply = np.repeat(partner[order], units[fed][order])
+        if supply.size != via_hub.size:
+            raise RuntimeError("flow through the hubs is not conserved (solver inconsistency)")
+        arc = np.concatenate([direct, via_hub])
+        return arc, np.concatenate([arcs.partner_pos[direct], supply])
+
+
+def _cat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype)
+
+
+def _ranges(starts: IntArray, counts: IntArray) -> IntArray:
+    """Concatenated ranges [start, start + count) as one index array."""
+    total = int(counts.sum())
+    offsets = np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(starts, counts) + (np.arange(total) - offsets)
 
 
 def plan_city(
@@ -110,19 +259,18 @@ def plan_city(
     search = _ColumnGeneration(idx, pairs, now, weights, prev, complete=k is None)
     search.run(max_rounds, None if time_budget_s is None else t0 + time_budget_s, report)
     t2 = time.perf_counter()
-    pairs, flows = search.chosen()
-    chosen = np.flatnonzero(flows > 0)
-    assignments = _suggestions(idx, pairs, chosen, now, labels, previous)
+    plan_pairs = search.chosen()
+    assignments = _suggestions(idx, plan_pairs, now, labels, previous)
     assigned = np.zeros(len(idx.needs), dtype=bool)
-    assigned[pairs.need_pos[chosen]] = True
+    assigned[plan_pairs.need_pos] = True
     report("explain", 1.0)
     return CityPlan(
         assignments=assignments,
-        objective=search.objective / 100.0,
+        objective=int(plan_pairs.cents.sum()) / 100.0,
         unassigned=[int(i) for i in idx.need_ids[~assigned]],
         stats=PlanStats(
             candidate_pairs=examined,
-            edges_kept=len(pairs),
+            edges_kept=search.edges,
             candidate_seconds=t1 - t0,
             solve_seconds=search.solve_seconds,
             pricing_seconds=search.pricing_seconds,
@@ -158,6 +306,8 @@ class _ColumnGeneration:
     ) -> None:
         self.idx, self.now, self.weights, self.prev = idx, now, weights, prev
         self.complete = complete
+        self.hubs = _Hubs(idx, weights)
+        self.networks: dict[int, tuple[Network, PairSet]] = {}
         code = idx.need_cap_code[pairs.need_pos]
         self.parts = {c: _select(pairs, code == c) for c in np.unique(code).tolist()}
         self.flows = {c: np.zeros(0, dtype=np.int64) for c in self.parts}
@@ -166,6 +316,11 @@ class _ColumnGeneration:
         self.gaps = dict.fromkeys(self.parts, 0)
         self.rounds = self.priced = self.added = 0
         self.solve_seconds = self.pricing_seconds = 0.0
+
+    @property
+    def edges(self) -> int:
+        """Pairs in the final networks (each chained arc counted once)."""
+        return sum(len(p) for p in self.parts.values())
 
     @property
     def objective(self) -> int:
@@ -216,7 +371,8 @@ class _ColumnGeneration:
                 return
 
     def _solve(self, cap: int) -> tuple[Network, DualPrices]:
-        network = network_for(self.idx, self.parts[cap])
+        network, arcs = self.hubs.network(self.parts[cap], self.prev)
+        self.networks[cap] = (network, arcs)
         self.flows[cap], self.objectives[cap] = solve(network)
         prices = dual_prices(network, self.flows[cap])
         if not prices.check(network, self.objectives[cap]):
@@ -240,19 +396,45 @@ class _ColumnGeneration:
             self.weights,
             prev=self.prev,
             per_need=PRICED_PER_NEED,
+            per_slot=PRICED_PER_SLOT,
             capabilities=caps,
         )
         self.priced += found.priced
         return found
 
-    def chosen(self) -> tuple[PairSet, NDArray[np.int64]]:
-        """The final pairs and their flows (one set over all capabilities)."""
-        caps = sorted(self.parts)
-        pairs = [self.parts[c] for c in caps]
-        if not pairs:
-            return _empty_pairs(), np.zeros(0, dtype=np.int64)
-        flows = np.concatenate([self.flows[c] for c in caps])
-        return _concat(pairs), flows
+    def chosen(self) -> PairSet:
+        """The plan's assignments (one pair per assigned need, over all capabilities), with
+        each pair's full score in cents."""
+        out = []
+        for cap in sorted(self.networks):
+            network, arcs = self.networks[cap]
+            arc, partner = self.hubs.assign(network, arcs, self.flows[cap])
+            out.append(
+                PairSet(
+                    arcs.need_pos[arc],
+                    partner,
+                    arcs.distance_km[arc],
+                    arcs.cents[arc],
+                    arcs.via[arc],
+                    0,
+                )
+            )
+        if not out:
+            return _empty_pairs()
+        pairs = _concat(out)
+        base = self.idx.need_points(self.now, self.weights)
+        cents = self.idx._score(
+            pairs.need_pos, pairs.partner_pos, pairs.distance_km, base, self.weights, self.prev
+        )
+        order = np.argsort(pairs.need_pos, kind="stable")
+        return PairSet(
+            pairs.need_pos[order],
+            pairs.partner_pos[order],
+            pairs.distance_km[order],
+            cents[order],
+            pairs.via[order],
+            0,
+        )
 
 
 def _select(pairs: PairSet, mask: NDArray[np.bool_]) -> PairSet:
@@ -345,14 +527,13 @@ def _union(parts: Sequence[PairSet], n_partners: int) -> PairSet:
 def _suggestions(
     idx: CandidateIndex,
     pairs: PairSet,
-    chosen: NDArray[np.int64],
     now: datetime,
     labels: Mapping[str, str] | None,
     previous: Mapping[int, int] | None,
 ) -> list[Suggestion]:
     out = []
     prev = previous or {}
-    for e in chosen.tolist():
+    for e in range(len(pairs)):
         need = idx.needs[int(pairs.need_pos[e])]
         partner = idx.partners[int(pairs.partner_pos[e])]
         dist = float(pairs.distance_km[e])

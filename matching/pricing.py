@@ -9,10 +9,10 @@ is positive. `improving_pairs` finds, for every need, its best `per_need` pairs 
 EVERY feasible pair of the city (active partner, capability, tasks left, inside the service
 area), without listing them all. Split the reduced profit (cents) into its parts:
 
-    rc ≤ A_n + B_p + 100·distance_points(d) + 1
+    rc ≤ A_n + B_p + 100·distance_points(d) + 1.5   (three parts, each rounded to a cent)
     A_n = 100·need_points(n) - u_n (+ 100·keep_bonus)     B_p = 100·W.track_record·track_p - v_p
 
-so a pair can improve the plan only when distance_points(d) beats -(A_n + B_p + 1)/100, i.e. when
+so a pair can improve the plan only when distance_points(d) beats -(A_n + B_p + 1.5)/100, i.e. when
 d is under a distance that A_n + B_p decide (unbounded when A_n + B_p ≥ 0, none when the best
 distance could not make up the difference). Per capability, needs are grouped in bands of
 `BAND_CENTS` by A_n, one KD-tree per band; each partner then asks each band's tree, in one
@@ -73,6 +73,7 @@ def improving_pairs(
     *,
     prev: IntArray | None = None,
     per_need: int = 4,
+    per_slot: int | None = None,
     capabilities: Iterable[str] | None = None,
 ) -> PricingResult:
     """Each need's best `per_need` feasible pairs with positive reduced profit (module doc).
@@ -80,7 +81,9 @@ def improving_pairs(
     `need_price[i]`: u of index need i (0 for needs outside the network); `group_price`: v over
     the flat (partner position x capability code) table of `idx.tasks_left_table()`.
     `prev[i]`: partner position kept from the previous plan for need i, or -1.
-    `capabilities` limits pricing to those capabilities (default: all).
+    `capabilities` limits pricing to those capabilities (default: all). `per_slot`, when
+    given, also caps what one base point (radial pairs) or one partner (area pairs) of a
+    capability receives: its best per_slot x tasks left + per_slot pairs by reduced profit.
     """
     wanted = None if capabilities is None else set(capabilities)
     pricer = _Pricer(idx, need_price, now, weights, prev)
@@ -93,7 +96,7 @@ def improving_pairs(
         if pool.tree is None or needs.size == 0:
             continue
         pricer.capability(cap, needs, pool.positions, group_price[pool.positions * n_caps + code])
-    return pricer.finish(per_need)
+    return pricer.finish(per_need, per_slot)
 
 
 class _Pricer:
@@ -124,7 +127,7 @@ class _Pricer:
         for band in _bands(a):
             reach = np.minimum(
                 idx.partner_radius[partners],
-                _reach_km(-(float(a[band].max()) + b + 1.0), self.weights),
+                _reach_km(-(float(a[band].max()) + b + 1.5), self.weights),
             )
             self._add(
                 self._radial(needs[band], partners[reach >= 0], reach[reach >= 0]), partners, price
@@ -176,7 +179,7 @@ class _Pricer:
             )
             self.reduced.append(rc[good])
 
-    def finish(self, per_need: int) -> PricingResult:
+    def finish(self, per_need: int, per_slot: int | None = None) -> PricingResult:
         """Each need's best `per_need` improving pairs by reduced profit."""
         n_partners = len(self.idx.partners)
         if not self.parts:
@@ -187,12 +190,15 @@ class _Pricer:
         best = np.zeros(int(pairs.need_pos.max()) + 1, dtype=np.int64)
         np.maximum.at(best, pairs.need_pos, rc)
         best_need = np.flatnonzero(best > 0)
+        pairs, rc = _best_per_point(self.idx, pairs, rc)
         # Rank by reduced profit: carry rc in the cents slot through _top_k, then restore.
         ranked = _top_k(
             PairSet(pairs.need_pos, pairs.partner_pos, pairs.distance_km, rc, pairs.via, 0),
             per_need,
             n_partners,
         )
+        if per_slot is not None:
+            ranked = _best_per_slot(self.idx, ranked, per_slot)
         key = pairs.need_pos * (n_partners + 1) + pairs.partner_pos
         order = np.argsort(key)
         wanted = ranked.need_pos * (n_partners + 1) + ranked.partner_pos
@@ -206,6 +212,67 @@ class _Pricer:
             0,
         )
         return PricingResult(chosen, ranked.cents, self.priced, best_need, best[best_need])
+
+
+def _best_per_point(idx: CandidateIndex, pairs: PairSet, rc: IntArray) -> tuple[PairSet, IntArray]:
+    """Of the radial pairs of one need with partners at one base point, only the best.
+
+    The plan's network reaches every partner at a point through one hub arc per need (plan.py),
+    so more than one pair per (need, point) would spend the need's `per_need` places on the
+    same arc.
+    """
+    radial = pairs.via == 0
+    n_p = len(idx.partners)
+    # Receiver: the base point of a radial pair, the partner itself (offset past the points)
+    # of an area pair; one int64 key (need, receiver, -rc) sorted stably keeps the order
+    # deterministic.
+    receiver = np.where(radial, idx.partner_location[pairs.partner_pos], n_p + pairs.partner_pos)
+    top = int(rc.max()) + 1 if rc.size else 1
+    key = (pairs.need_pos * (2 * n_p + 1) + receiver) * (top + 1) + (top - rc)
+    order = np.argsort(key, kind="stable")
+    k = key[order] // (top + 1)
+    sel = order[np.r_[True, k[1:] != k[:-1]]] if k.size else order
+    sel.sort()
+    out = PairSet(
+        pairs.need_pos[sel],
+        pairs.partner_pos[sel],
+        pairs.distance_km[sel],
+        pairs.cents[sel],
+        pairs.via[sel],
+        0,
+    )
+    return out, rc[sel]
+
+
+def _best_per_slot(idx: CandidateIndex, ranked: PairSet, per_slot: int) -> PairSet:
+    """Of `ranked` (reduced profit in the cents slot), each receiver's best per_slot x (its
+    tasks left + 1): a base point for radial pairs (its partners' slots together), a partner
+    for area pairs."""
+    left = idx.tasks_left_table()
+    n_caps = max(1, left.shape[1])
+    code = idx.need_cap_code[ranked.need_pos]
+    n_p = len(idx.partners)
+    radial = ranked.via == 0
+    loc = idx.partner_location
+    receiver = np.where(radial, loc[ranked.partner_pos], n_p + ranked.partner_pos) * n_caps + code
+    slots = np.zeros(2 * (n_p + 1) * n_caps, np.int64)
+    key_all = np.repeat(loc * n_caps, n_caps) + np.tile(np.arange(n_caps), n_p)
+    np.add.at(slots, key_all, left.reshape(-1))
+    slots[(n_p + np.arange(n_p))[:, None] * n_caps + np.arange(n_caps)] = left
+    budget = per_slot * (slots[receiver] + 1)
+    order = np.lexsort((ranked.partner_pos, ranked.need_pos, -ranked.cents, receiver))
+    r = receiver[order]
+    starts = np.r_[0, np.flatnonzero(r[1:] != r[:-1]) + 1] if r.size else r
+    rank = np.arange(r.size) - np.repeat(starts, np.diff(np.r_[starts, r.size]))
+    sel = np.sort(order[rank < budget[order]])
+    return PairSet(
+        ranked.need_pos[sel],
+        ranked.partner_pos[sel],
+        ranked.distance_km[sel],
+        ranked.cents[sel],
+        ranked.via[sel],
+        0,
+    )
 
 
 def _bands(a: FloatArray) -> list[IntArray]:

@@ -11,8 +11,9 @@
     speed = 1 / (1 + median_days_to_complete / SPEED_HALF_DAYS)   (SPEED_PRIOR when unknown)
 
 Every term lies in [0, 1], so with `DEFAULT_WEIGHTS` the score lies in [0, 100] (100.5 with the
-keep bonus). Scores are rounded to 0.01 (`pair_cents` returns hundredths) so that OR-Tools
-can use exact integer costs and the plan objective equals the sum of the reported scores.
+keep bonus). Scores are counted in 0.01 (`pair_cents` returns hundredths; the place part, the
+partner part and the keep bonus are each rounded to a cent) so that OR-Tools can use exact integer
+costs and the plan objective equals the sum of the reported scores.
 
 - Priority 1..5, 1 most urgent (as the product's forms, lists and map say): linear, so a
   priority-1 need is worth 5x a priority-5 one on this term.
@@ -129,15 +130,31 @@ def pair_cents(
     weights: Weights,
     kept: ArrayLike | None = None,
 ) -> NDArray[np.int64]:
-    """Scores of pairs in hundredths of a point (int64), the unit OR-Tools costs use."""
-    score = (
-        np.asarray(need_pts, dtype=np.float64)
-        + distance_points(distance_km, weights)
-        + weights.track_record * np.asarray(track, dtype=np.float64)
-    )
+    """Scores of pairs in hundredths of a point (int64), the unit OR-Tools costs use.
+
+    The place part (need points + distance points) and the partner part (track record) are
+    rounded to cents separately, so that every partner sharing one base point adds the same
+    place cents to a need: plan.py merges such partners into one chain of network nodes, which
+    is exact only because cents(need, partner) = place_cents(need, base) + partner_cents(partner).
+    """
+    place = np.asarray(need_pts, dtype=np.float64) + distance_points(distance_km, weights)
+    cents = place_cents(place) + partner_cents(track, weights)
     if kept is not None:
-        score = score + weights.keep_bonus * np.asarray(kept, dtype=np.float64)
-    return np.rint(np.maximum(score, 0.0) * 100.0).astype(np.int64)
+        cents = cents + np.rint(100.0 * weights.keep_bonus * np.asarray(kept, np.float64)).astype(
+            np.int64
+        )
+    return cents
+
+
+def place_cents(place_points: ArrayLike) -> NDArray[np.int64]:
+    """Need + distance points of pairs in cents (the part every co-located partner shares)."""
+    return np.rint(np.maximum(np.asarray(place_points, np.float64), 0.0) * 100.0).astype(np.int64)
+
+
+def partner_cents(track: ArrayLike, weights: Weights) -> NDArray[np.int64]:
+    """Track-record points of partners in cents (the part that is the partner's own)."""
+    points = weights.track_record * np.asarray(track, dtype=np.float64)
+    return np.rint(np.maximum(points, 0.0) * 100.0).astype(np.int64)
 
 
 def score_pair(

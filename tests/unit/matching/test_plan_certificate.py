@@ -16,7 +16,7 @@ import pytest
 from city_builders import NOW, make_need, make_partner, random_city
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_matching_plan import check_plan_is_valid, networkx_cents
+from test_matching_plan import check_plan_is_valid, networkx_cents, pair_cents
 
 from bench.cities import FAMILIES, make_family
 from matching import DEFAULT_WEIGHTS, plan_city
@@ -83,11 +83,11 @@ def test_the_dual_prices_are_checked_in_exact_integers():
     prices = dual_prices(network, flows)
     assert prices.check(network, objective)
     assert prices.bound(network) == objective
-    assigned = network.pair_need[flows > 0]
+    assigned = network.pair_need[flows[: network.n_pairs] > 0]
     cheaper = prices.need.copy()
     cheaper[assigned[0]] -= 1  # one cent too little: some pair is no longer covered
-    assert not DualPrices(cheaper, prices.group).check(network, objective)
-    assert not DualPrices(prices.need + 1, prices.group).check(network, objective)
+    assert not DualPrices(cheaper, prices.group, prices.hub).check(network, objective)
+    assert not DualPrices(prices.need + 1, prices.group, prices.hub).check(network, objective)
 
 
 def test_replanning_with_nothing_changed_moves_nothing():
@@ -150,3 +150,91 @@ def test_shuffled_input_gives_the_same_certified_plan():
     a, b = plan_city(needs, partners, NOW, k=4), plan_city(n2, p2, NOW, k=4)
     assert a.assignments == b.assignments
     assert np.isclose(a.objective, b.objective)
+
+
+def crowd_at_one_point_city(seed: int) -> tuple[list, list]:
+    """Needs round two base points where crowds of partners share each point exactly, with
+    different radii (some needs reach only the wider ones), tracks and slots, a few of them
+    also listing the needs' neighbourhood; plus partners at their own addresses."""
+    rnd = random.Random(seed)
+    needs = [
+        make_need(
+            i,
+            rnd.uniform(-3, 3),
+            rnd.uniform(-2, 2),
+            priority=rnd.randint(1, 5),
+            age_days=rnd.uniform(0, 90),
+            neighbourhood="N1" if i % 3 else "N2",
+        )
+        for i in range(1, 121)
+    ]
+    partners = []
+    for j in range(1, 31):
+        x, y = ((-1.5, 0.0), (1.5, 0.5))[j % 2]
+        partners.append(
+            make_partner(
+                j,
+                x,
+                y,
+                radius_km=rnd.choice([0.8, 1.5, 1.5, 2.5, 4.0]),
+                capabilities={"lot_mowing": (3, rnd.randint(0, 3))},
+                completed=rnd.randint(0, 30),
+                neighbourhoods=frozenset({"N2"}) if j % 7 == 0 else frozenset(),
+            )
+        )
+    for j in range(31, 37):
+        partners.append(
+            make_partner(
+                j,
+                rnd.uniform(-4, 4),
+                rnd.uniform(-3, 3),
+                radius_km=3.0,
+                capabilities={"lot_mowing": (4, 4)},
+            )
+        )
+    return needs, partners
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("k", [1, 4])
+def test_partners_sharing_a_point_are_merged_and_the_plan_is_still_the_full_optimum(seed, k):
+    needs, partners = crowd_at_one_point_city(seed)
+    plan = plan_city(needs, partners, NOW, k=k)
+    assert plan.stats.certified
+    assert round(plan.objective * 100) == networkx_cents(needs, partners)
+    check_plan_is_valid(plan, needs, partners)
+    # Every assignment carries its own pair's score, whichever partner of a crowd took it.
+    full = pair_cents(needs, partners)
+    assert all(round(s.score * 100) == full[(s.need_id, s.partner_id)] for s in plan.assignments)
+
+
+def test_a_crowd_at_one_point_costs_the_network_one_arc_per_need():
+    needs, partners = crowd_at_one_point_city(4)
+    idx = CandidateIndex(needs, partners)
+    pairs = idx.best_pairs(NOW, DEFAULT_WEIGHTS, k=None, require_capacity=True)
+    network = network_for(idx, pairs)
+    radial = pairs.via == 0
+    points = idx.partner_location[pairs.partner_pos[radial]]
+    # At most one arc per (need, point) for the radial pairs, however many partners share it.
+    assert network.n_pairs <= len(set(zip(pairs.need_pos[radial], points, strict=True))) + int(
+        (~radial).sum()
+    )
+    assert network.n_pairs < len(pairs) / 2
+    flows, objective = solve(network)
+    assert objective == networkx_cents(needs, partners)
+    prices = dual_prices(network, flows)
+    assert prices.check(network, objective)
+    used = (flows[network.feed_arcs] > 0) & (prices.group[network.feed_group] > 0)
+    hub = network.feed_hub[np.flatnonzero(used)[0]]
+    dearer = prices.hub.copy()
+    dearer[hub] += 1  # a hub priced one cent above what the partner feeding it can pay
+    assert not DualPrices(prices.need, prices.group, dearer).check(network, objective)
+
+
+def test_a_kept_pair_inside_a_crowd_keeps_its_partner():
+    needs, partners = crowd_at_one_point_city(5)
+    first = plan_city(needs, partners, NOW)
+    baseline = {s.need_id: s.partner_id for s in first.assignments}
+    again = plan_city(needs, partners, NOW, previous=baseline)
+    assert (again.churn.moved, again.churn.added, again.churn.dropped) == (0, 0, 0)
+    assert round(again.objective * 100) == networkx_cents(needs, partners, baseline)
