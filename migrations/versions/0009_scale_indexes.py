@@ -1,7 +1,7 @@
 """scale: claims by need, open needs by place, the need list newest first
 
 Revision ID: 0009_scale_indexes
-Revises: 0008_realfiles
+Revises: 0009_residents_reports
 Create Date: 2026-12-01 06:20:00
 
 Issue 14: a need's claims were found by scanning the claim table (only active claims had an
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0009_scale_indexes'
-down_revision = '0008_realfiles'
+down_revision = '0009_residents_reports'
 branch_labels = None
 depends_on = None
 
