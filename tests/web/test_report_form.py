@@ -199,3 +199,11 @@ def test_the_unsubscribe_link_stops_the_emails_for_that_report(make, pages):
     accept_report(make.user("coordinator").actor, report.id)
     assert len(latest_emails("quiet@home.example")) == 1
     assert resident.get("/reports/stop/forged-token").status_code == 404
+
+
+def test_without_tiles_the_pin_map_gets_the_neighbourhood_outlines(pages, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAP_TILE_URL", "")
+    page = pages(None).text("/report")
+    assert 'data-outlines="[[&#34;' in page and "Downtown" in page
+    monkeypatch.setitem(app.config, "MAP_TILE_URL", "https://tiles.city.example/{z}/{x}/{y}.png")
+    assert 'data-outlines="[]"' in pages(None).text("/report")
