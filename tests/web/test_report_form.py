@@ -207,3 +207,14 @@ def test_without_tiles_the_pin_map_gets_the_neighbourhood_outlines(pages, app, m
     assert 'data-outlines="[[&#34;' in page and "Downtown" in page
     monkeypatch.setitem(app.config, "MAP_TILE_URL", "https://tiles.city.example/{z}/{x}/{y}.png")
     assert 'data-outlines="[]"' in pages(None).text("/report")
+
+
+def test_when_the_geocoder_cannot_be_built_the_address_asks_for_the_pin(pages, app, monkeypatch):
+    from geo.geocoding import _EXTENSION_KEY
+
+    monkeypatch.setitem(app.config, "GEOCODER", "no-such-geocoder")
+    monkeypatch.setitem(app.extensions, _EXTENSION_KEY, None)  # built afresh from the setting
+    response = _send(pages(None), _form(latitude="", longitude="", address="1004 North St"))
+    assert response.status_code == 422
+    assert "Place the pin on the map instead." in response.get_data(as_text=True)
+    assert _reports() == []
