@@ -50,6 +50,7 @@ def test_a_resident_reports_with_a_photo_and_lands_on_the_status_page(pages):
     page = resident.text(response.headers["Location"])
     assert f"Report #{report.id}" in page and "Received" in page
     assert "ren@home.example" not in page and "Renata Quill" not in page
+    assert "Two mattresses" not in page  # the resident's words are public once accepted
     assert report.status == "reported" and report.neighbourhood == "Downtown"
     (mail,) = latest_emails("ren@home.example")
     assert f"/reports/{report.id}" in mail.body and "/reports/stop/" in mail.body
