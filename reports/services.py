@@ -23,6 +23,7 @@ from commonground.db_types import utcnow
 from commonground.errors import NotFoundError, ValidationError
 from commonground.extensions import db
 from commonground.transaction import unit_of_work
+from geo.geocoders import GeocoderConfigError
 from geo.geocoding import CachedGeocoder, configured_geocoder
 from geo.services import city_bounds, nearest_neighbourhood, within
 from media.images import CleanPhoto
@@ -89,7 +90,14 @@ def locate(
             raise ValidationError(
                 "Say where the problem is.", {"address": ["Give an address or place the pin."]}
             )
-        result = CachedGeocoder(configured_geocoder()).lookup(address)
+        try:
+            result = CachedGeocoder(configured_geocoder()).lookup(address)
+        except (GeocoderConfigError, OSError, ValueError):
+            current_app.logger.exception("could not build the geocoder")
+            raise ValidationError(
+                "Addresses cannot be looked up just now.",
+                {"address": ["Place the pin on the map instead."]},
+            ) from None
         if not result.found:
             raise ValidationError(
                 "We could not find that address.",

@@ -3,8 +3,9 @@ its photos. Plain data, and never personal data: no reporter name, email or phon
 names, no partner's release reasons or notes; a partner is named only when it agreed to be
 shown (`Partner.show_name_publicly`).
 
-Photos: a resident's photos are public once the city accepted the report (never while it
-waits, nor when it was closed unseen); a partner's after photos once the work is reported done.
+Photos and words: a resident's description and photos are public once the city accepted the
+report (never while it waits, nor when it was closed unseen); a partner's after photos once
+the work is reported done.
 """
 
 from __future__ import annotations
@@ -110,7 +111,10 @@ def report_status(report_id: int) -> dict[str, Any]:
         else "",
         "merged_into": need.duplicate_of_id if need.status == "duplicate" else None,
         "from_resident": need.source in ("resident", "open311"),
-        "description": need.description if need.source in ("resident", "open311") else "",
+        # A resident's words, like their photos, are public once the city accepted the report.
+        "description": need.description
+        if need.source in ("resident", "open311") and need.status not in HIDDEN_UNTIL_ACCEPTED
+        else "",
         "address": need.address,
         "neighbourhood": need.neighbourhood,
         "latitude": need.latitude,

@@ -14,6 +14,18 @@ from geo.outlines import neighbourhood_outlines
 from geo.services import city_bounds, neighbourhood_centres
 
 
+def outlines_for_pages() -> list[tuple[str, list[tuple[float, float]]]]:
+    """The neighbourhood outlines for a page's Leaflet map (data-outlines), rounded."""
+    centres = neighbourhood_centres()
+    bounds = city_bounds(current_app.config.get("CITY_BOUNDS"))
+    if not bounds or not centres:
+        return []
+    return [
+        (name, [(round(lat, 5), round(lon, 5)) for lat, lon in outline])
+        for name, outline in neighbourhood_outlines(centres, bounds)
+    ]
+
+
 def city_map(
     points: Sequence[charts.MapPoint], *, title: str, width: int = 720, height: int = 520
 ) -> str:

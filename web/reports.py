@@ -39,7 +39,7 @@ from reports.queries import nearby_reports, public_reports
 from reports.schemas import ReportCreateSchema
 from reports.services import MAX_PHOTOS, RESIDENT, public_capabilities, submit_report
 from reports.status import public_photo, report_status
-from web.city_map import city_map
+from web.city_map import city_map, outlines_for_pages
 from web.form_input import domain_messages, read_form
 from web.map import lookup_address
 from web.needs import map_settings
@@ -102,6 +102,7 @@ def new():
         max_photos=MAX_PHOTOS,
         max_mb=current_app.config["PHOTO_MAX_BYTES"] // 1_048_576,
         map=map_settings(),
+        outlines=[] if map_settings()["tile_url"] else outlines_for_pages(),
     ), (422 if errors else 200)
 
 

@@ -44,12 +44,26 @@
     return L.divIcon({ html: span, className: "mk-wrap", iconSize: [30, 30], iconAnchor: [15, 28] });
   }
 
+  // Neighbourhood outlines and names from the city's own data (data-outlines: [[name, [[lat,
+  // lon], ...]], ...]): something to place a pin against where no tiles are configured.
+  function drawOutlines(el, map) {
+    var outlines = parseJSON(el.dataset.outlines, []);
+    outlines.forEach(function (item) {
+      var shape = L.polygon(item[1], {
+        color: "#8c959f", weight: 1, fillColor: "#ffffff", fillOpacity: 0.5, interactive: false
+      }).addTo(map);
+      L.tooltip({ permanent: true, direction: "center", className: "outline-label", interactive: false })
+        .setLatLng(shape.getBounds().getCenter()).setContent(escapeHTML(item[0])).addTo(map);
+    });
+  }
+
   function makeMap(el) {
     var center = parseJSON(el.dataset.center, [0, 0]);
     var map = L.map(el, { center: center, zoom: Number(el.dataset.zoom || 12), minZoom: 3, maxZoom: 19 });
     if (el.dataset.tileUrl) {
       L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.attribution || "", maxZoom: 19 }).addTo(map);
     }
+    drawOutlines(el, map);
     return map;
   }
 

@@ -50,6 +50,7 @@ def test_a_resident_reports_with_a_photo_and_lands_on_the_status_page(pages):
     page = resident.text(response.headers["Location"])
     assert f"Report #{report.id}" in page and "Received" in page
     assert "ren@home.example" not in page and "Renata Quill" not in page
+    assert "Two mattresses" not in page  # the resident's words are public once accepted
     assert report.status == "reported" and report.neighbourhood == "Downtown"
     (mail,) = latest_emails("ren@home.example")
     assert f"/reports/{report.id}" in mail.body and "/reports/stop/" in mail.body
@@ -199,3 +200,22 @@ def test_the_unsubscribe_link_stops_the_emails_for_that_report(make, pages):
     accept_report(make.user("coordinator").actor, report.id)
     assert len(latest_emails("quiet@home.example")) == 1
     assert resident.get("/reports/stop/forged-token").status_code == 404
+
+
+def test_without_tiles_the_pin_map_gets_the_neighbourhood_outlines(pages, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAP_TILE_URL", "")
+    page = pages(None).text("/report")
+    assert 'data-outlines="[[&#34;' in page and "Downtown" in page
+    monkeypatch.setitem(app.config, "MAP_TILE_URL", "https://tiles.city.example/{z}/{x}/{y}.png")
+    assert 'data-outlines="[]"' in pages(None).text("/report")
+
+
+def test_when_the_geocoder_cannot_be_built_the_address_asks_for_the_pin(pages, app, monkeypatch):
+    from geo.geocoding import _EXTENSION_KEY
+
+    monkeypatch.setitem(app.config, "GEOCODER", "no-such-geocoder")
+    monkeypatch.setitem(app.extensions, _EXTENSION_KEY, None)  # built afresh from the setting
+    response = _send(pages(None), _form(latitude="", longitude="", address="1004 North St"))
+    assert response.status_code == 422
+    assert "Place the pin on the map instead." in response.get_data(as_text=True)
+    assert _reports() == []

@@ -57,7 +57,7 @@ def test_a_report_goes_from_the_form_to_verified_and_the_resident_hears_each_ste
 
     coordinator = pages(make.user("coordinator"))
     coordinator.post(f"/coordinator/triage/{report_id}/accept", {})
-    assert "Accepted by the city" in status()
+    assert "Accepted by the city" in status() and "Tyres dumped on the verge." in status()
 
     partner = make.partner_doing("illegal_dumping", 5, show_name_publicly=True)
     member = pages(make.user("partner", partner))
