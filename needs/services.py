@@ -500,7 +500,14 @@ def _mark_released(claim: Claim, reason: str, now: datetime) -> None:
 
 
 def _release(
-    actor: Actor, need: Need, claim: Claim, step, reason: str, now: datetime, *, automatic=False
+    actor: Actor,
+    need: Need,
+    claim: Claim,
+    step,
+    reason: str,
+    now: datetime,
+    *,
+    automatic: bool = False,
 ) -> None:
     """Give a claimed need back: open again, the claim released, the event recorded, and the
     partner's other members told (all of them when the release is automatic)."""
