@@ -7,24 +7,11 @@
 | release-stale-claims | daily 03:00 | release claims not started or completed in time |
 | pull-open311-peers | daily 04:00 | import the last 3 days from each of OPEN311_PEERS |
 | nightly-city-plan | daily 02:00 | a city plan for coordinators to review (JOBS_NIGHTLY_PLAN) |
+| deliver-mail | every minute | send the due outbox messages over SMTP (when SMTP_HOST is set) |
+| daily-notices | daily 07:00 | claim release warnings, the partners' weekly digest, the coordinators' daily digest |
 
 A routine is a function of `now` returning the message its run records; declare another one
-in this module the same way, for example mail delivery every minute (unrecorded: most minutes
-send nothing) and the daily notices:
-
-    @routine("deliver-mail", every(1), record=False)
-    def deliver_mail(now: datetime) -> str:
-        \"\"\"Send the emails due in the outbox.\"\"\"
-        from notifications.delivery import deliver_due_emails
-
-        return f"{deliver_due_emails(now)} email(s) sent."
-
-    @routine("daily-notices", daily("07:00"))
-    def daily_notices(now: datetime) -> str | None:
-        \"\"\"Tell people what happened: warnings, digests.\"\"\"
-        from notifications.routines import send_scheduled_notices
-
-        return send_scheduled_notices(now)
+in this module the same way.
 
 The worker that runs the schedule (`flask worker`, without `--no-periodic`) reads this module
 when it starts; `flask schedule` lists it with each routine's next run.
@@ -104,3 +91,20 @@ def nightly_city_plan(_now: datetime) -> str:
 
     job = start_job(SYSTEM, "city_plan", label="Nightly city plan")
     return f"City plan started as job #{job.id}."
+
+
+@routine("deliver-mail", every(1), record=False)
+def deliver_mail(now: datetime) -> str:
+    """Send the emails due in the outbox (retries wait for their time)."""
+    from notifications.delivery import deliver_due_emails
+
+    return f"{deliver_due_emails(now)} email(s) sent."
+
+
+@routine("daily-notices", daily("07:00"))
+def daily_notices(now: datetime) -> str:
+    """Queue the clock-driven notices: release warnings and the digests, once per period."""
+    from notifications.routines import send_scheduled_notices
+
+    queued = send_scheduled_notices(now)
+    return "Queued " + ", ".join(f"{count} {kind}" for kind, count in queued.items()) + "."

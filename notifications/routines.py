@@ -29,6 +29,7 @@ from commonground.links import public_url
 from commonground.transaction import unit_of_work
 from needs.attention import awaiting_verification
 from needs.models import Need
+from needs.queries import count_reports_awaiting_triage
 from needs.services import release_deadlines, stale_claims
 from notifications import kinds
 from notifications.models import SentNotice
@@ -151,12 +152,8 @@ def send_tasks_digests(now: datetime) -> int:
 
 
 def reports_waiting_for_triage(now: datetime) -> int:
-    """New resident reports waiting for a coordinator's triage.
-
-    Residents' reports do not exist yet (the residents issue adds them); until then there are
-    none. Replace this count when they arrive; the digest already shows it.
-    """
-    return 0
+    """New resident reports waiting for a coordinator's triage (accept, merge or dismiss)."""
+    return count_reports_awaiting_triage()
 
 
 def coordinator_counts(now: datetime) -> dict[str, int]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from needs.services import claim_need
+from jobs.services import run_routine
 from notifications.delivery import deliver_due_emails
 from notifications.routines import send_scheduled_notices
 from tests.factories import DOWNTOWN
@@ -73,6 +74,7 @@ def test_the_coordinators_digest_counts_what_waits_and_goes_once_a_day(make, cre
     make.completed_need(crew["ana"], title="Done lot")
     stale = make.need(title="Forgotten lot")
     claim_need(crew["ben"].actor, stale.id, now=TUESDAY - timedelta(days=9))
+    make.report(now=TUESDAY - timedelta(hours=3))  # a resident's report waiting for triage
 
     assert _run(TUESDAY)["coordinator_digest"] == 2
     assert sorted(r.recipients[0] for r in mailbox.received if "Waiting" in r.subject) == sorted(
@@ -82,7 +84,7 @@ def test_the_coordinators_digest_counts_what_waits_and_goes_once_a_day(make, cre
     assert "Completions waiting for verification: 1" in text
     assert "Organisations waiting for review: 1" in text
     assert "Stale claims: 1" in text
-    assert "New resident reports waiting for triage: 0" in text
+    assert "New resident reports waiting for triage: 1" in text
     assert "on 2026-12-01" in text
 
     # 05:00 UTC on Wednesday is still Tuesday 23:00 in Baton Rouge: the same city day.
@@ -101,3 +103,17 @@ def test_flask_send_notices_runs_the_routines(app, make, crew, mailbox):
     make.completed_need(crew["ana"], title="Done lot")
     output = app.test_cli_runner().invoke(args=["send-notices"]).output
     assert "coordinator_digest: 1" in output
+
+
+def test_the_worker_schedule_queues_the_notices_and_delivers_them(make, crew, mailbox):
+    """The two routines `flask worker` runs: daily-notices queues, deliver-mail sends."""
+    stale = make.need(title="Half-forgotten lot")
+    claim_need(crew["ben"].actor, stale.id, now=TUESDAY - timedelta(days=9))
+    message = run_routine("daily-notices", TUESDAY)
+    assert message.startswith("Queued ") and "1 coordinator_digest" in message
+    assert mailbox.received == []  # queued, not yet sent
+    assert run_routine("deliver-mail", TUESDAY) != "0 email(s) sent."
+    assert [r.recipients for r in mailbox.received if "Waiting" in r.subject] == [
+        [crew["coordinator"].user.email]
+    ]
+    assert run_routine("deliver-mail", TUESDAY) == "0 email(s) sent."  # never twice

@@ -116,9 +116,12 @@ def test_flask_schedule_lists_each_routine_with_its_next_run(app):
         "release-stale-claims",
         "pull-open311-peers",
         "nightly-city-plan",
+        "deliver-mail",
+        "daily-notices",
     }
     assert (
         "daily at 03:00" in lines["release-stale-claims"] and "CST" in lines["release-stale-claims"]
     ) or "CDT" in lines["release-stale-claims"]
     assert "off" in lines["nightly-city-plan"] and "off" in lines["pull-open311-peers"]
-    assert "every minute" in lines["requeue-orphans"]
+    assert "every minute" in lines["requeue-orphans"] and "every minute" in lines["deliver-mail"]
+    assert "daily at 07:00" in lines["daily-notices"]
