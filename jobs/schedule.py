@@ -8,7 +8,7 @@
 | pull-open311-peers | daily 04:00 | import the last 3 days from each of OPEN311_PEERS |
 | nightly-city-plan | daily 02:00 | a city plan for coordinators to review (JOBS_NIGHTLY_PLAN) |
 | deliver-mail | every minute | send the due outbox messages over SMTP (when SMTP_HOST is set) |
-| daily-notices | daily 07:00 | claim release warnings, the partners' weekly digest, the coordinators' daily digest |
+| daily-notices | daily 07:00 | release warnings, partners' weekly and coordinators' daily digests |
 
 A routine is a function of `now` returning the message its run records; declare another one
 in this module the same way.

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from needs.services import claim_need
 from jobs.services import run_routine
+from needs.services import claim_need
 from notifications.delivery import deliver_due_emails
 from notifications.routines import send_scheduled_notices
 from tests.factories import DOWNTOWN
