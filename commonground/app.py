@@ -137,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
     # One-click unsubscribe (RFC 8058) posts from a mail client: the signed link is the authority.
     csrf.exempt(unsubscribe.confirm)
     app.register_blueprint(unsubscribe.bp)
+    csrf.exempt(reports.stop_notices_page)  # the same, for a resident's report
     app.register_blueprint(jobs.bp)
     app.register_blueprint(reports.bp)
     navigation.install(app)

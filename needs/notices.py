@@ -27,6 +27,9 @@ from partners.models import Partner
 STATUS_PAGE = "report_pages.status"
 STOP_PAGE = "report_pages.stop_notices_page"
 _SALT = "report-notices"
+REPORT_UPDATE = "report_update"
+"""The outbox kind of these emails (reporters have no account, so no preference row: each
+report's own signed link stops them)."""
 
 HEADLINES: dict[str, str] = {
     "receive": "We received your report",
@@ -131,12 +134,20 @@ def report_changed(
         text = _what_happened(need, action, partner, reason)
     headline = HEADLINES.get(action, "Your report changed")
     for report in followers:
+        stop_url = public_url(STOP_PAGE, token=stop_token(report.id))
         body = (
             f"Hello{(' ' + report.reporter_name) if report.reporter_name else ''},\n\n"
             f"{headline} (report #{report.id}: {need.title}).\n\n{text}\n\n"
             f"Where it stands: {public_url(STATUS_PAGE, report_id=need.id)}\n\n"
             f"To stop these emails about report #{report.id}, open:\n"
-            f"{public_url(STOP_PAGE, token=stop_token(report.id))}\n"
+            f"{stop_url}\n"
         )
-        queue_email(report.reporter_email, f"{headline} (#{report.id})", body, now=now)
+        queue_email(
+            report.reporter_email,
+            f"{headline} (#{report.id})",
+            body,
+            now=now,
+            unsubscribe_url=stop_url,
+            kind=REPORT_UPDATE,
+        )
     return len(followers)

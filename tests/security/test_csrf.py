@@ -32,8 +32,9 @@ def _cookie_write_routes(app) -> list[tuple[str, str]]:
         (method, ARGUMENT.sub(_example, rule.rule))
         for rule in app.url_map.iter_rules()
         # APIs: tokens, never cookies. Unsubscribe: the signed link is the authority and a mail
-        # client's RFC 8058 one-click POST carries no CSRF token (web/unsubscribe.py).
-        if not rule.rule.startswith(("/api/", "/open311/", "/unsubscribe/"))
+        # client's RFC 8058 one-click POST carries no CSRF token (web/unsubscribe.py, and a
+        # resident's report: web/reports.py).
+        if not rule.rule.startswith(("/api/", "/open311/", "/unsubscribe/", "/reports/stop/"))
         for method in rule.methods & WRITE_METHODS
     )
 
