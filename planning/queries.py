@@ -124,3 +124,22 @@ def plan_header(plan_id: int) -> dict[str, Any] | None:
         "parameters": row.parameters or {},
         "objective": row.objective,
     }
+
+
+def proposed_by_partner(plan_id: int) -> dict[int, list[int]]:
+    """partner id -> ids of a plan's assignments still proposed (not offered yet) whose need
+    is still open, best score first."""
+    rows = db.session.execute(
+        select(PlanAssignment.partner_id, PlanAssignment.id)
+        .join(Need, Need.id == PlanAssignment.need_id)
+        .where(
+            PlanAssignment.plan_id == plan_id,
+            PlanAssignment.status == "proposed",
+            Need.status == "open",
+        )
+        .order_by(PlanAssignment.score.desc(), PlanAssignment.id)
+    )
+    found: dict[int, list[int]] = {}
+    for partner_id, assignment_id in rows:
+        found.setdefault(partner_id, []).append(assignment_id)
+    return found

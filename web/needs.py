@@ -20,7 +20,7 @@ from needs.mapdata import list_page
 from needs.schemas import SOURCES, CloseSchema, NeedCreateSchema, NoteSchema, ReasonSchema
 from planning.services import need_page_suggestions
 from web.access import current_actor, login_required
-from web.actions import run_action
+from web.actions import back_to, run_action
 from web.filters import read_need_filters
 from web.form_input import domain_messages, read_form
 from web.legend import capability_badges
@@ -142,7 +142,7 @@ def verify(need_id: int):
     return run_action(
         lambda: services.verify_need(current_actor(), need_id, _read(NoteSchema())["note"]),
         done="Completion verified.",
-        back=url_for("need_pages.show", need_id=need_id),
+        back=back_to(url_for("need_pages.show", need_id=need_id), url_for("dashboard.index")),
     )
 
 

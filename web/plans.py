@@ -8,9 +8,15 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
 
-from planning.services import offer_assignments, plan_by_partner, recent_plans, run_city_plan
+from planning.services import (
+    offer_assignments,
+    offer_partner_tasks,
+    plan_by_partner,
+    recent_plans,
+    run_city_plan,
+)
 from web.access import current_actor, login_required
-from web.actions import run_action
+from web.actions import back_to, run_action
 
 bp = Blueprint("plan_pages", __name__, url_prefix="/plans")
 
@@ -54,5 +60,17 @@ def offer_tasks(plan_id: int):
         lambda: offer_assignments(current_actor(), plan_id, ids),
         done=lambda offered: f"Offered {offered} task{'' if offered == 1 else 's'}.",
         back=url_for("plan_pages.show", plan_id=plan_id),
+        refusals=(),
+    )
+
+
+@bp.post(f"/{PLAN}/partners/<id:partner_id>/offer")
+@login_required
+def offer_partner(plan_id: int, partner_id: int):
+    """Offer a partner every task the plan proposes for it; back to where the button was."""
+    return run_action(
+        lambda: offer_partner_tasks(current_actor(), plan_id, partner_id),
+        done=lambda offered: f"Offered {offered} task{'' if offered == 1 else 's'}.",
+        back=back_to(url_for("plan_pages.show", plan_id=plan_id), url_for("dashboard.index")),
         refusals=(),
     )

@@ -132,6 +132,19 @@ class Visitor:
         self.page.screenshot(path=str(path), full_page=True)
         return path
 
+    def serious_accessibility_violations(self) -> list[str]:
+        """axe-core's serious and critical violations on the page shown now, one line each
+        (rule, help, first elements)."""
+        from axe_playwright_python.sync_playwright import Axe
+
+        found = Axe().run(self.page).response["violations"]
+        return [
+            f"{v['id']} ({v['impact']}): {v['help']} — "
+            + "; ".join(str(node["target"]) for node in v["nodes"][:3])
+            for v in found
+            if v.get("impact") in ("serious", "critical")
+        ]
+
     def wait_for_markers(self, selector: str) -> int:
         """Wait until the map has drawn its markers; how many it drew."""
         self.page.wait_for_selector(f"{selector}[data-markers]", state="attached")

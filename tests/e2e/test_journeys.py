@@ -141,7 +141,7 @@ def test_coordinator_verifies_a_completion_and_the_history_shows_every_step(make
     page = tab.page
     tab.go("/coordinator/")
     awaiting = page.locator("#awaiting")
-    assert awaiting.get_by_text("Litter on Government Street").count() == 1
+    assert awaiting.get_by_role("link", name=re.compile("Litter on Government Street")).count() == 1
     tab.screenshot("coordinator-home")
     awaiting.get_by_role("link", name=re.compile("Litter on Government Street")).click()
     page.get_by_label("Note (optional)").fill("Checked on site.")

@@ -93,6 +93,8 @@ REGISTRATION = {
 ROUTES: list[Route] = [
     # --- public pages and files ---------------------------------------------------------------
     Route("GET", "/", EVERYONE),
+    Route("GET", "/home", SIGNED_IN, 302),
+    Route("GET", "/outreach", STAFF),
     Route("GET", "/login", EVERYONE),
     Route(
         "POST", "/login", EVERYONE, 401, body={"email": "nobody@x.example", "password": "x" * 12}
@@ -360,6 +362,7 @@ ROUTES += [
     Route("GET", "/plans/", STAFF),
     Route("POST", "/plans/run", COORDINATORS, 302),
     Route("GET", f"/plans/{PLAN_PAGE}", STAFF),
+    Route("POST", f"/plans/{PLAN_PAGE}/partners/{PID}/offer", COORDINATORS, 302),
     Route(
         "POST",
         f"/plans/{PLAN_PAGE}/offer",
