@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import bindparam, func, select, update
 
 from accounts.actor import Actor
+from accounts.outbox import queue_email
 from capabilities.models import Capability
 from capabilities.services import require_known_capabilities
 from commonground.db_types import utcnow
@@ -31,7 +32,7 @@ from commonground.lookup import get_or_not_found
 from commonground.transaction import unit_of_work
 from geo.services import nearest_neighbourhood
 from needs.calendar import week_start
-from needs.lifecycle import transition
+from needs.lifecycle import TRANSITIONS, transition
 from needs.models import Claim, Need, NeedEvent
 from partners.models import Partner, PartnerCapability
 
@@ -361,9 +362,30 @@ def release_stale_claims(actor: Actor, *, now: datetime | None = None) -> list[i
     return released
 
 
+def stale_limits(capability: Capability | None) -> tuple[int, int]:
+    """(days to start, days to complete) after a claim before it is stale: the capability's
+    own limits, else STALE_START_DAYS and STALE_COMPLETE_DAYS."""
+    config = current_app.config
+    start_days = (capability.stale_start_days if capability else None) or config["STALE_START_DAYS"]
+    complete_days = (capability.stale_complete_days if capability else None) or config[
+        "STALE_COMPLETE_DAYS"
+    ]
+    return start_days, complete_days
+
+
+def stale_after(
+    claimed_at: datetime, started_at: datetime | None, limits: tuple[int, int]
+) -> tuple[datetime, str]:
+    """When a claim becomes stale and may be released, and what must happen before then
+    ("start" or "complete")."""
+    start_days, complete_days = limits
+    if started_at is None:
+        return claimed_at + timedelta(days=start_days), "start"
+    return claimed_at + timedelta(days=complete_days), "complete"
+
+
 def stale_claims(now: datetime) -> list[tuple[Claim, str]]:
     """Active claims past their capability's start or completion limit, with the reason."""
-    config = current_app.config
     rows = db.session.execute(
         select(Claim, Capability)
         .join(Capability, Capability.code == Claim.capability_code)
@@ -372,13 +394,66 @@ def stale_claims(now: datetime) -> list[tuple[Claim, str]]:
     )
     stale = []
     for claim, capability in rows:
-        start_days = capability.stale_start_days or config["STALE_START_DAYS"]
-        complete_days = capability.stale_complete_days or config["STALE_COMPLETE_DAYS"]
+        start_days, complete_days = stale_limits(capability)
         if claim.started_at is None and now - claim.claimed_at > timedelta(days=start_days):
             stale.append((claim, f"Stale: not started within {start_days} days of the claim."))
         elif now - claim.claimed_at > timedelta(days=complete_days):
             stale.append((claim, f"Stale: not completed within {complete_days} days."))
     return stale
+
+
+def release_claims(
+    actor: Actor, need_ids: Sequence[int], reason: str, *, now: datetime | None = None
+) -> list[int]:
+    """A coordinator releases the claims on these needs (stale ones, usually), with a reason
+    the partner is told: each need is open again, and a message to the partner's contact is
+    queued in the same unit of work. Needs no longer claimed are skipped; the ids released."""
+    actor.require("claim.release_stale")
+    _require_reason(reason)
+    now = now or utcnow()
+    released: list[int] = []
+    with unit_of_work(CHANGED):
+        for need_id in dict.fromkeys(need_ids):
+            need = get_need(actor, need_id)
+            claim = active_claim(need)
+            if claim is None or need.status not in TRANSITIONS["release"].sources:
+                continue
+            _release(actor, need, claim, TRANSITIONS["release"], reason, now)
+            _tell_partner_released(claim.partner_id, need, reason, now)
+            released.append(need.id)
+    return released
+
+
+def release_claim(actor: Actor, need_id: int, reason: str, *, now: datetime | None = None) -> Need:
+    """A coordinator releases one need's claim, with a reason the partner is told; a need that
+    is not claimed is a conflict."""
+    actor.require("claim.release_stale")
+    need = get_need(actor, need_id)
+    transition(need.status, "release")  # a ConflictError in plain words when not claimed
+    release_claims(actor, [need_id], reason, now=now)
+    return need
+
+
+def _tell_partner_released(partner_id: int, need: Need, reason: str, now: datetime) -> None:
+    """Queue the message that tells a partner the city released its claim (no contact email:
+    nothing is queued; the need's history still says why)."""
+    partner = db.session.get(Partner, partner_id)
+    if partner is None or not partner.contact_email:
+        return
+    queue_email(
+        partner.contact_email,
+        f"The city released your claim on need #{need.id}: {need.title}",
+        (
+            f"Hello {partner.contact_name or partner.name},\n\n"
+            f"The city released {partner.name}'s claim on need #{need.id}, "
+            f"\u201c{need.title}\u201d, on {now:%d %B %Y}.\n\n"
+            f"Why: {reason}\n\n"
+            "The need is open again. If you still mean to do it, claim it again from "
+            "\u201cTasks near us\u201d; if the work is already done, reply to this message so "
+            "the city can record it.\n"
+        ),
+        now=now,
+    )
 
 
 # --- capacity --------------------------------------------------------------------------------

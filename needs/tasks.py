@@ -14,12 +14,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from accounts.actor import Actor
+from capabilities.models import Capability
 from commonground.errors import PermissionDeniedError
 from commonground.extensions import db
 from geo.distance import haversine_km
 from needs.models import Claim, Need
 from needs.queries import NeedFilters, filtered_needs
-from needs.services import capacity_used
+from needs.services import capacity_used, stale_after, stale_limits
 from partners.models import Partner
 from partners.services import get_partner, present_partner
 
@@ -135,7 +136,9 @@ CLAIM_COLUMNS = (
 
 
 def our_claims(actor: Actor) -> list[dict[str, Any]]:
-    """Our active claims and our completions awaiting verification, newest first."""
+    """Our active claims and our completions awaiting verification, newest first; an active
+    claim says when the city may release it (`stale_on`) unless it is started or completed
+    (`stale_unless`)."""
     partner = own_partner(actor)
     rows = db.session.execute(
         select(*CLAIM_COLUMNS)
@@ -146,7 +149,21 @@ def our_claims(actor: Actor) -> list[dict[str, Any]]:
         )
         .order_by(Claim.claimed_at.desc(), Claim.id.desc())
     )
-    return [dict(row._mapping) for row in rows]
+    claims = [dict(row._mapping) for row in rows]
+    limits = {
+        c.code: stale_limits(c)
+        for c in db.session.scalars(
+            select(Capability).where(Capability.code.in_({c["capability_code"] for c in claims}))
+        )
+    }
+    for c in claims:
+        limit = limits.get(c["capability_code"]) or stale_limits(None)
+        c["stale_on"], c["stale_unless"] = (
+            stale_after(c["claimed_at"], c["started_at"], limit)
+            if c["status"] == "active"
+            else (None, None)
+        )
+    return claims
 
 
 def our_profile(actor: Actor) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from werkzeug.datastructures import MultiDict
 
 from capabilities.services import list_capabilities
+from commonground.db_types import utcnow
 from commonground.errors import DomainError, ValidationError
 from geo.services import list_neighbourhoods
 from needs import services
@@ -132,6 +133,7 @@ def show(need_id: int):
         closing=CLOSING,
         capabilities=capability_choices(),
         map=map_settings(),
+        now=utcnow(),
     )
 
 
@@ -143,6 +145,17 @@ def verify(need_id: int):
         lambda: services.verify_need(current_actor(), need_id, _read(NoteSchema())["note"]),
         done="Completion verified.",
         back=back_to(url_for("need_pages.show", need_id=need_id), url_for("dashboard.index")),
+    )
+
+
+@bp.post(f"/{NID}/release")
+@login_required
+def release(need_id: int):
+    """Release a partner's claim (a stale one, usually) with a reason the partner is told."""
+    return run_action(
+        lambda: services.release_claim(current_actor(), need_id, _read(ReasonSchema())["reason"]),
+        done="Claim released: the need is open again and the partner is told why.",
+        back=url_for("need_pages.show", need_id=need_id),
     )
 
 

@@ -70,8 +70,9 @@ def near_geojson():
 @bp.get("/claims")
 @login_required
 def claims():
-    """Our claims in hand, and completions waiting for the city to verify."""
-    return render_template("tasks/claims.html", claims=our_claims(current_actor()))
+    """Our claims in hand (each saying when the city may release it), and completions waiting
+    for the city to verify."""
+    return render_template("tasks/claims.html", claims=our_claims(current_actor()), now=utcnow())
 
 
 @bp.get("/history")

@@ -337,6 +337,13 @@ PROFILE_FORM = {
 ROUTES += [
     # --- pages: coordinators ------------------------------------------------------------------
     Route("GET", "/coordinator/", COORDINATORS),
+    Route(
+        "POST",
+        "/coordinator/release-stale",
+        COORDINATORS,
+        302,
+        body={"need": lambda world: str(world.needs["claimed"]), "reason": "Not started in time."},
+    ),
     Route("GET", "/needs/", SIGNED_IN),
     Route("GET", "/needs/new", COORDINATORS),
     Route("POST", "/needs/new", COORDINATORS, 302, body=NEED_FORM),
@@ -344,6 +351,14 @@ ROUTES += [
     Route("POST", "/imports/", COORDINATORS, 422, body={}),  # no file: the form says so
     Route("GET", f"/needs/{NID}", SIGNED_IN),
     Route("POST", f"/needs/{NID}/verify", COORDINATORS, 302, need="completed", body={"note": ""}),
+    Route(
+        "POST",
+        f"/needs/{NID}/release",
+        COORDINATORS,
+        302,
+        need="claimed",
+        body={"reason": "Not started in time."},
+    ),
     Route(
         "POST",
         f"/needs/{NID}/reopen",
