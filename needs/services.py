@@ -221,9 +221,11 @@ def start_need(actor: Actor, need_id: int, *, now: datetime | None = None) -> Ne
 def complete_need(
     actor: Actor, need_id: int, report: dict[str, Any], *, now: datetime | None = None
 ) -> Need:
-    """The claiming partner reports the work done: volunteers, hours, units, notes."""
+    """The claiming partner reports the work done: volunteers, hours, units, notes; at least
+    one measure of the work (volunteers, hours or units) is required."""
     now = now or utcnow()
     need, claim, step = _own_claim_step(actor, need_id, "complete")
+    _require_a_measure(report)
     with unit_of_work(CHANGED):
         _move(need, "complete", step.sources, step.target, now)
         claim.completed_at = now
@@ -543,6 +545,21 @@ def _release(actor: Actor, need: Need, claim: Claim, step, reason: str, now: dat
 
 def _latest_done_claim(need: Need) -> Claim | None:
     return next((c for c in reversed(need.claims) if c.status == "done"), None)
+
+
+WORK_MEASURES = ("volunteers", "hours", "units")
+"""A completion report says how much was done by at least one of these."""
+
+
+def _require_a_measure(report: dict[str, Any]) -> None:
+    """Refuse a completion report that measures nothing (a report of no work is not done)."""
+    if not any((report.get(name) or 0) > 0 for name in WORK_MEASURES):
+        message = "Fill in at least one of volunteers, hours or units."
+        raise ValidationError(
+            "Say how much work was done: the number of volunteers, their hours, or the units "
+            "(bags, tons…) — at least one.",
+            {name: [message] for name in WORK_MEASURES},
+        )
 
 
 def _require_reason(reason: str | None) -> None:

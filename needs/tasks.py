@@ -89,6 +89,19 @@ def weekly_capacity(partner: Partner, now: datetime) -> list[dict[str, Any]]:
     ]
 
 
+def full_this_week(capacity: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """capability code -> its `weekly_capacity` row, for the capabilities with no slot left this
+    week (a claim for them would be refused): claim buttons say so instead."""
+    return {c["capability"]: c for c in capacity if c["used"] >= c["tasks_per_week"]}
+
+
+def our_full_capabilities(actor: Actor, now: datetime) -> dict[str, dict[str, Any]]:
+    """`full_this_week` for the acting member's organisation (nothing for anyone else)."""
+    if actor.partner_id is None or not actor.can("need.claim"):
+        return {}
+    return full_this_week(weekly_capacity(own_partner(actor), now))
+
+
 def _task(row: Any, base: tuple[float, float]) -> dict[str, Any]:
     return {
         "id": row.id,

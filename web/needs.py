@@ -19,6 +19,7 @@ from needs.detail import need_detail
 from needs.lifecycle import STATUSES
 from needs.mapdata import list_page
 from needs.schemas import SOURCES, CloseSchema, NeedCreateSchema, NoteSchema, ReasonSchema
+from needs.tasks import our_full_capabilities
 from planning.services import need_page_suggestions
 from web.access import current_actor, login_required
 from web.actions import back_to, run_action
@@ -134,6 +135,7 @@ def show(need_id: int):
         capabilities=capability_choices(),
         map=map_settings(),
         now=utcnow(),
+        full=our_full_capabilities(actor, utcnow()),
     )
 
 

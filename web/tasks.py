@@ -17,7 +17,7 @@ from commonground.rate_limits import per_organisation_shared
 from needs import services
 from needs.detail import need_detail
 from needs.schemas import CompletionReportSchema, NoteSchema, ReasonSchema
-from needs.tasks import our_claims, our_history
+from needs.tasks import full_this_week, our_claims, our_history
 from planning.services import accept_offer, decline_offer, tasks_near
 from web.access import current_actor, json_login_required, login_required
 from web.actions import run_action
@@ -39,6 +39,8 @@ def index():
     return render_template(
         "tasks/index.html",
         found=found,
+        full=full_this_week(found["capacity"]),
+        can=actor.can,
         capabilities=capability_choices(),
         map=map_settings(),
     )
