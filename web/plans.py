@@ -6,6 +6,8 @@ its use cases.
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, render_template, request, url_for
 
 from planning.services import (
@@ -46,9 +48,16 @@ def run():
 @bp.get(f"/{PLAN}")
 @login_required
 def show(plan_id: int):
-    """A plan's assignments grouped by partner, with their reasons."""
+    """A plan's assignments grouped by partner, with their reasons; `?open=<partner id>` opens
+    that partner's list (where the coordinator was when offering from it)."""
     actor = current_actor()
-    return render_template("plans/show.html", plan=plan_by_partner(actor, plan_id), can=actor.can)
+    opened = request.args.get("open", "")
+    return render_template(
+        "plans/show.html",
+        plan=plan_by_partner(actor, plan_id),
+        can=actor.can,
+        opened=int(opened) if opened.isdigit() and len(opened) < 10 else None,
+    )
 
 
 @bp.post(f"/{PLAN}/offer")
@@ -59,9 +68,20 @@ def offer_tasks(plan_id: int):
     return run_action(
         lambda: offer_assignments(current_actor(), plan_id, ids),
         done=lambda offered: f"Offered {offered} task{'' if offered == 1 else 's'}.",
-        back=url_for("plan_pages.show", plan_id=plan_id),
+        back=_back_in_plan(plan_id),
         refusals=(),
     )
+
+
+def _back_in_plan(plan_id: int) -> str:
+    """Back to the plan page where the form was: its partner group (`?open=<id>#partner-<id>`
+    from the form's `next`), or the top."""
+    here = url_for("plan_pages.show", plan_id=plan_id)
+    target = request.form.get("next", "")
+    group = re.fullmatch(re.escape(here) + r"\?open=(\d{1,9})#partner-(\d{1,9})", target)
+    if group and group.group(1) == group.group(2):
+        return target
+    return here
 
 
 @bp.post(f"/{PLAN}/partners/<id:partner_id>/offer")

@@ -199,7 +199,7 @@ def test_coordinator_runs_a_plan_and_offers_a_task_the_partner_accepts(make, vis
     group = city.page.locator("section.plan-partner", has_text=partner.name)
     assert group.get_by_text("Planned cleanup").count() == 1
     city.screenshot("coordinator-plan")
-    group.get_by_role("button", name=re.compile("Offer ticked tasks")).click()
+    group.get_by_role("button", name=re.compile("Offer all 1")).click()
     city.page.get_by_text("Offered 1 task.").wait_for()
 
     crew = visitor()
