@@ -434,6 +434,24 @@ def plan_by_partner(actor: Actor, plan_id: int) -> dict[str, Any]:
     return plan
 
 
+UNASSIGNED_SHOWN = 200
+"""The most unassigned needs a plan's list shows (it says how many there are in all)."""
+
+
+def plan_unassigned(actor: Actor, plan_id: int) -> dict[str, Any]:
+    """The open needs a plan assigns to nobody: the plan's header, how many (`count`) and the
+    most urgent of them (`needs`, at most UNASSIGNED_SHOWN) with title, capability,
+    neighbourhood and priority."""
+    plan = get_plan(actor, plan_id)
+    count, ids = queries.unassigned_open_needs(plan_id, UNASSIGNED_SHOWN)
+    summaries = need_summaries(ids)
+    return {
+        "plan": present_plan(plan, with_assignments=False),
+        "count": count,
+        "needs": [{"id": i, **summaries.get(i, {})} for i in ids],
+    }
+
+
 def _assignment(plan_id: int, assignment_id: int) -> PlanAssignment:
     return get_or_not_found(
         PlanAssignment,

@@ -14,11 +14,13 @@ from planning.services import (
     offer_assignments,
     offer_partner_tasks,
     plan_by_partner,
+    plan_unassigned,
     recent_plans,
     run_city_plan,
 )
 from web.access import current_actor, login_required
 from web.actions import back_to, run_action
+from web.needs import capability_choices
 
 bp = Blueprint("plan_pages", __name__, url_prefix="/plans")
 
@@ -52,12 +54,52 @@ def show(plan_id: int):
     that partner's list (where the coordinator was when offering from it)."""
     actor = current_actor()
     opened = request.args.get("open", "")
+    plan = plan_by_partner(actor, plan_id)
+    capabilities = capability_choices()
+    chosen = _group_filters({c["code"] for c in capabilities})
+    shown = [group for group in plan["partners"] if _group_matches(group, chosen)]
     return render_template(
         "plans/show.html",
-        plan=plan_by_partner(actor, plan_id),
+        plan=plan,
+        groups=shown,
+        chosen=chosen,
+        capabilities=capabilities,
         can=actor.can,
         opened=int(opened) if opened.isdigit() and len(opened) < 10 else None,
     )
+
+
+@bp.get(f"/{PLAN}/unassigned")
+@login_required
+def unassigned(plan_id: int):
+    """The open needs a plan assigns to nobody: the list behind its "left unassigned" count."""
+    return render_template(
+        "plans/unassigned.html",
+        found=plan_unassigned(current_actor(), plan_id),
+        capabilities={c["code"]: c for c in capability_choices()},
+    )
+
+
+def _group_filters(capability_codes: set[str]) -> dict[str, str]:
+    """The plan page's filters from the query string (unknown values dropped): part of a
+    partner's name, a capability, and whether to show only partners with tasks not offered."""
+    capability = request.args.get("capability", "")
+    return {
+        "partner": request.args.get("partner", "").strip().lower()[:160],
+        "capability": capability if capability in capability_codes else "",
+        "waiting": "1" if request.args.get("waiting") == "1" else "",
+    }
+
+
+def _group_matches(group: dict, chosen: dict[str, str]) -> bool:
+    """Whether a partner's group passes the plan page's filters."""
+    if chosen["partner"] and chosen["partner"] not in (group["partner_name"] or "").lower():
+        return False
+    if chosen["waiting"] and not group["proposed"]:
+        return False
+    if chosen["capability"]:
+        return any(a["capability"] == chosen["capability"] for a in group["assignments"])
+    return True
 
 
 @bp.post(f"/{PLAN}/offer")

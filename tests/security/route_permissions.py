@@ -377,6 +377,7 @@ ROUTES += [
     Route("GET", "/plans/", STAFF),
     Route("POST", "/plans/run", COORDINATORS, 302),
     Route("GET", f"/plans/{PLAN_PAGE}", STAFF),
+    Route("GET", f"/plans/{PLAN_PAGE}/unassigned", STAFF),
     Route("POST", f"/plans/{PLAN_PAGE}/partners/{PID}/offer", COORDINATORS, 302),
     Route(
         "POST",

@@ -54,3 +54,41 @@ def test_a_foreign_next_page_after_offering_goes_to_the_plan_top(make, browser):
     coordinator = browser(make.user("coordinator"))
     response = coordinator.post(f"/plans/{plan.id}/offer", {"next": "https://evil.example/"})
     assert response.headers["Location"] == f"/plans/{plan.id}"
+
+
+def test_the_unassigned_count_links_to_a_list_of_as_many_needs(make, browser):
+    make.partner(
+        name="One Slot", capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 1}]
+    )
+    for n in range(3):
+        make.need(title=f"Lot {n}")
+    make.need(title="Nobody mows", capability="lot_mowing")
+    plan = run_city_plan(SYSTEM)
+    coordinator = browser(make.user("coordinator"))
+    page = coordinator.text(f"/plans/{plan.id}")
+    assert f'<a href="/plans/{plan.id}/unassigned">3 left unassigned</a>' in page
+    listed = coordinator.text(f"/plans/{plan.id}/unassigned")
+    assert "3 open needs have no task in" in listed
+    assert len(re.findall(r'<tr><td><a href="/needs/\d+">', listed)) == 3
+    assert "Nobody mows" in listed
+
+
+def test_the_plan_page_filters_partners_by_name_capability_and_waiting_tasks(make, browser):
+    make.partner(name="Litter Crew")
+    make.partner(name="Mow Crew", capabilities=[{"capability": "lot_mowing", "tasks_per_week": 2}])
+    make.need()
+    make.need(capability="lot_mowing")
+    plan = run_city_plan(SYSTEM)
+    coordinator = browser(make.user("coordinator"))
+    path = f"/plans/{plan.id}"
+
+    def shown(query: str) -> list[str]:
+        page = coordinator.text(f"{path}?{query}")
+        return re.findall(r'class="plan-partner">\s*<h2[^>]*><a [^>]*>([^<]+)</a>', page)
+
+    assert sorted(shown("")) == ["Litter Crew", "Mow Crew"]
+    assert shown("partner=mow") == ["Mow Crew"]
+    assert shown("capability=litter_cleanup") == ["Litter Crew"]
+    mow = re.search(r'/partners/(\d+)/offer"', coordinator.text(f"{path}?partner=mow"))
+    coordinator.post(f"{path}/partners/{mow.group(1)}/offer")
+    assert shown("waiting=1") == ["Litter Crew"]
