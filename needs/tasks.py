@@ -20,7 +20,7 @@ from commonground.extensions import db
 from geo.distance import haversine_km
 from needs.models import Claim, Need
 from needs.queries import NeedFilters, filtered_needs
-from needs.services import capacity_used, stale_after, stale_limits
+from needs.services import active_claim, capacity_used, get_need, stale_after, stale_limits
 from partners.models import Partner
 from partners.services import get_partner, present_partner
 
@@ -247,3 +247,35 @@ def task_rows(partner: Partner, need_ids: list[int]) -> dict[int, dict[str, Any]
         select(*TASK_COLUMNS).where(Need.id.in_(need_ids), Need.latitude.is_not(None))
     )
     return {row.id: _task(row, base) for row in rows}
+
+
+SIMILAR_REACH_KM = 5.0
+"""How far from a need its "similar tasks nearby" are looked for, when the reader's own
+organisation gives no service radius."""
+
+
+def lost_claim(actor: Actor, need_id: int, now: datetime, limit: int = 3) -> dict[str, Any] | None:
+    """When another organisation holds a need the actor wanted: its name, how many minutes
+    ago it claimed it, and up to `limit` open needs of the same capability nearest to this one
+    (`similar`, each with its distance from it). None when nobody else holds it."""
+    need = get_need(actor, need_id)
+    claim = active_claim(need)
+    if claim is None or actor.is_member_of(claim.partner_id):
+        return None
+    reach = SIMILAR_REACH_KM
+    if actor.partner_id is not None:
+        reach = get_partner(actor, actor.partner_id).service_radius_km or reach
+    similar: list[dict[str, Any]] = []
+    if need.latitude is not None and need.longitude is not None:
+        here = (need.latitude, need.longitude)
+        near = NeedFilters(
+            status=("open",), capability=(need.capability_code,), near=here, radius_km=reach
+        )
+        query = filtered_needs(near).with_only_columns(*TASK_COLUMNS).limit(limit)
+        similar = [_task(row, here) for row in db.session.execute(query)]
+    holder = db.session.get(Partner, claim.partner_id)
+    return {
+        "partner_name": holder.name if holder else "Another organisation",
+        "minutes": max(0, int((now - claim.claimed_at).total_seconds() // 60)),
+        "similar": similar,
+    }

@@ -8,9 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user
 
+from capabilities.services import capability_labels
+from partners.sectors import SECTOR_LABELS
 from web.access import current_actor
 from web.legend import STATUS_LEGEND, status_label
 
@@ -116,8 +118,28 @@ def pluck_map(items: list[dict], key: str, value: str) -> dict:
     return {item[key]: item[value] for item in items}
 
 
+def sector_label(code: str | None) -> str:
+    """The words for a sector code ("faith_based" -> "Congregation or faith-based")."""
+    if not code:
+        return ""
+    return SECTOR_LABELS.get(code, "Other" if code == "other" else code.replace("_", " "))
+
+
+def capability_label(code: str | None) -> str:
+    """The taxonomy's label for a capability code (read once per request or job)."""
+    if not code:
+        return ""
+    if "capability_labels" not in g:
+        g.capability_labels = capability_labels()
+    return g.capability_labels.get(code, code.replace("_", " "))
+
+
 def install(app: Flask) -> None:
-    """Make the navigation and the status words available to every template."""
+    """Make the navigation, the status words and the label filters (`sector_label`,
+    `capability_label`: labels, never codes, on pages and handouts) available to every
+    template."""
+    app.jinja_env.filters["sector_label"] = sector_label
+    app.jinja_env.filters["capability_label"] = capability_label
 
     @app.context_processor
     def _navigation() -> dict[str, Any]:

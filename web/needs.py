@@ -14,12 +14,13 @@ from capabilities.services import list_capabilities
 from commonground.db_types import utcnow
 from commonground.errors import DomainError, ValidationError
 from geo.services import list_neighbourhoods
+from matching.explain import format_distance
 from needs import services
 from needs.detail import need_detail
 from needs.lifecycle import STATUSES
 from needs.mapdata import list_page
 from needs.schemas import SOURCES, CloseSchema, NeedCreateSchema, NoteSchema, ReasonSchema
-from needs.tasks import our_full_capabilities
+from needs.tasks import lost_claim, our_full_capabilities
 from planning.services import need_page_suggestions
 from web.access import current_actor, login_required
 from web.actions import back_to, run_action
@@ -136,7 +137,20 @@ def show(need_id: int):
         map=map_settings(),
         now=utcnow(),
         full=our_full_capabilities(actor, utcnow()),
+        lost=_lost(actor, need_id, need["status"]),
     )
+
+
+def _lost(actor, need_id: int, status: str) -> dict[str, Any] | None:
+    """For a partner member, when another organisation holds the need: who, and the similar
+    tasks nearby with their distance in the city's units."""
+    if not actor.can("need.claim") or status not in ("claimed", "in_progress"):
+        return None
+    lost = lost_claim(actor, need_id, utcnow())
+    units = current_app.config["DISTANCE_UNITS"]
+    for task in lost["similar"] if lost else []:
+        task["distance"] = format_distance(task["distance_km"], units)
+    return lost
 
 
 @bp.post(f"/{NID}/verify")

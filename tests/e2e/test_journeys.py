@@ -123,7 +123,9 @@ def test_partner_member_is_told_when_someone_else_claimed_first(make, visitor):
     tab.page.locator(f"#task-{need.id}").get_by_role("button", name=re.compile("Claim")).click()
     alert = tab.page.get_by_role("alert")
     alert.wait_for()
-    assert "Not claimed" in alert.inner_text()
+    assert "Rival Volunteers claimed this just now" in alert.inner_text()
+    assert tab.page.get_by_role("heading", name="Similar tasks nearby").is_visible()
+    assert tab.serious_accessibility_violations() == []
 
 
 def test_coordinator_verifies_a_completion_and_the_history_shows_every_step(make, visitor):
