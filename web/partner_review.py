@@ -16,6 +16,8 @@ from web.actions import run_action
 bp = Blueprint("partner_review", __name__, url_prefix="/review/partners")
 
 ACTION = "<any(" + ", ".join(sorted(STATUS_ACTIONS)) + "):action>"
+ACTION_ORDER = ("verify", "resume", "pause", "archive")
+"""The order of a row's buttons: the usual step first, the one that ends a partnership last."""
 
 
 @bp.get("")
@@ -27,7 +29,10 @@ def index():
         "partner_review/index.html",
         partners=partners,
         actions={
-            status: sorted(a for a, (sources, _) in STATUS_ACTIONS.items() if status in sources)
+            status: sorted(
+                (a for a, (sources, _) in STATUS_ACTIONS.items() if status in sources),
+                key=ACTION_ORDER.index,
+            )
             for status in ("pending", "active", "paused")
         },
     )
