@@ -164,7 +164,8 @@ def remove_member(
 
 
 def pending_partners(actor: Actor) -> list[dict[str, Any]]:
-    """Organisations for a coordinator to review, newest first, as plain data."""
+    """Organisations for a coordinator to review, newest first, as plain data: what they say
+    they do (capabilities, tasks a week) and where (base address, radius, neighbourhoods)."""
     actor.require("partner.set_status")
     rows = db.session.scalars(
         select(Partner)
@@ -182,6 +183,13 @@ def pending_partners(actor: Actor) -> list[dict[str, Any]]:
             "contact_email": p.contact_email,
             "status": p.status,
             "created_at": p.created_at,
+            "capabilities": [
+                {"capability": c.capability_code, "tasks_per_week": c.tasks_per_week}
+                for c in p.capabilities
+            ],
+            "base_address": p.base_address,
+            "service_radius_km": p.service_radius_km,
+            "service_neighbourhoods": list(p.service_neighbourhoods or []),
         }
         for p in rows
     ]

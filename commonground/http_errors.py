@@ -57,6 +57,7 @@ def error_response(
                 status=status,
                 phrase=HTTPStatus(status).phrase,
                 message=message,
+                request_id=current_request_id(),
             ),
             mimetype="text/html",
         )

@@ -35,7 +35,7 @@ from media.images import CleanPhoto
 from media.services import get_photo, store_photo, stored_files
 from needs import notices as resident_notices
 from needs.calendar import week_start
-from needs.lifecycle import transition
+from needs.lifecycle import TRANSITIONS, transition
 from needs.models import Claim, Need, NeedEvent
 from notifications import notices
 from partners.models import Partner, PartnerCapability
@@ -237,10 +237,12 @@ def complete_need(
     now: datetime | None = None,
     photos: Sequence[tuple[str, CleanPhoto]] = (),
 ) -> Need:
-    """The claiming partner reports the work done: volunteers, hours, units, notes, and
-    photos before and after (`photos`: (role, cleaned photo) pairs, already checked)."""
+    """The claiming partner reports the work done: volunteers, hours, units, notes (at least
+    one measure of the work: volunteers, hours or units), and photos before and after
+    (`photos`: (role, cleaned photo) pairs, already checked)."""
     now = now or utcnow()
     need, claim, step = _own_claim_step(actor, need_id, "complete")
+    _require_a_measure(report)
     unknown = sorted({role for role, _ in photos} - {"before", "after"})
     if unknown:
         raise ValidationError("Photos are before or after.", {"photos": ["Before or after."]})
@@ -398,6 +400,29 @@ def release_stale_claims(actor: Actor, *, now: datetime | None = None) -> list[i
     return released
 
 
+def stale_limits(capability: Capability | None) -> tuple[int, int]:
+    """(days to start, days to complete) after a claim before it is stale: the capability's
+    own limits, else STALE_START_DAYS and STALE_COMPLETE_DAYS."""
+    config = current_app.config
+    start_days = (capability.stale_start_days if capability else None) or config["STALE_START_DAYS"]
+    complete_days = (capability.stale_complete_days if capability else None) or config[
+        "STALE_COMPLETE_DAYS"
+    ]
+    return start_days, complete_days
+
+
+def stale_after(
+    claimed_at: datetime, started_at: datetime | None, limits: tuple[int, int]
+) -> tuple[datetime, str]:
+    """When a claim becomes stale and may be released, and what must happen before then
+    ("start" or "complete"): the one staleness rule — not started within the start limit,
+    else not completed within the completion limit, both counted from the claim."""
+    start_days, complete_days = limits
+    if started_at is None and start_days <= complete_days:
+        return claimed_at + timedelta(days=start_days), "start"
+    return claimed_at + timedelta(days=complete_days), "complete"
+
+
 def stale_claims(now: datetime) -> list[tuple[Claim, str]]:
     """Active claims past their capability's start or completion limit, with the reason."""
     return [(claim, reason) for claim, deadline, _, reason in release_deadlines() if now > deadline]
@@ -405,10 +430,8 @@ def stale_claims(now: datetime) -> list[tuple[Claim, str]]:
 
 def release_deadlines() -> list[tuple[Claim, datetime, str, str]]:
     """Every active claim with when it becomes stale: (claim, deadline, what it waits for —
-    "start" or "complete" —, the reason it will be released with). The one staleness rule:
-    not started within the start limit, else not completed within the completion limit, both
-    counted from the claim (per capability, else STALE_START_DAYS / STALE_COMPLETE_DAYS)."""
-    config = current_app.config
+    "start" or "complete" —, the reason it will be released with). The one staleness rule is
+    `stale_after`, with each capability's limits (`stale_limits`)."""
     rows = db.session.execute(
         select(Claim, Capability)
         .join(Capability, Capability.code == Claim.capability_code)
@@ -418,17 +441,46 @@ def release_deadlines() -> list[tuple[Claim, datetime, str, str]]:
     )
     found = []
     for claim, capability in rows:
-        start_days = capability.stale_start_days or config["STALE_START_DAYS"]
-        complete_days = capability.stale_complete_days or config["STALE_COMPLETE_DAYS"]
-        start_by = claim.claimed_at + timedelta(days=start_days)
-        complete_by = claim.claimed_at + timedelta(days=complete_days)
-        start_reason = f"Stale: not started within {start_days} days of the claim."
-        complete_reason = f"Stale: not completed within {complete_days} days."
-        if claim.started_at is None and start_by <= complete_by:
-            found.append((claim, start_by, "start", start_reason))
-        else:
-            found.append((claim, complete_by, "complete", complete_reason))
+        limits = stale_limits(capability)
+        deadline, waits_for = stale_after(claim.claimed_at, claim.started_at, limits)
+        reason = (
+            f"Stale: not started within {limits[0]} days of the claim."
+            if waits_for == "start"
+            else f"Stale: not completed within {limits[1]} days."
+        )
+        found.append((claim, deadline, waits_for, reason))
     return found
+
+
+def release_claims(
+    actor: Actor, need_ids: Sequence[int], reason: str, *, now: datetime | None = None
+) -> list[int]:
+    """A coordinator releases the claims on these needs (stale ones, usually), with a reason
+    the partner is told: each need is open again, and its members are told why (a notice
+    queued in the same unit of work). Needs no longer claimed are skipped; the ids released."""
+    actor.require("claim.release_stale")
+    _require_reason(reason)
+    now = now or utcnow()
+    released: list[int] = []
+    with unit_of_work(CHANGED):
+        for need_id in dict.fromkeys(need_ids):
+            need = get_need(actor, need_id)
+            claim = active_claim(need)
+            if claim is None or need.status not in TRANSITIONS["release"].sources:
+                continue
+            _release(actor, need, claim, TRANSITIONS["release"], reason, now)
+            released.append(need.id)
+    return released
+
+
+def release_claim(actor: Actor, need_id: int, reason: str, *, now: datetime | None = None) -> Need:
+    """A coordinator releases one need's claim, with a reason the partner is told; a need that
+    is not claimed is a conflict."""
+    actor.require("claim.release_stale")
+    need = get_need(actor, need_id)
+    transition(need.status, "release")  # a ConflictError in plain words when not claimed
+    release_claims(actor, [need_id], reason, now=now)
+    return need
 
 
 # --- capacity --------------------------------------------------------------------------------
@@ -530,6 +582,7 @@ def _release(
         need.title,
         reason=reason,
         automatic=automatic,
+        by_city=not automatic and not actor.is_member_of(claim.partner_id),
         released_at=now,
         exclude_user_id=actor.user_id,
     )
@@ -537,6 +590,21 @@ def _release(
 
 def _latest_done_claim(need: Need) -> Claim | None:
     return next((c for c in reversed(need.claims) if c.status == "done"), None)
+
+
+WORK_MEASURES = ("volunteers", "hours", "units")
+"""A completion report says how much was done by at least one of these."""
+
+
+def _require_a_measure(report: dict[str, Any]) -> None:
+    """Refuse a completion report that measures nothing (a report of no work is not done)."""
+    if not any((report.get(name) or 0) > 0 for name in WORK_MEASURES):
+        message = "Fill in at least one of volunteers, hours or units."
+        raise ValidationError(
+            "Say how much work was done: the number of volunteers, their hours, or the units "
+            "(bags, tons…) — at least one.",
+            {name: [message] for name in WORK_MEASURES},
+        )
 
 
 def _require_reason(reason: str | None) -> None:

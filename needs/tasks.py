@@ -14,12 +14,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from accounts.actor import Actor
+from capabilities.models import Capability
 from commonground.errors import PermissionDeniedError
 from commonground.extensions import db
 from geo.distance import haversine_km
 from needs.models import Claim, Need
 from needs.queries import NeedFilters, filtered_needs
-from needs.services import capacity_used
+from needs.services import active_claim, capacity_used, get_need, stale_after, stale_limits
 from partners.models import Partner
 from partners.services import get_partner, present_partner
 
@@ -88,6 +89,19 @@ def weekly_capacity(partner: Partner, now: datetime) -> list[dict[str, Any]]:
     ]
 
 
+def full_this_week(capacity: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """capability code -> its `weekly_capacity` row, for the capabilities with no slot left this
+    week (a claim for them would be refused): claim buttons say so instead."""
+    return {c["capability"]: c for c in capacity if c["used"] >= c["tasks_per_week"]}
+
+
+def our_full_capabilities(actor: Actor, now: datetime) -> dict[str, dict[str, Any]]:
+    """`full_this_week` for the acting member's organisation (nothing for anyone else)."""
+    if actor.partner_id is None or not actor.can("need.claim"):
+        return {}
+    return full_this_week(weekly_capacity(own_partner(actor), now))
+
+
 def _task(row: Any, base: tuple[float, float]) -> dict[str, Any]:
     return {
         "id": row.id,
@@ -135,7 +149,9 @@ CLAIM_COLUMNS = (
 
 
 def our_claims(actor: Actor) -> list[dict[str, Any]]:
-    """Our active claims and our completions awaiting verification, newest first."""
+    """Our active claims and our completions awaiting verification, newest first; an active
+    claim says when the city may release it (`stale_on`) unless it is started or completed
+    (`stale_unless`)."""
     partner = own_partner(actor)
     rows = db.session.execute(
         select(*CLAIM_COLUMNS)
@@ -146,7 +162,21 @@ def our_claims(actor: Actor) -> list[dict[str, Any]]:
         )
         .order_by(Claim.claimed_at.desc(), Claim.id.desc())
     )
-    return [dict(row._mapping) for row in rows]
+    claims = [dict(row._mapping) for row in rows]
+    limits = {
+        c.code: stale_limits(c)
+        for c in db.session.scalars(
+            select(Capability).where(Capability.code.in_({c["capability_code"] for c in claims}))
+        )
+    }
+    for c in claims:
+        limit = limits.get(c["capability_code"]) or stale_limits(None)
+        c["stale_on"], c["stale_unless"] = (
+            stale_after(c["claimed_at"], c["started_at"], limit)
+            if c["status"] == "active"
+            else (None, None)
+        )
+    return claims
 
 
 def our_profile(actor: Actor) -> dict[str, Any]:
@@ -217,3 +247,35 @@ def task_rows(partner: Partner, need_ids: list[int]) -> dict[int, dict[str, Any]
         select(*TASK_COLUMNS).where(Need.id.in_(need_ids), Need.latitude.is_not(None))
     )
     return {row.id: _task(row, base) for row in rows}
+
+
+SIMILAR_REACH_KM = 5.0
+"""How far from a need its "similar tasks nearby" are looked for, when the reader's own
+organisation gives no service radius."""
+
+
+def lost_claim(actor: Actor, need_id: int, now: datetime, limit: int = 3) -> dict[str, Any] | None:
+    """When another organisation holds a need the actor wanted: its name, how many minutes
+    ago it claimed it, and up to `limit` open needs of the same capability nearest to this one
+    (`similar`, each with its distance from it). None when nobody else holds it."""
+    need = get_need(actor, need_id)
+    claim = active_claim(need)
+    if claim is None or actor.is_member_of(claim.partner_id):
+        return None
+    reach = SIMILAR_REACH_KM
+    if actor.partner_id is not None:
+        reach = get_partner(actor, actor.partner_id).service_radius_km or reach
+    similar: list[dict[str, Any]] = []
+    if need.latitude is not None and need.longitude is not None:
+        here = (need.latitude, need.longitude)
+        near = NeedFilters(
+            status=("open",), capability=(need.capability_code,), near=here, radius_km=reach
+        )
+        query = filtered_needs(near).with_only_columns(*TASK_COLUMNS).limit(limit)
+        similar = [_task(row, here) for row in db.session.execute(query)]
+    holder = db.session.get(Partner, claim.partner_id)
+    return {
+        "partner_name": holder.name if holder else "Another organisation",
+        "minutes": max(0, int((now - claim.claimed_at).total_seconds() // 60)),
+        "similar": similar,
+    }

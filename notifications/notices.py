@@ -145,12 +145,15 @@ def tell_claim_released(
     automatic: bool,
     released_at: datetime,
     exclude_user_id: int | None = None,
+    by_city: bool = False,
 ) -> int:
-    """A claim of the partner's was released, by one of its members or automatically."""
+    """A claim of the partner's was released: by one of its members, by the city (a
+    coordinator, with the reason) or automatically."""
     context = {
         "title": title,
         "reason": reason,
         "automatic": automatic,
+        "by_city": by_city,
         "released_at": when(released_at),
         "need_url": _need_link(need_id),
         "tasks_url": public_url("tasks.index"),

@@ -59,10 +59,12 @@ def list_partners(
     sector: str | None = None,
     capability: str | None = None,
     neighbourhood: str | None = None,
+    name: str | None = None,
     offset: int = 0,
     limit: int = 50,
 ) -> tuple[list[Partner], int]:
-    """Partners matching the filters, by name, and the total count. Members see only their own."""
+    """Partners matching the filters (`name`: part of the name, any case), by name, and the
+    total count. Members see only their own."""
     query = select(Partner)
     if not actor.can("partner.read_all"):
         if actor.partner_id is None:
@@ -72,6 +74,9 @@ def list_partners(
         query = query.where(Partner.status == status)
     if sector:
         query = query.where(Partner.sector == sector)
+    if name and name.strip():
+        words = name.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(func.lower(Partner.name).like(f"%{words}%", escape="\\"))
     if capability:
         query = query.where(
             Partner.capabilities.any(PartnerCapability.capability_code == capability)

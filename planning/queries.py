@@ -181,3 +181,32 @@ def city_version() -> tuple[Any, ...]:
         )
     )
     return (*(tuple(db.session.execute(read).one()) for read in reads), labels)
+
+
+def proposed_by_partner(plan_id: int) -> dict[int, list[int]]:
+    """partner id -> ids of a plan's assignments still proposed (not offered yet) whose need
+    is still open, best score first."""
+    rows = db.session.execute(
+        select(PlanAssignment.partner_id, PlanAssignment.id)
+        .join(Need, Need.id == PlanAssignment.need_id)
+        .where(
+            PlanAssignment.plan_id == plan_id,
+            PlanAssignment.status == "proposed",
+            Need.status == "open",
+        )
+        .order_by(PlanAssignment.score.desc(), PlanAssignment.id)
+    )
+    found: dict[int, list[int]] = {}
+    for partner_id, assignment_id in rows:
+        found.setdefault(partner_id, []).append(assignment_id)
+    return found
+
+
+def unassigned_open_needs(plan_id: int, limit: int) -> tuple[int, list[int]]:
+    """How many open needs have no assignment in a plan, and the ids of the first `limit` of
+    them, most urgent first (priority, then oldest)."""
+    assigned = select(PlanAssignment.need_id).where(PlanAssignment.plan_id == plan_id)
+    query = select(Need.id).where(Need.status == "open", Need.id.not_in(assigned))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    ids = db.session.scalars(query.order_by(Need.priority, Need.opened_at, Need.id).limit(limit))
+    return total, list(ids)

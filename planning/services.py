@@ -475,6 +475,24 @@ def plan_by_partner(actor: Actor, plan_id: int) -> dict[str, Any]:
     return plan
 
 
+UNASSIGNED_SHOWN = 200
+"""The most unassigned needs a plan's list shows (it says how many there are in all)."""
+
+
+def plan_unassigned(actor: Actor, plan_id: int) -> dict[str, Any]:
+    """The open needs a plan assigns to nobody: the plan's header, how many (`count`) and the
+    most urgent of them (`needs`, at most UNASSIGNED_SHOWN) with title, capability,
+    neighbourhood and priority."""
+    plan = get_plan(actor, plan_id)
+    count, ids = queries.unassigned_open_needs(plan_id, UNASSIGNED_SHOWN)
+    summaries = need_summaries(ids)
+    return {
+        "plan": present_plan(plan, with_assignments=False),
+        "count": count,
+        "needs": [{"id": i, **summaries.get(i, {})} for i in ids],
+    }
+
+
 def _assignment(plan_id: int, assignment_id: int) -> PlanAssignment:
     return get_or_not_found(
         PlanAssignment,
@@ -521,6 +539,36 @@ def offer_assignments(
             continue
         offered += 1
     return offered
+
+
+def offer_partner_tasks(
+    actor: Actor, plan_id: int, partner_id: int, *, now: datetime | None = None
+) -> int:
+    """Offer a partner every task a plan proposes for it (whose need is still open); how many
+    were offered."""
+    actor.require("plan.run")
+    get_plan(actor, plan_id)
+    ids = queries.proposed_by_partner(plan_id).get(partner_id, [])
+    return offer_assignments(actor, plan_id, ids, now=now)
+
+
+def offers_waiting(actor: Actor) -> dict[str, Any]:
+    """The latest plan's tasks not offered yet, by partner (most first): `plan_id` (None when no
+    plan was run) and `partners`, each with its id, name and how many tasks wait."""
+    actor.require("plan.read")
+    plan_id = queries.latest_plan_id()
+    if plan_id is None:
+        return {"plan_id": None, "partners": [], "total": 0}
+    waiting = queries.proposed_by_partner(plan_id)
+    names = partner_names(waiting)
+    partners = sorted(
+        (
+            {"partner_id": pid, "partner_name": names.get(pid, ""), "count": len(ids)}
+            for pid, ids in waiting.items()
+        ),
+        key=lambda p: (-p["count"], p["partner_name"]),
+    )
+    return {"plan_id": plan_id, "partners": partners, "total": sum(p["count"] for p in partners)}
 
 
 def offers_for_partner(actor: Actor, partner_id: int) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from accounts.services import create_user
 from briefings.catalogue import add_catalogue_entry
 from capabilities.models import Capability
 from capabilities.services import add_capability
+from commonground.db_types import utcnow
 from commonground.errors import ConflictError
 from commonground.extensions import db
 from geo.distance import haversine_km
@@ -95,7 +96,9 @@ def load_demo_city(
     if db.session.scalar(select(func.count(Partner.id))):
         return SeedResult(loaded=False)
     today = today or date.today()
-    now = datetime.combine(today, time(17, 0), tzinfo=UTC)
+    # The demo's "now" is 17:00 UTC on `today`, but never later than the clock: no demo event
+    # may come after the moment it is loaded (a need cancelled "at 17:00" seen at 00:30).
+    now = min(datetime.combine(today, time(17, 0), tzinfo=UTC), utcnow())
     rng = random.Random(seed)
     try:
         ensure_taxonomy()

@@ -143,11 +143,12 @@ class Factory:
     def completed_need(
         self, member: Person, report: dict[str, Any] | None = None, **overrides: Any
     ) -> Need:
-        """A need posted, then claimed, started and reported done (with `report`) by `member`."""
+        """A need posted, then claimed, started and reported done (with `report`, by default
+        one volunteer) by `member`."""
         need = self.need(**overrides)
         claim_need(member.actor, need.id)
         start_need(member.actor, need.id)
-        complete_need(member.actor, need.id, report or {})
+        complete_need(member.actor, need.id, report or {"volunteers": 1})
         return need
 
 

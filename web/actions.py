@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import flash, redirect
+from flask import flash, redirect, request
 from werkzeug.wrappers import Response
 
 from commonground.errors import ConflictError, DomainError, ValidationError
@@ -60,3 +60,13 @@ def flash_refusal(exc: DomainError, *, prefix: str = "") -> None:
         flash(f"{name.replace('_', ' ').capitalize()}: {' '.join(texts)}", "error")
     for text in summary:
         flash(f"{prefix}{text}", "error")
+
+
+def back_to(default: str, *also: str) -> str:
+    """Where a button's form says to go back to (its `next` field), if that is `default` or one
+    of `also` (a `#fragment` may follow, to land on the row's group); else `default`."""
+    target = request.form.get("next", "")
+    path, _, fragment = target.partition("#")
+    if path in (default, *also) and (not fragment or fragment.replace("-", "").isalnum()):
+        return target
+    return default

@@ -36,8 +36,9 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths (commonground.links.same_site_path): no open redirects."""
-    return same_site_path(target) or url_for("home.index")
+    """Only same-site paths (commonground.links.same_site_path): no open redirects. Without
+    one, the person's own home (`web.home.mine`)."""
+    return same_site_path(target) or url_for("home.mine")
 
 
 @bp.route("/login", methods=["GET", "POST"])

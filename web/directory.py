@@ -22,12 +22,15 @@ bp = Blueprint("directory", __name__, url_prefix="/partners")
 PID = "<id:partner_id>"
 PAGE_SIZE = 50
 FILTERS = {"sector": SECTORS, "status": STATUSES}
+NAME_SEARCH_MAX = 160
+"""The longest name search read (a partner's name is at most 160 characters)."""
 
 
 @bp.get("/")
 @login_required
 def index():
-    """Partners by name, filtered by sector, capability, neighbourhood and status."""
+    """Partners by name (or part of it), filtered by sector, capability, neighbourhood and
+    status."""
     actor = current_actor()
     capabilities = capability_choices()
     neighbourhoods = [n.name for n in list_neighbourhoods()]
@@ -40,6 +43,7 @@ def index():
         key: request.args.get(key) if request.args.get(key) in values else None
         for key, values in allowed.items()
     }
+    chosen["name"] = request.args.get("name", "").strip()[:NAME_SEARCH_MAX] or None
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and len(page) < 6 and int(page) > 0 else 1
     partners, total = list_partners(actor, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, **chosen)

@@ -83,7 +83,12 @@ def read_form(
     try:
         return schema.load(raw)
     except SchemaError as exc:
-        raise InvalidForm(FORM_MESSAGE, field_messages(exc.messages, row_keys)) from exc
+        flat = field_messages(exc.messages, row_keys)
+        lists = {n for n, f in schema.load_fields.items() if isinstance(f, fields.List)}
+        raise InvalidForm(
+            FORM_MESSAGE,
+            {name: for_people(name, texts, name in lists) for name, texts in flat.items()},
+        ) from exc
 
 
 def load_form(
@@ -114,6 +119,37 @@ def domain_messages(exc: DomainError, inputs: Iterable[str] | None = None) -> di
     if not isinstance(exc, InvalidForm):
         errors.setdefault("_form", []).append(exc.message)
     return errors
+
+
+# marshmallow's stock messages, and what a person reads instead ({words}: the field's name in
+# words). The schemas' own messages are already written for people and pass unchanged.
+STOCK_MESSAGES = {
+    "Missing data for required field.": "Please fill in the {words}.",
+    "Field may not be null.": "Please fill in the {words}.",
+    "Not a valid integer.": "Please type a whole number for the {words}.",
+    "Not a valid number.": "Please type a number for the {words}.",
+    "Not a valid email address.": "Please type an email address, like name@example.org.",
+    "Not a valid URL.": "Please type a web address starting with https://.",
+    "Not a valid date.": "Please give a date, like 2026-12-31.",
+    "Not a valid boolean.": "Please tick or untick the {words}.",
+}
+
+
+def for_people(name: str, texts: list[str], is_list: bool = False) -> list[str]:
+    """A field's messages with marshmallow's stock phrases rewritten for people: "Missing
+    data for required field." becomes "Please fill in the reason."; a list field (`is_list`)
+    that must hold at least one value says "Choose at least one"."""
+    words = name.split("-")[0].replace("_", " ").strip() or "form"
+    shown = []
+    for text in texts:
+        if (
+            text.startswith("Length must be between 1 and")
+            or text == "Shorter than minimum length 1."
+        ):
+            shown.append(f"Choose at least one ({words}).")
+        else:
+            shown.append(STOCK_MESSAGES.get(text, text).format(words=words))
+    return shown
 
 
 def field_messages(

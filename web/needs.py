@@ -21,17 +21,20 @@ from flask import (
 from werkzeug.datastructures import MultiDict
 
 from capabilities.services import list_capabilities
+from commonground.db_types import utcnow
 from commonground.errors import DomainError, ValidationError
 from geo.services import list_neighbourhoods
+from matching.explain import format_distance
 from media.services import photo_bytes
 from needs import services
 from needs.detail import need_detail
 from needs.lifecycle import STATUSES
 from needs.mapdata import list_page
 from needs.schemas import SOURCES, CloseSchema, NeedCreateSchema, NoteSchema, ReasonSchema
+from needs.tasks import lost_claim, our_full_capabilities
 from planning.services import need_page_suggestions
 from web.access import current_actor, login_required
-from web.actions import run_action
+from web.actions import back_to, run_action
 from web.filters import read_need_filters
 from web.form_input import domain_messages, read_form
 from web.legend import capability_badges
@@ -143,6 +146,9 @@ def show(need_id: int):
         closing=CLOSING,
         capabilities=capability_choices(),
         map=map_settings(),
+        now=utcnow(),
+        full=our_full_capabilities(actor, utcnow()),
+        lost=_lost(actor, need_id, need["status"]),
     )
 
 
@@ -160,6 +166,18 @@ def photo(need_id: int, photo_id: int, size: str):
     return response
 
 
+def _lost(actor, need_id: int, status: str) -> dict[str, Any] | None:
+    """For a partner member, when another organisation holds the need: who, and the similar
+    tasks nearby with their distance in the city's units."""
+    if not actor.can("need.claim") or status not in ("claimed", "in_progress"):
+        return None
+    lost = lost_claim(actor, need_id, utcnow())
+    units = current_app.config["DISTANCE_UNITS"]
+    for task in lost["similar"] if lost else []:
+        task["distance"] = format_distance(task["distance_km"], units)
+    return lost
+
+
 @bp.post(f"/{NID}/verify")
 @login_required
 def verify(need_id: int):
@@ -167,6 +185,17 @@ def verify(need_id: int):
     return run_action(
         lambda: services.verify_need(current_actor(), need_id, _read(NoteSchema())["note"]),
         done="Completion verified.",
+        back=back_to(url_for("need_pages.show", need_id=need_id), url_for("dashboard.index")),
+    )
+
+
+@bp.post(f"/{NID}/release")
+@login_required
+def release(need_id: int):
+    """Release a partner's claim (a stale one, usually) with a reason the partner is told."""
+    return run_action(
+        lambda: services.release_claim(current_actor(), need_id, _read(ReasonSchema())["reason"]),
+        done="Claim released: the need is open again and the partner is told why.",
         back=url_for("need_pages.show", need_id=need_id),
     )
 

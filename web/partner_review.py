@@ -19,6 +19,8 @@ from web.form_input import read_form
 bp = Blueprint("partner_review", __name__, url_prefix="/review/partners")
 
 ACTION = "<any(" + ", ".join(sorted(STATUS_ACTIONS)) + "):action>"
+ACTION_ORDER = ("verify", "resume", "pause", "archive")
+"""The order of a row's buttons: the usual step first, the one that ends a partnership last."""
 
 
 @bp.get("")
@@ -30,7 +32,10 @@ def index():
         "partner_review/index.html",
         partners=partners,
         actions={
-            status: sorted(a for a, (sources, _) in STATUS_ACTIONS.items() if status in sources)
+            status: sorted(
+                (a for a, (sources, _) in STATUS_ACTIONS.items() if status in sources),
+                key=ACTION_ORDER.index,
+            )
             for status in ("pending", "active", "paused")
         },
     )

@@ -7,13 +7,22 @@ its page; the plans page shows the latest plan job while it runs.
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, render_template, request, url_for
 
 from jobs.services import latest_job, start_job
-from planning.services import offer_assignments, plan_by_partner, recent_plans
+from planning.services import (
+    offer_assignments,
+    offer_partner_tasks,
+    plan_by_partner,
+    plan_unassigned,
+    recent_plans,
+)
 from web.access import current_actor, login_required
-from web.actions import run_action
+from web.actions import back_to, run_action
 from web.jobs import REFRESH_SECONDS, job_view
+from web.needs import capability_choices
 
 bp = Blueprint("plan_pages", __name__, url_prefix="/plans")
 
@@ -53,9 +62,56 @@ def run():
 @bp.get(f"/{PLAN}")
 @login_required
 def show(plan_id: int):
-    """A plan's assignments grouped by partner, with their reasons."""
+    """A plan's assignments grouped by partner, with their reasons; `?open=<partner id>` opens
+    that partner's list (where the coordinator was when offering from it)."""
     actor = current_actor()
-    return render_template("plans/show.html", plan=plan_by_partner(actor, plan_id), can=actor.can)
+    opened = request.args.get("open", "")
+    plan = plan_by_partner(actor, plan_id)
+    capabilities = capability_choices()
+    chosen = _group_filters({c["code"] for c in capabilities})
+    shown = [group for group in plan["partners"] if _group_matches(group, chosen)]
+    return render_template(
+        "plans/show.html",
+        plan=plan,
+        groups=shown,
+        chosen=chosen,
+        capabilities=capabilities,
+        can=actor.can,
+        opened=int(opened) if opened.isdigit() and len(opened) < 10 else None,
+    )
+
+
+@bp.get(f"/{PLAN}/unassigned")
+@login_required
+def unassigned(plan_id: int):
+    """The open needs a plan assigns to nobody: the list behind its "left unassigned" count."""
+    return render_template(
+        "plans/unassigned.html",
+        found=plan_unassigned(current_actor(), plan_id),
+        capabilities={c["code"]: c for c in capability_choices()},
+    )
+
+
+def _group_filters(capability_codes: set[str]) -> dict[str, str]:
+    """The plan page's filters from the query string (unknown values dropped): part of a
+    partner's name, a capability, and whether to show only partners with tasks not offered."""
+    capability = request.args.get("capability", "")
+    return {
+        "partner": request.args.get("partner", "").strip().lower()[:160],
+        "capability": capability if capability in capability_codes else "",
+        "waiting": "1" if request.args.get("waiting") == "1" else "",
+    }
+
+
+def _group_matches(group: dict, chosen: dict[str, str]) -> bool:
+    """Whether a partner's group passes the plan page's filters."""
+    if chosen["partner"] and chosen["partner"] not in (group["partner_name"] or "").lower():
+        return False
+    if chosen["waiting"] and not group["proposed"]:
+        return False
+    if chosen["capability"]:
+        return any(a["capability"] == chosen["capability"] for a in group["assignments"])
+    return True
 
 
 @bp.post(f"/{PLAN}/offer")
@@ -66,6 +122,29 @@ def offer_tasks(plan_id: int):
     return run_action(
         lambda: offer_assignments(current_actor(), plan_id, ids),
         done=lambda offered: f"Offered {offered} task{'' if offered == 1 else 's'}.",
-        back=url_for("plan_pages.show", plan_id=plan_id),
+        back=_back_in_plan(plan_id),
+        refusals=(),
+    )
+
+
+def _back_in_plan(plan_id: int) -> str:
+    """Back to the plan page where the form was: its partner group (`?open=<id>#partner-<id>`
+    from the form's `next`), or the top."""
+    here = url_for("plan_pages.show", plan_id=plan_id)
+    target = request.form.get("next", "")
+    group = re.fullmatch(re.escape(here) + r"\?open=(\d{1,9})#partner-(\d{1,9})", target)
+    if group and group.group(1) == group.group(2):
+        return target
+    return here
+
+
+@bp.post(f"/{PLAN}/partners/<id:partner_id>/offer")
+@login_required
+def offer_partner(plan_id: int, partner_id: int):
+    """Offer a partner every task the plan proposes for it; back to where the button was."""
+    return run_action(
+        lambda: offer_partner_tasks(current_actor(), plan_id, partner_id),
+        done=lambda offered: f"Offered {offered} task{'' if offered == 1 else 's'}.",
+        back=back_to(url_for("plan_pages.show", plan_id=plan_id), url_for("dashboard.index")),
         refusals=(),
     )

@@ -19,7 +19,7 @@ from media.services import PhotoRejectedError, Upload, clean_upload
 from needs import services
 from needs.detail import need_detail
 from needs.schemas import CompletionReportSchema, NoteSchema, ReasonSchema
-from needs.tasks import our_claims, our_history
+from needs.tasks import full_this_week, lost_claim, our_claims, our_history
 from planning.services import accept_offer, decline_offer, tasks_near
 from web.access import current_actor, json_login_required, login_required
 from web.actions import run_action
@@ -42,6 +42,8 @@ def index():
     return render_template(
         "tasks/index.html",
         found=found,
+        full=full_this_week(found["capacity"]),
+        can=actor.can,
         capabilities=capability_choices(),
         map=map_settings(),
     )
@@ -73,8 +75,9 @@ def near_geojson():
 @bp.get("/claims")
 @login_required
 def claims():
-    """Our claims in hand, and completions waiting for the city to verify."""
-    return render_template("tasks/claims.html", claims=our_claims(current_actor()))
+    """Our claims in hand (each saying when the city may release it), and completions waiting
+    for the city to verify."""
+    return render_template("tasks/claims.html", claims=our_claims(current_actor()), now=utcnow())
 
 
 @bp.get("/history")
@@ -121,7 +124,40 @@ def decline(plan_id: int, assignment_id: int):
 def claim(need_id: int):
     """Claim an open need for our organisation."""
     done = "Claimed. It is in “Our claims”; start it when work begins."
-    return _need_button(services.claim_need, need_id, done, "Not claimed: ")
+    actor = current_actor()
+    try:
+        services.claim_need(actor, need_id)
+    except ConflictError as exc:
+        lost = lost_claim(actor, need_id, utcnow())
+        if lost is None:
+            flash(f"Not claimed: {exc.message}", "error")
+            return _back(need_id)
+        flash(_lost_words(lost), "error")
+        return redirect(url_for("need_pages.show", need_id=need_id) + "#similar-h")
+    flash(done, "success")
+    return _back(need_id)
+
+
+def _lost_words(lost: dict) -> str:
+    """ "Northside Crew claimed this 2 minutes ago — here are 3 similar tasks nearby." """
+    minutes = lost["minutes"]
+    ago = (
+        "just now"
+        if minutes < 1
+        else f"{minutes} minute{'' if minutes == 1 else 's'} ago"
+        if minutes < 120
+        else f"{minutes // 60} hours ago"
+        if minutes < 2880
+        else f"{minutes // 1440} days ago"
+    )
+    count = len(lost["similar"])
+    rest = (
+        f"here {'is' if count == 1 else 'are'} {count} similar task{'' if count == 1 else 's'} "
+        "nearby."
+        if count
+        else "no similar task is open nearby right now."
+    )
+    return f"{lost['partner_name']} claimed this {ago} — {rest}"
 
 
 @bp.post(f"/{NID}/start")

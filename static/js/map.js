@@ -250,10 +250,30 @@
     });
   }
 
+  // On a phone the list comes first and the map waits behind its button; shown, it is
+  // measured again (Leaflet sized it while hidden) and fitted to what it shows.
+  function foldingPanel(el, map, refit) {
+    var panel = el.closest(".map-panel");
+    var button = panel && panel.querySelector(".map-toggle");
+    if (!button) { return; }
+    panel.classList.add("folds");
+    button.setAttribute("aria-controls", el.id);
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var open = panel.classList.toggle("open");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      button.textContent = open ? "Hide the map" : "Show the map";
+      if (open) { map.invalidateSize(); refit(); }
+    });
+  }
+
   document.querySelectorAll(".map[data-center]").forEach(function (el) {
     learnShapes(el);
     var map = makeMap(el);
     var circle = drawCircle(el, map);
+    foldingPanel(el, map, function () {
+      if (circle && el.dataset.fitCircle === "1") { map.fitBounds(circle.getBounds()); }
+    });
     if (el.dataset.geojson) { loadNeeds(el, map); }
     if (el.dataset.point) { showPoint(el, map); }
     if (el.dataset.pickLat) { pickPoint(el, map, circle); }

@@ -109,7 +109,7 @@ def test_a_coordinator_reopens_a_completion_closed_not_fixed(api, make, team):
     need = make.need()
     for action in ("claim", "start"):
         _do(api, team["member"], need.id, action)
-    _do(api, team["member"], need.id, "complete", {"notes": "done"})
+    _do(api, team["member"], need.id, "complete", {"volunteers": 2, "notes": "done"})
     assert _do(api, team["coordinator"], need.id, "reopen", {}).status_code == 422
     reopened = _do(
         api,
@@ -200,5 +200,5 @@ def test_outreach_and_viewers_cannot_verify_or_cancel(api, make, team, role):
     need = make.need()
     assert _do(api, person, need.id, "cancel", {"reason": "x"}).status_code == 403
     for action in ("claim", "start", "complete"):
-        _do(api, team["member"], need.id, action)
+        _do(api, team["member"], need.id, action, {"volunteers": 1})
     assert _do(api, person, need.id, "verify").status_code == 403

@@ -123,7 +123,9 @@ def test_partner_member_is_told_when_someone_else_claimed_first(make, visitor):
     tab.page.locator(f"#task-{need.id}").get_by_role("button", name=re.compile("Claim")).click()
     alert = tab.page.get_by_role("alert")
     alert.wait_for()
-    assert "Not claimed" in alert.inner_text()
+    assert "Rival Volunteers claimed this just now" in alert.inner_text()
+    assert tab.page.get_by_role("heading", name="Similar tasks nearby").is_visible()
+    assert tab.serious_accessibility_violations() == []
 
 
 def test_coordinator_verifies_a_completion_and_the_history_shows_every_step(make, visitor):
@@ -141,7 +143,7 @@ def test_coordinator_verifies_a_completion_and_the_history_shows_every_step(make
     page = tab.page
     tab.go("/coordinator/")
     awaiting = page.locator("#awaiting")
-    assert awaiting.get_by_text("Litter on Government Street").count() == 1
+    assert awaiting.get_by_role("link", name=re.compile("Litter on Government Street")).count() == 1
     tab.screenshot("coordinator-home")
     awaiting.get_by_role("link", name=re.compile("Litter on Government Street")).click()
     page.get_by_label("Note (optional)").fill("Checked on site.")
@@ -199,7 +201,7 @@ def test_coordinator_runs_a_plan_and_offers_a_task_the_partner_accepts(make, vis
     group = city.page.locator("section.plan-partner", has_text=partner.name)
     assert group.get_by_text("Planned cleanup").count() == 1
     city.screenshot("coordinator-plan")
-    group.get_by_role("button", name=re.compile("Offer ticked tasks")).click()
+    group.get_by_role("button", name=re.compile("Offer all 1")).click()
     city.page.get_by_text("Offered 1 task.").wait_for()
 
     crew = visitor()

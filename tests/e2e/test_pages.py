@@ -47,7 +47,7 @@ def test_main_pages_open_without_javascript_errors(make, visitor, role, width):
         tab.go(path)
         assert tab.page.locator("h1").count() == 1, path
         if tab.page.locator(".map[data-center]").count():
-            tab.page.wait_for_selector(".map[data-ready]")
+            tab.page.wait_for_selector(".map[data-ready]", state="attached")
         if tab.page.locator(".map[data-geojson]").count():
             tab.wait_for_markers(".map[data-geojson]")
         unlabelled = tab.page.evaluate(UNLABELLED_CONTROLS)

@@ -48,7 +48,7 @@ def test_a_resident_report_goes_from_the_phone_to_verified_work(make, visitor):
     resident = visitor(**PHONE)
     resident.go("/report")
     resident.page.wait_for_selector("#pick-map[data-ready]")
-    assert resident.accessibility_problems() == []
+    assert resident.serious_accessibility_violations() == []
     _fill_report(resident.page, [_photo("tyres.jpg")])
     resident.screenshot("resident-report-form-phone")
     resident.page.get_by_role("button", name="Send the report").click()
@@ -56,7 +56,7 @@ def test_a_resident_report_goes_from_the_phone_to_verified_work(make, visitor):
     report_id = int(resident.page.url.rsplit("/", 1)[1])
     assert "Received" in resident.page.inner_text("#where-it-stands")
     assert not resident.wider_than_the_screen()
-    assert resident.accessibility_problems() == []
+    assert resident.serious_accessibility_violations() == []
     resident.screenshot("resident-status-received-phone")
 
     staff = visitor()
@@ -94,7 +94,7 @@ def test_a_resident_report_goes_from_the_phone_to_verified_work(make, visitor):
         assert words in steps
     assert resident.page.get_by_role("img", name=re.compile("after the work")).count() == 1
     assert not resident.wider_than_the_screen()
-    assert resident.accessibility_problems() == []
+    assert resident.serious_accessibility_violations() == []
     resident.screenshot("resident-status-verified-phone")
     assert _emails("ren@home.example") == [
         f"We received your report (#{report_id})",
@@ -115,11 +115,11 @@ def test_the_public_map_reads_without_tiles_on_a_phone_and_passes_axe(make, visi
     assert tab.page.locator("svg .outline").count() > 3
     assert tab.page.locator("svg a").count() == 6
     assert not tab.wider_than_the_screen()
-    assert tab.accessibility_problems() == []
+    assert tab.serious_accessibility_violations() == []
     tab.screenshot("public-reports-map-phone")
     tab.page.locator("svg a").first.click()
     tab.page.wait_for_url(re.compile(r"/reports/\d+$"))
-    assert tab.accessibility_problems() == []
+    assert tab.serious_accessibility_violations() == []
 
 
 def test_time_to_send_a_report_with_three_photos(make, visitor, capsys):
@@ -150,6 +150,6 @@ def test_while_typing_the_form_offers_the_open_report_of_the_same_kind_nearby(ma
     offer = tab.page.get_by_role("link", name=f"#{followed.id} Tyres by the bus stop")
     offer.wait_for()
     assert tab.page.get_by_role("heading", name=re.compile("Is it one of these")).is_visible()
-    assert tab.accessibility_problems() == []
+    assert tab.serious_accessibility_violations() == []
     offer.click()
     tab.page.wait_for_url(re.compile(rf"/reports/{followed.id}$"))

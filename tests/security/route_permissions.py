@@ -94,6 +94,8 @@ REGISTRATION = {
 ROUTES: list[Route] = [
     # --- public pages and files ---------------------------------------------------------------
     Route("GET", "/", EVERYONE),
+    Route("GET", "/home", SIGNED_IN, 302),
+    Route("GET", "/outreach", STAFF),
     Route("GET", "/login", EVERYONE),
     Route(
         "POST", "/login", EVERYONE, 401, body={"email": "nobody@x.example", "password": "x" * 12}
@@ -341,6 +343,13 @@ PROFILE_FORM = {
 ROUTES += [
     # --- pages: coordinators ------------------------------------------------------------------
     Route("GET", "/coordinator/", COORDINATORS),
+    Route(
+        "POST",
+        "/coordinator/release-stale",
+        COORDINATORS,
+        302,
+        body={"need": lambda world: str(world.needs["claimed"]), "reason": "Not started in time."},
+    ),
     Route("GET", "/needs/", SIGNED_IN),
     Route("GET", "/needs/new", COORDINATORS),
     Route("POST", "/needs/new", COORDINATORS, 302, body=NEED_FORM),
@@ -348,6 +357,14 @@ ROUTES += [
     Route("POST", "/imports/", COORDINATORS, 422, body={}),  # no file: the form says so
     Route("GET", f"/needs/{NID}", SIGNED_IN),
     Route("POST", f"/needs/{NID}/verify", COORDINATORS, 302, need="completed", body={"note": ""}),
+    Route(
+        "POST",
+        f"/needs/{NID}/release",
+        COORDINATORS,
+        302,
+        need="claimed",
+        body={"reason": "Not started in time."},
+    ),
     Route(
         "POST",
         f"/needs/{NID}/reopen",
@@ -366,6 +383,8 @@ ROUTES += [
     Route("GET", "/plans/", STAFF),
     Route("POST", "/plans/run", COORDINATORS, 303),
     Route("GET", f"/plans/{PLAN_PAGE}", STAFF),
+    Route("GET", f"/plans/{PLAN_PAGE}/unassigned", STAFF),
+    Route("POST", f"/plans/{PLAN_PAGE}/partners/{PID}/offer", COORDINATORS, 302),
     Route(
         "POST",
         f"/plans/{PLAN_PAGE}/offer",

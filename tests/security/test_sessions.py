@@ -172,4 +172,4 @@ def test_login_redirects_only_to_paths_on_this_site(make, browser):
         },
     )
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/home"  # their own home, not elsewhere

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 
 from sqlalchemy import func, select
 
+from commonground.db_types import utcnow
 from commonground.extensions import db
 from needs.lifecycle import STATUSES
 from needs.models import Need, NeedEvent
@@ -66,3 +67,14 @@ def test_seeding_twice_changes_nothing_and_reset_gives_the_same_city(app_context
     assert _fingerprint() == before
     assert load_demo_city(reset=True, today=TODAY).loaded is True
     assert _fingerprint() == before
+
+
+def test_the_demo_city_loaded_today_writes_no_event_after_the_clock(app_context):
+    load_demo_city(today=utcnow().date())
+    latest = db.session.scalar(select(func.max(NeedEvent.at)))
+    assert latest is not None and _aware(latest) <= utcnow()
+
+
+def _aware(moment):
+    """A stored time as aware UTC (SQLite hands back naive times)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -53,11 +53,23 @@ def city(make):
     }
 
 
+WORDS = {"ok": "all planned", "short": "needs unmet", "none": "nobody reaches"}
+
+
 def _cell(html: str, row: str) -> list[tuple[str, str]]:
-    """(grade, text) of each filled cell in a neighbourhood's row of the gap matrix."""
+    """(grade, text) of each filled cell in a neighbourhood's row of the gap matrix; each cell
+    links to the open needs behind it and says its status in words as well as colour."""
     found = re.search(rf'<th scope="row">{row}</th>(.*?)</tr>', html, re.S)
     assert found, row
-    return re.findall(r'<td class="gap-(\w+)"[^>]*>([^<]*)</td>', found.group(1))
+    cells = re.findall(
+        r'<td class="gap-(\w+)"><a href="([^"]+)"[^>]*>([^<]*)<span[^>]*>[^<]*</span></a>'
+        r'<br><span class="gap-word">([^<]*)</span></td>',
+        found.group(1),
+    )
+    for grade, link, _, words in cells:
+        assert words == WORDS[grade]
+        assert "status=open" in link and "capability=" in link and "neighbourhood=" in link
+    return [(grade, text) for grade, _, text, _ in cells]
 
 
 def test_the_gap_page_shows_what_the_plan_leaves_unmet_and_where_to_recruit(browser, city):
@@ -65,9 +77,9 @@ def test_the_gap_page_shows_what_the_plan_leaves_unmet_and_where_to_recruit(brow
     page = web.get("/coverage/gaps")
     assert page.status_code == 200
     assert "Computed now (" in page.text and "no city plan has been run yet" in page.text
-    # Columns in code order: board_up, litter_cleanup, lot_mowing; each cell unmet / open.
-    assert _cell(page.text, "Downtown") == [("none", "1 / 1"), ("ok", "0 / 3")]
-    assert _cell(page.text, "Scotlandville") == [("ok", "0 / 1")]
+    # Columns in code order: board_up, litter_cleanup, lot_mowing; each cell unmet of open.
+    assert _cell(page.text, "Downtown") == [("none", "1 of 1"), ("ok", "0 of 3")]
+    assert _cell(page.text, "Scotlandville") == [("ok", "0 of 1")]
     # Litter: Near Cleaners' one slot (4 h a week) and two of Far Cleaners' five (6 h a week).
     cells = page.text.split("Unmet needs and capacity allocated", 1)[1]
     litter = re.search(r"<td>Downtown</td><td>Litter cleanup</td>(.*?)</tr>", cells, re.S)
@@ -95,7 +107,7 @@ def test_the_gap_page_names_the_stored_plan_it_reads(browser, city, make):
     page = web.get("/coverage/gaps")
     assert f"From plan #{plan.id} of {plan.created_at:%Y-%m-%d %H:%M} UTC" in page.text
     assert "1 of the unmet needs were posted after this plan" in page.text
-    assert _cell(page.text, "Downtown") == [("none", "1 / 1"), ("short", "1 / 4")]
+    assert _cell(page.text, "Downtown") == [("none", "1 of 1"), ("short", "1 of 4")]
 
 
 def test_viewers_may_not_see_the_gap_page(browser, city):
