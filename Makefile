@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export FLASK_APP := wsgi.py
 
-.PHONY: install demo serve migrate seed test lint format clean
+.PHONY: install demo serve worker migrate seed test lint format clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is required")'
@@ -23,9 +23,17 @@ migrate: install
 seed: migrate
 	$(BIN)/flask seed
 
-## Set up, migrate, load the demo city and serve it at http://127.0.0.1:5000
+## Set up, migrate, load the demo city and serve it at http://127.0.0.1:5000, with a job
+## worker beside the server (started in the background, stopped with the server: Ctrl-C).
+## Jobs wait in instance/jobs.sqlite3 meanwhile, so a restart loses none.
 demo: seed
+	@$(BIN)/flask worker & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## A job worker on its own (e.g. beside `flask run` in another terminal)
+worker: migrate
+	$(BIN)/flask worker
 
 ## Set up and run the whole test suite (on PostgreSQL when DATABASE_URL says so)
 test: install

@@ -19,13 +19,11 @@ from api.auth import current_actor
 from api.blueprint import token_blueprint
 from jobs import services
 from jobs.models import JOB_STATUSES
+from jobs.schemas import JobCreateSchema, JobQuerySchema
 
 blp = token_blueprint(
     "jobs", __name__, "Long work running off the request: status, progress, result."
 )
-
-STARTABLE = ("city_plan", "briefing_batch", "geocode_pending")
-"""Kinds `POST /api/v1/jobs` starts (an import is started by `POST /api/v1/imports`)."""
 
 
 class JobSchema(Schema):
@@ -54,31 +52,6 @@ class JobSchema(Schema):
     created_at = fields.DateTime()
     started_at = fields.DateTime(allow_none=True)
     finished_at = fields.DateTime(allow_none=True)
-
-
-class JobQuerySchema(Schema):
-    """Filters of the job list."""
-
-    kind = fields.String(load_default=None, validate=validate.Length(max=40))
-    active = fields.Boolean(load_default=False, metadata={"description": "Only queued/running"})
-
-
-class JobCreateSchema(Schema):
-    """Start a job: its kind and, for some kinds, what to do."""
-
-    kind = fields.String(required=True, validate=validate.OneOf(STARTABLE))
-    k = fields.Integer(
-        load_default=None,
-        validate=validate.Range(min=1, max=100),
-        metadata={"description": "city_plan: partners per need in the starting network"},
-    )
-    partner_ids = fields.List(
-        fields.Integer(validate=validate.Range(min=1)),
-        load_default=None,
-        validate=validate.Length(max=10_000),
-        metadata={"description": "briefing_batch: these partners (default: every active one)"},
-    )
-    retry_not_found = fields.Boolean(load_default=False)
 
 
 def result_url(ref: str | None) -> str | None:

@@ -288,7 +288,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "JOBS_REDIS_URL": os.environ.get("JOBS_REDIS_URL") or os.environ.get("REDIS_URL", ""),
         "JOBS_SQLITE_PATH": os.environ.get("JOBS_SQLITE_PATH", str(INSTANCE_DIR / "jobs.sqlite3")),
         "JOBS_NAME": os.environ.get("JOBS_NAME", "commonground"),
-        "JOBS_WORKERS": int(os.environ.get("JOBS_WORKERS", "2")),
+        "JOBS_WORKERS": int(os.environ.get("JOBS_WORKERS", "1")),
         # A running job's worker renews its lease every third of this; a lease that runs out
         # means the worker died, and the job is queued again (at most JOBS_MAX_ATTEMPTS runs).
         "JOBS_LEASE_SECONDS": _env_float("JOBS_LEASE_SECONDS", 60.0),

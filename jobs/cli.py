@@ -16,7 +16,7 @@ from commonground.db_types import utcnow
 
 @click.command("worker")
 @with_appcontext
-@click.option("--workers", type=int, default=None, help="Worker threads (default JOBS_WORKERS, 2).")
+@click.option("--workers", type=int, default=None, help="Worker threads (default JOBS_WORKERS, 1).")
 @click.option(
     "--no-periodic",
     is_flag=True,

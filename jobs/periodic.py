@@ -31,7 +31,9 @@ class Every:
         return (moment.hour * 60 + moment.minute) % self.minutes == 0
 
     def describe(self) -> str:
-        return "every minute" if self.minutes == 1 else f"every {self.minutes} minutes"
+        if self.minutes == 1:
+            return "every minute"
+        return "every hour" if self.minutes == 60 else f"every {self.minutes} minutes"
 
 
 @dataclass(frozen=True)

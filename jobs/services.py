@@ -179,14 +179,20 @@ def present_job(job: Job) -> dict[str, Any]:
 class _Run:
     """The handle a job kind's function gets: progress and saved results, under the lease."""
 
-    def __init__(self, job: Job, token: str) -> None:
+    def __init__(self, job: Job, token: str, lease: timedelta) -> None:
         self.job_id = job.id
         self.params = dict(job.params or {})
         self.saved = dict(job.result or {})
         self._token = token
+        self._lease = lease
         self._last_progress = 0.0
 
     def _write(self, **values: Any) -> None:
+        """Write to the job record while holding its lease, and renew the lease with it (a job
+        that makes progress needs no heartbeat: on SQLite the heartbeat's own connection may
+        wait behind the job's transactions)."""
+        now = utcnow()
+        values.update(heartbeat_at=now, lease_expires_at=now + self._lease)
         with unit_of_work():
             changed = db.session.execute(
                 update(Job)
@@ -310,7 +316,7 @@ def run_job(job_id: int, *, retries_left: int = 0) -> None:
     with _Heartbeat(app, job_id, token, lease):
         try:
             kind = _kind(job.kind)
-            outcome: JobOutcome = kind.run(_actor_of(job), _Run(job, token))
+            outcome: JobOutcome = kind.run(_actor_of(job), _Run(job, token, lease))
         except JobLostError:
             log.warning("Job %s was taken over by another run; this one stops", job_id)
             db.session.close()  # drop what the failed run left unwritten

@@ -210,6 +210,7 @@ LAYERS: dict[str, Layer] = {
     ),
     "jobs.periodic": _pure(),
     "jobs.kinds": _pure("accounts.actor"),
+    "jobs.schemas": _pure("commonground.fields"),
     # Delivery: the JSON API and the pages, side by side, reaching data only through services.
     "api.*": _may(*DOMAIN, db_session=False),
     "web.*": _may(*DOMAIN, db_session=False),

@@ -8,6 +8,7 @@ from markupsafe import escape
 
 from accounts.actor import SYSTEM
 from accounts.services import create_user
+from tests.jobs import finish_job
 
 PAYLOADS = [
     "<script>alert('x')</script>",
@@ -111,7 +112,7 @@ def test_free_text_in_rankings_and_their_reasons_is_escaped(make, browser, paylo
     coordinator = make.user("coordinator")
     staff = browser()
     staff.login(coordinator.user.email)
-    staff.post("/plans/run")
+    finish_job(staff, staff.post("/plans/run"))
     html = staff.get(f"/needs/{need.id}").get_data(as_text=True)
     section = html[html.index('id="suggestions-h"') : html.index('id="history-h"')]
     _assert_escaped(section, "Crew " + payload)
