@@ -206,7 +206,14 @@ LAYERS: dict[str, Layer] = {
     "briefings.schemas": _pure("commonground.fields", "partners.sectors"),
     # Background jobs: the queue, job records and routines run the feature packages' services.
     "jobs.*": _may(
-        "commonground", "accounts", "briefings", "intake", "needs", "open311", "planning"
+        "commonground",
+        "accounts",
+        "briefings",
+        "intake",
+        "needs",
+        "notifications",
+        "open311",
+        "planning",
     ),
     "jobs.periodic": _pure(),
     "jobs.kinds": _pure("accounts.actor"),
