@@ -25,7 +25,11 @@ from matching.model import (
 )
 from matching.partnerships import partnership_suggestions, partnerships_of
 from matching.plan import plan_city
-from matching.ranking import rank_needs_for_partner, rank_partners_for_need
+from matching.ranking import (
+    partners_tied_for_need,
+    rank_needs_for_partner,
+    rank_partners_for_need,
+)
 from matching.recruitment import recruitment_targets
 
 __all__ = [
@@ -47,6 +51,7 @@ __all__ = [
     "Weights",
     "build_graph",
     "coverage_gaps",
+    "partners_tied_for_need",
     "partnership_suggestions",
     "partnerships_of",
     "plan_city",

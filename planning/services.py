@@ -155,12 +155,12 @@ def who_can_act_here(
         return found
     now = now or utcnow()
     partners = specs.partner_specs(now)
-    # Read only the open needs of this capability the feasible partners reach (their competing
-    # needs break ties), not the city's (issue 14): the ranking is the same.
+    # Competing open needs only break ties of score and slots: read the open needs of this
+    # capability near the tied partners alone, not the city's (issue 14); same ranking.
     reach = matching.CandidateIndex([spec], partners)
-    feasible = [reach.partners[p] for p in reach.partners_for_need(spec)[0].tolist()]
-    near = specs.open_need_specs(within=feasible, capability=spec.capability)
-    index = matching.CandidateIndex(near, partners)
+    tied = matching.partners_tied_for_need(spec, reach, now, weights=weights)
+    near = specs.open_need_specs(within=tied, capability=spec.capability) if tied else []
+    index = matching.CandidateIndex([spec, *(n for n in near if n.id != spec.id)], partners)
     ranked = matching.rank_partners_for_need(
         spec, (), now, weights=weights, labels=capability_labels(), index=index
     )

@@ -189,3 +189,21 @@ def test_a_partners_briefing_reads_the_needs_of_its_area_not_the_citys(make):
     assert beyond.id in whole.needs and beyond.id not in mine.needs
     assert need_ids_in_area(spec, mine.all_specs) == need_ids_in_area(spec, whole.all_specs)
     assert {n.id for n in inside} | {listed.id, drawn.id} <= set(mine.needs)
+
+
+def test_partners_tied_on_score_and_slots_are_still_told_apart_by_their_competing_needs(make):
+    small = make.partner_doing("litter_cleanup", 2, service_radius_km=2.0)
+    wide = make.partner_doing("litter_cleanup", 2, service_radius_km=6.0)
+    here = make.need()
+    for bearing in (0, 120, 240):
+        lat, lon = offset(4, bearing)
+        make.need(latitude=lat, longitude=lon)  # only the wide one reaches these
+    now = utcnow()
+    found = who_can_act_here(SYSTEM, here.id, now=now)["suggestions"]
+    index = matching.CandidateIndex(specs.open_need_specs(), specs.partner_specs(now))
+    whole_city = matching.rank_partners_for_need(
+        specs.need_spec(here.id), (), now, weights=specs.weights_from_config(), index=index
+    )
+    assert [s["partner_id"] for s in found] == [small.id, wide.id]
+    assert [s["partner_id"] for s in found] == [s.partner_id for s in whole_city]
+    assert found[0]["tie_break"]["values"] == {"by": "competing_needs", "this": 0, "next": 3}
