@@ -57,3 +57,23 @@ def finish_api_job(client, response) -> dict:
     job = client.get(location).json
     assert job["status"] == "succeeded", job
     return job
+
+
+def run_plan(client, body: dict | None = None) -> dict:
+    """Run a city plan through the API as a job, then read the plan it made and its
+    assignments page by page into `assignments`."""
+    job = finish_api_job(client, client.post("/api/v1/plans", json=body or {}))
+    plan = client.get(job["result_url"]).json
+    return {**plan, "assignments": all_assignments(client, plan)}
+
+
+def all_assignments(client, plan: dict, page_size: int = 2) -> list[dict]:
+    """Every assignment of a plan through its paged sub-resource (small pages on purpose)."""
+    found, page = [], 1
+    while True:
+        answer = client.get(f"{plan['assignments_url']}?page={page}&page_size={page_size}")
+        assert answer.status_code == 200
+        found += answer.json
+        if len(answer.json) < page_size:
+            return found
+        page += 1

@@ -7,7 +7,7 @@ import pytest
 
 from commonground.extensions import db
 from planning.models import Plan
-from tests.jobs import finish_api_job
+from tests.jobs import all_assignments, finish_api_job, run_plan
 
 DOWNTOWN = (30.4515, -91.1871)
 SCOTLANDVILLE = (30.5214, -91.1829)
@@ -104,26 +104,6 @@ def test_partners_tied_at_one_point_go_to_more_free_slots_and_say_so(api, make, 
         first["tie_break"]["text"] == "same score as the next; more free slots this week (5 vs 1)"
     )
     assert second["tie_break"] is None or second["score"] == ranked[2]["score"]
-
-
-def run_plan(client, body: dict | None = None) -> dict:
-    """Run a city plan through the API as a job, then read the plan it made and its
-    assignments page by page into `assignments`."""
-    job = finish_api_job(client, client.post("/api/v1/plans", json=body or {}))
-    plan = client.get(job["result_url"]).json
-    return {**plan, "assignments": all_assignments(client, plan)}
-
-
-def all_assignments(client, plan: dict, page_size: int = 2) -> list[dict]:
-    """Every assignment of a plan through its paged sub-resource (small pages on purpose)."""
-    found, page = [], 1
-    while True:
-        answer = client.get(f"{plan['assignments_url']}?page={page}&page_size={page_size}")
-        assert answer.status_code == 200
-        found += answer.json
-        if len(answer.json) < page_size:
-            return found
-        page += 1
 
 
 def _plan(api, city) -> dict[int, str]:

@@ -16,6 +16,7 @@ from needs.models import Need
 from needs.services import claim_need, verify_need
 from notifications.delivery import deliver_due_emails
 from tests.factories import DOWNTOWN
+from tests.jobs import run_plan
 
 CITY = "Baton Rouge (demo)"
 
@@ -25,7 +26,7 @@ def test_an_offer_from_the_city_plan_emails_each_member_of_that_partner_and_nobo
 ):
     make.need(title="Litter behind the library", latitude=DOWNTOWN[0] + 0.001)
     coordinator = api(crew["coordinator"].token)
-    plan = coordinator.post("/api/v1/plans", json={}).json
+    plan = run_plan(coordinator)
     task = next(a for a in plan["assignments"] if a["partner_name"] == "Mid City Cleaners")
     offered = coordinator.post(f"/api/v1/plans/{plan['id']}/assignments/{task['id']}/offer")
     assert offered.status_code == 200
