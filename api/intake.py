@@ -1,8 +1,13 @@
-"""Intake over HTTP: upload a file of needs and get the import's report.
+"""Intake over HTTP: upload a file of needs; it is imported as a job, off the request.
 
     POST /api/v1/imports    (multipart: file, preset, source, profile, options, dry_run,
-                             save_profile) -> report, with unused columns and a preview
+                             save_profile) -> 202 and the import job (its URL in Location);
+                             the finished job's `result.import` is the import's report.
+                             With dry_run=true: 200 and the report of a preview, in the request
+                             (nothing is stored, nothing is queued).
 
+The options are checked in the request: a refusal is an immediate 4xx and starts no job. The
+file is kept and the job started by `jobs.imports`, the same path as the upload page's.
 Probable duplicates and separating one are need routes (`api.needs`); confirming a duplicate is
 the lifecycle's `POST /api/v1/needs/{id}/mark-duplicate`. Must not import `web` or touch the
 database session.
@@ -10,22 +15,22 @@ database session.
 
 from __future__ import annotations
 
-from flask import request
+from flask import jsonify, request
 from marshmallow import Schema, fields, validate
 from marshmallow import ValidationError as SchemaError
 
 from api.auth import current_actor
 from api.blueprint import token_blueprint
-from commonground.errors import ValidationError
+from api.jobs import JobSchema, accepted
+from commonground.errors import DomainError, ValidationError
 from commonground.fields import SourceName
 from commonground.rate_limits import per_organisation
 from intake.services import import_needs, import_options_from_form
+from jobs.imports import file_kind, keep_upload, kept_upload, start_import
 
 blp = token_blueprint(
     "intake", __name__, "Importing needs from 311 exports and surveys.", path="/imports"
 )
-
-MAX_ERRORS_SHOWN = 1000
 
 
 class ImportFormSchema(Schema):
@@ -50,21 +55,31 @@ class ImportFormSchema(Schema):
             "duplicate_radius_m, geocode (as in an import profile)"
         },
     )
-    dry_run = fields.Boolean(load_default=False)
+    dry_run = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Preview only: answered at once (200) with the report of "
+            "what would be imported and its first rows; nothing is stored or queued"
+        },
+    )
     save_profile = fields.String(
         validate=validate.Regexp(r"^[a-z0-9_\-]{1,40}$"), load_default=None
     )
 
 
 class RowErrorSchema(Schema):
+    """One bad row: its physical line in the file, its own id if any, and why."""
+
     line = fields.Integer()
+    external_id = fields.String()
     field = fields.String()
     reason = fields.String()
     value = fields.String()
 
 
 class ImportReportSchema(Schema):
-    """What an import did; `row_errors` lists the first 1000 bad rows."""
+    """What an import did (or, for a dry run, would do); `row_errors` lists the first 1000
+    bad rows. A finished import job carries it as `result.import`."""
 
     source = fields.String()
     preset = fields.String()
@@ -88,12 +103,17 @@ class ImportReportSchema(Schema):
 
 @blp.route("", methods=["POST"])
 @blp.arguments(ImportFormSchema, location="form")
-@blp.response(201, ImportReportSchema)
+@blp.response(202, JobSchema, description="The import job, queued; its URL is in Location")
+@blp.alt_response(200, schema=ImportReportSchema, description="dry_run: the preview's report")
 @blp.errors(403, 422, 429)
 @per_organisation("RATELIMIT_IMPORT")
 def create_import(form):
-    """Import a CSV or GeoJSON file of needs (coordinators): one transaction, a full report."""
-    current_actor().require("import.run")  # before looking at what was sent
+    """Import a CSV or GeoJSON file of needs (coordinators) as a job: the options are checked
+    now (a refusal is a 422 and starts no job), the file is kept, and the answer is 202 with the
+    job; poll it until it `succeeded`, then read the report in its `result.import`. A dry run
+    is a preview answered at once with the report."""
+    actor = current_actor()
+    actor.require("import.run")  # before looking at what was sent
     if request.is_json:  # a JSON body gets the same schema (unknown fields refused); no file
         try:
             form = ImportFormSchema().load(request.get_json(silent=True) or {})
@@ -102,13 +122,17 @@ def create_import(form):
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ValidationError("Send the file as multipart field 'file'.", {"file": ["Missing."]})
-    kind = form["kind"] or ("geojson" if upload.filename.endswith("json") else "csv")
-    options = import_options_from_form(current_actor(), form, kind)
-    report = import_needs(current_actor(), upload.stream, options, filename=upload.filename)
-    data = report.summary()
-    data["preview"] = report.preview
-    data["row_errors"] = [
-        {"line": e.line, "field": e.field, "reason": e.reason, "value": e.value}
-        for e in report.errors[:MAX_ERRORS_SHOWN]
-    ]
-    return data
+    kind = form["kind"] or file_kind(upload.filename)
+    if form["dry_run"]:
+        options = import_options_from_form(actor, form, kind)
+        report = import_needs(actor, upload.stream, options, filename=upload.filename)
+        preview = jsonify(ImportReportSchema().dump(report.as_data()))  # not the 202's schema
+        return preview, 200
+    token, filename = keep_upload(actor, upload)
+    path = kept_upload(actor, token)
+    try:
+        job = start_import(actor, path, filename, form, kind)
+    except DomainError:
+        path.unlink(missing_ok=True)  # refused: nothing will read the kept file
+        raise
+    return accepted(job)

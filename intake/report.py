@@ -78,6 +78,10 @@ class IntakeReport:
         return write_errors_csv(self.errors, stream)
 
 
+MAX_ROW_ERRORS_SHOWN = 1000
+"""How many bad rows an import's report lists (the counts cover them all)."""
+
+
 @dataclass
 class ImportReport:
     """What one import did. `intake` holds the row counts and every row error."""
@@ -137,6 +141,23 @@ class ImportReport:
 
     def write_errors_csv(self, stream: IO[str]) -> int:
         return write_errors_csv(self.errors, stream)
+
+    def as_data(self, max_errors: int = MAX_ROW_ERRORS_SHOWN) -> dict[str, Any]:
+        """The report as the API and the import job's result show it: the counts, the preview
+        rows, and the first `max_errors` bad rows, each with its line number."""
+        data = self.summary()
+        data["preview"] = list(self.preview)
+        data["row_errors"] = [
+            {
+                "line": e.line,
+                "external_id": e.external_id,
+                "field": e.field,
+                "reason": e.reason,
+                "value": e.value,
+            }
+            for e in self.errors[:max_errors]
+        ]
+        return data
 
 
 PREVIEW_FIELDS = (

@@ -75,7 +75,8 @@ def briefing_batch(actor: Actor, run: JobRun) -> JobOutcome:
 
 @job_kind("import_file", "Import", permission="import.run")
 def import_file(actor: Actor, run: JobRun) -> JobOutcome:
-    """Import an uploaded file kept under the instance folder (the page's or the API's)."""
+    """Import an uploaded file kept under the instance folder (the page's or the API's, both
+    started by `jobs.imports.start_import`); the result's `import` is the import's report."""
     params: dict[str, Any] = run.params
     path = Path(params["path"])
     if not path.is_file():
@@ -89,11 +90,7 @@ def import_file(actor: Actor, run: JobRun) -> JobOutcome:
         progress=lambda read: run.progress(read, params.get("size") or None),
     )
     path.unlink(missing_ok=True)
-    summary = report.summary()
-    summary["row_errors"] = [
-        {"line": e.line, "external_id": e.external_id, "field": e.field, "reason": e.reason}
-        for e in report.errors[:20]
-    ]
+    summary = report.as_data()  # the report `POST /api/v1/imports` answered in the request
     return JobOutcome(
         f"{summary['rows_read']} rows read: {summary['created']} new, {summary['updated']} "
         f"updated, {summary['unchanged']} unchanged, {summary['rows_rejected']} rejected.",

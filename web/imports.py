@@ -17,20 +17,17 @@ file the same way.
 from __future__ import annotations
 
 import json
-import re
-import secrets
-import time
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from capabilities.services import list_capabilities
 from commonground.errors import DomainError, ValidationError
 from intake.mapping import CANONICAL_FIELDS
 from intake.services import import_needs, import_options_from_form, list_import_profiles
+from jobs.imports import file_kind, keep_upload, kept_upload, start_import
 from jobs.models import Job
-from jobs.services import start_job
 from web.access import current_actor, login_required
 from web.form_input import domain_messages
 
@@ -40,30 +37,11 @@ MAPPED_FIELDS = (
     "external_id", "category", "title", "description", "address", "latitude", "longitude",
     "opened_at", "status", "parcel_id", "zip_code", "neighbourhood",
 )  # fmt: skip
-TOKEN = re.compile(r"^[A-Za-z0-9_\-]{16,64}$")
-KEEP_SECONDS = 24 * 3600
-
-
-def _upload_dir() -> Path:
-    folder = Path(current_app.instance_path) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def _stored(token: str) -> Path | None:
     """The file kept at the preview, if this user's token names one."""
-    if not TOKEN.match(token or ""):
-        return None
-    path = _upload_dir() / f"{current_actor().user_id}-{token}"
-    return path if path.is_file() else None
-
-
-def _forget_old_uploads() -> None:
-    """Files kept for a preview that was never imported go after a day."""
-    limit = time.time() - KEEP_SECONDS
-    for path in _upload_dir().iterdir():
-        if path.is_file() and path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
+    return kept_upload(current_actor(), token)
 
 
 def _keep_upload() -> tuple[str, str] | None:
@@ -71,10 +49,7 @@ def _keep_upload() -> tuple[str, str] | None:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return None
-    _forget_old_uploads()
-    token = secrets.token_urlsafe(18)
-    upload.save(_upload_dir() / f"{current_actor().user_id}-{token}")
-    return token, Path(upload.filename).name
+    return keep_upload(current_actor(), upload)
 
 
 def _lines(text: str) -> dict[str, str]:
@@ -131,31 +106,17 @@ def _kept(token: str) -> Path:
     return path
 
 
-def _kind(filename: str) -> str:
-    return "geojson" if filename.lower().endswith(("json", "geojson")) else "csv"
-
-
 def _preview(token: str, filename: str) -> Any:
     """A dry run of the kept file, in the request: the first rows, nothing stored."""
     path = _kept(token)
-    options = import_options_from_form(current_actor(), _form(True), _kind(filename))
+    options = import_options_from_form(current_actor(), _form(True), file_kind(filename))
     return import_needs(current_actor(), path, options, filename=filename)
 
 
 def _start_import(token: str, filename: str) -> Job:
-    """Check the options now (a refusal is shown on the form), then import the kept file as
-    a job (`jobs.work.import_file`), which removes the file when it is done."""
-    path = _kept(token)
-    form = _form(False)
-    import_options_from_form(current_actor(), form, _kind(filename))  # refuses bad options
-    params = {
-        "path": str(path),
-        "filename": filename,
-        "kind": _kind(filename),
-        "size": path.stat().st_size,
-        "form": {**form, "save_profile": None},  # saved above, once
-    }
-    return start_job(current_actor(), "import_file", params, label=f"Import of {filename}")
+    """Import the kept file as a job (`jobs.imports.start_import`: the options are checked
+    now, so a refusal is shown on the form); the job removes the file when it is done."""
+    return start_import(current_actor(), _kept(token), filename, _form(False))
 
 
 @bp.route("/", methods=["GET", "POST"])
