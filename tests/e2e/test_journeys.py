@@ -189,15 +189,18 @@ def test_the_whole_journey_across_three_people(make, visitor):
     assert steps == ["Post", "Claim", "Start", "Complete", "Verify"]
 
 
-def test_coordinator_runs_a_plan_and_offers_a_task_the_partner_accepts(make, visitor):
+def test_coordinator_runs_a_plan_and_offers_a_task_the_partner_accepts(make, visitor, worker):
     coordinator, member, partner = _people(make)
     make.need(title="Planned cleanup", latitude=LOT[0], longitude=LOT[1])
     db.session.commit()
+    worker.start()
     city = visitor()
     city.sign_in(coordinator.user.email)
     city.go("/plans/")
     city.page.get_by_role("button", name="Run the city plan").click()
-    city.page.get_by_text(re.compile(r"Plan #\d+ is ready")).wait_for()
+    city.page.wait_for_selector('.job-state[data-status="succeeded"]', timeout=30000)
+    city.page.locator("a.job-result").click()
+    city.page.wait_for_url(re.compile(r"/plans/\d+$"))
     group = city.page.locator("section.plan-partner", has_text=partner.name)
     assert group.get_by_text("Planned cleanup").count() == 1
     city.screenshot("coordinator-plan")

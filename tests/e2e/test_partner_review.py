@@ -25,6 +25,6 @@ def test_a_coordinator_reviews_and_verifies_a_pending_organisation(make, visitor
         )
     row = tab.page.locator("tr", has_text="New Gardeners")
     buttons = row.get_by_role("button").all_inner_texts()
-    assert buttons[0].startswith("Verify") and buttons[-1].startswith("Archive")
+    assert buttons[0].startswith("Verify") and buttons[-1].startswith("Decline (archive)")
     row.get_by_role("button", name="Verify New Gardeners").click()
     tab.page.get_by_text("New Gardeners is now active.").wait_for()

@@ -21,6 +21,6 @@ def test_a_pending_organisation_shows_capabilities_and_area_with_verify_before_a
     assert "Civic group" in row and "Lot mowing / overgrowth (2 a week)" in row
     assert "100 North St, 5.0 km around the base; serves Downtown" in row
     assert f'href="/partners/{pending.id}"' in row
-    assert row.index(">Verify<") < row.index(">Archive<")
+    assert row.index(">Verify<") < row.index(">Decline (archive)<")
     archive = row[row.index(f'/review/partners/{pending.id}/archive"') :]
     assert archive[: archive.index(">")].count("data-confirm=") == 1
