@@ -37,7 +37,7 @@ worker: migrate
 
 ## Set up and run the whole test suite (on PostgreSQL when DATABASE_URL says so)
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
