@@ -186,9 +186,7 @@ def claim_need(actor: Actor, need_id: int, *, now: datetime | None = None) -> Cl
     this week, or someone else claimed first.
     """
     now = now or utcnow()
-    need = get_need(actor, need_id)
-    step = transition(need.status, "claim")
-    actor.require(step.permission)
+    need, step = need_step(actor, need_id, "claim")
     partner = db.session.get(Partner, actor.partner_id)
     _check_can_take(partner, need, now)
     with unit_of_work("Someone else claimed this need first."):
@@ -286,9 +284,7 @@ def release_need(actor: Actor, need_id: int, reason: str, *, now: datetime | Non
 def verify_need(actor: Actor, need_id: int, note: str = "", *, now: datetime | None = None) -> Need:
     """A coordinator confirms a completion."""
     now = now or utcnow()
-    need = get_need(actor, need_id)
-    step = transition(need.status, "verify")
-    actor.require(step.permission)
+    need, step = need_step(actor, need_id, "verify")
     with unit_of_work(CHANGED):
         _move(need, "verify", step.sources, step.target, now)
         claim = _latest_done_claim(need)
@@ -315,9 +311,7 @@ def verify_need(actor: Actor, need_id: int, note: str = "", *, now: datetime | N
 def reopen_need(actor: Actor, need_id: int, reason: str, *, now: datetime | None = None) -> Need:
     """A coordinator rejects a completion ("closed, not fixed"); the need is open again."""
     now = now or utcnow()
-    need = get_need(actor, need_id)
-    step = transition(need.status, "reopen")
-    actor.require(step.permission)
+    need, step = need_step(actor, need_id, "reopen")
     if step.needs_reason:
         _require_reason(reason)
     with unit_of_work(CHANGED):
@@ -359,9 +353,7 @@ def close_need(
     if action not in CLOSING_ACTIONS:
         raise ValidationError(f"Unknown closing action '{action}'.")
     now = now or utcnow()
-    need = get_need(actor, need_id)
-    step = transition(need.status, action)
-    actor.require(step.permission)
+    need, step = need_step(actor, need_id, action)
     if step.needs_reason:
         _require_reason(reason)
     if duplicate_of is not None:
@@ -535,10 +527,18 @@ def _check_can_take(partner: Partner | None, need: Need, now: datetime) -> None:
 # --- internals -------------------------------------------------------------------------------
 
 
-def _own_claim_step(actor: Actor, need_id: int, action: str):
+def need_step(actor: Actor, need_id: int, action: str):
+    """The need and the lifecycle step `action` takes from its status, once the actor is allowed
+    that step: a ConflictError in plain words when the status does not allow it, a
+    PermissionDeniedError when the actor may not."""
     need = get_need(actor, need_id)
     step = transition(need.status, action)
     actor.require(step.permission)
+    return need, step
+
+
+def _own_claim_step(actor: Actor, need_id: int, action: str):
+    need, step = need_step(actor, need_id, action)
     claim = active_claim(need)
     if claim is None or not actor.is_member_of(claim.partner_id):
         raise PermissionDeniedError("Only the partner holding the claim may do this.")

@@ -14,9 +14,8 @@ from commonground.db_types import utcnow
 from commonground.errors import ValidationError
 from commonground.transaction import unit_of_work
 from needs import notices
-from needs.lifecycle import transition
 from needs.models import Need
-from needs.services import CHANGED, _move, _require_reason, get_need, record_event
+from needs.services import CHANGED, _move, _require_reason, get_need, need_step, record_event
 
 MERGE_TARGETS = frozenset({"open", "claimed", "in_progress", "completed", "verified"})
 """A report is merged into an accepted need someone follows (fixed already counts): not
@@ -28,9 +27,7 @@ def accept_report(
 ) -> Need:
     """Accept a resident's report: it becomes an open need that matching and partners see."""
     now = now or utcnow()
-    need = get_need(actor, need_id)
-    step = transition(need.status, "accept")
-    actor.require(step.permission)
+    need, step = need_step(actor, need_id, "accept")
     with unit_of_work(CHANGED):
         _move(need, "accept", step.sources, step.target, now)
         need.opened_at = now
@@ -45,9 +42,7 @@ def merge_report(
     """Merge a report into an existing need: it closes as a duplicate pointing there, and its
     reporter hears about that need from now on."""
     now = now or utcnow()
-    need = get_need(actor, need_id)
-    step = transition(need.status, "merge")
-    actor.require(step.permission)
+    need, step = need_step(actor, need_id, "merge")
     if into == need.id:
         raise ValidationError(
             "A report cannot be merged into itself.", {"into": ["Choose another need."]}
@@ -73,9 +68,7 @@ def merge_report(
 def dismiss_report(actor: Actor, need_id: int, reason: str, *, now: datetime | None = None) -> Need:
     """Close a report as not actionable; the reason is shown on its public status page."""
     now = now or utcnow()
-    need = get_need(actor, need_id)
-    step = transition(need.status, "dismiss")
-    actor.require(step.permission)
+    need, step = need_step(actor, need_id, "dismiss")
     _require_reason(reason)
     with unit_of_work(CHANGED):
         _move(need, "dismiss", step.sources, step.target, now)
