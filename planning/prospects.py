@@ -37,7 +37,10 @@ def place_prospect(data: dict[str, Any]) -> dict[str, Any]:
         if not data.get("neighbourhood"):
             raise ValidationError(
                 "Say where the organisation is.",
-                {"address": ["Give its address, or choose a neighbourhood."]},
+                {
+                    "address": ["Give its address, or choose a neighbourhood."],
+                    "neighbourhood": ["Choose a neighbourhood, or give its address."],
+                },
             )
         return data
     try:
