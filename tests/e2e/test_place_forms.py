@@ -165,3 +165,52 @@ def test_without_javascript_the_address_alone_registers(make, browser, live_serv
     finally:
         context.close()
     assert _base("Plain Form Friends") == NORTH_ST
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_partner_moves_its_base_by_changing_the_address(make, visitor, width):
+    partner = make.partner(
+        name=f"Crew {width}",
+        base_address="1000 North St",
+        base_latitude=NORTH_ST[0],
+        base_longitude=NORTH_ST[1],
+    )
+    member = make.user("partner", partner=partner)
+    db.session.commit()
+    tab = visitor(width=width)
+    tab.sign_in(member.user.email)
+    page = tab.page
+    tab.go("/profile/")
+    page.wait_for_selector("#area-map[data-ready]")
+    assert page.get_by_label(re.compile("latitude|longitude", re.I)).count() == 0
+    assert tab.serious_accessibility_violations() == []
+    page.get_by_label("Base address").fill("200 Swan St")
+    page.get_by_role("button", name="Save our profile").click()
+    page.get_by_text("Profile saved.").wait_for()
+    assert page.get_by_text("The pin is").count() == 0
+    assert _base(f"Crew {width}") == (30.522033, -91.186117)
+    assert not tab.wider_than_the_screen()
+
+
+def test_a_prospect_is_placed_by_its_address_and_keeps_what_was_typed(make, visitor):
+    outreach = make.user("outreach")
+    db.session.commit()
+    tab = visitor(width=375)
+    tab.sign_in(outreach.user.email)
+    page = tab.page
+    tab.go("/briefings/")
+    form = page.locator("form[action$='/briefings/prospect']")
+    form.get_by_label("Organisation name").fill("Northside Tenants")
+    form.get_by_label("Address", exact=True).fill("9 Nowhere Elm")
+    form.get_by_label("Litter cleanup").check()
+    form.get_by_role("button", name="Generate").click()
+    page.locator("#address-error").wait_for()
+    form = page.locator("form[action$='/briefings/prospect']")
+    assert form.get_by_label("Organisation name").input_value() == "Northside Tenants"
+    assert form.get_by_label("Litter cleanup").is_checked()
+    assert tab.serious_accessibility_violations() == []
+    _refused_form_was_expected(tab)
+    form.get_by_label("Address", exact=True).fill("1000 North St")
+    form.get_by_role("button", name="Generate").click()
+    page.wait_for_url(re.compile(r"/briefings/\d+$"))
+    assert "Northside Tenants" in page.inner_text("main")
