@@ -43,12 +43,13 @@ REGISTRATION_FIELDS = STAFF_EDITABLE - {
 
 
 def register_organisation(
-    organisation: dict[str, Any], member: dict[str, str]
+    organisation: dict[str, Any], member: dict[str, str], *, warnings: list[str] | None = None
 ) -> tuple[Partner, User]:
     """Register an organisation (pending verification) and its first member, a partner admin.
 
     `member` holds name, email and password. Only REGISTRATION_FIELDS of `organisation` are used.
     Both are stored in one unit of work: never an organisation without its first member.
+    The base is placed as `partners.services.register_partner` places it (`warnings`: there).
     """
     email = member["email"].strip().lower()
     check_password_policy(member["password"], email=email)
@@ -56,7 +57,7 @@ def register_organisation(
         raise ConflictError("A user with that email already exists.")
     data = {k: v for k, v in organisation.items() if k in REGISTRATION_FIELDS}
     with unit_of_work():
-        partner = register_partner(_SELF_REGISTRATION, data)
+        partner = register_partner(_SELF_REGISTRATION, data, warnings=warnings)
         user = _insert_user(
             email=email,
             name=member["name"],

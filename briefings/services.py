@@ -40,6 +40,7 @@ from commonground.transaction import unit_of_work
 from geo.services import list_neighbourhoods
 from partners.models import Partner
 from planning import specs
+from planning.prospects import place_prospect
 
 log = logging.getLogger(__name__)
 STATIC = ROOT / "static"
@@ -66,8 +67,10 @@ def generate_partner_briefing(
 def generate_prospect_briefing(
     actor: Actor, data: dict[str, Any], *, now: datetime | None = None
 ) -> Briefing:
-    """A briefing for an organisation outreach is talking to, not registered yet, stored."""
+    """A briefing for an organisation outreach is talking to, not registered yet, stored; placed
+    at its coordinates, its typed address or its neighbourhood's centre (`place_prospect`)."""
     actor.require("briefing.generate")
+    data = place_prospect(data)
     snapshot = prospect_content(actor, load_city(actor, now or utcnow()), data)
     return _store(
         actor, snapshot, neighbourhood=(snapshot["subject"]["neighbourhoods"] or [None])[0]

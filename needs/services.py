@@ -30,6 +30,7 @@ from commonground.errors import (
 from commonground.extensions import db
 from commonground.lookup import get_or_not_found
 from commonground.transaction import unit_of_work
+from geo import places
 from geo.services import nearest_neighbourhood
 from media.images import CleanPhoto
 from media.services import get_photo, store_photo, stored_files
@@ -109,23 +110,44 @@ def current_claim(need: Need) -> Claim | None:
 # --- posting ---------------------------------------------------------------------------------
 
 
-def post_need(actor: Actor, data: dict[str, Any], *, now: datetime | None = None) -> Need:
-    """Post a new need (coordinators). Without coordinates it waits as 'location pending'."""
+def post_need(
+    actor: Actor,
+    data: dict[str, Any],
+    *,
+    now: datetime | None = None,
+    wait_for_geocoder: bool = True,
+    warnings: list[str] | None = None,
+) -> Need:
+    """Post a new need (coordinators), placed by `geo.places.locate`: at its pin, or at its
+    address looked up now. An address not found waits as 'location pending' for the geocoder
+    job (`wait_for_geocoder`, the API's way), or is refused on the address field (the page's
+    way, where the person can correct it at once). A caller passing `warnings` has the pin
+    checked against the address and gets told when they disagree."""
     actor.require("need.post")
     now = now or utcnow()
     fields = dict(data)
     capability = fields.pop("capability", None) or fields.pop("capability_code")
     require_known_capabilities([capability])
-    if fields.get("latitude") is None or fields.get("longitude") is None:
-        if not fields.get("address"):
-            raise ValidationError(
-                "A need needs a location.",
-                {"address": ["Give an address or coordinates."]},
-            )
+    try:
+        place = places.locate(
+            fields.get("address"),
+            fields.get("latitude"),
+            fields.get("longitude"),
+            check_pin=warnings is not None,
+        )
+    except places.AddressNotFoundError:
+        if not wait_for_geocoder:
+            raise
+        place = None
+    if place is None:
         fields["latitude"] = fields["longitude"] = None
         fields["location_status"] = "pending"
-    elif not fields.get("neighbourhood"):
-        fields["neighbourhood"] = nearest_neighbourhood(fields["latitude"], fields["longitude"])
+    else:
+        fields["latitude"], fields["longitude"] = place.latitude, place.longitude
+        if place.warning and warnings is not None:
+            warnings.append(place.warning)
+        if not fields.get("neighbourhood"):
+            fields["neighbourhood"] = nearest_neighbourhood(place.latitude, place.longitude)
     if fields.get("effort_hours") is None:
         fields["effort_hours"] = db.session.get(Capability, capability).default_effort_hours
     fields.setdefault("opened_at", now)

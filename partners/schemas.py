@@ -8,7 +8,8 @@ or `web`.
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, validate, validates_schema
+from marshmallow import ValidationError as SchemaValidationError
 
 from commonground.fields import (
     CapabilityCode,
@@ -74,12 +75,18 @@ class PartnerUpdateSchema(Schema):
 
 
 class PartnerCreateSchema(PartnerUpdateSchema):
-    """A new organisation (it starts pending verification)."""
+    """A new organisation (it starts pending verification). Its base is a point
+    (base_latitude and base_longitude), or a base_address the service looks up, or both (the
+    point kept, with a warning when they disagree): `geo.places.locate`."""
 
     name = Text(max_length=160, min_length=2, required=True)
     sector = Sector(required=True)
-    base_latitude = Latitude(required=True)
-    base_longitude = Longitude(required=True)
+
+    @validates_schema
+    def _whole_point(self, data: dict, **_kwargs) -> None:
+        if ("base_latitude" in data) != ("base_longitude" in data):
+            missing = "base_longitude" if "base_latitude" in data else "base_latitude"
+            raise SchemaValidationError("Give both coordinates, or neither.", missing)
 
 
 class PartnerQuerySchema(Schema):

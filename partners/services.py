@@ -15,6 +15,7 @@ from commonground.errors import ConflictError, PermissionDeniedError
 from commonground.extensions import db
 from commonground.lookup import get_or_not_found
 from commonground.transaction import unit_of_work
+from geo import places
 from notifications import notices
 from partners.models import Partner, PartnerCapability
 from partners.status import next_status
@@ -94,10 +95,16 @@ def list_partners(
     return list(db.session.scalars(query.offset(offset).limit(limit))), total
 
 
-def register_partner(actor: Actor, data: dict[str, Any]) -> Partner:
-    """Add an organisation to the registry, pending verification."""
+def register_partner(
+    actor: Actor, data: dict[str, Any], *, warnings: list[str] | None = None
+) -> Partner:
+    """Add an organisation to the registry, pending verification. Its base is its point, or
+    its base address looked up now (`geo.places.locate`); a caller passing `warnings` has the
+    point checked against the address and is told when they disagree."""
     actor.require("partner.create")
     _check_unique_name(data["name"])
+    data = dict(data)
+    _place_base(data, data.get("base_latitude"), data.get("base_longitude"), warnings)
     capabilities = data.pop("capabilities", [])
     with unit_of_work(_name_taken(data["name"])):
         partner = Partner(status="pending", **data)
@@ -106,8 +113,14 @@ def register_partner(actor: Actor, data: dict[str, Any]) -> Partner:
     return partner
 
 
-def update_partner(actor: Actor, partner_id: int, data: dict[str, Any]) -> Partner:
-    """Change a profile: staff any partner, a member only their own and only profile fields."""
+def update_partner(
+    actor: Actor, partner_id: int, data: dict[str, Any], *, warnings: list[str] | None = None
+) -> Partner:
+    """Change a profile: staff any partner, a member only their own and only profile fields.
+
+    A changed base address moves the base to it (looked up now) unless the base point was
+    moved too; a moved point is kept, with a warning in `warnings` (when a caller passes it)
+    if it lies far from the address (`geo.places.locate`)."""
     partner = get_partner(actor, partner_id)
     if actor.can("partner.edit_any"):
         allowed = STAFF_EDITABLE
@@ -120,6 +133,8 @@ def update_partner(actor: Actor, partner_id: int, data: dict[str, Any]) -> Partn
         raise PermissionDeniedError(f"You may not change: {', '.join(refused)}.")
     if "name" in data and data["name"] != partner.name:
         _check_unique_name(data["name"])
+    data = dict(data)
+    _relocate_base(partner, data, warnings)
     with unit_of_work(_name_taken(data.get("name", partner.name))):
         if "capabilities" in data:
             _set_capabilities(partner, data.pop("capabilities"))
@@ -150,6 +165,50 @@ def change_partner_status(
                 reviewed_at=now or utcnow(),
             )
     return partner
+
+
+def _place_base(
+    data: dict[str, Any],
+    latitude: float | None,
+    longitude: float | None,
+    warnings: list[str] | None,
+    address: str | None = None,
+) -> None:
+    """Set data's base point from the pin or the base address, through `geo.places`."""
+    place = places.locate(
+        address if address is not None else data.get("base_address"),
+        latitude,
+        longitude,
+        field="base_address",
+        check_pin=warnings is not None,
+    )
+    assert place is not None  # a base is required
+    data["base_latitude"], data["base_longitude"] = place.latitude, place.longitude
+    if place.warning and warnings is not None:
+        warnings.append(place.warning)
+
+
+def _moved(before: float | None, after: float | None) -> bool:
+    return after is not None and (before is None or abs(after - before) > 1e-7)
+
+
+def _relocate_base(partner: Partner, data: dict[str, Any], warnings: list[str] | None) -> None:
+    """A changed base address moves the base point unless the point was moved by hand too."""
+    address = (data.get("base_address") or "").strip()
+    address_changed = "base_address" in data and address != (partner.base_address or "").strip()
+    pin_moved = _moved(partner.base_latitude, data.get("base_latitude")) or _moved(
+        partner.base_longitude, data.get("base_longitude")
+    )
+    if address_changed and address and not pin_moved:
+        _place_base(data, None, None, warnings)
+    elif pin_moved:
+        _place_base(
+            data,
+            data.get("base_latitude", partner.base_latitude),
+            data.get("base_longitude", partner.base_longitude),
+            warnings,
+            address=address if "base_address" in data else partner.base_address,
+        )
 
 
 def _check_unique_name(name: str) -> None:

@@ -4,7 +4,9 @@ A prospective organisation typed in by outreach (or a neighbourhood's residents,
 meeting) becomes a `PartnerSpec` through `specs.prospect_spec`; these use cases then ask the same
 engine functions the registered partners get: which open needs it could take on this week, and
 whom it could team up with. `need_ids_in_area` tells which needs lie in a service area, by the
-engine's own rules (disc, listed neighbourhoods, polygon).
+engine's own rules (disc, listed neighbourhoods, polygon). `place_prospect` gives a prospect
+its point from the address outreach typed (`geo.places.locate`), so neither coordinates nor a
+neighbourhood centre is needed.
 """
 
 from __future__ import annotations
@@ -17,9 +19,41 @@ import matching
 from accounts.actor import Actor
 from capabilities.services import capability_labels
 from commonground.db_types import utcnow
+from commonground.errors import ValidationError
+from geo import places
 from needs.queries import need_summaries
 from partners.queries import partner_names
 from planning import specs
+
+
+def place_prospect(data: dict[str, Any]) -> dict[str, Any]:
+    """The prospect's fields with its point: the coordinates given, else its address looked up
+    now; an address not found falls back to the neighbourhood chosen (its centre), and is
+    refused on the address field when none was chosen."""
+    if data.get("latitude") is not None and data.get("longitude") is not None:
+        return data
+    address = (data.get("address") or "").strip()
+    if not address:
+        if not data.get("neighbourhood"):
+            raise ValidationError(
+                "Say where the organisation is.",
+                {
+                    "address": ["Give its address, or choose a neighbourhood."],
+                    "neighbourhood": ["Choose a neighbourhood, or give its address."],
+                },
+            )
+        return data
+    try:
+        place = places.locate(address, None, None)
+    except places.AddressNotFoundError as error:
+        if data.get("neighbourhood"):
+            return data  # the neighbourhood's centre stands in
+        raise ValidationError(
+            error.message,
+            {"address": ["Not found: check the address, or choose a neighbourhood."]},
+        ) from None
+    assert place is not None
+    return {**data, "latitude": place.latitude, "longitude": place.longitude}
 
 
 def need_ids_in_area(area: matching.PartnerSpec, needs: Sequence[matching.NeedSpec]) -> set[int]:

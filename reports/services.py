@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
 from accounts.actor import Actor
@@ -23,9 +22,8 @@ from commonground.db_types import utcnow
 from commonground.errors import NotFoundError, ValidationError
 from commonground.extensions import db
 from commonground.transaction import unit_of_work
-from geo.geocoders import GeocoderConfigError
-from geo.geocoding import CachedGeocoder, configured_geocoder
-from geo.services import city_bounds, nearest_neighbourhood, within
+from geo import places
+from geo.services import nearest_neighbourhood
 from media.images import CleanPhoto
 from media.services import PhotoRejectedError, Upload, clean_upload, store_photo, stored_files
 from needs import notices
@@ -35,7 +33,6 @@ from needs.services import record_event
 MAX_PHOTOS = 3
 RESIDENT = Actor(user_id=None, role=Role.VIEWER, label="A resident (web form)")
 """Who acts when someone reports through the public form: no account."""
-OUTSIDE = "This place is outside the city, so the city cannot act on it. Check the pin or address."
 
 
 @dataclass
@@ -83,31 +80,12 @@ def _public_capability(code: str) -> Capability:
 def locate(
     address: str | None, latitude: float | None, longitude: float | None
 ) -> tuple[float, float]:
-    """The report's point: the pin when given, else the address through the city's geocoder;
-    refused outside the city's bounds."""
-    if latitude is None or longitude is None:
-        if not address:
-            raise ValidationError(
-                "Say where the problem is.", {"address": ["Give an address or place the pin."]}
-            )
-        try:
-            result = CachedGeocoder(configured_geocoder()).lookup(address)
-        except (GeocoderConfigError, OSError, ValueError):
-            current_app.logger.exception("could not build the geocoder")
-            raise ValidationError(
-                "Addresses cannot be looked up just now.",
-                {"address": ["Place the pin on the map instead."]},
-            ) from None
-        if not result.found:
-            raise ValidationError(
-                "We could not find that address.",
-                {"address": ["Not found: check it, or place the pin on the map."]},
-            )
-        latitude, longitude = result.latitude, result.longitude
-    bounds = city_bounds(current_app.config.get("CITY_BOUNDS"))
-    if bounds is not None and not within(bounds, latitude, longitude):
-        raise ValidationError(OUTSIDE, {"location": [OUTSIDE]})
-    return latitude, longitude
+    """The report's point: the pin when given, else the address through the city's geocoder
+    (`geo.places.locate`, as every form); refused outside the city's bounds. A resident's pin
+    is not checked against the address: nobody would read the warning."""
+    place = places.locate(address, latitude, longitude, within_city=True, check_pin=False)
+    assert place is not None  # a place is required
+    return place.latitude, place.longitude
 
 
 def _title(capability: Capability, address: str | None, neighbourhood: str | None) -> str:

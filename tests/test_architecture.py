@@ -118,7 +118,7 @@ LAYERS: dict[str, Layer] = {
     "accounts.schemas": _pure("commonground.fields", "partners.schemas"),
     "capabilities.*": _may("commonground", "accounts"),
     "capabilities.schemas": _pure("commonground.fields"),
-    "partners.*": _may("commonground", "accounts", "capabilities", "notifications.notices"),
+    "partners.*": _may("commonground", "accounts", "capabilities", "geo", "notifications.notices"),
     "partners.status": _pure("commonground.errors"),
     "partners.sectors": _pure(),
     "partners.schemas": _pure("commonground.fields", "partners.sectors", "partners.status"),

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from accounts.actor import Actor
 from briefings import services
@@ -20,21 +21,32 @@ from jobs.services import latest_job, start_job
 from partners.sectors import PROSPECT_SECTORS
 from web.access import current_actor, login_required
 from web.actions import run_action
-from web.form_input import read_form
+from web.form_input import domain_messages, read_form
 from web.jobs import REFRESH_SECONDS, job_view
 
 bp = Blueprint("briefing_pages", __name__, url_prefix="/briefings")
 ID = "<id:briefing_id>"
 
 
+PROSPECT_STARTS = MultiDict(
+    {"radius_km": "3", "tasks_per_week": "2", "volunteer_hours_per_week": "8"}
+)
+
+
 @bp.get("/")
 @login_required
 def index():
     """Forms for the three kinds of briefing, and the stored ones."""
+    return _index(PROSPECT_STARTS, {})
+
+
+def _index(prospect_form: MultiDict, prospect_errors: dict[str, list[str]]) -> str:
     return render_template(
         "briefings/index.html",
         page=services.briefing_page_options(current_actor()),
         sectors=PROSPECT_SECTORS,
+        form=prospect_form,
+        errors=prospect_errors,
     )
 
 
@@ -66,12 +78,17 @@ def partner():
 @bp.post("/prospect")
 @login_required
 def prospect():
-    """Generate a briefing for an organisation that is not registered yet."""
-    return _generate(
-        lambda actor: services.generate_prospect_briefing(
-            actor, read_form(ProspectBriefingCreateSchema(), request.form)
-        )
-    )
+    """Generate a briefing for an organisation that is not registered yet, placed at its
+    typed address (looked up now) or its neighbourhood's centre. A refusal shows the form
+    again with what was typed and the messages next to the fields."""
+    actor = current_actor()
+    actor.require("briefing.generate")  # refuse before reading the form
+    schema = ProspectBriefingCreateSchema()
+    try:
+        briefing = services.generate_prospect_briefing(actor, read_form(schema, request.form))
+    except ValidationError as exc:
+        return _index(request.form, domain_messages(exc, schema.load_fields)), 422
+    return redirect(url_for("briefing_pages.show", briefing_id=briefing.id), 303)
 
 
 @bp.post("/neighbourhood")

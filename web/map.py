@@ -25,6 +25,7 @@ from xstatic.pkg import leaflet, leaflet_markercluster
 from accounts.actor import Actor
 from commonground.errors import ValidationError
 from commonground.text import control_character_problem
+from geo import places
 from needs.mapdata import EXPORT_HEADER, export_rows, map_points
 from web.access import current_actor, json_login_required, login_required
 from web.filters import read_need_filters
@@ -92,18 +93,13 @@ def geocode():
 def lookup_address(
     actor: Actor, query: str, permission: str = "need.post"
 ) -> tuple[Response, int] | Response:
-    """The one place the pages reach the geocoder (the configured one, as intake uses): for
-    posting a need, or (`report.submit`) for a resident's report."""
+    """The pin's address look-up for the pages' forms, through `geo.places` as on submit: for
+    posting a need, or (`report.submit`) for the public forms (a resident's report, an
+    organisation's registration, a partner's base)."""
     actor.require(permission)
-    from geo.geocoders import GeocoderConfigError, geocode_address
-    from geo.geocoding import configured_geocoder
-
-    try:
-        geocoder = configured_geocoder()  # GEOCODER, GAZETTEER_PATH...: built once per app
-    except (GeocoderConfigError, OSError, ValueError):
-        current_app.logger.exception("could not build the geocoder")
+    result = places.find_address(query)  # the forms' own path on submit, through the cache
+    if result is None:
         return _no_geocoder()
-    result = geocode_address(geocoder, query)
     if result.status == "found":
         return jsonify(
             latitude=result.latitude,
@@ -120,7 +116,7 @@ def lookup_address(
 
 
 def _no_geocoder() -> tuple[Response, int]:
-    message = "Geocoder not configured: place the pin on the map or type the coordinates."
+    message = "Addresses cannot be looked up just now: place the pin on the map."
     return jsonify(code=503, status="Service Unavailable", message=message, errors={}), 503
 
 

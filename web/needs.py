@@ -110,18 +110,23 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    """Post a need: address, pin on the map (draggable), capability, priority, effort, due date."""
+    """Post a need: address (looked up on submit) and/or a pin on the map, capability,
+    priority, effort, due date. An address not found is refused on its field, what was typed
+    kept; a pin far from the address is kept, with a warning on the need's page."""
     actor = current_actor()
     actor.require("need.post")  # before reading the form: a refusal is a 403, not a form error
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
             data = read_form(NeedCreateSchema(), request.form, POST_FIELDS)
-            need = services.post_need(actor, data)
+            warnings: list[str] = []
+            need = services.post_need(actor, data, wait_for_geocoder=False, warnings=warnings)
         except DomainError as exc:
             errors = domain_messages(exc)
         else:
             flash(f"Need #{need.id} posted: {need.title}", "success")
+            for warning in warnings:
+                flash(warning, "warning")
             return redirect(url_for("need_pages.show", need_id=need.id))
     return render_template(
         "needs/new.html",

@@ -20,7 +20,9 @@ from commonground.rate_limits import per_address
 from partners.sectors import SECTOR_LABELS
 from web.access import current_actor, login_required
 from web.actions import run_action
+from web.city_map import outlines_for_pages
 from web.form_input import domain_messages, read_form
+from web.needs import map_settings
 
 bp = Blueprint("onboarding", __name__)
 
@@ -30,12 +32,15 @@ REGISTRATION_STARTS = MultiDict({"service_radius_km": "5.0"})
 @bp.route("/register", methods=["GET", "POST"])
 @per_address("RATELIMIT_REGISTER")
 def register():
-    """An organisation registers itself (pending verification) with its first member."""
+    """An organisation registers itself (pending verification) with its first member. Its
+    base address is looked up on submit; with JavaScript a pin on the map confirms it (a pin
+    far from the address is kept, with a warning)."""
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         schema = RegistrationSchema()
         try:
-            _, user = register_organisation(**read_form(schema, request.form))
+            warnings: list[str] = []
+            _, user = register_organisation(**read_form(schema, request.form), warnings=warnings)
         except DomainError as exc:
             errors = domain_messages(exc, schema.load_fields)
         else:
@@ -45,12 +50,16 @@ def register():
                 "until then you can complete your profile.",
                 "success",
             )
+            for warning in warnings:
+                flash(warning, "warning")
             return redirect(url_for("onboarding.members"))
     return render_template(
         "onboarding/register.html",
         form=request.form if request.method == "POST" else REGISTRATION_STARTS,
         errors=errors,
         sectors=SECTOR_LABELS,
+        map=map_settings(),
+        outlines=[] if map_settings()["tile_url"] else outlines_for_pages(),
     ), (422 if request.method == "POST" else 200)
 
 

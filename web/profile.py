@@ -51,18 +51,23 @@ PROFILE_FORM = {
 @bp.route("/", methods=["GET", "POST"])
 @login_required
 def edit():
-    """Show and change our organisation's profile."""
+    """Show and change our organisation's profile. A changed base address moves the base (looked
+    up on save) unless the pin was moved too; a pin far from the address is kept, with a
+    warning."""
     actor = current_actor()
     profile = our_profile(actor)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
             data = read_form(PartnerUpdateSchema(), request.form, **PROFILE_FORM)
-            update_partner(actor, profile["id"], data)
+            warnings: list[str] = []
+            update_partner(actor, profile["id"], data, warnings=warnings)
         except DomainError as exc:
             errors = domain_messages(exc)
         else:
             flash("Profile saved.", "success")
+            for warning in warnings:
+                flash(warning, "warning")
             return redirect(url_for("profile.edit"))
     return render_template(
         "profile/edit.html",

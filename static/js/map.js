@@ -5,6 +5,9 @@
 (function () {
   "use strict";
   if (!window.L) { return; }
+  // What needs the map (a pick map, its buttons and status) shows only when the map can work;
+  // without it the forms still work by their address alone.
+  document.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
 
   var SHAPES = {};  // status -> shape, from the page (web/legend.py is the one source)
 

@@ -55,6 +55,17 @@ def test_a_need_with_only_an_address_waits_for_the_geocoder(api, coordinator):
     assert response.json["latitude"] is None
 
 
+def test_a_need_with_a_known_address_is_placed_at_once(api, coordinator):
+    # 1000 North St is an address point of the city's (offline) geocoder.
+    response = api(coordinator.token).post(
+        NEEDS, json={"capability": "board_up", "title": "Open doors", "address": "1000 North St"}
+    )
+    assert response.status_code == 201
+    assert response.json["location_status"] == "ok"
+    assert (response.json["latitude"], response.json["longitude"]) == (30.450746, -91.191144)
+    assert response.json["neighbourhood"] == "Downtown"
+
+
 def test_a_need_without_any_location_is_refused_with_a_field_error(api, coordinator):
     response = api(coordinator.token).post(
         NEEDS, json={"capability": "board_up", "title": "Somewhere"}

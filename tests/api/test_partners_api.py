@@ -44,6 +44,32 @@ def test_a_coordinator_registers_a_partner_which_starts_pending(api, make):
     assert body["contact_email"] == "mo@eastside.example"
 
 
+def _without_point(**fields):
+    body = {k: v for k, v in NEW_PARTNER.items() if k not in ("base_latitude", "base_longitude")}
+    return {**body, **fields}
+
+
+def test_a_partner_may_be_registered_by_its_base_address_alone(api, make):
+    client = api(make.user("coordinator").token)
+    # 1000 North St is an address point of the city's (offline) geocoder.
+    response = client.post(PARTNERS, json=_without_point(base_address="1000 North St"))
+    assert response.status_code == 201, response.json
+    assert (response.json["base_latitude"], response.json["base_longitude"]) == (
+        30.450746,
+        -91.191144,
+    )
+
+
+def test_a_partner_without_a_place_is_a_422_naming_the_address(api, make):
+    client = api(make.user("coordinator").token)
+    unknown = client.post(PARTNERS, json=_without_point(base_address="9 Nowhere Elm"))
+    assert unknown.status_code == 422 and "base_address" in unknown.json["errors"]
+    nothing = client.post(PARTNERS, json=_without_point())
+    assert nothing.status_code == 422 and "base_address" in nothing.json["errors"]
+    half = client.post(PARTNERS, json=_without_point(base_latitude=30.45))
+    assert half.status_code == 422 and "base_longitude" in half.json["errors"]
+
+
 def test_partner_status_moves_through_verify_pause_resume_archive(api, make):
     coordinator = make.user("coordinator")
     partner = make.partner(status="pending")

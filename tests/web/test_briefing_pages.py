@@ -97,10 +97,11 @@ def test_a_prospect_form_without_capabilities_is_refused_with_a_message(browser,
     token = csrf_token(web.get("/briefings/").text)
     response = web.post(
         "/briefings/prospect",
-        data={"csrf_token": token, "name": "X", "neighbourhood": "Downtown"},
-        follow_redirects=True,
+        data={"csrf_token": token, "name": "Xavier Aid", "neighbourhood": "Downtown"},
     )
-    assert "capabilities" in response.text and "Please correct the form." in response.text
+    assert response.status_code == 422
+    assert 'id="capabilities-error"' in response.text and "Please correct" in response.text
+    assert 'value="Xavier Aid"' in response.text  # what was typed is kept
 
 
 def test_a_form_without_its_csrf_token_is_refused(browser, city):
@@ -168,3 +169,54 @@ def test_outreach_reads_the_catalogue_but_cannot_edit_it(browser, city):
         "/catalogue/", data={"csrf_token": csrf_token(page.text), "title": "Sneaky"}
     )
     assert response.status_code == 403
+
+
+def _prospect(web, **fields):
+    data = {
+        "csrf_token": csrf_token(web.get("/briefings/").text),
+        "name": "Northside Tenants",
+        "sector": "civic_group",
+        "address": "",
+        "neighbourhood": "",
+        "radius_km": "2",
+        "capabilities": ["litter_cleanup"],
+        "tasks_per_week": "3",
+        "volunteer_hours_per_week": "6",
+    }
+    data.update(fields)
+    return web.post("/briefings/prospect", data=data)
+
+
+def _suggested_km(briefing_id: int) -> list[float]:
+    from briefings.models import Briefing
+    from commonground.extensions import db
+
+    return [s["distance_km"] for s in db.session.get(Briefing, briefing_id).snapshot["suggestions"]]
+
+
+def test_a_prospect_is_placed_by_its_typed_address_alone(browser, city):
+    web = browser(city["outreach"].user.email)
+    # 1000 North St is an address point of the city's (offline) geocoder, 0.4 km from the needs.
+    near = _briefing_id(_prospect(web, address="1000 North St"))
+    assert _suggested_km(near) and max(_suggested_km(near)) < 1
+    # 200 Swan St lies 8 km north: nothing within its 2 km reach.
+    far = _briefing_id(_prospect(web, name="Swan St Block Club", address="200 Swan St"))
+    assert _suggested_km(far) == []
+
+
+def test_a_prospect_at_an_unknown_address_is_refused_with_what_was_typed(browser, city):
+    web = browser(city["outreach"].user.email)
+    response = _prospect(web, address="9 Nowhere Elm", radius_km="4.5")
+    assert response.status_code == 422
+    page = response.text
+    assert 'id="address-error"' in page and "Not found: check the address" in page
+    assert 'aria-describedby="p-address-hint address-error"' in page
+    assert 'value="9 Nowhere Elm"' in page and 'value="Northside Tenants"' in page
+    assert 'value="4.5"' in page and 'value="litter_cleanup" checked' in page
+    assert '<option value="civic_group" selected>' in page
+
+
+def test_an_unknown_address_with_a_neighbourhood_uses_its_centre(browser, city):
+    web = browser(city["outreach"].user.email)
+    made = _prospect(web, address="9 Nowhere Elm", neighbourhood="Downtown")
+    assert _suggested_km(_briefing_id(made))

@@ -65,13 +65,73 @@ def test_an_unknown_capability_is_reported_on_the_field(make, browser):
     assert 'id="capability-error"' in response.get_data(as_text=True)
 
 
-def test_a_need_without_coordinates_waits_for_the_geocoder(make, browser):
+# Address points of the offline gazetteer (seeds/data/address_points.csv), the city's geocoder.
+NORTH_ST = ("1000 North St", 30.450746, -91.191144)  # Downtown
+SWAN_ST = (30.522033, -91.186117)  # 200 Swan St, Scotlandville: 8 km north of North St
+
+
+def test_the_form_asks_for_no_coordinates(make, browser):
+    page = browser(make.user("coordinator")).text("/needs/new")
+    assert 'type="hidden" id="latitude"' in page and 'type="hidden" id="longitude"' in page
+    assert 'for="latitude"' not in page and 'for="longitude"' not in page
+
+
+def test_a_known_address_alone_is_placed_on_submit(make, browser):
+    from needs.models import Need
+
     client = browser(make.user("coordinator"))
     response = client.post(
-        "/needs/new", {"title": "No pin yet", "capability": "lot_mowing", "address": "9 Elm"}
+        "/needs/new", _need_form(title="By address", address=NORTH_ST[0], latitude="", longitude="")
     )
     assert response.status_code == 302
-    assert "Waiting for the geocoder" in client.text(response.headers["Location"])
+    page = client.text(response.headers["Location"])
+    assert "Waiting for the geocoder" not in page and "Downtown" in page
+    need = Need.query.filter_by(title="By address").one()
+    assert (need.latitude, need.longitude, need.location_status) == (*NORTH_ST[1:], "ok")
+
+
+def test_an_unknown_address_without_a_pin_is_refused_with_what_was_typed(make, browser):
+    client = browser(make.user("coordinator"))
+    response = client.post(
+        "/needs/new",
+        _need_form(address="9 Nowhere Elm", latitude="", longitude="", description="Keep me"),
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="address-error"' in page and "We could not find this address" in page
+    assert 'aria-describedby="address-error"' in page
+    assert 'value="9 Nowhere Elm"' in page and "Keep me" in page
+    assert 'value="Overgrown lot on Oak St"' in page
+
+
+def test_a_pin_far_from_its_address_is_kept_with_a_warning(make, browser):
+    from needs.models import Need
+
+    client = browser(make.user("coordinator"))
+    response = client.post(
+        "/needs/new",
+        _need_form(
+            title="Pin and address apart",
+            address=NORTH_ST[0],
+            latitude=str(SWAN_ST[0]),
+            longitude=str(SWAN_ST[1]),
+        ),
+    )
+    assert response.status_code == 302
+    page = client.text(response.headers["Location"])
+    assert "The pin is 4.9 mi from where the address" in page and "1000 North St" in page
+    need = Need.query.filter_by(title="Pin and address apart").one()
+    assert (need.latitude, need.longitude) == SWAN_ST
+
+
+def test_a_pin_on_its_address_brings_no_warning(make, browser):
+    client = browser(make.user("coordinator"))
+    response = client.post(
+        "/needs/new",
+        _need_form(address=NORTH_ST[0], latitude="30.4509", longitude="-91.1912"),
+    )
+    assert response.status_code == 302
+    assert "The pin is" not in client.text(response.headers["Location"])
 
 
 def test_the_list_filters_by_status_capability_neighbourhood_and_text(make, browser):
