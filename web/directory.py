@@ -14,6 +14,7 @@ from needs.tasks import partner_record
 from partners.sectors import SECTORS
 from partners.services import list_partners, present_partner
 from partners.status import STATUSES
+from performance.services import partner_impact
 from web.access import current_actor, login_required
 from web.needs import capability_choices, map_settings
 
@@ -65,10 +66,13 @@ def index():
 @bp.get(f"/{PID}")
 @login_required
 def show(partner_id: int):
-    """A partner: description, contacts (when allowed), capabilities, service area, record."""
+    """A partner: description, contacts (when allowed), capabilities, service area, record
+    (its impact read as its briefings read it)."""
+    actor = current_actor()
     return render_template(
         "directory/show.html",
-        record=partner_record(current_actor(), partner_id),
+        record=partner_record(actor, partner_id),
+        impact=partner_impact(actor, partner_id),
         capabilities=capability_choices(),
         map=map_settings(),
     )
