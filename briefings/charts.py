@@ -149,7 +149,10 @@ def line_chart(
     height: int = 240,
 ) -> str:
     """A line chart over `labels` (e.g. months), one polyline per (name, values) with a legend."""
-    left, right, top, bottom = 40, 12, 12, 52
+    # The first and last labels are centred on the plot's ends: room for half of each.
+    left = max(40, math.ceil(text_width(labels[0], 11) / 2) + 4) if labels else 40
+    right = max(12, math.ceil(text_width(labels[-1], 11) / 2) + 4) if labels else 12
+    top, bottom = 12, 52
     parts = _open(width, height, title)
     values = [v for _, vs in series for v in vs]
     top_value = nice_max(max(values, default=0))
@@ -309,6 +312,9 @@ def area_map(
     for name, lat, lon in places:
         if view.contains(lat, lon):
             x, y = view.xy(lat, lon)
+            half = text_width(name, 10) / 2 + 2  # a name near the edge is moved in, not cut
+            x = min(max(x, half), width - half)
+            y = min(max(y, 12), height - 4)
             parts.append(
                 f'<text class="place" x="{_num(x)}" y="{_num(y)}" text-anchor="middle" '
                 f'font-family="{FONT}" font-size="10" fill="#6a737d">{escape(name)}</text>'

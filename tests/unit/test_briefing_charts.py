@@ -144,3 +144,26 @@ def test_the_qr_code_is_an_accessible_svg_without_inline_styles():
     root = _parse(svg)
     assert root.get("role") == "img" and root.get("aria-label") == "QR code: sign up"
     assert "style=" not in svg
+
+
+def test_month_labels_and_place_names_stay_inside_their_chart():
+    svg = line_chart(
+        ["Jul 2026", "Aug 2026", "Sep 2026", "Oct 2026", "Nov 2026", "Dec 2026"],
+        [("Posted", [1, 2, 3, 4, 5, 6])],
+        title="Trend",
+    )
+    root = _parse(svg)
+    width = float(root.get("width"))
+    for text in root.iter(f"{SVG}text"):
+        if text.get("text-anchor") == "middle":
+            half = text_width(text.text, 11) / 2
+            assert half <= float(text.get("x")) <= width - half, text.text
+    # Places at the map's left and right ends (the map fits its points with 8 % padding).
+    places = [("Scotlandville", 30.45, -91.25), ("Old South Baton Rouge", 30.45, -91.10)]
+    drawn = _parse(
+        area_map([MapPoint(30.45, -91.25), MapPoint(30.45, -91.10)], title="M", places=places)
+    )
+    for text in drawn.iter(f"{SVG}text"):
+        if text.get("class") == "place":
+            half = text_width(text.text, 10) / 2
+            assert half <= float(text.get("x")) <= 560 - half, text.text
