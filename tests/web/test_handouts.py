@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from briefings.charts import qr_code
+from commonground.config import load_config
 from commonground.db_types import utcnow
 from commonground.extensions import db
 from needs.models import Claim
@@ -209,3 +210,9 @@ def test_the_partner_page_its_impact_page_and_its_briefing_show_the_same_impact(
     for name, shown in (("partner page", page), ("impact page", own), ("HTML", document)):
         assert _figures(shown) == expected, name
     assert _figures(pdf) == expected
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "register", "ftp://city.example/join"])
+def test_a_sign_up_address_that_is_not_a_web_address_is_refused_at_start(url):
+    with pytest.raises(RuntimeError, match="SIGNUP_URL"):
+        load_config({"SECRET_KEY": "x", "SIGNUP_URL": url})
