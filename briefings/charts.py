@@ -1,11 +1,14 @@
-"""SVG charts and maps drawn on the server: bar charts, line charts and an area map.
+"""SVG charts and maps drawn on the server: bar charts, line charts, an area map and the QR code
+of a sign-up address.
 
 Pure functions from plain numbers to SVG markup, so a briefing's PDF needs no map tiles and no
-JavaScript. Every piece of text is escaped here; the result is safe to insert into HTML as is.
-Colours come from SVG presentation attributes (no `style=`), which a strict Content-Security-Policy
-allows.
+JavaScript. Text is never cut: labels wrap onto more lines (their column is as wide as the
+longest needs, up to a share of the chart), and a word too long for any line is shortened with
+its full text kept as the element's tooltip. Every piece of text is escaped here; the result
+is safe to insert into HTML as is. Colours come from SVG presentation attributes (no `style=`),
+which a strict Content-Security-Policy allows.
 
-Must not import: Flask, SQLAlchemy, or any Common Ground package.
+Must not import: Flask, SQLAlchemy, or any Common Ground package (segno draws the QR code).
 """
 
 from __future__ import annotations
@@ -15,9 +18,37 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+import segno
+
 PALETTE = ("#0b5cad", "#d9730d", "#176b2c", "#8a2be2", "#a4121b", "#4a5560")
 POINT_COLOURS = {"suggested": "#d9730d", "open": "#0b5cad", "done": "#176b2c", "gap": "#a4121b"}
 FONT = "DejaVu Sans, Arial, sans-serif"
+CHAR_EM = 0.62
+"""A character's width as a share of the font size: DejaVu Sans's widest common letters (capitals
+and w, m) are wider, its narrow ones (i, l, t) narrower; text measured with this is not wider
+than estimated in real labels (lowercase words with a capital start)."""
+
+
+def text_width(text: str, size: float) -> float:
+    """The estimated width in pixels of `text` set at `size` px in the charts' font."""
+    return len(text) * size * CHAR_EM
+
+
+def wrap_label(text: str, size: float, width: float) -> list[str]:
+    """`text` broken at spaces and hyphens into lines no wider than `width`; a word longer than a
+    line is shortened with an ellipsis (the caller keeps the full text as a tooltip)."""
+    most = max(1, int(width // (size * CHAR_EM)))
+    words = [w for w in text.replace("-", "- ").split(" ") if w]
+    lines: list[str] = []
+    for word in words:
+        if len(word) > most:
+            word = word[: most - 1] + "…"
+        joiner = "" if lines and lines[-1].endswith("-") else " "
+        if lines and len(lines[-1]) + len(joiner.strip()) + len(word) + (joiner == " ") <= most:
+            lines[-1] = f"{lines[-1]}{joiner}{word}".replace("- ", "-")
+        else:
+            lines.append(word)
+    return lines or [""]
 
 
 def _num(value: float) -> str:
@@ -57,12 +88,22 @@ def bar_chart(
     title: str,
     width: int = 560,
     bar_height: int = 18,
-    label_width: int = 200,
+    label_width: int | None = None,
+    font_size: int = 12,
 ) -> str:
-    """A horizontal bar chart: one labelled bar per (label, value), value printed at its end."""
+    """A horizontal bar chart: one labelled bar per (label, value), value printed at its end.
+
+    The label column is as wide as the longest label needs (at most 45 % of the chart; longer
+    labels wrap onto more lines, and their row grows to hold them)."""
     gap = 6
     top = 8
-    height = top * 2 + max(1, len(bars)) * (bar_height + gap)
+    line_height = font_size + 2
+    if label_width is None:
+        widest = max((text_width(label, font_size) for label, _ in bars), default=0)
+        label_width = int(min(max(widest + 12, 80), width * 0.45))
+    wrapped = [wrap_label(label, font_size, label_width - 12) for label, _ in bars]
+    rows = [max(bar_height, len(lines) * line_height + 4) for lines in wrapped]
+    height = top * 2 + (sum(r + gap for r in rows) if bars else bar_height + gap)
     parts = _open(width, height, title)
     if not bars:
         parts.append(
@@ -72,18 +113,30 @@ def bar_chart(
         return "".join(parts) + "</svg>"
     top_value = nice_max(max(value for _, value in bars))
     span = width - label_width - 60
-    for row, (label, value) in enumerate(bars):
-        y = top + row * (bar_height + gap)
+    y = top
+    for (label, value), lines, row in zip(bars, wrapped, rows, strict=True):
         length = span * max(0.0, value) / top_value
+        bar_y = y + (row - bar_height) / 2
+        first = y + (row - len(lines) * line_height) / 2 + font_size
+        if len(lines) == 1 and lines[0] == label:
+            text = escape(label)
+        else:
+            text = f"<title>{escape(label)}</title>" + "".join(
+                f'<tspan x="{label_width - 6}" y="{_num(first + i * line_height)}">'
+                f"{escape(line)}</tspan>"
+                for i, line in enumerate(lines)
+            )
         parts.append(
-            f'<text x="{label_width - 6}" y="{_num(y + bar_height * 0.75)}" '
-            f'text-anchor="end" font-family="{FONT}" font-size="12" fill="#1b1f23">'
-            f"{escape(label)}</text>"
-            f'<rect class="bar" x="{label_width}" y="{y}" width="{_num(length)}" '
+            f'<text class="label" x="{label_width - 6}" y="{_num(first)}" '
+            f'text-anchor="end" font-family="{FONT}" font-size="{font_size}" fill="#1b1f23">'
+            f"{text}</text>"
+            f'<rect class="bar" x="{label_width}" y="{_num(bar_y)}" width="{_num(length)}" '
             f'height="{bar_height}" fill="{PALETTE[0]}"/>'
-            f'<text x="{_num(label_width + length + 4)}" y="{_num(y + bar_height * 0.75)}" '
-            f'font-family="{FONT}" font-size="12" fill="#1b1f23">{_fmt(value)}</text>'
+            f'<text x="{_num(label_width + length + 4)}" '
+            f'y="{_num(bar_y + bar_height * 0.75)}" '
+            f'font-family="{FONT}" font-size="{font_size}" fill="#1b1f23">{_fmt(value)}</text>'
         )
+        y += row + gap
     return "".join(parts) + "</svg>"
 
 
@@ -96,7 +149,10 @@ def line_chart(
     height: int = 240,
 ) -> str:
     """A line chart over `labels` (e.g. months), one polyline per (name, values) with a legend."""
-    left, right, top, bottom = 40, 12, 12, 52
+    # The first and last labels are centred on the plot's ends: room for half of each.
+    left = max(40, math.ceil(text_width(labels[0], 11) / 2) + 4) if labels else 40
+    right = max(12, math.ceil(text_width(labels[-1], 11) / 2) + 4) if labels else 12
+    top, bottom = 12, 52
     parts = _open(width, height, title)
     values = [v for _, vs in series for v in vs]
     top_value = nice_max(max(values, default=0))
@@ -256,6 +312,9 @@ def area_map(
     for name, lat, lon in places:
         if view.contains(lat, lon):
             x, y = view.xy(lat, lon)
+            half = text_width(name, 10) / 2 + 2  # a name near the edge is moved in, not cut
+            x = min(max(x, half), width - half)
+            y = min(max(y, 12), height - 4)
             parts.append(
                 f'<text class="place" x="{_num(x)}" y="{_num(y)}" text-anchor="middle" '
                 f'font-family="{FONT}" font-size="10" fill="#6a737d">{escape(name)}</text>'
@@ -307,3 +366,15 @@ def _scale_length(view: Viewport) -> float:
         if candidate >= target:
             return float(candidate)
     return 100.0
+
+
+def qr_code(data: str, *, title: str, scale: int = 3) -> str:
+    """The QR code of `data` (e.g. a sign-up address) as SVG: medium error correction, so a
+    creased or smudged handout still scans; the quiet zone around it is kept."""
+    code = segno.make(data, error="m", micro=False)
+    svg = code.svg_inline(scale=scale, title=title, svgclass="qr", lineclass=None)
+    return svg.replace(
+        "<svg ",
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" ',
+        1,
+    )

@@ -26,12 +26,13 @@ from briefings.catalogue import entries_for, list_catalogue, present_entry
 from capabilities.services import capability_labels
 from commonground.errors import ValidationError
 from commonground.extensions import db
-from needs.models import Claim, Need, NeedEvent
+from commonground.links import public_url
+from needs.models import Need, NeedEvent
 from needs.services import stale_claims
+from partners.models import Partner
 from partners.services import get_partner
-from performance.kpis import EventRow, median_days, monthly_counts, months_between
-from performance.kpis import work_totals as kpi_work_totals
-from performance.services import event_rows, report_row
+from performance.kpis import EventRow, monthly_counts, months_between
+from performance.services import event_rows, partner_impact
 from planning import specs
 from planning.prospects import (
     need_ids_in_area,
@@ -40,7 +41,6 @@ from planning.prospects import (
 )
 from planning.services import (
     coverage_gap_report,
-    partnership_report,
     suggest_needs_for_partner,
 )
 
@@ -262,40 +262,20 @@ def contact(actor: Actor) -> dict[str, str]:
     }
 
 
-def impact(partner_id: int, now: datetime) -> dict[str, Any]:
-    """A partner's work so far: tasks completed (not reopened), volunteers, hours, units, speed."""
-    rows = db.session.execute(
-        select(
-            Claim.need_id,
-            Claim.partner_id,
-            Claim.status,
-            Claim.claimed_at,
-            Claim.completed_at,
-            Claim.volunteers,
-            Claim.hours,
-            Claim.units,
-            Claim.unit_kind,
-            Need.status.label("need_status"),
-        )
-        .join(Need, Need.id == Claim.need_id)
-        .where(Claim.partner_id == partner_id, Claim.completed_at.is_not(None))
-    ).all()
-    reports = [report_row(r) for r in rows]
-    accepted = [r for r in rows if r.status != "rejected"]
-    totals = kpi_work_totals(reports, datetime.min.replace(tzinfo=now.tzinfo), now)
-    return {
-        "tasks_completed": len(accepted),
-        "tasks_verified": sum(1 for r in accepted if r.need_status == "verified"),
-        "volunteers": totals["volunteers"],
-        "volunteer_hours": totals["volunteer_hours"],
-        "units": totals["units"],
-        "median_days_to_complete": median_days(
-            (r.completed_at - r.claimed_at).total_seconds() / 86400 for r in accepted
-        ),
-    }
-
-
 # --- the three kinds -------------------------------------------------------------------------
+
+
+def join_details(kind: str) -> dict[str, str]:
+    """How a reader takes the next step, printed with a QR code and a phone number: a registered
+    partner signs in to its tasks; an organisation or a neighbourhood group signs up
+    (SIGNUP_URL, by default the registration page); residents may also report a problem."""
+    config = current_app.config
+    url = (
+        public_url("tasks.index")
+        if kind == "partner"
+        else config["SIGNUP_URL"] or public_url("onboarding.register")
+    )
+    return {"url": url, "phone": config["CITY_PHONE"], "report_url": public_url("report_pages.new")}
 
 
 def _base(kind: str, city: CityData, actor: Actor, subject: dict[str, Any]) -> dict[str, Any]:
@@ -307,6 +287,7 @@ def _base(kind: str, city: CityData, actor: Actor, subject: dict[str, Any]) -> d
         # A person's name; command-line jobs (no user) sign as the outreach team.
         "generated_by": actor.label if actor.user_id is not None else "",
         "contact": contact(actor),
+        "join": join_details(kind),
     }
 
 
@@ -353,7 +334,7 @@ def partner_content(actor: Actor, city: CityData, partner_id: int) -> dict[str, 
         city_offers=entries_for(city.catalogue, capabilities),
         suggestions=suggestions,
         partnerships=partnerships_with(actor, spec, now=city.now),
-        impact=impact(partner.id, city.now),
+        impact=partner_impact(actor, partner.id, until=city.now),
         map=_map(
             city,
             area,
@@ -446,10 +427,13 @@ def prospect_content(actor: Actor, city: CityData, data: dict[str, Any]) -> dict
 def neighbourhood_content(
     actor: Actor, city: CityData, neighbourhood: str, *, weekly_tasks: int = 5
 ) -> dict[str, Any]:
-    """The snapshot of a briefing for a neighbourhood's community meeting.
+    """The snapshot of a handout for a neighbourhood's residents (their community meeting).
 
-    "What you can do" are the engine's best open needs in the neighbourhood for residents who
-    could take on `weekly_tasks` tasks a week, any capability.
+    Written for neighbours, not for an organisation: "jobs a group could start with" are the
+    engine's best open needs in the neighbourhood for a group taking on `weekly_tasks` tasks a
+    week, any kind of work, listed with how long each has waited (never the engine's reasons,
+    which speak of a partner's base and weekly slots); the groups already at work there are
+    those that completed work in it over the trend's months.
     """
     lat, lon = _centre(city, neighbourhood)
     spec = specs.prospect_spec(
@@ -465,6 +449,10 @@ def neighbourhood_content(
     suggestions = _suggestion_rows(
         city, suggest_needs_for_prospect(actor, spec, now=city.now, limit=weekly_tasks)
     )
+    for row in suggestions:
+        row["reasons"] = []
+        need = city.needs.get(row["need_id"])
+        row["waiting_days"] = (city.now - need.opened_at).days if need else None
     open_caps = Counter(city.needs[i].capability for i in area if city.needs[i].status == "open")
     snapshot = _base(
         "neighbourhood",
@@ -481,30 +469,37 @@ def neighbourhood_content(
         area=area_picture(city, area),
         city_offers=entries_for(city.catalogue, open_caps),
         suggestions=suggestions,
-        partnerships=_neighbourhood_partnerships(actor, city, neighbourhood),
+        partnerships=[],
+        groups_at_work=groups_at_work(city, area),
         impact=None,
         map=_map(city, area, suggestions, None),
     )
     return snapshot
 
 
-def _neighbourhood_partnerships(
-    actor: Actor, city: CityData, neighbourhood: str, limit: int = 5
-) -> list[dict[str, Any]]:
-    """Partner pairs whose shared area holds needs in this neighbourhood."""
-    pairs = [
-        p for p in partnership_report(actor, limit=1000) if neighbourhood in p["neighbourhoods"]
-    ][:limit]
+def groups_at_work(city: CityData, area: set[int], limit: int = 8) -> list[dict[str, Any]]:
+    """The organisations that completed work in the area over the trend's months, most jobs
+    first, with what kinds of work they did there."""
+    done: dict[int, set[int]] = defaultdict(set)
+    for event in city.events:
+        if event.action == "complete" and event.partner_id is not None and event.need_id in area:
+            done[event.partner_id].add(event.need_id)
+    if not done:
+        return []
+    rows = db.session.execute(select(Partner.id, Partner.name).where(Partner.id.in_(list(done))))
+    names = {pid: name for pid, name in rows}
+    ranked = sorted(done, key=lambda pid: (-len(done[pid]), names.get(pid, "")))[:limit]
     return [
         {
-            "partner": {"id": p["partners"][0]["id"], "name": p["partners"][0]["name"]},
-            "with": {"id": p["partners"][1]["id"], "name": p["partners"][1]["name"]},
-            "they_bring": p["partners"][0]["brings"],
-            "you_bring": p["partners"][1]["brings"],
-            "cross_sector": p["cross_sector"],
-            "needs_covered": p["needs_covered"],
-            "neighbourhoods": p["neighbourhoods"],
-            "reasons": p["reasons"],
+            "name": names.get(pid, ""),
+            "jobs_done": len(done[pid]),
+            "kinds": sorted(
+                {
+                    city.labels.get(city.needs[i].capability, city.needs[i].capability)
+                    for i in done[pid]
+                    if i in city.needs
+                }
+            ),
         }
-        for p in pairs
+        for pid in ranked
     ]

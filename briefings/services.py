@@ -119,13 +119,14 @@ def briefing_charts(snapshot: dict[str, Any]) -> dict[str, str]:
     trend = area["trend"]
     drawn = snapshot["map"]
     circle = tuple(drawn["circle"]) if drawn["circle"] else None
+    join = snapshot.get("join")  # briefings stored before issue 16 have none
     return {
         "open_by_capability": charts.bar_chart(
             [(c["label"], c["open_needs"]) for c in area["open_by_capability"]],
             title="Open needs by kind of work",
         ),
         "trend": charts.line_chart(
-            [m[2:] for m in trend["months"]],
+            [month_label(m) for m in trend["months"]],
             [("Needs posted", trend["posted"]), ("Needs completed", trend["completed"])],
             title="Needs posted and completed per month",
         ),
@@ -135,7 +136,17 @@ def briefing_charts(snapshot: dict[str, Any]) -> dict[str, str]:
             circle=circle,
             places=[tuple(p) for p in drawn["places"]],
         ),
+        "join": charts.qr_code(join["url"], title=f"QR code: {join['url']}") if join else "",
     }
+
+
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def month_label(month: str) -> str:
+    """'2026-06' as 'Jun 2026'."""
+    year, number = month.split("-")
+    return f"{MONTHS[int(number) - 1]} {year}"
 
 
 def render_html(snapshot: dict[str, Any]) -> str:

@@ -309,6 +309,10 @@ def load_config(overrides: dict | None = None) -> dict:
         ),
         "OUTREACH_CONTACT_EMAIL": os.environ.get("OUTREACH_CONTACT_EMAIL", "partners@city.example"),
         "OUTREACH_CONTACT_PHONE": os.environ.get("OUTREACH_CONTACT_PHONE", ""),
+        # Handouts: where a reader signs up (printed with a QR code; empty: the registration
+        # page under PUBLIC_BASE_URL) and the phone number people call (empty: none printed).
+        "SIGNUP_URL": os.environ.get("SIGNUP_URL", "").strip(),
+        "CITY_PHONE": os.environ.get("CITY_PHONE", "311").strip(),
     }
     config.update(overrides or {})
     if config["DISTANCE_UNITS"] not in DISTANCE_UNITS:
@@ -321,6 +325,8 @@ def load_config(overrides: dict | None = None) -> dict:
         config["SECRET_KEY"] = _secret_key(config["ENV"])
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
     _check_public_base_url(config)
+    if config["SIGNUP_URL"] and urlsplit(config["SIGNUP_URL"]).scheme not in ("http", "https"):
+        raise RuntimeError(f"SIGNUP_URL must be an http(s) URL, not {config['SIGNUP_URL']!r}.")
     if config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
         # A Redis that does not answer costs each limited request half a second, not minutes.
         config.setdefault(

@@ -1,4 +1,4 @@
-"""A partner's view of needs: the parts of its tasks page, its claims, history and impact.
+"""A partner's view of needs: the parts of its tasks page, its claims and history.
 
 The tasks page itself is one use case, `planning.services.tasks_near`; it takes from here the
 partner's area and weekly capacity, its view of the needs the engine ranked (`task_rows`), and
@@ -185,7 +185,8 @@ def our_profile(actor: Actor) -> dict[str, Any]:
 
 
 def our_history(actor: Actor, limit: int = 200) -> dict[str, Any]:
-    """Our finished, released and rejected claims (newest first) and our impact totals."""
+    """Our finished, released and rejected claims (newest first); the impact totals are
+    `performance.services.partner_impact`'s (one reading for every page and briefing)."""
     partner = own_partner(actor)
     rows = db.session.execute(
         select(*CLAIM_COLUMNS)
@@ -194,46 +195,19 @@ def our_history(actor: Actor, limit: int = 200) -> dict[str, Any]:
         .order_by(Claim.claimed_at.desc(), Claim.id.desc())
         .limit(limit)
     )
-    return {"claims": [dict(row._mapping) for row in rows], "impact": impact(partner.id)}
+    return {"claims": [dict(row._mapping) for row in rows], "partner_id": partner.id}
 
 
 def partner_record(actor: Actor, partner_id: int) -> dict[str, Any]:
-    """A partner's page: its profile (contacts redacted for the actor), impact, claims in hand."""
+    """A partner's page: its profile (contacts redacted for the actor) and claims in hand (its
+    impact is `performance.services.partner_impact`'s)."""
     partner = get_partner(actor, partner_id)
     active = db.session.scalar(
         select(func.count(Claim.id)).where(Claim.partner_id == partner_id, Claim.status == "active")
     )
     return {
         "partner": present_partner(actor, partner),
-        "impact": impact(partner_id),
         "active_claims": active or 0,
-    }
-
-
-def impact(partner_id: int) -> dict[str, Any]:
-    """Completed tasks (verified or awaiting verification), volunteers, hours and units."""
-    done = (Claim.partner_id == partner_id) & (Claim.status == "done")
-    tasks, verified, volunteers, hours = db.session.execute(
-        select(
-            func.count(Claim.id),
-            func.count(Claim.verified_at),
-            func.coalesce(func.sum(Claim.volunteers), 0),
-            func.coalesce(func.sum(Claim.hours), 0.0),
-        ).where(done)
-    ).one()
-    units: dict[str, float] = {}
-    for kind, amount in db.session.execute(
-        select(Claim.unit_kind, func.sum(Claim.units))
-        .where(done, Claim.units.is_not(None))
-        .group_by(Claim.unit_kind)
-    ):
-        units[kind or "units"] = units.get(kind or "units", 0.0) + float(amount)
-    return {
-        "completed_tasks": tasks,
-        "verified_tasks": verified,
-        "volunteers": int(volunteers),
-        "volunteer_hours": float(hours),
-        "units": [{"kind": kind, "amount": units[kind]} for kind in sorted(units)],
     }
 
 

@@ -16,11 +16,11 @@ from sqlalchemy import select
 from accounts.actor import Actor
 from capabilities.services import capability_labels
 from commonground.db_types import utcnow
-from commonground.errors import ValidationError
+from commonground.errors import NotFoundError, ValidationError
 from commonground.extensions import db
 from needs.models import Claim, Need, NeedEvent
 from performance.gaps import gap_matrix
-from performance.kpis import EventRow, ReportRow, kpi_report
+from performance.kpis import EventRow, ReportRow, kpi_report, median_days, work_totals
 from planning.services import coverage_gap_report, plan_basis, recruitment_report
 
 MAX_DAYS = 3 * 366
@@ -121,6 +121,53 @@ def report_row(r) -> ReportRow:
         units=r.units,
         unit_kind=r.unit_kind,
     )
+
+
+def partner_impact(
+    actor: Actor, partner_id: int, *, until: datetime | None = None
+) -> dict[str, Any]:
+    """A partner's work so far, the one reading the partner's page, its own impact page and
+    its briefings share: tasks completed (reports not rejected by a reopen) and how many the
+    city verified, volunteers, volunteer hours and units (per kind) summed as the dashboard
+    sums them (`kpis.work_totals`: a measure left out counts as nothing), and the median days
+    from claim to completion. Reports completed after `until` (default: now) are not counted.
+
+    Seen by staff who read every partner and by the partner's own members (as its profile).
+    """
+    if not (actor.can("partner.read_all") or actor.is_member_of(partner_id)):
+        raise NotFoundError(f"No partner with id {partner_id}.")
+    until = until or utcnow()
+    rows = db.session.execute(
+        select(
+            Claim.need_id,
+            Claim.partner_id,
+            Claim.status,
+            Claim.claimed_at,
+            Claim.completed_at,
+            Claim.verified_at,
+            Claim.volunteers,
+            Claim.hours,
+            Claim.units,
+            Claim.unit_kind,
+        ).where(
+            Claim.partner_id == partner_id,
+            Claim.completed_at.is_not(None),
+            Claim.completed_at < until,
+        )
+    ).all()
+    accepted = [r for r in rows if r.status != "rejected"]
+    totals = work_totals([report_row(r) for r in rows], datetime.min.replace(tzinfo=UTC), until)
+    return {
+        "tasks_completed": len(accepted),
+        "tasks_verified": sum(1 for r in accepted if r.verified_at is not None),
+        "volunteers": totals["volunteers"],
+        "volunteer_hours": totals["volunteer_hours"],
+        "units": totals["units"],
+        "median_days_to_complete": median_days(
+            (r.completed_at - r.claimed_at).total_seconds() / 86400 for r in accepted
+        ),
+        "as_of": until.isoformat(),
+    }
 
 
 def _report(filters: Filters) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from needs import services
 from needs.detail import need_detail
 from needs.schemas import CompletionReportSchema, NoteSchema, ReasonSchema
 from needs.tasks import full_this_week, lost_claim, our_claims, our_history
+from performance.services import partner_impact
 from planning.services import accept_offer, decline_offer, tasks_near
 from web.access import current_actor, json_login_required, login_required
 from web.actions import run_action
@@ -83,8 +84,15 @@ def claims():
 @bp.get("/history")
 @login_required
 def history():
-    """What we did: finished, released and rejected claims, and our impact totals."""
-    return render_template("tasks/history.html", history=our_history(current_actor()))
+    """What we did: finished, released and rejected claims, and our impact totals (read as our
+    briefings read them)."""
+    actor = current_actor()
+    history = our_history(actor)
+    return render_template(
+        "tasks/history.html",
+        history=history,
+        impact=partner_impact(actor, history["partner_id"]),
+    )
 
 
 OFFER = "<id:plan_id>/<id:assignment_id>"

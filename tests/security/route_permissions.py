@@ -453,6 +453,7 @@ ROUTES += [
     Route("POST", "/profile/", PARTNERS, 302, body=PROFILE_FORM),
     # --- pages: the partner directory ---------------------------------------------------------
     Route("GET", "/partners/", SIGNED_IN),
+    Route("GET", "/partners/map.geojson", SIGNED_IN, anonymous=401),
     Route(
         "GET", f"/partners/{PID}", READERS_OF_PARTNER_A, hidden_from=frozenset({"partner_other"})
     ),

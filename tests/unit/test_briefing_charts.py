@@ -8,7 +8,17 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from briefings.charts import MapPoint, area_map, bar_chart, fit_viewport, line_chart, nice_max
+from briefings.charts import (
+    MapPoint,
+    area_map,
+    bar_chart,
+    fit_viewport,
+    line_chart,
+    nice_max,
+    qr_code,
+    text_width,
+    wrap_label,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -96,3 +106,64 @@ def test_a_map_without_points_or_circle_is_still_valid_svg():
     root = _parse(area_map([], title="Nothing"))
     assert root.tag == f"{SVG}svg"
     assert re.search(r"\d+(\.\d+)? km", "".join(root.itertext()))
+
+
+def test_bar_labels_are_never_cut_they_wrap_inside_the_chart():
+    labels = [
+        "Resident property-maintenance help",
+        "Board-up of vacant structures",
+        "Litter cleanup",
+        "A-very-long-single-word-label-that-cannot-wrap-anywhere-at-all",
+    ]
+    svg = bar_chart([(label, 3) for label in labels], title="Open needs", width=560)
+    root = _parse(svg)
+    for text in root.iter(f"{SVG}text"):
+        if text.get("class") != "label":
+            continue
+        lines = [t.text for t in text.iter(f"{SVG}tspan")] or [text.text]
+        right = float(text.get("x"))  # text-anchor="end": each line ends here
+        for line in lines:
+            assert right - text_width(line, 12) >= 0, line
+    # The full label stays readable: whole where it fits, or as the wrapped label's tooltip.
+    titles = {t.text for t in root.iter(f"{SVG}title")}
+    assert "Resident property-maintenance help" in titles
+    assert labels[-1] in titles
+    assert "Litter cleanup" in [t.text for t in root.iter(f"{SVG}text")]
+
+
+def test_wrapping_keeps_every_word_and_breaks_after_hyphens():
+    assert wrap_label("Resident property-maintenance help", 12, 150) == [
+        "Resident property-",
+        "maintenance help",
+    ]
+    assert wrap_label("Litter cleanup", 12, 300) == ["Litter cleanup"]
+
+
+def test_the_qr_code_is_an_accessible_svg_without_inline_styles():
+    svg = qr_code("https://city.example/register?x=1&y=2", title="QR code: sign up")
+    root = _parse(svg)
+    assert root.get("role") == "img" and root.get("aria-label") == "QR code: sign up"
+    assert "style=" not in svg
+
+
+def test_month_labels_and_place_names_stay_inside_their_chart():
+    svg = line_chart(
+        ["Jul 2026", "Aug 2026", "Sep 2026", "Oct 2026", "Nov 2026", "Dec 2026"],
+        [("Posted", [1, 2, 3, 4, 5, 6])],
+        title="Trend",
+    )
+    root = _parse(svg)
+    width = float(root.get("width"))
+    for text in root.iter(f"{SVG}text"):
+        if text.get("text-anchor") == "middle":
+            half = text_width(text.text, 11) / 2
+            assert half <= float(text.get("x")) <= width - half, text.text
+    # Places at the map's left and right ends (the map fits its points with 8 % padding).
+    places = [("Scotlandville", 30.45, -91.25), ("Old South Baton Rouge", 30.45, -91.10)]
+    drawn = _parse(
+        area_map([MapPoint(30.45, -91.25), MapPoint(30.45, -91.10)], title="M", places=places)
+    )
+    for text in drawn.iter(f"{SVG}text"):
+        if text.get("class") == "place":
+            half = text_width(text.text, 10) / 2
+            assert half <= float(text.get("x")) <= 560 - half, text.text

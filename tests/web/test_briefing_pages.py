@@ -59,7 +59,7 @@ def test_outreach_generates_a_partner_briefing_opens_it_and_its_pdf(browser, cit
         "Talk to us",
     ):
         assert heading in document.text, heading
-    assert document.text.count("<svg") == 3  # bar chart, line chart, map
+    assert document.text.count("<svg") == 4  # bar chart, line chart, map, sign-in QR code
     assert 'style="' not in document.text and "<script" not in document.text
     pdf = web.get(f"/briefings/{briefing_id}.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")

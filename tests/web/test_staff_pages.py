@@ -251,7 +251,7 @@ def test_partner_page_shows_its_record(make, browser):
     member = make.user("partner", partner=partner)
     make.completed_need(member, {"volunteers": 3, "hours": 9.0})
     page = browser(make.user("coordinator")).text(f"/partners/{partner.id}")
-    assert "<strong>1</strong> tasks completed" in page
+    assert "<strong>1</strong> task completed" in page
     assert "<strong>9</strong> volunteer hours" in page
 
 
