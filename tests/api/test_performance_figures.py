@@ -81,8 +81,7 @@ def city(make):
         for _ in range(3)
     ]
     actors = [
-        Actor(user_id=None, role=Role.PARTNER, partner_id=p.id, label=f"crew {p.id}")
-        for p in crews
+        Actor(user_id=None, role=Role.PARTNER, partner_id=p.id, label=f"crew {p.id}") for p in crews
     ]
     first = datetime(2026, 2, 1, 15, tzinfo=UTC)
     made = []
@@ -180,6 +179,95 @@ def _kept(need, capability: str | None, neighbourhood: str | None) -> bool:
     )
 
 
+def _months(first: date, last: date) -> list[str]:
+    months = []
+    day = first.replace(day=1)
+    while day <= last:
+        months.append(day.strftime("%Y-%m"))
+        day = (day + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _monthly(events, months, start, end) -> tuple[list[dict], dict]:
+    table = {m: {**dict.fromkeys(COUNTED.values(), 0), "partners_active": set()} for m in months}
+    active = set()
+    for e in events:
+        if not start <= e.at < end:
+            continue
+        row = table[_month(e.at)]
+        if e.action in COUNTED:
+            row[COUNTED[e.action]] += 1
+        if e.action in ("claim", "start", "complete", "release") and e.partner_id:
+            row["partners_active"].add(e.partner_id)
+            active.add(e.partner_id)
+    totals = {name: sum(table[m][name] for m in months) for name in COUNTED.values()}
+    totals["partners_active"] = len(active)
+    rows = [
+        {"month": m, **{**table[m], "partners_active": len(table[m]["partners_active"])}}
+        for m in months
+    ]
+    return rows, totals
+
+
+def _time_to(events, needs, action, start, end) -> dict:
+    firsts = {}
+    for e in events:
+        if e.action == action and e.at < end:
+            firsts.setdefault(e.need_id, e.at)
+    days, by_cap, by_hood = [], defaultdict(list), defaultdict(list)
+    for need_id, at in firsts.items():
+        if at >= start:
+            need = needs[need_id]
+            value = (at - need.opened_at).total_seconds() / 86400
+            days.append(value)
+            by_cap[need.capability_code].append(value)
+            by_hood[need.neighbourhood or "(none)"].append(value)
+
+    def cells(groups):
+        return {k: {"median_days": _median(v), "needs": len(v)} for k, v in sorted(groups.items())}
+
+    return {
+        "median_days": _median(days),
+        "needs": len(days),
+        "by_capability": cells(by_cap),
+        "by_neighbourhood": cells(by_hood),
+    }
+
+
+def _resolution(events, start, end) -> dict:
+    last_resolving = {}
+    for e in events:
+        if start <= e.at < end and (e.action == "verify" or e.action in CLOSED_WITHOUT_WORK):
+            last_resolving[e.need_id] = e.action
+    by_partners = sum(1 for a in last_resolving.values() if a == "verify")
+    resolved = len(last_resolving)
+    return {
+        "resolved": resolved,
+        "by_partners": by_partners,
+        "share_by_partners": round(by_partners / resolved, 3) if resolved else None,
+    }
+
+
+def _work(needs, start, end) -> dict:
+    claims = [
+        c
+        for c in db.session.execute(select(Claim)).scalars()
+        if c.need_id in needs and c.completed_at is not None and start <= c.completed_at < end
+    ]
+    accepted = [c for c in claims if c.status != "rejected"]
+    units = defaultdict(float)
+    for c in accepted:
+        if c.units:
+            units[c.unit_kind or "units"] += c.units
+    return {
+        "reports": len(accepted),
+        "volunteers": sum(c.volunteers or 0 for c in accepted),
+        "volunteer_hours": round(sum(c.hours or 0.0 for c in accepted), 1),
+        "units": {k: round(v, 1) for k, v in sorted(units.items())},
+        "partners": len({c.partner_id for c in accepted}),
+    }
+
+
 def expected(first: date, last: date, capability=None, neighbourhood=None) -> dict:
     """Every KPI worked out from the stored events and claims."""
     start, end = _bounds(first, last)
@@ -194,91 +282,17 @@ def expected(first: date, last: date, capability=None, neighbourhood=None) -> di
         (e for e in db.session.execute(select(NeedEvent)).scalars() if e.need_id in needs),
         key=lambda e: (e.at, e.id),
     )
-    months = []
-    day = first.replace(day=1)
-    while day <= last:
-        months.append(day.strftime("%Y-%m"))
-        day = (day + timedelta(days=32)).replace(day=1)
-    table = {m: {**dict.fromkeys(COUNTED.values(), 0), "partners_active": set()} for m in months}
-    active = set()
-    for e in events:
-        if not start <= e.at < end:
-            continue
-        row = table[_month(e.at)]
-        if e.action in COUNTED:
-            row[COUNTED[e.action]] += 1
-        if e.action in ("claim", "start", "complete", "release") and e.partner_id:
-            row["partners_active"].add(e.partner_id)
-            active.add(e.partner_id)
-    totals = {name: sum(table[m][name] for m in months) for name in COUNTED.values()}
-    totals["partners_active"] = len(active)
-
-    def time_to(action: str) -> dict:
-        firsts = {}
-        for e in events:
-            if e.action == action and e.at < end:
-                firsts.setdefault(e.need_id, e.at)
-        days, by_cap, by_hood = [], defaultdict(list), defaultdict(list)
-        for need_id, at in firsts.items():
-            if at >= start:
-                need = needs[need_id]
-                value = (at - need.opened_at).total_seconds() / 86400
-                days.append(value)
-                by_cap[need.capability_code].append(value)
-                by_hood[need.neighbourhood or "(none)"].append(value)
-
-        def cells(groups):
-            return {
-                k: {"median_days": _median(v), "needs": len(v)} for k, v in sorted(groups.items())
-            }
-
-        return {
-            "median_days": _median(days),
-            "needs": len(days),
-            "by_capability": cells(by_cap),
-            "by_neighbourhood": cells(by_hood),
-        }
-
-    last_resolving = {}
-    for e in events:
-        if start <= e.at < end and (e.action == "verify" or e.action in CLOSED_WITHOUT_WORK):
-            last_resolving[e.need_id] = e.action
-    by_partners = sum(1 for a in last_resolving.values() if a == "verify")
-    claims = [
-        c
-        for c in db.session.execute(select(Claim)).scalars()
-        if c.need_id in needs and c.completed_at is not None and start <= c.completed_at < end
-    ]
-    accepted = [c for c in claims if c.status != "rejected"]
-    units = defaultdict(float)
-    for c in accepted:
-        if c.units:
-            units[c.unit_kind or "units"] += c.units
+    months, totals = _monthly(events, _months(first, last), start, end)
     return {
-        "months": [
-            {"month": m, **{**table[m], "partners_active": len(table[m]["partners_active"])}}
-            for m in months
-        ],
+        "months": months,
         "totals": totals,
-        "time_to_claim": time_to("claim"),
-        "time_to_complete": time_to("complete"),
-        "resolution": {
-            "resolved": len(last_resolving),
-            "by_partners": by_partners,
-            "share_by_partners": round(by_partners / len(last_resolving), 3)
-            if last_resolving
-            else None,
-        },
+        "time_to_claim": _time_to(events, needs, "claim", start, end),
+        "time_to_complete": _time_to(events, needs, "complete", start, end),
+        "resolution": _resolution(events, start, end),
         "reopen_rate": round(totals["reopened"] / totals["completed"], 3)
         if totals["completed"]
         else None,
-        "work": {
-            "reports": len(accepted),
-            "volunteers": sum(c.volunteers or 0 for c in accepted),
-            "volunteer_hours": round(sum(c.hours or 0.0 for c in accepted), 1),
-            "units": {k: round(v, 1) for k, v in sorted(units.items())},
-            "partners": len({c.partner_id for c in accepted}),
-        },
+        "work": _work(needs, start, end),
     }
 
 
