@@ -5,6 +5,7 @@ dicts), no ORM objects leave this module.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -77,13 +78,17 @@ def planned_partner_for_need(need_id: int) -> int | None:
 
 
 def planned_task_counts(
-    plan_id: int | None = None, *, excluding_need: int | None = None
+    plan_id: int | None = None,
+    *,
+    excluding_need: int | None = None,
+    partner_ids: Sequence[int] | None = None,
 ) -> dict[tuple[int, str], int]:
     """(partner id, capability code) -> standing assignments of a plan whose need is still open.
 
     Defaults to the latest plan. In the plan's eyes these hold the partner's free slots this
     week: "who can act here" compares them with the slots left to say why a partner ranked
-    above the planned one was not chosen. `excluding_need` leaves one need's assignment out.
+    above the planned one was not chosen. `excluding_need` leaves one need's assignment out;
+    `partner_ids` counts those partners' alone (not the whole plan's).
     """
     plan_id = plan_id if plan_id is not None else latest_plan_id()
     if plan_id is None:
@@ -100,6 +105,8 @@ def planned_task_counts(
     )
     if excluding_need is not None:
         query = query.where(PlanAssignment.need_id != excluding_need)
+    if partner_ids is not None:
+        query = query.where(PlanAssignment.partner_id.in_(sorted(set(partner_ids))))
     return {(partner, code): count for partner, code, count in db.session.execute(query)}
 
 

@@ -154,13 +154,14 @@ def who_can_act_here(
     if need.status != "open" or spec is None:
         return found
     now = now or utcnow()
-    partners = specs.partner_specs(now)
+    reach = partner_reach(now)
+    feasible = [reach.partners[int(p)] for p in reach.partners_for_need(spec)[0].tolist()]
     # Competing open needs only break ties of score and slots: read the open needs of this
-    # capability near the tied partners alone, not the city's (issue 14); same ranking.
-    reach = matching.CandidateIndex([spec], partners)
+    # capability near the tied partners alone, not the city's (issue 14); same ranking. The
+    # ranking reads only the partners that can take the need, so they alone are indexed.
     tied = matching.partners_tied_for_need(spec, reach, now, weights=weights)
     near = specs.open_need_specs(within=tied, capability=spec.capability) if tied else []
-    index = matching.CandidateIndex([spec, *(n for n in near if n.id != spec.id)], partners)
+    index = matching.CandidateIndex([spec, *(n for n in near if n.id != spec.id)], feasible)
     ranked = matching.rank_partners_for_need(
         spec, (), now, weights=weights, labels=capability_labels(), index=index
     )
@@ -186,6 +187,31 @@ def who_can_act_here(
     return found
 
 
+REACH: BasisCache[matching.CandidateIndex] = BasisCache()
+"""This process's partners as engine input, indexed by place (see `partner_reach`)."""
+REACH_MAX_AGE = timedelta(days=7)
+"""A partner's spec changes only with the city (its version) or the week (the key)."""
+
+
+def partner_reach(now: datetime) -> matching.CandidateIndex:
+    """Every partner as engine input (`specs.partner_specs`: slots left this week, track
+    record), indexed by place, kept per process while the city is unchanged
+    (`queries.city_version`) and in the same capacity week: "who can act here" read all of them
+    (every claim for the track records) and indexed them on every request (5 s at 100k needs x
+    5k partners, issue 14). Shared by the requests of a process, so never change it."""
+    key = (
+        id(current_app._get_current_object()),  # one entry per application
+        week_start(now, current_app.config["CITY_TIMEZONE"]),
+        queries.city_version(),
+    )
+    kept = REACH.get(key, now, REACH_MAX_AGE)
+    if kept is not None:
+        return kept
+    reach = matching.CandidateIndex((), specs.partner_specs(now))
+    REACH.put(key, now, reach)
+    return reach
+
+
 def _plan_choice(
     need_id: int,
     capability: str,
@@ -202,7 +228,8 @@ def _plan_choice(
     choice = {"plan_id": plan_id, "partner_id": planned, "partner_name": None, "rank": rank}
     if rank is None:
         return choice, {}
-    held = queries.planned_task_counts(plan_id, excluding_need=need_id)
+    above = [s.partner_id for s in ranked[: rank - 1]]
+    held = queries.planned_task_counts(plan_id, excluding_need=need_id, partner_ids=above)
     why = {}
     for s in ranked[: rank - 1]:
         partner = index.partners[index.partner_position(s.partner_id)]

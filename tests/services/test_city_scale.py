@@ -15,6 +15,7 @@ from briefings.content import load_city
 from commonground.db_types import utcnow
 from commonground.extensions import db
 from needs.services import claim_need
+from partners.services import change_partner_status
 from planning import specs
 from planning.prospects import need_ids_in_area
 from planning.services import coverage_gap_report, suggest_needs_for_partner, who_can_act_here
@@ -207,3 +208,31 @@ def test_partners_tied_on_score_and_slots_are_still_told_apart_by_their_competin
     assert [s["partner_id"] for s in found] == [small.id, wide.id]
     assert [s["partner_id"] for s in found] == [s.partner_id for s in whole_city]
     assert found[0]["tie_break"]["values"] == {"by": "competing_needs", "this": 0, "next": 3}
+
+
+def test_who_can_act_here_keeps_the_partners_while_the_city_is_unchanged(make):
+    """The partners' specs are read once per city version: the next need's suggestions read no
+    partner, slot or claim rows; a claim that takes a partner's last slot this week, or a paused
+    partner, shows at once."""
+    busy = make.partner_doing("litter_cleanup", 1)
+    member = make.user("partner", partner=busy)
+    steady = make.partner_doing("litter_cleanup", 3, at=offset(1, 90))
+    needs = [make.need() for _ in range(3)]
+    now = utcnow()
+    first = who_can_act_here(SYSTEM, needs[0].id, now=now)["suggestions"]
+    assert {s["partner_id"] for s in first} == {busy.id, steady.id}
+    with counted_queries() as seen:
+        again = who_can_act_here(SYSTEM, needs[1].id, now=now + timedelta(seconds=5))
+    assert {s["partner_id"] for s in again["suggestions"]} == {busy.id, steady.id}
+    rows = [q for q in seen if "FROM" in q and "count(" not in q]  # the city version counts
+    tables = {q.split("FROM", 1)[1].split()[0] for q in rows}
+    assert not {"partner_capability", "claim"} & tables, tables
+    assert all("partner.id IN" in q for q in rows if "FROM partner " in q)  # the names shown
+
+    claim_need(member.actor, needs[2].id)  # the busy partner's one task this week
+    later = who_can_act_here(SYSTEM, needs[1].id, now=now + timedelta(seconds=10))
+    assert [s["partner_id"] for s in later["suggestions"]] == [steady.id]
+    change_partner_status(SYSTEM, steady.id, "pause")
+    assert (
+        who_can_act_here(SYSTEM, needs[1].id, now=now + timedelta(seconds=15))["suggestions"] == []
+    )
