@@ -209,6 +209,22 @@ def proposed_by_partner(plan_id: int) -> dict[int, list[int]]:
     return found
 
 
+def proposed_counts(plan_id: int) -> dict[int, int]:
+    """partner id -> how many of a plan's assignments are still proposed (not offered yet)
+    whose need is still open: `proposed_by_partner`'s lengths, counted in SQL."""
+    rows = db.session.execute(
+        select(PlanAssignment.partner_id, func.count(PlanAssignment.id))
+        .join(Need, Need.id == PlanAssignment.need_id)
+        .where(
+            PlanAssignment.plan_id == plan_id,
+            PlanAssignment.status == "proposed",
+            Need.status == "open",
+        )
+        .group_by(PlanAssignment.partner_id)
+    )
+    return dict(rows.all())
+
+
 def unassigned_open_needs(plan_id: int, limit: int) -> tuple[int, list[int]]:
     """How many open needs have no assignment in a plan, and the ids of the first `limit` of
     them, most urgent first (priority, then oldest)."""

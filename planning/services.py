@@ -586,12 +586,12 @@ def offers_waiting(actor: Actor) -> dict[str, Any]:
     plan_id = queries.latest_plan_id()
     if plan_id is None:
         return {"plan_id": None, "partners": [], "total": 0}
-    waiting = queries.proposed_by_partner(plan_id)
+    waiting = queries.proposed_counts(plan_id)
     names = partner_names(waiting)
     partners = sorted(
         (
-            {"partner_id": pid, "partner_name": names.get(pid, ""), "count": len(ids)}
-            for pid, ids in waiting.items()
+            {"partner_id": pid, "partner_name": names.get(pid, ""), "count": count}
+            for pid, count in waiting.items()
         ),
         key=lambda p: (-p["count"], p["partner_name"]),
     )
@@ -1024,13 +1024,23 @@ def coordinator_home(actor: Actor, *, now: datetime) -> dict[str, Any]:
     `gap_plan` names.
     """
     home = attention_summary(actor, now)
-    gaps = coverage_gap_report(actor, now=now)
-    home["unreachable"] = _need_list(gaps["unreachable"])
-    home["zero_capacity"] = _need_list(gaps["zero_capacity_only"])
-    home["shortfalls"] = [c for c in gaps["cells"] if c["unmet"] > 0][:SHORTFALL_LIMIT]
-    home["gap_plan"] = gaps["plan"]
+    actor.require("plan.read")
+    basis = plan_basis(now)
+    home.update(copy.deepcopy(memoised(basis.reports, "home", lambda: _home_gaps(basis))))
     home["awaiting_triage"] = count_reports_awaiting_triage()
     return home
+
+
+def _home_gaps(basis: PlanBasis) -> dict[str, Any]:
+    """What the home shows of the coverage gaps: counts and the first rows, kept with the
+    basis (a copy of the whole gap report on every request took most of the home at L)."""
+    gaps = memoised(basis.reports, "gaps", lambda: _gap_report(basis))
+    return {
+        "unreachable": _need_list(gaps["unreachable"]),
+        "zero_capacity": _need_list(gaps["zero_capacity_only"]),
+        "shortfalls": [c for c in gaps["cells"] if c["unmet"] > 0][:SHORTFALL_LIMIT],
+        "gap_plan": gaps["plan"],
+    }
 
 
 def _need_list(rows: list[dict[str, Any]]) -> dict[str, Any]:
