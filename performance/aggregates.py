@@ -19,8 +19,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, select
+from sqlalchemy import ColumnElement, Float, Select, and_, case, exists, func, literal, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.functions import FunctionElement
 
 from commonground.extensions import db
 from needs.models import Claim, Need, NeedEvent
@@ -32,6 +34,27 @@ from performance.kpis import (
     median_days,
     months_between,
 )
+
+
+class days_between(FunctionElement):
+    """Days from the second timestamp to the first, as a float, in SQL: the rows of the
+    medians come out as numbers, not as timestamps to convert one by one (most of the time of
+    the medians at 100k needs)."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(days_between)
+def _days_between_postgresql(element, compiler, **kw) -> str:
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) AS DOUBLE PRECISION) / 86400.0)"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element, compiler, **kw) -> str:
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(julianday({later}) - julianday({earlier}))"
 
 
 def _with_needs(query: Select, on, conditions: Sequence[ColumnElement[bool]]) -> Select:
@@ -121,15 +144,19 @@ def _time_to(
         .subquery()
     )
     rows = db.session.execute(
-        select(first.c.first_at, Need.opened_at, Need.capability_code, Need.neighbourhood)
+        select(
+            days_between(first.c.first_at, Need.opened_at),
+            Need.capability_code,
+            Need.neighbourhood,
+        )
+        .select_from(first)
         .join(Need, Need.id == first.c.need_id)
         .where(*conditions)
     )
     days: list[float] = []
     by_cap: dict[str, list[float]] = defaultdict(list)
     by_hood: dict[str, list[float]] = defaultdict(list)
-    for first_at, opened_at, capability, neighbourhood in rows:
-        value = (first_at - opened_at).total_seconds() / 86400
+    for value, capability, neighbourhood in rows:
         days.append(value)
         by_cap[capability].append(value)
         by_hood[neighbourhood or "(none)"].append(value)
