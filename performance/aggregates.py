@@ -203,10 +203,11 @@ def _resolution(
     }
 
 
-def _work(
+def work_figures(
     conditions: Sequence[ColumnElement[bool]], start: datetime, end: datetime
 ) -> dict[str, Any]:
-    """`kpis.work_totals` in SQL: the accepted work reports completed in the period."""
+    """`kpis.work_totals` in SQL: the accepted work reports completed in [start, end) on the
+    needs meeting `conditions` (reports, volunteers, volunteer hours, units per kind, partners)."""
     accepted = (
         Claim.completed_at >= start,
         Claim.completed_at < end,
@@ -266,5 +267,5 @@ def kpi_figures(
         "reopen_rate": round(totals["reopened"] / totals["completed"], 3)
         if totals["completed"]
         else None,
-        "work": _work(conditions, start, end),
+        "work": work_figures(conditions, start, end),
     }
