@@ -8,6 +8,7 @@ Must not import `web`; reads the database only through services.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import wraps
 from http import HTTPStatus
@@ -22,6 +23,10 @@ from commonground.errors import ValidationError
 API_ROOT = "/api/v1"
 """Where the API lives: every resource blueprint and the documentation are below it."""
 MAX_PAGE = 1_000_000
+NOT_COUNTED = -1
+"""`item_count` of a keyset page (read after a cursor, the rows before it not counted): its
+X-Pagination header holds `page_size` and `next_after`, the cursor of the next page (None on
+the last), instead of the totals."""
 
 
 class ErrorResponseSchema(Schema):
@@ -58,6 +63,18 @@ class ApiBlueprint(Blueprint):
             return outer(bounded)
 
         return decorator
+
+    def _set_pagination_metadata(self, page_params, result, headers):
+        if page_params.item_count != NOT_COUNTED:
+            return super()._set_pagination_metadata(page_params, result, headers)
+        headers = dict(headers or {})
+        headers[self.PAGINATION_HEADER_NAME] = json.dumps(
+            {
+                "page_size": page_params.page_size,
+                "next_after": getattr(page_params, "next_after", None),
+            }
+        )
+        return result, headers
 
     def errors(self, *codes: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Document the error statuses an operation answers with (403, 404, 409, 429...)."""

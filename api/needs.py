@@ -11,15 +11,17 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from api.auth import current_actor
-from api.blueprint import token_blueprint
+from api.blueprint import NOT_COUNTED, token_blueprint
 from api.exports import add_export_routes
 from api.planning import NeedSuggestionSchema
+from commonground.errors import ValidationError
+from commonground.fields import Id
 from commonground.rate_limits import per_organisation_shared
 from exports.services import need_export
 from intake.services import separate_duplicate
 from needs import services
 from needs.presenters import present_claim, present_event, present_need
-from needs.queries import NeedFilters, count, filtered_needs, page
+from needs.queries import NeedFilters, after_need, count, filtered_needs, page
 from needs.schemas import (
     CloseSchema,
     CompletionReportSchema,
@@ -107,18 +109,45 @@ def _out(need, near=None) -> dict:
     return present_need(current_actor(), need, near=near)
 
 
+class NeedCursorSchema(Schema):
+    """Keyset paging of the newest-first list (no `near`): the rows after a need."""
+
+    after = Id(
+        strict=False,
+        metadata={
+            "description": "continue after this need (the X-Pagination header's `next_after`): "
+            "no total is counted, `page` is ignored and the header holds `page_size` and "
+            "`next_after` (null on the last page)"
+        },
+    )
+
+
 @blp.route("/")
 class Needs(MethodView):
     @blp.arguments(NeedQuerySchema, location="query", as_kwargs=False)
+    @blp.arguments(NeedCursorSchema, location="query", as_kwargs=True)
     @blp.response(200, NeedSchema(many=True))
     @blp.paginate()
-    def get(self, filters: NeedFilters, pagination_parameters):
-        """List needs with filters; with `near`, nearest first within `radius_km`."""
+    def get(self, filters: NeedFilters, pagination_parameters, after: int | None = None):
+        """List needs with filters; with `near`, nearest first within `radius_km`. Pages by
+        `page` (with the total in X-Pagination) or, newest first, by `after` (keyset: no count,
+        the same cost on every page)."""
         current_actor().require("need.read")
         query = filtered_needs(filters)
-        pagination_parameters.item_count = count(query)
-        rows = page(query, pagination_parameters.first_item, pagination_parameters.page_size)
-        return [_out(n, filters.near) for n in rows]
+        size = pagination_parameters.page_size
+        if after is None:
+            pagination_parameters.item_count = count(query)
+            rows = page(query, pagination_parameters.first_item, size)
+            return [_out(n, filters.near) for n in rows]
+        if filters.near:
+            raise ValidationError(
+                "`after` pages the newest-first list; nearest first pages by `page`.",
+                {"after": ["Not with near."]},
+            )
+        rows = page(after_need(query, after), 0, size)
+        pagination_parameters.item_count = NOT_COUNTED
+        pagination_parameters.next_after = rows[-1].id if len(rows) == size else None
+        return [_out(n) for n in rows]
 
     @blp.arguments(NeedCreateSchema)
     @blp.response(201, NeedSchema)

@@ -400,6 +400,12 @@ def run_calls(app, facts: dict[str, Any], loaded: dict[str, Any], args) -> dict[
         api("/api/v1/needs/?status=open&capability=lot_mowing&page=20&page_size=50"),
         n,
     )
+    filtered = "/api/v1/needs/?status=open&capability=lot_mowing&page_size=50"
+    page_19 = client.get(f"{filtered}&page=19", headers=coordinator).get_json()
+    cursor = page_19[-1]["id"] if page_19 else 1
+    out["need list after a cursor filtered"] = sample(
+        "need list after a cursor filtered", api(f"{filtered}&after={cursor}"), n
+    )
     out["one need"] = sample(
         "one need", lambda i: client.get(f"/api/v1/needs/{pick[i % 200]}", headers=coordinator), n
     )

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from accounts.actor import Actor
 from commonground.extensions import db
 from needs.models import Claim, Need
-from needs.services import stale_claims
+from needs.services import count_stale_claims, stale_claims
 from partners.queries import partner_names
 
 LIST_LIMIT = 50
@@ -49,10 +49,13 @@ def open_needs_matrix(actor: Actor) -> dict[str, Any]:
     }
 
 
-def stale_claim_list(actor: Actor, now: datetime) -> list[dict[str, Any]]:
-    """Active claims past their start or completion limit, with need, partner and reason."""
+def stale_claim_list(
+    actor: Actor, now: datetime, *, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Active claims past their start or completion limit, with need, partner and reason,
+    oldest claim first (the first `limit`)."""
     actor.require("need.review")
-    stale = stale_claims(now)
+    stale = stale_claims(now, limit=limit)
     names = partner_names({claim.partner_id for claim, _ in stale})
     return [
         {
@@ -106,10 +109,13 @@ def awaiting_verification(actor: Actor, limit: int = LIST_LIMIT) -> dict[str, An
 
 
 def attention_summary(actor: Actor, now: datetime) -> dict[str, Any]:
-    """The open-needs matrix, stale claims and completions to verify, in one call."""
+    """The open-needs matrix, stale claims (the LIST_LIMIT oldest in `stale`, how many in all in
+    `stale_count`: a city has thousands, the page shows a screenful) and completions to verify,
+    in one call."""
     actor.require("need.review")
     return {
         "matrix": open_needs_matrix(actor),
-        "stale": stale_claim_list(actor, now),
+        "stale": stale_claim_list(actor, now, limit=LIST_LIMIT),
+        "stale_count": count_stale_claims(now),
         "awaiting": awaiting_verification(actor),
     }

@@ -7,9 +7,10 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from commonground.errors import ValidationError
 from commonground.extensions import db
 from geo.distance import KM_PER_DEGREE_LAT, bounding_box
 from needs.filters import NeedFilters
@@ -88,6 +89,20 @@ def filtered_needs(filters: NeedFilters) -> Select:
     else:
         query = query.order_by(Need.opened_at.desc(), Need.id.desc())
     return query
+
+
+def after_need(query: Select, need_id: int) -> Select:
+    """The newest-first list (`filtered_needs` without `near`) from just after one need on: a
+    keyset page, read from the indexes on (opened_at, id) without counting or skipping the
+    rows before it. A need that does not exist is a ValidationError."""
+    opened_at = db.session.scalar(select(Need.opened_at).where(Need.id == need_id))
+    if opened_at is None:
+        raise ValidationError(
+            "No need with that id to continue after.", {"after": ["Not a need's id."]}
+        )
+    return query.where(
+        or_(Need.opened_at < opened_at, and_(Need.opened_at == opened_at, Need.id < need_id))
+    )
 
 
 def count(query: Select) -> int:

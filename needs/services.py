@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, false, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from accounts.actor import Actor
@@ -437,24 +437,69 @@ def stale_after(
     return claimed_at + timedelta(days=complete_days), "complete"
 
 
-def stale_claims(now: datetime) -> list[tuple[Claim, str]]:
-    """Active claims past their capability's start or completion limit, with the reason."""
-    return [(claim, reason) for claim, deadline, _, reason in release_deadlines() if now > deadline]
+def stale_claims(now: datetime, *, limit: int | None = None) -> list[tuple[Claim, str]]:
+    """Active claims past their capability's start or completion limit, with the reason, by
+    claim id (the first `limit` of them): selected in SQL (`stale_condition`), so only the
+    stale claims are read, not every active one."""
+    query = _active_claims().where(stale_condition(now))
+    if limit is not None:
+        query = query.limit(limit)
+    return [(claim, reason) for claim, _, _, reason in _deadlines(query)]
 
 
-def release_deadlines() -> list[tuple[Claim, datetime, str, str]]:
-    """Every active claim with when it becomes stale: (claim, deadline, what it waits for —
-    "start" or "complete" —, the reason it will be released with). The one staleness rule is
-    `stale_after`, with each capability's limits (`stale_limits`)."""
-    rows = db.session.execute(
+def count_stale_claims(now: datetime) -> int:
+    """How many active claims are past their limit (`stale_claims`, counted in SQL)."""
+    query = (
+        select(func.count(Claim.id))
+        .join(Capability, Capability.code == Claim.capability_code)
+        .where(Claim.status == "active", stale_condition(now))
+    )
+    return db.session.scalar(query) or 0
+
+
+def stale_condition(now: datetime) -> ColumnElement[bool]:
+    """`stale_after`'s rule as a SQL condition on `claim`, true when it is past its deadline at
+    `now` (now > claimed_at + limit, i.e. claimed_at < now - limit): one clause per capability
+    with that capability's limits, computed here, so no date arithmetic runs in the database
+    (SQLite and PostgreSQL have none in common)."""
+    clauses = []
+    for capability in db.session.scalars(select(Capability)):
+        start_days, complete_days = stale_limits(capability)
+        past_complete = Claim.claimed_at < now - timedelta(days=complete_days)
+        if start_days <= complete_days:
+            rule = or_(
+                and_(
+                    Claim.started_at.is_(None),
+                    Claim.claimed_at < now - timedelta(days=start_days),
+                ),
+                and_(Claim.started_at.is_not(None), past_complete),
+            )
+        else:
+            rule = past_complete
+        clauses.append(and_(Claim.capability_code == capability.code, rule))
+    return or_(false(), *clauses)
+
+
+def _active_claims():
+    return (
         select(Claim, Capability)
         .join(Capability, Capability.code == Claim.capability_code)
         .where(Claim.status == "active")
         .options(joinedload(Claim.need))  # every caller shows the need: one query, not one each
         .order_by(Claim.id)
     )
+
+
+def release_deadlines() -> list[tuple[Claim, datetime, str, str]]:
+    """Every active claim with when it becomes stale: (claim, deadline, what it waits for —
+    "start" or "complete" —, the reason it will be released with). The one staleness rule is
+    `stale_after`, with each capability's limits (`stale_limits`)."""
+    return _deadlines(_active_claims())
+
+
+def _deadlines(query) -> list[tuple[Claim, datetime, str, str]]:
     found = []
-    for claim, capability in rows:
+    for claim, capability in db.session.execute(query):
         limits = stale_limits(capability)
         deadline, waits_for = stale_after(claim.claimed_at, claim.started_at, limits)
         reason = (

@@ -1,6 +1,7 @@
 """Use cases for the performance dashboard, the public open-data report and the coverage-gap
-page: read need events and work reports, then hand them to the pure arithmetic in `kpis` and
-`gaps`. Reads use SQLAlchemy Core rows, never ORM objects.
+page. The KPIs are aggregated in the database (`performance.aggregates`, by the definitions of
+`performance.kpis`); `event_rows` and `report_row` hand plain rows to the pure arithmetic for
+other readers (briefings). Reads use SQLAlchemy Core rows, never ORM objects.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from commonground.db_types import utcnow
 from commonground.errors import NotFoundError, ValidationError
 from commonground.extensions import db
 from needs.models import Claim, Need, NeedEvent
+from performance.aggregates import kpi_figures
 from performance.gaps import gap_matrix
-from performance.kpis import EventRow, ReportRow, kpi_report, median_days, work_totals
+from performance.kpis import EventRow, ReportRow, median_days, work_totals
 from planning.services import coverage_gap_report, plan_basis, recruitment_report
 
 MAX_DAYS = 3 * 366
@@ -52,12 +54,18 @@ def _bounds(filters: Filters) -> tuple[datetime, datetime]:
     return start, end.astimezone(UTC)
 
 
-def _need_filter(query, filters: Filters):
+def _need_conditions(filters: Filters) -> list:
+    """The filter's slices as SQL conditions on `need`."""
+    conditions = []
     if filters.capability:
-        query = query.where(Need.capability_code == filters.capability)
+        conditions.append(Need.capability_code == filters.capability)
     if filters.neighbourhood:
-        query = query.where(Need.neighbourhood == filters.neighbourhood)
-    return query
+        conditions.append(Need.neighbourhood == filters.neighbourhood)
+    return conditions
+
+
+def _need_filter(query, filters: Filters):
+    return query.where(*_need_conditions(filters))
 
 
 def event_rows(*conditions, filters: Filters | None = None) -> list[EventRow]:
@@ -89,24 +97,6 @@ def event_rows(*conditions, filters: Filters | None = None) -> list[EventRow]:
         )
         for r in db.session.execute(query)
     ]
-
-
-def _reports(filters: Filters, start: datetime, end: datetime) -> list[ReportRow]:
-    query = (
-        select(
-            Claim.need_id,
-            Claim.partner_id,
-            Claim.completed_at,
-            Claim.status,
-            Claim.volunteers,
-            Claim.hours,
-            Claim.units,
-            Claim.unit_kind,
-        )
-        .join(Need, Need.id == Claim.need_id)
-        .where(Claim.completed_at >= start, Claim.completed_at < end)
-    )
-    return [report_row(r) for r in db.session.execute(_need_filter(query, filters))]
 
 
 def report_row(r) -> ReportRow:
@@ -172,9 +162,8 @@ def partner_impact(
 
 def _report(filters: Filters) -> dict[str, Any]:
     start, end = _bounds(filters)
-    report = kpi_report(
-        event_rows(NeedEvent.at < end, filters=filters),
-        _reports(filters, start, end),
+    report = kpi_figures(
+        _need_conditions(filters),
         start=start,
         end=end,
         timezone=current_app.config["CITY_TIMEZONE"],

@@ -5,6 +5,7 @@ dicts), no ORM objects leave this module.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -77,13 +78,17 @@ def planned_partner_for_need(need_id: int) -> int | None:
 
 
 def planned_task_counts(
-    plan_id: int | None = None, *, excluding_need: int | None = None
+    plan_id: int | None = None,
+    *,
+    excluding_need: int | None = None,
+    partner_ids: Sequence[int] | None = None,
 ) -> dict[tuple[int, str], int]:
     """(partner id, capability code) -> standing assignments of a plan whose need is still open.
 
     Defaults to the latest plan. In the plan's eyes these hold the partner's free slots this
     week: "who can act here" compares them with the slots left to say why a partner ranked
-    above the planned one was not chosen. `excluding_need` leaves one need's assignment out.
+    above the planned one was not chosen. `excluding_need` leaves one need's assignment out;
+    `partner_ids` counts those partners' alone (not the whole plan's).
     """
     plan_id = plan_id if plan_id is not None else latest_plan_id()
     if plan_id is None:
@@ -100,6 +105,8 @@ def planned_task_counts(
     )
     if excluding_need is not None:
         query = query.where(PlanAssignment.need_id != excluding_need)
+    if partner_ids is not None:
+        query = query.where(PlanAssignment.partner_id.in_(sorted(set(partner_ids))))
     return {(partner, code): count for partner, code, count in db.session.execute(query)}
 
 
@@ -200,6 +207,22 @@ def proposed_by_partner(plan_id: int) -> dict[int, list[int]]:
     for partner_id, assignment_id in rows:
         found.setdefault(partner_id, []).append(assignment_id)
     return found
+
+
+def proposed_counts(plan_id: int) -> dict[int, int]:
+    """partner id -> how many of a plan's assignments are still proposed (not offered yet)
+    whose need is still open: `proposed_by_partner`'s lengths, counted in SQL."""
+    rows = db.session.execute(
+        select(PlanAssignment.partner_id, func.count(PlanAssignment.id))
+        .join(Need, Need.id == PlanAssignment.need_id)
+        .where(
+            PlanAssignment.plan_id == plan_id,
+            PlanAssignment.status == "proposed",
+            Need.status == "open",
+        )
+        .group_by(PlanAssignment.partner_id)
+    )
+    return dict(rows.all())
 
 
 def unassigned_open_needs(plan_id: int, limit: int) -> tuple[int, list[int]]:

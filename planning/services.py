@@ -154,13 +154,14 @@ def who_can_act_here(
     if need.status != "open" or spec is None:
         return found
     now = now or utcnow()
-    partners = specs.partner_specs(now)
+    reach = partner_reach(now)
+    feasible = [reach.partners[int(p)] for p in reach.partners_for_need(spec)[0].tolist()]
     # Competing open needs only break ties of score and slots: read the open needs of this
-    # capability near the tied partners alone, not the city's (issue 14); same ranking.
-    reach = matching.CandidateIndex([spec], partners)
+    # capability near the tied partners alone, not the city's (issue 14); same ranking. The
+    # ranking reads only the partners that can take the need, so they alone are indexed.
     tied = matching.partners_tied_for_need(spec, reach, now, weights=weights)
     near = specs.open_need_specs(within=tied, capability=spec.capability) if tied else []
-    index = matching.CandidateIndex([spec, *(n for n in near if n.id != spec.id)], partners)
+    index = matching.CandidateIndex([spec, *(n for n in near if n.id != spec.id)], feasible)
     ranked = matching.rank_partners_for_need(
         spec, (), now, weights=weights, labels=capability_labels(), index=index
     )
@@ -186,6 +187,31 @@ def who_can_act_here(
     return found
 
 
+REACH: BasisCache[matching.CandidateIndex] = BasisCache()
+"""This process's partners as engine input, indexed by place (see `partner_reach`)."""
+REACH_MAX_AGE = timedelta(days=7)
+"""A partner's spec changes only with the city (its version) or the week (the key)."""
+
+
+def partner_reach(now: datetime) -> matching.CandidateIndex:
+    """Every partner as engine input (`specs.partner_specs`: slots left this week, track
+    record), indexed by place, kept per process while the city is unchanged
+    (`queries.city_version`) and in the same capacity week: "who can act here" read all of them
+    (every claim for the track records) and indexed them on every request (5 s at 100k needs x
+    5k partners, issue 14). Shared by the requests of a process, so never change it."""
+    key = (
+        id(current_app._get_current_object()),  # one entry per application
+        week_start(now, current_app.config["CITY_TIMEZONE"]),
+        queries.city_version(),
+    )
+    kept = REACH.get(key, now, REACH_MAX_AGE)
+    if kept is not None:
+        return kept
+    reach = matching.CandidateIndex((), specs.partner_specs(now))
+    REACH.put(key, now, reach)
+    return reach
+
+
 def _plan_choice(
     need_id: int,
     capability: str,
@@ -202,7 +228,8 @@ def _plan_choice(
     choice = {"plan_id": plan_id, "partner_id": planned, "partner_name": None, "rank": rank}
     if rank is None:
         return choice, {}
-    held = queries.planned_task_counts(plan_id, excluding_need=need_id)
+    above = [s.partner_id for s in ranked[: rank - 1]]
+    held = queries.planned_task_counts(plan_id, excluding_need=need_id, partner_ids=above)
     why = {}
     for s in ranked[: rank - 1]:
         partner = index.partners[index.partner_position(s.partner_id)]
@@ -559,12 +586,12 @@ def offers_waiting(actor: Actor) -> dict[str, Any]:
     plan_id = queries.latest_plan_id()
     if plan_id is None:
         return {"plan_id": None, "partners": [], "total": 0}
-    waiting = queries.proposed_by_partner(plan_id)
+    waiting = queries.proposed_counts(plan_id)
     names = partner_names(waiting)
     partners = sorted(
         (
-            {"partner_id": pid, "partner_name": names.get(pid, ""), "count": len(ids)}
-            for pid, ids in waiting.items()
+            {"partner_id": pid, "partner_name": names.get(pid, ""), "count": count}
+            for pid, count in waiting.items()
         ),
         key=lambda p: (-p["count"], p["partner_name"]),
     )
@@ -997,13 +1024,23 @@ def coordinator_home(actor: Actor, *, now: datetime) -> dict[str, Any]:
     `gap_plan` names.
     """
     home = attention_summary(actor, now)
-    gaps = coverage_gap_report(actor, now=now)
-    home["unreachable"] = _need_list(gaps["unreachable"])
-    home["zero_capacity"] = _need_list(gaps["zero_capacity_only"])
-    home["shortfalls"] = [c for c in gaps["cells"] if c["unmet"] > 0][:SHORTFALL_LIMIT]
-    home["gap_plan"] = gaps["plan"]
+    actor.require("plan.read")
+    basis = plan_basis(now)
+    home.update(copy.deepcopy(memoised(basis.reports, "home", lambda: _home_gaps(basis))))
     home["awaiting_triage"] = count_reports_awaiting_triage()
     return home
+
+
+def _home_gaps(basis: PlanBasis) -> dict[str, Any]:
+    """What the home shows of the coverage gaps: counts and the first rows, kept with the
+    basis (a copy of the whole gap report on every request took most of the home at L)."""
+    gaps = memoised(basis.reports, "gaps", lambda: _gap_report(basis))
+    return {
+        "unreachable": _need_list(gaps["unreachable"]),
+        "zero_capacity": _need_list(gaps["zero_capacity_only"]),
+        "shortfalls": [c for c in gaps["cells"] if c["unmet"] > 0][:SHORTFALL_LIMIT],
+        "gap_plan": gaps["plan"],
+    }
 
 
 def _need_list(rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -35,15 +35,15 @@ def weights_from_config() -> Weights:
     return Weights(**{k: float(v) for k, v in configured.items() if k in WEIGHT_NAMES})
 
 
-def _due_at(due: date | None) -> datetime | None:
+def _due_at(due: date | None, zone: ZoneInfo | None = None) -> datetime | None:
     """A due date means the end of that day in the city's time zone."""
     if due is None:
         return None
-    zone = ZoneInfo(current_app.config["CITY_TIMEZONE"])
+    zone = zone or ZoneInfo(current_app.config["CITY_TIMEZONE"])
     return datetime.combine(due, time(23, 59), tzinfo=zone).astimezone(UTC)
 
 
-def _need_spec(row) -> NeedSpec:
+def _need_spec(row, zone: ZoneInfo | None = None) -> NeedSpec:
     return NeedSpec(
         id=row.id,
         capability=row.capability_code,
@@ -52,7 +52,7 @@ def _need_spec(row) -> NeedSpec:
         priority=row.priority,
         effort_hours=row.effort_hours,
         opened_at=row.opened_at,
-        due_at=_due_at(row.due_date),
+        due_at=_due_at(row.due_date, zone),
         neighbourhood=row.neighbourhood,
     )
 
@@ -88,7 +88,8 @@ def open_need_specs(
         query = query.where(in_areas(within))
     if capability is not None:
         query = query.where(Need.capability_code == capability)
-    return [_need_spec(row) for row in db.session.execute(query.order_by(Need.id))]
+    zone = ZoneInfo(current_app.config["CITY_TIMEZONE"])  # once, not once a need (issue 14)
+    return [_need_spec(row, zone) for row in db.session.execute(query.order_by(Need.id))]
 
 
 KM_PER_DEGREE = 111.19492664455873  # EARTH_RADIUS_KM * pi / 180

@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from commonground.app import create_app
 from commonground.extensions import db, limiter
-from planning.services import BASES
+from planning.services import BASES, REACH
 from tests.browser import Browser, sign_in
 from tests.factories import ApiClient, Factory, Person
 
@@ -81,6 +81,7 @@ def empty_all_tables() -> None:
             db.session.execute(text(f'ALTER SEQUENCE "{name}" RESTART'))
     db.session.commit()
     BASES.clear()  # the process's plan basis described the rows just deleted
+    REACH.clear()  # and so did its partners' specs
 
 
 def add_starting_taxonomy() -> None:

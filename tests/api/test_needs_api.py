@@ -199,6 +199,44 @@ def test_lists_are_paginated_with_a_header(api, make, coordinator):
     assert pagination["page"] == 2
 
 
+def test_keyset_pages_walk_the_newest_first_list_without_counting(api, make, coordinator):
+    """Needs posted in bursts at the same instant (ties on opened_at), two kinds of work:
+    following `next_after` gives the same rows, in the same order, as the numbered pages, with
+    no total counted, and the filters hold on every page."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.services.test_city_scale import counted_queries
+
+    start = datetime(2026, 5, 1, 12, tzinfo=UTC)
+    for i in range(11):
+        make.need(
+            now=start + timedelta(hours=i // 3), capability=("litter_cleanup", "board_up")[i % 2]
+        )
+    client = api(coordinator.token)
+    client.get(NEEDS)  # the token's first use is recorded once
+    for filters in ("", "&capability=litter_cleanup"):
+        numbered = client.get(NEEDS + "?page_size=50" + filters).json
+        walked, after, pages = [], None, 0
+        while True:
+            query = NEEDS + "?page_size=3" + filters + (f"&after={after}" if after else "")
+            with counted_queries() as seen:
+                response = client.get(query)
+            assert response.status_code == 200
+            header = json.loads(response.headers["X-Pagination"])
+            if after:
+                assert "total" not in header and header["page_size"] == 3
+                assert not [q for q in seen if "count(" in q.lower()]
+            walked += [n["id"] for n in response.json]
+            after = header.get("next_after") if after else response.json[-1]["id"]
+            pages += 1
+            if not after or pages > 10:
+                break
+        assert walked == [n["id"] for n in numbered]
+    assert client.get(NEEDS + "?after=999999").status_code == 422
+    assert client.get(NEEDS + "?after=x").status_code == 422
+    assert client.get(NEEDS + f"?after={walked[0]}&near=30.45,-91.18").status_code == 422
+
+
 def test_page_size_is_capped(api, coordinator):
     response = api(coordinator.token).get(NEEDS + "?page_size=1000")
     assert response.status_code == 422

@@ -15,9 +15,15 @@ from briefings.content import load_city
 from commonground.db_types import utcnow
 from commonground.extensions import db
 from needs.services import claim_need
+from partners.services import change_partner_status
 from planning import specs
 from planning.prospects import need_ids_in_area
-from planning.services import coverage_gap_report, suggest_needs_for_partner, who_can_act_here
+from planning.services import (
+    coordinator_home,
+    coverage_gap_report,
+    suggest_needs_for_partner,
+    who_can_act_here,
+)
 from tests.factories import DOWNTOWN
 
 KM_PER_DEGREE = 111.19492664455873
@@ -207,3 +213,69 @@ def test_partners_tied_on_score_and_slots_are_still_told_apart_by_their_competin
     assert [s["partner_id"] for s in found] == [small.id, wide.id]
     assert [s["partner_id"] for s in found] == [s.partner_id for s in whole_city]
     assert found[0]["tie_break"]["values"] == {"by": "competing_needs", "this": 0, "next": 3}
+
+
+def test_who_can_act_here_keeps_the_partners_while_the_city_is_unchanged(make):
+    """The partners' specs are read once per city version: the next need's suggestions read no
+    partner, slot or claim rows; a claim that takes a partner's last slot this week, or a paused
+    partner, shows at once."""
+    busy = make.partner_doing("litter_cleanup", 1)
+    member = make.user("partner", partner=busy)
+    steady = make.partner_doing("litter_cleanup", 3, at=offset(1, 90))
+    needs = [make.need() for _ in range(3)]
+    now = utcnow()
+    first = who_can_act_here(SYSTEM, needs[0].id, now=now)["suggestions"]
+    assert {s["partner_id"] for s in first} == {busy.id, steady.id}
+    with counted_queries() as seen:
+        again = who_can_act_here(SYSTEM, needs[1].id, now=now + timedelta(seconds=5))
+    assert {s["partner_id"] for s in again["suggestions"]} == {busy.id, steady.id}
+    rows = [q for q in seen if "FROM" in q and "count(" not in q]  # the city version counts
+    tables = {q.split("FROM", 1)[1].split()[0] for q in rows}
+    assert not {"partner_capability", "claim"} & tables, tables
+    assert all("partner.id IN" in q for q in rows if "FROM partner " in q)  # the names shown
+
+    claim_need(member.actor, needs[2].id)  # the busy partner's one task this week
+    later = who_can_act_here(SYSTEM, needs[1].id, now=now + timedelta(seconds=10))
+    assert [s["partner_id"] for s in later["suggestions"]] == [steady.id]
+    change_partner_status(SYSTEM, steady.id, "pause")
+    assert (
+        who_can_act_here(SYSTEM, needs[1].id, now=now + timedelta(seconds=15))["suggestions"] == []
+    )
+
+
+def test_stale_claims_are_chosen_in_sql_by_the_same_rule_as_their_deadlines(make):
+    """Claims of three kinds of work (the default limits, a start limit longer than the
+    completion limit, short limits), started or not, claimed from 1 to 30 days ago: at every
+    moment the stale ones are exactly those past the deadline `release_deadlines` gives, and
+    the home counts them all while listing the oldest."""
+    from capabilities.services import update_capability
+    from needs.services import count_stale_claims, release_deadlines, stale_claims, start_need
+
+    update_capability(SYSTEM, "lot_mowing", {"stale_start_days": 9, "stale_complete_days": 6})
+    update_capability(SYSTEM, "board_up", {"stale_start_days": 1, "stale_complete_days": 2})
+    crew = make.partner(
+        capabilities=[
+            {"capability": code, "tasks_per_week": 60}
+            for code in ("litter_cleanup", "lot_mowing", "board_up")
+        ]
+    )
+    member = make.user("partner", partner=crew)
+    now = utcnow()
+    for i in range(60):
+        code = ("litter_cleanup", "lot_mowing", "board_up")[i % 3]
+        need = make.need(capability=code)
+        claimed = now - timedelta(days=1 + (i * 7) % 30, hours=i)
+        claim_need(member.actor, need.id, now=claimed)
+        if i % 2:
+            start_need(member.actor, need.id, now=claimed + timedelta(hours=3))
+    deadlines = release_deadlines()
+    for moment in (now - timedelta(days=20), now - timedelta(days=5), now, now + timedelta(days=8)):
+        want = [(c.need_id, r) for c, d, _, r in deadlines if moment > d]
+        got = [(c.need_id, r) for c, r in stale_claims(moment)]
+        assert got == want
+        assert count_stale_claims(moment) == len(want)
+        assert [(c.need_id, r) for c, r in stale_claims(moment, limit=4)] == want[:4]
+    assert 0 < count_stale_claims(now) < 60
+    home = coordinator_home(make.user("coordinator").actor, now=now)
+    assert home["stale_count"] == count_stale_claims(now)
+    assert [s["need_id"] for s in home["stale"]] == [c.need_id for c, _ in stale_claims(now)][:50]
