@@ -1,6 +1,6 @@
-"""The KPI report by aggregation in the database: the same figures as `performance.kpis.
-kpi_report` (definitions there), counted, grouped and summed by SQL instead of reading every
-need event into Python (25-30 s at 100k needs, issue 14).
+"""The KPI report by aggregation in the database: the figures `performance.kpis` defines,
+counted, grouped and summed by SQL instead of reading every need event into Python (25-30 s
+at 100k needs, issue 14).
 
 What leaves the database is one row per month and action, one per need whose first claim (or
 completion) falls in the period (medians are taken here: SQLite has no percentile), and a few
@@ -125,8 +125,9 @@ def _monthly(
 def _time_to(
     conditions: Sequence[ColumnElement[bool]], action: str, start: datetime, end: datetime
 ) -> dict[str, Any]:
-    """`kpis.time_to` in SQL: the needs whose first `action` is in the period (an `action`
-    in the period and none before it), each with its first time and its need's facts."""
+    """Median days to claim (or complete), in SQL: the needs whose first `action` is in the
+    period (an `action` in the period and none before it), each with its first time and its
+    need's facts."""
     earlier = aliased(NeedEvent)
     first = (
         select(NeedEvent.need_id, func.min(NeedEvent.at).label("first_at"))
@@ -175,7 +176,7 @@ def _time_to(
 def _resolution(
     conditions: Sequence[ColumnElement[bool]], inside: ColumnElement[bool]
 ) -> dict[str, Any]:
-    """`kpis.resolution_share` in SQL: each need's last resolving event in the period (by
+    """The share resolved by partners, in SQL: each need's last resolving event in the period (by
     time, then by the order events were recorded)."""
     latest = _with_needs(
         select(
@@ -206,8 +207,9 @@ def _resolution(
 def work_figures(
     conditions: Sequence[ColumnElement[bool]], start: datetime, end: datetime
 ) -> dict[str, Any]:
-    """`kpis.work_totals` in SQL: the accepted work reports completed in [start, end) on the
-    needs meeting `conditions` (reports, volunteers, volunteer hours, units per kind, partners)."""
+    """Volunteers, hours and units (as `kpis.work_totals` sums them), in SQL: the accepted work
+    reports completed in [start, end) on the needs meeting `conditions` (reports, volunteers,
+    volunteer hours, units per kind, partners)."""
     accepted = (
         Claim.completed_at >= start,
         Claim.completed_at < end,
@@ -252,7 +254,7 @@ def kpi_figures(
     timezone: str,
 ) -> dict[str, Any]:
     """Every KPI for the half-open period [start, end) over the needs meeting `conditions`
-    (SQL conditions on `need`), as `performance.kpis.kpi_report` computes them."""
+    (SQL conditions on `need`), as `performance.kpis` defines them."""
     zone = ZoneInfo(timezone)
     last = (end - timedelta(microseconds=1)).astimezone(zone).date()
     months = months_between(start.astimezone(zone).date(), last)

@@ -1,4 +1,6 @@
-"""KPI arithmetic over plain rows of need events and work reports. Pure: no I/O, no clock.
+"""KPI definitions, and the arithmetic the briefings and a partner's impact do over plain rows
+of need events and work reports (the city-wide report is aggregated in the database by
+`performance.aggregates` to these definitions). Pure: no I/O, no clock.
 
 Definitions (all over the half-open period [start, end), months in the city's time zone):
 - posted / claimed / completed / verified / reopened per month: events with action post,
@@ -24,7 +26,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -88,38 +90,6 @@ def median_days(values: Iterable[float]) -> float | None:
     return round(statistics.median(found), 1) if found else None
 
 
-def _first_by_need(events: Sequence[EventRow], action: str) -> dict[int, EventRow]:
-    first: dict[int, EventRow] = {}
-    for event in sorted(events, key=lambda e: (e.at, e.need_id)):
-        if event.action == action and event.need_id not in first:
-            first[event.need_id] = event
-    return first
-
-
-def time_to(
-    events: Sequence[EventRow], action: str, start: datetime, end: datetime
-) -> dict[str, Any]:
-    """Median days from opening to the first `action` of needs whose first one is in the period:
-    overall, by capability and by neighbourhood, with how many needs each median is over."""
-    firsts = [e for e in _first_by_need(events, action).values() if start <= e.at < end]
-    days = [((e.at - e.opened_at).total_seconds() / 86400, e) for e in firsts]
-    by_cap: dict[str, list[float]] = defaultdict(list)
-    by_hood: dict[str, list[float]] = defaultdict(list)
-    for value, event in days:
-        by_cap[event.capability].append(value)
-        by_hood[event.neighbourhood or "(none)"].append(value)
-    return {
-        "median_days": median_days(v for v, _ in days),
-        "needs": len(days),
-        "by_capability": {
-            k: {"median_days": median_days(v), "needs": len(v)} for k, v in sorted(by_cap.items())
-        },
-        "by_neighbourhood": {
-            k: {"median_days": median_days(v), "needs": len(v)} for k, v in sorted(by_hood.items())
-        },
-    }
-
-
 def monthly_counts(
     events: Sequence[EventRow], months: Sequence[str], timezone: str
 ) -> dict[str, dict[str, int]]:
@@ -140,23 +110,6 @@ def monthly_counts(
     return table
 
 
-def resolution_share(events: Sequence[EventRow], start: datetime, end: datetime) -> dict[str, Any]:
-    """Needs resolved in the period, by partners (verified) or by the city (closed)."""
-    last: dict[int, str] = {}
-    for event in sorted(events, key=lambda e: (e.at, e.need_id)):
-        if start <= event.at < end and (
-            event.action == "verify" or event.action in CLOSED_WITHOUT_WORK
-        ):
-            last[event.need_id] = event.action
-    by_partners = sum(1 for action in last.values() if action == "verify")
-    resolved = len(last)
-    return {
-        "resolved": resolved,
-        "by_partners": by_partners,
-        "share_by_partners": round(by_partners / resolved, 3) if resolved else None,
-    }
-
-
 def work_totals(reports: Sequence[ReportRow], start: datetime, end: datetime) -> dict[str, Any]:
     """Volunteers, volunteer hours and units (per kind) of accepted reports in the period."""
     kept = [r for r in reports if start <= r.completed_at < end and not r.rejected]
@@ -170,35 +123,4 @@ def work_totals(reports: Sequence[ReportRow], start: datetime, end: datetime) ->
         "volunteer_hours": round(sum(r.hours or 0.0 for r in kept), 1),
         "units": {kind: round(value, 1) for kind, value in sorted(units.items())},
         "partners": len({r.partner_id for r in kept}),
-    }
-
-
-def kpi_report(
-    events: Sequence[EventRow],
-    reports: Sequence[ReportRow],
-    *,
-    start: datetime,
-    end: datetime,
-    timezone: str,
-) -> dict[str, Any]:
-    """Every KPI for the period (see module doc) as plain data."""
-    zone = ZoneInfo(timezone)
-    last = (end - timedelta(microseconds=1)).astimezone(zone).date()  # the period is half-open
-    months = months_between(start.astimezone(zone).date(), last)
-    inside = [e for e in events if start <= e.at < end]
-    monthly = monthly_counts(inside, months, timezone)
-    totals = {name: sum(row[name] for row in monthly.values()) for name in COUNTED_ACTIONS.values()}
-    totals["partners_active"] = len(
-        {e.partner_id for e in inside if e.action in PARTNER_ACTIONS and e.partner_id is not None}
-    )
-    return {
-        "months": [{"month": m, **monthly[m]} for m in months],
-        "totals": totals,
-        "time_to_claim": time_to(events, "claim", start, end),
-        "time_to_complete": time_to(events, "complete", start, end),
-        "resolution": resolution_share(events, start, end),
-        "reopen_rate": round(totals["reopened"] / totals["completed"], 3)
-        if totals["completed"]
-        else None,
-        "work": work_totals(reports, start, end),
     }

@@ -9,11 +9,8 @@ import pytest
 from performance.kpis import (
     EventRow,
     ReportRow,
-    kpi_report,
     monthly_counts,
     months_between,
-    resolution_share,
-    time_to,
     work_totals,
 )
 
@@ -89,30 +86,6 @@ def test_months_are_counted_in_the_city_time_zone():
     assert table["2026-03"]["posted"] == 1 and table["2026-04"]["posted"] == 0
 
 
-def test_median_days_to_claim_and_to_complete_overall_and_by_slice():
-    claim = time_to(EVENTS, "claim", START, END)
-    assert claim["median_days"] == 3.0 and claim["needs"] == 2  # 2 and 4 days
-    assert claim["by_capability"]["lot_mowing"] == {"median_days": 4.0, "needs": 1}
-    assert claim["by_neighbourhood"]["Downtown"] == {"median_days": 2.0, "needs": 1}
-    complete = time_to(EVENTS, "complete", START, END)
-    assert complete["median_days"] == 18.0  # 6 and 30 days
-
-
-def test_only_needs_whose_first_claim_falls_in_the_period_count():
-    april = time_to(EVENTS, "claim", at(4, 1, 5), END)
-    assert april["needs"] == 0 and april["median_days"] is None
-
-
-def test_share_resolved_by_partners_counts_verifications_against_closings():
-    share = resolution_share(EVENTS, START, END)
-    assert share == {"resolved": 2, "by_partners": 1, "share_by_partners": 0.5}
-
-
-def test_duplicates_are_not_resolutions():
-    events = [ev(1, "mark_duplicate", at(3, 5)), ev(2, "verify", at(3, 6))]
-    assert resolution_share(events, START, END)["share_by_partners"] == 1.0
-
-
 def test_rejected_reports_do_not_count_as_work_done():
     totals = work_totals(REPORTS, START, END)
     assert totals == {
@@ -122,30 +95,6 @@ def test_rejected_reports_do_not_count_as_work_done():
         "units": {"bags": 5.0},
         "partners": 1,
     }
-
-
-def test_the_whole_report():
-    report = kpi_report(EVENTS, REPORTS, start=START, end=END, timezone=TZ)
-    assert [m["month"] for m in report["months"]] == ["2026-03", "2026-04"]
-    assert report["totals"] == {
-        "posted": 4,
-        "claimed": 2,
-        "completed": 2,
-        "verified": 1,
-        "reopened": 1,
-        "partners_active": 2,
-    }
-    assert report["reopen_rate"] == 0.5
-    assert report["resolution"]["share_by_partners"] == 0.5
-    assert report["work"]["volunteer_hours"] == 10.0
-
-
-def test_an_empty_period_has_no_rates_rather_than_dividing_by_zero():
-    report = kpi_report([], [], start=START, end=END, timezone=TZ)
-    assert report["reopen_rate"] is None
-    assert report["resolution"]["share_by_partners"] is None
-    assert report["time_to_claim"]["median_days"] is None
-    assert report["totals"]["posted"] == 0
 
 
 @pytest.mark.parametrize("action", ["start", "release"])
