@@ -12,6 +12,7 @@ from flask import Flask, current_app, g, request
 from flask_login import current_user
 
 from capabilities.services import capability_labels
+from geo.distance import display_distance
 from partners.sectors import SECTOR_LABELS
 from web.access import current_actor
 from web.legend import STATUS_LEGEND, status_label
@@ -135,12 +136,20 @@ def capability_label(code: str | None) -> str:
     return g.capability_labels.get(code, code.replace("_", " "))
 
 
+def distance(km: float | None) -> str:
+    """A distance in kilometres as the city reads it (DISTANCE_UNITS: "1.3 mi" or "2.1 km")."""
+    if km is None:
+        return ""
+    return display_distance(km, current_app.config.get("DISTANCE_UNITS", "mi"))
+
+
 def install(app: Flask) -> None:
     """Make the navigation, the status words and the label filters (`sector_label`,
-    `capability_label`: labels, never codes, on pages and handouts) available to every
-    template."""
+    `capability_label`: labels, never codes, on pages and handouts; `distance`: the city's
+    units) available to every template."""
     app.jinja_env.filters["sector_label"] = sector_label
     app.jinja_env.filters["capability_label"] = capability_label
+    app.jinja_env.filters["distance"] = distance
 
     @app.context_processor
     def _navigation() -> dict[str, Any]:
