@@ -250,7 +250,9 @@ def plan_city(
     t0 = time.perf_counter()
     idx = index if index is not None else CandidateIndex(needs, partners)
     prev = idx._previous_positions(previous)
-    pairs = idx.best_pairs(now, weights, k=k, require_capacity=True, previous=previous)
+    pairs = idx.best_pairs(
+        now, weights, k=k, require_capacity=True, previous=previous, per_point=k is not None
+    )
     if k is not None:
         pairs = _with_spare_capacity(idx, pairs, now, weights, previous)
     t1 = time.perf_counter()
@@ -481,20 +483,28 @@ def _with_spare_capacity(
     weights: Weights,
     previous: Mapping[int, int] | None,
 ) -> PairSet:
-    """Add each need's SPARE_K best partners among the under-demanded ones.
+    """Add each need's SPARE_K best base points among the under-demanded ones.
 
-    A (partner, capability) is under-demanded when fewer than SPARE_FACTOR x tasks_left needs
-    hold it in their top k. Top-k by score sends every need to the same strong partners; the
-    weaker ones then sit idle although they could take needs the strong ones cannot. Offering
-    them explicitly is what keeps the pruning loss small (measured in bench/README.md).
+    A (base point, capability) is under-demanded when fewer than SPARE_FACTOR x its partners'
+    tasks_left needs hold it in their top k. Top-k by score sends every need to the same strong
+    partners; the weaker ones then sit idle although they could take needs the strong ones
+    cannot. Offering them explicitly is what keeps the pruning loss small (bench/README.md).
+    Points, not partners: every partner at a point is reached through its hub (`_Hubs`).
     """
     left = idx.tasks_left_table()
-    n_caps = max(1, left.shape[1])
-    key = pairs.partner_pos * n_caps + idx.need_cap_code[pairs.need_pos]
-    demand = np.bincount(key, minlength=left.size).reshape(left.shape)
-    spare = (left > 0) & (demand < SPARE_FACTOR * left)
+    if left.size == 0:
+        return pairs
+    n_caps = left.shape[1]
+    point_key = idx.partner_location[:, None] * n_caps + np.arange(n_caps)
+    size = (int(idx.partner_location.max()) + 1) * n_caps
+    key = point_key[pairs.partner_pos, idx.need_cap_code[pairs.need_pos]]
+    demand = np.bincount(key, minlength=size)
+    slots = np.bincount(point_key.reshape(-1), left.reshape(-1), minlength=size)
+    spare = (left > 0) & (demand < SPARE_FACTOR * slots)[point_key]
     allowed = {cap: spare[:, code] for code, cap in enumerate(idx.need_capabilities)}
-    extra = idx.best_pairs(now, weights, k=SPARE_K, previous=previous, allowed=allowed)
+    extra = idx.best_pairs(
+        now, weights, k=SPARE_K, previous=previous, allowed=allowed, per_point=True
+    )
     return _union([pairs, extra], len(idx.partners))
 
 

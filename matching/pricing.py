@@ -37,10 +37,10 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from matching.candidates import CandidateIndex, PairSet, _concat, _empty_pairs, _top_k
+from matching.candidates import CandidateIndex, PairSet, Points, _concat, _empty_pairs, _top_k
 from matching.geometry import chord_for_km, km_for_chord
 from matching.model import Weights
-from matching.scoring import DISTANCE_HALF_KM
+from matching.scoring import DISTANCE_HALF_KM, partner_cents
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -112,6 +112,7 @@ class _Pricer:
     ) -> None:
         self.idx, self.u, self.weights, self.prev = idx, need_price, weights, prev
         self.base = idx.need_points(now, weights)
+        self.partner_cents = partner_cents(idx.partner_track, weights)
         self.keep = weights.keep_bonus if prev is not None else 0.0
         self.parts: list[PairSet] = []
         self.reduced: list[IntArray] = []
@@ -120,36 +121,68 @@ class _Pricer:
     def capability(
         self, capability: str, needs: IntArray, partners: IntArray, price: IntArray
     ) -> None:
-        """Price every feasible pair of one capability (radial by bands, areas in full)."""
+        """Price every feasible pair of one capability (radial by bands and base points, areas
+        in full, standing assignments apart)."""
         idx = self.idx
+        points = idx.points(capability, True)
         a = 100.0 * (self.base[needs] + self.keep) - self.u[needs]
-        b = 100.0 * self.weights.track_record * idx.partner_track[partners] - price
+        value = np.zeros(len(idx.partners), np.int64)
+        value[partners] = self.partner_cents[partners] - price
+        best = points.best_prefix(value)
+        b = value[points.order].astype(np.float64)
         for band in _bands(a):
-            reach = np.minimum(
-                idx.partner_radius[partners],
-                _reach_km(-(float(a[band].max()) + b + 1.5), self.weights),
+            reach = points.reach_km(
+                np.minimum(
+                    points.radius, _reach_km(-(float(a[band].max()) + b + 1.5), self.weights)
+                )
             )
-            self._add(
-                self._radial(needs[band], partners[reach >= 0], reach[reach >= 0]), partners, price
-            )
+            at = np.flatnonzero(reach >= 0)
+            self._add(self._radial(needs[band], points, at, reach[at], best), partners, price)
         self._add(_area_candidates(idx, capability, partners), partners, price)
+        self._add(self._kept(needs, partners), partners, price)
 
-    def _radial(self, needs: IntArray, partners: IntArray, reach: FloatArray) -> PairSet:
-        """Pairs (need, partner) with the need within `reach` km of the partner and within its
-        radius."""
+    def _radial(
+        self, needs: IntArray, points: Points, at: IntArray, reach: FloatArray, best: IntArray
+    ) -> PairSet:
+        """Pairs (need, the best partner at a point that reaches it) for the needs within
+        `reach` km of the points `at`.
+
+        At one base point a pair's reduced profit is the need's place cents - u plus the
+        partner's cents - v: the partner with the most of the latter among those whose radius
+        reaches the need (`best`) is the point's best pair for it, and no other partner there
+        can improve the plan unless it does (the keep bonus aside: `_kept`).
+        """
         idx = self.idx
-        if needs.size == 0 or partners.size == 0:
+        if needs.size == 0 or at.size == 0:
             return _empty_pairs()
         tree = cKDTree(idx.need_xyz[needs])
-        chord = chord_for_km(np.minimum(reach, idx.partner_radius[partners])) + 1e-9
-        hits = tree.query_ball_point(idx.partner_xyz[partners], chord, return_sorted=False)
+        hits = tree.query_ball_point(
+            points.xyz[at], chord_for_km(reach) + 1e-9, return_sorted=False
+        )
         counts = np.fromiter((len(h) for h in hits), np.int64, len(hits))
         if counts.sum() == 0:
             return _empty_pairs()
         need = needs[np.fromiter(itertools.chain.from_iterable(hits), np.int64, int(counts.sum()))]
-        partner = np.repeat(partners, counts)
+        point = np.repeat(at, counts)
+        dist = km_for_chord(np.linalg.norm(idx.need_xyz[need] - points.xyz[point], axis=1))
+        partner = points.partner_for(point, dist, best)
+        ok = partner >= 0
+        n = int(ok.sum())
+        return PairSet(
+            need[ok], partner[ok], dist[ok], np.zeros(n, np.int64), np.zeros(n, np.int8), 0
+        )
+
+    def _kept(self, needs: IntArray, partners: IntArray) -> PairSet:
+        """The standing radial pairs of `needs` with partners in `partners` (the keep bonus
+        may make one better than its point's best partner)."""
+        if self.prev is None or partners.size == 0:
+            return _empty_pairs()
+        idx = self.idx
+        need = needs[self.prev[needs] >= 0]
+        partner = self.prev[need]
+        at = np.minimum(np.searchsorted(partners, partner), partners.size - 1)
         dist = km_for_chord(np.linalg.norm(idx.need_xyz[need] - idx.partner_xyz[partner], axis=1))
-        ok = dist <= idx.partner_radius[partner]
+        ok = (partners[at] == partner) & (dist <= idx.partner_radius[partner])
         n = int(ok.sum())
         return PairSet(
             need[ok], partner[ok], dist[ok], np.zeros(n, np.int64), np.zeros(n, np.int8), 0
