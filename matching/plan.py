@@ -73,6 +73,9 @@ PRICED_PER_SLOT: int | None = 8
 """And per slot of a base point (or area partner) and round: see pricing.improving_pairs."""
 PRICED_PER_NEED = 16
 """Improving pairs added per need and round."""
+DROP_CENTS: int | None = 500
+"""After each solve, pairs whose reduced profit is below -DROP_CENTS leave the network (a used
+pair's is 0); pricing adds back any that could improve the plan. None keeps every pair."""
 DEFAULT_K = 8
 """Partners per need in the starting network: pricing adds whatever else the optimum needs, so
 k only trades solve size against rounds (8 was fastest at 100k needs, bench/README.md)."""
@@ -134,8 +137,9 @@ class _Hubs:
         self.order_point = _cat(points, np.int64)
         self.order_radius = _cat(radii, np.float64)
 
-    def network(self, pairs: PairSet, prev: IntArray | None) -> tuple[Network, PairSet]:
-        """(network, the pair each pair arc stands for) over `pairs` of one or more capabilities.
+    def network(self, pairs: PairSet, prev: IntArray | None) -> tuple[Network, PairSet, IntArray]:
+        """(network, the pair each pair arc stands for, the pair arc of each of `pairs`) over
+        `pairs` of one or more capabilities.
 
         A hub arc's pair is (need, the entry partner), its cents the place part only.
         """
@@ -154,6 +158,8 @@ class _Hubs:
         n_s, e_s, h_s = need[uniq], entry[uniq], hub[uniq]
         first = np.r_[True, (n_s[1:] != n_s[:-1]) | (e_s[1:] != e_s[:-1]) | ~h_s[1:] | ~h_s[:-1]]
         sel = uniq[first]
+        arc_of = np.empty(len(pairs), np.int64)
+        arc_of[uniq] = np.cumsum(first) - 1
         is_hub = hub[sel]
         cents = pairs.cents[sel] - np.where(is_hub, self.key_cents[key[sel]], 0)
         arcs = PairSet(
@@ -173,7 +179,7 @@ class _Hubs:
             key_cents=self.key_cents,
             feeds=feeds,
         )
-        return network, arcs
+        return network, arcs, arc_of
 
     def _entry(self, keys: IntArray, dist: FloatArray) -> IntArray:
         """Group key of the smallest-radius partner at each key's point that reaches `dist`."""
@@ -373,13 +379,18 @@ class _ColumnGeneration:
                 return
 
     def _solve(self, cap: int) -> tuple[Network, DualPrices]:
-        network, arcs = self.hubs.network(self.parts[cap], self.prev)
+        network, arcs, arc_of = self.hubs.network(self.parts[cap], self.prev)
         self.networks[cap] = (network, arcs)
         self.flows[cap], self.objectives[cap] = solve(network)
         prices = dual_prices(network, self.flows[cap])
         if not prices.check(network, self.objectives[cap]):
             raise RuntimeError("dual prices do not certify the flow (solver inconsistency)")
         self.bounds[cap] = prices.bound(network)
+        if DROP_CENTS is not None and not self.complete:
+            # Pairs far from paying for themselves leave the next round's network (pricing
+            # brings any back that could improve the plan): every later solve is smaller.
+            reduced = network.pair_cents - prices.over(network)
+            self.parts[cap] = _select(self.parts[cap], reduced[arc_of] >= -DROP_CENTS)
         return network, prices
 
     def _price(self, solved: dict[int, tuple[Network, DualPrices]]) -> PricingResult:
