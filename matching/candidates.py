@@ -128,20 +128,26 @@ class Points:
     def partner_for(self, point: IntArray, dist: FloatArray, best: IntArray) -> IntArray:
         """For hits (point, distance): the best partner (`best_prefix`) among the point's
         partners whose radius reaches the distance; -1 where none does."""
-        lo = self.start[point]
-        hi = self.start[point + 1]
-        first = lo.copy()
-        last = max(0, self.radius.size - 1)
-        # Binary search for the first place whose radius is below the distance.
+        first = self.start[point]
+        out = np.where(self.radius[first] >= dist, best[first], -1)
+        # Points of several partners: binary search for the last place whose radius reaches.
+        many = np.flatnonzero((self.start[point + 1] - first > 1) & (out >= 0))
+        if many.size == 0:
+            return out
+        d = dist.reshape(-1)[many] if dist.ndim > 1 else dist[many]
+        lo = first.reshape(-1)[many] + 1
+        hi = self.start[point.reshape(-1)[many] + 1]
         while True:
             open_ = lo < hi
             if not open_.any():
                 break
             mid = (lo + hi) // 2
-            ok = self.radius[np.minimum(mid, last)] >= dist
+            ok = self.radius[np.minimum(mid, self.radius.size - 1)] >= d
             lo = np.where(open_ & ok, mid + 1, lo)
             hi = np.where(open_ & ~ok, mid, hi)
-        return np.where(lo > first, best[np.maximum(lo - 1, 0)], -1)
+        flat = out.reshape(-1)
+        flat[many] = best[lo - 1]
+        return flat.reshape(out.shape)
 
 
 def _points_of(index: CandidateIndex, positions: IntArray) -> Points:

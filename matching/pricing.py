@@ -223,7 +223,10 @@ class _Pricer:
         best = np.zeros(int(pairs.need_pos.max()) + 1, dtype=np.int64)
         np.maximum.at(best, pairs.need_pos, rc)
         best_need = np.flatnonzero(best > 0)
-        pairs, rc = _best_per_point(self.idx, pairs, rc)
+        if self.prev is not None:
+            # Radial pricing gives one pair per (need, point) already; a standing pair
+            # (`_kept`) may repeat one.
+            pairs, rc = _best_per_point(self.idx, pairs, rc)
         # Rank by reduced profit: carry rc in the cents slot through _top_k, then restore.
         ranked = _top_k(
             PairSet(pairs.need_pos, pairs.partner_pos, pairs.distance_km, rc, pairs.via, 0),
