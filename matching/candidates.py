@@ -450,6 +450,7 @@ class CandidateIndex:
         allowed: Mapping[str, NDArray[np.bool_]] | None = None,
         any_feasible: bool = False,
         per_point: bool = False,
+        exact: bool = True,
     ) -> PairSet:
         """Each need's k best feasible partners by score (all feasible pairs when k is None),
         sorted by (need, score desc, partner id).
@@ -458,6 +459,9 @@ class CandidateIndex:
         k best base points, each by its best partner there for the need (the one whose radius
         reaches it with the most partner cents; lowest position on ties; the keep bonus aside).
         The plan's network reaches the other partners at a point through its hub (plan.py).
+        `exact=False` takes each need's k best among its first kNN answers (the START_WIDTH x k
+        nearest, at least 32) without widening the search until the k best are proven: a
+        starting network that pricing completes (plan.py) needs good pairs, not the best.
         `need_mask` (over indexed needs) limits which needs are searched; `allowed` maps a
         capability to a mask over indexed partners that may take it (others are skipped).
         `any_feasible` stops a need's search at its first feasible partners (for reachability;
@@ -479,7 +483,7 @@ class CandidateIndex:
                 points = _points_of(self, pool.positions) if per_point else None
             parts.append(
                 self._best_for_capability(
-                    c, needs, pool, base, weights, k, prev, any_feasible, points
+                    c, needs, pool, base, weights, k, prev, any_feasible, points, exact
                 )
             )
         parts = [p for p in parts if len(p)]
@@ -520,11 +524,13 @@ class CandidateIndex:
         prev: IntArray | None,
         any_feasible: bool = False,
         points: Points | None = None,
+        exact: bool = True,
     ) -> PairSet:
         if pool.tree is None or needs.size == 0:
             return _empty_pairs()
         search = _RadialSearch(self, pool, base, weights, prev, k, points)
         search.any_feasible = any_feasible
+        search.exact = exact
         radial = search.run(needs)
         extra = self.extra_pairs(capability)
         if len(extra):
@@ -594,6 +600,7 @@ class _RadialSearch:
         ) + (weights.keep_bonus if prev is not None else 0.0)
         self.upper = float(chord_for_km(pool.max_radius_km)) + 1e-9
         self.any_feasible = False
+        self.exact = True
 
     def run(self, needs: IntArray) -> PairSet:
         width = self.n_pool if self.k is None else min(self.n_pool, max(START_WIDTH * self.k, 32))
@@ -640,6 +647,8 @@ class _RadialSearch:
         resolved = ~saturated
         if self.any_feasible:
             resolved |= feasible.any(axis=1)
+        if not self.exact:
+            resolved[:] = True
         if self.k is not None and saturated.any():
             kth = np.partition(cents, -self.k, axis=1)[:, -self.k]
             far = distance_points(dist[:, -1], self.weights)

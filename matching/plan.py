@@ -76,6 +76,11 @@ PRICED_PER_NEED = 16
 DROP_CENTS: int | None = 500
 """After each solve, pairs whose reduced profit is below -DROP_CENTS leave the network (a used
 pair's is 0); pricing adds back any that could improve the plan. None keeps every pair."""
+EXACT_START = False
+"""Whether the starting network holds each need's proven k best points, or the k best of its
+nearest ones (candidates.CandidateIndex.best_pairs `exact`); pricing completes either."""
+NEAR_CENTS = 0
+"""Pricing also adds pairs whose reduced profit is above -NEAR_CENTS (see improving_pairs)."""
 DEFAULT_K = 8
 """Partners per need in the starting network: pricing adds whatever else the optimum needs, so
 k only trades solve size against rounds (8 was fastest at 100k needs, bench/README.md)."""
@@ -257,7 +262,13 @@ def plan_city(
     idx = index if index is not None else CandidateIndex(needs, partners)
     prev = idx._previous_positions(previous)
     pairs = idx.best_pairs(
-        now, weights, k=k, require_capacity=True, previous=previous, per_point=k is not None
+        now,
+        weights,
+        k=k,
+        require_capacity=True,
+        previous=previous,
+        per_point=k is not None,
+        exact=k is None or EXACT_START,
     )
     if k is not None:
         pairs = _with_spare_capacity(idx, pairs, now, weights, previous)
@@ -363,12 +374,11 @@ class _ColumnGeneration:
             out_of_time = deadline is not None and time.perf_counter() > deadline
             stop = self.rounds >= max_rounds or out_of_time
             code = self.idx.need_cap_code[found.pairs.need_pos]
+            improving = self.idx.need_cap_code[found.best_need]
             for c in sorted(self.open_caps):
                 mine = code == c
-                self.gaps[c] = int(
-                    found.best_rc[self.idx.need_cap_code[found.best_need] == c].sum()
-                )
-                if not mine.any():
+                self.gaps[c] = int(found.best_rc[improving == c].sum())
+                if not (improving == c).any():
                     self.open_caps.discard(c)
                 elif not stop:
                     self.added += int(mine.sum())
@@ -411,6 +421,7 @@ class _ColumnGeneration:
             per_need=PRICED_PER_NEED,
             per_slot=PRICED_PER_SLOT,
             capabilities=caps,
+            slack=NEAR_CENTS,
         )
         self.priced += found.priced
         return found
@@ -514,7 +525,13 @@ def _with_spare_capacity(
     spare = (left > 0) & (demand < SPARE_FACTOR * slots)[point_key]
     allowed = {cap: spare[:, code] for code, cap in enumerate(idx.need_capabilities)}
     extra = idx.best_pairs(
-        now, weights, k=SPARE_K, previous=previous, allowed=allowed, per_point=True
+        now,
+        weights,
+        k=SPARE_K,
+        previous=previous,
+        allowed=allowed,
+        per_point=True,
+        exact=EXACT_START,
     )
     return _union([pairs, extra], len(idx.partners))
 

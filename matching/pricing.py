@@ -75,6 +75,7 @@ def improving_pairs(
     per_need: int = 4,
     per_slot: int | None = None,
     capabilities: Iterable[str] | None = None,
+    slack: int = 0,
 ) -> PricingResult:
     """Each need's best `per_need` feasible pairs with positive reduced profit (module doc).
 
@@ -84,9 +85,12 @@ def improving_pairs(
     `capabilities` limits pricing to those capabilities (default: all). `per_slot`, when
     given, also caps what one base point (radial pairs) or one partner (area pairs) of a
     capability receives: its best per_slot x tasks left + per_slot pairs by reduced profit.
+    `slack` > 0 also returns pairs whose reduced profit is above -slack (ranked after the
+    improving ones): pairs the next rounds would likely need. `best_need` and `best_rc` stay
+    about improving pairs only.
     """
     wanted = None if capabilities is None else set(capabilities)
-    pricer = _Pricer(idx, need_price, now, weights, prev)
+    pricer = _Pricer(idx, need_price, now, weights, prev, slack)
     n_caps = max(1, idx.tasks_left_table().shape[1])
     for code, cap in enumerate(idx.need_capabilities):
         if wanted is not None and cap not in wanted:
@@ -109,8 +113,10 @@ class _Pricer:
         now: datetime,
         weights: Weights,
         prev: IntArray | None,
+        slack: int = 0,
     ) -> None:
         self.idx, self.u, self.weights, self.prev = idx, need_price, weights, prev
+        self.slack = slack
         self.base = idx.need_points(now, weights)
         self.partner_cents = partner_cents(idx.partner_track, weights)
         self.keep = weights.keep_bonus if prev is not None else 0.0
@@ -125,7 +131,7 @@ class _Pricer:
         in full, standing assignments apart)."""
         idx = self.idx
         points = idx.points(capability, True)
-        a = 100.0 * (self.base[needs] + self.keep) - self.u[needs]
+        a = 100.0 * (self.base[needs] + self.keep) - self.u[needs] + self.slack
         value = np.zeros(len(idx.partners), np.int64)
         value[partners] = self.partner_cents[partners] - price
         best = points.best_prefix(value)
@@ -198,7 +204,7 @@ class _Pricer:
         )
         v = price[np.searchsorted(partners, pairs.partner_pos)]
         rc = cents - v - self.u[pairs.need_pos]
-        good = rc > 0
+        good = rc > -self.slack
         if good.any():
             self.parts.append(
                 PairSet(
@@ -226,10 +232,14 @@ class _Pricer:
         if self.prev is not None:
             # Radial pricing gives one pair per (need, point) already; a standing pair
             # (`_kept`) may repeat one.
-            pairs, rc = _best_per_point(self.idx, pairs, rc)
-        # Rank by reduced profit: carry rc in the cents slot through _top_k, then restore.
+            pairs, shifted = _best_per_point(self.idx, pairs, rc + self.slack)
+            rc = shifted - self.slack
+        # Rank by reduced profit: carry rc (+ slack, so > 0) in the cents slot through _top_k,
+        # then restore.
         ranked = _top_k(
-            PairSet(pairs.need_pos, pairs.partner_pos, pairs.distance_km, rc, pairs.via, 0),
+            PairSet(
+                pairs.need_pos, pairs.partner_pos, pairs.distance_km, rc + self.slack, pairs.via, 0
+            ),
             per_need,
             n_partners,
         )
@@ -247,7 +257,9 @@ class _Pricer:
             ranked.via,
             0,
         )
-        return PricingResult(chosen, ranked.cents, self.priced, best_need, best[best_need])
+        return PricingResult(
+            chosen, ranked.cents - self.slack, self.priced, best_need, best[best_need]
+        )
 
 
 def _best_per_point(idx: CandidateIndex, pairs: PairSet, rc: IntArray) -> tuple[PairSet, IntArray]:
