@@ -37,7 +37,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from matching.candidates import CandidateIndex, PairSet, Points, _concat, _empty_pairs, _top_k
+from matching.candidates import CandidateIndex, PairSet, Points, _concat, _empty_pairs
 from matching.geometry import chord_for_km, km_for_chord
 from matching.model import Weights
 from matching.scoring import DISTANCE_HALF_KM, partner_cents
@@ -219,47 +219,51 @@ class _Pricer:
             self.reduced.append(rc[good])
 
     def finish(self, per_need: int, per_slot: int | None = None) -> PricingResult:
-        """Each need's best `per_need` improving pairs by reduced profit."""
-        n_partners = len(self.idx.partners)
+        """Each need's best `per_need` improving pairs by reduced profit, ranked by (need,
+        reduced profit desc, partner position)."""
         if not self.parts:
             none = np.zeros(0, np.int64)
             return PricingResult(_empty_pairs(), none, self.priced, none, none)
         pairs = _concat(self.parts)
-        rc = np.concatenate(self.reduced)
-        best = np.zeros(int(pairs.need_pos.max()) + 1, dtype=np.int64)
-        np.maximum.at(best, pairs.need_pos, rc)
-        best_need = np.flatnonzero(best > 0)
+        shifted = np.concatenate(self.reduced) + self.slack  # > 0
         if self.prev is not None:
             # Radial pricing gives one pair per (need, point) already; a standing pair
             # (`_kept`) may repeat one.
-            pairs, shifted = _best_per_point(self.idx, pairs, rc + self.slack)
-            rc = shifted - self.slack
-        # Rank by reduced profit: carry rc (+ slack, so > 0) in the cents slot through _top_k,
-        # then restore.
-        ranked = _top_k(
-            PairSet(
-                pairs.need_pos, pairs.partner_pos, pairs.distance_km, rc + self.slack, pairs.via, 0
-            ),
-            per_need,
-            n_partners,
-        )
+            pairs, shifted = _best_per_point(self.idx, pairs, shifted)
+        # (need, partner) pairs are distinct here, so one unstable sort of a unique key.
+        top = int(shifted.max()) + 1
+        span = len(self.idx.partners) + 1
+        if (int(pairs.need_pos.max()) + 1) * (top + 1) * span < 2**62:
+            key = (pairs.need_pos * (top + 1) + (top - shifted)) * span + pairs.partner_pos
+            order = np.argsort(key)
+        else:
+            order = np.lexsort((pairs.partner_pos, -shifted, pairs.need_pos))
+        need = pairs.need_pos[order]
+        starts = np.r_[0, np.flatnonzero(need[1:] != need[:-1]) + 1]
+        best_rc = shifted[order[starts]] - self.slack
+        best_need = need[starts][best_rc > 0]
+        rank = np.arange(order.size) - np.repeat(starts, np.diff(np.r_[starts, order.size]))
+        sel = order[rank < per_need]
         if per_slot is not None:
-            ranked = _best_per_slot(self.idx, ranked, per_slot)
-        key = pairs.need_pos * (n_partners + 1) + pairs.partner_pos
-        order = np.argsort(key)
-        wanted = ranked.need_pos * (n_partners + 1) + ranked.partner_pos
-        where = order[np.searchsorted(key[order], wanted)]
-        chosen = PairSet(
-            ranked.need_pos,
-            ranked.partner_pos,
-            ranked.distance_km,
-            pairs.cents[where],
-            ranked.via,
-            0,
-        )
+            sel = sel[_best_per_slot(self.idx, _subset(pairs, sel), shifted[sel], per_slot)]
         return PricingResult(
-            chosen, ranked.cents - self.slack, self.priced, best_need, best[best_need]
+            _subset(pairs, sel),
+            shifted[sel] - self.slack,
+            self.priced,
+            best_need,
+            best_rc[best_rc > 0],
         )
+
+
+def _subset(pairs: PairSet, at: IntArray) -> PairSet:
+    return PairSet(
+        pairs.need_pos[at],
+        pairs.partner_pos[at],
+        pairs.distance_km[at],
+        pairs.cents[at],
+        pairs.via[at],
+        0,
+    )
 
 
 def _best_per_point(idx: CandidateIndex, pairs: PairSet, rc: IntArray) -> tuple[PairSet, IntArray]:
@@ -292,10 +296,10 @@ def _best_per_point(idx: CandidateIndex, pairs: PairSet, rc: IntArray) -> tuple[
     return out, rc[sel]
 
 
-def _best_per_slot(idx: CandidateIndex, ranked: PairSet, per_slot: int) -> PairSet:
-    """Of `ranked` (reduced profit in the cents slot), each receiver's best per_slot x (its
-    tasks left + 1): a base point for radial pairs (its partners' slots together), a partner
-    for area pairs."""
+def _best_per_slot(idx: CandidateIndex, ranked: PairSet, rc: IntArray, per_slot: int) -> IntArray:
+    """Positions (ascending) of the pairs of `ranked` (reduced profit `rc`) that are among
+    their receiver's best per_slot x (its tasks left + 1): a base point for radial pairs (its
+    partners' slots together), a partner for area pairs."""
     left = idx.tasks_left_table()
     n_caps = max(1, left.shape[1])
     code = idx.need_cap_code[ranked.need_pos]
@@ -308,19 +312,11 @@ def _best_per_slot(idx: CandidateIndex, ranked: PairSet, per_slot: int) -> PairS
     np.add.at(slots, key_all, left.reshape(-1))
     slots[(n_p + np.arange(n_p))[:, None] * n_caps + np.arange(n_caps)] = left
     budget = per_slot * (slots[receiver] + 1)
-    order = np.lexsort((ranked.partner_pos, ranked.need_pos, -ranked.cents, receiver))
+    order = np.lexsort((ranked.partner_pos, ranked.need_pos, -rc, receiver))
     r = receiver[order]
     starts = np.r_[0, np.flatnonzero(r[1:] != r[:-1]) + 1] if r.size else r
     rank = np.arange(r.size) - np.repeat(starts, np.diff(np.r_[starts, r.size]))
-    sel = np.sort(order[rank < budget[order]])
-    return PairSet(
-        ranked.need_pos[sel],
-        ranked.partner_pos[sel],
-        ranked.distance_km[sel],
-        ranked.cents[sel],
-        ranked.via[sel],
-        0,
-    )
+    return np.sort(order[rank < budget[order]])
 
 
 def _bands(a: FloatArray) -> list[IntArray]:
