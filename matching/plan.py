@@ -2,15 +2,16 @@
 
 The plan is a min-cost flow (flow.py) over candidate pairs. Solving it over every feasible pair of
 a large city is slow (28M pairs at 100k needs x 5k partners), so `plan_city` starts from a pruned
-network — each need's k best partners by score (candidates.py) plus its SPARE_K best among
-under-demanded partners (`_with_spare_capacity`) plus the standing assignments of `previous` —
-and then CLOSES the pruning with a proof (column generation):
+network — each need's k best BASE POINTS among its nearest ones (candidates.py, `per_point`, not
+proven the best: `EXACT_START`) plus its SPARE_K best among under-demanded points
+(`_with_spare_capacity`) — and then CLOSES the pruning with a proof (column generation):
 
     solve the network → read dual prices u (needs), v (groups) off the optimal flow and check
-    them in exact integers (flow.DualPrices.check) → price every feasible pair of the city
-    (pricing.py): a pair with cents - u - v > 0 could improve the plan → add the best of them
-    per need (one per base point, at most PRICED_PER_NEED) and per base point (at most
-    PRICED_PER_SLOT x its slots + 1) → re-solve; stop when pricing finds none.
+    them in exact integers (flow.DualPrices.check) → drop the pairs whose reduced profit is
+    below -DROP_CENTS from the network → price every feasible pair of the city (pricing.py): a
+    pair with cents - u - v > 0 could improve the plan → add the best of them per need (one per
+    base point, at most PRICED_PER_NEED) and per base point (at most PRICED_PER_SLOT x its
+    slots + 1) → re-solve; stop when pricing finds none.
 
 Partners sharing one base point (ZIP centres, PO boxes) sit behind hub nodes (`_Hubs`): one arc
 per need and point instead of one per need and partner, exact because a pair's cents are place
@@ -79,8 +80,6 @@ pair's is 0); pricing adds back any that could improve the plan. None keeps ever
 EXACT_START = False
 """Whether the starting network holds each need's proven k best points, or the k best of its
 nearest ones (candidates.CandidateIndex.best_pairs `exact`); pricing completes either."""
-NEAR_CENTS = 0
-"""Pricing also adds pairs whose reduced profit is above -NEAR_CENTS (see improving_pairs)."""
 DEFAULT_K = 8
 """Partners per need in the starting network: pricing adds whatever else the optimum needs, so
 k only trades solve size against rounds (8 was fastest at 100k needs, bench/README.md)."""
@@ -421,7 +420,6 @@ class _ColumnGeneration:
             per_need=PRICED_PER_NEED,
             per_slot=PRICED_PER_SLOT,
             capabilities=caps,
-            slack=NEAR_CENTS,
         )
         self.priced += found.priced
         return found

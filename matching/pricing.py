@@ -10,16 +10,20 @@ EVERY feasible pair of the city (active partner, capability, tasks left, inside 
 area), without listing them all. Split the reduced profit (cents) into its parts:
 
     rc ≤ A_n + B_p + 100·distance_points(d) + 1.5   (three parts, each rounded to a cent)
-    A_n = 100·need_points(n) - u_n (+ 100·keep_bonus)     B_p = 100·W.track_record·track_p - v_p
+    A_n = 100·need_points(n) - u_n (+ 100·keep_bonus)     B_p = partner_cents(p) - v_p
 
 so a pair can improve the plan only when distance_points(d) beats -(A_n + B_p + 1.5)/100, i.e. when
 d is under a distance that A_n + B_p decide (unbounded when A_n + B_p ≥ 0, none when the best
 distance could not make up the difference). Per capability, needs are grouped in bands of
-`BAND_CENTS` by A_n, one KD-tree per band; each partner then asks each band's tree, in one
-vectorised call per band, for the needs within min(its radius, that distance). Only those pairs
-are priced exactly (integer cents, the same `pair_cents` as the plan); every other feasible pair
-is bounded without being listed. Pairs feasible through neighbourhood lists or polygons only are
-priced in full.
+`BAND_CENTS` by A_n, one KD-tree per band; each BASE POINT then asks each band's tree, in one
+vectorised call per band, for the needs within the largest min(radius, that distance) of its
+partners. Partners sharing a point count once: for a need at distance d from the point, the
+partner there with the largest B_p among those whose radius reaches d has the best reduced
+profit of them all (the place cents are the same for every one), so only that pair is priced
+(`candidates.Points`); a standing pair, whose keep bonus the others lack, is priced apart. Only
+those pairs are priced exactly (integer cents, the same `pair_cents` as the plan); every other
+feasible pair is bounded without being listed. Pairs feasible through neighbourhood lists or
+polygons only are priced in full.
 
 An empty result with prices that passed `DualPrices.check` is the optimality certificate.
 
@@ -75,7 +79,6 @@ def improving_pairs(
     per_need: int = 4,
     per_slot: int | None = None,
     capabilities: Iterable[str] | None = None,
-    slack: int = 0,
 ) -> PricingResult:
     """Each need's best `per_need` feasible pairs with positive reduced profit (module doc).
 
@@ -85,12 +88,9 @@ def improving_pairs(
     `capabilities` limits pricing to those capabilities (default: all). `per_slot`, when
     given, also caps what one base point (radial pairs) or one partner (area pairs) of a
     capability receives: its best per_slot x tasks left + per_slot pairs by reduced profit.
-    `slack` > 0 also returns pairs whose reduced profit is above -slack (ranked after the
-    improving ones): pairs the next rounds would likely need. `best_need` and `best_rc` stay
-    about improving pairs only.
     """
     wanted = None if capabilities is None else set(capabilities)
-    pricer = _Pricer(idx, need_price, now, weights, prev, slack)
+    pricer = _Pricer(idx, need_price, now, weights, prev)
     n_caps = max(1, idx.tasks_left_table().shape[1])
     for code, cap in enumerate(idx.need_capabilities):
         if wanted is not None and cap not in wanted:
@@ -113,10 +113,8 @@ class _Pricer:
         now: datetime,
         weights: Weights,
         prev: IntArray | None,
-        slack: int = 0,
     ) -> None:
         self.idx, self.u, self.weights, self.prev = idx, need_price, weights, prev
-        self.slack = slack
         self.base = idx.need_points(now, weights)
         self.partner_cents = partner_cents(idx.partner_track, weights)
         self.keep = weights.keep_bonus if prev is not None else 0.0
@@ -131,7 +129,7 @@ class _Pricer:
         in full, standing assignments apart)."""
         idx = self.idx
         points = idx.points(capability, True)
-        a = 100.0 * (self.base[needs] + self.keep) - self.u[needs] + self.slack
+        a = 100.0 * (self.base[needs] + self.keep) - self.u[needs]
         value = np.zeros(len(idx.partners), np.int64)
         value[partners] = self.partner_cents[partners] - price
         best = points.best_prefix(value)
@@ -204,7 +202,7 @@ class _Pricer:
         )
         v = price[np.searchsorted(partners, pairs.partner_pos)]
         rc = cents - v - self.u[pairs.need_pos]
-        good = rc > -self.slack
+        good = rc > 0
         if good.any():
             self.parts.append(
                 PairSet(
@@ -225,30 +223,30 @@ class _Pricer:
             none = np.zeros(0, np.int64)
             return PricingResult(_empty_pairs(), none, self.priced, none, none)
         pairs = _concat(self.parts)
-        shifted = np.concatenate(self.reduced) + self.slack  # > 0
+        rc = np.concatenate(self.reduced)
         if self.prev is not None:
             # Radial pricing gives one pair per (need, point) already; a standing pair
             # (`_kept`) may repeat one.
-            pairs, shifted = _best_per_point(self.idx, pairs, shifted)
+            pairs, rc = _best_per_point(self.idx, pairs, rc)
         # (need, partner) pairs are distinct here, so one unstable sort of a unique key.
-        top = int(shifted.max()) + 1
+        top = int(rc.max()) + 1
         span = len(self.idx.partners) + 1
         if (int(pairs.need_pos.max()) + 1) * (top + 1) * span < 2**62:
-            key = (pairs.need_pos * (top + 1) + (top - shifted)) * span + pairs.partner_pos
+            key = (pairs.need_pos * (top + 1) + (top - rc)) * span + pairs.partner_pos
             order = np.argsort(key)
         else:
-            order = np.lexsort((pairs.partner_pos, -shifted, pairs.need_pos))
+            order = np.lexsort((pairs.partner_pos, -rc, pairs.need_pos))
         need = pairs.need_pos[order]
         starts = np.r_[0, np.flatnonzero(need[1:] != need[:-1]) + 1]
-        best_rc = shifted[order[starts]] - self.slack
+        best_rc = rc[order[starts]]
         best_need = need[starts][best_rc > 0]
         rank = np.arange(order.size) - np.repeat(starts, np.diff(np.r_[starts, order.size]))
         sel = order[rank < per_need]
         if per_slot is not None:
-            sel = sel[_best_per_slot(self.idx, _subset(pairs, sel), shifted[sel], per_slot)]
+            sel = sel[_best_per_slot(self.idx, _subset(pairs, sel), rc[sel], per_slot)]
         return PricingResult(
             _subset(pairs, sel),
-            shifted[sel] - self.slack,
+            rc[sel],
             self.priced,
             best_need,
             best_rc[best_rc > 0],
