@@ -74,9 +74,11 @@ PRICED_PER_SLOT: int | None = 8
 """And per slot of a base point (or area partner) and round: see pricing.improving_pairs."""
 PRICED_PER_NEED = 16
 """Improving pairs added per need and round."""
-DROP_CENTS: int | None = 500
+DROP_CENTS: int | None = 200
 """After each solve, pairs whose reduced profit is below -DROP_CENTS leave the network (a used
-pair's is 0); pricing adds back any that could improve the plan. None keeps every pair."""
+pair's is 0); pricing adds back any that could improve the plan. None keeps every pair. At L
+(CPU s, bench/README.md): 200 was a little faster than 500 on every family (more rounds, smaller
+networks), 1000 slower."""
 EXACT_START = False
 """Whether the starting network holds each need's proven k best points, or the k best of its
 nearest ones (candidates.CandidateIndex.best_pairs `exact`); pricing completes either."""
