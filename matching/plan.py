@@ -252,7 +252,7 @@ def plan_city(
 ) -> CityPlan:
     """Assign needs to partners maximising the total score under weekly capacities, and prove it.
 
-    `k` sizes the starting network (each need's k best partners, plus under-demanded ones);
+    `k` sizes the starting network (each need's k best base points, plus under-demanded ones);
     None starts from every feasible pair (then no pricing is needed). `previous` maps need id ->
     partner id of the baseline plan; keeping such a pair earns `weights.keep_bonus`.
     `progress(stage, fraction)` is called as stages finish. `index` may be a prebuilt
