@@ -262,17 +262,7 @@ def plan_city(
     t0 = time.perf_counter()
     idx = index if index is not None else CandidateIndex(needs, partners)
     prev = idx._previous_positions(previous)
-    pairs = idx.best_pairs(
-        now,
-        weights,
-        k=k,
-        require_capacity=True,
-        previous=previous,
-        per_point=k is not None,
-        exact=k is None or EXACT_START,
-    )
-    if k is not None:
-        pairs = _with_spare_capacity(idx, pairs, now, weights, previous)
+    pairs = starting_pairs(idx, now, weights, k, previous)
     t1 = time.perf_counter()
     examined = pairs.examined
     report("candidates", 0.3)
@@ -496,6 +486,29 @@ def churn(
         dropped=dropped,
         gone=len(previous) - len(base),
     )
+
+
+def starting_pairs(
+    idx: CandidateIndex,
+    now: datetime,
+    weights: Weights,
+    k: int | None,
+    previous: Mapping[int, int] | None = None,
+) -> PairSet:
+    """The pairs of `plan_city`'s starting network: each need's k best base points among its
+    nearest, plus its SPARE_K best under-demanded points (every feasible pair when k is None)."""
+    pairs = idx.best_pairs(
+        now,
+        weights,
+        k=k,
+        require_capacity=True,
+        previous=previous,
+        per_point=k is not None,
+        exact=k is None or EXACT_START,
+    )
+    if k is not None:
+        pairs = _with_spare_capacity(idx, pairs, now, weights, previous)
+    return pairs
 
 
 def _with_spare_capacity(
