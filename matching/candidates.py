@@ -40,6 +40,7 @@ from matching.scoring import (
     need_arrays,
     need_points_from_arrays,
     pair_cents,
+    partner_cents,
     track_terms,
 )
 
@@ -84,6 +85,85 @@ class _Pool:
     max_radius_km: float
     area_positions: IntArray
     """Those of `positions` that also list neighbourhoods or a polygon."""
+
+
+@dataclass(frozen=True, slots=True)
+class Points:
+    """The distinct base points of a pool's partners, for searches where partners sharing one
+    point count once (the plan's hubs, plan.py).
+
+    Point j's partners are `order[start[j]:start[j + 1]]`, widest radius first (then by
+    position); `radius` is aligned with `order`. `tree` holds one point per j, at `xyz[j]`.
+    """
+
+    order: IntArray
+    start: IntArray
+    radius: FloatArray
+    xyz: FloatArray
+    tree: cKDTree | None
+
+    @property
+    def size(self) -> int:
+        return int(self.start.size - 1)
+
+    def reach_km(self, partner_reach: FloatArray) -> FloatArray:
+        """Per point, the largest of its partners' `partner_reach` (aligned with `order`)."""
+        if self.order.size == 0:
+            return np.zeros(0)
+        return np.maximum.reduceat(partner_reach, self.start[:-1])
+
+    def best_prefix(self, value: IntArray) -> IntArray:
+        """Aligned with `order`: the partner with the largest `value` (indexed by partner
+        position; lowest position on ties) among its point's partners up to that place."""
+        if self.order.size == 0:
+            return np.zeros(0, np.int64)
+        span = int(self.order.max()) + 2
+        v = value[self.order]
+        key = (v - v.min()) * span + (span - 1 - self.order)
+        seg = np.repeat(np.arange(self.size), np.diff(self.start))
+        top = int(key.max()) + 1
+        best = np.maximum.accumulate(key + seg * top) - seg * top
+        return span - 1 - best % span
+
+    def partner_for(self, point: IntArray, dist: FloatArray, best: IntArray) -> IntArray:
+        """For hits (point, distance): the best partner (`best_prefix`) among the point's
+        partners whose radius reaches the distance; -1 where none does."""
+        first = self.start[point]
+        out = np.where(self.radius[first] >= dist, best[first], -1)
+        # Points of several partners: binary search for the last place whose radius reaches.
+        many = np.flatnonzero((self.start[point + 1] - first > 1) & (out >= 0))
+        if many.size == 0:
+            return out
+        d = dist.reshape(-1)[many] if dist.ndim > 1 else dist[many]
+        lo = first.reshape(-1)[many] + 1
+        hi = self.start[point.reshape(-1)[many] + 1]
+        while True:
+            open_ = lo < hi
+            if not open_.any():
+                break
+            mid = (lo + hi) // 2
+            ok = self.radius[np.minimum(mid, self.radius.size - 1)] >= d
+            lo = np.where(open_ & ok, mid + 1, lo)
+            hi = np.where(open_ & ~ok, mid, hi)
+        flat = out.reshape(-1)
+        flat[many] = best[lo - 1]
+        return flat.reshape(out.shape)
+
+
+def _points_of(index: CandidateIndex, positions: IntArray) -> Points:
+    """The distinct base points of the partners at `positions` (sorted)."""
+    if positions.size == 0:
+        z = np.zeros(0, np.int64)
+        return Points(z, np.zeros(1, np.int64), np.zeros(0), np.zeros((0, 3)), None)
+    loc = index.partner_location[positions]
+    radius = index.partner_radius[positions]
+    o = np.lexsort((positions, -radius, loc))
+    loc_o = loc[o]
+    first = np.r_[True, loc_o[1:] != loc_o[:-1]]
+    start = np.r_[np.flatnonzero(first), o.size].astype(np.int64)
+    order = positions[o]
+    xyz = index.partner_xyz[order[start[:-1]]]
+    return Points(order, start, radius[o], xyz, cKDTree(xyz))
 
 
 def _empty_pairs() -> PairSet:
@@ -137,6 +217,7 @@ class CandidateIndex:
         self._cell_needs = {c: np.asarray(v, dtype=np.int64) for c, v in by_cell.items()}
         self._need_trees: dict[str, cKDTree] = {}
         self._pools: dict[tuple[str, bool], _Pool] = {}
+        self._points: dict[tuple[str, bool], Points] = {}
         self._extra: dict[str, PairSet] = {}
         self._tasks_left: NDArray[np.int64] | None = None
 
@@ -195,6 +276,13 @@ class CandidateIndex:
             area = [i for i in pos if self.partners[i].neighbourhoods or self.partners[i].polygon]
             self._pools[key] = _Pool(arr, tree, rmax, np.asarray(area, dtype=np.int64))
         return self._pools[key]
+
+    def points(self, capability: str, require_capacity: bool = True) -> Points:
+        """The distinct base points of `pool(capability, require_capacity)`."""
+        key = (capability, require_capacity)
+        if key not in self._points:
+            self._points[key] = _points_of(self, self.pool(capability, require_capacity).positions)
+        return self._points[key]
 
     def need_points(
         self, now: datetime, weights: Weights, positions: IntArray | None = None
@@ -361,10 +449,19 @@ class CandidateIndex:
         need_mask: NDArray[np.bool_] | None = None,
         allowed: Mapping[str, NDArray[np.bool_]] | None = None,
         any_feasible: bool = False,
+        per_point: bool = False,
+        exact: bool = True,
     ) -> PairSet:
         """Each need's k best feasible partners by score (all feasible pairs when k is None),
         sorted by (need, score desc, partner id).
 
+        `per_point` counts partners sharing one base point once, for radial pairs: each need's
+        k best base points, each by its best partner there for the need (the one whose radius
+        reaches it with the most partner cents; lowest position on ties; the keep bonus aside).
+        The plan's network reaches the other partners at a point through its hub (plan.py).
+        `exact=False` takes each need's k best among its first kNN answers (the START_WIDTH x k
+        nearest, at least 32) without widening the search until the k best are proven: a
+        starting network that pricing completes (plan.py) needs good pairs, not the best.
         `need_mask` (over indexed needs) limits which needs are searched; `allowed` maps a
         capability to a mask over indexed partners that may take it (others are skipped).
         `any_feasible` stops a need's search at its first feasible partners (for reachability;
@@ -380,10 +477,14 @@ class CandidateIndex:
             if need_mask is not None:
                 needs = needs[need_mask[needs]]
             pool = self.pool(c, require_capacity)
+            points = self.points(c, require_capacity) if per_point else None
             if allowed is not None:
                 pool = _restrict(self, pool, allowed.get(c))
+                points = _points_of(self, pool.positions) if per_point else None
             parts.append(
-                self._best_for_capability(c, needs, pool, base, weights, k, prev, any_feasible)
+                self._best_for_capability(
+                    c, needs, pool, base, weights, k, prev, any_feasible, points, exact
+                )
             )
         parts = [p for p in parts if len(p)]
         if not parts:
@@ -422,11 +523,14 @@ class CandidateIndex:
         k: int | None,
         prev: IntArray | None,
         any_feasible: bool = False,
+        points: Points | None = None,
+        exact: bool = True,
     ) -> PairSet:
         if pool.tree is None or needs.size == 0:
             return _empty_pairs()
-        search = _RadialSearch(self, pool, base, weights, prev, k)
+        search = _RadialSearch(self, pool, base, weights, prev, k, points)
         search.any_feasible = any_feasible
+        search.exact = exact
         radial = search.run(needs)
         extra = self.extra_pairs(capability)
         if len(extra):
@@ -475,19 +579,28 @@ class _RadialSearch:
         weights: Weights,
         prev: IntArray | None,
         k: int | None,
+        points: Points | None = None,
     ) -> None:
         self.index = index
         self.pool = pool
+        self.points = points
+        self.tree = pool.tree if points is None else points.tree
+        self.best = (
+            None
+            if points is None
+            else points.best_prefix(partner_cents(index.partner_track, weights))
+        )
         self.base = base
         self.weights = weights
         self.prev = prev
         self.k = k
-        self.n_pool = int(pool.positions.size)
+        self.n_pool = int(pool.positions.size) if points is None else points.size
         self.bound_extra = weights.track_record * float(
             index.partner_track[pool.positions].max()
         ) + (weights.keep_bonus if prev is not None else 0.0)
         self.upper = float(chord_for_km(pool.max_radius_km)) + 1e-9
         self.any_feasible = False
+        self.exact = True
 
     def run(self, needs: IntArray) -> PairSet:
         width = self.n_pool if self.k is None else min(self.n_pool, max(START_WIDTH * self.k, 32))
@@ -510,15 +623,21 @@ class _RadialSearch:
 
     def _query(self, block: IntArray, width: int) -> tuple[PairSet, IntArray, int]:
         idx = self.index
-        chord, slot = self.pool.tree.query(
+        chord, slot = self.tree.query(
             idx.need_xyz[block], k=width, distance_upper_bound=self.upper, workers=-1
         )
         chord = np.asarray(chord).reshape(block.size, width)
         slot = np.asarray(slot).reshape(block.size, width)
         found = slot < self.n_pool
-        partner = self.pool.positions[np.where(found, slot, 0)]
         dist = km_for_chord(np.where(found, chord, 0.0))
-        feasible = found & (dist <= idx.partner_radius[partner])
+        if self.points is None:
+            partner = self.pool.positions[np.where(found, slot, 0)]
+            feasible = found & (dist <= idx.partner_radius[partner])
+        else:
+            # Each hit is a base point: its best partner that reaches the need stands for it.
+            partner = self.points.partner_for(np.where(found, slot, 0), dist, self.best)
+            feasible = found & (partner >= 0)
+            partner = np.where(feasible, partner, 0)
         rows = np.broadcast_to(block[:, None], feasible.shape)
         cents = np.full(feasible.shape, -1, dtype=np.int64)
         cents[feasible] = idx._score(
@@ -528,6 +647,8 @@ class _RadialSearch:
         resolved = ~saturated
         if self.any_feasible:
             resolved |= feasible.any(axis=1)
+        if not self.exact:
+            resolved[:] = True
         if self.k is not None and saturated.any():
             kth = np.partition(cents, -self.k, axis=1)[:, -self.k]
             far = distance_points(dist[:, -1], self.weights)

@@ -225,6 +225,12 @@ class DualPrices:
         groups whose pairs all satisfy c ≤ u + v."""
         return int(self.need.sum() + (network.group_cap * self.group).sum())
 
+    def over(self, network: Network) -> IntArray:
+        """Per pair arc, the prices it must not exceed: u_n + v_g (direct) or u_n + w_h (from a
+        hub); its cents minus this is its reduced profit (≤ 0 when the prices are feasible)."""
+        g, n = network.pair_group, network.pair_need
+        return np.where(network.pair_hub, self.hub[g], self.group[g]) + self.need[n]
+
     def check(self, network: Network, objective: int) -> bool:
         """True when the prices are feasible and their bound equals `objective`.
 
@@ -236,8 +242,7 @@ class DualPrices:
         """
         if (self.need < 0).any() or (self.group < 0).any():
             return False
-        g, n = network.pair_group, network.pair_need
-        over = np.where(network.pair_hub, self.hub[g], self.group[g]) + self.need[n]
+        over = self.over(network)
         fg, fh = network.feed_group, network.feed_hub
         return (
             bool((over >= network.pair_cents).all())

@@ -2,15 +2,16 @@
 
 The plan is a min-cost flow (flow.py) over candidate pairs. Solving it over every feasible pair of
 a large city is slow (28M pairs at 100k needs x 5k partners), so `plan_city` starts from a pruned
-network — each need's k best partners by score (candidates.py) plus its SPARE_K best among
-under-demanded partners (`_with_spare_capacity`) plus the standing assignments of `previous` —
-and then CLOSES the pruning with a proof (column generation):
+network — each need's k best BASE POINTS among its nearest ones (candidates.py, `per_point`, not
+proven the best: `EXACT_START`) plus its SPARE_K best among under-demanded points
+(`_with_spare_capacity`) — and then CLOSES the pruning with a proof (column generation):
 
     solve the network → read dual prices u (needs), v (groups) off the optimal flow and check
-    them in exact integers (flow.DualPrices.check) → price every feasible pair of the city
-    (pricing.py): a pair with cents - u - v > 0 could improve the plan → add the best of them
-    per need (one per base point, at most PRICED_PER_NEED) and per base point (at most
-    PRICED_PER_SLOT x its slots + 1) → re-solve; stop when pricing finds none.
+    them in exact integers (flow.DualPrices.check) → drop the pairs whose reduced profit is
+    below -DROP_CENTS from the network → price every feasible pair of the city (pricing.py): a
+    pair with cents - u - v > 0 could improve the plan → add the best of them per need (one per
+    base point, at most PRICED_PER_NEED) and per base point (at most PRICED_PER_SLOT x its
+    slots + 1) → re-solve; stop when pricing finds none.
 
 Partners sharing one base point (ZIP centres, PO boxes) sit behind hub nodes (`_Hubs`): one arc
 per need and point instead of one per need and partner, exact because a pair's cents are place
@@ -73,6 +74,14 @@ PRICED_PER_SLOT: int | None = 8
 """And per slot of a base point (or area partner) and round: see pricing.improving_pairs."""
 PRICED_PER_NEED = 16
 """Improving pairs added per need and round."""
+DROP_CENTS: int | None = 200
+"""After each solve, pairs whose reduced profit is below -DROP_CENTS leave the network (a used
+pair's is 0); pricing adds back any that could improve the plan. None keeps every pair. At L
+(CPU s, bench/README.md): 200 was a little faster than 500 on every family (more rounds, smaller
+networks), 1000 slower."""
+EXACT_START = False
+"""Whether the starting network holds each need's proven k best points, or the k best of its
+nearest ones (candidates.CandidateIndex.best_pairs `exact`); pricing completes either."""
 DEFAULT_K = 8
 """Partners per need in the starting network: pricing adds whatever else the optimum needs, so
 k only trades solve size against rounds (8 was fastest at 100k needs, bench/README.md)."""
@@ -134,8 +143,9 @@ class _Hubs:
         self.order_point = _cat(points, np.int64)
         self.order_radius = _cat(radii, np.float64)
 
-    def network(self, pairs: PairSet, prev: IntArray | None) -> tuple[Network, PairSet]:
-        """(network, the pair each pair arc stands for) over `pairs` of one or more capabilities.
+    def network(self, pairs: PairSet, prev: IntArray | None) -> tuple[Network, PairSet, IntArray]:
+        """(network, the pair each pair arc stands for, the pair arc of each of `pairs`) over
+        `pairs` of one or more capabilities.
 
         A hub arc's pair is (need, the entry partner), its cents the place part only.
         """
@@ -154,6 +164,8 @@ class _Hubs:
         n_s, e_s, h_s = need[uniq], entry[uniq], hub[uniq]
         first = np.r_[True, (n_s[1:] != n_s[:-1]) | (e_s[1:] != e_s[:-1]) | ~h_s[1:] | ~h_s[:-1]]
         sel = uniq[first]
+        arc_of = np.empty(len(pairs), np.int64)
+        arc_of[uniq] = np.cumsum(first) - 1
         is_hub = hub[sel]
         cents = pairs.cents[sel] - np.where(is_hub, self.key_cents[key[sel]], 0)
         arcs = PairSet(
@@ -173,7 +185,7 @@ class _Hubs:
             key_cents=self.key_cents,
             feeds=feeds,
         )
-        return network, arcs
+        return network, arcs, arc_of
 
     def _entry(self, keys: IntArray, dist: FloatArray) -> IntArray:
         """Group key of the smallest-radius partner at each key's point that reaches `dist`."""
@@ -240,7 +252,7 @@ def plan_city(
 ) -> CityPlan:
     """Assign needs to partners maximising the total score under weekly capacities, and prove it.
 
-    `k` sizes the starting network (each need's k best partners, plus under-demanded ones);
+    `k` sizes the starting network (each need's k best base points, plus under-demanded ones);
     None starts from every feasible pair (then no pricing is needed). `previous` maps need id ->
     partner id of the baseline plan; keeping such a pair earns `weights.keep_bonus`.
     `progress(stage, fraction)` is called as stages finish. `index` may be a prebuilt
@@ -250,9 +262,7 @@ def plan_city(
     t0 = time.perf_counter()
     idx = index if index is not None else CandidateIndex(needs, partners)
     prev = idx._previous_positions(previous)
-    pairs = idx.best_pairs(now, weights, k=k, require_capacity=True, previous=previous)
-    if k is not None:
-        pairs = _with_spare_capacity(idx, pairs, now, weights, previous)
+    pairs = starting_pairs(idx, now, weights, k, previous)
     t1 = time.perf_counter()
     examined = pairs.examined
     report("candidates", 0.3)
@@ -355,12 +365,11 @@ class _ColumnGeneration:
             out_of_time = deadline is not None and time.perf_counter() > deadline
             stop = self.rounds >= max_rounds or out_of_time
             code = self.idx.need_cap_code[found.pairs.need_pos]
+            improving = self.idx.need_cap_code[found.best_need]
             for c in sorted(self.open_caps):
                 mine = code == c
-                self.gaps[c] = int(
-                    found.best_rc[self.idx.need_cap_code[found.best_need] == c].sum()
-                )
-                if not mine.any():
+                self.gaps[c] = int(found.best_rc[improving == c].sum())
+                if not (improving == c).any():
                     self.open_caps.discard(c)
                 elif not stop:
                     self.added += int(mine.sum())
@@ -371,13 +380,18 @@ class _ColumnGeneration:
                 return
 
     def _solve(self, cap: int) -> tuple[Network, DualPrices]:
-        network, arcs = self.hubs.network(self.parts[cap], self.prev)
+        network, arcs, arc_of = self.hubs.network(self.parts[cap], self.prev)
         self.networks[cap] = (network, arcs)
         self.flows[cap], self.objectives[cap] = solve(network)
         prices = dual_prices(network, self.flows[cap])
         if not prices.check(network, self.objectives[cap]):
             raise RuntimeError("dual prices do not certify the flow (solver inconsistency)")
         self.bounds[cap] = prices.bound(network)
+        if DROP_CENTS is not None and not self.complete:
+            # Pairs far from paying for themselves leave the next round's network (pricing
+            # brings any back that could improve the plan): every later solve is smaller.
+            reduced = network.pair_cents - prices.over(network)
+            self.parts[cap] = _select(self.parts[cap], reduced[arc_of] >= -DROP_CENTS)
         return network, prices
 
     def _price(self, solved: dict[int, tuple[Network, DualPrices]]) -> PricingResult:
@@ -474,6 +488,29 @@ def churn(
     )
 
 
+def starting_pairs(
+    idx: CandidateIndex,
+    now: datetime,
+    weights: Weights,
+    k: int | None,
+    previous: Mapping[int, int] | None = None,
+) -> PairSet:
+    """The pairs of `plan_city`'s starting network: each need's k best base points among its
+    nearest, plus its SPARE_K best under-demanded points (every feasible pair when k is None)."""
+    pairs = idx.best_pairs(
+        now,
+        weights,
+        k=k,
+        require_capacity=True,
+        previous=previous,
+        per_point=k is not None,
+        exact=k is None or EXACT_START,
+    )
+    if k is not None:
+        pairs = _with_spare_capacity(idx, pairs, now, weights, previous)
+    return pairs
+
+
 def _with_spare_capacity(
     idx: CandidateIndex,
     pairs: PairSet,
@@ -481,20 +518,34 @@ def _with_spare_capacity(
     weights: Weights,
     previous: Mapping[int, int] | None,
 ) -> PairSet:
-    """Add each need's SPARE_K best partners among the under-demanded ones.
+    """Add each need's SPARE_K best base points among the under-demanded ones.
 
-    A (partner, capability) is under-demanded when fewer than SPARE_FACTOR x tasks_left needs
-    hold it in their top k. Top-k by score sends every need to the same strong partners; the
-    weaker ones then sit idle although they could take needs the strong ones cannot. Offering
-    them explicitly is what keeps the pruning loss small (measured in bench/README.md).
+    A (base point, capability) is under-demanded when fewer than SPARE_FACTOR x its partners'
+    tasks_left needs hold it in their top k. Top-k by score sends every need to the same strong
+    partners; the weaker ones then sit idle although they could take needs the strong ones
+    cannot. Offering them explicitly is what keeps the pruning loss small (bench/README.md).
+    Points, not partners: every partner at a point is reached through its hub (`_Hubs`).
     """
     left = idx.tasks_left_table()
-    n_caps = max(1, left.shape[1])
-    key = pairs.partner_pos * n_caps + idx.need_cap_code[pairs.need_pos]
-    demand = np.bincount(key, minlength=left.size).reshape(left.shape)
-    spare = (left > 0) & (demand < SPARE_FACTOR * left)
+    if left.size == 0:
+        return pairs
+    n_caps = left.shape[1]
+    point_key = idx.partner_location[:, None] * n_caps + np.arange(n_caps)
+    size = (int(idx.partner_location.max()) + 1) * n_caps
+    key = point_key[pairs.partner_pos, idx.need_cap_code[pairs.need_pos]]
+    demand = np.bincount(key, minlength=size)
+    slots = np.bincount(point_key.reshape(-1), left.reshape(-1), minlength=size)
+    spare = (left > 0) & (demand < SPARE_FACTOR * slots)[point_key]
     allowed = {cap: spare[:, code] for code, cap in enumerate(idx.need_capabilities)}
-    extra = idx.best_pairs(now, weights, k=SPARE_K, previous=previous, allowed=allowed)
+    extra = idx.best_pairs(
+        now,
+        weights,
+        k=SPARE_K,
+        previous=previous,
+        allowed=allowed,
+        per_point=True,
+        exact=EXACT_START,
+    )
     return _union([pairs, extra], len(idx.partners))
 
 

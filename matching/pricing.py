@@ -10,16 +10,20 @@ EVERY feasible pair of the city (active partner, capability, tasks left, inside 
 area), without listing them all. Split the reduced profit (cents) into its parts:
 
     rc ≤ A_n + B_p + 100·distance_points(d) + 1.5   (three parts, each rounded to a cent)
-    A_n = 100·need_points(n) - u_n (+ 100·keep_bonus)     B_p = 100·W.track_record·track_p - v_p
+    A_n = 100·need_points(n) - u_n (+ 100·keep_bonus)     B_p = partner_cents(p) - v_p
 
 so a pair can improve the plan only when distance_points(d) beats -(A_n + B_p + 1.5)/100, i.e. when
 d is under a distance that A_n + B_p decide (unbounded when A_n + B_p ≥ 0, none when the best
 distance could not make up the difference). Per capability, needs are grouped in bands of
-`BAND_CENTS` by A_n, one KD-tree per band; each partner then asks each band's tree, in one
-vectorised call per band, for the needs within min(its radius, that distance). Only those pairs
-are priced exactly (integer cents, the same `pair_cents` as the plan); every other feasible pair
-is bounded without being listed. Pairs feasible through neighbourhood lists or polygons only are
-priced in full.
+`BAND_CENTS` by A_n, one KD-tree per band; each BASE POINT then asks each band's tree, in one
+vectorised call per band, for the needs within the largest min(radius, that distance) of its
+partners. Partners sharing a point count once: for a need at distance d from the point, the
+partner there with the largest B_p among those whose radius reaches d has the best reduced
+profit of them all (the place cents are the same for every one), so only that pair is priced
+(`candidates.Points`); a standing pair, whose keep bonus the others lack, is priced apart. Only
+those pairs are priced exactly (integer cents, the same `pair_cents` as the plan); every other
+feasible pair is bounded without being listed. Pairs feasible through neighbourhood lists or
+polygons only are priced in full.
 
 An empty result with prices that passed `DualPrices.check` is the optimality certificate.
 
@@ -37,10 +41,10 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from matching.candidates import CandidateIndex, PairSet, _concat, _empty_pairs, _top_k
+from matching.candidates import CandidateIndex, PairSet, Points, _concat, _empty_pairs
 from matching.geometry import chord_for_km, km_for_chord
 from matching.model import Weights
-from matching.scoring import DISTANCE_HALF_KM
+from matching.scoring import DISTANCE_HALF_KM, partner_cents
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -112,6 +116,7 @@ class _Pricer:
     ) -> None:
         self.idx, self.u, self.weights, self.prev = idx, need_price, weights, prev
         self.base = idx.need_points(now, weights)
+        self.partner_cents = partner_cents(idx.partner_track, weights)
         self.keep = weights.keep_bonus if prev is not None else 0.0
         self.parts: list[PairSet] = []
         self.reduced: list[IntArray] = []
@@ -120,36 +125,68 @@ class _Pricer:
     def capability(
         self, capability: str, needs: IntArray, partners: IntArray, price: IntArray
     ) -> None:
-        """Price every feasible pair of one capability (radial by bands, areas in full)."""
+        """Price every feasible pair of one capability (radial by bands and base points, areas
+        in full, standing assignments apart)."""
         idx = self.idx
+        points = idx.points(capability, True)
         a = 100.0 * (self.base[needs] + self.keep) - self.u[needs]
-        b = 100.0 * self.weights.track_record * idx.partner_track[partners] - price
+        value = np.zeros(len(idx.partners), np.int64)
+        value[partners] = self.partner_cents[partners] - price
+        best = points.best_prefix(value)
+        b = value[points.order].astype(np.float64)
         for band in _bands(a):
-            reach = np.minimum(
-                idx.partner_radius[partners],
-                _reach_km(-(float(a[band].max()) + b + 1.5), self.weights),
+            reach = points.reach_km(
+                np.minimum(
+                    points.radius, _reach_km(-(float(a[band].max()) + b + 1.5), self.weights)
+                )
             )
-            self._add(
-                self._radial(needs[band], partners[reach >= 0], reach[reach >= 0]), partners, price
-            )
+            at = np.flatnonzero(reach >= 0)
+            self._add(self._radial(needs[band], points, at, reach[at], best), partners, price)
         self._add(_area_candidates(idx, capability, partners), partners, price)
+        self._add(self._kept(needs, partners), partners, price)
 
-    def _radial(self, needs: IntArray, partners: IntArray, reach: FloatArray) -> PairSet:
-        """Pairs (need, partner) with the need within `reach` km of the partner and within its
-        radius."""
+    def _radial(
+        self, needs: IntArray, points: Points, at: IntArray, reach: FloatArray, best: IntArray
+    ) -> PairSet:
+        """Pairs (need, the best partner at a point that reaches it) for the needs within
+        `reach` km of the points `at`.
+
+        At one base point a pair's reduced profit is the need's place cents - u plus the
+        partner's cents - v: the partner with the most of the latter among those whose radius
+        reaches the need (`best`) is the point's best pair for it, and no other partner there
+        can improve the plan unless it does (the keep bonus aside: `_kept`).
+        """
         idx = self.idx
-        if needs.size == 0 or partners.size == 0:
+        if needs.size == 0 or at.size == 0:
             return _empty_pairs()
         tree = cKDTree(idx.need_xyz[needs])
-        chord = chord_for_km(np.minimum(reach, idx.partner_radius[partners])) + 1e-9
-        hits = tree.query_ball_point(idx.partner_xyz[partners], chord, return_sorted=False)
+        hits = tree.query_ball_point(
+            points.xyz[at], chord_for_km(reach) + 1e-9, return_sorted=False
+        )
         counts = np.fromiter((len(h) for h in hits), np.int64, len(hits))
         if counts.sum() == 0:
             return _empty_pairs()
         need = needs[np.fromiter(itertools.chain.from_iterable(hits), np.int64, int(counts.sum()))]
-        partner = np.repeat(partners, counts)
+        point = np.repeat(at, counts)
+        dist = km_for_chord(np.linalg.norm(idx.need_xyz[need] - points.xyz[point], axis=1))
+        partner = points.partner_for(point, dist, best)
+        ok = partner >= 0
+        n = int(ok.sum())
+        return PairSet(
+            need[ok], partner[ok], dist[ok], np.zeros(n, np.int64), np.zeros(n, np.int8), 0
+        )
+
+    def _kept(self, needs: IntArray, partners: IntArray) -> PairSet:
+        """The standing radial pairs of `needs` with partners in `partners` (the keep bonus
+        may make one better than its point's best partner)."""
+        if self.prev is None or partners.size == 0:
+            return _empty_pairs()
+        idx = self.idx
+        need = needs[self.prev[needs] >= 0]
+        partner = self.prev[need]
+        at = np.minimum(np.searchsorted(partners, partner), partners.size - 1)
         dist = km_for_chord(np.linalg.norm(idx.need_xyz[need] - idx.partner_xyz[partner], axis=1))
-        ok = dist <= idx.partner_radius[partner]
+        ok = (partners[at] == partner) & (dist <= idx.partner_radius[partner])
         n = int(ok.sum())
         return PairSet(
             need[ok], partner[ok], dist[ok], np.zeros(n, np.int64), np.zeros(n, np.int8), 0
@@ -180,38 +217,51 @@ class _Pricer:
             self.reduced.append(rc[good])
 
     def finish(self, per_need: int, per_slot: int | None = None) -> PricingResult:
-        """Each need's best `per_need` improving pairs by reduced profit."""
-        n_partners = len(self.idx.partners)
+        """Each need's best `per_need` improving pairs by reduced profit, ranked by (need,
+        reduced profit desc, partner position)."""
         if not self.parts:
             none = np.zeros(0, np.int64)
             return PricingResult(_empty_pairs(), none, self.priced, none, none)
         pairs = _concat(self.parts)
         rc = np.concatenate(self.reduced)
-        best = np.zeros(int(pairs.need_pos.max()) + 1, dtype=np.int64)
-        np.maximum.at(best, pairs.need_pos, rc)
-        best_need = np.flatnonzero(best > 0)
-        pairs, rc = _best_per_point(self.idx, pairs, rc)
-        # Rank by reduced profit: carry rc in the cents slot through _top_k, then restore.
-        ranked = _top_k(
-            PairSet(pairs.need_pos, pairs.partner_pos, pairs.distance_km, rc, pairs.via, 0),
-            per_need,
-            n_partners,
-        )
+        if self.prev is not None:
+            # Radial pricing gives one pair per (need, point) already; a standing pair
+            # (`_kept`) may repeat one.
+            pairs, rc = _best_per_point(self.idx, pairs, rc)
+        # (need, partner) pairs are distinct here, so one unstable sort of a unique key.
+        top = int(rc.max()) + 1
+        span = len(self.idx.partners) + 1
+        if (int(pairs.need_pos.max()) + 1) * (top + 1) * span < 2**62:
+            key = (pairs.need_pos * (top + 1) + (top - rc)) * span + pairs.partner_pos
+            order = np.argsort(key)
+        else:
+            order = np.lexsort((pairs.partner_pos, -rc, pairs.need_pos))
+        need = pairs.need_pos[order]
+        starts = np.r_[0, np.flatnonzero(need[1:] != need[:-1]) + 1]
+        best_rc = rc[order[starts]]
+        best_need = need[starts][best_rc > 0]
+        rank = np.arange(order.size) - np.repeat(starts, np.diff(np.r_[starts, order.size]))
+        sel = order[rank < per_need]
         if per_slot is not None:
-            ranked = _best_per_slot(self.idx, ranked, per_slot)
-        key = pairs.need_pos * (n_partners + 1) + pairs.partner_pos
-        order = np.argsort(key)
-        wanted = ranked.need_pos * (n_partners + 1) + ranked.partner_pos
-        where = order[np.searchsorted(key[order], wanted)]
-        chosen = PairSet(
-            ranked.need_pos,
-            ranked.partner_pos,
-            ranked.distance_km,
-            pairs.cents[where],
-            ranked.via,
-            0,
+            sel = sel[_best_per_slot(self.idx, _subset(pairs, sel), rc[sel], per_slot)]
+        return PricingResult(
+            _subset(pairs, sel),
+            rc[sel],
+            self.priced,
+            best_need,
+            best_rc[best_rc > 0],
         )
-        return PricingResult(chosen, ranked.cents, self.priced, best_need, best[best_need])
+
+
+def _subset(pairs: PairSet, at: IntArray) -> PairSet:
+    return PairSet(
+        pairs.need_pos[at],
+        pairs.partner_pos[at],
+        pairs.distance_km[at],
+        pairs.cents[at],
+        pairs.via[at],
+        0,
+    )
 
 
 def _best_per_point(idx: CandidateIndex, pairs: PairSet, rc: IntArray) -> tuple[PairSet, IntArray]:
@@ -244,10 +294,10 @@ def _best_per_point(idx: CandidateIndex, pairs: PairSet, rc: IntArray) -> tuple[
     return out, rc[sel]
 
 
-def _best_per_slot(idx: CandidateIndex, ranked: PairSet, per_slot: int) -> PairSet:
-    """Of `ranked` (reduced profit in the cents slot), each receiver's best per_slot x (its
-    tasks left + 1): a base point for radial pairs (its partners' slots together), a partner
-    for area pairs."""
+def _best_per_slot(idx: CandidateIndex, ranked: PairSet, rc: IntArray, per_slot: int) -> IntArray:
+    """Positions (ascending) of the pairs of `ranked` (reduced profit `rc`) that are among
+    their receiver's best per_slot x (its tasks left + 1): a base point for radial pairs (its
+    partners' slots together), a partner for area pairs."""
     left = idx.tasks_left_table()
     n_caps = max(1, left.shape[1])
     code = idx.need_cap_code[ranked.need_pos]
@@ -260,19 +310,11 @@ def _best_per_slot(idx: CandidateIndex, ranked: PairSet, per_slot: int) -> PairS
     np.add.at(slots, key_all, left.reshape(-1))
     slots[(n_p + np.arange(n_p))[:, None] * n_caps + np.arange(n_caps)] = left
     budget = per_slot * (slots[receiver] + 1)
-    order = np.lexsort((ranked.partner_pos, ranked.need_pos, -ranked.cents, receiver))
+    order = np.lexsort((ranked.partner_pos, ranked.need_pos, -rc, receiver))
     r = receiver[order]
     starts = np.r_[0, np.flatnonzero(r[1:] != r[:-1]) + 1] if r.size else r
     rank = np.arange(r.size) - np.repeat(starts, np.diff(np.r_[starts, r.size]))
-    sel = np.sort(order[rank < budget[order]])
-    return PairSet(
-        ranked.need_pos[sel],
-        ranked.partner_pos[sel],
-        ranked.distance_km[sel],
-        ranked.cents[sel],
-        ranked.via[sel],
-        0,
-    )
+    return np.sort(order[rank < budget[order]])
 
 
 def _bands(a: FloatArray) -> list[IntArray]:

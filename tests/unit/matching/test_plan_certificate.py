@@ -28,7 +28,9 @@ from matching.plan import network_for
 def shared_point_city() -> tuple[list, list]:
     """The shape that broke top-k on real data: 40 needs clustered round one ZIP-centre point
     where 12 partners share a base (1 slot each), and 6 partners with 5 slots each 3 km away
-    that are never among a need's best 12 by score."""
+    that are never among a need's best 12 by score. The plan's starting network counts base
+    points, not partners (`k=1`: the shared point, plus SPARE_K under-demanded points), so it
+    starts with room for 17 of the 40 needs."""
     needs = [
         make_need(i, 0.05 * (i % 7), 0.05 * (i // 7), priority=1 + i % 5, age_days=i)
         for i in range(1, 41)
@@ -46,7 +48,7 @@ def shared_point_city() -> tuple[list, list]:
 
 def test_a_plan_from_a_capacity_blind_pruned_network_is_still_the_full_optimum():
     needs, partners = shared_point_city()
-    plan = plan_city(needs, partners, NOW, k=12)
+    plan = plan_city(needs, partners, NOW, k=1)
     assert round(plan.objective * 100) == networkx_cents(needs, partners)
     assert plan.stats.certified and plan.stats.gap_cents == 0
     assert plan.stats.rounds > 1 and plan.stats.pairs_added > 0
@@ -57,7 +59,7 @@ def test_a_plan_from_a_capacity_blind_pruned_network_is_still_the_full_optimum()
 def test_a_plan_stopped_before_its_proof_says_so_and_bounds_what_it_may_miss():
     needs, partners = shared_point_city()
     exact = networkx_cents(needs, partners)
-    stopped = plan_city(needs, partners, NOW, k=12, max_rounds=1)
+    stopped = plan_city(needs, partners, NOW, k=1, max_rounds=1)
     assert not stopped.stats.certified
     assert round(stopped.objective * 100) < exact
     # The reported gap is an upper bound on the true shortfall.
@@ -238,3 +240,60 @@ def test_a_kept_pair_inside_a_crowd_keeps_its_partner():
     again = plan_city(needs, partners, NOW, previous=baseline)
     assert (again.churn.moved, again.churn.added, again.churn.dropped) == (0, 0, 0)
     assert round(again.objective * 100) == networkx_cents(needs, partners, baseline)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_the_best_partner_at_a_point_is_the_best_of_those_whose_radius_reaches(seed):
+    # Partners at 3 base points with mixed radii and values; for any distance, the point's
+    # answer is the partner with the largest value among those that reach it (lowest
+    # position on ties), or none.
+    rnd = random.Random(seed)
+    bases = [(0.0, 0.0), (2.0, 1.0), (-1.0, 3.0)]
+    partners = [
+        make_partner(
+            j,
+            *bases[rnd.randrange(3)],
+            radius_km=rnd.choice([0.5, 1.0, 1.0, 2.0, 3.5]),
+            capabilities={"lot_mowing": (2, 2)},
+        )
+        for j in range(1, rnd.randint(2, 14))
+    ]
+    idx = CandidateIndex([make_need(1, 0, 0)], partners)
+    points = idx.points("lot_mowing")
+    value = np.array([rnd.randint(0, 3) for _ in partners], np.int64)
+    best = points.best_prefix(value)
+    point = np.repeat(np.arange(points.size), 6)
+    dist = np.array([rnd.choice([0.0, 0.5, 0.7, 1.0, 2.0, 3.0, 4.0]) for _ in point])
+    got = points.partner_for(point, dist, best)
+    loc = idx.partner_location
+    for j, d, g in zip(point, dist, got, strict=True):
+        at = points.order[points.start[j] : points.start[j + 1]]
+        reach = [p for p in at if idx.partner_radius[p] >= d]
+        assert loc[at[0]] == loc[at[-1]]
+        want = min(reach, key=lambda p: (-value[p], p)) if reach else -1
+        assert g == want
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_a_baseline_of_other_partners_inside_a_crowd_is_priced_with_its_keep_bonus(seed):
+    # Partners of a crowd with one track record score alike; each need's standing partner is
+    # the LAST one (by id) at a point that reaches it, never the one pricing looks at first
+    # for that point, and only the keep bonus favours it: the plan must still be the optimum
+    # with the bonus, found from a one-point start.
+    needs, partners = crowd_at_one_point_city(seed)
+    partners = [dataclasses.replace(p, track_record=partners[0].track_record) for p in partners]
+    idx = CandidateIndex(needs, partners)
+    pairs = idx.best_pairs(NOW, DEFAULT_WEIGHTS, k=None, require_capacity=True)
+    baseline: dict[int, tuple[int, int]] = {}
+    for n, p, via, cents in zip(
+        pairs.need_pos, pairs.partner_pos, pairs.via, pairs.cents, strict=True
+    ):
+        need, partner = int(idx.need_ids[n]), int(idx.partner_ids[p])
+        if via == 0 and (need not in baseline or cents >= baseline[need][1]):
+            baseline[need] = (partner, int(cents))
+    previous = {n: p for n, (p, _) in baseline.items()}
+    plan = plan_city(needs, partners, NOW, k=1, previous=previous)
+    assert plan.stats.certified
+    assert round(plan.objective * 100) == networkx_cents(needs, partners, previous)
+    check_plan_is_valid(plan, needs, partners)
