@@ -200,7 +200,7 @@ def solve(network: Network) -> tuple[IntArray, int]:
     reversed (hub → group) and then group → sink (capacity tasks_left), or straight through
     the need's own bypass need → sink. Same plans, same objective, but no single source
     holding every unit: OR-Tools' cost-scaling push-relabel solved the clustered L networks in
-    about 0.6x the time (bench/README.md, docs/field-notes.md trap 35). The flows are mapped
+    0.7-0.95x the time (bench/README.md, docs/field-notes.md trap 35). The flows are mapped
     back onto `network`'s arcs, so the dual prices (`dual_prices`) read the network as stated.
     """
     if network.n_pairs == 0:
