@@ -193,22 +193,65 @@ def _compact(keys: IntArray, size: int) -> tuple[IntArray, IntArray]:
 
 
 def solve(network: Network) -> tuple[IntArray, int]:
-    """Optimal flow on every arc (pair arcs first: 0/1) and the objective in cents."""
+    """Optimal flow on every arc of `network` (pair arcs first: 0/1) and the objective in cents.
+
+    OR-Tools solves the same assignment stated the other way round: every need supplies one
+    unit, which reaches the sink through a pair arc reversed (need → group or hub), a feed
+    reversed (hub → group) and then group → sink (capacity tasks_left), or straight through
+    the need's own bypass need → sink. Same plans, same objective, but no single source
+    holding every unit: OR-Tools' cost-scaling push-relabel solved the clustered L networks in
+    0.7-0.95x the time (bench/README.md, docs/field-notes.md trap 35). The flows are mapped
+    back onto `network`'s arcs, so the dual prices (`dual_prices`) read the network as stated.
+    """
     if network.n_pairs == 0:
         return np.zeros(network.tails.size, dtype=np.int64), 0
-    smcf = SimpleMinCostFlow()
-    smcf.add_arcs_with_capacity_and_unit_cost(
-        network.tails, network.heads, network.capacities, network.costs
+    n_pairs, n_groups, n_needs = network.n_pairs, network.n_groups, network.n_needs
+    feeds = network.feed_arcs
+    n_feeds = feeds.stop - feeds.start
+    g0, n0 = 2, 2 + 2 * n_groups
+    need_nodes = n0 + np.arange(n_needs, dtype=np.int32)
+    tails = np.concatenate(
+        [network.heads[:n_pairs], g0 + np.arange(n_groups), network.heads[feeds], need_nodes]
+    ).astype(np.int32)
+    heads = np.concatenate(
+        [
+            network.tails[:n_pairs],
+            np.full(n_groups, SINK),
+            network.tails[feeds],
+            np.full(n_needs, SINK),
+        ]
+    ).astype(np.int32)
+    capacities = np.concatenate(
+        [
+            np.ones(n_pairs, np.int64),
+            network.group_cap,
+            np.full(n_feeds, n_needs, np.int64),
+            np.ones(n_needs, np.int64),
+        ]
     )
+    costs = np.concatenate(
+        [network.costs[:n_pairs], np.zeros(n_groups, np.int64), network.costs[feeds]]
+    )
+    costs = np.concatenate([costs, np.zeros(n_needs, np.int64)])
+    smcf = SimpleMinCostFlow()
+    smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
     smcf.set_nodes_supplies(
-        np.array([SOURCE, SINK], dtype=np.int32),
-        np.array([network.supply, -network.supply], dtype=np.int64),
+        np.r_[SINK, need_nodes].astype(np.int32),
+        np.r_[-n_needs, np.ones(n_needs, np.int64)].astype(np.int64),
     )
     status = smcf.solve()
     if status != smcf.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed with status {status}")
-    flows = smcf.flows(np.arange(network.tails.size, dtype=np.int32))
-    return np.asarray(flows, dtype=np.int64), -int(smcf.optimal_cost())
+    reversed_flows = np.asarray(smcf.flows(np.arange(tails.size, dtype=np.int32)), np.int64)
+    # Back onto the stated network: pairs, source → group, group → hub, need → sink, bypass.
+    pair_flow = reversed_flows[:n_pairs]
+    group_flow = reversed_flows[n_pairs : n_pairs + n_groups]
+    feed_flow = reversed_flows[n_pairs + n_groups : n_pairs + n_groups + n_feeds]
+    served = 1 - reversed_flows[n_pairs + n_groups + n_feeds :]
+    flows = np.concatenate(
+        [pair_flow, group_flow, feed_flow, served, [network.supply - int(served.sum())]]
+    )
+    return flows.astype(np.int64), -int(smcf.optimal_cost())
 
 
 @dataclass(frozen=True, slots=True)
