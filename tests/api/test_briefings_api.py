@@ -10,9 +10,11 @@ import pytest
 
 from accounts.actor import Actor
 from accounts.roles import Role
+from briefings.models import Briefing
 from commonground.db_types import utcnow
+from commonground.extensions import db
 from needs.services import claim_need, complete_need, start_need
-from tests.jobs import finish_api_job
+from tests.jobs import finish_api_job, run_queued_jobs
 
 DOWNTOWN = (30.4515, -91.1871)
 
@@ -155,6 +157,32 @@ def test_the_pdf_is_made_from_the_stored_briefing(api, city):
     assert pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF-")
     assert "near-cleaners" in pdf.headers["Content-Disposition"]
+
+
+def test_a_briefings_pdf_is_made_once_off_the_request_and_then_served_as_stored(api, city, app):
+    """Making a briefing queues the job that makes its PDF; once a worker ran it, the PDF link
+    serves the stored file (the same bytes every time). A briefing whose PDF was not made yet
+    (the worker is behind) still gets its PDF at once, made then and kept."""
+    client = api(city["outreach"].token)
+    made = client.post("/api/v1/briefings/partner", json={"partner_id": city["near"].id}).json
+    queued = client.get("/api/v1/jobs/?kind=briefing_pdf&active=true").json
+    assert [j["label"] for j in queued] == [f"PDF of briefing #{made['id']}"]
+    assert run_queued_jobs(app) == 1
+    job = client.get(queued[0]["url"]).json
+    assert job["status"] == "succeeded" and job["result"]["briefing_id"] == made["id"]
+    stored = db.session.get(Briefing, made["id"]).pdf
+    assert stored.startswith(b"%PDF-") and job["result"]["bytes"] == len(stored)
+    for _ in range(2):
+        pdf = client.get(f"/api/v1/briefings/{made['id']}/pdf")
+        assert pdf.status_code == 200 and pdf.data == stored
+
+    other = client.post("/api/v1/briefings/partner", json={"partner_id": city["near"].id}).json
+    first = client.get(f"/api/v1/briefings/{other['id']}/pdf")  # before the job ran
+    assert first.status_code == 200 and first.data.startswith(b"%PDF-")
+    db.session.expire_all()
+    assert db.session.get(Briefing, other["id"]).pdf == first.data
+    run_queued_jobs(app)  # the job finds it made: nothing made twice
+    assert client.get(f"/api/v1/briefings/{other['id']}/pdf").data == first.data
 
 
 def test_a_prospect_briefing_uses_what_outreach_typed_in_and_escapes_it(api, city):
