@@ -157,7 +157,6 @@ def who_can_act_here(
     now = now or utcnow()
     version = queries.city_version()
     reach = partner_reach(now, version)
-    feasible = [reach.partners[int(p)] for p in reach.partners_for_need(spec)[0].tolist()]
     # Competing open needs only break ties of score and slots: the open needs of this
     # capability in the tied partners' areas alone, from the process's kept open needs (issue
     # 14); same ranking. The ranking reads only the partners that can take the need, so they
@@ -168,6 +167,7 @@ def who_can_act_here(
         index = kept.with_partners(reach)
     else:
         near = kept.in_areas(tied, spec.capability) if tied else []
+        feasible = [reach.partners[int(p)] for p in reach.partners_for_need(spec)[0].tolist()]
         index = matching.CandidateIndex([spec, *(n for n in near if n.id != spec.id)], feasible)
     ranked = matching.rank_partners_for_need(
         spec, (), now, weights=weights, labels=capability_labels(), index=index
