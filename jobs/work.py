@@ -13,6 +13,7 @@ as the person who started it, and makes a repeated run (after a lost worker) do 
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ from jobs.kinds import JobOutcome, JobRun, job_kind
 from jobs.services import start_job
 from planning.models import Plan
 from planning.services import run_city_plan
+
+log = logging.getLogger(__name__)
 
 PLAN_STAGES = 100
 """A plan's progress is reported as a percentage."""
@@ -89,10 +92,18 @@ def briefing_pdf(actor: Actor, run: JobRun) -> JobOutcome:
 
 def with_pdf_made_later(actor: Actor, briefing: Briefing) -> Briefing:
     """Start the job that makes a briefing's PDF, just made, off the request: its PDF link then
-    serves the stored file. Called after the briefing's unit of work, by the pages and the API."""
-    start_job(
-        actor, "briefing_pdf", {"briefing_id": briefing.id}, label=f"PDF of briefing #{briefing.id}"
-    )
+    serves the stored file. Called after the briefing's unit of work, by the pages and the API.
+    The briefing is made whatever happens to the queue: when the job cannot be queued (the
+    queue's storage unreachable), that is logged and the PDF is made when first asked for."""
+    try:
+        start_job(
+            actor,
+            "briefing_pdf",
+            {"briefing_id": briefing.id},
+            label=f"PDF of briefing #{briefing.id}",
+        )
+    except Exception:  # the briefing is stored; its PDF can still be made on demand
+        log.exception("The PDF job of briefing %s could not be queued", briefing.id)
     return briefing
 
 

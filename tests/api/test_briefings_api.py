@@ -301,3 +301,30 @@ def test_briefings_appear_in_the_openapi_document(api, city):
         "/api/v1/performance/",
     ):
         assert path in paths, path
+
+
+def test_a_briefing_is_made_when_its_pdf_job_cannot_be_queued(app, make):
+    """With the queue's storage unreachable (Redis refusing on this machine's loopback), making
+    a briefing still answers 201 with the briefing stored, and its PDF is made when asked for."""
+    from commonground.app import create_app
+
+    crew_id = make.partner_doing("litter_cleanup", 2, name="Queue Gone Crew").id
+    token = make.user("outreach").token
+    other = create_app(
+        {
+            **{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "TESTING")},
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "JOBS_REDIS_URL": "redis://127.0.0.1:1/0",
+        }
+    )
+    db.session.commit()  # no open read of this app may hold SQLite's lock against the other
+    with other.app_context():
+        client = other.test_client()
+        headers = {"Authorization": f"Bearer {token}"}
+        made = client.post(
+            "/api/v1/briefings/partner", json={"partner_id": crew_id}, headers=headers
+        )
+        assert made.status_code == 201, made.json
+        pdf = client.get(f"/api/v1/briefings/{made.json['id']}/pdf", headers=headers)
+        assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+        db.session.remove()
