@@ -157,13 +157,14 @@ def who_can_act_here(
     now = now or utcnow()
     version = queries.city_version()
     reach = partner_reach(now, version)
-    # Competing open needs only break ties of score and slots: the open needs of this
-    # capability in the tied partners' areas alone, from the process's kept open needs (issue
-    # 14); same ranking. The ranking reads only the partners that can take the need, so they
-    # alone are indexed.
+    # Competing open needs only break ties of score and slots; they come from the process's
+    # kept open needs, never from SQL (issue 14); same ranking. With ties, over the index of
+    # every kept need and partner built once per city version (the ranking takes the feasible
+    # partners from it); else over the tied partners' own needs and the feasible partners
+    # (the need changed since the kept read, or nobody ties).
     tied = matching.partners_tied_for_need(spec, reach, now, weights=weights)
     kept = open_needs(version)
-    if tied and spec.id in kept.specs:  # every open need and partner, indexed once a city
+    if tied and spec.id in kept.specs:
         index = kept.with_partners(reach)
     else:
         near = kept.in_areas(tied, spec.capability) if tied else []
