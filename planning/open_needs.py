@@ -53,7 +53,10 @@ class OpenNeeds:
     changed: set[int] = field(default_factory=set)
     """Ids changed (opened, edited, closed) since `index` was built."""
 
-    _with_partners: tuple[matching.CandidateIndex, matching.CandidateIndex] | None = None
+    _with_partners: tuple[matching.CandidateIndex, matching.CandidateIndex] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    """(the partners' index it was built with, every kept need and those partners)."""
 
     def current_index(self) -> matching.CandidateIndex | None:
         """The place index when no need changed since it was built (else None)."""
