@@ -18,6 +18,7 @@ from briefings.schemas import (
     ProspectBriefingCreateSchema,
 )
 from jobs.services import start_job
+from jobs.work import with_pdf_made_later
 
 blp = token_blueprint(
     "briefings", __name__, "Partner briefings: what the city can do, and what you can do."
@@ -66,7 +67,10 @@ class Briefings(MethodView):
 @blp.errors(403, 404)
 def partner_briefing(data):
     """Generate and store a briefing for a registered partner (staff)."""
-    return _detail(services.generate_partner_briefing(current_actor(), data["partner_id"]))
+    actor = current_actor()
+    return _detail(
+        with_pdf_made_later(actor, services.generate_partner_briefing(actor, data["partner_id"]))
+    )
 
 
 @blp.route("/prospect", methods=["POST"])
@@ -75,7 +79,8 @@ def partner_briefing(data):
 @blp.errors(403)
 def prospect_briefing(data):
     """Generate and store a briefing for an organisation that is not registered yet."""
-    return _detail(services.generate_prospect_briefing(current_actor(), data))
+    actor = current_actor()
+    return _detail(with_pdf_made_later(actor, services.generate_prospect_briefing(actor, data)))
 
 
 @blp.route("/neighbourhood", methods=["POST"])
@@ -84,11 +89,11 @@ def prospect_briefing(data):
 @blp.errors(403)
 def neighbourhood_briefing(data):
     """Generate and store a briefing for a neighbourhood's community meeting."""
-    return _detail(
-        services.generate_neighbourhood_briefing(
-            current_actor(), data["neighbourhood"], weekly_tasks=data["weekly_tasks"]
-        )
+    actor = current_actor()
+    briefing = services.generate_neighbourhood_briefing(
+        actor, data["neighbourhood"], weekly_tasks=data["weekly_tasks"]
     )
+    return _detail(with_pdf_made_later(actor, briefing))
 
 
 @blp.route("/batch", methods=["POST"])
@@ -128,10 +133,11 @@ def briefing_html(briefing_id):
 )
 @blp.errors(403, 404)
 def briefing_pdf(briefing_id):
-    """The stored briefing as PDF (made with WeasyPrint from the stored HTML)."""
+    """The stored briefing as PDF (made with WeasyPrint from the stored HTML once, by a job
+    started when the briefing was made, and stored)."""
     actor = current_actor()
     briefing = services.get_briefing(actor, briefing_id)
-    pdf = services.render_pdf(actor, briefing_id)
+    pdf = services.briefing_pdf(actor, briefing_id)
     return Response(
         pdf,
         mimetype="application/pdf",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from commonground.db_types import UTCDateTime, utcnow
@@ -45,3 +45,5 @@ class Briefing(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
     html: Mapped[str] = mapped_column(Text, default="")
+    # Its PDF, made once from the HTML by a job after it was made (read only when served).
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)

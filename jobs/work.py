@@ -7,22 +7,27 @@ as the person who started it, and makes a repeated run (after a lost worker) do 
 - briefing batch: each briefing's id is saved with the briefing; a run skips those partners;
 - import: an import is idempotent (re-importing changes only rows that changed); the kept file
   is removed when the job succeeds;
-- geocoding what is pending: each pass only locates needs still pending.
+- geocoding what is pending: each pass only locates needs still pending;
+- a briefing's PDF: made once and stored with the briefing; a run finding it stored is done.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 from accounts.actor import Actor
 from briefings.models import Briefing
-from briefings.services import run_batch
+from briefings.services import run_batch, store_pdf
 from commonground.errors import ValidationError
 from intake.services import geocode_pending, import_needs, import_options_from_form
 from jobs.kinds import JobOutcome, JobRun, job_kind
+from jobs.services import start_job
 from planning.models import Plan
 from planning.services import run_city_plan
+
+log = logging.getLogger(__name__)
 
 PLAN_STAGES = 100
 """A plan's progress is reported as a percentage."""
@@ -71,6 +76,35 @@ def briefing_batch(actor: Actor, run: JobRun) -> JobOutcome:
         {"generated": made, "failures": result.failures, "total": result.total},
         "briefings",
     )
+
+
+@job_kind("briefing_pdf", "Briefing PDF", permission="briefing.generate")
+def briefing_pdf(actor: Actor, run: JobRun) -> JobOutcome:
+    """Make and store one briefing's PDF (`briefings.services.store_pdf`)."""
+    briefing_id = int(run.params["briefing_id"])
+    size = store_pdf(actor, briefing_id)
+    return JobOutcome(
+        f"The PDF of briefing #{briefing_id} is ready.",
+        {"briefing_id": briefing_id, "bytes": size},
+        "briefings",
+    )
+
+
+def with_pdf_made_later(actor: Actor, briefing: Briefing) -> Briefing:
+    """Start the job that makes a briefing's PDF, just made, off the request: its PDF link then
+    serves the stored file. Called after the briefing's unit of work, by the pages and the API.
+    The briefing is made whatever happens to the queue: when the job cannot be queued (the
+    queue's storage unreachable), that is logged and the PDF is made when first asked for."""
+    try:
+        start_job(
+            actor,
+            "briefing_pdf",
+            {"briefing_id": briefing.id},
+            label=f"PDF of briefing #{briefing.id}",
+        )
+    except Exception:  # the briefing is stored; its PDF can still be made on demand
+        log.exception("The PDF job of briefing %s could not be queued", briefing.id)
+    return briefing
 
 
 @job_kind("import_file", "Import", permission="import.run")

@@ -35,6 +35,9 @@ class Need(db.Model):
         # The need list, newest first: whole, and by status and capability (needs.queries).
         Index("ix_need_newest", "opened_at", "id"),
         Index("ix_need_status_newest", "status", "capability_code", "opened_at", "id"),
+        # The newest change, and the needs changed since (planning.queries.city_version,
+        # planning.open_needs).
+        Index("ix_need_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -43,8 +43,10 @@ class PlanAssignment(db.Model):
     reasons: Mapped[list] = mapped_column(JSON, default=list)
     # proposed -> offered -> accepted | declined
     status: Mapped[str] = mapped_column(String(20), default="proposed")
-    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Indexed: the newest offer and decision are part of the city's version, read on every
+    # suggestion, gap report and home page (planning.queries.city_version), over every plan.
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     decision_note: Mapped[str | None] = mapped_column(Text)
     claim_id: Mapped[int | None] = mapped_column(Integer)
 

@@ -50,6 +50,7 @@ from partners.services import get_partner
 from planning import queries, specs
 from planning.basis_cache import BasisCache, memoised
 from planning.models import Plan, PlanAssignment
+from planning.open_needs import OpenNeeds, OpenNeedsCache
 
 Progress = Callable[[str, float], None]
 
@@ -154,14 +155,21 @@ def who_can_act_here(
     if need.status != "open" or spec is None:
         return found
     now = now or utcnow()
-    reach = partner_reach(now)
-    feasible = [reach.partners[int(p)] for p in reach.partners_for_need(spec)[0].tolist()]
-    # Competing open needs only break ties of score and slots: read the open needs of this
-    # capability near the tied partners alone, not the city's (issue 14); same ranking. The
-    # ranking reads only the partners that can take the need, so they alone are indexed.
+    version = queries.city_version()
+    reach = partner_reach(now, version)
+    # Competing open needs only break ties of score and slots; they come from the process's
+    # kept open needs, never from SQL (issue 14); same ranking. With ties, over the index of
+    # every kept need and partner built once per city version (the ranking takes the feasible
+    # partners from it); else over the tied partners' own needs and the feasible partners
+    # (the need changed since the kept read, or nobody ties).
     tied = matching.partners_tied_for_need(spec, reach, now, weights=weights)
-    near = specs.open_need_specs(within=tied, capability=spec.capability) if tied else []
-    index = matching.CandidateIndex([spec, *(n for n in near if n.id != spec.id)], feasible)
+    kept = open_needs(version)
+    if tied and spec.id in kept.specs:
+        index = kept.with_partners(reach)
+    else:
+        near = kept.in_areas(tied, spec.capability) if tied else []
+        feasible = [reach.partners[int(p)] for p in reach.partners_for_need(spec)[0].tolist()]
+        index = matching.CandidateIndex([spec, *(n for n in near if n.id != spec.id)], feasible)
     ranked = matching.rank_partners_for_need(
         spec, (), now, weights=weights, labels=capability_labels(), index=index
     )
@@ -193,16 +201,16 @@ REACH_MAX_AGE = timedelta(days=7)
 """A partner's spec changes only with the city (its version) or the week (the key)."""
 
 
-def partner_reach(now: datetime) -> matching.CandidateIndex:
+def partner_reach(now: datetime, version: tuple[Any, ...] | None = None) -> matching.CandidateIndex:
     """Every partner as engine input (`specs.partner_specs`: slots left this week, track
-    record), indexed by place, kept per process while the city is unchanged
-    (`queries.city_version`) and in the same capacity week: "who can act here" read all of them
-    (every claim for the track records) and indexed them on every request (5 s at 100k needs x
-    5k partners, issue 14). Shared by the requests of a process, so never change it."""
+    record), indexed by place, kept per process while the city is unchanged (`version`, else
+    `queries.city_version()`) and in the same capacity week: "who can act here" read all of
+    them (every claim for the track records) and indexed them on every request (5 s at 100k
+    needs x 5k partners, issue 14). Shared by the requests of a process, so never change it."""
     key = (
         id(current_app._get_current_object()),  # one entry per application
         week_start(now, current_app.config["CITY_TIMEZONE"]),
-        queries.city_version(),
+        version if version is not None else queries.city_version(),
     )
     kept = REACH.get(key, now, REACH_MAX_AGE)
     if kept is not None:
@@ -210,6 +218,19 @@ def partner_reach(now: datetime) -> matching.CandidateIndex:
     reach = matching.CandidateIndex((), specs.partner_specs(now))
     REACH.put(key, now, reach)
     return reach
+
+
+OPEN_NEEDS = OpenNeedsCache()
+"""This process's open needs as engine input (see `open_needs`)."""
+
+
+def open_needs(version: tuple[Any, ...] | None = None) -> OpenNeeds:
+    """The city's open needs, kept per process and refreshed from the rows changed since the
+    last read (`planning.open_needs`); `version` is `queries.city_version()` when the caller
+    has it already. Shared by the requests of a process, so never change it."""
+    version = version if version is not None else queries.city_version()
+    key = (id(current_app._get_current_object()), current_app.config["CITY_TIMEZONE"])
+    return OPEN_NEEDS.current(key, version[0])
 
 
 def _plan_choice(
@@ -276,7 +297,12 @@ def suggest_needs_for_partner(
 def _ranked_needs(partner: Partner, now: datetime, limit: int | None) -> list[dict[str, Any]]:
     """The engine's ranking of open needs for one partner, in the partner's words."""
     found = specs.partner_specs(now, partner_ids={partner.id})
-    ranked = specs.rank_open_needs(found[0], now, limit)
+    kept = open_needs()
+    index = kept.current_index()
+    if index is not None:
+        ranked = specs.rank_open_needs(found[0], now, limit, index=index)
+    else:
+        ranked = specs.rank_open_needs(found[0], now, limit, needs=kept.in_area(found[0]))
     titles = need_summaries(s.need_id for s in ranked)
     names = {partner.id: partner.name}
     return [

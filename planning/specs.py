@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -70,6 +71,17 @@ NEED_COLUMNS = (
 )
 
 
+OPEN_WITH_PLACE = (Need.status == "open", Need.location_status == "ok", Need.latitude.is_not(None))
+"""The needs the engine reads: open, with a known place."""
+
+
+def need_specs_of(rows: Iterable[Any]) -> Iterator[tuple[Any, NeedSpec | None]]:
+    """(row, its spec, None without a place) of rows holding `NEED_COLUMNS`."""
+    zone = ZoneInfo(current_app.config["CITY_TIMEZONE"])  # once, not once a need (issue 14)
+    for row in rows:
+        yield row, (None if row.latitude is None else _need_spec(row, zone))
+
+
 def open_need_specs(
     *, within: Sequence[PartnerSpec] | None = None, capability: str | None = None
 ) -> list[NeedSpec]:
@@ -81,15 +93,13 @@ def open_need_specs(
     still decides feasibility exactly; the boxes only ever contain more, never less. With
     `capability`, only the needs of that capability.
     """
-    query = select(*NEED_COLUMNS).where(
-        Need.status == "open", Need.location_status == "ok", Need.latitude.is_not(None)
-    )
+    query = select(*NEED_COLUMNS).where(*OPEN_WITH_PLACE)
     if within is not None:
         query = query.where(in_areas(within))
     if capability is not None:
         query = query.where(Need.capability_code == capability)
-    zone = ZoneInfo(current_app.config["CITY_TIMEZONE"])  # once, not once a need (issue 14)
-    return [_need_spec(row, zone) for row in db.session.execute(query.order_by(Need.id))]
+    rows = db.session.execute(query.order_by(Need.id))
+    return [spec for _, spec in need_specs_of(rows) if spec is not None]
 
 
 KM_PER_DEGREE = 111.19492664455873  # EARTH_RADIUS_KM * pi / 180
@@ -130,17 +140,26 @@ def _area_conditions(partner: PartnerSpec) -> list[ColumnElement[bool]]:
 
 
 def rank_open_needs(
-    partner: PartnerSpec, now: datetime, limit: int | None
+    partner: PartnerSpec,
+    now: datetime,
+    limit: int | None,
+    *,
+    needs: Sequence[NeedSpec] | None = None,
+    index: matching.CandidateIndex | None = None,
 ) -> list[matching.Suggestion]:
     """The engine's ranking of the city's open needs for one partner, registered or prospective,
-    with the configured weights and the capabilities' labels."""
+    with the configured weights and the capabilities' labels: over `index` (every open need,
+    kept by the caller) or `needs` (the open needs in its area), else those read near it."""
+    if needs is None and index is None:
+        needs = open_need_specs(within=[partner])
     return matching.rank_needs_for_partner(
         partner,
-        open_need_specs(within=[partner]),
+        needs or (),
         now,
         weights=weights_from_config(),
         labels=capability_labels(),
         limit=limit,
+        index=index,
     )
 
 

@@ -18,6 +18,7 @@ from briefings.schemas import (
 )
 from commonground.errors import ValidationError
 from jobs.services import latest_job, start_job
+from jobs.work import with_pdf_made_later
 from partners.sectors import PROSPECT_SECTORS
 from web.access import current_actor, login_required
 from web.actions import run_action
@@ -55,7 +56,7 @@ def _generate(make: Callable[[Actor], Briefing]) -> Response:
     actor = current_actor()
     actor.require("briefing.generate")  # refuse before reading the form
     return run_action(
-        lambda: make(actor),
+        lambda: with_pdf_made_later(actor, make(actor)),
         done=None,
         back=lambda briefing: url_for("briefing_pages.show", briefing_id=briefing.id),
         refused_back=url_for("briefing_pages.index"),
@@ -88,6 +89,7 @@ def prospect():
         briefing = services.generate_prospect_briefing(actor, read_form(schema, request.form))
     except ValidationError as exc:
         return _index(request.form, domain_messages(exc, schema.load_fields)), 422
+    with_pdf_made_later(actor, briefing)
     return redirect(url_for("briefing_pages.show", briefing_id=briefing.id), 303)
 
 
@@ -128,7 +130,7 @@ def pdf(briefing_id: int):
     briefing = services.get_briefing(actor, briefing_id)
     name = services.pdf_filename(briefing)
     return Response(
-        services.render_pdf(actor, briefing_id),
+        services.briefing_pdf(actor, briefing_id),
         mimetype="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{name}"'},
     )

@@ -10,9 +10,11 @@ import pytest
 
 from accounts.actor import Actor
 from accounts.roles import Role
+from briefings.models import Briefing
 from commonground.db_types import utcnow
+from commonground.extensions import db
 from needs.services import claim_need, complete_need, start_need
-from tests.jobs import finish_api_job
+from tests.jobs import finish_api_job, run_queued_jobs
 
 DOWNTOWN = (30.4515, -91.1871)
 
@@ -157,6 +159,32 @@ def test_the_pdf_is_made_from_the_stored_briefing(api, city):
     assert "near-cleaners" in pdf.headers["Content-Disposition"]
 
 
+def test_a_briefings_pdf_is_made_once_off_the_request_and_then_served_as_stored(api, city, app):
+    """Making a briefing queues the job that makes its PDF; once a worker ran it, the PDF link
+    serves the stored file (the same bytes every time). A briefing whose PDF was not made yet
+    (the worker is behind) still gets its PDF at once, made then and kept."""
+    client = api(city["outreach"].token)
+    made = client.post("/api/v1/briefings/partner", json={"partner_id": city["near"].id}).json
+    queued = client.get("/api/v1/jobs/?kind=briefing_pdf&active=true").json
+    assert [j["label"] for j in queued] == [f"PDF of briefing #{made['id']}"]
+    assert run_queued_jobs(app) == 1
+    job = client.get(queued[0]["url"]).json
+    assert job["status"] == "succeeded" and job["result"]["briefing_id"] == made["id"]
+    stored = db.session.get(Briefing, made["id"]).pdf
+    assert stored.startswith(b"%PDF-") and job["result"]["bytes"] == len(stored)
+    for _ in range(2):
+        pdf = client.get(f"/api/v1/briefings/{made['id']}/pdf")
+        assert pdf.status_code == 200 and pdf.data == stored
+
+    other = client.post("/api/v1/briefings/partner", json={"partner_id": city["near"].id}).json
+    first = client.get(f"/api/v1/briefings/{other['id']}/pdf")  # before the job ran
+    assert first.status_code == 200 and first.data.startswith(b"%PDF-")
+    db.session.expire_all()
+    assert db.session.get(Briefing, other["id"]).pdf == first.data
+    run_queued_jobs(app)  # the job finds it made: nothing made twice
+    assert client.get(f"/api/v1/briefings/{other['id']}/pdf").data == first.data
+
+
 def test_a_prospect_briefing_uses_what_outreach_typed_in_and_escapes_it(api, city):
     response = api(city["outreach"].token).post(
         "/api/v1/briefings/prospect",
@@ -273,3 +301,30 @@ def test_briefings_appear_in_the_openapi_document(api, city):
         "/api/v1/performance/",
     ):
         assert path in paths, path
+
+
+def test_a_briefing_is_made_when_its_pdf_job_cannot_be_queued(app, make):
+    """With the queue's storage unreachable (Redis refusing on this machine's loopback), making
+    a briefing still answers 201 with the briefing stored, and its PDF is made when asked for."""
+    from commonground.app import create_app
+
+    crew_id = make.partner_doing("litter_cleanup", 2, name="Queue Gone Crew").id
+    token = make.user("outreach").token
+    other = create_app(
+        {
+            **{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "TESTING")},
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "JOBS_REDIS_URL": "redis://127.0.0.1:1/0",
+        }
+    )
+    db.session.commit()  # no open read of this app may hold SQLite's lock against the other
+    with other.app_context():
+        client = other.test_client()
+        headers = {"Authorization": f"Bearer {token}"}
+        made = client.post(
+            "/api/v1/briefings/partner", json={"partner_id": crew_id}, headers=headers
+        )
+        assert made.status_code == 201, made.json
+        pdf = client.get(f"/api/v1/briefings/{made.json['id']}/pdf", headers=headers)
+        assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+        db.session.remove()

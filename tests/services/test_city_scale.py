@@ -279,3 +279,84 @@ def test_stale_claims_are_chosen_in_sql_by_the_same_rule_as_their_deadlines(make
     home = coordinator_home(make.user("coordinator").actor, now=now)
     assert home["stale_count"] == count_stale_claims(now)
     assert [s["need_id"] for s in home["stale"]] == [c.need_id for c, _ in stale_claims(now)][:50]
+
+
+def test_a_change_to_a_need_is_seen_by_the_next_suggestions_at_once(make, api):
+    """The open needs are kept per process and refreshed from the rows changed since: a need
+    posted, moved or cancelled through the API changes the next answer of who can act here (the
+    competing needs that tell two tied partners apart) and of the tasks near a partner."""
+    small = make.partner_doing("litter_cleanup", 2, service_radius_km=2.0)
+    wide = make.partner_doing("litter_cleanup", 2, service_radius_km=6.0)
+    member = api(make.user("partner", partner=wide).token)
+    coordinator = api(make.user("coordinator").token)
+    here = make.need()
+    far = [make.need(latitude=lat, longitude=lon) for lat, lon in
+           (offset(4, b) for b in (0, 120, 240))]  # fmt: skip
+
+    def competing() -> dict:
+        answer = coordinator.get(f"/api/v1/needs/{here.id}/suggestions")
+        assert answer.status_code == 200
+        assert [s["partner_id"] for s in answer.json] == [small.id, wide.id]
+        return answer.json[0]["tie_break"]["values"]
+
+    def wide_tasks() -> set[int]:
+        answer = member.get(f"/api/v1/partners/{wide.id}/suggestions?limit=50")
+        assert answer.status_code == 200
+        return {s["need_id"] for s in answer.json}
+
+    assert competing() == {"by": "competing_needs", "this": 0, "next": 3}
+    assert wide_tasks() == {here.id, *(n.id for n in far)}
+    lat, lon = offset(4, 60)
+    posted = coordinator.post(
+        "/api/v1/needs/",
+        json={"capability": "litter_cleanup", "title": "Litter by the levee",
+              "latitude": lat, "longitude": lon, "priority": 3},
+    )  # fmt: skip
+    assert posted.status_code == 201
+    assert competing() == {"by": "competing_needs", "this": 0, "next": 4}
+    assert posted.json["id"] in wide_tasks()
+    lat, lon = offset(1, 0)  # now inside the small partner's area too
+    moved = coordinator.patch(
+        f"/api/v1/needs/{far[0].id}", json={"latitude": lat, "longitude": lon}
+    )
+    assert moved.status_code == 200
+    assert competing() == {"by": "competing_needs", "this": 1, "next": 4}
+    cancelled = coordinator.post(f"/api/v1/needs/{far[1].id}/cancel", json={"reason": "Gone"})
+    assert cancelled.status_code == 200
+    assert competing() == {"by": "competing_needs", "this": 1, "next": 3}
+    assert far[1].id not in wide_tasks()
+    for partner in (small, wide):  # the whole city's ranking, read afresh, agrees
+        now = utcnow()
+        index = matching.CandidateIndex(specs.open_need_specs(), specs.partner_specs(now))
+        whole_city = matching.rank_needs_for_partner(
+            index.partners[index.partner_position(partner.id)], (), now,
+            weights=specs.weights_from_config(), limit=50, index=index,
+        )  # fmt: skip
+        got = suggest_needs_for_partner(SYSTEM, partner.id, now=now, limit=50)
+        assert [s["need_id"] for s in got] == [s.need_id for s in whole_city]
+
+
+def test_the_kept_open_needs_are_read_again_only_where_they_changed(make):
+    """After the first read, a refresh reads the rows changed since (not the city's), and the
+    answers from the kept needs stay those of a fresh read, through many changes."""
+    from planning.open_needs import REBUILD_AFTER
+    from planning.services import open_needs
+
+    crew = make.partner_doing("litter_cleanup", 5, service_radius_km=6.0)
+    needs = [make.need(latitude=lat, longitude=lon) for lat, lon in
+             (offset(0.5 * (i % 9), 40 * i) for i in range(12))]  # fmt: skip
+    spec = specs.partner_specs(utcnow(), partner_ids={crew.id})[0]
+    first = open_needs()
+    assert {n.id for n in first.in_area(spec)} == {n.id for n in specs.open_need_specs()}
+    cancelled = needs[3]
+    from needs.services import close_need
+
+    close_need(SYSTEM, cancelled.id, "cancel", "Gone")
+    with counted_queries() as seen:
+        kept = open_needs()
+    reads = [q for q in seen if "FROM need" in q and "updated_at >=" in q]
+    assert len(reads) == 1  # the changed rows, by their stamp
+    assert cancelled.id not in {n.id for n in kept.in_area(spec)}
+    assert kept.current_index() is None  # answered from the index and the change on top
+    assert [n.id for n in kept.in_area(spec)] == [n.id for n in specs.open_need_specs()]
+    assert REBUILD_AFTER > 1
