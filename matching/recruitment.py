@@ -7,7 +7,10 @@ pair's score that is the need's: see scoring.py), so the configured weights deci
 clusters matter most.
 
 Per capability (the one asked for, or each capability with unmet needs), targets are chosen by
-greedy maximum coverage: candidate centres are the unmet needs' own locations; a centre covers
+greedy maximum coverage: candidate centres are the unmet needs' own locations (above
+CELLS_ABOVE unmet needs of one capability, one need per cell of side radius_km / 2: the need
+nearest its cell's weighted centroid, so a city of 100k needs weighs a few hundred candidate
+discs, not every pair of needs within the radius); a centre covers
 the still-uncovered unmet needs within `radius_km` (a KD-tree on 3-D coordinates, so the radius
 is an exact great-circle radius); the centre covering the most weight is taken (ties: more
 needs, then the lower need id), then moved to the weighted centroid of what it covers as long as
@@ -59,6 +62,10 @@ Place = tuple[str, float, float]
 
 REFINE_STEPS = 3
 """Times a chosen centre may move to the weighted centroid of what it covers."""
+CELLS_ABOVE = 2_000
+"""Unmet needs of one capability above which candidate centres are one need per cell: every
+need as a candidate covered every pair of needs within the radius, 25 minutes and more at
+100k clustered needs (bench/README.md)."""
 SLACK_KM = 1e-9
 """Added to KD-tree query radii only; the exact test `distance <= radius_km` decides."""
 
@@ -148,9 +155,10 @@ def _clusters(
     """Greedy maximum coverage of weighted points by discs centred on the points (module doc)."""
     tree = cKDTree(xyz)
     reach = float(chord_for_km(radius_km)) + SLACK_KM
-    rows = tree.query_ball_point(xyz, reach, return_sorted=True)
+    centres = _candidate_centres(xyz, points, radius_km)
+    rows = tree.query_ball_point(xyz[centres], reach, return_sorted=True)
     cols = [np.asarray(r, dtype=np.int64) for r in rows]
-    cols = [c[_within(xyz[c], xyz[i], radius_km)] for i, c in enumerate(cols)]
+    cols = [c[_within(xyz[c], xyz[i], radius_km)] for i, c in zip(centres, cols, strict=True)]
     n = len(xyz)
     cover = csr_matrix(
         (
@@ -158,20 +166,42 @@ def _clusters(
             np.concatenate(cols),
             np.concatenate([[0], np.cumsum([c.size for c in cols])]),
         ),
-        shape=(n, n),
+        shape=(centres.size, n),
     )
     alive = np.ones(n, dtype=bool)
     out: list[_Cluster] = []
     while alive.any() and len(out) < limit:
         gain = cover @ (points * alive)
         count = cover @ alive.astype(np.float64)
-        best = int(np.lexsort((np.arange(n), -count, -gain))[0])
+        best = int(np.lexsort((centres, -count, -gain))[0])
         members = cover.indices[cover.indptr[best] : cover.indptr[best + 1]]
-        start = _Cluster(xyz[best], members[alive[members]])
+        start = _Cluster(xyz[centres[best]], members[alive[members]])
         cluster = _refine(tree, xyz, points, alive, start, radius_km)
         alive[cluster.members] = False
         out.append(cluster)
     return out
+
+
+def _candidate_centres(
+    xyz: NDArray[np.float64], points: NDArray[np.float64], radius_km: float
+) -> NDArray[np.int64]:
+    """Positions of the needs that may centre a disc: every need up to CELLS_ABOVE, else per cell
+    of side radius_km / 2 the need nearest the cell's weighted centroid (ties: lower position)."""
+    n = len(xyz)
+    if n <= CELLS_ABOVE:
+        return np.arange(n, dtype=np.int64)
+    cells = np.floor(xyz / (radius_km / 2.0)).astype(np.int64)
+    _, cell = np.unique(cells, axis=0, return_inverse=True)
+    cell = cell.ravel()
+    weight = np.where(points > 0, points, 0.0) + 1e-9  # a need of no weight still places
+    sums = np.zeros((int(cell.max()) + 1, 3))
+    np.add.at(sums, cell, xyz * weight[:, None])
+    centroid = sums / np.bincount(cell, weights=weight)[:, None]
+    off = np.linalg.norm(xyz - centroid[cell], axis=1)
+    order = np.lexsort((np.arange(n), off, cell))
+    first = np.ones(n, dtype=bool)
+    first[1:] = cell[order][1:] != cell[order][:-1]
+    return np.sort(order[first]).astype(np.int64)
 
 
 def _within(
