@@ -8,7 +8,10 @@ session.
 
 from __future__ import annotations
 
-from flask import url_for
+from collections.abc import Mapping
+from typing import Any
+
+from flask import current_app, url_for
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
@@ -422,7 +425,14 @@ class Gaps(MethodView):
     @blp.errors(403)
     def get(self):
         """Needs nobody can reach, and what the city plan leaves unmet per area."""
-        return services.coverage_gap_report(current_actor())
+        body = services.coverage_gap_answer(current_actor(), _gaps_json)
+        return current_app.response_class(body, mimetype="application/json")
+
+
+def _gaps_json(report: Mapping[str, Any]) -> str:
+    """The gaps API's answer as JSON, made once per plan basis (see
+    `planning.services.coverage_gap_answer`); what `blp.response(200, GapsSchema)` would send."""
+    return current_app.json.dumps(GapsSchema().dump(report))
 
 
 @blp.route("/coverage/recruitment")
