@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import current_app, url_for
+from flask import Response, current_app, url_for
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
@@ -425,14 +425,7 @@ class Gaps(MethodView):
     @blp.errors(403)
     def get(self):
         """Needs nobody can reach, and what the city plan leaves unmet per area."""
-        body = services.coverage_gap_answer(current_actor(), _gaps_json)
-        return current_app.response_class(body, mimetype="application/json")
-
-
-def _gaps_json(report: Mapping[str, Any]) -> str:
-    """The gaps API's answer as JSON, made once per plan basis (see
-    `planning.services.coverage_gap_answer`); what `blp.response(200, GapsSchema)` would send."""
-    return current_app.json.dumps(GapsSchema().dump(report))
+        return _json(services.kept_answer(current_actor(), services.coverage_gap_report, _gaps))
 
 
 @blp.route("/coverage/recruitment")
@@ -442,7 +435,26 @@ class Recruitment(MethodView):
     @blp.errors(403)
     def get(self, query):
         """Where the needs the city plan leaves unassigned cluster, and whom to recruit there."""
-        return services.recruitment_report(current_actor(), **query)
+        answer = services.kept_answer(
+            current_actor(), services.recruitment_report, _recruitment, **query
+        )
+        return _json(answer)
+
+
+def _gaps(report: Mapping[str, Any]) -> str:
+    """The gaps API's answer, as `blp.response(200, GapsSchema)` would send it; made once per
+    plan basis (see `planning.services.kept_answer`)."""
+    return current_app.json.dumps(GapsSchema().dump(report))
+
+
+def _recruitment(report: Mapping[str, Any]) -> str:
+    """The recruitment API's answer, as `blp.response(200, RecruitmentSchema)` would send it;
+    made once per plan basis and query."""
+    return current_app.json.dumps(RecruitmentSchema().dump(report))
+
+
+def _json(body: str) -> Response:
+    return current_app.response_class(body, mimetype="application/json")
 
 
 @blp.route("/partnerships")

@@ -11,7 +11,7 @@ the claim and the accepted offer are stored together.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -837,13 +837,21 @@ def coverage_gap_report(
     return _kept_gap_report(basis)
 
 
-def coverage_gap_answer(actor: Actor, present: Callable[[Mapping[str, Any]], T]) -> T:
-    """`present(coverage_gap_report(actor))`, kept with the basis like the report: the API's
-    JSON of the report is made once per basis (serialising it took half the request at M).
-    `present` must be one function for the process (it is part of the key)."""
+def kept_answer(
+    actor: Actor,
+    report: Callable[..., Mapping[str, Any]],
+    present: Callable[[Mapping[str, Any]], T],
+    **arguments: Hashable,
+) -> T:
+    """`present(report(actor, **arguments))` for a report read from the plan basis
+    (`coverage_gap_report`, `recruitment_report`), kept with the basis like the report itself:
+    the API's JSON of a report is made once per basis and arguments (serialising the gap report
+    took half the request at M). `report` and `present` must be functions that live as long as
+    the process (they are part of the key)."""
     actor.require("plan.read")
     basis = plan_basis()
-    return memoised(basis.reports, ("gaps", present), lambda: present(_kept_gap_report(basis)))
+    key = (report, present, tuple(sorted(arguments.items())))
+    return memoised(basis.reports, key, lambda: present(report(actor, basis=basis, **arguments)))
 
 
 def _kept_gap_report(basis: PlanBasis) -> Mapping[str, Any]:

@@ -211,6 +211,26 @@ def test_the_gaps_api_is_the_kept_report_and_sees_a_change_at_once(make, api):
     ]
 
 
+def test_kept_recruitment_answers_follow_their_query_and_the_city(make, api):
+    make.partner_doing("litter_cleanup", 1)
+    coordinator = api(make.user("coordinator").token)
+    for _ in range(3):
+        make.need()
+    make.need(capability="board_up")
+
+    def targets(query: str) -> list[tuple[str, int]]:
+        answer = coordinator.get(f"/api/v1/coverage/recruitment?{query}")
+        assert answer.status_code == 200
+        return [(t["capability"], t["needs_reached"]) for t in answer.json["targets"]]
+
+    assert targets("capability=board_up") == [("board_up", 1)]
+    assert targets("capability=litter_cleanup") == [("litter_cleanup", 2)]
+    assert targets("capability=board_up&radius_km=1") == [("board_up", 1)]
+    make.need(capability="board_up")
+    assert targets("capability=board_up") == [("board_up", 2)]
+    assert coordinator.get("/api/v1/coverage/recruitment?radius_km=99").status_code == 422
+
+
 def test_a_page_of_the_need_list_takes_the_same_queries_however_long_it_is(make, api):
     crew = make.partner_doing("litter_cleanup", 40)
     member = make.user("partner", partner=crew)
