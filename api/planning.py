@@ -8,7 +8,10 @@ session.
 
 from __future__ import annotations
 
-from flask import url_for
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Response, current_app, url_for
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
@@ -422,7 +425,7 @@ class Gaps(MethodView):
     @blp.errors(403)
     def get(self):
         """Needs nobody can reach, and what the city plan leaves unmet per area."""
-        return services.coverage_gap_report(current_actor())
+        return _json(services.kept_answer(current_actor(), services.coverage_gap_report, _gaps))
 
 
 @blp.route("/coverage/recruitment")
@@ -432,7 +435,26 @@ class Recruitment(MethodView):
     @blp.errors(403)
     def get(self, query):
         """Where the needs the city plan leaves unassigned cluster, and whom to recruit there."""
-        return services.recruitment_report(current_actor(), **query)
+        answer = services.kept_answer(
+            current_actor(), services.recruitment_report, _recruitment, **query
+        )
+        return _json(answer)
+
+
+def _gaps(report: Mapping[str, Any]) -> str:
+    """The gaps API's answer, as `blp.response(200, GapsSchema)` would send it; made once per
+    plan basis (see `planning.services.kept_answer`)."""
+    return current_app.json.dumps(GapsSchema().dump(report))
+
+
+def _recruitment(report: Mapping[str, Any]) -> str:
+    """The recruitment API's answer, as `blp.response(200, RecruitmentSchema)` would send it;
+    made once per plan basis and query."""
+    return current_app.json.dumps(RecruitmentSchema().dump(report))
+
+
+def _json(body: str) -> Response:
+    return current_app.response_class(body, mimetype="application/json")
 
 
 @blp.route("/partnerships")

@@ -5,7 +5,9 @@ plan is stored) took seconds to minutes at 100k needs (issue 14), on every view.
 kept per process and served again while the city is unchanged (`planning.queries.city_version`,
 a handful of SQL aggregates) and it is at most PLAN_BASIS_MAX_AGE_S seconds old (waiting time
 keeps raising every need's points, so a basis is not kept forever). Reports computed from it
-are kept with it. Must not import Flask: the caller passes the key and the age.
+are kept with it, read-only (`frozen`): every request of the process is served the same
+objects, with no copy (a deep copy of the gap report on every request was a third of the gaps
+API at M). Must not import Flask: the caller passes the key and the age.
 """
 
 from __future__ import annotations
@@ -50,3 +52,59 @@ def memoised(memo: dict[Hashable, Any], key: Hashable, compute: Callable[[], T])
     if key not in memo:
         memo[key] = compute()
     return memo[key]
+
+
+def _refuse(self: Any, *args: Any, **kwargs: Any) -> Any:
+    raise TypeError("a kept report is shared by every request: copy it to change it")
+
+
+class FrozenDict(dict):
+    """A dict nobody can change: what a kept report is made of (see `frozen`). Still a dict, so
+    JSON, marshmallow, templates and comparisons read it as one; `{**d}` or `dict(d)` give a
+    changeable copy.
+    """
+
+    __slots__ = ()
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def __copy__(self) -> FrozenDict:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FrozenDict:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenDict, (dict(self),))
+
+
+class FrozenList(list):
+    """A list nobody can change (see `FrozenDict`); `list(rows)` or `rows[:]` give a
+    changeable copy."""
+
+    __slots__ = ()
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+    append = extend = insert = remove = pop = clear = sort = reverse = _refuse
+
+    def __copy__(self) -> FrozenList:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FrozenList:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenList, (list(self),))
+
+
+def frozen(value: Any) -> Any:
+    """`value` with every dict made a `FrozenDict` and every list a `FrozenList`, all the way
+    down (tuples stay tuples; the leaves, numbers, strings and datetimes, cannot change)."""
+    if isinstance(value, FrozenDict | FrozenList):
+        return value
+    if isinstance(value, dict):
+        return FrozenDict((k, frozen(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return FrozenList(frozen(v) for v in value)
+    if isinstance(value, tuple):
+        return tuple(frozen(v) for v in value)
+    return value

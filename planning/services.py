@@ -10,12 +10,11 @@ the claim and the accepted offer are stored together.
 
 from __future__ import annotations
 
-import copy
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app
 from sqlalchemy import insert, select
@@ -48,11 +47,12 @@ from partners.models import Partner
 from partners.queries import partner_names
 from partners.services import get_partner
 from planning import queries, specs
-from planning.basis_cache import BasisCache, memoised
+from planning.basis_cache import BasisCache, frozen, memoised
 from planning.models import Plan, PlanAssignment
 from planning.open_needs import OpenNeeds, OpenNeedsCache
 
 Progress = Callable[[str, float], None]
+T = TypeVar("T")
 
 
 def _units() -> str:
@@ -830,10 +830,32 @@ def coverage_gap_report(
     unmet, with the capacity it allocates there (each partner's slots counted once).
 
     The plan is `plan_basis(now)` unless a basis is given (see its rule); `plan` says which.
+    The report is kept with the basis and shared, read-only (`planning.basis_cache.frozen`).
     """
     actor.require("plan.read")
     basis = basis or plan_basis(now)
-    return copy.deepcopy(memoised(basis.reports, "gaps", lambda: _gap_report(basis)))
+    return _kept_gap_report(basis)
+
+
+def kept_answer(
+    actor: Actor,
+    report: Callable[..., Mapping[str, Any]],
+    present: Callable[[Mapping[str, Any]], T],
+    **arguments: Hashable,
+) -> T:
+    """`present(report(actor, **arguments))` for a report read from the plan basis
+    (`coverage_gap_report`, `recruitment_report`), kept with the basis like the report itself:
+    the API's JSON of a report is made once per basis and arguments (serialising the gap report
+    took half the request at M). `report` and `present` must be functions that live as long as
+    the process (they are part of the key)."""
+    actor.require("plan.read")
+    basis = plan_basis()
+    key = (report, present, tuple(sorted(arguments.items())))
+    return memoised(basis.reports, key, lambda: present(report(actor, basis=basis, **arguments)))
+
+
+def _kept_gap_report(basis: PlanBasis) -> Mapping[str, Any]:
+    return memoised(basis.reports, "gaps", lambda: frozen(_gap_report(basis)))
 
 
 def _gap_report(basis: PlanBasis) -> dict[str, Any]:
@@ -924,12 +946,11 @@ def recruitment_report(
     """
     actor.require("plan.read")
     basis = basis or plan_basis(now)
-    found = memoised(
+    return memoised(
         basis.reports,
         ("recruitment", capability, radius_km, limit),
-        lambda: _recruitment_report(basis, capability, radius_km, limit),
+        lambda: frozen(_recruitment_report(basis, capability, radius_km, limit)),
     )
-    return copy.deepcopy(found)
 
 
 def _recruitment_report(
@@ -1052,7 +1073,7 @@ def coordinator_home(actor: Actor, *, now: datetime) -> dict[str, Any]:
     home = attention_summary(actor, now)
     actor.require("plan.read")
     basis = plan_basis(now)
-    home.update(copy.deepcopy(memoised(basis.reports, "home", lambda: _home_gaps(basis))))
+    home.update(memoised(basis.reports, "home", lambda: frozen(_home_gaps(basis))))
     home["awaiting_triage"] = count_reports_awaiting_triage()
     return home
 
@@ -1060,7 +1081,7 @@ def coordinator_home(actor: Actor, *, now: datetime) -> dict[str, Any]:
 def _home_gaps(basis: PlanBasis) -> dict[str, Any]:
     """What the home shows of the coverage gaps: counts and the first rows, kept with the
     basis (a copy of the whole gap report on every request took most of the home at L)."""
-    gaps = memoised(basis.reports, "gaps", lambda: _gap_report(basis))
+    gaps = _kept_gap_report(basis)
     return {
         "unreachable": _need_list(gaps["unreachable"]),
         "zero_capacity": _need_list(gaps["zero_capacity_only"]),

@@ -3,10 +3,12 @@ reading only what is near, or a bounded number of queries whatever the city's si
 
 from __future__ import annotations
 
+import json
 import math
 from contextlib import contextmanager
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import event
 
 import matching
@@ -157,14 +159,76 @@ def test_gaps_are_served_again_while_the_city_is_unchanged_and_read_afresh_when_
     )
 
 
-def test_a_report_handed_out_can_be_changed_without_changing_the_next_one(make):
+def test_a_kept_report_cannot_be_changed_by_one_caller_for_the_next(make):
     make.partner_doing("litter_cleanup", 1)
     coordinator = make.user("coordinator")
     make.need()
+    make.need(capability="board_up", title="Nobody boards up")
     now = utcnow()
     first = coverage_gap_report(coordinator.actor, now=now)
-    first["cells"].clear()
-    assert coverage_gap_report(coordinator.actor, now=now)["cells"]
+    shown = json.loads(json.dumps(first, default=str))  # what it said, apart from it
+    cell = first["cells"][0]
+    for change in (
+        first["cells"].clear,
+        lambda: first["cells"].append({}),
+        lambda: cell.update(unmet=99),
+        lambda: cell.__setitem__("unmet", 99),
+        lambda: cell["allocations"].pop(),
+        lambda: first["unreachable"][0].pop("title"),
+        lambda: first.setdefault("extra", 1),
+    ):
+        with pytest.raises(TypeError):
+            change()
+    mine = [{**c, "unmet": 99} for c in first["cells"]]  # a copy is the caller's to change
+    assert mine[0]["unmet"] == 99
+    again = coverage_gap_report(coordinator.actor, now=now)
+    assert json.loads(json.dumps(again, default=str)) == shown
+    assert again["unreachable"][0]["title"] == "Nobody boards up"
+    home = coordinator_home(coordinator.actor, now=now)
+    with pytest.raises(TypeError):
+        home["shortfalls"].clear()
+    assert coordinator_home(coordinator.actor, now=now)["shortfalls"] == home["shortfalls"] != []
+
+
+def test_the_gaps_api_is_the_kept_report_and_sees_a_change_at_once(make, api):
+    crew = make.partner_doing("litter_cleanup", 1)
+    member = api(make.user("partner", partner=crew).token)
+    coordinator = api(make.user("coordinator").token)
+    needs = [make.need() for _ in range(3)]
+    first = coordinator.get("/api/v1/coverage/gaps")
+    assert first.status_code == 200 and first.mimetype == "application/json"
+    assert first.json["totals"] == {"open_needs": 3, "planned": 1, "unmet": 2, "allocated_tasks": 1}
+    assert coordinator.get("/api/v1/coverage/gaps").data == first.data
+    refused = member.get("/api/v1/coverage/gaps")
+    assert refused.status_code == 403 and refused.json["message"]
+
+    assert member.post(f"/api/v1/needs/{needs[0].id}/claim", json={}).status_code < 300
+    changed = coordinator.get("/api/v1/coverage/gaps").json
+    assert changed["totals"]["open_needs"] == 2
+    late = make.need(title="Posted just now", capability="board_up")
+    assert [n["need_id"] for n in coordinator.get("/api/v1/coverage/gaps").json["unreachable"]] == [
+        late.id
+    ]
+
+
+def test_kept_recruitment_answers_follow_their_query_and_the_city(make, api):
+    make.partner_doing("litter_cleanup", 1)
+    coordinator = api(make.user("coordinator").token)
+    for _ in range(3):
+        make.need()
+    make.need(capability="board_up")
+
+    def targets(query: str) -> list[tuple[str, int]]:
+        answer = coordinator.get(f"/api/v1/coverage/recruitment?{query}")
+        assert answer.status_code == 200
+        return [(t["capability"], t["needs_reached"]) for t in answer.json["targets"]]
+
+    assert targets("capability=board_up") == [("board_up", 1)]
+    assert targets("capability=litter_cleanup") == [("litter_cleanup", 2)]
+    assert targets("capability=board_up&radius_km=1") == [("board_up", 1)]
+    make.need(capability="board_up")
+    assert targets("capability=board_up") == [("board_up", 2)]
+    assert coordinator.get("/api/v1/coverage/recruitment?radius_km=99").status_code == 422
 
 
 def test_a_page_of_the_need_list_takes_the_same_queries_however_long_it_is(make, api):
