@@ -197,6 +197,39 @@ def test_a_partners_briefing_reads_the_needs_of_its_area_not_the_citys(make):
     assert {n.id for n in inside} | {listed.id, drawn.id} <= set(mine.needs)
 
 
+def test_a_partners_briefing_read_near_it_is_the_one_read_from_the_whole_city(make):
+    """The rim city with a crew of another sector whose area overlaps the partner's (a
+    partnership) and stale claims by a third inside and beyond the partner's area: the
+    briefing's content is the same whether the city is read near the partner or whole."""
+    from briefings.content import partner_content
+    from needs.services import stale_reasons
+
+    partner, inside, outside, listed, _, beyond = rim_city(make)
+    make.partner(
+        sector="business",
+        base_latitude=offset(3, 45)[0],
+        base_longitude=offset(3, 45)[1],
+        service_radius_km=6.0,
+        capabilities=[{"capability": "lot_mowing", "tasks_per_week": 40}],
+    )
+    for lat, lon in (offset(2, b) for b in range(0, 360, 40)):
+        make.need(capability="lot_mowing", latitude=lat, longitude=lon)
+    claimer = make.partner(capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 40}])
+    member = make.user("partner", partner=claimer)
+    long_ago = utcnow() - timedelta(days=40)
+    for need in [inside[0], inside[3], outside[1], listed, beyond]:
+        claim_need(member.actor, need.id, now=long_ago)
+    coordinator = make.user("coordinator")
+    now = utcnow()
+    spec = specs.partner_specs(now, partner_ids={partner.id})[0]
+    whole = load_city(coordinator.actor, now)
+    mine = load_city(coordinator.actor, now, within=spec)
+    assert beyond.id in stale_reasons(now) and beyond.id not in mine.stale
+    briefing = partner_content(coordinator.actor, mine, partner.id)
+    assert briefing == partner_content(coordinator.actor, whole, partner.id)
+    assert briefing["area"]["stale_claims"] >= 2 and briefing["partnerships"]
+
+
 def test_partners_tied_on_score_and_slots_are_still_told_apart_by_their_competing_needs(make):
     small = make.partner_doing("litter_cleanup", 2, service_radius_km=2.0)
     wide = make.partner_doing("litter_cleanup", 2, service_radius_km=6.0)
@@ -249,7 +282,13 @@ def test_stale_claims_are_chosen_in_sql_by_the_same_rule_as_their_deadlines(make
     moment the stale ones are exactly those past the deadline `release_deadlines` gives, and
     the home counts them all while listing the oldest."""
     from capabilities.services import update_capability
-    from needs.services import count_stale_claims, release_deadlines, stale_claims, start_need
+    from needs.services import (
+        count_stale_claims,
+        release_deadlines,
+        stale_claims,
+        stale_reasons,
+        start_need,
+    )
 
     update_capability(SYSTEM, "lot_mowing", {"stale_start_days": 9, "stale_complete_days": 6})
     update_capability(SYSTEM, "board_up", {"stale_start_days": 1, "stale_complete_days": 2})
@@ -274,6 +313,7 @@ def test_stale_claims_are_chosen_in_sql_by_the_same_rule_as_their_deadlines(make
         got = [(c.need_id, r) for c, r in stale_claims(moment)]
         assert got == want
         assert count_stale_claims(moment) == len(want)
+        assert stale_reasons(moment) == dict(want)
         assert [(c.need_id, r) for c, r in stale_claims(moment, limit=4)] == want[:4]
     assert 0 < count_stale_claims(now) < 60
     home = coordinator_home(make.user("coordinator").actor, now=now)
