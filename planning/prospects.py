@@ -24,6 +24,7 @@ from geo import places
 from needs.queries import need_summaries
 from partners.queries import partner_names
 from planning import specs
+from planning.services import partner_reach
 
 
 def place_prospect(data: dict[str, Any]) -> dict[str, Any]:
@@ -109,10 +110,12 @@ def partnerships_with(
     actor.require("plan.read")
     now = now or utcnow()
     # The subject's own best pairs, from the needs in its own area (every need a pair shares
-    # lies there) and the partners reaching them: not the city's pairs cut to a length.
+    # lies there) and the partners reaching them: not the city's pairs cut to a length. The
+    # partners are the process's kept ones (`partner_reach`), not every partner and claim read
+    # again for each briefing.
     pairs = matching.partnerships_of(
         subject,
-        specs.partner_specs(now),
+        partner_reach(now).partners,
         specs.open_need_specs(within=[subject]),
         limit=limit,
         labels=capability_labels(),
