@@ -112,11 +112,12 @@ def partnerships_with(
     # The subject's own best pairs, from the needs in its own area (every need a pair shares
     # lies there) and the partners reaching them: not the city's pairs cut to a length. The
     # partners are the process's kept ones (`partner_reach`), not every partner and claim read
-    # again for each briefing.
+    # again for each briefing, and only those that may reach its needs (`specs.may_reach`).
+    needs = specs.open_need_specs(within=[subject])
     pairs = matching.partnerships_of(
         subject,
-        partner_reach(now).partners,
-        specs.open_need_specs(within=[subject]),
+        specs.may_reach(partner_reach(now).partners, needs),
+        needs,
         limit=limit,
         labels=capability_labels(),
     )

@@ -198,9 +198,10 @@ def test_a_partners_briefing_reads_the_needs_of_its_area_not_the_citys(make):
 
 
 def test_a_partners_briefing_read_near_it_is_the_one_read_from_the_whole_city(make):
-    """The rim city with a crew of another sector whose area overlaps the partner's (a
-    partnership) and stale claims by a third inside and beyond the partner's area: the
-    briefing's content is the same whether the city is read near the partner or whole."""
+    """The rim city with partners of other sectors reaching the partner's area by their disc,
+    a listed neighbourhood or a polygon (partnerships), and stale claims inside and beyond
+    the area: the briefing's content is the same whether the city is read near the partner or
+    whole, and its partnerships are those of every partner over every need."""
     from briefings.content import partner_content
     from needs.services import stale_reasons
 
@@ -214,6 +215,28 @@ def test_a_partners_briefing_read_near_it_is_the_one_read_from_the_whole_city(ma
     )
     for lat, lon in (offset(2, b) for b in range(0, 360, 40)):
         make.need(capability="lot_mowing", latitude=lat, longitude=lon)
+    # Partners far away that reach the partner's area only by a listed neighbourhood or a
+    # drawn polygon, with lot mowing there.
+    far = offset(40, 90)
+    corners = ((-0.02, -0.02), (0.02, -0.02), (0.02, 0.02), (-0.02, 0.02), (-0.02, -0.02))
+    square = [[far[1] + dx, far[0] + dy] for dx, dy in corners]
+    away = offset(60, 200)
+    for extra in (
+        {"service_neighbourhoods": ["Scotlandville"]},
+        {"service_area_geojson": {"type": "Polygon", "coordinates": [square]}},
+    ):
+        make.partner(
+            sector="faith",
+            base_latitude=away[0],
+            base_longitude=away[1],
+            service_radius_km=1.0,
+            capabilities=[{"capability": "lot_mowing", "tasks_per_week": 5}],
+            **extra,
+        )
+    make.need(
+        capability="lot_mowing", latitude=30.60, longitude=-91.40, neighbourhood="Scotlandville"
+    )
+    make.need(capability="lot_mowing", latitude=far[0] + 0.001, longitude=far[1])
     claimer = make.partner(capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 40}])
     member = make.user("partner", partner=claimer)
     long_ago = utcnow() - timedelta(days=40)
@@ -227,7 +250,15 @@ def test_a_partners_briefing_read_near_it_is_the_one_read_from_the_whole_city(ma
     assert beyond.id in stale_reasons(now) and beyond.id not in mine.stale
     briefing = partner_content(coordinator.actor, mine, partner.id)
     assert briefing == partner_content(coordinator.actor, whole, partner.id)
-    assert briefing["area"]["stale_claims"] >= 2 and briefing["partnerships"]
+    assert briefing["area"]["stale_claims"] >= 2
+    everyone = matching.partnerships_of(
+        spec, specs.partner_specs(now), specs.open_need_specs(), limit=10
+    )  # every partner and need of the city
+    assert len(everyone) == 3
+    assert [(p["partner"]["id"], p["needs_covered"]) for p in briefing["partnerships"]] == [
+        (pair.partner_ids[1 - pair.partner_ids.index(partner.id)], pair.needs_covered)
+        for pair in everyone
+    ]
 
 
 def test_partners_tied_on_score_and_slots_are_still_told_apart_by_their_competing_needs(make):
