@@ -98,6 +98,23 @@ def suggest_needs_for_prospect(
     ]
 
 
+def _complementing(
+    subject: matching.PartnerSpec,
+    partners: Sequence[matching.PartnerSpec],
+    needs: Sequence[matching.NeedSpec],
+) -> list[matching.PartnerSpec]:
+    """The partners that could complement `subject` over `needs`, in their order: each does a
+    kind of work among the needs that the subject does not, and the subject one that it does
+    not. A pair needs both (`matching.partnerships_of`), so the others never make one."""
+    kinds = {n.capability for n in needs}
+    mine = set(subject.capabilities) & kinds
+    return [
+        p
+        for p in partners
+        if not (kinds & set(p.capabilities)) <= mine and not mine <= set(p.capabilities)
+    ]
+
+
 def partnerships_with(
     actor: Actor,
     subject: matching.PartnerSpec,
@@ -116,7 +133,7 @@ def partnerships_with(
     needs = specs.open_need_specs(within=[subject])
     pairs = matching.partnerships_of(
         subject,
-        specs.may_reach(partner_reach(now).partners, needs),
+        _complementing(subject, specs.may_reach(partner_reach(now).partners, needs), needs),
         needs,
         limit=limit,
         labels=capability_labels(),
