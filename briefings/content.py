@@ -28,7 +28,7 @@ from commonground.errors import ValidationError
 from commonground.extensions import db
 from commonground.links import public_url
 from needs.models import Need, NeedEvent
-from needs.services import stale_claims
+from needs.services import stale_reasons
 from partners.models import Partner
 from partners.services import get_partner
 from performance.kpis import EventRow, monthly_counts, months_between
@@ -126,7 +126,7 @@ def load_city(
         all_specs=all_specs,
         events=events,
         uncovered={g["need_id"] for g in gaps["unreachable"]},
-        stale={claim.need_id: reason for claim, reason in stale_claims(now)},
+        stale=stale_reasons(now, where=near),
         catalogue=[present_entry(e, labels) for e in list_catalogue(actor)],
         labels=labels,
         places=specs.neighbourhood_sites(),

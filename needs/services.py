@@ -447,6 +447,25 @@ def stale_claims(now: datetime, *, limit: int | None = None) -> list[tuple[Claim
     return [(claim, reason) for claim, _, _, reason in _deadlines(query)]
 
 
+def stale_reasons(now: datetime, *, where: Sequence[ColumnElement[bool]] = ()) -> dict[int, str]:
+    """need id -> why its active claim is stale (`stale_claims`'s rule and reasons), for the
+    needs meeting the SQL conditions `where` on `need` (every need without): only the ids,
+    dates and limits are read, no claim or need rows (a briefing asks this of its area)."""
+    query = (
+        select(Claim.need_id, Claim.claimed_at, Claim.started_at, Capability)
+        .join(Capability, Capability.code == Claim.capability_code)
+        .where(Claim.status == "active", stale_condition(now))
+    )
+    if where:
+        query = query.join(Need, Need.id == Claim.need_id).where(*where)
+    found = {}
+    for need_id, claimed_at, started_at, capability in db.session.execute(query):
+        limits = stale_limits(capability)
+        _, waits_for = stale_after(claimed_at, started_at, limits)
+        found[need_id] = _stale_reason(limits, waits_for)
+    return found
+
+
 def count_stale_claims(now: datetime) -> int:
     """How many active claims are past their limit (`stale_claims`, counted in SQL)."""
     query = (
@@ -502,13 +521,15 @@ def _deadlines(query) -> list[tuple[Claim, datetime, str, str]]:
     for claim, capability in db.session.execute(query):
         limits = stale_limits(capability)
         deadline, waits_for = stale_after(claim.claimed_at, claim.started_at, limits)
-        reason = (
-            f"Stale: not started within {limits[0]} days of the claim."
-            if waits_for == "start"
-            else f"Stale: not completed within {limits[1]} days."
-        )
-        found.append((claim, deadline, waits_for, reason))
+        found.append((claim, deadline, waits_for, _stale_reason(limits, waits_for)))
     return found
+
+
+def _stale_reason(limits: tuple[int, int], waits_for: str) -> str:
+    """The reason a stale claim is released with, told to its partner."""
+    if waits_for == "start":
+        return f"Stale: not started within {limits[0]} days of the claim."
+    return f"Stale: not completed within {limits[1]} days."
 
 
 def release_claims(

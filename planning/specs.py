@@ -113,30 +113,58 @@ def in_areas(partners: Sequence[PartnerSpec]) -> ColumnElement[bool]:
     return or_(false(), *(c for p in partners for c in _area_conditions(p)))
 
 
-def _area_conditions(partner: PartnerSpec) -> list[ColumnElement[bool]]:
-    """SQL conditions whose union holds every point of the partner's service area."""
+Box = tuple[float, float, float, float]
+"""(min latitude, max latitude, min longitude, max longitude)."""
+
+
+def area_boxes(partner: PartnerSpec) -> list[Box]:
+    """Boxes whose union holds every point of the partner's disc and polygon (its listed
+    neighbourhoods are not places: see `_area_conditions`)."""
     reach = max(0.0, partner.radius_km) * BOX_MARGIN + 0.01
     dlat = reach / KM_PER_DEGREE
     widest = min(89.0, abs(partner.lat) + dlat)
     dlon = min(180.0, reach / (KM_PER_DEGREE * math.cos(math.radians(widest))))
-    conditions = [
-        and_(
-            Need.latitude.between(partner.lat - dlat, partner.lat + dlat),
-            Need.longitude.between(partner.lon - dlon, partner.lon + dlon),
-        )
-    ]
-    if partner.neighbourhoods:
-        conditions.append(Need.neighbourhood.in_(sorted(partner.neighbourhoods)))
+    boxes = [(partner.lat - dlat, partner.lat + dlat, partner.lon - dlon, partner.lon + dlon)]
     if partner.polygon and partner.polygon[0]:
         lons = [x for x, _ in partner.polygon[0]]
         lats = [y for _, y in partner.polygon[0]]
-        conditions.append(
-            and_(
-                Need.latitude.between(min(lats) - 1e-6, max(lats) + 1e-6),
-                Need.longitude.between(min(lons) - 1e-6, max(lons) + 1e-6),
-            )
-        )
+        boxes.append((min(lats) - 1e-6, max(lats) + 1e-6, min(lons) - 1e-6, max(lons) + 1e-6))
+    return boxes
+
+
+def _area_conditions(partner: PartnerSpec) -> list[ColumnElement[bool]]:
+    """SQL conditions whose union holds every point of the partner's service area."""
+    conditions = [
+        and_(Need.latitude.between(lat0, lat1), Need.longitude.between(lon0, lon1))
+        for lat0, lat1, lon0, lon1 in area_boxes(partner)
+    ]
+    if partner.neighbourhoods:
+        conditions.append(Need.neighbourhood.in_(sorted(partner.neighbourhoods)))
     return conditions
+
+
+def may_reach(partners: Sequence[PartnerSpec], needs: Sequence[NeedSpec]) -> list[PartnerSpec]:
+    """The partners that may reach one of `needs`, in their order: one of its boxes
+    (`area_boxes`) meets the box of the needs of one neighbourhood, or it lists one of their
+    neighbourhoods. The same boxes as `in_areas`, so never fewer than reach them: the engine
+    decides exactly."""
+    groups: dict[str | None, Box] = {}
+    for n in needs:
+        lat0, lat1, lon0, lon1 = groups.get(n.neighbourhood, (n.lat, n.lat, n.lon, n.lon))
+        groups[n.neighbourhood] = (min(lat0, n.lat), max(lat1, n.lat), min(lon0, n.lon),
+                                   max(lon1, n.lon))  # fmt: skip
+    hoods = {h for h in groups if h is not None}
+    boxes = list(groups.values())
+    return [
+        p
+        for p in partners
+        if not p.neighbourhoods.isdisjoint(hoods)
+        or any(
+            a0 <= b1 and b0 <= a1 and c0 <= d1 and d0 <= c1
+            for a0, a1, c0, c1 in area_boxes(p)
+            for b0, b1, d0, d1 in boxes
+        )
+    ]
 
 
 def rank_open_needs(

@@ -261,6 +261,70 @@ def test_a_partners_briefing_reads_the_needs_of_its_area_not_the_citys(make):
     assert {n.id for n in inside} | {listed.id, drawn.id} <= set(mine.needs)
 
 
+def test_a_partners_briefing_read_near_it_is_the_one_read_from_the_whole_city(make):
+    """The rim city with partners of other sectors reaching the partner's area by their disc,
+    a listed neighbourhood or a polygon (partnerships), and stale claims inside and beyond
+    the area: the briefing's content is the same whether the city is read near the partner or
+    whole, and its partnerships are those of every partner over every need."""
+    from briefings.content import partner_content
+    from needs.services import stale_reasons
+
+    partner, inside, outside, listed, _, beyond = rim_city(make)
+    make.partner(
+        sector="business",
+        base_latitude=offset(3, 45)[0],
+        base_longitude=offset(3, 45)[1],
+        service_radius_km=6.0,
+        capabilities=[{"capability": "lot_mowing", "tasks_per_week": 40}],
+    )
+    for lat, lon in (offset(2, b) for b in range(0, 360, 40)):
+        make.need(capability="lot_mowing", latitude=lat, longitude=lon)
+    # Partners far away that reach the partner's area only by a listed neighbourhood or a
+    # drawn polygon, with lot mowing there.
+    far = offset(40, 90)
+    corners = ((-0.02, -0.02), (0.02, -0.02), (0.02, 0.02), (-0.02, 0.02), (-0.02, -0.02))
+    square = [[far[1] + dx, far[0] + dy] for dx, dy in corners]
+    away = offset(60, 200)
+    for extra in (
+        {"service_neighbourhoods": ["Scotlandville"]},
+        {"service_area_geojson": {"type": "Polygon", "coordinates": [square]}},
+    ):
+        make.partner(
+            sector="faith",
+            base_latitude=away[0],
+            base_longitude=away[1],
+            service_radius_km=1.0,
+            capabilities=[{"capability": "lot_mowing", "tasks_per_week": 5}],
+            **extra,
+        )
+    make.need(
+        capability="lot_mowing", latitude=30.60, longitude=-91.40, neighbourhood="Scotlandville"
+    )
+    make.need(capability="lot_mowing", latitude=far[0] + 0.001, longitude=far[1])
+    claimer = make.partner(capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 40}])
+    member = make.user("partner", partner=claimer)
+    long_ago = utcnow() - timedelta(days=40)
+    for need in [inside[0], inside[3], outside[1], listed, beyond]:
+        claim_need(member.actor, need.id, now=long_ago)
+    coordinator = make.user("coordinator")
+    now = utcnow()
+    spec = specs.partner_specs(now, partner_ids={partner.id})[0]
+    whole = load_city(coordinator.actor, now)
+    mine = load_city(coordinator.actor, now, within=spec)
+    assert beyond.id in stale_reasons(now) and beyond.id not in mine.stale
+    briefing = partner_content(coordinator.actor, mine, partner.id)
+    assert briefing == partner_content(coordinator.actor, whole, partner.id)
+    assert briefing["area"]["stale_claims"] >= 2
+    everyone = matching.partnerships_of(
+        spec, specs.partner_specs(now), specs.open_need_specs(), limit=10
+    )  # every partner and need of the city
+    assert len(everyone) == 3
+    assert [(p["partner"]["id"], p["needs_covered"]) for p in briefing["partnerships"]] == [
+        (pair.partner_ids[1 - pair.partner_ids.index(partner.id)], pair.needs_covered)
+        for pair in everyone
+    ]
+
+
 def test_partners_tied_on_score_and_slots_are_still_told_apart_by_their_competing_needs(make):
     small = make.partner_doing("litter_cleanup", 2, service_radius_km=2.0)
     wide = make.partner_doing("litter_cleanup", 2, service_radius_km=6.0)
@@ -313,7 +377,13 @@ def test_stale_claims_are_chosen_in_sql_by_the_same_rule_as_their_deadlines(make
     moment the stale ones are exactly those past the deadline `release_deadlines` gives, and
     the home counts them all while listing the oldest."""
     from capabilities.services import update_capability
-    from needs.services import count_stale_claims, release_deadlines, stale_claims, start_need
+    from needs.services import (
+        count_stale_claims,
+        release_deadlines,
+        stale_claims,
+        stale_reasons,
+        start_need,
+    )
 
     update_capability(SYSTEM, "lot_mowing", {"stale_start_days": 9, "stale_complete_days": 6})
     update_capability(SYSTEM, "board_up", {"stale_start_days": 1, "stale_complete_days": 2})
@@ -338,6 +408,7 @@ def test_stale_claims_are_chosen_in_sql_by_the_same_rule_as_their_deadlines(make
         got = [(c.need_id, r) for c, r in stale_claims(moment)]
         assert got == want
         assert count_stale_claims(moment) == len(want)
+        assert stale_reasons(moment) == dict(want)
         assert [(c.need_id, r) for c, r in stale_claims(moment, limit=4)] == want[:4]
     assert 0 < count_stale_claims(now) < 60
     home = coordinator_home(make.user("coordinator").actor, now=now)
