@@ -29,7 +29,7 @@ from commonground.extensions import db
 from commonground.links import public_url
 from needs.models import Need, NeedEvent
 from needs.services import stale_reasons
-from partners.models import Partner
+from partners.queries import partner_names
 from partners.services import get_partner
 from performance.kpis import EventRow, monthly_counts, months_between
 from performance.services import event_rows, partner_impact
@@ -486,8 +486,7 @@ def groups_at_work(city: CityData, area: set[int], limit: int = 8) -> list[dict[
             done[event.partner_id].add(event.need_id)
     if not done:
         return []
-    rows = db.session.execute(select(Partner.id, Partner.name).where(Partner.id.in_(list(done))))
-    names = {pid: name for pid, name in rows}
+    names = partner_names(done)
     ranked = sorted(done, key=lambda pid: (-len(done[pid]), names.get(pid, "")))[:limit]
     return [
         {

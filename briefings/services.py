@@ -215,8 +215,7 @@ def briefing_pdf(actor: Actor, briefing_id: int) -> bytes:
 def store_pdf(actor: Actor, briefing_id: int) -> int:
     """Make and store a briefing's PDF unless it is stored already (the PDF job's work);
     returns its size in bytes."""
-    briefing = get_briefing(actor, briefing_id)
-    return len(briefing.pdf if briefing.pdf is not None else _store_pdf(briefing))
+    return len(briefing_pdf(actor, briefing_id))
 
 
 def _store_pdf(briefing: Briefing) -> bytes:

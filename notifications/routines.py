@@ -30,7 +30,7 @@ from commonground.transaction import unit_of_work
 from needs.attention import awaiting_verification
 from needs.models import Need
 from needs.queries import count_reports_awaiting_triage
-from needs.services import release_deadlines, stale_claims
+from needs.services import count_stale_claims, release_deadlines
 from notifications import kinds
 from notifications.models import SentNotice
 from notifications.notices import on_day, partner_members, queue_notice, when
@@ -151,11 +151,6 @@ def send_tasks_digests(now: datetime) -> int:
     return sent
 
 
-def reports_waiting_for_triage(now: datetime) -> int:
-    """New resident reports waiting for a coordinator's triage (accept, merge or dismiss)."""
-    return count_reports_awaiting_triage()
-
-
 def coordinator_counts(now: datetime) -> dict[str, int]:
     """What waits for the coordinators: completions to verify, organisations to review, stale
     claims, resident reports to triage."""
@@ -165,8 +160,8 @@ def coordinator_counts(now: datetime) -> dict[str, int]:
             select(func.count(Partner.id)).where(Partner.status == "pending")
         )
         or 0,
-        "stale": len(stale_claims(now)),
-        "reports": reports_waiting_for_triage(now),
+        "stale": count_stale_claims(now),
+        "reports": count_reports_awaiting_triage(),
     }
 
 

@@ -64,11 +64,7 @@ def _need_conditions(filters: Filters) -> list:
     return conditions
 
 
-def _need_filter(query, filters: Filters):
-    return query.where(*_need_conditions(filters))
-
-
-def event_rows(*conditions, filters: Filters | None = None) -> list[EventRow]:
+def event_rows(*conditions) -> list[EventRow]:
     """Need events joined with their need, as plain rows for the KPI arithmetic."""
     query = (
         select(
@@ -83,8 +79,6 @@ def event_rows(*conditions, filters: Filters | None = None) -> list[EventRow]:
         .join(Need, Need.id == NeedEvent.need_id)
         .where(*conditions)
     )
-    if filters is not None:
-        query = _need_filter(query, filters)
     return [
         EventRow(
             need_id=r.need_id,
@@ -148,7 +142,7 @@ def partner_impact(
     accepted = [r for r in rows if r.status != "rejected"]
     totals = work_totals([report_row(r) for r in rows], datetime.min.replace(tzinfo=UTC), until)
     return {
-        "tasks_completed": len(accepted),
+        "tasks_completed": totals["reports"],
         "tasks_verified": sum(1 for r in accepted if r.verified_at is not None),
         "volunteers": totals["volunteers"],
         "volunteer_hours": totals["volunteer_hours"],

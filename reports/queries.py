@@ -21,7 +21,8 @@ from needs.models import Need
 from needs.queries import filtered_needs
 
 FOLLOWABLE = ("open", "claimed", "in_progress", "completed")
-"""Statuses of a need a new report may repeat (and be merged into)."""
+"""Statuses of a need a new report may repeat: the duplicate hint and "nearby" offer these
+(a merge also accepts a verified need: `needs.triage.MERGE_TARGETS`)."""
 QUEUE_LIMIT = 200
 
 
@@ -29,13 +30,15 @@ def _likely_duplicates(reports: list[Need]) -> dict[int, dict[str, Any]]:
     """report id -> the nearest followable need (or earlier report) of the same kind nearby."""
     radius = float(current_app.config["REPORT_DUPLICATE_RADIUS_M"])
     index = ProximityIndex(radius)
-    if not index.enabled:
+    if not index.enabled or not reports:
         return {}
     known: dict[int, tuple[str, str, float, float]] = {}
     rows = db.session.execute(
         select(Need.id, Need.title, Need.status, Need.capability_code, Need.latitude,
                Need.longitude, Need.parcel_id)
-        .where(Need.status.in_(FOLLOWABLE), Need.latitude.is_not(None))
+        .where(Need.status.in_(FOLLOWABLE), Need.latitude.is_not(None),
+               # the index matches within one capability only: read only the reports' kinds
+               Need.capability_code.in_({r.capability_code for r in reports}))
     )  # fmt: skip
     for nid, title, status, code, lat, lon, parcel in rows:
         index.add(nid, code, lat, lon, parcel)

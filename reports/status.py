@@ -18,7 +18,7 @@ from capabilities.models import Capability
 from commonground.errors import NotFoundError
 from commonground.extensions import db
 from media.models import Photo
-from media.services import photos_of
+from media.services import get_photo, photos_of
 from needs.models import Need, NeedEvent
 from partners.models import Partner
 from reports.services import get_report
@@ -70,14 +70,20 @@ def _step(event: NeedEvent, partners: dict[int, Partner]) -> dict[str, Any] | No
     return {"action": event.action, "text": text, "detail": detail, "at": event.at}
 
 
-def _public_photos(need: Need, status: str) -> dict[str, list[int]]:
+def _public_roles(status: str) -> list[str]:
+    """Which photos of a report the public sees at this status: the resident's once accepted,
+    the partner's after photos once the work is done."""
     roles: list[str] = []
     if status not in HIDDEN_UNTIL_ACCEPTED:
         roles.append("report")
     if status in ("completed", "verified"):
         roles.append("after")
+    return roles
+
+
+def _public_photos(need: Need, status: str) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {"report": [], "after": []}
-    for photo in photos_of([need.id], roles):
+    for photo in photos_of([need.id], _public_roles(status)):
         found[photo.role].append(photo.id)
     return found
 
@@ -129,8 +135,7 @@ def report_status(report_id: int) -> dict[str, Any]:
 def public_photo(report_id: int, photo_id: int) -> Photo:
     """A photo the public may see: of this public report, of a role shown at its status now."""
     need = get_report(report_id)
-    photo = db.session.get(Photo, photo_id)
-    shown = _public_photos(need, need.status)
-    if photo is None or photo.need_id != need.id or photo.id not in shown.get(photo.role, []):
+    photo = get_photo(need.id, photo_id)
+    if photo.role not in _public_roles(need.status):
         raise NotFoundError("No such photo.")
     return photo

@@ -32,6 +32,7 @@ from commonground.errors import DomainError, ValidationError
 from commonground.extensions import limiter
 from commonground.rate_limits import configured, per_address
 from commonground.text import control_character_problem
+from exports.geojson import point_feature
 from geo.services import list_neighbourhoods
 from media.services import Upload, photo_bytes
 from needs.notices import report_for_token, stop_notices
@@ -182,19 +183,12 @@ def reports_geojson():
     place = request.args.get("neighbourhood", "")[:80] or None
     rows, truncated = public_reports(utcnow(), capability=kind, neighbourhood=place)
     features = [
-        {
-            "type": "Feature",
-            "id": r["id"],
-            "geometry": {
-                "type": "Point",
-                "coordinates": [round(r["longitude"], 6), round(r["latitude"], 6)],
-            },
-            "properties": {
-                "title": r["title"],
-                "status": r["status"],
-                "capability": r["capability_code"],
-            },
-        }
+        point_feature(
+            r["id"],
+            r["latitude"],
+            r["longitude"],
+            {"title": r["title"], "status": r["status"], "capability": r["capability_code"]},
+        )
         for r in rows
     ]
     body = {"type": "FeatureCollection", "features": features, "truncated": truncated}
