@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 import matching
 from accounts.actor import Actor
@@ -50,6 +50,7 @@ from planning import queries, specs
 from planning.basis_cache import BasisCache, frozen, memoised
 from planning.models import Plan, PlanAssignment
 from planning.open_needs import OpenNeeds, OpenNeedsCache
+from planning.plan_rows import store_assignments
 
 Progress = Callable[[str, float], None]
 T = TypeVar("T")
@@ -67,11 +68,6 @@ def _reason_row(reason: matching.Reason, audience: str, units: str) -> dict[str,
         "text": explain.render(reason, audience=audience, units=units),
         "values": reason.as_dict(),
     }
-
-
-def stored_reason(reason: matching.Reason) -> dict[str, Any]:
-    """A reason as stored with a plan assignment: data, rendered for each reader when shown."""
-    return {"kind": reason.kind, "tone": reason.tone, "values": reason.as_dict()}
 
 
 def shown_reasons(stored: list[Any], audience: str) -> list[dict[str, Any]]:
@@ -359,22 +355,8 @@ def run_city_plan(
     with unit_of_work():
         db.session.add(plan)
         db.session.flush()  # its id, for the assignments
-        # One multi-row INSERT for the assignments, not one ORM object each: at 100k needs
-        # storing 49k ORM rows was half of `flask plan` (issue 14).
-        rows = [
-            {
-                "plan_id": plan.id,
-                "need_id": s.need_id,
-                "partner_id": s.partner_id,
-                "score": s.score,
-                "distance_km": round(s.distance_km, 3),
-                "reasons": [stored_reason(r) for r in s.reason_items],
-                "status": "proposed",
-            }
-            for s in result.assignments
-        ]
-        if rows:
-            db.session.execute(insert(PlanAssignment), rows)
+        # Not one ORM object each: at 100k needs that was half of `flask plan` (issue 14).
+        store_assignments(plan.id, result.assignments)
         if within is not None:
             within(plan)
     return plan

@@ -3,10 +3,18 @@ claims, coverage gaps, partnerships and recruitment targets — through the API 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+import matching
+from accounts.actor import SYSTEM
+from capabilities.services import capability_labels
 from commonground.extensions import db
-from planning.models import Plan
+from planning import specs
+from planning.models import Plan, PlanAssignment
+from planning.plan_rows import stored_reason
+from planning.services import run_city_plan
 from tests.jobs import all_assignments, finish_api_job, run_plan
 
 DOWNTOWN = (30.4515, -91.1871)
@@ -234,6 +242,45 @@ def test_the_city_plan_runs_as_a_job_respects_capacity_and_is_stored(api, city, 
     assert stored["summary"] == plan["summary"]
     assert all_assignments(coordinator, stored, page_size=50) == plan["assignments"]
     assert db.session.get(Plan, plan["id"]).created_by_id == city["coordinator"].id
+
+
+def test_a_stored_plan_holds_the_engines_assignments_and_reasons_as_data(app, city):
+    # PostgreSQL receives the assignments by COPY, SQLite by one INSERT: both must store what
+    # the engine gave, each reason as data.
+    now = datetime(2026, 12, 1, 15, tzinfo=UTC)
+    plan = run_city_plan(SYSTEM, now=now)
+    engine = matching.plan_city(
+        specs.open_need_specs(),
+        specs.partner_specs(now),
+        now,
+        weights=specs.weights_from_config(),
+        labels=capability_labels(),
+    )
+    rows = db.session.query(PlanAssignment).filter_by(plan_id=plan.id).all()
+    stored = {a.need_id: (a.partner_id, a.score, a.distance_km, a.reasons, a.status) for a in rows}
+    assert len(rows) == len(engine.assignments) == 4
+    assert stored == {
+        s.need_id: (
+            s.partner_id,
+            s.score,
+            round(s.distance_km, 3),
+            [stored_reason(r) for r in s.reason_items],
+            "proposed",
+        )
+        for s in engine.assignments
+    }
+    assert all(len(a.reasons) >= 3 for a in rows)
+
+
+def test_a_plan_that_fails_while_stored_leaves_no_plan_and_no_assignment(app, city):
+    def fail(_plan):
+        raise RuntimeError("the job could not record its result")
+
+    with pytest.raises(RuntimeError):
+        run_city_plan(SYSTEM, within=fail)
+    db.session.rollback()
+    assert db.session.query(Plan).count() == 0
+    assert db.session.query(PlanAssignment).count() == 0
 
 
 @pytest.mark.parametrize(
