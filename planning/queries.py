@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from commonground.extensions import db
 from needs.models import Need
@@ -237,3 +237,56 @@ def unassigned_open_needs(plan_id: int, limit: int) -> tuple[int, list[int]]:
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     ids = db.session.scalars(query.order_by(Need.priority, Need.opened_at, Need.id).limit(limit))
     return total, list(ids)
+
+
+def plan_groups(plan_id: int) -> list[tuple[int, int, int]]:
+    """(partner id, tasks, tasks still proposed) of each partner holding tasks in a plan,
+    counted in SQL."""
+    proposed = func.sum(case((PlanAssignment.status == "proposed", 1), else_=0))
+    query = (
+        select(PlanAssignment.partner_id, func.count(PlanAssignment.id), proposed)
+        .where(PlanAssignment.plan_id == plan_id)
+        .group_by(PlanAssignment.partner_id)
+    )
+    return [
+        (partner, int(tasks), int(waiting or 0))
+        for partner, tasks, waiting in db.session.execute(query)
+    ]
+
+
+def plan_partners_doing(plan_id: int, capability: str) -> set[int]:
+    """Ids of the partners holding a task of that kind of work in a plan."""
+    return set(
+        db.session.scalars(
+            select(PlanAssignment.partner_id)
+            .join(Need, Need.id == PlanAssignment.need_id)
+            .where(PlanAssignment.plan_id == plan_id, Need.capability_code == capability)
+            .distinct()
+        )
+    )
+
+
+def best_assignment_ids(plan_id: int, partner_ids: Sequence[int], limit: int) -> list[int]:
+    """Ids of each given partner's first `limit` tasks in a plan, best score first (then id)."""
+    if not partner_ids:
+        return []
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=PlanAssignment.partner_id,
+            order_by=(PlanAssignment.score.desc(), PlanAssignment.id),
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(PlanAssignment.id, PlanAssignment.partner_id, PlanAssignment.score, rank)
+        .where(PlanAssignment.plan_id == plan_id, PlanAssignment.partner_id.in_(partner_ids))
+        .subquery()
+    )
+    return list(
+        db.session.scalars(
+            select(ranked.c.id)
+            .where(ranked.c.rank <= limit)
+            .order_by(ranked.c.partner_id, ranked.c.rank)
+        )
+    )
