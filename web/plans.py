@@ -26,6 +26,7 @@ from web.access import current_actor, login_required
 from web.actions import back_to, run_action
 from web.jobs import REFRESH_SECONDS, job_view
 from web.needs import capability_choices
+from web.paging import page_number
 
 bp = Blueprint("plan_pages", __name__, url_prefix="/plans")
 
@@ -70,8 +71,8 @@ def show(plan_id: int):
     actor = current_actor()
     capabilities = capability_choices()
     chosen = _group_filters({c["code"] for c in capabilities})
-    opened = _number("open")
-    review = plan_review(actor, plan_id, filters=chosen, page=_number("page") or 0, opened=opened)
+    opened = page_number("open")
+    review = plan_review(actor, plan_id, filters=chosen, page=page_number() or 0, opened=opened)
     query = {
         "partner": chosen.partner,
         "capability": chosen.capability,
@@ -113,12 +114,6 @@ def _group_filters(capability_codes: set[str]) -> GroupFilters:
         capability=capability if capability in capability_codes else "",
         waiting=request.args.get("waiting") == "1",
     )
-
-
-def _number(name: str) -> int | None:
-    """A positive whole number from the query string, or None (anything else is ignored)."""
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 @bp.post(f"/{PLAN}/offer")
