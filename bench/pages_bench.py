@@ -52,6 +52,7 @@ def prepare(app) -> tuple[dict[str, int], dict[str, str]]:
 
     with app.app_context():
         member = db.session.scalar(select(User).where(User.email == MEMBER))
+        member.is_partner_admin = True  # the organisation's members page is its admins'
         partner = member.partner_id
         for role, email in STAFF.items():
             if db.session.scalar(select(User).where(User.email == email)) is None:
@@ -105,7 +106,7 @@ def prepare(app) -> tuple[dict[str, int], dict[str, str]]:
     return ids, people
 
 
-def time_pages(app, samples: int, roles: list[str]) -> list[list[str]]:
+def time_pages(app, samples: int, roles: list[str], only: set[str]) -> list[list[str]]:
     """Each page of each role: one untimed visit, then `samples` timed ones."""
     from tests.browser import Browser, sign_in
     from tests.pages import PAGES
@@ -116,6 +117,8 @@ def time_pages(app, samples: int, roles: list[str]) -> list[list[str]]:
         client = app.test_client()
         browser = sign_in(client, people[role], PASSWORD) if people[role] else Browser(client)
         for template in PAGES[role]:
+            if only and template not in only:
+                continue
             path = template.format(**ids)
             times = []
             for i in range(samples + 1):
@@ -141,6 +144,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--samples", type=int, default=5)
     parser.add_argument("--roles", default="coordinator,partner,outreach,viewer,signed out")
+    parser.add_argument("--only", default="", help="page templates to time, comma-separated")
     args = parser.parse_args()
 
     from commonground.app import create_app
@@ -155,7 +159,8 @@ def main() -> None:
         }
     )
     print(f"load average {_load()}", flush=True)
-    rows = time_pages(app, args.samples, args.roles.split(","))
+    only = {t for t in args.only.split(",") if t}
+    rows = time_pages(app, args.samples, args.roles.split(","), only)
     print(markdown_table(["role", "page", "p50 ms", "p95 ms", ""], rows))
     print(f"load average {_load()}", flush=True)
 
