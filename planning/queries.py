@@ -213,20 +213,36 @@ def proposed_by_partner(plan_id: int) -> dict[int, list[int]]:
     return found
 
 
-def proposed_counts(plan_id: int) -> dict[int, int]:
-    """partner id -> how many of a plan's assignments are still proposed (not offered yet)
-    whose need is still open: `proposed_by_partner`'s lengths, counted in SQL."""
-    rows = db.session.execute(
-        select(PlanAssignment.partner_id, func.count(PlanAssignment.id))
+def waiting_offers(plan_id: int, limit: int | None) -> tuple[int, int, list[tuple[int, str, int]]]:
+    """A plan's assignments still proposed (not offered yet) whose need is still open: how
+    many, for how many partners, and the first `limit` partners by how many wait (then by
+    name) as (partner id, name, count), in one query: only the partners listed are named."""
+    from partners.models import Partner
+
+    count = func.count(PlanAssignment.id)
+    query = (
+        select(
+            PlanAssignment.partner_id,
+            Partner.name,
+            count,
+            func.sum(count).over(),
+            func.count().over(),
+        )
         .join(Need, Need.id == PlanAssignment.need_id)
+        .join(Partner, Partner.id == PlanAssignment.partner_id)
         .where(
             PlanAssignment.plan_id == plan_id,
             PlanAssignment.status == "proposed",
             Need.status == "open",
         )
-        .group_by(PlanAssignment.partner_id)
+        .group_by(PlanAssignment.partner_id, Partner.name)
+        .order_by(count.desc(), Partner.name, PlanAssignment.partner_id)
+        .limit(limit)
     )
-    return dict(rows.all())
+    rows = db.session.execute(query).all()
+    if not rows:
+        return 0, 0, []
+    return int(rows[0][3]), int(rows[0][4]), [(pid, name, int(n)) for pid, name, n, _, _ in rows]
 
 
 def unassigned_open_needs(plan_id: int, limit: int) -> tuple[int, list[int]]:
