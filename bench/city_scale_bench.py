@@ -471,6 +471,7 @@ def run_calls(app, facts: dict[str, Any], loaded: dict[str, Any], args) -> dict[
     )
     crew = sign_in(app.test_client(), MEMBER, PASSWORD)
     out["tasks near us page"] = sample("tasks near us page", lambda i: crew.get("/tasks/"), n)
+    out.update(time_exports(client, coordinator, slow_n))
     if "briefing" not in skip:
         made: list[int] = []
 
@@ -493,6 +494,39 @@ def run_calls(app, facts: dict[str, Any], loaded: dict[str, Any], args) -> dict[
         out.update(time_plan(app))
     if "load" not in skip:
         out.update(mixed_load(app, client, coordinator, member, pick, args.load_requests))
+    return out
+
+
+def time_exports(client, headers: dict[str, str], samples: int) -> dict[str, Any]:
+    """The needs exports (every need, CSV and GeoJSON): time to the first streamed row (not
+    just the header: the query has answered; the rest is not read), then one whole download,
+    printed."""
+
+    def first_row(path: str, row: bytes, count: int) -> Callable[[int], tuple[Any, float]]:
+        def timed(i: int):
+            started = time.perf_counter()
+            response = client.get(path, headers=headers, buffered=False)
+            seen = b""
+            for chunk in response.response:
+                seen += chunk if isinstance(chunk, bytes) else chunk.encode()
+                if seen.count(row) >= count:
+                    break
+            took = time.perf_counter() - started
+            response.close()
+            return response, took
+
+        return timed
+
+    out: dict[str, Any] = {}
+    for kind, row, count in (("CSV", b"\n", 2), ("GeoJSON", b'"Feature"', 1)):
+        path = f"/api/v1/needs/export.{kind.lower()}"
+        name = f"needs {kind} export first row"
+        out[name] = sample_after(name, first_row(path, row, count), samples)
+        if not ONLY or name in ONLY:
+            started = time.perf_counter()
+            size = len(client.get(path, headers=headers).get_data())
+            took = time.perf_counter() - started
+            print(f"  needs {kind} export whole: {took:.1f} s, {size / 1e6:.1f} MB", flush=True)
     return out
 
 

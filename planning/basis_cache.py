@@ -13,6 +13,7 @@ API at M). Must not import Flask: the caller passes the key and the age.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -45,6 +46,39 @@ class BasisCache(Generic[T]):
         """Forget the kept value (a test emptied the database under it)."""
         with self._lock:
             self._entry = None
+
+
+class KeptByKey(Generic[T]):
+    """A few values per process by key, the least recently used forgotten first; thread-safe.
+
+    For reports with arguments (the KPIs of one period) whose key holds everything they read,
+    so a kept value is never out of date, only unused: no age limit. Two threads asking for the
+    same missing key may both compute it; either result is the same and one is kept.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._lock = threading.Lock()
+        self._size = size
+        self._entries: OrderedDict[Hashable, T] = OrderedDict()
+
+    def get_or_make(self, key: Hashable, make: Callable[[], T]) -> T:
+        """The value kept under `key`, or `make()` kept under it."""
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        value = make()
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        """Forget every kept value (a test emptied the database under them)."""
+        with self._lock:
+            self._entries.clear()
 
 
 def memoised(memo: dict[Hashable, Any], key: Hashable, compute: Callable[[], T]) -> T:

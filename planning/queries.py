@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from commonground.extensions import db
 from needs.models import Need
@@ -213,20 +213,36 @@ def proposed_by_partner(plan_id: int) -> dict[int, list[int]]:
     return found
 
 
-def proposed_counts(plan_id: int) -> dict[int, int]:
-    """partner id -> how many of a plan's assignments are still proposed (not offered yet)
-    whose need is still open: `proposed_by_partner`'s lengths, counted in SQL."""
-    rows = db.session.execute(
-        select(PlanAssignment.partner_id, func.count(PlanAssignment.id))
+def waiting_offers(plan_id: int, limit: int | None) -> tuple[int, int, list[tuple[int, str, int]]]:
+    """A plan's assignments still proposed (not offered yet) whose need is still open: how
+    many, for how many partners, and the first `limit` partners by how many wait (then by
+    name) as (partner id, name, count), in one query: only the partners listed are named."""
+    from partners.models import Partner
+
+    count = func.count(PlanAssignment.id)
+    query = (
+        select(
+            PlanAssignment.partner_id,
+            Partner.name,
+            count,
+            func.sum(count).over(),
+            func.count().over(),
+        )
         .join(Need, Need.id == PlanAssignment.need_id)
+        .join(Partner, Partner.id == PlanAssignment.partner_id)
         .where(
             PlanAssignment.plan_id == plan_id,
             PlanAssignment.status == "proposed",
             Need.status == "open",
         )
-        .group_by(PlanAssignment.partner_id)
+        .group_by(PlanAssignment.partner_id, Partner.name)
+        .order_by(count.desc(), Partner.name, PlanAssignment.partner_id)
+        .limit(limit)
     )
-    return dict(rows.all())
+    rows = db.session.execute(query).all()
+    if not rows:
+        return 0, 0, []
+    return int(rows[0][3]), int(rows[0][4]), [(pid, name, int(n)) for pid, name, n, _, _ in rows]
 
 
 def unassigned_open_needs(plan_id: int, limit: int) -> tuple[int, list[int]]:
@@ -237,3 +253,56 @@ def unassigned_open_needs(plan_id: int, limit: int) -> tuple[int, list[int]]:
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     ids = db.session.scalars(query.order_by(Need.priority, Need.opened_at, Need.id).limit(limit))
     return total, list(ids)
+
+
+def plan_groups(plan_id: int) -> list[tuple[int, int, int]]:
+    """(partner id, tasks, tasks still proposed) of each partner holding tasks in a plan,
+    counted in SQL."""
+    proposed = func.sum(case((PlanAssignment.status == "proposed", 1), else_=0))
+    query = (
+        select(PlanAssignment.partner_id, func.count(PlanAssignment.id), proposed)
+        .where(PlanAssignment.plan_id == plan_id)
+        .group_by(PlanAssignment.partner_id)
+    )
+    return [
+        (partner, int(tasks), int(waiting or 0))
+        for partner, tasks, waiting in db.session.execute(query)
+    ]
+
+
+def plan_partners_doing(plan_id: int, capability: str) -> set[int]:
+    """Ids of the partners holding a task of that kind of work in a plan."""
+    return set(
+        db.session.scalars(
+            select(PlanAssignment.partner_id)
+            .join(Need, Need.id == PlanAssignment.need_id)
+            .where(PlanAssignment.plan_id == plan_id, Need.capability_code == capability)
+            .distinct()
+        )
+    )
+
+
+def best_assignment_ids(plan_id: int, partner_ids: Sequence[int], limit: int) -> list[int]:
+    """Ids of each given partner's first `limit` tasks in a plan, best score first (then id)."""
+    if not partner_ids:
+        return []
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=PlanAssignment.partner_id,
+            order_by=(PlanAssignment.score.desc(), PlanAssignment.id),
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(PlanAssignment.id, PlanAssignment.partner_id, PlanAssignment.score, rank)
+        .where(PlanAssignment.plan_id == plan_id, PlanAssignment.partner_id.in_(partner_ids))
+        .subquery()
+    )
+    return list(
+        db.session.scalars(
+            select(ranked.c.id)
+            .where(ranked.c.rank <= limit)
+            .order_by(ranked.c.partner_id, ranked.c.rank)
+        )
+    )

@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from commonground.app import create_app
 from commonground.extensions import db, limiter
+from performance.services import KEPT_REPORTS
 from planning.services import BASES, OPEN_NEEDS, REACH
 from tests.browser import Browser, sign_in
 from tests.factories import ApiClient, Factory, Person
@@ -83,6 +84,7 @@ def empty_all_tables() -> None:
     BASES.clear()  # the process's plan basis described the rows just deleted
     REACH.clear()  # and so did its partners' specs
     OPEN_NEEDS.clear()  # and its open needs
+    KEPT_REPORTS.clear()  # and its KPI reports
 
 
 def add_starting_taxonomy() -> None:

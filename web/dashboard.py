@@ -32,7 +32,7 @@ def index():
     return render_template(
         "dashboard/index.html",
         attention=coordinator_home(actor, now=utcnow()),
-        offers=offers_waiting(actor),
+        offers=offers_waiting(actor, limit=ROWS_SHOWN),
         capabilities={c["code"]: c for c in capability_choices()},
         rows_shown=ROWS_SHOWN,
     )

@@ -22,6 +22,7 @@ from partners.status import STATUSES
 from performance.services import partner_impact
 from web.access import current_actor, json_login_required, login_required
 from web.needs import capability_choices, map_settings
+from web.paging import page_count, page_number
 
 bp = Blueprint("directory", __name__, url_prefix="/partners")
 
@@ -74,8 +75,7 @@ def index():
     capabilities = capability_choices()
     neighbourhoods = [n.name for n in list_neighbourhoods()]
     chosen = _chosen(request.args, neighbourhoods, capabilities)
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and len(page) < 6 and int(page) > 0 else 1
+    page = page_number() or 1
     partners, total = list_partners(actor, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, **chosen)
     query = urlencode({key: value for key, value in chosen.items() if value})
     return render_template(
@@ -83,7 +83,7 @@ def index():
         partners=[present_partner(actor, p) for p in partners],
         total=total,
         page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        pages=page_count(total, PAGE_SIZE),
         chosen=chosen,
         query=query,
         sectors=SECTORS,

@@ -38,6 +38,7 @@ from web.actions import back_to, run_action
 from web.filters import read_need_filters
 from web.form_input import domain_messages, read_form
 from web.legend import capability_badges
+from web.paging import page_count, page_number
 
 bp = Blueprint("need_pages", __name__, url_prefix="/needs")
 
@@ -90,14 +91,14 @@ def index():
     choice = read_need_filters(request.args, current_app.config["CITY_TIMEZONE"])
     for field_name, messages in choice.errors.items():
         flash(f"Filter {field_name}: {' '.join(messages)}", "error")
-    page = _page_number(request.args.get("page"))
+    page = page_number() or 1
     rows, total = list_page(current_actor(), choice.filters, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     return render_template(
         "needs/index.html",
         rows=rows,
         total=total,
         page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        pages=page_count(total, PAGE_SIZE),
         choice=choice,
         capabilities=capability_choices(),
         neighbourhoods=[n.name for n in list_neighbourhoods()],
@@ -239,9 +240,3 @@ def close(need_id: int):
 
 def _read(schema) -> dict[str, Any]:
     return read_form(schema, request.form)
-
-
-def _page_number(value: str | None) -> int:
-    if value and value.isdigit() and len(value) < 7:
-        return max(1, int(value))
-    return 1

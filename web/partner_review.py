@@ -15,9 +15,11 @@ from partners.status import STATUS_ACTIONS
 from web.access import current_actor, login_required
 from web.actions import run_action
 from web.form_input import read_form
+from web.paging import page_count, page_number
 
 bp = Blueprint("partner_review", __name__, url_prefix="/review/partners")
 
+PAGE_SIZE = 50
 ACTION = "<any(" + ", ".join(sorted(STATUS_ACTIONS)) + "):action>"
 ACTION_ORDER = ("verify", "resume", "pause", "archive")
 """The order of a row's buttons: the usual step first, the one that ends a partnership last."""
@@ -27,10 +29,16 @@ ACTION_ORDER = ("verify", "resume", "pause", "archive")
 @login_required
 def index():
     """Organisations waiting for verification first, then the active and paused ones."""
-    partners = pending_partners(current_actor())
+    page = page_number() or 1
+    total, partners = pending_partners(
+        current_actor(), offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
     return render_template(
         "partner_review/index.html",
         partners=partners,
+        total=total,
+        page=page,
+        pages=page_count(total, PAGE_SIZE),
         actions={
             status: sorted(
                 (a for a, (sources, _) in STATUS_ACTIONS.items() if status in sources),

@@ -8,14 +8,17 @@ its page; the plans page shows the latest plan job while it runs.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request, url_for
 
 from jobs.services import latest_job, start_job
 from planning.services import (
+    GROUPS_PER_PAGE,
+    GroupFilters,
     offer_assignments,
     offer_partner_tasks,
-    plan_by_partner,
+    plan_review,
     plan_unassigned,
     recent_plans,
 )
@@ -23,6 +26,7 @@ from web.access import current_actor, login_required
 from web.actions import back_to, run_action
 from web.jobs import REFRESH_SECONDS, job_view
 from web.needs import capability_choices
+from web.paging import page_number
 
 bp = Blueprint("plan_pages", __name__, url_prefix="/plans")
 
@@ -62,22 +66,31 @@ def run():
 @bp.get(f"/{PLAN}")
 @login_required
 def show(plan_id: int):
-    """A plan's assignments grouped by partner, with their reasons; `?open=<partner id>` opens
-    that partner's list (where the coordinator was when offering from it)."""
+    """One page of a plan's tasks grouped by partner, with their reasons; `?open=<partner id>`
+    lists all of that partner's tasks, on its page (where the coordinator was when offering)."""
     actor = current_actor()
-    opened = request.args.get("open", "")
-    plan = plan_by_partner(actor, plan_id)
     capabilities = capability_choices()
     chosen = _group_filters({c["code"] for c in capabilities})
-    shown = [group for group in plan["partners"] if _group_matches(group, chosen)]
+    opened = page_number("open")
+    review = plan_review(actor, plan_id, filters=chosen, page=page_number() or 0, opened=opened)
+    query = {
+        "partner": chosen.partner,
+        "capability": chosen.capability,
+        "waiting": "1" if chosen.waiting else "",
+        "page": review["page"] if review["page"] > 1 else "",
+    }
+    query = {name: value for name, value in query.items() if value}
     return render_template(
         "plans/show.html",
-        plan=plan,
-        groups=shown,
+        plan=review,
+        groups=review["groups"],
         chosen=chosen,
+        query=query,
+        filters_query=urlencode({k: v for k, v in query.items() if k != "page"}),
+        page_size=GROUPS_PER_PAGE,
         capabilities=capabilities,
         can=actor.can,
-        opened=int(opened) if opened.isdigit() and len(opened) < 10 else None,
+        opened=opened,
     )
 
 
@@ -92,26 +105,15 @@ def unassigned(plan_id: int):
     )
 
 
-def _group_filters(capability_codes: set[str]) -> dict[str, str]:
+def _group_filters(capability_codes: set[str]) -> GroupFilters:
     """The plan page's filters from the query string (unknown values dropped): part of a
     partner's name, a capability, and whether to show only partners with tasks not offered."""
     capability = request.args.get("capability", "")
-    return {
-        "partner": request.args.get("partner", "").strip().lower()[:160],
-        "capability": capability if capability in capability_codes else "",
-        "waiting": "1" if request.args.get("waiting") == "1" else "",
-    }
-
-
-def _group_matches(group: dict, chosen: dict[str, str]) -> bool:
-    """Whether a partner's group passes the plan page's filters."""
-    if chosen["partner"] and chosen["partner"] not in (group["partner_name"] or "").lower():
-        return False
-    if chosen["waiting"] and not group["proposed"]:
-        return False
-    if chosen["capability"]:
-        return any(a["capability"] == chosen["capability"] for a in group["assignments"])
-    return True
+    return GroupFilters(
+        partner=request.args.get("partner", "").strip().lower()[:160],
+        capability=capability if capability in capability_codes else "",
+        waiting=request.args.get("waiting") == "1",
+    )
 
 
 @bp.post(f"/{PLAN}/offer")

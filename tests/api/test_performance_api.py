@@ -6,15 +6,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import event
 
 from accounts.actor import Actor
 from accounts.roles import Role
+from commonground.extensions import db
 from needs.services import (
     claim_need,
     close_need,
     complete_need,
     reopen_need,
     start_need,
+    update_need,
     verify_need,
 )
 
@@ -60,8 +63,13 @@ def history(make):
     reopen_need(COORDINATOR, b.id, "Closed, not fixed.", now=at(4, 3))
     c = make.need(now=at(4, 1), neighbourhood="Downtown")
     close_need(COORDINATOR, c.id, "cancel", "Owner cleaned it.", now=at(4, 2))
-    make.need(now=at(4, 5), neighbourhood="Downtown")
-    return {"viewer": make.user("viewer"), "member": make.user("partner", partner=litter)}
+    d = make.need(now=at(4, 5), neighbourhood="Downtown")
+    return {
+        "viewer": make.user("viewer"),
+        "member": make.user("partner", partner=litter),
+        "litter": p1,
+        "d": d,
+    }
 
 
 def test_kpis_for_march_and_april_match_the_hand_arithmetic(api, history):
@@ -123,3 +131,40 @@ def test_an_inverted_range_is_a_422(api, history):
 
 def test_partner_members_do_not_see_the_dashboard(api, history):
     assert api(history["member"].token).get("/api/v1/performance/").status_code == 403
+
+
+def test_a_kept_report_is_served_again_and_every_change_shows_at_once(api, history, make):
+    # KPI reports are kept per process by a fingerprint of what they count
+    # (performance.aggregates.history_version): seen again without recounting, and changed by
+    # a new need, a claim's work report and a need's edit on the very next request.
+    client = api(history["viewer"].token)
+    url = "/api/v1/performance/?start=2026-03-01&end=2026-04-30"
+    first = client.get(url).json
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        assert client.get(url).json == first
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert statements and not any("GROUP BY" in s or "row_number" in s for s in statements)
+
+    make.need(now=at(4, 20), neighbourhood="Downtown")
+    posted = client.get(url).json
+    assert posted["totals"]["posted"] == first["totals"]["posted"] + 1
+
+    partner, d = history["litter"], history["d"]
+    claim_need(partner, d.id, now=at(4, 21))
+    start_need(partner, d.id, now=at(4, 22))
+    complete_need(partner, d.id, {"volunteers": 3, "hours": 4.5}, now=at(4, 23))
+    done = client.get(url).json
+    assert done["totals"]["completed"] == posted["totals"]["completed"] + 1
+    assert done["work"]["volunteer_hours"] == posted["work"]["volunteer_hours"] + 4.5
+
+    litter = url + "&capability=litter_cleanup"
+    before = client.get(litter).json["totals"]["posted"]
+    update_need(COORDINATOR, d.id, {"capability": "lot_mowing"})
+    assert client.get(litter).json["totals"]["posted"] == before - 1

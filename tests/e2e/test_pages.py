@@ -13,6 +13,7 @@ from commonground.extensions import db
 from needs.services import claim_need, start_need
 from planning.services import run_city_plan
 from tests.factories import DOWNTOWN
+from tests.pages import PAGES
 
 # Form controls a screen reader could not name (no <label>, no aria-label, no text).
 UNLABELLED_CONTROLS = """
@@ -21,27 +22,6 @@ UNLABELLED_CONTROLS = """
                 && !(el.tagName === 'BUTTON' && el.textContent.trim()))
   .map(el => el.outerHTML.slice(0, 120))
 """
-# Every page each role reaches from the menu or a link, with `{need}`, `{partner}`, `{plan}`,
-# `{briefing}` and `{report}` filled from the city below. Anyone signed out gets the public pages.
-PAGES = {
-    "coordinator": [
-        "/coordinator/", "/coordinator/triage/", "/needs/", "/needs/new", "/needs/{need}",
-        "/needs/{claimed}", "/partners/", "/partners/{partner}", "/plans/", "/plans/{plan}",
-        "/plans/{plan}/unassigned", "/briefings/", "/briefings/{briefing}",
-        "/briefings/{briefing}/document", "/briefings/batch", "/catalogue/", "/coverage/gaps",
-        "/imports/", "/jobs/", "/performance/", "/open-data/", "/review/partners", "/account",
-    ],
-    "partner": [
-        "/tasks/", "/tasks/claims", "/tasks/history", "/tasks/{claimed}/complete", "/profile/",
-        "/organisation/members", "/needs/{need}", "/partners/{partner}", "/account",
-    ],
-    "outreach": ["/outreach", "/partners/", "/partners/{partner}", "/needs/", "/briefings/"],
-    "viewer": ["/needs/", "/partners/", "/performance/"],
-    "signed out": [
-        "/login", "/register", "/password/forgot", "/report", "/reports", "/reports/{report}",
-        "/open-data/",
-    ],
-}  # fmt: skip
 
 
 def _city(make):

@@ -3,6 +3,10 @@ before archiving."""
 
 from __future__ import annotations
 
+import re
+
+from web.partner_review import PAGE_SIZE
+
 
 def test_a_pending_organisation_shows_capabilities_and_area_with_verify_before_archive(
     make, browser
@@ -40,3 +44,21 @@ def test_service_areas_read_in_the_citys_units_on_every_partner_page(
     for path in pages:
         text = coordinator.text(path)
         assert "5.0 km" in text and "3.1 mi" not in text, path
+
+
+def test_review_lists_waiting_organisations_first_a_page_at_a_time(make, browser):
+    waiting = [make.partner(name=f"Waiting {n}", status="pending") for n in range(2)]
+    for n in range(PAGE_SIZE + 3):
+        make.partner(name=f"Active {n:02d}")
+    make.partner(name="Archived Crew", status="archived")
+    reviewer = browser(make.user("coordinator"))
+    first = reviewer.text("/review/partners")
+    names = re.findall(r"<td>\s*<strong>([^<]+)</strong>", first)
+    assert len(names) == PAGE_SIZE and names[:2] == ["Waiting 1", "Waiting 0"]
+    assert f"{PAGE_SIZE + 5} organisations" in first and "Archived Crew" not in first
+    assert 'href="/review/partners?page=2" rel="next"' in first
+    second = re.findall(
+        r"<td>\s*<strong>([^<]+)</strong>", reviewer.text("/review/partners?page=2")
+    )
+    assert len(second) == 5 and not set(second) & set(names)
+    assert f'/review/partners/{waiting[0].id}/verify"' in first

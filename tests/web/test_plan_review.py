@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from accounts.actor import SYSTEM
-from planning.services import run_city_plan
+from planning.services import GROUPS_PER_PAGE, TASKS_SHOWN, run_city_plan
 
 
 def _plan(make):
@@ -92,3 +92,57 @@ def test_the_plan_page_filters_partners_by_name_capability_and_waiting_tasks(mak
     mow = re.search(r'/partners/(\d+)/offer"', coordinator.text(f"{path}?partner=mow"))
     coordinator.post(f"{path}/partners/{mow.group(1)}/offer")
     assert shown("waiting=1") == ["Litter Crew"]
+
+
+def _groups(page: str) -> list[str]:
+    return re.findall(r'class="plan-partner">\s*<h2[^>]*><a [^>]*>([^<]+)</a>', page)
+
+
+def test_a_long_plan_shows_its_partners_a_page_at_a_time_and_opens_one_on_its_page(make, browser):
+    # 30 one-slot crews at one base point (a ZIP centre), 30 needs: one task each.
+    crews = [
+        make.partner(
+            name=f"Crew {n:02d}",
+            capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 1}],
+        )
+        for n in range(30)
+    ]
+    for _ in range(30):
+        make.need()
+    plan = run_city_plan(SYSTEM)
+    coordinator = browser(make.user("coordinator"))
+    path = f"/plans/{plan.id}"
+    first = coordinator.text(path)
+    assert _groups(first) == [f"Crew {n:02d}" for n in range(GROUPS_PER_PAGE)]
+    assert f"Partners 1 to {GROUPS_PER_PAGE} of 30 shown." in first
+    assert f'href="{path}?page=2" rel="next"' in first
+    second = coordinator.text(f"{path}?page=2")
+    assert _groups(second) == [f"Crew {n:02d}" for n in range(GROUPS_PER_PAGE, 30)]
+    opened = coordinator.text(f"{path}?open={crews[27].id}")
+    assert "Crew 27" in _groups(opened) and "Page 2 of 2" in opened
+    assert re.search(rf'id="partner-{crews[27].id}".*?<details class="fold" open>', opened, re.S)
+    assert _groups(coordinator.text(f"{path}?page=99")) == _groups(second)
+    assert _groups(coordinator.text(f"{path}?partner=crew 0")) == [
+        f"Crew {n:02d}" for n in range(10)
+    ]
+
+
+def test_a_partner_with_many_tasks_lists_its_best_and_all_when_opened(make, browser):
+    crew = make.partner(
+        name="Big Crew", capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 20}]
+    )
+    for n in range(TASKS_SHOWN + 2):
+        make.need(title=f"Lot {n}", priority=1 + n % 5)
+    plan = run_city_plan(SYSTEM)
+    coordinator = browser(make.user("coordinator"))
+    path = f"/plans/{plan.id}"
+    page = coordinator.text(path)
+    total = TASKS_SHOWN + 2
+    assert f"Big Crew</a> ({total} tasks, {total} not offered yet)" in page
+    assert len(re.findall(r'name="assignment"', page)) == TASKS_SHOWN
+    assert f'href="{path}?open={crew.id}#partner-{crew.id}">List all {total} tasks' in page
+    scores = [int(s) for s in re.findall(r"match score (\d+) of 100", page)]
+    assert scores == sorted(scores, reverse=True)
+    opened = coordinator.text(f"{path}?open={crew.id}")
+    assert len(re.findall(r'name="assignment"', opened)) == total
+    assert "List all" not in opened

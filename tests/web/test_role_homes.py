@@ -3,6 +3,8 @@ use, and the coordinator's home carries its actions in the rows (verify, offer).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from accounts.actor import SYSTEM
@@ -119,6 +121,28 @@ def test_the_latest_plans_tasks_are_offered_per_partner_from_the_coordinator_hom
     assert "Offered 2 tasks." in home and "Planned tasks not offered yet (0)" in home
     statuses = {a.status for a in PlanAssignment.query.filter_by(plan_id=plan.id)}
     assert statuses == {"offered"}
+
+
+def test_the_home_lists_the_partners_with_most_tasks_to_offer_and_links_to_the_rest(make, browser):
+    # One crew with two slots and twelve one-slot crews at one base point, fourteen needs.
+    big = make.partner(
+        name="Zed Crew", capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 2}]
+    )
+    for n in range(12):
+        make.partner(
+            name=f"Crew {n:02d}",
+            capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 1}],
+        )
+    for _ in range(14):
+        make.need()
+    plan = run_city_plan(SYSTEM)
+    home = browser(make.user("coordinator")).text("/coordinator/")
+    offers = home[home.index('id="offers"') : home.index('id="unreachable"')]
+    listed = re.findall(r'href="/plans/\d+\?open=(\d+)#partner-\1">([^<]+)</a>', offers)
+    assert [name for _, name in listed] == ["Zed Crew"] + [f"Crew {n:02d}" for n in range(9)]
+    assert listed[0][0] == str(big.id)
+    assert "Planned tasks not offered yet (14)" in offers
+    assert f'href="/plans/{plan.id}?waiting=1">All 13 partners with tasks to offer' in offers
 
 
 def test_offering_a_partners_tasks_is_refused_to_outreach(make, browser):
