@@ -25,7 +25,7 @@ Must not import: Flask, SQLAlchemy, any other Common Ground package, or anything
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -220,6 +220,7 @@ class CandidateIndex:
         self._points: dict[tuple[str, bool], Points] = {}
         self._extra: dict[str, PairSet] = {}
         self._tasks_left: NDArray[np.int64] | None = None
+        self._area_counts: dict[Hashable, int] = {}
 
     # ---- lookups -------------------------------------------------------------------------
     def need_position(self, need_id: int) -> int | None:
@@ -330,6 +331,46 @@ class CandidateIndex:
         cand, dist, via = cand[keep], dist[keep], via[keep]
         order = np.argsort(cand, kind="stable")
         return cand[order], dist[order], via[order]
+
+    def area_need_count(self, partner: PartnerSpec, capability: str) -> int:
+        """How many indexed needs of `capability` lie inside the partner's area: the size of
+        `needs_for_partner`, counted once per area (partners with the same base, radius,
+        neighbourhoods and polygon share it; on clustered cities dozens do) and kept with
+        the index, so ranking the partners of many needs counts each area once."""
+        key = (capability, area_of(partner))
+        count = self._area_counts.get(key)
+        if count is None:
+            count = int(self.needs_for_partner(partner, capability)[0].size)
+            self._area_counts[key] = count  # the same value whoever writes it first
+        return count
+
+    def in_area(self, partner: PartnerSpec, capability: str, positions: IntArray) -> NDArray:
+        """For need positions: is the need of `capability` and inside the partner's area, by
+        the tests of `needs_for_partner` (the same arrays, so the same answer)?"""
+        positions = np.asarray(positions, dtype=np.int64)
+        if positions.size == 0:
+            return np.zeros(0, dtype=bool)
+        ok = np.fromiter(
+            (self.needs[p].capability == capability for p in positions.tolist()),
+            dtype=bool,
+            count=positions.size,
+        )
+        xyz = to_xyz(partner.lat, partner.lon)[0]
+        dist = km_for_chord(np.linalg.norm(self.need_xyz[positions] - xyz, axis=1))
+        inside = dist <= partner.radius_km
+        if partner.neighbourhoods:
+            inside |= np.fromiter(
+                (self.needs[p].neighbourhood in partner.neighbourhoods for p in positions.tolist()),
+                dtype=bool,
+                count=positions.size,
+            )
+        if partner.polygon:
+            ring = partner.polygon[0]
+            x0, y0, x1, y1 = ring_bbox(ring)
+            lon, lat = self.need_lon[positions], self.need_lat[positions]
+            box = (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
+            inside |= box & points_in_ring(lon, lat, ring)
+        return ok & inside
 
     def _area_partners(
         self, need: NeedSpec, positions: IntArray
@@ -668,6 +709,12 @@ class _RadialSearch:
             int(keep.sum()),
         )
         return pairs, block[~resolved], int(feasible.sum())
+
+
+def area_of(partner: PartnerSpec) -> Hashable:
+    """What decides which needs lie in a partner's service area: partners with equal areas
+    reach the same needs (`CandidateIndex.needs_for_partner`)."""
+    return (partner.lat, partner.lon, partner.radius_km, partner.neighbourhoods, partner.polygon)
 
 
 def _can_do(partner: PartnerSpec, capability: str, *, require_capacity: bool) -> bool:

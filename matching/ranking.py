@@ -12,8 +12,9 @@ Partners for a need (`PARTNER_TIE_BREAKS`):
 1. `tasks_left` — more spare capacity this week for the need's capability first;
 2. `competing_needs` — fewer OTHER open needs of that capability in the partner's service area
    first: those needs compete for the same slots. Counted over the index's needs (`needs`, or
-   those of the `index`), this need excluded. With no needs (an index of partners only, the
-   default when neither is given) it cannot be counted and is skipped;
+   those of the `index`; each area once per index), this need excluded, or by the caller's
+   `competing` count (open needs kept apart from the partners' index). With neither (an index
+   of partners only, the default when no needs are given) it cannot be counted and is skipped;
 3. `track_record` — the better track-record term first (scoring.track_term: completion rate
    shrunk toward the newcomer's prior, and speed; compared to 6 decimals);
 4. `partner_id` — ascending: only the final deterministic fallback, and said so.
@@ -40,7 +41,7 @@ Must not import: Flask, SQLAlchemy, any other Common Ground package, or anything
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from itertools import pairwise
 
@@ -84,18 +85,36 @@ def _tasks_left(idx: CandidateIndex, pos: NDArray[np.int64], capability: str) ->
     return left
 
 
-def _competing_needs(
-    idx: CandidateIndex, pos: NDArray[np.int64], need: NeedSpec, tied: NDArray[np.bool_]
-) -> NDArray[np.int64]:
-    """Other indexed needs of the capability in each partner's area; 0 without needs.
+CompetingCount = Callable[[PartnerSpec], int]
+"""For one need: the OTHER open needs of its capability inside a partner's area."""
 
-    Counted only where `tied` (the criterion can decide nothing elsewhere)."""
+
+def competing_in_index(idx: CandidateIndex, need: NeedSpec) -> CompetingCount:
+    """`CompetingCount` over the index's own needs: each area counted once per index
+    (`CandidateIndex.area_need_count`), less the indexed need of the same id if it lies there."""
+    own = idx.need_position(need.id)
+    own_pos = np.asarray([] if own is None else [own], dtype=np.int64)
+
+    def count(partner: PartnerSpec) -> int:
+        total = idx.area_need_count(partner, need.capability)
+        return total - int(idx.in_area(partner, need.capability, own_pos).sum())
+
+    return count
+
+
+def _competing_needs(
+    idx: CandidateIndex,
+    pos: NDArray[np.int64],
+    tied: NDArray[np.bool_],
+    competing: CompetingCount | None,
+) -> NDArray[np.int64]:
+    """`competing` for each partner at `pos` where `tied` (the criterion can decide nothing
+    elsewhere); 0 without it."""
     out = np.zeros(pos.size, dtype=np.int64)
-    if not idx.needs:
+    if competing is None:
         return out
     for i in np.flatnonzero(tied).tolist():
-        found, _, _ = idx.needs_for_partner(idx.partners[int(pos[i])], need.capability)
-        out[i] = found.size - int(np.any(idx.need_ids[found] == need.id))
+        out[i] = competing(idx.partners[int(pos[i])])
     return out
 
 
@@ -116,29 +135,33 @@ def rank_partners_for_need(
     limit: int | None = None,
     index: CandidateIndex | None = None,
     needs: Sequence[NeedSpec] | None = None,
+    competing: CompetingCount | None = None,
 ) -> list[Suggestion]:
     """Feasible partners for `need`, best first (at most `limit`).
 
     Order: score desc, then `PARTNER_TIE_BREAKS` (more tasks left this week, fewer competing
-    open needs — counted over `needs`, or the index's needs; skipped without any — better
-    track record, and partner id only as the final fallback).
+    open needs — `competing` when given (a caller that keeps the open needs apart from the
+    partners' index), else counted over `needs`, or the index's needs; skipped without any —
+    better track record, and partner id only as the final fallback).
     """
     idx = index if index is not None else CandidateIndex(needs or (), partners)
+    if competing is None and idx.needs:
+        competing = competing_in_index(idx, need)
     pos, dist, via = idx.partners_for_need(need)
     base = need_points([need], now, weights)
     track = idx.partner_track[pos]
     cents = pair_cents(np.repeat(base, pos.size), dist, track, weights)
     left = _tasks_left(idx, pos, need.capability)
-    competing = _competing_needs(idx, pos, need, _tied_on(cents, left))
+    competing_counts = _competing_needs(idx, pos, _tied_on(cents, left), competing)
     ids = idx.partner_ids[pos]
     track_key = -np.round(track, 6)  # float noise (0.66 vs 0.6599999999999999) decides nothing
-    order = np.lexsort((ids, track_key, competing, -left, -cents)).tolist()
+    order = np.lexsort((ids, track_key, competing_counts, -left, -cents)).tolist()
     ties = _tie_breaks(
         order,
         cents,
         [
             ("tasks_left", -left, left),
-            ("competing_needs", competing, competing),
+            ("competing_needs", competing_counts, competing_counts),
             ("track_record", track_key, np.round(track, 4)),
             ("partner_id", ids, ids),
         ],

@@ -6,9 +6,9 @@ dicts), no ORM objects leave this module.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, select
 
 from commonground.extensions import db
 from needs.models import Need
@@ -143,21 +143,50 @@ def plan_header(plan_id: int) -> dict[str, Any] | None:
     }
 
 
-def city_version() -> tuple[Any, ...]:
+class CityVersion(NamedTuple):
+    """`city_version`'s parts, each a tuple of aggregates: compared whole by what reads the
+    whole city (the plan basis), by part by what reads one part (a partner's spec reads the
+    partner, slot and claim parts, `partner_part`; the kept open needs the need part)."""
+
+    needs: tuple[Any, ...]
+    """(count, largest id, newest `updated_at`)."""
+    partners: tuple[Any, ...]
+    slots: tuple[Any, ...]
+    claims: tuple[Any, ...]
+    """(count, largest id, how many done, released, rejected): a claim made, completed,
+    released or rejected changes it (claims only move forward: active -> done -> rejected,
+    active -> released)."""
+    neighbourhoods: tuple[Any, ...]
+    plans: tuple[Any, ...]
+    labels: tuple[tuple[str, str], ...]
+
+    def partner_part(self) -> tuple[Any, ...]:
+        """What a partner's spec (`planning.specs.partner_specs`: area, slots left this week,
+        track record) is read from: a need posted or edited leaves it as it is."""
+        return (self.partners, self.slots, self.claims)
+
+
+def city_version() -> CityVersion:
     """A cheap fingerprint of everything a city plan and its reports read: it changes whenever
     an open need, a partner, a capability slot, a claim, a neighbourhood, a capability's label
-    or the latest plan's standing assignments change (a few aggregates, no rows in Python).
+    or the latest plan's standing assignments change (aggregates in one query, no rows but the
+    capabilities' labels in Python).
 
     Every write path stamps what it changes: a need's status and text move its `updated_at`
     (claims, releases, completions all change the need's status), a partner's edits move its
-    `updated_at`, slots change the capability rows' count or sums, an offer or a decision moves
-    its assignment's timestamps; deletions change the counts.
+    `updated_at`, slots change the capability rows' count or sums, a claim's creation its
+    count and a claim's completion, release or rejection its counts by status, an offer or a
+    decision moves its assignment's timestamps; deletions change the counts.
     """
     from capabilities.models import Capability
     from geo.models import Neighbourhood
     from needs.models import Claim
     from partners.models import Partner, PartnerCapability
 
+    def by_status(status: str):
+        return func.coalesce(func.sum(case((Claim.status == status, 1), else_=0)), 0)
+
+    latest_plan = select(func.max(Plan.id)).scalar_subquery()
     reads = (
         select(  # apart, so each newest value is read from its index, not a scan (issue 14)
             select(func.count(Need.id)).scalar_subquery(),
@@ -171,27 +200,39 @@ def city_version() -> tuple[Any, ...]:
             func.sum(PartnerCapability.tasks_per_week),
             func.sum(PartnerCapability.volunteer_hours_per_week),
         ),
-        select(func.count(Claim.id), func.max(Claim.id)),
+        select(
+            func.count(Claim.id),
+            func.max(Claim.id),
+            by_status("done"),
+            by_status("released"),
+            by_status("rejected"),
+        ),
         select(func.count(Neighbourhood.id), func.max(Neighbourhood.id)),
         select(
-            func.max(Plan.id),
+            latest_plan,
             select(func.count(PlanAssignment.id))
-            .where(
-                PlanAssignment.plan_id == select(func.max(Plan.id)).scalar_subquery(),
-                PlanAssignment.status.in_(STANDING),
-            )
+            .where(PlanAssignment.plan_id == latest_plan, PlanAssignment.status.in_(STANDING))
             .scalar_subquery(),
             select(func.max(PlanAssignment.offered_at)).scalar_subquery(),
             select(func.max(PlanAssignment.decided_at)).scalar_subquery(),
         ),
     )
-    labels = tuple(  # a few dozen rows: read whole, their labels are in the reports
-        tuple(row)
-        for row in db.session.execute(
-            select(Capability.code, Capability.label).order_by(Capability.code)
-        )
-    )
-    return (*(tuple(db.session.execute(read).one()) for read in reads), labels)
+    parts = [read.subquery(f"part_{i}") for i, read in enumerate(reads)]
+    joined = parts[0]
+    for part in parts[1:]:  # one row each
+        joined = joined.join(part, literal(True))
+    # one round trip: the figures beside the capabilities' labels (a few dozen rows; their
+    # words are in the reports); the outer join keeps the figures when there is no capability
+    joined = joined.outerjoin(Capability, literal(True))
+    rows = db.session.execute(
+        select(*(c for part in parts for c in part.c), Capability.code, Capability.label)
+        .select_from(joined)
+        .order_by(Capability.code)
+    ).all()
+    values = iter(rows[0])
+    out = [tuple(next(values) for _ in part.c) for part in parts]
+    labels = tuple((row[-2], row[-1]) for row in rows if row[-2] is not None)
+    return CityVersion(*out, labels)
 
 
 def proposed_by_partner(plan_id: int) -> dict[int, list[int]]:

@@ -157,23 +157,20 @@ def who_can_act_here(
     now = now or utcnow()
     version = queries.city_version()
     reach = partner_reach(now, version)
-    # Competing open needs only break ties of score and slots; they come from the process's
-    # kept open needs, never from SQL (issue 14); same ranking. With ties, over the index of
-    # every kept need and partner built once per city version (the ranking takes the feasible
-    # partners from it); else over the tied partners' own needs and the feasible partners
-    # (the need changed since the kept read, or nobody ties).
-    tied = matching.partners_tied_for_need(spec, reach, now, weights=weights)
-    kept = open_needs(version)
-    if tied and spec.id in kept.specs:
-        index = kept.with_partners(reach)
-    else:
-        near = kept.in_areas(tied, spec.capability) if tied else []
-        feasible = [reach.partners[int(p)] for p in reach.partners_for_need(spec)[0].tolist()]
-        index = matching.CandidateIndex([spec, *(n for n in near if n.id != spec.id)], feasible)
+    # Competing open needs only break ties of score and slots; they are counted over the
+    # process's kept open needs (`OpenNeeds.competing_for`), never read from SQL nor indexed
+    # per request (issue 14); same ranking as over the whole city read afresh.
+    competing = open_needs(version).competing_for(spec)
     ranked = matching.rank_partners_for_need(
-        spec, (), now, weights=weights, labels=capability_labels(), index=index
+        spec,
+        (),
+        now,
+        weights=weights,
+        labels=capability_labels(),
+        index=reach,
+        competing=competing,
     )
-    plan, not_chosen = _plan_choice(need_id, spec.capability, ranked, index)
+    plan, not_chosen = _plan_choice(need_id, spec.capability, ranked, reach)
     found["plan"] = plan
     planned = plan["partner_id"] if plan else None
     shown = list(enumerate(ranked[:limit], start=1))
@@ -198,19 +195,24 @@ def who_can_act_here(
 REACH: BasisCache[matching.CandidateIndex] = BasisCache()
 """This process's partners as engine input, indexed by place (see `partner_reach`)."""
 REACH_MAX_AGE = timedelta(days=7)
-"""A partner's spec changes only with the city (its version) or the week (the key)."""
+"""A partner's spec changes only with its part of the city's version or the week (the key)."""
 
 
-def partner_reach(now: datetime, version: tuple[Any, ...] | None = None) -> matching.CandidateIndex:
+def partner_reach(
+    now: datetime, version: queries.CityVersion | None = None
+) -> matching.CandidateIndex:
     """Every partner as engine input (`specs.partner_specs`: slots left this week, track
-    record), indexed by place, kept per process while the city is unchanged (`version`, else
+    record), indexed by place, kept per process while the partners, their slots and the
+    claims are unchanged (`CityVersion.partner_part` of `version`, else of
     `queries.city_version()`) and in the same capacity week: "who can act here" read all of
     them (every claim for the track records) and indexed them on every request (5 s at 100k
-    needs x 5k partners, issue 14). Shared by the requests of a process, so never change it."""
+    needs x 5k partners, issue 14). A need posted or edited keeps them (a claim made, released
+    or completed does not). Shared by the requests of a process, so never change it."""
+    version = version if version is not None else queries.city_version()
     key = (
         id(current_app._get_current_object()),  # one entry per application
         week_start(now, current_app.config["CITY_TIMEZONE"]),
-        version if version is not None else queries.city_version(),
+        version.partner_part(),
     )
     kept = REACH.get(key, now, REACH_MAX_AGE)
     if kept is not None:
@@ -224,13 +226,13 @@ OPEN_NEEDS = OpenNeedsCache()
 """This process's open needs as engine input (see `open_needs`)."""
 
 
-def open_needs(version: tuple[Any, ...] | None = None) -> OpenNeeds:
+def open_needs(version: queries.CityVersion | None = None) -> OpenNeeds:
     """The city's open needs, kept per process and refreshed from the rows changed since the
     last read (`planning.open_needs`); `version` is `queries.city_version()` when the caller
     has it already. Shared by the requests of a process, so never change it."""
     version = version if version is not None else queries.city_version()
     key = (id(current_app._get_current_object()), current_app.config["CITY_TIMEZONE"])
-    return OPEN_NEEDS.current(key, version[0])
+    return OPEN_NEEDS.current(key, version.needs)
 
 
 def _plan_choice(
