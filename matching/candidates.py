@@ -49,6 +49,9 @@ FloatArray = NDArray[np.float64]
 
 RADIUS_SLACK_KM = 1e-9
 """Added to KD-tree query radii only; the exact test `distance <= radius_km` decides."""
+RIM_BAND_KM = 1e-6
+"""Around a partner's rim, where counting needs by tree distance alone could differ from the
+exact test by rounding (`CandidateIndex.area_need_count`); far wider than that rounding."""
 START_WIDTH = 4
 """First kNN query width, as a multiple of k (it grows 4x for needs left unresolved)."""
 MAX_BLOCK_CELLS = 1 << 22
@@ -336,13 +339,42 @@ class CandidateIndex:
         """How many indexed needs of `capability` lie inside the partner's area: the size of
         `needs_for_partner`, counted once per area (partners with the same base, radius,
         neighbourhoods and polygon share it; on clustered cities dozens do) and kept with
-        the index, so ranking the partners of many needs counts each area once."""
+        the index, so ranking the partners of many needs counts each area once.
+
+        The disc is counted by the tree without listing its needs (two counts, `RIM_BAND_KM`
+        inside and outside the rim: equal, no need lies where rounding could decide), the
+        listed neighbourhoods and the polygon by their needs outside the disc; a need on the
+        rim sends the area to `needs_for_partner` itself."""
         key = (capability, area_of(partner))
         count = self._area_counts.get(key)
         if count is None:
-            count = int(self.needs_for_partner(partner, capability)[0].size)
+            count = self._area_count(partner, capability)
             self._area_counts[key] = count  # the same value whoever writes it first
         return count
+
+    def _area_count(self, partner: PartnerSpec, capability: str) -> int:
+        tree = self.need_tree(capability)
+        if tree is None:
+            return 0
+        if partner.radius_km <= RIM_BAND_KM:
+            return int(self.needs_for_partner(partner, capability)[0].size)
+        xyz = to_xyz(partner.lat, partner.lon)[0]
+        rim = float(chord_for_km(partner.radius_km))
+        inner = int(tree.query_ball_point(xyz, rim - RIM_BAND_KM, return_length=True))
+        outer = int(tree.query_ball_point(xyz, rim + RIM_BAND_KM, return_length=True))
+        if inner != outer:
+            return int(self.needs_for_partner(partner, capability)[0].size)
+        beyond = np.concatenate(
+            [
+                self._listed_needs(partner, capability),
+                self._polygon_needs(partner, self.needs_of(capability)),
+            ]
+        )
+        if beyond.size == 0:
+            return inner
+        beyond = np.unique(beyond)
+        dist = km_for_chord(np.linalg.norm(self.need_xyz[beyond] - xyz, axis=1))
+        return inner + int(np.count_nonzero(dist > partner.radius_km))
 
     def in_area(self, partner: PartnerSpec, capability: str, positions: IntArray) -> NDArray:
         """For need positions: is the need of `capability` and inside the partner's area, by

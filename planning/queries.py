@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import func, literal, select
 
 from commonground.extensions import db
 from needs.models import Need
@@ -158,6 +158,7 @@ class CityVersion(NamedTuple):
     active -> released)."""
     neighbourhoods: tuple[Any, ...]
     plans: tuple[Any, ...]
+    """(latest plan id, its standing assignments, newest offer, newest decision)."""
     labels: tuple[tuple[str, str], ...]
 
     def partner_part(self) -> tuple[Any, ...]:
@@ -184,7 +185,7 @@ def city_version() -> CityVersion:
     from partners.models import Partner, PartnerCapability
 
     def by_status(status: str):
-        return func.coalesce(func.sum(case((Claim.status == status, 1), else_=0)), 0)
+        return func.count(Claim.id).filter(Claim.status == status)
 
     latest_plan = select(func.max(Plan.id)).scalar_subquery()
     reads = (

@@ -170,7 +170,7 @@ def who_can_act_here(
         index=reach,
         competing=competing,
     )
-    plan, not_chosen = _plan_choice(need_id, spec.capability, ranked, reach)
+    plan, not_chosen = _plan_choice(need_id, spec.capability, ranked, reach, shown=limit)
     found["plan"] = plan
     planned = plan["partner_id"] if plan else None
     shown = list(enumerate(ranked[:limit], start=1))
@@ -240,9 +240,12 @@ def _plan_choice(
     capability: str,
     ranked: list[matching.Suggestion],
     index: matching.CandidateIndex,
+    *,
+    shown: int,
 ) -> tuple[dict[str, Any] | None, dict[int, matching.Reason]]:
-    """The latest plan's choice for a need and, for each partner ranked above it, why not them:
-    the planned tasks holding their slots this week, against the slots they have left."""
+    """The latest plan's choice for a need and, for each partner ranked above it among the
+    first `shown` (the rows a page shows), why not them: the planned tasks holding their
+    slots this week, against the slots they have left."""
     plan_id = queries.latest_plan_id()
     if plan_id is None:
         return None, {}
@@ -251,10 +254,16 @@ def _plan_choice(
     choice = {"plan_id": plan_id, "partner_id": planned, "partner_name": None, "rank": rank}
     if rank is None:
         return choice, {}
-    above = [s.partner_id for s in ranked[: rank - 1]]
-    held = queries.planned_task_counts(plan_id, excluding_need=need_id, partner_ids=above)
+    above = ranked[: min(rank - 1, max(0, shown))]
+    held = (
+        queries.planned_task_counts(
+            plan_id, excluding_need=need_id, partner_ids=[s.partner_id for s in above]
+        )
+        if above
+        else {}
+    )
     why = {}
-    for s in ranked[: rank - 1]:
+    for s in above:
         partner = index.partners[index.partner_position(s.partner_id)]
         why[s.partner_id] = explain.not_chosen_reason(
             tasks_left=partner.capabilities[capability].tasks_left,
