@@ -41,7 +41,7 @@ Must not import: Flask, SQLAlchemy, any other Common Ground package, or anything
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from itertools import pairwise
 
@@ -136,6 +136,8 @@ def rank_partners_for_need(
     index: CandidateIndex | None = None,
     needs: Sequence[NeedSpec] | None = None,
     competing: CompetingCount | None = None,
+    explain_first: int | None = None,
+    explain_ids: Collection[int] = (),
 ) -> list[Suggestion]:
     """Feasible partners for `need`, best first (at most `limit`).
 
@@ -143,6 +145,11 @@ def rank_partners_for_need(
     open needs — `competing` when given (a caller that keeps the open needs apart from the
     partners' index), else counted over `needs`, or the index's needs; skipped without any —
     better track record, and partner id only as the final fallback).
+
+    With `explain_first`, only the first `explain_first` suggestions and those of the
+    partners in `explain_ids` carry their reasons (the rest have none): a caller that shows a
+    few rows but needs the whole order (where the plan's choice ranks) does not word
+    hundreds of reasons nobody reads.
     """
     idx = index if index is not None else CandidateIndex(needs or (), partners)
     if competing is None and idx.needs:
@@ -169,9 +176,11 @@ def rank_partners_for_need(
     if limit is not None:
         order = order[: max(0, limit)]
     out = []
-    for i in order:
+    for rank, i in enumerate(order):
         partner = idx.partners[pos[i]]
-        items = reason_items(need, partner, float(dist[i]), now, labels=labels, via=int(via[i]))
+        items: tuple[Reason, ...] = ()
+        if explain_first is None or rank < explain_first or partner.id in explain_ids:
+            items = reason_items(need, partner, float(dist[i]), now, labels=labels, via=int(via[i]))
         out.append(
             Suggestion(
                 need_id=need.id,

@@ -63,9 +63,9 @@ def baseline_assignments() -> dict[int, int]:
     return baseline
 
 
-def planned_partner_for_need(need_id: int) -> int | None:
-    """The partner the latest plan chose for a need (if it stands), else None."""
-    plan_id = latest_plan_id()
+def planned_partner_for_need(need_id: int, plan_id: int | None = None) -> int | None:
+    """The partner a plan (by default the latest) chose for a need (if it stands), else None."""
+    plan_id = plan_id if plan_id is not None else latest_plan_id()
     if plan_id is None:
         return None
     return db.session.scalar(

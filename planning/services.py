@@ -161,6 +161,8 @@ def who_can_act_here(
     # process's kept open needs (`OpenNeeds.competing_for`), never read from SQL nor indexed
     # per request (issue 14); same ranking as over the whole city read afresh.
     competing = open_needs(version).competing_for(spec)
+    plan_id = queries.latest_plan_id()
+    planned = None if plan_id is None else queries.planned_partner_for_need(need_id, plan_id)
     ranked = matching.rank_partners_for_need(
         spec,
         (),
@@ -169,8 +171,12 @@ def who_can_act_here(
         labels=capability_labels(),
         index=reach,
         competing=competing,
+        explain_first=limit,  # the rows shown; the rest only rank
+        explain_ids=() if planned is None else (planned,),
     )
-    plan, not_chosen = _plan_choice(need_id, spec.capability, ranked, reach, shown=limit)
+    plan, not_chosen = _plan_choice(
+        need_id, spec.capability, ranked, reach, plan_id=plan_id, planned=planned, shown=limit
+    )
     found["plan"] = plan
     planned = plan["partner_id"] if plan else None
     shown = list(enumerate(ranked[:limit], start=1))
@@ -241,15 +247,15 @@ def _plan_choice(
     ranked: list[matching.Suggestion],
     index: matching.CandidateIndex,
     *,
+    plan_id: int | None,
+    planned: int | None,
     shown: int,
 ) -> tuple[dict[str, Any] | None, dict[int, matching.Reason]]:
-    """The latest plan's choice for a need and, for each partner ranked above it among the
-    first `shown` (the rows a page shows), why not them: the planned tasks holding their
-    slots this week, against the slots they have left."""
-    plan_id = queries.latest_plan_id()
+    """The latest plan's choice for a need (`plan_id`, the latest plan, chose `planned`) and,
+    for each partner ranked above it among the first `shown` (the rows a page shows), why not
+    them: the planned tasks holding their slots this week, against the slots they have left."""
     if plan_id is None:
         return None, {}
-    planned = queries.planned_partner_for_need(need_id)
     rank = next((i for i, s in enumerate(ranked, start=1) if s.partner_id == planned), None)
     choice = {"plan_id": plan_id, "partner_id": planned, "partner_name": None, "rank": rank}
     if rank is None:

@@ -306,3 +306,21 @@ def test_an_areas_need_count_is_the_size_of_its_needs_with_lists_polygons_and_th
             assert index.area_need_count(partner, capability) == found.size
             inside = index.in_area(partner, capability, everywhere)
             assert np.flatnonzero(inside).tolist() == sorted(found.tolist())
+
+
+def test_explaining_only_the_rows_shown_keeps_the_order_and_words_those_rows_alike():
+    needs, partners = _zip_centre_city(5)
+    index = CandidateIndex(needs, partners)
+    need = needs[0]
+    whole = rank_partners_for_need(need, partners, NOW, index=index)
+    last = whole[-1].partner_id
+    shown = rank_partners_for_need(
+        need, partners, NOW, index=index, explain_first=3, explain_ids=(last,)
+    )
+    assert len(whole) > 4
+    assert [(s.partner_id, s.score, s.tie_break) for s in shown] == [
+        (s.partner_id, s.score, s.tie_break) for s in whole
+    ]
+    worded = [s for s in shown if s.reason_items]
+    assert worded == [*whole[:3], whole[-1]]
+    assert all(s.reasons == () for s in shown[3:-1])
