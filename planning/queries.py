@@ -5,10 +5,10 @@ dicts), no ORM objects leave this module.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import Select, func, literal, select
 
 from commonground.extensions import db
 from needs.models import Need
@@ -144,34 +144,42 @@ def plan_header(plan_id: int) -> dict[str, Any] | None:
 
 
 class CityVersion(NamedTuple):
-    """`city_version`'s parts, each a tuple of aggregates: compared whole by what reads the
-    whole city (the plan basis), by part by what reads one part (a partner's spec reads the
-    partner, slot and claim parts, `partner_part`; the kept open needs the need part)."""
+    """`city_version`'s parts, each a tuple of aggregates (None when not read): compared whole
+    by what reads the whole city (the plan basis), by part by what reads one part (a
+    partner's spec reads `PARTNER_PARTS`, `partner_part`; the kept open needs `needs`)."""
 
-    needs: tuple[Any, ...]
+    needs: tuple[Any, ...] | None
     """(count, largest id, newest `updated_at`)."""
-    partners: tuple[Any, ...]
-    slots: tuple[Any, ...]
-    claims: tuple[Any, ...]
+    partners: tuple[Any, ...] | None
+    slots: tuple[Any, ...] | None
+    claims: tuple[Any, ...] | None
     """(count, largest id, how many done, released, rejected): a claim made, completed,
     released or rejected changes it (claims only move forward: active -> done -> rejected,
     active -> released)."""
-    neighbourhoods: tuple[Any, ...]
-    plans: tuple[Any, ...]
+    neighbourhoods: tuple[Any, ...] | None
+    plans: tuple[Any, ...] | None
     """(latest plan id, its standing assignments, newest offer, newest decision)."""
-    labels: tuple[tuple[str, str], ...]
+    labels: tuple[tuple[str, str], ...] | None
 
     def partner_part(self) -> tuple[Any, ...]:
         """What a partner's spec (`planning.specs.partner_specs`: area, slots left this week,
         track record) is read from: a need posted or edited leaves it as it is."""
-        return (self.partners, self.slots, self.claims)
+        part = tuple(getattr(self, name) for name in PARTNER_PARTS)
+        if None in part:
+            raise ValueError("the partner parts of the city's version were not read")
+        return part
 
 
-def city_version() -> CityVersion:
+PARTNER_PARTS = ("partners", "slots", "claims")
+"""The parts of `CityVersion` a partner's spec is read from."""
+
+
+def city_version(parts: Collection[str] = CityVersion._fields) -> CityVersion:
     """A cheap fingerprint of everything a city plan and its reports read: it changes whenever
     an open need, a partner, a capability slot, a claim, a neighbourhood, a capability's label
     or the latest plan's standing assignments change (aggregates in one query, no rows but the
-    capabilities' labels in Python).
+    capabilities' labels in Python). `parts` (names of `CityVersion`'s fields) reads those
+    alone, the others None: who can act here reads the need and partner parts only.
 
     Every write path stamps what it changes: a need's status and text move its `updated_at`
     (claims, releases, completions all change the need's status), a partner's edits move its
@@ -180,6 +188,36 @@ def city_version() -> CityVersion:
     decision moves its assignment's timestamps; deletions change the counts.
     """
     from capabilities.models import Capability
+
+    reads = {name: read for name, read in _version_reads().items() if name in parts}
+    subqueries = [read.subquery(f"part_{name}") for name, read in reads.items()]
+    columns = [c for part in subqueries for c in part.c]
+    query = select(*columns)
+    if subqueries:
+        joined = subqueries[0]
+        for part in subqueries[1:]:  # one row each
+            joined = joined.join(part, literal(True))
+        query = query.select_from(joined)
+    if "labels" in parts:
+        # the capabilities' labels beside the figures (a few dozen rows; their words are in
+        # the reports); the outer join keeps the figures when there is no capability
+        query = (
+            select(*columns, Capability.code, Capability.label)
+            .select_from(joined.outerjoin(Capability, literal(True)) if subqueries else Capability)
+            .order_by(Capability.code)
+        )
+    rows = db.session.execute(query).all()  # one round trip
+    values = iter(rows[0] if rows else ())
+    found: dict[str, Any] = {name: None for name in CityVersion._fields}
+    for name, part in zip(reads, subqueries, strict=True):
+        found[name] = tuple(next(values) for _ in part.c)
+    if "labels" in parts:
+        found["labels"] = tuple((row[-2], row[-1]) for row in rows if row[-2] is not None)
+    return CityVersion(**found)
+
+
+def _version_reads() -> dict[str, Select]:
+    """The one-row aggregate read of each part of `city_version` but the labels."""
     from geo.models import Neighbourhood
     from needs.models import Claim
     from partners.models import Partner, PartnerCapability
@@ -188,28 +226,30 @@ def city_version() -> CityVersion:
         return func.count(Claim.id).filter(Claim.status == status)
 
     latest_plan = select(func.max(Plan.id)).scalar_subquery()
-    reads = (
-        select(  # apart, so each newest value is read from its index, not a scan (issue 14)
+    return {
+        "needs": select(  # apart, so each newest value is read from its index (issue 14)
             select(func.count(Need.id)).scalar_subquery(),
             select(func.max(Need.id)).scalar_subquery(),
             select(func.max(Need.updated_at)).scalar_subquery(),
         ),
-        select(func.count(Partner.id), func.max(Partner.id), func.max(Partner.updated_at)),
-        select(
+        "partners": select(
+            func.count(Partner.id), func.max(Partner.id), func.max(Partner.updated_at)
+        ),
+        "slots": select(
             func.count(PartnerCapability.id),
             func.max(PartnerCapability.id),
             func.sum(PartnerCapability.tasks_per_week),
             func.sum(PartnerCapability.volunteer_hours_per_week),
         ),
-        select(
+        "claims": select(
             func.count(Claim.id),
             func.max(Claim.id),
             by_status("done"),
             by_status("released"),
             by_status("rejected"),
         ),
-        select(func.count(Neighbourhood.id), func.max(Neighbourhood.id)),
-        select(
+        "neighbourhoods": select(func.count(Neighbourhood.id), func.max(Neighbourhood.id)),
+        "plans": select(
             latest_plan,
             select(func.count(PlanAssignment.id))
             .where(PlanAssignment.plan_id == latest_plan, PlanAssignment.status.in_(STANDING))
@@ -217,23 +257,7 @@ def city_version() -> CityVersion:
             select(func.max(PlanAssignment.offered_at)).scalar_subquery(),
             select(func.max(PlanAssignment.decided_at)).scalar_subquery(),
         ),
-    )
-    parts = [read.subquery(f"part_{i}") for i, read in enumerate(reads)]
-    joined = parts[0]
-    for part in parts[1:]:  # one row each
-        joined = joined.join(part, literal(True))
-    # one round trip: the figures beside the capabilities' labels (a few dozen rows; their
-    # words are in the reports); the outer join keeps the figures when there is no capability
-    joined = joined.outerjoin(Capability, literal(True))
-    rows = db.session.execute(
-        select(*(c for part in parts for c in part.c), Capability.code, Capability.label)
-        .select_from(joined)
-        .order_by(Capability.code)
-    ).all()
-    values = iter(rows[0])
-    out = [tuple(next(values) for _ in part.c) for part in parts]
-    labels = tuple((row[-2], row[-1]) for row in rows if row[-2] is not None)
-    return CityVersion(*out, labels)
+    }
 
 
 def proposed_by_partner(plan_id: int) -> dict[int, list[int]]:

@@ -155,7 +155,7 @@ def who_can_act_here(
     if need.status != "open" or spec is None:
         return found
     now = now or utcnow()
-    version = queries.city_version()
+    version = queries.city_version(("needs", *queries.PARTNER_PARTS))
     reach = partner_reach(now, version)
     # Competing open needs only break ties of score and slots; they are counted over the
     # process's kept open needs (`OpenNeeds.competing_for`), never read from SQL nor indexed
@@ -209,12 +209,12 @@ def partner_reach(
 ) -> matching.CandidateIndex:
     """Every partner as engine input (`specs.partner_specs`: slots left this week, track
     record), indexed by place, kept per process while the partners, their slots and the
-    claims are unchanged (`CityVersion.partner_part` of `version`, else of
-    `queries.city_version()`) and in the same capacity week: "who can act here" read all of
-    them (every claim for the track records) and indexed them on every request (5 s at 100k
-    needs x 5k partners, issue 14). A need posted or edited keeps them (a claim made, released
-    or completed does not). Shared by the requests of a process, so never change it."""
-    version = version if version is not None else queries.city_version()
+    claims are unchanged (`CityVersion.partner_part` of `version`, else read here) and in the
+    same capacity week: "who can act here" read all of them (every claim for the track
+    records) and indexed them on every request (5 s at 100k needs x 5k partners, issue 14).
+    A need posted or edited keeps them (a claim made, released or completed does not).
+    Shared by the requests of a process, so never change it."""
+    version = version if version is not None else queries.city_version(queries.PARTNER_PARTS)
     key = (
         id(current_app._get_current_object()),  # one entry per application
         week_start(now, current_app.config["CITY_TIMEZONE"]),
@@ -234,9 +234,9 @@ OPEN_NEEDS = OpenNeedsCache()
 
 def open_needs(version: queries.CityVersion | None = None) -> OpenNeeds:
     """The city's open needs, kept per process and refreshed from the rows changed since the
-    last read (`planning.open_needs`); `version` is `queries.city_version()` when the caller
-    has it already. Shared by the requests of a process, so never change it."""
-    version = version if version is not None else queries.city_version()
+    last read (`planning.open_needs`); `version` is the city's version (its need part read)
+    when the caller has it already. Shared by the requests of a process, so never change it."""
+    version = version if version is not None else queries.city_version(("needs",))
     key = (id(current_app._get_current_object()), current_app.config["CITY_TIMEZONE"])
     return OPEN_NEEDS.current(key, version.needs)
 
