@@ -224,6 +224,7 @@ class CandidateIndex:
         self._extra: dict[str, PairSet] = {}
         self._tasks_left: NDArray[np.int64] | None = None
         self._area_counts: dict[Hashable, int] = {}
+        self._boxes: FloatArray | None = None
 
     # ---- lookups -------------------------------------------------------------------------
     def need_position(self, need_id: int) -> int | None:
@@ -407,18 +408,36 @@ class CandidateIndex:
     def _area_partners(
         self, need: NeedSpec, positions: IntArray
     ) -> tuple[IntArray, NDArray[np.int8]]:
-        """Of `positions`, the partners whose neighbourhood list or polygon holds the need."""
+        """Of `positions`, the partners whose neighbourhood list or polygon holds the need
+        (a polygon is tested only when its bounding box holds the need)."""
+        boxes = self._polygon_boxes()[positions]
+        boxed = (
+            (boxes[:, 0] <= need.lon)
+            & (need.lon <= boxes[:, 2])
+            & (boxes[:, 1] <= need.lat)
+            & (need.lat <= boxes[:, 3])
+        )  # no polygon: NaN, never
         out: list[int] = []
         via: list[int] = []
-        for pos in positions.tolist():
+        for pos, in_box in zip(positions.tolist(), boxed.tolist(), strict=True):
             partner = self.partners[pos]
             if need.neighbourhood is not None and need.neighbourhood in partner.neighbourhoods:
                 out.append(pos)
                 via.append(VIA_NEIGHBOURHOOD)
-            elif partner.polygon and points_in_ring([need.lon], [need.lat], partner.polygon[0])[0]:
+            elif in_box and points_in_ring([need.lon], [need.lat], partner.polygon[0])[0]:
                 out.append(pos)
                 via.append(VIA_POLYGON)
         return np.asarray(out, dtype=np.int64), np.asarray(via, dtype=np.int8)
+
+    def _polygon_boxes(self) -> FloatArray:
+        """(min lon, min lat, max lon, max lat) of each partner's polygon; NaN without one."""
+        if self._boxes is None:
+            boxes = np.full((len(self.partners), 4), np.nan)
+            for pos, partner in enumerate(self.partners):
+                if partner.polygon:
+                    boxes[pos] = ring_bbox(partner.polygon[0])
+            self._boxes = boxes
+        return self._boxes
 
     def needs_for_partner(
         self, partner: PartnerSpec, capability: str
