@@ -51,7 +51,7 @@ RADIUS_SLACK_KM = 1e-9
 """Added to KD-tree query radii only; the exact test `distance <= radius_km` decides."""
 RIM_BAND_KM = 1e-6
 """Around a partner's rim, where counting needs by tree distance alone could differ from the
-exact test by rounding (`CandidateIndex.area_need_count`); far wider than that rounding."""
+exact test by rounding (`CandidateIndex.area_need_counts`); far wider than that rounding."""
 START_WIDTH = 4
 """First kNN query width, as a multiple of k (it grows 4x for needs left unresolved)."""
 MAX_BLOCK_CELLS = 1 << 22
@@ -336,46 +336,57 @@ class CandidateIndex:
         order = np.argsort(cand, kind="stable")
         return cand[order], dist[order], via[order]
 
-    def area_need_count(self, partner: PartnerSpec, capability: str) -> int:
-        """How many indexed needs of `capability` lie inside the partner's area: the size of
-        `needs_for_partner`, counted once per area (partners with the same base, radius,
-        neighbourhoods and polygon share it; on clustered cities dozens do) and kept with
-        the index, so ranking the partners of many needs counts each area once.
+    def area_need_counts(self, partners: Sequence[PartnerSpec], capability: str) -> IntArray:
+        """For each partner: how many indexed needs of `capability` lie inside its area, the
+        size of `needs_for_partner`, counted once per area (partners with the same base,
+        radius, neighbourhoods and polygon share it; on clustered cities dozens do) and kept
+        with the index, so ranking the partners of many needs counts each area once.
 
-        The disc is counted by the tree without listing its needs (two counts, `RIM_BAND_KM`
-        inside and outside the rim: equal, no need lies where rounding could decide), the
-        listed neighbourhoods and the polygon by their needs outside the disc; a need on the
-        rim sends the area to `needs_for_partner` itself."""
-        key = (capability, area_of(partner))
-        count = self._area_counts.get(key)
-        if count is None:
-            count = self._area_count(partner, capability)
-            self._area_counts[key] = count  # the same value whoever writes it first
-        return count
+        The discs are counted by the tree without listing their needs (two counts,
+        `RIM_BAND_KM` inside and outside each rim, all partners at once: equal, no need lies
+        where rounding could decide), the listed neighbourhoods and the polygon by their needs
+        outside the disc; a need on the rim sends the area to `needs_for_partner` itself."""
+        keys = [(capability, area_of(p)) for p in partners]
+        missing: dict[Hashable, PartnerSpec] = {}
+        for key, partner in zip(keys, partners, strict=True):
+            if key not in self._area_counts:
+                missing.setdefault(key, partner)
+        if missing:
+            counted = self._count_areas(list(missing.values()), capability)
+            for key, count in zip(missing, counted, strict=True):
+                self._area_counts[key] = count  # the same value whoever writes it first
+        return np.fromiter((self._area_counts[k] for k in keys), np.int64, len(keys))
 
-    def _area_count(self, partner: PartnerSpec, capability: str) -> int:
+    def _count_areas(self, partners: list[PartnerSpec], capability: str) -> list[int]:
         tree = self.need_tree(capability)
         if tree is None:
-            return 0
-        if partner.radius_km <= RIM_BAND_KM:
-            return int(self.needs_for_partner(partner, capability)[0].size)
-        xyz = to_xyz(partner.lat, partner.lon)[0]
-        rim = float(chord_for_km(partner.radius_km))
-        inner = int(tree.query_ball_point(xyz, rim - RIM_BAND_KM, return_length=True))
-        outer = int(tree.query_ball_point(xyz, rim + RIM_BAND_KM, return_length=True))
-        if inner != outer:
-            return int(self.needs_for_partner(partner, capability)[0].size)
-        beyond = np.concatenate(
-            [
-                self._listed_needs(partner, capability),
-                self._polygon_needs(partner, self.needs_of(capability)),
-            ]
-        )
+            return [0] * len(partners)
+        radius = np.fromiter((p.radius_km for p in partners), np.float64, len(partners))
+        rim = chord_for_km(np.maximum(radius, 0.0))
+        xyz = _xyz(partners)  # ball counts only: the band absorbs any rounding here
+        inner = tree.query_ball_point(xyz, np.maximum(rim - RIM_BAND_KM, 0.0), return_length=True)
+        outer = tree.query_ball_point(xyz, rim + RIM_BAND_KM, return_length=True)
+        out = []
+        for k, partner in enumerate(partners):
+            if partner.radius_km <= RIM_BAND_KM or inner[k] != outer[k]:
+                out.append(int(self.needs_for_partner(partner, capability)[0].size))
+            else:
+                out.append(int(inner[k]) + self._beyond_disc(partner, capability))
+        return out
+
+    def _beyond_disc(self, partner: PartnerSpec, capability: str) -> int:
+        """Needs of `capability` in the partner's listed neighbourhoods or polygon but outside
+        its disc, by `needs_for_partner`'s exact distance test."""
+        listed = self._listed_needs(partner, capability)  # cells are disjoint: no repeats
+        drawn = self._polygon_needs(partner, self.needs_of(capability))
+        if drawn.size and listed.size:
+            drawn = drawn[~np.isin(drawn, listed)]
+        beyond = np.concatenate([listed, drawn])
         if beyond.size == 0:
-            return inner
-        beyond = np.unique(beyond)
+            return 0
+        xyz = to_xyz(partner.lat, partner.lon)[0]
         dist = km_for_chord(np.linalg.norm(self.need_xyz[beyond] - xyz, axis=1))
-        return inner + int(np.count_nonzero(dist > partner.radius_km))
+        return int(np.count_nonzero(dist > partner.radius_km))
 
     def in_area(self, partner: PartnerSpec, capability: str, positions: IntArray) -> NDArray:
         """For need positions: is the need of `capability` and inside the partner's area, by

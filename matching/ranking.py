@@ -85,19 +85,26 @@ def _tasks_left(idx: CandidateIndex, pos: NDArray[np.int64], capability: str) ->
     return left
 
 
-CompetingCount = Callable[[PartnerSpec], int]
-"""For one need: the OTHER open needs of its capability inside a partner's area."""
+CompetingCount = Callable[[Sequence[PartnerSpec]], NDArray[np.int64]]
+"""For one need: for each partner, the OTHER open needs of its capability inside its area."""
 
 
 def competing_in_index(idx: CandidateIndex, need: NeedSpec) -> CompetingCount:
     """`CompetingCount` over the index's own needs: each area counted once per index
-    (`CandidateIndex.area_need_count`), less the indexed need of the same id if it lies there."""
+    (`CandidateIndex.area_need_counts`), less the indexed need of the same id if it lies
+    there."""
     own = idx.need_position(need.id)
     own_pos = np.asarray([] if own is None else [own], dtype=np.int64)
 
-    def count(partner: PartnerSpec) -> int:
-        total = idx.area_need_count(partner, need.capability)
-        return total - int(idx.in_area(partner, need.capability, own_pos).sum())
+    def count(partners: Sequence[PartnerSpec]) -> NDArray[np.int64]:
+        total = idx.area_need_counts(partners, need.capability)
+        if own_pos.size:
+            total = total - np.fromiter(
+                (idx.in_area(p, need.capability, own_pos).sum() for p in partners),
+                np.int64,
+                len(partners),
+            )
+        return total
 
     return count
 
@@ -108,13 +115,13 @@ def _competing_needs(
     tied: NDArray[np.bool_],
     competing: CompetingCount | None,
 ) -> NDArray[np.int64]:
-    """`competing` for each partner at `pos` where `tied` (the criterion can decide nothing
+    """`competing` for the partners at `pos` where `tied` (the criterion can decide nothing
     elsewhere); 0 without it."""
     out = np.zeros(pos.size, dtype=np.int64)
-    if competing is None:
+    rows = np.flatnonzero(tied)
+    if competing is None or rows.size == 0:
         return out
-    for i in np.flatnonzero(tied).tolist():
-        out[i] = competing(idx.partners[int(pos[i])])
+    out[rows] = competing([idx.partners[int(p)] for p in pos[rows].tolist()])
     return out
 
 

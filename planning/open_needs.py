@@ -77,7 +77,7 @@ class OpenNeeds:
         a partner's area, as `matching.rank_partners_for_need` breaks ties with it.
 
         Counted without reading or indexing the needs per request: each area's count over
-        `index` is kept with the index (`CandidateIndex.area_need_count`), and the needs
+        `index` is kept with the index (`CandidateIndex.area_need_counts`), and the needs
         changed since it was built (and `need` itself) are taken out by their indexed place and
         put back by their current one (`recent_index`); `index` outlives many changes, so the
         counts do too."""
@@ -90,18 +90,21 @@ class OpenNeeds:
             dtype=np.int64,
         )
         recent = self.recent_index()
-        counted: dict[Hashable, int] = {}  # tied partners often share one area
 
-        def count(partner: PartnerSpec) -> int:
-            area = matching.area_of(partner)
-            if area not in counted:
-                total = self.index.area_need_count(partner, capability)
-                total -= int(self.index.in_area(partner, capability, stale_pos).sum())
-                if recent.needs:
+        def count(partners: Sequence[PartnerSpec]) -> np.ndarray:
+            total = self.index.area_need_counts(partners, capability)
+            if not stale_pos.size and not recent.needs:
+                return total
+            moved: dict[Hashable, int] = {}  # tied partners often share one area
+            for k, partner in enumerate(partners):
+                area = matching.area_of(partner)
+                if area not in moved:
                     found, _, _ = recent.needs_for_partner(partner, capability)
-                    total += int(np.count_nonzero(recent.need_ids[found] != need.id))
-                counted[area] = total
-            return counted[area]
+                    moved[area] = int(np.count_nonzero(recent.need_ids[found] != need.id)) - int(
+                        self.index.in_area(partner, capability, stale_pos).sum()
+                    )
+                total[k] += moved[area]
+            return total
 
         return count
 

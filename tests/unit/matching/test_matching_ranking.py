@@ -281,7 +281,7 @@ def test_suggestion_reasons_are_their_reason_items_rendered_in_the_default_words
 
 
 def test_an_areas_need_count_is_the_size_of_its_needs_with_lists_polygons_and_the_rim():
-    """`area_need_count` counts the disc by the tree and the lists and polygons apart; it must
+    """`area_need_counts` counts the disc by the tree and the lists and polygons apart; it must
     be `needs_for_partner`'s size for every partner, also with needs on the rim itself (the
     tree's distance and the exact test may round apart there), and `in_area` must agree
     with the same needs one by one."""
@@ -298,12 +298,14 @@ def test_an_areas_need_count_is_the_size_of_its_needs_with_lists_polygons_and_th
             near, far = (mid, far) if d <= rim.radius_km + hair else (near, mid)
         on_rim = make_need(1000 + k, capability=next(iter(rim.capabilities)))
         needs.append(dataclasses.replace(on_rim, lat=near, lon=rim.lon))
-    index = CandidateIndex(needs, [])
+    index, one_by_one = CandidateIndex(needs, []), CandidateIndex(needs, [])
     everywhere = np.arange(len(index.needs))
-    for partner in partners:
-        for capability in sorted({n.capability for n in needs}):
+    for capability in sorted({n.capability for n in needs}):
+        sizes = [index.needs_for_partner(p, capability)[0].size for p in partners]
+        assert index.area_need_counts(partners, capability).tolist() == sizes  # all at once
+        for partner, size in zip(partners, sizes, strict=True):
+            assert one_by_one.area_need_counts([partner], capability).tolist() == [size]
             found, _, _ = index.needs_for_partner(partner, capability)
-            assert index.area_need_count(partner, capability) == found.size
             inside = index.in_area(partner, capability, everywhere)
             assert np.flatnonzero(inside).tolist() == sorted(found.tolist())
 
