@@ -64,18 +64,22 @@ def baseline_assignments() -> dict[int, int]:
     return baseline
 
 
-def planned_partner_for_need(need_id: int, plan_id: int | None = None) -> int | None:
-    """The partner a plan (by default the latest) chose for a need (if it stands), else None."""
-    plan_id = plan_id if plan_id is not None else latest_plan_id()
-    if plan_id is None:
-        return None
-    return db.session.scalar(
-        select(PlanAssignment.partner_id).where(
-            PlanAssignment.plan_id == plan_id,
+def latest_choice_for_need(need_id: int) -> tuple[int | None, int | None]:
+    """(the latest plan's id, the partner it chose for a need if that stands), in one read;
+    (None, None) without any plan."""
+    latest = select(func.max(Plan.id)).scalar_subquery()
+    chosen = (
+        select(PlanAssignment.partner_id)
+        .where(
+            PlanAssignment.plan_id == latest,
             PlanAssignment.need_id == need_id,
             PlanAssignment.status.in_(STANDING),
         )
+        .limit(1)
+        .scalar_subquery()
     )
+    plan_id, partner_id = db.session.execute(select(latest, chosen)).one()
+    return plan_id, partner_id
 
 
 def planned_task_counts(

@@ -144,7 +144,7 @@ def who_can_act_here(
     """
     actor.require("partner.read_all")
     need = get_need(actor, need_id)
-    spec = specs.need_spec(need_id)
+    spec = specs.need_spec_of(need)
     weights = specs.weights_from_config()
     found: dict[str, Any] = {
         "suggestions": [],
@@ -155,20 +155,19 @@ def who_can_act_here(
     if need.status != "open" or spec is None:
         return found
     now = now or utcnow()
-    version = queries.city_version(("needs", *queries.PARTNER_PARTS))
+    version = queries.city_version(("needs", *queries.PARTNER_PARTS, "labels"))
     reach = partner_reach(now, version)
     # Competing open needs only break ties of score and slots; they are counted over the
     # process's kept open needs (`OpenNeeds.competing_for`), never read from SQL nor indexed
     # per request (issue 14); same ranking as over the whole city read afresh.
     competing = open_needs(version).competing_for(spec)
-    plan_id = queries.latest_plan_id()
-    planned = None if plan_id is None else queries.planned_partner_for_need(need_id, plan_id)
+    plan_id, planned = queries.latest_choice_for_need(need_id)
     ranked = matching.rank_partners_for_need(
         spec,
         (),
         now,
         weights=weights,
-        labels=capability_labels(),
+        labels=dict(version.labels or ()),  # every capability's, as `capability_labels`
         index=reach,
         competing=competing,
         explain_first=limit,  # the rows shown; the rest only rank
