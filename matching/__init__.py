@@ -27,7 +27,6 @@ from matching.partnerships import partnership_suggestions, partnerships_of
 from matching.plan import plan_city
 from matching.ranking import (
     CompetingCount,
-    partners_tied_for_need,
     rank_needs_for_partner,
     rank_partners_for_need,
 )
@@ -54,7 +53,6 @@ __all__ = [
     "area_of",
     "build_graph",
     "coverage_gaps",
-    "partners_tied_for_need",
     "partnership_suggestions",
     "partnerships_of",
     "plan_city",

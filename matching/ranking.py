@@ -202,23 +202,6 @@ def rank_partners_for_need(
     return out
 
 
-def partners_tied_for_need(
-    need: NeedSpec,
-    index: CandidateIndex,
-    now: datetime,
-    *,
-    weights: Weights = DEFAULT_WEIGHTS,
-) -> list[PartnerSpec]:
-    """The feasible partners for `need` whose score and tasks left another feasible partner
-    shares: the only ones whose competing open needs can change `rank_partners_for_need`'s
-    order. A caller reads the open needs near these alone (none when there are none)."""
-    pos, dist, _ = index.partners_for_need(need)
-    base = need_points([need], now, weights)
-    cents = pair_cents(np.repeat(base, pos.size), dist, index.partner_track[pos], weights)
-    tied = _tied_on(cents, _tasks_left(index, pos, need.capability))
-    return [index.partners[int(p)] for p in pos[tied].tolist()]
-
-
 def rank_needs_for_partner(
     partner: PartnerSpec,
     needs: Sequence[NeedSpec],
