@@ -3,7 +3,7 @@
 Must not import: Flask, SQLAlchemy, any other Common Ground package, or anything doing I/O.
 """
 
-from matching.candidates import CandidateIndex
+from matching.candidates import CandidateIndex, area_of
 from matching.gaps import coverage_gaps
 from matching.graph import build_graph
 from matching.model import (
@@ -26,7 +26,7 @@ from matching.model import (
 from matching.partnerships import partnership_suggestions, partnerships_of
 from matching.plan import plan_city
 from matching.ranking import (
-    partners_tied_for_need,
+    CompetingCount,
     rank_needs_for_partner,
     rank_partners_for_need,
 )
@@ -38,6 +38,7 @@ __all__ = [
     "CapabilitySlot",
     "Churn",
     "CityPlan",
+    "CompetingCount",
     "CoverageGaps",
     "GapCell",
     "NeedSpec",
@@ -49,9 +50,9 @@ __all__ = [
     "Suggestion",
     "TrackRecord",
     "Weights",
+    "area_of",
     "build_graph",
     "coverage_gaps",
-    "partners_tied_for_need",
     "partnership_suggestions",
     "partnerships_of",
     "plan_city",

@@ -25,7 +25,7 @@ Must not import: Flask, SQLAlchemy, any other Common Ground package, or anything
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -49,6 +49,9 @@ FloatArray = NDArray[np.float64]
 
 RADIUS_SLACK_KM = 1e-9
 """Added to KD-tree query radii only; the exact test `distance <= radius_km` decides."""
+RIM_BAND_KM = 1e-6
+"""Around a partner's rim, where counting needs by tree distance alone could differ from the
+exact test by rounding (`CandidateIndex.area_need_counts`); far wider than that rounding."""
 START_WIDTH = 4
 """First kNN query width, as a multiple of k (it grows 4x for needs left unresolved)."""
 MAX_BLOCK_CELLS = 1 << 22
@@ -220,6 +223,8 @@ class CandidateIndex:
         self._points: dict[tuple[str, bool], Points] = {}
         self._extra: dict[str, PairSet] = {}
         self._tasks_left: NDArray[np.int64] | None = None
+        self._area_counts: dict[Hashable, int] = {}
+        self._boxes: FloatArray | None = None
 
     # ---- lookups -------------------------------------------------------------------------
     def need_position(self, need_id: int) -> int | None:
@@ -331,21 +336,119 @@ class CandidateIndex:
         order = np.argsort(cand, kind="stable")
         return cand[order], dist[order], via[order]
 
+    def area_need_counts(self, partners: Sequence[PartnerSpec], capability: str) -> IntArray:
+        """For each partner: how many indexed needs of `capability` lie inside its area, the
+        size of `needs_for_partner`, counted once per area (partners with the same base,
+        radius, neighbourhoods and polygon share it; on clustered cities dozens do) and kept
+        with the index, so ranking the partners of many needs counts each area once.
+
+        The discs are counted by the tree without listing their needs (two counts,
+        `RIM_BAND_KM` inside and outside each rim, all partners at once: equal, no need lies
+        where rounding could decide), the listed neighbourhoods and the polygon by their needs
+        outside the disc; a need on the rim sends the area to `needs_for_partner` itself."""
+        keys = [(capability, area_of(p)) for p in partners]
+        missing: dict[Hashable, PartnerSpec] = {}
+        for key, partner in zip(keys, partners, strict=True):
+            if key not in self._area_counts:
+                missing.setdefault(key, partner)
+        if missing:
+            counted = self._count_areas(list(missing.values()), capability)
+            for key, count in zip(missing, counted, strict=True):
+                self._area_counts[key] = count  # the same value whoever writes it first
+        return np.fromiter((self._area_counts[k] for k in keys), np.int64, len(keys))
+
+    def _count_areas(self, partners: list[PartnerSpec], capability: str) -> list[int]:
+        tree = self.need_tree(capability)
+        if tree is None:
+            return [0] * len(partners)
+        radius = np.fromiter((p.radius_km for p in partners), np.float64, len(partners))
+        rim = chord_for_km(np.maximum(radius, 0.0))
+        xyz = _xyz(partners)  # ball counts only: the band absorbs any rounding here
+        inner = tree.query_ball_point(xyz, np.maximum(rim - RIM_BAND_KM, 0.0), return_length=True)
+        outer = tree.query_ball_point(xyz, rim + RIM_BAND_KM, return_length=True)
+        out = []
+        for k, partner in enumerate(partners):
+            if partner.radius_km <= RIM_BAND_KM or inner[k] != outer[k]:
+                out.append(int(self.needs_for_partner(partner, capability)[0].size))
+            else:
+                out.append(int(inner[k]) + self._beyond_disc(partner, capability))
+        return out
+
+    def _beyond_disc(self, partner: PartnerSpec, capability: str) -> int:
+        """Needs of `capability` in the partner's listed neighbourhoods or polygon but outside
+        its disc, by `needs_for_partner`'s exact distance test."""
+        listed = self._listed_needs(partner, capability)  # cells are disjoint: no repeats
+        drawn = self._polygon_needs(partner, self.needs_of(capability))
+        if drawn.size and listed.size:
+            drawn = drawn[~np.isin(drawn, listed)]
+        beyond = np.concatenate([listed, drawn])
+        if beyond.size == 0:
+            return 0
+        xyz = to_xyz(partner.lat, partner.lon)[0]
+        dist = km_for_chord(np.linalg.norm(self.need_xyz[beyond] - xyz, axis=1))
+        return int(np.count_nonzero(dist > partner.radius_km))
+
+    def in_area(self, partner: PartnerSpec, capability: str, positions: IntArray) -> NDArray:
+        """For need positions: is the need of `capability` and inside the partner's area, by
+        the tests of `needs_for_partner` (the same arrays, so the same answer)?"""
+        positions = np.asarray(positions, dtype=np.int64)
+        if positions.size == 0:
+            return np.zeros(0, dtype=bool)
+        ok = np.fromiter(
+            (self.needs[p].capability == capability for p in positions.tolist()),
+            dtype=bool,
+            count=positions.size,
+        )
+        xyz = to_xyz(partner.lat, partner.lon)[0]
+        dist = km_for_chord(np.linalg.norm(self.need_xyz[positions] - xyz, axis=1))
+        inside = dist <= partner.radius_km
+        if partner.neighbourhoods:
+            inside |= np.fromiter(
+                (self.needs[p].neighbourhood in partner.neighbourhoods for p in positions.tolist()),
+                dtype=bool,
+                count=positions.size,
+            )
+        if partner.polygon:
+            ring = partner.polygon[0]
+            x0, y0, x1, y1 = ring_bbox(ring)
+            lon, lat = self.need_lon[positions], self.need_lat[positions]
+            box = (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
+            inside |= box & points_in_ring(lon, lat, ring)
+        return ok & inside
+
     def _area_partners(
         self, need: NeedSpec, positions: IntArray
     ) -> tuple[IntArray, NDArray[np.int8]]:
-        """Of `positions`, the partners whose neighbourhood list or polygon holds the need."""
+        """Of `positions`, the partners whose neighbourhood list or polygon holds the need
+        (a polygon is tested only when its bounding box holds the need)."""
+        boxes = self._polygon_boxes()[positions]
+        boxed = (
+            (boxes[:, 0] <= need.lon)
+            & (need.lon <= boxes[:, 2])
+            & (boxes[:, 1] <= need.lat)
+            & (need.lat <= boxes[:, 3])
+        )  # no polygon: NaN, never
         out: list[int] = []
         via: list[int] = []
-        for pos in positions.tolist():
+        for pos, in_box in zip(positions.tolist(), boxed.tolist(), strict=True):
             partner = self.partners[pos]
             if need.neighbourhood is not None and need.neighbourhood in partner.neighbourhoods:
                 out.append(pos)
                 via.append(VIA_NEIGHBOURHOOD)
-            elif partner.polygon and points_in_ring([need.lon], [need.lat], partner.polygon[0])[0]:
+            elif in_box and points_in_ring([need.lon], [need.lat], partner.polygon[0])[0]:
                 out.append(pos)
                 via.append(VIA_POLYGON)
         return np.asarray(out, dtype=np.int64), np.asarray(via, dtype=np.int8)
+
+    def _polygon_boxes(self) -> FloatArray:
+        """(min lon, min lat, max lon, max lat) of each partner's polygon; NaN without one."""
+        if self._boxes is None:
+            boxes = np.full((len(self.partners), 4), np.nan)
+            for pos, partner in enumerate(self.partners):
+                if partner.polygon:
+                    boxes[pos] = ring_bbox(partner.polygon[0])
+            self._boxes = boxes
+        return self._boxes
 
     def needs_for_partner(
         self, partner: PartnerSpec, capability: str
@@ -668,6 +771,12 @@ class _RadialSearch:
             int(keep.sum()),
         )
         return pairs, block[~resolved], int(feasible.sum())
+
+
+def area_of(partner: PartnerSpec) -> Hashable:
+    """What decides which needs lie in a partner's service area: partners with equal areas
+    reach the same needs (`CandidateIndex.needs_for_partner`)."""
+    return (partner.lat, partner.lon, partner.radius_km, partner.neighbourhoods, partner.polygon)
 
 
 def _can_do(partner: PartnerSpec, capability: str, *, require_capacity: bool) -> bool:

@@ -12,8 +12,9 @@ Partners for a need (`PARTNER_TIE_BREAKS`):
 1. `tasks_left` — more spare capacity this week for the need's capability first;
 2. `competing_needs` — fewer OTHER open needs of that capability in the partner's service area
    first: those needs compete for the same slots. Counted over the index's needs (`needs`, or
-   those of the `index`), this need excluded. With no needs (an index of partners only, the
-   default when neither is given) it cannot be counted and is skipped;
+   those of the `index`; each area once per index), this need excluded, or by the caller's
+   `competing` count (open needs kept apart from the partners' index). With neither (an index
+   of partners only, the default when no needs are given) it cannot be counted and is skipped;
 3. `track_record` — the better track-record term first (scoring.track_term: completion rate
    shrunk toward the newcomer's prior, and speed; compared to 6 decimals);
 4. `partner_id` — ascending: only the final deterministic fallback, and said so.
@@ -40,7 +41,7 @@ Must not import: Flask, SQLAlchemy, any other Common Ground package, or anything
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from itertools import pairwise
 
@@ -84,18 +85,43 @@ def _tasks_left(idx: CandidateIndex, pos: NDArray[np.int64], capability: str) ->
     return left
 
 
-def _competing_needs(
-    idx: CandidateIndex, pos: NDArray[np.int64], need: NeedSpec, tied: NDArray[np.bool_]
-) -> NDArray[np.int64]:
-    """Other indexed needs of the capability in each partner's area; 0 without needs.
+CompetingCount = Callable[[Sequence[PartnerSpec]], NDArray[np.int64]]
+"""For one need: for each partner, the OTHER open needs of its capability inside its area."""
 
-    Counted only where `tied` (the criterion can decide nothing elsewhere)."""
+
+def competing_in_index(idx: CandidateIndex, need: NeedSpec) -> CompetingCount:
+    """`CompetingCount` over the index's own needs: each area counted once per index
+    (`CandidateIndex.area_need_counts`), less the indexed need of the same id if it lies
+    there."""
+    own = idx.need_position(need.id)
+    own_pos = np.asarray([] if own is None else [own], dtype=np.int64)
+
+    def count(partners: Sequence[PartnerSpec]) -> NDArray[np.int64]:
+        total = idx.area_need_counts(partners, need.capability)
+        if own_pos.size:
+            total = total - np.fromiter(
+                (idx.in_area(p, need.capability, own_pos).sum() for p in partners),
+                np.int64,
+                len(partners),
+            )
+        return total
+
+    return count
+
+
+def _competing_needs(
+    idx: CandidateIndex,
+    pos: NDArray[np.int64],
+    tied: NDArray[np.bool_],
+    competing: CompetingCount | None,
+) -> NDArray[np.int64]:
+    """`competing` for the partners at `pos` where `tied` (the criterion can decide nothing
+    elsewhere); 0 without it."""
     out = np.zeros(pos.size, dtype=np.int64)
-    if not idx.needs:
+    rows = np.flatnonzero(tied)
+    if competing is None or rows.size == 0:
         return out
-    for i in np.flatnonzero(tied).tolist():
-        found, _, _ = idx.needs_for_partner(idx.partners[int(pos[i])], need.capability)
-        out[i] = found.size - int(np.any(idx.need_ids[found] == need.id))
+    out[rows] = competing([idx.partners[int(p)] for p in pos[rows].tolist()])
     return out
 
 
@@ -116,29 +142,40 @@ def rank_partners_for_need(
     limit: int | None = None,
     index: CandidateIndex | None = None,
     needs: Sequence[NeedSpec] | None = None,
+    competing: CompetingCount | None = None,
+    explain_first: int | None = None,
+    explain_ids: Collection[int] = (),
 ) -> list[Suggestion]:
     """Feasible partners for `need`, best first (at most `limit`).
 
     Order: score desc, then `PARTNER_TIE_BREAKS` (more tasks left this week, fewer competing
-    open needs — counted over `needs`, or the index's needs; skipped without any — better
-    track record, and partner id only as the final fallback).
+    open needs — `competing` when given (a caller that keeps the open needs apart from the
+    partners' index), else counted over `needs`, or the index's needs; skipped without any —
+    better track record, and partner id only as the final fallback).
+
+    With `explain_first`, only the first `explain_first` suggestions and those of the
+    partners in `explain_ids` carry their reasons (the rest have none): a caller that shows a
+    few rows but needs the whole order (where the plan's choice ranks) does not word
+    hundreds of reasons nobody reads.
     """
     idx = index if index is not None else CandidateIndex(needs or (), partners)
+    if competing is None and idx.needs:
+        competing = competing_in_index(idx, need)
     pos, dist, via = idx.partners_for_need(need)
     base = need_points([need], now, weights)
     track = idx.partner_track[pos]
     cents = pair_cents(np.repeat(base, pos.size), dist, track, weights)
     left = _tasks_left(idx, pos, need.capability)
-    competing = _competing_needs(idx, pos, need, _tied_on(cents, left))
+    competing_counts = _competing_needs(idx, pos, _tied_on(cents, left), competing)
     ids = idx.partner_ids[pos]
     track_key = -np.round(track, 6)  # float noise (0.66 vs 0.6599999999999999) decides nothing
-    order = np.lexsort((ids, track_key, competing, -left, -cents)).tolist()
+    order = np.lexsort((ids, track_key, competing_counts, -left, -cents)).tolist()
     ties = _tie_breaks(
         order,
         cents,
         [
             ("tasks_left", -left, left),
-            ("competing_needs", competing, competing),
+            ("competing_needs", competing_counts, competing_counts),
             ("track_record", track_key, np.round(track, 4)),
             ("partner_id", ids, ids),
         ],
@@ -146,9 +183,11 @@ def rank_partners_for_need(
     if limit is not None:
         order = order[: max(0, limit)]
     out = []
-    for i in order:
+    for rank, i in enumerate(order):
         partner = idx.partners[pos[i]]
-        items = reason_items(need, partner, float(dist[i]), now, labels=labels, via=int(via[i]))
+        items: tuple[Reason, ...] = ()
+        if explain_first is None or rank < explain_first or partner.id in explain_ids:
+            items = reason_items(need, partner, float(dist[i]), now, labels=labels, via=int(via[i]))
         out.append(
             Suggestion(
                 need_id=need.id,
@@ -161,23 +200,6 @@ def rank_partners_for_need(
             )
         )
     return out
-
-
-def partners_tied_for_need(
-    need: NeedSpec,
-    index: CandidateIndex,
-    now: datetime,
-    *,
-    weights: Weights = DEFAULT_WEIGHTS,
-) -> list[PartnerSpec]:
-    """The feasible partners for `need` whose score and tasks left another feasible partner
-    shares: the only ones whose competing open needs can change `rank_partners_for_need`'s
-    order. A caller reads the open needs near these alone (none when there are none)."""
-    pos, dist, _ = index.partners_for_need(need)
-    base = need_points([need], now, weights)
-    cents = pair_cents(np.repeat(base, pos.size), dist, index.partner_track[pos], weights)
-    tied = _tied_on(cents, _tasks_left(index, pos, need.capability))
-    return [index.partners[int(p)] for p in pos[tied].tolist()]
 
 
 def rank_needs_for_partner(

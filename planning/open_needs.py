@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
 from sqlalchemy import or_, select
 
 import matching
@@ -53,42 +54,72 @@ class OpenNeeds:
     changed: set[int] = field(default_factory=set)
     """Ids changed (opened, edited, closed) since `index` was built."""
 
-    _with_partners: tuple[matching.CandidateIndex, matching.CandidateIndex] | None = field(
+    _recent: matching.CandidateIndex | None = field(
         default=None, init=False, repr=False, compare=False
     )
-    """(the partners' index it was built with, every kept need and those partners)."""
+    """The changed needs still open, indexed (built on first use; see `recent_index`)."""
 
     def current_index(self) -> matching.CandidateIndex | None:
         """The place index when no need changed since it was built (else None)."""
         return None if self.changed else self.index
 
-    def with_partners(self, reach: matching.CandidateIndex) -> matching.CandidateIndex:
-        """Every kept need and `reach`'s partners in one index, built once per `reach` (the
-        partners kept by `planning.services.partner_reach`): ranking the partners for a need
-        over it counts their competing needs without building an index per request."""
-        kept = self._with_partners
-        if kept is None or kept[0] is not reach:
-            kept = (reach, matching.CandidateIndex(self.specs.values(), reach.partners))
-            self._with_partners = kept
-        return kept[1]
+    def recent_index(self) -> matching.CandidateIndex:
+        """The needs changed since `index` was built that are open now, in their own small
+        index, built once for this version of the kept needs."""
+        if self._recent is None:
+            self._recent = matching.CandidateIndex(
+                (self.specs[i] for i in self.changed if i in self.specs), ()
+            )
+        return self._recent
+
+    def competing_for(self, need: NeedSpec) -> matching.CompetingCount:
+        """For the partners of `need`: how many other kept open needs of its capability lie in
+        a partner's area, as `matching.rank_partners_for_need` breaks ties with it.
+
+        Counted without reading or indexing the needs per request: each area's count over
+        `index` is kept with the index (`CandidateIndex.area_need_counts`), and the needs
+        changed since it was built (and `need` itself) are taken out by their indexed place and
+        put back by their current one (`recent_index`); `index` outlives many changes, so the
+        counts do too."""
+        capability = need.capability
+        stale = (self.index.need_position(i) for i in (*self.changed, need.id))
+        stale_pos = np.asarray(
+            sorted(
+                {p for p in stale if p is not None and self.index.needs[p].capability == capability}
+            ),
+            dtype=np.int64,
+        )
+        recent = self.recent_index()
+
+        def count(partners: Sequence[PartnerSpec]) -> np.ndarray:
+            total = self.index.area_need_counts(partners, capability)
+            if not stale_pos.size and not recent.needs:
+                return total
+            moved: dict[Hashable, int] = {}  # tied partners often share one area
+            for k, partner in enumerate(partners):
+                area = matching.area_of(partner)
+                if area not in moved:
+                    found, _, _ = recent.needs_for_partner(partner, capability)
+                    moved[area] = int(np.count_nonzero(recent.need_ids[found] != need.id)) - int(
+                        self.index.in_area(partner, capability, stale_pos).sum()
+                    )
+                total[k] += moved[area]
+            return total
+
+        return count
 
     def in_areas(self, partners: Sequence[PartnerSpec], capability: str) -> list[NeedSpec]:
         """The open needs of `capability` inside one of the partners' service areas (exactly:
         the engine decides), by id."""
         found: set[int] = set()
-        fresh = [
-            self.specs[i]
-            for i in self.changed
-            if i in self.specs and self.specs[i].capability == capability
-        ]
-        recent = matching.CandidateIndex(fresh, ()) if fresh else None
+        recent = self.recent_index()
         for partner in partners:
             positions, _, _ = self.index.needs_for_partner(partner, capability)
             found.update(self.index.need_ids[positions].tolist())
         # the index answers for a changed need from its old place, capability and status:
         # the needs changed since it was built are looked at apart
         found.difference_update(self.changed)
-        if recent is not None:
+        if recent.needs:
             for partner in partners:
                 positions, _, _ = recent.needs_for_partner(partner, capability)
                 found.update(recent.need_ids[positions].tolist())

@@ -5,10 +5,11 @@ dicts), no ORM objects leave this module.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import functools
+from collections.abc import Collection, Sequence
+from typing import Any, NamedTuple
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, literal, select
 
 from commonground.extensions import db
 from needs.models import Need
@@ -63,18 +64,22 @@ def baseline_assignments() -> dict[int, int]:
     return baseline
 
 
-def planned_partner_for_need(need_id: int) -> int | None:
-    """The partner the latest plan chose for a need (if it stands), else None."""
-    plan_id = latest_plan_id()
-    if plan_id is None:
-        return None
-    return db.session.scalar(
-        select(PlanAssignment.partner_id).where(
-            PlanAssignment.plan_id == plan_id,
+def latest_choice_for_need(need_id: int) -> tuple[int | None, int | None]:
+    """(the latest plan's id, the partner it chose for a need if that stands), in one read;
+    (None, None) without any plan."""
+    latest = select(func.max(Plan.id)).scalar_subquery()
+    chosen = (
+        select(PlanAssignment.partner_id)
+        .where(
+            PlanAssignment.plan_id == latest,
             PlanAssignment.need_id == need_id,
             PlanAssignment.status.in_(STANDING),
         )
+        .limit(1)
+        .scalar_subquery()
     )
+    plan_id, partner_id = db.session.execute(select(latest, chosen)).one()
+    return plan_id, partner_id
 
 
 def planned_task_counts(
@@ -143,55 +148,131 @@ def plan_header(plan_id: int) -> dict[str, Any] | None:
     }
 
 
-def city_version() -> tuple[Any, ...]:
+class CityVersion(NamedTuple):
+    """`city_version`'s parts, each a tuple of aggregates (None when not read): compared whole
+    by what reads the whole city (the plan basis), by part by what reads one part (a
+    partner's spec reads `PARTNER_PARTS`, `partner_part`; the kept open needs `needs`)."""
+
+    needs: tuple[Any, ...] | None
+    """(count, largest id, newest `updated_at`)."""
+    partners: tuple[Any, ...] | None
+    slots: tuple[Any, ...] | None
+    claims: tuple[Any, ...] | None
+    """(count, largest id, how many done, released, rejected): a claim made, completed,
+    released or rejected changes it (claims only move forward: active -> done -> rejected,
+    active -> released)."""
+    neighbourhoods: tuple[Any, ...] | None
+    plans: tuple[Any, ...] | None
+    """(latest plan id, its standing assignments, newest offer, newest decision)."""
+    labels: tuple[tuple[str, str], ...] | None
+
+    def partner_part(self) -> tuple[Any, ...]:
+        """What a partner's spec (`planning.specs.partner_specs`: area, slots left this week,
+        track record) is read from: a need posted or edited leaves it as it is."""
+        part = tuple(getattr(self, name) for name in PARTNER_PARTS)
+        if None in part:
+            raise ValueError("the partner parts of the city's version were not read")
+        return part
+
+
+PARTNER_PARTS = ("partners", "slots", "claims")
+"""The parts of `CityVersion` a partner's spec is read from."""
+
+
+def city_version(parts: Collection[str] = CityVersion._fields) -> CityVersion:
     """A cheap fingerprint of everything a city plan and its reports read: it changes whenever
     an open need, a partner, a capability slot, a claim, a neighbourhood, a capability's label
-    or the latest plan's standing assignments change (a few aggregates, no rows in Python).
+    or the latest plan's standing assignments change (aggregates in one query, no rows but the
+    capabilities' labels in Python). `parts` (names of `CityVersion`'s fields) reads those
+    alone, the others None: who can act here reads the need and partner parts only.
 
     Every write path stamps what it changes: a need's status and text move its `updated_at`
     (claims, releases, completions all change the need's status), a partner's edits move its
-    `updated_at`, slots change the capability rows' count or sums, an offer or a decision moves
-    its assignment's timestamps; deletions change the counts.
+    `updated_at`, slots change the capability rows' count or sums, a claim's creation its
+    count and a claim's completion, release or rejection its counts by status, an offer or a
+    decision moves its assignment's timestamps; deletions change the counts.
     """
+    query, reads = _version_query(tuple(sorted(set(parts))))
+    rows = db.session.execute(query).all()  # one round trip
+    values = iter(rows[0] if rows else ())
+    found: dict[str, Any] = {name: None for name in CityVersion._fields}
+    for name, size in reads:
+        found[name] = tuple(next(values) for _ in range(size))
+    if "labels" in parts:
+        found["labels"] = tuple((row[-2], row[-1]) for row in rows if row[-2] is not None)
+    return CityVersion(**found)
+
+
+@functools.cache
+def _version_query(parts: tuple[str, ...]) -> tuple[Select, tuple[tuple[str, int], ...]]:
+    """`city_version`'s query for `parts` and the (name, number of figures) of each part it
+    reads, in order; built once per process and set of parts (building it was ~3 ms)."""
     from capabilities.models import Capability
+
+    reads = {name: read for name, read in _version_reads().items() if name in parts}
+    subqueries = [read.subquery(f"part_{name}") for name, read in reads.items()]
+    columns = [c for part in subqueries for c in part.c]
+    query = select(*columns)
+    joined = subqueries[0] if subqueries else None
+    for part in subqueries[1:]:  # one row each
+        joined = joined.join(part, literal(True))
+    if joined is not None:
+        query = query.select_from(joined)
+    if "labels" in parts:
+        # the capabilities' labels beside the figures (a few dozen rows; their words are in
+        # the reports); the outer join keeps the figures when there is no capability
+        query = (
+            select(*columns, Capability.code, Capability.label)
+            .select_from(
+                Capability if joined is None else joined.outerjoin(Capability, literal(True))
+            )
+            .order_by(Capability.code)
+        )
+    return query, tuple((name, len(part.c)) for name, part in zip(reads, subqueries, strict=True))
+
+
+def _version_reads() -> dict[str, Select]:
+    """The one-row aggregate read of each part of `city_version` but the labels."""
     from geo.models import Neighbourhood
     from needs.models import Claim
     from partners.models import Partner, PartnerCapability
 
-    reads = (
-        select(  # apart, so each newest value is read from its index, not a scan (issue 14)
+    def by_status(status: str):
+        return func.count(Claim.id).filter(Claim.status == status)
+
+    latest_plan = select(func.max(Plan.id)).scalar_subquery()
+    return {
+        "needs": select(  # apart, so each newest value is read from its index (issue 14)
             select(func.count(Need.id)).scalar_subquery(),
             select(func.max(Need.id)).scalar_subquery(),
             select(func.max(Need.updated_at)).scalar_subquery(),
         ),
-        select(func.count(Partner.id), func.max(Partner.id), func.max(Partner.updated_at)),
-        select(
+        "partners": select(
+            func.count(Partner.id), func.max(Partner.id), func.max(Partner.updated_at)
+        ),
+        "slots": select(
             func.count(PartnerCapability.id),
             func.max(PartnerCapability.id),
             func.sum(PartnerCapability.tasks_per_week),
             func.sum(PartnerCapability.volunteer_hours_per_week),
         ),
-        select(func.count(Claim.id), func.max(Claim.id)),
-        select(func.count(Neighbourhood.id), func.max(Neighbourhood.id)),
-        select(
-            func.max(Plan.id),
+        "claims": select(
+            func.count(Claim.id),
+            func.max(Claim.id),
+            by_status("done"),
+            by_status("released"),
+            by_status("rejected"),
+        ),
+        "neighbourhoods": select(func.count(Neighbourhood.id), func.max(Neighbourhood.id)),
+        "plans": select(
+            latest_plan,
             select(func.count(PlanAssignment.id))
-            .where(
-                PlanAssignment.plan_id == select(func.max(Plan.id)).scalar_subquery(),
-                PlanAssignment.status.in_(STANDING),
-            )
+            .where(PlanAssignment.plan_id == latest_plan, PlanAssignment.status.in_(STANDING))
             .scalar_subquery(),
             select(func.max(PlanAssignment.offered_at)).scalar_subquery(),
             select(func.max(PlanAssignment.decided_at)).scalar_subquery(),
         ),
-    )
-    labels = tuple(  # a few dozen rows: read whole, their labels are in the reports
-        tuple(row)
-        for row in db.session.execute(
-            select(Capability.code, Capability.label).order_by(Capability.code)
-        )
-    )
-    return (*(tuple(db.session.execute(read).one()) for read in reads), labels)
+    }
 
 
 def proposed_by_partner(plan_id: int) -> dict[int, list[int]]:

@@ -140,7 +140,7 @@ def who_can_act_here(
     """
     actor.require("partner.read_all")
     need = get_need(actor, need_id)
-    spec = specs.need_spec(need_id)
+    spec = specs.need_spec_of(need)
     weights = specs.weights_from_config()
     found: dict[str, Any] = {
         "suggestions": [],
@@ -151,25 +151,27 @@ def who_can_act_here(
     if need.status != "open" or spec is None:
         return found
     now = now or utcnow()
-    version = queries.city_version()
+    version = queries.city_version(("needs", *queries.PARTNER_PARTS, "labels"))
     reach = partner_reach(now, version)
-    # Competing open needs only break ties of score and slots; they come from the process's
-    # kept open needs, never from SQL (issue 14); same ranking. With ties, over the index of
-    # every kept need and partner built once per city version (the ranking takes the feasible
-    # partners from it); else over the tied partners' own needs and the feasible partners
-    # (the need changed since the kept read, or nobody ties).
-    tied = matching.partners_tied_for_need(spec, reach, now, weights=weights)
-    kept = open_needs(version)
-    if tied and spec.id in kept.specs:
-        index = kept.with_partners(reach)
-    else:
-        near = kept.in_areas(tied, spec.capability) if tied else []
-        feasible = [reach.partners[int(p)] for p in reach.partners_for_need(spec)[0].tolist()]
-        index = matching.CandidateIndex([spec, *(n for n in near if n.id != spec.id)], feasible)
+    # Competing open needs only break ties of score and slots; they are counted over the
+    # process's kept open needs (`OpenNeeds.competing_for`), never read from SQL nor indexed
+    # per request (issue 14); same ranking as over the whole city read afresh.
+    competing = open_needs(version).competing_for(spec)
+    plan_id, planned = queries.latest_choice_for_need(need_id)
     ranked = matching.rank_partners_for_need(
-        spec, (), now, weights=weights, labels=capability_labels(), index=index
+        spec,
+        (),
+        now,
+        weights=weights,
+        labels=dict(version.labels or ()),  # every capability's, as `capability_labels`
+        index=reach,
+        competing=competing,
+        explain_first=limit,  # the rows shown; the rest only rank
+        explain_ids=() if planned is None else (planned,),
     )
-    plan, not_chosen = _plan_choice(need_id, spec.capability, ranked, index)
+    plan, not_chosen = _plan_choice(
+        need_id, spec.capability, ranked, reach, plan_id=plan_id, planned=planned, shown=limit
+    )
     found["plan"] = plan
     planned = plan["partner_id"] if plan else None
     shown = list(enumerate(ranked[:limit], start=1))
@@ -194,19 +196,24 @@ def who_can_act_here(
 REACH: BasisCache[matching.CandidateIndex] = BasisCache()
 """This process's partners as engine input, indexed by place (see `partner_reach`)."""
 REACH_MAX_AGE = timedelta(days=7)
-"""A partner's spec changes only with the city (its version) or the week (the key)."""
+"""A partner's spec changes only with its part of the city's version or the week (the key)."""
 
 
-def partner_reach(now: datetime, version: tuple[Any, ...] | None = None) -> matching.CandidateIndex:
+def partner_reach(
+    now: datetime, version: queries.CityVersion | None = None
+) -> matching.CandidateIndex:
     """Every partner as engine input (`specs.partner_specs`: slots left this week, track
-    record), indexed by place, kept per process while the city is unchanged (`version`, else
-    `queries.city_version()`) and in the same capacity week: "who can act here" read all of
-    them (every claim for the track records) and indexed them on every request (5 s at 100k
-    needs x 5k partners, issue 14). Shared by the requests of a process, so never change it."""
+    record), indexed by place, kept per process while the partners, their slots and the
+    claims are unchanged (`CityVersion.partner_part` of `version`, else read here) and in the
+    same capacity week: "who can act here" read all of them (every claim for the track
+    records) and indexed them on every request (5 s at 100k needs x 5k partners, issue 14).
+    A need posted or edited keeps them (a claim made, released or completed does not).
+    Shared by the requests of a process, so never change it."""
+    version = version if version is not None else queries.city_version(queries.PARTNER_PARTS)
     key = (
         id(current_app._get_current_object()),  # one entry per application
         week_start(now, current_app.config["CITY_TIMEZONE"]),
-        version if version is not None else queries.city_version(),
+        version.partner_part(),
     )
     kept = REACH.get(key, now, REACH_MAX_AGE)
     if kept is not None:
@@ -220,13 +227,13 @@ OPEN_NEEDS = OpenNeedsCache()
 """This process's open needs as engine input (see `open_needs`)."""
 
 
-def open_needs(version: tuple[Any, ...] | None = None) -> OpenNeeds:
+def open_needs(version: queries.CityVersion | None = None) -> OpenNeeds:
     """The city's open needs, kept per process and refreshed from the rows changed since the
-    last read (`planning.open_needs`); `version` is `queries.city_version()` when the caller
-    has it already. Shared by the requests of a process, so never change it."""
-    version = version if version is not None else queries.city_version()
+    last read (`planning.open_needs`); `version` is the city's version (its need part read)
+    when the caller has it already. Shared by the requests of a process, so never change it."""
+    version = version if version is not None else queries.city_version(("needs",))
     key = (id(current_app._get_current_object()), current_app.config["CITY_TIMEZONE"])
-    return OPEN_NEEDS.current(key, version[0])
+    return OPEN_NEEDS.current(key, version.needs)
 
 
 def _plan_choice(
@@ -234,21 +241,30 @@ def _plan_choice(
     capability: str,
     ranked: list[matching.Suggestion],
     index: matching.CandidateIndex,
+    *,
+    plan_id: int | None,
+    planned: int | None,
+    shown: int,
 ) -> tuple[dict[str, Any] | None, dict[int, matching.Reason]]:
-    """The latest plan's choice for a need and, for each partner ranked above it, why not them:
-    the planned tasks holding their slots this week, against the slots they have left."""
-    plan_id = queries.latest_plan_id()
+    """The latest plan's choice for a need (`plan_id`, the latest plan, chose `planned`) and,
+    for each partner ranked above it among the first `shown` (the rows a page shows), why not
+    them: the planned tasks holding their slots this week, against the slots they have left."""
     if plan_id is None:
         return None, {}
-    planned = queries.planned_partner_for_need(need_id)
     rank = next((i for i, s in enumerate(ranked, start=1) if s.partner_id == planned), None)
     choice = {"plan_id": plan_id, "partner_id": planned, "partner_name": None, "rank": rank}
     if rank is None:
         return choice, {}
-    above = [s.partner_id for s in ranked[: rank - 1]]
-    held = queries.planned_task_counts(plan_id, excluding_need=need_id, partner_ids=above)
+    above = ranked[: min(rank - 1, max(0, shown))]
+    held = (
+        queries.planned_task_counts(
+            plan_id, excluding_need=need_id, partner_ids=[s.partner_id for s in above]
+        )
+        if above
+        else {}
+    )
     why = {}
-    for s in ranked[: rank - 1]:
+    for s in above:
         partner = index.partners[index.partner_position(s.partner_id)]
         why[s.partner_id] = explain.not_chosen_reason(
             tasks_left=partner.capabilities[capability].tasks_left,

@@ -194,9 +194,13 @@ def rank_open_needs(
 def need_spec(need_id: int) -> NeedSpec | None:
     """One need as engine input (whatever its status), or None without a location."""
     row = db.session.execute(select(*NEED_COLUMNS).where(Need.id == need_id)).first()
-    if row is None or row.latitude is None:
-        return None
-    return _need_spec(row)
+    return None if row is None else need_spec_of(row)
+
+
+def need_spec_of(need: Any) -> NeedSpec | None:
+    """A need already read (a `Need`, or a row of `NEED_COLUMNS`) as engine input, or None
+    without a location."""
+    return None if need.latitude is None else _need_spec(need)
 
 
 def _used_this_week(now: datetime) -> dict[tuple[int, str], int]:

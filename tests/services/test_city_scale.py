@@ -495,3 +495,94 @@ def test_the_kept_open_needs_are_read_again_only_where_they_changed(make):
     assert kept.current_index() is None  # answered from the index and the change on top
     assert [n.id for n in kept.in_area(spec)] == [n.id for n in specs.open_need_specs()]
     assert REBUILD_AFTER > 1
+
+
+def test_a_released_claim_gives_the_partner_its_slot_back_in_the_next_suggestions_at_once(
+    make, api
+):
+    """The partners' specs are kept by the partner, slot and claim parts of the city's version:
+    a claim through the API takes the partner's last slot this week, and its release gives the
+    slot back, each seen by the very next answer of who can act here."""
+    busy = make.partner_doing("litter_cleanup", 1)
+    steady = make.partner_doing("litter_cleanup", 3, at=offset(1, 90))
+    member = api(make.user("partner", partner=busy).token)
+    coordinator = api(make.user("coordinator").token)
+    here, taken = make.need(), make.need()
+
+    def partners() -> list[int]:
+        answer = coordinator.get(f"/api/v1/needs/{here.id}/suggestions")
+        assert answer.status_code == 200
+        return [s["partner_id"] for s in answer.json]
+
+    assert set(partners()) == {busy.id, steady.id}
+    assert member.post(f"/api/v1/needs/{taken.id}/claim").status_code == 201
+    assert partners() == [steady.id]
+    released = member.post(f"/api/v1/needs/{taken.id}/release", json={"reason": "No crew today"})
+    assert released.status_code == 200
+    assert set(partners()) == {busy.id, steady.id}
+
+
+def test_a_new_need_keeps_the_partners_specs_and_counts_in_competition_at_once(make, api):
+    """A need posted through the API changes no partner's spec: the next answer of who can act
+    here reads no slot or claim row (the partners are kept), and counts the new need among the
+    competing needs of the partners whose area holds it."""
+    small = make.partner_doing("litter_cleanup", 2, service_radius_km=2.0)
+    wide = make.partner_doing("litter_cleanup", 2, service_radius_km=6.0)
+    coordinator = api(make.user("coordinator").token)
+    here = make.need()
+    for bearing in (0, 120, 240):
+        lat, lon = offset(4, bearing)
+        make.need(latitude=lat, longitude=lon)
+
+    def tie_break() -> dict:
+        answer = coordinator.get(f"/api/v1/needs/{here.id}/suggestions")
+        assert [s["partner_id"] for s in answer.json] == [small.id, wide.id]
+        return answer.json[0]["tie_break"]["values"]
+
+    assert tie_break() == {"by": "competing_needs", "this": 0, "next": 3}
+    lat, lon = offset(1, 200)  # inside both areas
+    posted = coordinator.post(
+        "/api/v1/needs/",
+        json={"capability": "litter_cleanup", "title": "Litter at the bus stop",
+              "latitude": lat, "longitude": lon, "priority": 3},
+    )  # fmt: skip
+    assert posted.status_code == 201
+    with counted_queries() as seen:
+        assert tie_break() == {"by": "competing_needs", "this": 1, "next": 4}
+    tables = {q.split("FROM", 1)[1].split()[0] for q in seen if "FROM" in q and "count(" not in q}
+    assert not {"partner_capability", "claim"} & tables, tables
+
+
+def test_a_partner_edited_through_the_api_is_seen_by_the_next_suggestions_at_once(make, api):
+    """A partner's area or slots changed through the API move the partner part of the city's
+    version: the next answer ranks the partner as it is now, as the whole city read afresh
+    does."""
+    small = make.partner_doing("litter_cleanup", 2, service_radius_km=2.0)
+    wide = make.partner_doing("litter_cleanup", 2, service_radius_km=6.0)
+    coordinator = api(make.user("coordinator").token)
+    here = make.need()
+    lat, lon = offset(4, 0)
+    far = make.need(latitude=lat, longitude=lon)
+
+    def ranked(need_id: int) -> list[int]:
+        answer = coordinator.get(f"/api/v1/needs/{need_id}/suggestions")
+        assert answer.status_code == 200
+        return [s["partner_id"] for s in answer.json]
+
+    assert ranked(here.id) == [small.id, wide.id] and ranked(far.id) == [wide.id]
+    grown = coordinator.patch(f"/api/v1/partners/{small.id}", json={"service_radius_km": 5.0})
+    assert grown.status_code == 200
+    assert ranked(far.id) == [small.id, wide.id]  # it reaches the far need now
+    roomier = coordinator.patch(
+        f"/api/v1/partners/{wide.id}",
+        json={"capabilities": [{"capability": "litter_cleanup", "tasks_per_week": 5}]},
+    )
+    assert roomier.status_code == 200
+    assert ranked(here.id) == [wide.id, small.id]  # more slots left this week
+    now = utcnow()
+    index = matching.CandidateIndex(specs.open_need_specs(), specs.partner_specs(now))
+    for need in (here, far):
+        whole_city = matching.rank_partners_for_need(
+            specs.need_spec(need.id), (), now, weights=specs.weights_from_config(), index=index
+        )
+        assert ranked(need.id) == [s.partner_id for s in whole_city]

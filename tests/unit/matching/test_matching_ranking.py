@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
-from city_builders import NOW, make_need, make_partner, random_city
+import numpy as np
+from city_builders import (
+    KM_PER_DEG_LAT,
+    NOW,
+    make_need,
+    make_partner,
+    random_city,
+)
 
 from matching import (
     DEFAULT_WEIGHTS,
@@ -15,6 +23,7 @@ from matching import (
 )
 from matching.explain import render_all
 from matching.feasibility import is_feasible, pair_distance_km
+from matching.geometry import km_for_chord, to_xyz
 from matching.scoring import score_pair, track_term
 
 
@@ -269,3 +278,51 @@ def test_suggestion_reasons_are_their_reason_items_rendered_in_the_default_words
     for need in needs[:10]:
         for s in rank_partners_for_need(need, partners, NOW):
             assert s.reason_items and s.reasons == render_all(s.reason_items)
+
+
+def test_an_areas_need_count_is_the_size_of_its_needs_with_lists_polygons_and_the_rim():
+    """`area_need_counts` counts the disc by the tree and the lists and polygons apart; it must
+    be `needs_for_partner`'s size for every partner, also with needs on the rim itself (the
+    tree's distance and the exact test may round apart there), and `in_area` must agree
+    with the same needs one by one."""
+    needs, partners = random_city(21, 400, 60)
+    rim = partners[0]
+    base = to_xyz(rim.lat, rim.lon)[0]
+    for k, (side, hair) in enumerate(
+        (side, hair) for side in (1, -1) for hair in (-1e-10, 0.0, 1e-10)
+    ):  # on the base's meridian: on, a hair inside, a hair outside the rim (by bisection)
+        near, far = rim.lat, rim.lat + side * 2 * rim.radius_km / KM_PER_DEG_LAT
+        for _ in range(80):
+            mid = (near + far) / 2
+            d = km_for_chord(np.linalg.norm(to_xyz(mid, rim.lon)[0] - base))
+            near, far = (mid, far) if d <= rim.radius_km + hair else (near, mid)
+        on_rim = make_need(1000 + k, capability=next(iter(rim.capabilities)))
+        needs.append(dataclasses.replace(on_rim, lat=near, lon=rim.lon))
+    index, one_by_one = CandidateIndex(needs, []), CandidateIndex(needs, [])
+    everywhere = np.arange(len(index.needs))
+    for capability in sorted({n.capability for n in needs}):
+        sizes = [index.needs_for_partner(p, capability)[0].size for p in partners]
+        assert index.area_need_counts(partners, capability).tolist() == sizes  # all at once
+        for partner, size in zip(partners, sizes, strict=True):
+            assert one_by_one.area_need_counts([partner], capability).tolist() == [size]
+            found, _, _ = index.needs_for_partner(partner, capability)
+            inside = index.in_area(partner, capability, everywhere)
+            assert np.flatnonzero(inside).tolist() == sorted(found.tolist())
+
+
+def test_explaining_only_the_rows_shown_keeps_the_order_and_words_those_rows_alike():
+    needs, partners = _zip_centre_city(5)
+    index = CandidateIndex(needs, partners)
+    need = needs[0]
+    whole = rank_partners_for_need(need, partners, NOW, index=index)
+    last = whole[-1].partner_id
+    shown = rank_partners_for_need(
+        need, partners, NOW, index=index, explain_first=3, explain_ids=(last,)
+    )
+    assert len(whole) > 4
+    assert [(s.partner_id, s.score, s.tie_break) for s in shown] == [
+        (s.partner_id, s.score, s.tie_break) for s in whole
+    ]
+    worded = [s for s in shown if s.reason_items]
+    assert worded == [*whole[:3], whole[-1]]
+    assert all(s.reasons == () for s in shown[3:-1])
