@@ -18,7 +18,9 @@ Each call is sampled `--samples` times (fewer for the slow ones, see SLOW) and p
 p50 / p95 in ms; `flask plan` is timed end to end (CLI runner) against the engine alone on the
 same inputs; the mixed load (8 reads : 1 new need : 1 claim) is timed on the same client,
 one request at a time, against /healthz (touches nothing) and against /api/v1/me (a trivial
-call behind the token), printed as two throughput ratios, then each call of the mix alone.
+call behind the token), printed as throughput ratios, then each call of the mix alone; by wall
+time and by CPU time (this process and its PostgreSQL backends, read from /proc: what a call
+costs the machine, which other work on a shared machine inflates far less).
 `--only "mixed load"` runs the mixed load alone; `--code CHECKOUT` times another checkout's
 application code (the code before a change) with this script.
 
@@ -546,12 +548,49 @@ WRITES_EACH = 20
 """How many times each write of the mix is timed alone (reads: `--load-requests` / 3)."""
 
 
-def rate(call: Callable[[int], Any], requests: int) -> float:
-    """Requests a second of `call(i)`, `requests` times one after another."""
-    started = time.perf_counter()
+def database_backends(app) -> list[int]:
+    """Process ids of the PostgreSQL backends connected to the bench's database (its pool)."""
+    from sqlalchemy import text
+
+    from commonground.extensions import db
+
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND backend_type = 'client backend'"
+                )
+            )
+        )
+
+
+def backend_cpu_s(pids: list[int]) -> dict[int, float]:
+    """CPU seconds (user + system) each process has used so far, read from /proc (the
+    database runs on this machine: the bench never leaves 127.0.0.1)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+def timed(app, call: Callable[[int], Any], requests: int) -> tuple[float, float]:
+    """`call(i)` `requests` times one after another: (wall ms, CPU ms) a call. CPU is this
+    process's and the database backends' together: what a call costs the machine, which a
+    loaded machine does not inflate the way it inflates the wall time."""
+    before = backend_cpu_s(database_backends(app))
+    cpu, wall = time.process_time(), time.perf_counter()
     for i in range(requests):
         call(i)
-    return requests / (time.perf_counter() - started)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    after = backend_cpu_s(database_backends(app))
+    cpu += sum(used - before.get(pid, 0.0) for pid, used in after.items())
+    return wall * 1000 / requests, cpu * 1000 / requests
 
 
 def mixed_load(app, client, coordinator, member, pick, requests: int) -> dict[str, Any]:
@@ -601,34 +640,42 @@ def mixed_load(app, client, coordinator, member, pick, requests: int) -> dict[st
 
     for warm in (trivial, me, mixed):
         warm(0)
-    healthz_rps = rate(trivial, requests)
-    me_rps = rate(me, requests)
-    mixed_rps = rate(mixed, requests)
+    runs = {"/healthz": trivial, "/api/v1/me": me, "mixed load": mixed}
+    per_call = {name: timed(app, run, requests) for name, run in runs.items()}
+    ratios = {
+        f"mixed / {base} ({kind})": per_call[base][k] / per_call["mixed load"][k]
+        for base in ("/healthz", "/api/v1/me")
+        for k, kind in ((0, "wall"), (1, "CPU"))
+    }
     print(
-        f"  mixed load {mixed_rps:.1f} req/s; /healthz {healthz_rps:.1f} req/s: "
-        f"ratio {mixed_rps / healthz_rps:.3f}; /api/v1/me {me_rps:.1f} req/s: "
-        f"ratio {mixed_rps / me_rps:.3f}",
+        "  mixed load: "
+        + "; ".join(f"{name} {ratio:.3f}" for name, ratio in ratios.items())
+        + f" (req/s {1000 / per_call['mixed load'][0]:.1f}, /healthz "
+        f"{1000 / per_call['/healthz'][0]:.1f}, /api/v1/me {1000 / per_call['/api/v1/me'][0]:.1f})",
         flush=True,
     )
-    per_call = {"/healthz": 1000 / rate(trivial, requests), "/api/v1/me": 1000 / rate(me, requests)}
     for name, call in calls.items():
         times = WRITES_EACH if name in ("new need", "claim") else requests // 3
-        per_call[name] = 1000 / rate(lambda i, c=call, n=name: checked(n, c(i)), times)
-    weighted = sum(per_call[name] for name in mix) / len(mix)
-    rows = [[name, f"{ms:.2f}"] for name, ms in per_call.items()]
-    rows.append(["the mix, weighted (8 reads : 1 new need : 1 claim)", f"{weighted:.2f}"])
-    print(markdown_table(["call, one at a time", "ms a call"], rows), flush=True)
+        per_call[name] = timed(app, lambda i, c=call, n=name: checked(n, c(i)), times)
+    rows = [[name, f"{wall:.2f}", f"{cpu:.2f}"] for name, (wall, cpu) in per_call.items()]
+    weighted = [sum(per_call[name][k] for name in mix) / len(mix) for k in (0, 1)]
+    rows.append(
+        ["the mix's calls alone, weighted 8 : 1 : 1", f"{weighted[0]:.2f}", f"{weighted[1]:.2f}"]
+    )
+    print(
+        markdown_table(["call, one at a time", "wall ms a call", "CPU ms a call"], rows),
+        flush=True,
+    )
     answers = {
         name: {code: codes.count(code) for code in sorted(set(codes))}
         for name, codes in statuses.items()
     }
     print(f"  answers (status: count): {answers}", flush=True)
     return {
-        "mixed req/s": mixed_rps,
-        "trivial req/s": healthz_rps,
-        "me req/s": me_rps,
-        "mixed / healthz": mixed_rps / healthz_rps,
-        "mixed / me": mixed_rps / me_rps,
+        "mixed req/s": 1000 / per_call["mixed load"][0],
+        "trivial req/s": 1000 / per_call["/healthz"][0],
+        "me req/s": 1000 / per_call["/api/v1/me"][0],
+        **ratios,
     }
 
 
@@ -736,8 +783,10 @@ def _print_table(figures: dict[str, dict[str, Any]]) -> None:
         "mixed req/s",
         "trivial req/s",
         "me req/s",
-        "mixed / healthz",
-        "mixed / me",
+        "mixed / /healthz (wall)",
+        "mixed / /healthz (CPU)",
+        "mixed / /api/v1/me (wall)",
+        "mixed / /api/v1/me (CPU)",
     ):
         if key in figures[sizes[0]]:
             spec = ".3f" if key.startswith("mixed /") else ".2f"
