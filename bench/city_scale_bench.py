@@ -714,6 +714,12 @@ def main() -> None:
         help="time the application code of another checkout of the project (a worktree of the "
         "code before a change) with this script",
     )
+    parser.add_argument(
+        "--no-pre-ping",
+        action="store_true",
+        help="the pool hands out connections without pinging them first (the product pings: "
+        "requests then survive a database restart); shows what the ping costs a call",
+    )
     args = parser.parse_args()
     ONLY.update(args.only)
     if args.code:
@@ -728,6 +734,7 @@ def main() -> None:
             "SECRET_KEY": "bench",
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "RATELIMIT_ENABLED": False,
+            **({"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False}} if args.no_pre_ping else {}),
         }
     )
     figures: dict[str, dict[str, Any]] = {}
