@@ -185,16 +185,32 @@ def revoke_user_tokens(user_id: int, *, now: datetime | None = None) -> int:
     return result.rowcount or 0
 
 
+LAST_USED_EVERY = timedelta(seconds=60)
+"""A token's `last_used_at` is written when it is at least this old: a write a minute per
+token in use, not one per request."""
+
+
 def authenticate_token(raw: str, *, now: datetime | None = None) -> tuple[Actor, User]:
-    """The actor behind a bearer token, or AuthenticationError (unknown, revoked, expired)."""
+    """The actor behind a bearer token, or AuthenticationError (unknown, revoked, expired).
+
+    The token and its user are read in one query on every call, nothing kept between requests:
+    a token revoked (one token, log out everywhere, a password change or reset) or a user
+    deactivated is refused by the very next request, in every worker process. `last_used_at` is
+    written at most once a minute per token, not on every request.
+    """
     now = now or utcnow()
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(raw)))
+    row = db.session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == token_digest(raw))
+    ).first()
+    token, user = row if row is not None else (None, None)
     problem = None
     if token is None or token.revoked_at is not None:
         problem = "The token is not valid."
     elif token.expires_at is not None and token.expires_at <= now:
         problem = "The token has expired."
-    elif not token.user.is_active:
+    elif not user.is_active:
         problem = "The token's user is deactivated."
     if problem:
         security_event(
@@ -205,10 +221,9 @@ def authenticate_token(raw: str, *, now: datetime | None = None) -> tuple[Actor,
             reason=problem,
         )
         raise AuthenticationError(problem)
-    user = token.user
-    if token.last_used_at is None or now - token.last_used_at >= timedelta(seconds=60):
-        with unit_of_work():
-            token.last_used_at = now
+    actor = actor_for(user)
+    if token.scope is not None:
+        actor = replace(actor, scope=TOKEN_SCOPES[token.scope])
     window = timedelta(minutes=current_app.config["TOKEN_USE_LOG_MINUTES"])
     not_logged = token_uses.admit(token.token_hash, now, window)
     if not_logged is not None:  # the first use per token and window, not every request
@@ -220,9 +235,9 @@ def authenticate_token(raw: str, *, now: datetime | None = None) -> tuple[Actor,
             token_id=token.id,
             uses_not_logged=not_logged,
         )
-    actor = actor_for(user)
-    if token.scope is not None:
-        actor = replace(actor, scope=TOKEN_SCOPES[token.scope])
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
+        with unit_of_work():
+            token.last_used_at = now
     return actor, user
 
 

@@ -12,6 +12,7 @@ from marshmallow import Schema, fields
 
 from api.auth import current_actor
 from api.blueprint import NOT_COUNTED, token_blueprint
+from api.dumping import FastDumpSchema
 from api.exports import add_export_routes
 from api.planning import NeedSuggestionSchema
 from commonground.errors import ValidationError
@@ -38,7 +39,7 @@ blp = token_blueprint("needs", __name__, "Geolocated city needs and their lifecy
 NID = "<id:need_id>"
 
 
-class ClaimSchema(Schema):
+class ClaimSchema(FastDumpSchema):
     """A claim and its completion report."""
 
     id = fields.Integer()
@@ -59,7 +60,7 @@ class ClaimSchema(Schema):
     report_notes = fields.String(allow_none=True)
 
 
-class NeedSchema(Schema):
+class NeedSchema(FastDumpSchema):
     """A need as returned; reporter contacts are null unless the caller may see them."""
 
     id = fields.Integer()

@@ -16,8 +16,13 @@ work to read. Users and API tokens go through the services.
 
 Each call is sampled `--samples` times (fewer for the slow ones, see SLOW) and printed as
 p50 / p95 in ms; `flask plan` is timed end to end (CLI runner) against the engine alone on the
-same inputs; the mixed load (8 reads : 1 new need : 1 claim) is timed against /healthz on the
-same client, one request at a time, and printed as a throughput ratio.
+same inputs; the mixed load (8 reads : 1 new need : 1 claim) is timed on the same client,
+one request at a time, against /healthz (touches nothing) and against /api/v1/me (a trivial
+call behind the token), printed as throughput ratios, then each call of the mix alone; by wall
+time and by CPU time (this process and its PostgreSQL backends, read from /proc: what a call
+costs the machine, which other work on a shared machine inflates far less).
+`--only "mixed load"` runs the mixed load alone; `--code CHECKOUT` times another checkout's
+application code (the code before a change) with this script.
 
 Never leaves 127.0.0.1.
 """
@@ -492,7 +497,7 @@ def run_calls(app, facts: dict[str, Any], loaded: dict[str, Any], args) -> dict[
         )
     if "plan" not in skip:
         out.update(time_plan(app))
-    if "load" not in skip:
+    if "load" not in skip and (not ONLY or LOAD in ONLY):
         out.update(mixed_load(app, client, coordinator, member, pick, args.load_requests))
     return out
 
@@ -571,13 +576,62 @@ def time_plan(app) -> dict[str, Any]:
     return {"flask plan s": product_s, "engine alone s": engine_s}
 
 
+LOAD = "mixed load"
+"""The mixed load's name for --only (it runs unless --skip load or --only leaves it out)."""
+WRITES_EACH = 20
+"""How many times each write of the mix is timed alone (reads: `--load-requests` / 3)."""
+
+
+def database_backends(app) -> list[int]:
+    """Process ids of the PostgreSQL backends connected to the bench's database (its pool)."""
+    from sqlalchemy import text
+
+    from commonground.extensions import db
+
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND backend_type = 'client backend'"
+                )
+            )
+        )
+
+
+def backend_cpu_s(pids: list[int]) -> dict[int, float]:
+    """CPU seconds (user + system) each process has used so far, read from /proc (the
+    database runs on this machine: the bench never leaves 127.0.0.1)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+def timed(app, call: Callable[[int], Any], requests: int) -> tuple[float, float]:
+    """`call(i)` `requests` times one after another: (wall ms, CPU ms) a call. CPU is this
+    process's and the database backends' together: what a call costs the machine, which a
+    loaded machine does not inflate the way it inflates the wall time."""
+    before = backend_cpu_s(database_backends(app))
+    cpu, wall = time.process_time(), time.perf_counter()
+    for i in range(requests):
+        call(i)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    after = backend_cpu_s(database_backends(app))
+    cpu += sum(used - before.get(pid, 0.0) for pid, used in after.items())
+    return wall * 1000 / requests, cpu * 1000 / requests
+
+
 def mixed_load(app, client, coordinator, member, pick, requests: int) -> dict[str, Any]:
-    """Requests a second of 8 reads : 1 new need : 1 claim, against /healthz, one at a time."""
+    """Requests a second of 8 reads : 1 new need : 1 claim, one at a time, against `/healthz`
+    (touches nothing) and against `/api/v1/me` (a trivial call behind the token: the token
+    and its user read, nothing else); then every call of the mix alone, ms a call."""
     rng = random.Random(11)
-    started = time.perf_counter()
-    for _ in range(requests):
-        client.get("/healthz")
-    trivial = requests / (time.perf_counter() - started)
     claimable = list(pick)
     rng.shuffle(claimable)
     need = {
@@ -587,30 +641,76 @@ def mixed_load(app, client, coordinator, member, pick, requests: int) -> dict[st
         "longitude": -91.15,
         "priority": 3,
     }
-    reads = [
-        lambda: client.get(f"/api/v1/needs/{rng.choice(pick)}", headers=coordinator),
-        lambda: client.get("/api/v1/needs/?page_size=50", headers=coordinator),
-    ]
-    started = time.perf_counter()
-    for i in range(requests):
-        slot = i % 10
-        if slot == 8:
-            response = client.post("/api/v1/needs/", json=need, headers=coordinator)
-        elif slot == 9:
-            response = client.post(
-                f"/api/v1/needs/{claimable.pop()}/claim", json={}, headers=member
-            )
-        else:
-            response = reads[slot % 2]()
-        if response.status_code >= 500 or (slot == 8 and response.status_code != 201):
-            raise SystemExit(f"mixed load: {response.status_code} {response.get_data()[:300]}")
-    mixed = requests / (time.perf_counter() - started)
+    statuses: dict[str, list[int]] = {"new need": [], "claim": []}
+
+    def checked(name: str, response):
+        if response.status_code >= 500 or (name == "new need" and response.status_code != 201):
+            raise SystemExit(f"{name}: {response.status_code} {response.get_data()[:300]}")
+        if name in statuses:
+            statuses[name].append(response.status_code)
+        return response
+
+    calls: dict[str, Callable[[int], Any]] = {
+        "one need": lambda i: client.get(f"/api/v1/needs/{rng.choice(pick)}", headers=coordinator),
+        "need list, page_size=50": lambda i: client.get(
+            "/api/v1/needs/?page_size=50", headers=coordinator
+        ),
+        "new need": lambda i: client.post("/api/v1/needs/", json=need, headers=coordinator),
+        "claim": lambda i: client.post(
+            f"/api/v1/needs/{claimable.pop()}/claim", json={}, headers=member
+        ),
+    }
+    mix = ["one need", "need list, page_size=50"] * 4 + ["new need", "claim"]
+
+    def trivial(i: int):
+        return client.get("/healthz")
+
+    def me(i: int):
+        return checked("me", client.get("/api/v1/me", headers=coordinator))
+
+    def mixed(i: int):
+        name = mix[i % 10]
+        return checked(name, calls[name](i))
+
+    for warm in (trivial, me, mixed):
+        warm(0)
+    runs = {"/healthz": trivial, "/api/v1/me": me, "mixed load": mixed}
+    per_call = {name: timed(app, run, requests) for name, run in runs.items()}
+    ratios = {
+        f"mixed / {base} ({kind})": per_call[base][k] / per_call["mixed load"][k]
+        for base in ("/healthz", "/api/v1/me")
+        for k, kind in ((0, "wall"), (1, "CPU"))
+    }
     print(
-        f"  mixed load {mixed:.1f} req/s, /healthz {trivial:.1f} req/s: "
-        f"ratio {mixed / trivial:.3f}",
+        "  mixed load: "
+        + "; ".join(f"{name} {ratio:.3f}" for name, ratio in ratios.items())
+        + f" (req/s {1000 / per_call['mixed load'][0]:.1f}, /healthz "
+        f"{1000 / per_call['/healthz'][0]:.1f}, /api/v1/me {1000 / per_call['/api/v1/me'][0]:.1f})",
         flush=True,
     )
-    return {"mixed req/s": mixed, "trivial req/s": trivial}
+    for name, call in calls.items():
+        times = WRITES_EACH if name in ("new need", "claim") else requests // 3
+        per_call[name] = timed(app, lambda i, c=call, n=name: checked(n, c(i)), times)
+    rows = [[name, f"{wall:.2f}", f"{cpu:.2f}"] for name, (wall, cpu) in per_call.items()]
+    weighted = [sum(per_call[name][k] for name in mix) / len(mix) for k in (0, 1)]
+    rows.append(
+        ["the mix's calls alone, weighted 8 : 1 : 1", f"{weighted[0]:.2f}", f"{weighted[1]:.2f}"]
+    )
+    print(
+        markdown_table(["call, one at a time", "wall ms a call", "CPU ms a call"], rows),
+        flush=True,
+    )
+    answers = {
+        name: {code: codes.count(code) for code in sorted(set(codes))}
+        for name, codes in statuses.items()
+    }
+    print(f"  answers (status: count): {answers}", flush=True)
+    return {
+        "mixed req/s": 1000 / per_call["mixed load"][0],
+        "trivial req/s": 1000 / per_call["/healthz"][0],
+        "me req/s": 1000 / per_call["/api/v1/me"][0],
+        **ratios,
+    }
 
 
 def main() -> None:
@@ -636,10 +736,28 @@ def main() -> None:
         "would: gaps, recruitment, the home and briefings then read it instead of solving",
     )
     parser.add_argument(
-        "--only", type=lambda s: s.split(","), default=[], help="names of the calls to time"
+        "--only",
+        type=lambda s: s.split(","),
+        default=[],
+        help=f"names of the calls to time ('{LOAD}' for the mixed load alone)",
+    )
+    parser.add_argument(
+        "--code",
+        default=None,
+        metavar="CHECKOUT",
+        help="time the application code of another checkout of the project (a worktree of the "
+        "code before a change) with this script",
+    )
+    parser.add_argument(
+        "--no-pre-ping",
+        action="store_true",
+        help="the pool hands out connections without pinging them first (the product pings: "
+        "requests then survive a database restart); shows what the ping costs a call",
     )
     args = parser.parse_args()
     ONLY.update(args.only)
+    if args.code:
+        sys.path.insert(0, str(Path(args.code).resolve()))
 
     from commonground.app import create_app
 
@@ -650,6 +768,7 @@ def main() -> None:
             "SECRET_KEY": "bench",
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "RATELIMIT_ENABLED": False,
+            **({"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False}} if args.no_pre_ping else {}),
         }
     )
     figures: dict[str, dict[str, Any]] = {}
@@ -689,15 +808,30 @@ def _reuse(app) -> dict[str, Any]:
 
 def _print_table(figures: dict[str, dict[str, Any]]) -> None:
     sizes = list(figures)
-    names = [k for k in next(iter(figures.values())) if isinstance(figures[sizes[0]][k], tuple)]
+    names = [  # the calls timed (--only leaves the others out)
+        k
+        for k, value in figures[sizes[0]].items()
+        if isinstance(value, tuple) and any(figures[s][k][0] is not None for s in sizes)
+    ]
     rows = [
         [name]
         + [f"{num(figures[s][name][0], '.0f')} / {num(figures[s][name][1], '.0f')}" for s in sizes]
         for name in names
     ]
-    for key in ("flask plan s", "engine alone s", "mixed req/s", "trivial req/s"):
+    for key in (
+        "flask plan s",
+        "engine alone s",
+        "mixed req/s",
+        "trivial req/s",
+        "me req/s",
+        "mixed / /healthz (wall)",
+        "mixed / /healthz (CPU)",
+        "mixed / /api/v1/me (wall)",
+        "mixed / /api/v1/me (CPU)",
+    ):
         if key in figures[sizes[0]]:
-            rows.append([key] + [num(figures[s].get(key), ".2f") for s in sizes])
+            spec = ".3f" if key.startswith("mixed /") else ".2f"
+            rows.append([key] + [num(figures[s].get(key), spec) for s in sizes])
     buffer = io.StringIO()
     buffer.write(markdown_table(["call (p50 / p95 ms)", *sizes], rows))
     print(buffer.getvalue())

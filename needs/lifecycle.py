@@ -97,9 +97,16 @@ ACTION_WORDS: dict[str, str] = {
 """What each action is called in a sentence ("you can't claim it now")."""
 
 
+_ALLOWED: dict[str, tuple[str, ...]] = {
+    status: tuple(sorted(name for name, t in TRANSITIONS.items() if status in t.sources))
+    for status in STATUSES
+}
+"""Status -> its allowed actions, sorted: worked out once (every need presented asks)."""
+
+
 def allowed_actions(status: str) -> list[str]:
     """The actions that may be taken on a need in `status`, sorted."""
-    return sorted(name for name, t in TRANSITIONS.items() if status in t.sources)
+    return list(_ALLOWED.get(status, ()))
 
 
 def transition(status: str, action: str) -> Transition:

@@ -6,6 +6,7 @@ roles that hold `need.read_reporter`.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from accounts.actor import Actor
@@ -65,12 +66,15 @@ def present_claim(claim: Claim) -> dict[str, Any]:
 
 def present_need(
     actor: Actor,
-    need: Need,
+    need: Need | SimpleNamespace,
     *,
     near: tuple[float, float] | None = None,
     partner_names: dict[int, str] | None = None,
 ) -> dict[str, Any]:
-    """A need as plain data: reporter contacts only for those allowed, claim summary, actions."""
+    """A need as plain data: reporter contacts only for those allowed, claim summary, actions.
+
+    `need` is a `Need` or a row of a list page (`needs.queries.page`: its columns and claims
+    as attributes)."""
     data = {name: getattr(need, name) for name in NEED_FIELDS}
     data["capability"] = need.capability_code
     show_reporter = actor.can("need.read_reporter")

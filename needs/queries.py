@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Row, Select, and_, func, or_, select
+from sqlalchemy import inspect as sa_inspect
 
 from commonground.errors import ValidationError
 from commonground.extensions import db
 from geo.distance import KM_PER_DEGREE_LAT, bounding_box
 from needs.filters import NeedFilters
-from needs.models import Need
+from needs.models import Claim, Need
 
 
 def _distance_sq_expr(lat: float, lon: float):
@@ -110,12 +111,29 @@ def count(query: Select) -> int:
     return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
 
 
-def page(query: Select, offset: int, limit: int) -> list[Need]:
-    """One page of a SELECT of needs."""
-    # Each row shows its claim: the page's claims in one more query, not one per need.
-    return list(
-        db.session.scalars(query.options(selectinload(Need.claims)).offset(offset).limit(limit))
-    )
+def page(query: Select, offset: int, limit: int) -> list[SimpleNamespace]:
+    """One page of a SELECT of needs (`filtered_needs`), as plain rows to present: each need's
+    columns as attributes and its `claims` (oldest first), in two queries however long the
+    page. Not ORM objects: a page is only shown, and loading 50 needs and their claims into the
+    session cost more than presenting them (bench/README.md, "Mixed load, second pass")."""
+    needs = db.session.execute(
+        query.with_only_columns(*_columns(Need)).offset(offset).limit(limit)
+    ).all()
+    claims: dict[int, list[Row]] = {}
+    if needs:
+        rows = db.session.execute(
+            select(*_columns(Claim))
+            .where(Claim.need_id.in_([need.id for need in needs]))
+            .order_by(Claim.id)
+        )
+        for claim in rows:
+            claims.setdefault(claim.need_id, []).append(claim)
+    return [SimpleNamespace(**need._mapping, claims=claims.get(need.id, [])) for need in needs]
+
+
+def _columns(model: type) -> list[Any]:
+    """Every column attribute of a model, so that a row's keys are the attribute names."""
+    return [getattr(model, column.key) for column in sa_inspect(model).column_attrs]
 
 
 def count_reports_awaiting_triage() -> int:

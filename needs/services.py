@@ -65,9 +65,12 @@ EDITABLE_FIELDS = frozenset(
 
 
 def get_need(actor: Actor, need_id: int) -> Need:
-    """One need, or NotFoundError."""
+    """One need with its claims (read in the same query: whoever reads a need presents its
+    claim or checks it before acting), or NotFoundError."""
     actor.require("need.read")
-    return get_or_not_found(Need, need_id, f"No need with id {need_id}.")
+    return get_or_not_found(
+        Need, need_id, f"No need with id {need_id}.", options=(joinedload(Need.claims),)
+    )
 
 
 def need_photo(actor: Actor, need_id: int, photo_id: int):
