@@ -22,7 +22,7 @@ from exports.services import need_export
 from intake.services import separate_duplicate
 from needs import services
 from needs.presenters import present_claim, present_event, present_need
-from needs.queries import NeedFilters, after_need, count, filtered_needs, page
+from needs.queries import NeedFilters, after_need, count, filtered_needs, page, readable_by
 from needs.schemas import (
     CloseSchema,
     CompletionReportSchema,
@@ -133,8 +133,9 @@ class Needs(MethodView):
         """List needs with filters; with `near`, nearest first within `radius_km`. Pages by
         `page` (with the total in X-Pagination) or, newest first, by `after` (keyset: no count,
         the same cost on every page)."""
-        current_actor().require("need.read")
-        query = filtered_needs(filters)
+        actor = current_actor()
+        actor.require("need.read")
+        query = filtered_needs(filters).where(*readable_by(actor))
         size = pagination_parameters.page_size
         if after is None:
             pagination_parameters.item_count = count(query)

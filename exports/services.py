@@ -17,7 +17,7 @@ from typing import Any
 from accounts.actor import Actor
 from commonground.extensions import db
 from needs.models import Need
-from needs.queries import NeedFilters, filtered_needs
+from needs.queries import NeedFilters, filtered_needs, readable_by
 from partners.services import list_partners, present_partner
 
 __all__ = ["NEED_COLUMNS", "PARTNER_COLUMNS", "Export", "need_export", "partner_export"]
@@ -51,7 +51,11 @@ def need_export(actor: Actor, filters: NeedFilters) -> Export:
     """Needs matching the list API's filters; reporter contacts only for those allowed."""
     actor.require("need.read")
     columns = NEED_COLUMNS + (REPORTER_COLUMNS if actor.can("need.read_reporter") else ())
-    query = filtered_needs(filters).with_only_columns(*(getattr(Need, c) for c in columns))
+    query = (
+        filtered_needs(filters)
+        .with_only_columns(*(getattr(Need, c) for c in columns))
+        .where(*readable_by(actor))
+    )
 
     def rows() -> Iterator[tuple[Any, ...]]:
         for row in db.session.execute(query.execution_options(yield_per=BATCH)):

@@ -46,6 +46,10 @@ STATUS_WORDS: dict[str, str] = {
 """The words people read for each status (pages, messages)."""
 TRIAGE_STATUSES = frozenset({"reported"})
 """A resident's report not yet accepted, merged or dismissed by a coordinator."""
+UNACCEPTED_STATUSES = frozenset({"reported", "not_actionable"})
+"""A resident's report the city has not accepted: waiting for triage, or dismissed. Its words
+and photos are the resident's, unscreened: only staff who triage reports read it (partners,
+outreach and viewers do not; the public status page says where it stands without them)."""
 ACTIVE_CLAIM_STATUSES = frozenset({"claimed", "in_progress"})
 TERMINAL_STATUSES = frozenset({"verified", "cancelled", "duplicate", "not_actionable", "closed"})
 

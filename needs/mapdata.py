@@ -16,7 +16,7 @@ from sqlalchemy import Select
 from accounts.actor import Actor
 from commonground.extensions import db
 from needs.models import Need
-from needs.queries import NeedFilters, count, filtered_needs
+from needs.queries import NeedFilters, count, filtered_needs, readable_by
 
 MAP_COLUMNS = (
     Need.id,
@@ -47,11 +47,11 @@ EXPORT_COLUMNS = (
 EXPORT_HEADER = tuple(column.key for column in EXPORT_COLUMNS)
 
 
-def _located(filters: NeedFilters, columns: tuple) -> Select:
+def _located(actor: Actor, filters: NeedFilters, columns: tuple) -> Select:
     return (
         filtered_needs(filters)
         .with_only_columns(*columns)
-        .where(Need.latitude.is_not(None), Need.longitude.is_not(None))
+        .where(*readable_by(actor), Need.latitude.is_not(None), Need.longitude.is_not(None))
     )
 
 
@@ -62,7 +62,7 @@ def map_points(actor: Actor, filters: NeedFilters, limit: int) -> tuple[list[dic
     (priority 1) come first when the cap cuts the list.
     """
     actor.require("need.read")
-    query = _located(filters, MAP_COLUMNS).order_by(None).order_by(Need.priority, Need.id)
+    query = _located(actor, filters, MAP_COLUMNS).order_by(None).order_by(Need.priority, Need.id)
     rows = db.session.execute(query.limit(limit + 1)).all()
     truncated = len(rows) > limit
     features = [
@@ -80,7 +80,7 @@ def map_points(actor: Actor, filters: NeedFilters, limit: int) -> tuple[list[dic
 def export_rows(actor: Actor, filters: NeedFilters) -> Iterator[dict[str, Any]]:
     """Every need matching `filters` (located or not) as a flat dict, streamed from the database."""
     actor.require("need.read")
-    query = filtered_needs(filters).with_only_columns(*EXPORT_COLUMNS)
+    query = filtered_needs(filters).with_only_columns(*EXPORT_COLUMNS).where(*readable_by(actor))
     result = db.session.execute(query.execution_options(yield_per=1000))
     for row in result:
         yield dict(zip(EXPORT_HEADER, row, strict=True))
@@ -105,7 +105,7 @@ def list_page(
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of needs matching `filters` as light rows (newest first), and the total."""
     actor.require("need.read")
-    query = filtered_needs(filters)
+    query = filtered_needs(filters).where(*readable_by(actor))
     total = count(query)
     rows = db.session.execute(query.with_only_columns(*LIST_COLUMNS).offset(offset).limit(limit))
     return [dict(row._mapping) for row in rows], total

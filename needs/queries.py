@@ -8,13 +8,15 @@ from collections.abc import Iterable
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
 from sqlalchemy import inspect as sa_inspect
 
+from accounts.actor import Actor
 from commonground.errors import ValidationError
 from commonground.extensions import db
 from geo.distance import KM_PER_DEGREE_LAT, bounding_box
 from needs.filters import NeedFilters
+from needs.lifecycle import UNACCEPTED_STATUSES
 from needs.models import Claim, Need
 
 
@@ -50,6 +52,14 @@ def need_summaries(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         }
         for row in rows
     }
+
+
+def readable_by(actor: Actor) -> tuple[ColumnElement[bool], ...]:
+    """Conditions on `need` limiting a list to what `actor` may read: residents' reports the
+    city has not accepted (`UNACCEPTED_STATUSES`) only for staff who triage them."""
+    if actor.can("report.triage"):
+        return ()
+    return (Need.status.not_in(UNACCEPTED_STATUSES),)
 
 
 def filtered_needs(filters: NeedFilters) -> Select:

@@ -24,6 +24,7 @@ from capabilities.services import require_known_capabilities
 from commonground.db_types import utcnow
 from commonground.errors import (
     ConflictError,
+    NotFoundError,
     PermissionDeniedError,
     ValidationError,
 )
@@ -36,7 +37,7 @@ from media.images import CleanPhoto
 from media.services import get_photo, store_photo, stored_files
 from needs import notices as resident_notices
 from needs.calendar import week_start
-from needs.lifecycle import TRANSITIONS, transition
+from needs.lifecycle import TRANSITIONS, UNACCEPTED_STATUSES, transition
 from needs.models import Claim, Need, NeedEvent
 from notifications import notices
 from partners.models import Partner, PartnerCapability
@@ -66,11 +67,14 @@ EDITABLE_FIELDS = frozenset(
 
 def get_need(actor: Actor, need_id: int) -> Need:
     """One need with its claims (read in the same query: whoever reads a need presents its
-    claim or checks it before acting), or NotFoundError."""
+    claim or checks it before acting), or NotFoundError. A resident's report the city has not
+    accepted is not found for those who do not triage reports (`UNACCEPTED_STATUSES`)."""
     actor.require("need.read")
-    return get_or_not_found(
-        Need, need_id, f"No need with id {need_id}.", options=(joinedload(Need.claims),)
-    )
+    missing = f"No need with id {need_id}."
+    need = get_or_not_found(Need, need_id, missing, options=(joinedload(Need.claims),))
+    if need.status in UNACCEPTED_STATUSES and not actor.can("report.triage"):
+        raise NotFoundError(missing)
+    return need
 
 
 def need_photo(actor: Actor, need_id: int, photo_id: int):
@@ -620,8 +624,12 @@ def _check_can_take(partner: Partner | None, need: Need, now: datetime) -> None:
 
 def need_step(actor: Actor, need_id: int, action: str):
     """The need and the lifecycle step `action` takes from its status, once the actor is allowed
-    that step: a ConflictError in plain words when the status does not allow it, a
-    PermissionDeniedError when the actor may not."""
+    that step: a PermissionDeniedError when the actor may not take it at all (before the need
+    is looked up: a report waiting for triage is not found by those who do not triage), a
+    ConflictError in plain words when the need's status does not allow it."""
+    known = TRANSITIONS.get(action)
+    if known is not None:
+        actor.require(known.permission)
     need = get_need(actor, need_id)
     step = transition(need.status, action)
     actor.require(step.permission)

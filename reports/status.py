@@ -19,6 +19,7 @@ from commonground.errors import NotFoundError
 from commonground.extensions import db
 from media.models import Photo
 from media.services import get_photo, photos_of
+from needs.lifecycle import UNACCEPTED_STATUSES
 from needs.models import Need, NeedEvent
 from partners.models import Partner
 from reports.services import get_report
@@ -36,7 +37,7 @@ HEADLINES = {
     "closed": "Closed",
 }
 CLOSINGS = ("dismiss", "cancel", "mark_duplicate", "mark_not_actionable", "close_at_source")
-HIDDEN_UNTIL_ACCEPTED = frozenset({"reported", "not_actionable"})
+HIDDEN_UNTIL_ACCEPTED = UNACCEPTED_STATUSES
 
 
 def _partner_label(partner: Partner | None) -> str:

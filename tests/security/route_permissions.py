@@ -540,7 +540,14 @@ ROUTES += [
     ),
     Route("GET", "/reports/stop/<token>", EVERYONE, 404),
     Route("POST", "/reports/stop/<token>", EVERYONE, 404),
-    Route("GET", f"/needs/{NID}/photos/<id:photo_id>/{SIZE}.jpg", SIGNED_IN, need="reported"),
+    # Staff's view of a report's photo: only those who triage it; others do not find it.
+    Route(
+        "GET",
+        f"/needs/{NID}/photos/<id:photo_id>/{SIZE}.jpg",
+        COORDINATORS,
+        need="reported",
+        hidden_from=SIGNED_IN - COORDINATORS,
+    ),
     Route("GET", "/coordinator/triage/", COORDINATORS),
     Route("POST", f"/coordinator/triage/{NID}/accept", COORDINATORS, 302, need="reported"),
     Route(

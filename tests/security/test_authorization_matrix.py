@@ -202,7 +202,8 @@ def _refusals(route: Route, role: str) -> set[int]:
         return DENIED
     if role == ANONYMOUS:
         return {route.anonymous}  # 302 to sign in, or 401 from a page's JSON endpoint
-    return {404} if role in route.hidden_from else {403}
+    member = "partner_own" if role == PLAIN_MEMBER else role  # hidden from A's members alike
+    return {404} if member in route.hidden_from else {403}
 
 
 def _check(route: Route, role: str, allowed: bool, response, before, where: str) -> None:
