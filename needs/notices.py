@@ -10,11 +10,12 @@ unsubscribe for the report that person filed (a signed token: reporters have no 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from accounts.outbox import queue_email
 from commonground.errors import NotFoundError
@@ -95,6 +96,28 @@ def _followers(need: Need) -> list[Need]:
             .order_by(Need.id)
         )
     )
+
+
+def followed(need_ids: Sequence[int], chunk: int = 1000) -> set[int]:
+    """Those of `need_ids` someone hears about: a reporter of the need itself, or of a report
+    merged into it, asked for emails. In chunks of ids, for the bulk closings of an import."""
+    ids = list(need_ids)
+    found: set[int] = set()
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        found.update(
+            db.session.scalars(
+                select(func.coalesce(Need.duplicate_of_id, Need.id)).where(
+                    Need.reporter_notices.is_(True),
+                    Need.reporter_email.is_not(None),
+                    or_(
+                        Need.id.in_(part),
+                        Need.duplicate_of_id.in_(part) & (Need.status == "duplicate"),
+                    ),
+                )
+            )
+        )
+    return found & set(ids)
 
 
 def _what_happened(need: Need, action: str, partner: Partner | None, reason: str) -> str:

@@ -850,7 +850,18 @@ def close_needs(
             for nid in result.closed
         ]  # fmt: skip
         db.session.connection().execute(NeedEvent.__table__.insert(), events)
+        _tell_residents(action, reasons, now)
     return result
+
+
+def _tell_residents(action: str, reasons: dict[int, str], now: datetime) -> None:
+    """Queue the residents' emails for needs closed in bulk (need id -> reason), as `close_need`
+    does for one: only the needs someone follows are read."""
+    heard = resident_notices.followed(list(reasons), BULK_CHUNK)
+    if not heard:
+        return
+    for need in db.session.scalars(select(Need).where(Need.id.in_(sorted(heard)))):
+        resident_notices.report_changed(need, action, now=now, reason=reasons[need.id])
 
 
 def _release_claims_of(reasons: dict[int, str], now: datetime) -> None:

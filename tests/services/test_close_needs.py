@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from accounts.actor import SYSTEM
+from accounts.outbox import latest_emails
 from commonground.errors import PermissionDeniedError, ValidationError
 from commonground.extensions import db
 from needs.models import Claim, Need, NeedEvent
@@ -92,3 +93,29 @@ def test_closing_in_bulk_checks_the_permission_the_reason_and_the_action(make):
         close_needs(SYSTEM, "verify", [Closing(need.id, "open", "x")], now=NOW)
     db.session.rollback()
     assert status_of(need.id) == "open"
+
+
+def test_residents_following_needs_closed_in_bulk_hear_once_each(make):
+    """An import closing reports at the source tells their reporters (and the reporter of a
+    report merged into one), as closing one need does; needs nobody follows send nothing."""
+    from needs.triage import accept_report, merge_report
+
+    followed = make.report(reporter_email="first@home.example")
+    accept_report(SYSTEM, followed.id, now=NOW)
+    merged = make.report(reporter_email="second@home.example")
+    merge_report(SYSTEM, merged.id, followed.id, now=NOW)
+    quiet = make.report(reporter_email="quiet@home.example", notify=False)
+    accept_report(SYSTEM, quiet.id, now=NOW)
+    posted = make.need(now=NOW)
+    before = {e.id for e in latest_emails(limit=100)}
+    outcome = close_needs(
+        SYSTEM,
+        "close_at_source",
+        [Closing(n.id, "open", "Closed in 311") for n in (followed, quiet, posted)],
+        now=NOW,
+    )
+    assert sorted(outcome.closed) == sorted([followed.id, quiet.id, posted.id])
+    sent = [e for e in latest_emails(limit=100) if e.id not in before]
+    assert sorted(e.to_address for e in sent) == ["first@home.example", "second@home.example"]
+    assert all("The report was closed" in e.subject + e.body for e in sent)
+    assert all("Closed in 311" in e.body for e in sent)
