@@ -18,6 +18,7 @@ from marshmallow import Schema, fields, validate
 from api.auth import current_actor
 from api.blueprint import token_blueprint
 from jobs import services
+from jobs.kinds import parse_result_ref
 from jobs.models import JOB_STATUSES
 from jobs.schemas import JobCreateSchema, JobQuerySchema
 
@@ -56,15 +57,13 @@ class JobSchema(Schema):
 
 def result_url(ref: str | None) -> str | None:
     """The API URL of a job's result reference."""
-    if not ref:
+    found = parse_result_ref(ref)
+    if found is None:
         return None
-    if ref.startswith("plan/") and ref[5:].isdigit():
-        return url_for("planning.PlanItem", plan_id=int(ref[5:]))
-    if ref == "briefings":
-        return url_for("briefings.Briefings")
-    if ref == "needs":
-        return url_for("needs.Needs")
-    return None
+    kind, item = found
+    if kind == "plan":
+        return url_for("planning.PlanItem", plan_id=item)
+    return url_for({"briefings": "briefings.Briefings", "needs": "needs.Needs"}[kind])
 
 
 def job_out(job: Any) -> dict[str, Any]:

@@ -46,6 +46,30 @@ class JobOutcome:
     result_ref: str | None = None
 
 
+RESULT_KINDS = {"plan": True, "briefings": False, "needs": False}
+"""What a job's result reference may point at, and whether it names one item (a plan by id)."""
+
+
+def result_ref(kind: str, item_id: int | None = None) -> str:
+    """A job's stored result reference: "plan/<id>", "briefings" or "needs"."""
+    if RESULT_KINDS[kind] != (item_id is not None):
+        raise ValueError(f"result kind {kind!r} with item {item_id!r}")
+    return kind if item_id is None else f"{kind}/{item_id}"
+
+
+def parse_result_ref(ref: str | None) -> tuple[str, int | None] | None:
+    """(kind, item id or None) of a stored result reference; None for no reference or one
+    this version does not know (the API and the pages turn it into their own link)."""
+    if not ref:
+        return None
+    kind, _, item = ref.partition("/")
+    if kind not in RESULT_KINDS or RESULT_KINDS[kind] != bool(item):
+        return None
+    if not item:
+        return kind, None
+    return (kind, int(item)) if item.isdigit() and len(item) < 10 else None
+
+
 JobBody = Callable[[Actor, JobRun], JobOutcome]
 
 

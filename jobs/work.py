@@ -22,7 +22,7 @@ from briefings.models import Briefing
 from briefings.services import run_batch, store_pdf
 from commonground.errors import ValidationError
 from intake.services import geocode_pending, import_needs, import_options_from_form
-from jobs.kinds import JobOutcome, JobRun, job_kind
+from jobs.kinds import JobOutcome, JobRun, job_kind, result_ref
 from jobs.services import start_job
 from planning.models import Plan
 from planning.services import run_city_plan
@@ -50,7 +50,7 @@ def city_plan(actor: Actor, run: JobRun) -> JobOutcome:
     return JobOutcome(
         f"Plan #{plan_id} is ready: review it, then offer tasks to partners.",
         {"plan_id": plan_id},
-        f"plan/{plan_id}",
+        result_ref("plan", plan_id),
     )
 
 
@@ -74,7 +74,7 @@ def briefing_batch(actor: Actor, run: JobRun) -> JobOutcome:
     return JobOutcome(
         f"Generated {len(result.generated)} of {result.total} briefing(s); {failed} failed.",
         {"generated": made, "failures": result.failures, "total": result.total},
-        "briefings",
+        result_ref("briefings"),
     )
 
 
@@ -86,7 +86,7 @@ def briefing_pdf(actor: Actor, run: JobRun) -> JobOutcome:
     return JobOutcome(
         f"The PDF of briefing #{briefing_id} is ready.",
         {"briefing_id": briefing_id, "bytes": size},
-        "briefings",
+        result_ref("briefings"),
     )
 
 
@@ -129,7 +129,7 @@ def import_file(actor: Actor, run: JobRun) -> JobOutcome:
         f"{summary['rows_read']} rows read: {summary['created']} new, {summary['updated']} "
         f"updated, {summary['unchanged']} unchanged, {summary['rows_rejected']} rejected.",
         {"import": summary},
-        "needs",
+        result_ref("needs"),
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, render_template, url_for
 
+from jobs.kinds import parse_result_ref
 from jobs.services import get_job, list_jobs, present_job
 from web.access import current_actor, login_required
 
@@ -23,18 +24,15 @@ REFRESH_SECONDS = 2
 
 def result_link(ref: str | None) -> dict[str, str] | None:
     """Where a job's result is shown: {"url", "text"}, or None."""
-    if not ref:
+    found = parse_result_ref(ref)
+    if found is None:
         return None
-    if ref.startswith("plan/") and ref[5:].isdigit():
-        return {
-            "url": url_for("plan_pages.show", plan_id=int(ref[5:])),
-            "text": f"Plan #{ref[5:]}",
-        }
-    if ref == "briefings":
+    kind, item = found
+    if kind == "plan":
+        return {"url": url_for("plan_pages.show", plan_id=item), "text": f"Plan #{item}"}
+    if kind == "briefings":
         return {"url": url_for("briefing_pages.index"), "text": "The briefings"}
-    if ref == "needs":
-        return {"url": url_for("need_pages.index"), "text": "The needs"}
-    return None
+    return {"url": url_for("need_pages.index"), "text": "The needs"}
 
 
 def job_view(job: Any) -> dict[str, Any]:
