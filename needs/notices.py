@@ -13,14 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, or_, select
 
 from accounts.outbox import queue_email
 from commonground.errors import NotFoundError
 from commonground.extensions import db
 from commonground.links import public_url
+from commonground.signing import signed, unsigned
 from commonground.transaction import unit_of_work
 from needs.models import Need
 from partners.models import Partner
@@ -49,22 +48,15 @@ HEADLINES: dict[str, str] = {
 """The subject of each message, by the action that changed the report."""
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
-
-
 def stop_token(report_id: int) -> str:
     """The signed token of one report's unsubscribe link."""
-    return _serializer().dumps(report_id)
+    return signed(report_id, _SALT)
 
 
 def report_for_token(token: str) -> int:
     """The report id a token stands for, or NotFoundError."""
-    try:
-        report_id = _serializer().loads(token)
-    except BadSignature:
-        raise NotFoundError("This link is not valid.") from None
-    if not isinstance(report_id, int):
+    report_id = unsigned(token, _SALT)
+    if not isinstance(report_id, int) or isinstance(report_id, bool):
         raise NotFoundError("This link is not valid.")
     return report_id
 

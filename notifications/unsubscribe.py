@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
-
 from commonground.links import public_url
+from commonground.signing import signed, unsigned
 from notifications.kinds import KINDS
 
 SALT = "commonground.unsubscribe"
@@ -24,13 +22,9 @@ class Unsubscription:
     kind: str
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
-
-
 def unsubscribe_token(user_id: int, kind: str) -> str:
     """The signed token for switching `kind` off for this person."""
-    return _serializer().dumps([user_id, kind])
+    return signed([user_id, kind], SALT)
 
 
 def unsubscribe_url(user_id: int, kind: str) -> str:
@@ -41,8 +35,8 @@ def unsubscribe_url(user_id: int, kind: str) -> str:
 def read_unsubscribe_token(token: str) -> Unsubscription | None:
     """What the token names, or None when it is forged, altered or names no known kind."""
     try:
-        user_id, kind = _serializer().loads(token)
-    except (BadSignature, ValueError, TypeError):
+        user_id, kind = unsigned(token, SALT)
+    except (ValueError, TypeError):  # not a pair: None, or another shape
         return None
     if not isinstance(user_id, int) or kind not in KINDS:
         return None

@@ -103,3 +103,17 @@ def test_a_kind_that_is_not_mine_is_refused_on_the_account_page(crew, browser):
     assert ana.post("/account/notifications", {"enabled": ["no_such_kind"]}).status_code == 422
     refused = ana.post("/account/notifications", {"enabled": ["coordinator_digest"]})
     assert refused.status_code == 422
+
+
+def test_a_signed_link_made_for_one_use_is_refused_by_the_other(make, client):
+    """A resident's "stop these emails" token and a person's unsubscribe token are signed for
+    their own use (commonground.signing): neither opens the other's door."""
+    from needs.notices import stop_token
+    from notifications.unsubscribe import unsubscribe_token
+
+    report = make.report()
+    person = make.user("partner", partner=make.partner())
+    assert client.get(f"/unsubscribe/{stop_token(report.id)}").status_code == 404
+    other = unsubscribe_token(person.user.id, "task_offered")
+    assert client.get(f"/reports/stop/{other}").status_code == 404
+    assert client.get(f"/reports/stop/{stop_token(report.id)}").status_code == 200
