@@ -130,8 +130,18 @@ def send_tasks_digests(now: datetime) -> int:
     partners = db.session.scalars(
         select(Partner).where(Partner.status == "active").order_by(Partner.id)
     )
+    had = set(  # this week's digest already sent: skip them before ranking anything (daily run)
+        db.session.scalars(
+            select(SentNotice.user_id).where(
+                SentNotice.kind == kinds.TASKS_DIGEST, SentNotice.period == period
+            )
+        )
+    )
     for partner in list(partners):
-        members = _receivers(partner_members(partner.id), kinds.TASKS_DIGEST)
+        members = [
+            m for m in _receivers(partner_members(partner.id), kinds.TASKS_DIGEST)
+            if m.id not in had
+        ]  # fmt: skip
         if not members:
             continue
         tasks = new_tasks_near(members[0], partner, since, now)
