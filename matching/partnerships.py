@@ -76,58 +76,79 @@ def partnerships_of(
     of `partnership_suggestions`, at most `limit`.
 
     Same pairs, counts and words as `partnership_suggestions` over the whole city filtered to
-    the subject (tests/unit/matching check it), computed
-    only over the needs in the subject's own area and the partners that reach them.
+    the subject (tests/unit/matching check it), computed only over the needs in the subject's
+    own area and the partners that could complement it there. A pair's one-sided counts are,
+    per kind of work, how many of those needs lie in the other's area: counted by
+    `CandidateIndex.count_in_areas` (a tree count per disc, no need listed), only for the
+    partners for whom that kind is one-sided; only the pairs shown list their needs.
     """
     if not subject.active:
         return []
-    others = [p for p in partners if p.active and p.id != subject.id]
     mine = CandidateIndex(needs, [subject])
-    if not others or not mine.needs:
+    if not mine.needs:
         return []
     own = np.flatnonzero(_membership(mine).toarray().ravel() > 0)
     if own.size == 0:
         return []
-    idx = CandidateIndex([mine.needs[i] for i in own.tolist()], [*others, subject])
-    member = _membership(idx)
+    area = [mine.needs[i] for i in own.tolist()]
+    others = _complementing(subject, [p for p in partners if p.active and p.id != subject.id], area)
+    if not others:
+        return []
+    idx = CandidateIndex(area, [*others, subject])
     s = idx.partner_position(subject.id)
     assert s is not None
-    in_s = member[:, s].toarray().ravel() > 0
     towards = np.zeros(len(idx.partners), dtype=np.int64)  # complementary needs s does
     back = np.zeros(len(idx.partners), dtype=np.int64)  # complementary needs the other does
     for cap in idx.need_capabilities:
-        rows = idx.needs_of(cap)
-        rows = rows[in_s[rows]]
-        if rows.size == 0:
-            continue
-        shared = np.asarray(member[rows].sum(axis=0)).ravel()
         does = _does(idx, cap)
-        if does[s]:
-            towards += shared * (1 - does)
-        else:
-            back += shared * does
+        # the partners for whom this kind of work is one-sided (never s itself)
+        one_sided = np.flatnonzero(does != does[s])
+        counts = idx.count_in_areas(cap, one_sided)
+        (towards if does[s] else back)[one_sided] += counts
     found = np.flatnonzero((towards > 0) & (back > 0))
     sector = subject.sector
     ranked = sorted(
         (idx.partners[o].sector == sector, -int(towards[o] + back[o]), min(o, s), max(o, s))
         for o in found.tolist()
-    )
-    return [_describe(idx, member, a, b, labels) for _, _, a, b in ranked[: max(0, limit)]]
+    )[: max(0, limit)]
+    shown = sorted({s, *(o for _, _, a, b in ranked for o in (a, b))})
+    member = _membership(idx, np.asarray(shown, dtype=np.int64))
+    return [_describe(idx, member, a, b, labels) for _, _, a, b in ranked]
 
 
-def _membership(idx: CandidateIndex) -> sparse.csc_matrix:
-    """Boolean (needs x partners) matrix: need inside the partner's service area."""
+def _complementing(
+    subject: PartnerSpec, partners: Sequence[PartnerSpec], needs: Sequence[NeedSpec]
+) -> list[PartnerSpec]:
+    """The partners that could complement `subject` over `needs`, in their order: each does a
+    kind of work among the needs that the subject does not, and the subject one that it does
+    not. A pair needs both, so the others never make one."""
+    kinds = {n.capability for n in needs}
+    mine = set(subject.capabilities) & kinds
+    return [
+        p
+        for p in partners
+        if not (kinds & set(p.capabilities)) <= mine and not mine <= set(p.capabilities)
+    ]
+
+
+def _membership(
+    idx: CandidateIndex, positions: NDArray[np.int64] | None = None
+) -> sparse.csc_matrix:
+    """Boolean (needs x partners) matrix: need inside the partner's service area; with
+    `positions`, only those partners' columns are filled (the others are empty)."""
+    chosen = np.arange(len(idx.partners)) if positions is None else positions
     tree = cKDTree(idx.need_xyz)
-    radii = chord_for_km(idx.partner_radius) + 1e-9
-    hits = tree.query_ball_point(idx.partner_xyz, radii)
+    radii = chord_for_km(idx.partner_radius[chosen]) + 1e-9
+    hits = tree.query_ball_point(idx.partner_xyz[chosen], radii)
     rows: list[NDArray[np.int64]] = []
     cols: list[NDArray[np.int64]] = []
     by_hood: dict[str, list[int]] = {}
     for pos, need in enumerate(idx.needs):
         if need.neighbourhood is not None:
             by_hood.setdefault(need.neighbourhood, []).append(pos)
-    for p, partner in enumerate(idx.partners):
-        found = np.asarray(hits[p], dtype=np.int64)
+    for k, p in enumerate(chosen.tolist()):
+        partner = idx.partners[p]
+        found = np.asarray(hits[k], dtype=np.int64)
         dist_ok = _within(idx, found, p)
         parts = [found[dist_ok]]
         for hood in sorted(partner.neighbourhoods):
@@ -137,8 +158,8 @@ def _membership(idx: CandidateIndex) -> sparse.csc_matrix:
         got = np.unique(np.concatenate(parts))
         rows.append(got)
         cols.append(np.full(got.size, p, dtype=np.int64))
-    r = np.concatenate(rows)
-    c = np.concatenate(cols)
+    r = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+    c = np.concatenate(cols) if cols else np.zeros(0, np.int64)
     data = np.ones(r.size, dtype=np.int64)
     return sparse.csc_matrix((data, (r, c)), shape=(len(idx.needs), len(idx.partners)))
 
