@@ -422,9 +422,10 @@ class CandidateIndex:
             partner = self.partners[pos]
             if not (partner.neighbourhoods or partner.polygon):
                 continue
-            extra = np.union1d(
-                self._listed_needs(partner, capability), self._polygon_needs(partner, cap_needs)
-            )
+            extra = self._listed_needs(partner, capability)  # cells are disjoint: no repeats
+            poly = self._polygon_needs(partner, cap_needs)
+            if poly.size:
+                extra = np.concatenate([extra, poly[~np.isin(poly, extra)]])
             gap = self.need_xyz[extra] - self.partner_xyz[pos]
             dist = km_for_chord(np.linalg.norm(gap, axis=1))
             counts[i] += int(np.count_nonzero(dist > self.partner_radius[pos]))

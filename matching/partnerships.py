@@ -22,7 +22,6 @@ Must not import: Flask, SQLAlchemy, any other Common Ground package, or anything
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -61,7 +60,8 @@ def partnership_suggestions(
         for a, b, t in zip(rows.tolist(), cols.tolist(), totals.tolist(), strict=True)
     ]
     ranked.sort()
-    return [_describe(idx, member, a, b, labels) for _, _, a, b in ranked[: max(0, limit)]]
+    hoods = _neighbourhood_codes(idx)
+    return [_describe(idx, member, hoods, a, b, labels) for _, _, a, b in ranked[: max(0, limit)]]
 
 
 def partnerships_of(
@@ -84,25 +84,28 @@ def partnerships_of(
     """
     if not subject.active:
         return []
-    mine = CandidateIndex(needs, [subject])
-    if not mine.needs:
+    others = [p for p in partners if p.active and p.id != subject.id]
+    if not others or not needs:
         return []
-    own = np.flatnonzero(_membership(mine).toarray().ravel() > 0)
-    if own.size == 0:
-        return []
-    area = [mine.needs[i] for i in own.tolist()]
-    others = _complementing(subject, [p for p in partners if p.active and p.id != subject.id], area)
-    if not others:
-        return []
-    idx = CandidateIndex(area, [*others, subject])
+    idx = CandidateIndex(needs, [*others, subject])
     s = idx.partner_position(subject.id)
     assert s is not None
+    own = np.flatnonzero(_membership(idx, np.asarray([s]))[:, s].toarray().ravel() > 0)
+    if own.size == 0:
+        return []
+    if own.size < len(idx.needs):  # only the needs in its own area count: index those alone
+        idx = CandidateIndex([idx.needs[i] for i in own.tolist()], idx.partners)
+        s = idx.partner_position(subject.id)
+        assert s is not None
+    may = np.zeros(len(idx.partners), dtype=bool)
+    for p in _complementing(subject, idx.partners, set(idx.need_capabilities)):
+        may[idx.partner_position(p.id)] = True
     towards = np.zeros(len(idx.partners), dtype=np.int64)  # complementary needs s does
     back = np.zeros(len(idx.partners), dtype=np.int64)  # complementary needs the other does
     for cap in idx.need_capabilities:
         does = _does(idx, cap)
-        # the partners for whom this kind of work is one-sided (never s itself)
-        one_sided = np.flatnonzero(does != does[s])
+        # the partners that could complement s and for whom this kind is one-sided
+        one_sided = np.flatnonzero((does != does[s]) & may)
         counts = idx.count_in_areas(cap, one_sided)
         (towards if does[s] else back)[one_sided] += counts
     found = np.flatnonzero((towards > 0) & (back > 0))
@@ -113,16 +116,16 @@ def partnerships_of(
     )[: max(0, limit)]
     shown = sorted({s, *(o for _, _, a, b in ranked for o in (a, b))})
     member = _membership(idx, np.asarray(shown, dtype=np.int64))
-    return [_describe(idx, member, a, b, labels) for _, _, a, b in ranked]
+    hoods = _neighbourhood_codes(idx)
+    return [_describe(idx, member, hoods, a, b, labels) for _, _, a, b in ranked]
 
 
 def _complementing(
-    subject: PartnerSpec, partners: Sequence[PartnerSpec], needs: Sequence[NeedSpec]
+    subject: PartnerSpec, partners: Sequence[PartnerSpec], kinds: set[str]
 ) -> list[PartnerSpec]:
-    """The partners that could complement `subject` over `needs`, in their order: each does a
-    kind of work among the needs that the subject does not, and the subject one that it does
+    """The partners that could complement `subject` over needs of `kinds`, in their order: each
+    does one of those kinds of work that the subject does not, and the subject one that it does
     not. A pair needs both, so the others never make one."""
-    kinds = {n.capability for n in needs}
     mine = set(subject.capabilities) & kinds
     return [
         p
@@ -142,17 +145,13 @@ def _membership(
     hits = tree.query_ball_point(idx.partner_xyz[chosen], radii)
     rows: list[NDArray[np.int64]] = []
     cols: list[NDArray[np.int64]] = []
-    by_hood: dict[str, list[int]] = {}
-    for pos, need in enumerate(idx.needs):
-        if need.neighbourhood is not None:
-            by_hood.setdefault(need.neighbourhood, []).append(pos)
     for k, p in enumerate(chosen.tolist()):
         partner = idx.partners[p]
         found = np.asarray(hits[k], dtype=np.int64)
         dist_ok = _within(idx, found, p)
         parts = [found[dist_ok]]
         for hood in sorted(partner.neighbourhoods):
-            parts.append(np.asarray(by_hood.get(hood, []), dtype=np.int64))
+            parts.extend(idx.cell_needs(kind, hood) for kind in idx.need_capabilities)
         if partner.polygon:
             parts.append(_in_polygon(idx, partner))
         got = np.unique(np.concatenate(parts))
@@ -201,9 +200,23 @@ def _one_sided_counts(idx: CandidateIndex, member: sparse.csc_matrix) -> sparse.
     return total
 
 
+def _neighbourhood_codes(idx: CandidateIndex) -> tuple[list[str], NDArray[np.int64]]:
+    """The neighbourhoods of the indexed needs, sorted, and each need's place in that list
+    (-1 for none)."""
+    names = sorted({n.neighbourhood for n in idx.needs if n.neighbourhood is not None})
+    place = {name: k for k, name in enumerate(names)}
+    codes = np.fromiter(
+        (-1 if n.neighbourhood is None else place[n.neighbourhood] for n in idx.needs),
+        dtype=np.int64,
+        count=len(idx.needs),
+    )
+    return names, codes
+
+
 def _describe(
     idx: CandidateIndex,
     member: sparse.csc_matrix,
+    neighbourhoods: tuple[list[str], NDArray[np.int64]],
     a: int,
     b: int,
     labels: Mapping[str, str] | None,
@@ -212,19 +225,20 @@ def _describe(
     col_a = member[:, a].toarray().ravel() > 0
     col_b = member[:, b].toarray().ravel() > 0
     shared = np.flatnonzero(col_a & col_b)
-    brings_a: Counter[str] = Counter()
-    brings_b: Counter[str] = Counter()
-    hoods: Counter[str] = Counter()
-    ids = []
-    for pos in shared.tolist():
-        need = idx.needs[pos]
-        in_a, in_b = need.capability in pa.capabilities, need.capability in pb.capabilities
-        if in_a == in_b:
-            continue
-        (brings_a if in_a else brings_b)[need.capability] += 1
-        if need.neighbourhood is not None:
-            hoods[need.neighbourhood] += 1
-        ids.append(need.id)
+    kinds = idx.need_capabilities
+    does_a = np.asarray([k in pa.capabilities for k in kinds], dtype=bool)
+    does_b = np.asarray([k in pb.capabilities for k in kinds], dtype=bool)
+    code = idx.need_cap_code[shared]
+    one_sided = does_a[code] != does_b[code]
+    picked = shared[one_sided]
+    per_kind = np.bincount(code[one_sided], minlength=len(kinds))
+    brings_a = {kinds[c]: int(per_kind[c]) for c in np.flatnonzero(does_a & (per_kind > 0))}
+    brings_b = {kinds[c]: int(per_kind[c]) for c in np.flatnonzero(does_b & (per_kind > 0))}
+    names, codes = neighbourhoods
+    in_hood = codes[picked]
+    per_hood = np.bincount(in_hood[in_hood >= 0], minlength=len(names))
+    hoods = {names[h]: int(per_hood[h]) for h in np.flatnonzero(per_hood)}
+    ids = [int(i) for i in idx.need_ids[picked]]
     caps_a = tuple(sorted(brings_a, key=lambda c: (-brings_a[c], c)))
     caps_b = tuple(sorted(brings_b, key=lambda c: (-brings_b[c], c)))
     hood_names = tuple(sorted(hoods, key=lambda h: (-hoods[h], h)))
