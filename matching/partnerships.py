@@ -15,7 +15,11 @@ partners.
 One partner's pairs (`partnerships_of`, what a briefing shows) are computed from that partner's
 own area only: every need two partners share lies in each one's area, so restricting the needs to
 the subject's area changes none of the subject's pairs, and the cost is that of its neighbours,
-not of the city (issue 14: 960 s city-wide at 100k needs x 5k partners).
+not of the city (issue 14: 960 s city-wide at 100k needs x 5k partners). No membership matrix is
+built there: a pair's a and b are, per kind of work done by one of the two only, the needs of
+that kind in the other's area, counted by `CandidateIndex.count_in_areas` (one tree pass over
+the discs, the lists and polygons added); only the pairs shown list their needs (bench/README.md,
+"Briefings at city scale").
 
 Must not import: Flask, SQLAlchemy, any other Common Ground package, or anything doing I/O.
 """
