@@ -490,6 +490,11 @@ def run_calls(app, facts: dict[str, Any], loaded: dict[str, Any], args) -> dict[
             return response
 
         out["briefing make"] = sample("briefing make", make, SLOW["briefing make"])
+        for i in range(args.briefings_per_partner):  # named, for the wide-area tail
+            started = time.perf_counter()
+            area = make(i).get_json()["snapshot"]["area"]["open_needs"]
+            took = (time.perf_counter() - started) * 1000
+            print(f"  briefing of partner {pick_partners[i]}: {took:7.0f} ms ({area} open needs)")
         out["briefing PDF"] = sample(
             "briefing PDF",
             lambda i: client.get(f"/api/v1/briefings/{made[i]}/pdf", headers=coordinator),
@@ -753,6 +758,14 @@ def main() -> None:
         action="store_true",
         help="the pool hands out connections without pinging them first (the product pings: "
         "requests then survive a database restart); shows what the ping costs a call",
+    )
+    parser.add_argument(
+        "--briefings-per-partner",
+        type=int,
+        default=0,
+        metavar="N",
+        help="after 'briefing make', time the briefings of the first N picked partners one by "
+        "one, each named with the open needs in its area",
     )
     args = parser.parse_args()
     ONLY.update(args.only)

@@ -56,6 +56,9 @@ START_WIDTH = 4
 """First kNN query width, as a multiple of k (it grows 4x for needs left unresolved)."""
 MAX_BLOCK_CELLS = 1 << 22
 """Largest (needs x K') block queried at once, to bound memory."""
+RIM_KM = 1e-6
+"""`count_in_areas` trusts the tree's count of a disc up to this far inside its rim; a disc with
+a need nearer its rim is counted need by need with the exact test `distance <= radius`."""
 
 VIA_RADIUS, VIA_NEIGHBOURHOOD, VIA_POLYGON = 0, 1, 2
 
@@ -483,6 +486,53 @@ class CandidateIndex:
         order = np.argsort(pos, kind="stable")
         pos, via = pos[order], via[order]
         return pos, km_for_chord(np.linalg.norm(self.need_xyz[pos] - xyz, axis=1)), via
+
+    def count_in_areas(self, capability: str, positions: IntArray) -> IntArray:
+        """For the partners at `positions`: how many needs of `capability` lie in each one's
+        service area (its disc, listed neighbourhoods and polygon; a radius below 0 counts as
+        0), without listing them.
+
+        The discs are counted by the tree in one pass (`return_length`), once per distinct
+        base point and radius; the tree's count is exact for the needs further than `RIM_KM`
+        inside the rim, and a disc with a need nearer its rim is counted need by need with the
+        exact test. Only the needs a list or polygon adds beyond the disc are listed.
+        """
+        positions = np.asarray(positions, dtype=np.int64)
+        counts = np.zeros(positions.size, dtype=np.int64)
+        tree = self.need_tree(capability)
+        if tree is None or positions.size == 0:
+            return counts
+        cap_needs = self.needs_of(capability)
+        discs = np.column_stack([self.partner_location[positions], self.partner_radius[positions]])
+        _, first, inverse = np.unique(discs, axis=0, return_index=True, return_inverse=True)
+        xyz = self.partner_xyz[positions[first]]
+        radius = self.partner_radius[positions[first]]
+        reach = chord_for_km(radius) + RADIUS_SLACK_KM
+        outer = np.asarray(tree.query_ball_point(xyz, reach, return_length=True), np.int64)
+        inner = np.asarray(
+            tree.query_ball_point(
+                xyz, chord_for_km(np.maximum(radius - RIM_KM, 0.0)), return_length=True
+            ),
+            np.int64,
+        )
+        inner[radius <= RIM_KM] = -1  # no margin to trust: counted need by need
+        for j in np.flatnonzero(outer != inner).tolist():
+            hits = np.asarray(tree.query_ball_point(xyz[j], reach[j]), dtype=np.int64)
+            dist = km_for_chord(np.linalg.norm(self.need_xyz[cap_needs[hits]] - xyz[j], axis=1))
+            outer[j] = int(np.count_nonzero(dist <= radius[j]))
+        counts += outer[inverse.reshape(-1)]
+        for i, pos in enumerate(positions.tolist()):
+            partner = self.partners[pos]
+            if not (partner.neighbourhoods or partner.polygon):
+                continue
+            extra = self._listed_needs(partner, capability)  # cells are disjoint: no repeats
+            poly = self._polygon_needs(partner, cap_needs)
+            if poly.size:
+                extra = np.concatenate([extra, poly[~np.isin(poly, extra)]])
+            gap = self.need_xyz[extra] - self.partner_xyz[pos]
+            dist = km_for_chord(np.linalg.norm(gap, axis=1))
+            counts[i] += int(np.count_nonzero(dist > self.partner_radius[pos]))
+        return counts
 
     def _listed_needs(self, partner: PartnerSpec, capability: str) -> IntArray:
         cells = [self.cell_needs(capability, n) for n in sorted(partner.neighbourhoods)]

@@ -15,14 +15,17 @@ partners.
 One partner's pairs (`partnerships_of`, what a briefing shows) are computed from that partner's
 own area only: every need two partners share lies in each one's area, so restricting the needs to
 the subject's area changes none of the subject's pairs, and the cost is that of its neighbours,
-not of the city (issue 14: 960 s city-wide at 100k needs x 5k partners).
+not of the city (issue 14: 960 s city-wide at 100k needs x 5k partners). No membership matrix is
+built there: a pair's a and b are, per kind of work done by one of the two only, the needs of
+that kind in the other's area, counted by `CandidateIndex.count_in_areas` (one tree pass over
+the discs, the lists and polygons added); only the pairs shown list their needs (bench/README.md,
+"Briefings at city scale").
 
 Must not import: Flask, SQLAlchemy, any other Common Ground package, or anything doing I/O.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -61,7 +64,8 @@ def partnership_suggestions(
         for a, b, t in zip(rows.tolist(), cols.tolist(), totals.tolist(), strict=True)
     ]
     ranked.sort()
-    return [_describe(idx, member, a, b, labels) for _, _, a, b in ranked[: max(0, limit)]]
+    hoods = _neighbourhood_codes(idx)
+    return [_describe(idx, member, hoods, a, b, labels) for _, _, a, b in ranked[: max(0, limit)]]
 
 
 def partnerships_of(
@@ -76,69 +80,89 @@ def partnerships_of(
     of `partnership_suggestions`, at most `limit`.
 
     Same pairs, counts and words as `partnership_suggestions` over the whole city filtered to
-    the subject (tests/unit/matching check it), computed
-    only over the needs in the subject's own area and the partners that reach them.
+    the subject (tests/unit/matching check it), computed only over the needs in the subject's
+    own area and the partners that could complement it there. A pair's one-sided counts are,
+    per kind of work, how many of those needs lie in the other's area: counted by
+    `CandidateIndex.count_in_areas` (a tree count per disc, no need listed), only for the
+    partners for whom that kind is one-sided; only the pairs shown list their needs.
     """
     if not subject.active:
         return []
     others = [p for p in partners if p.active and p.id != subject.id]
-    mine = CandidateIndex(needs, [subject])
-    if not others or not mine.needs:
+    if not others or not needs:
         return []
-    own = np.flatnonzero(_membership(mine).toarray().ravel() > 0)
-    if own.size == 0:
-        return []
-    idx = CandidateIndex([mine.needs[i] for i in own.tolist()], [*others, subject])
-    member = _membership(idx)
+    idx = CandidateIndex(needs, [*others, subject])
     s = idx.partner_position(subject.id)
     assert s is not None
-    in_s = member[:, s].toarray().ravel() > 0
+    own = np.flatnonzero(_membership(idx, np.asarray([s]))[:, s].toarray().ravel() > 0)
+    if own.size == 0:
+        return []
+    if own.size < len(idx.needs):  # only the needs in its own area count: index those alone
+        idx = CandidateIndex([idx.needs[i] for i in own.tolist()], idx.partners)
+        s = idx.partner_position(subject.id)
+        assert s is not None
+    may = np.zeros(len(idx.partners), dtype=bool)
+    for p in _complementing(subject, idx.partners, set(idx.need_capabilities)):
+        may[idx.partner_position(p.id)] = True
     towards = np.zeros(len(idx.partners), dtype=np.int64)  # complementary needs s does
     back = np.zeros(len(idx.partners), dtype=np.int64)  # complementary needs the other does
     for cap in idx.need_capabilities:
-        rows = idx.needs_of(cap)
-        rows = rows[in_s[rows]]
-        if rows.size == 0:
-            continue
-        shared = np.asarray(member[rows].sum(axis=0)).ravel()
         does = _does(idx, cap)
-        if does[s]:
-            towards += shared * (1 - does)
-        else:
-            back += shared * does
+        # the partners that could complement s and for whom this kind is one-sided
+        one_sided = np.flatnonzero((does != does[s]) & may)
+        counts = idx.count_in_areas(cap, one_sided)
+        (towards if does[s] else back)[one_sided] += counts
     found = np.flatnonzero((towards > 0) & (back > 0))
     sector = subject.sector
     ranked = sorted(
         (idx.partners[o].sector == sector, -int(towards[o] + back[o]), min(o, s), max(o, s))
         for o in found.tolist()
-    )
-    return [_describe(idx, member, a, b, labels) for _, _, a, b in ranked[: max(0, limit)]]
+    )[: max(0, limit)]
+    shown = sorted({s, *(o for _, _, a, b in ranked for o in (a, b))})
+    member = _membership(idx, np.asarray(shown, dtype=np.int64))
+    hoods = _neighbourhood_codes(idx)
+    return [_describe(idx, member, hoods, a, b, labels) for _, _, a, b in ranked]
 
 
-def _membership(idx: CandidateIndex) -> sparse.csc_matrix:
-    """Boolean (needs x partners) matrix: need inside the partner's service area."""
+def _complementing(
+    subject: PartnerSpec, partners: Sequence[PartnerSpec], kinds: set[str]
+) -> list[PartnerSpec]:
+    """The partners that could complement `subject` over needs of `kinds`, in their order: each
+    does one of those kinds of work that the subject does not, and the subject one that it does
+    not. A pair needs both, so the others never make one."""
+    mine = set(subject.capabilities) & kinds
+    return [
+        p
+        for p in partners
+        if not (kinds & set(p.capabilities)) <= mine and not mine <= set(p.capabilities)
+    ]
+
+
+def _membership(
+    idx: CandidateIndex, positions: NDArray[np.int64] | None = None
+) -> sparse.csc_matrix:
+    """Boolean (needs x partners) matrix: need inside the partner's service area; with
+    `positions`, only those partners' columns are filled (the others are empty)."""
+    chosen = np.arange(len(idx.partners)) if positions is None else positions
     tree = cKDTree(idx.need_xyz)
-    radii = chord_for_km(idx.partner_radius) + 1e-9
-    hits = tree.query_ball_point(idx.partner_xyz, radii)
+    radii = chord_for_km(idx.partner_radius[chosen]) + 1e-9
+    hits = tree.query_ball_point(idx.partner_xyz[chosen], radii)
     rows: list[NDArray[np.int64]] = []
     cols: list[NDArray[np.int64]] = []
-    by_hood: dict[str, list[int]] = {}
-    for pos, need in enumerate(idx.needs):
-        if need.neighbourhood is not None:
-            by_hood.setdefault(need.neighbourhood, []).append(pos)
-    for p, partner in enumerate(idx.partners):
-        found = np.asarray(hits[p], dtype=np.int64)
+    for k, p in enumerate(chosen.tolist()):
+        partner = idx.partners[p]
+        found = np.asarray(hits[k], dtype=np.int64)
         dist_ok = _within(idx, found, p)
         parts = [found[dist_ok]]
         for hood in sorted(partner.neighbourhoods):
-            parts.append(np.asarray(by_hood.get(hood, []), dtype=np.int64))
+            parts.extend(idx.cell_needs(kind, hood) for kind in idx.need_capabilities)
         if partner.polygon:
             parts.append(_in_polygon(idx, partner))
         got = np.unique(np.concatenate(parts))
         rows.append(got)
         cols.append(np.full(got.size, p, dtype=np.int64))
-    r = np.concatenate(rows)
-    c = np.concatenate(cols)
+    r = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+    c = np.concatenate(cols) if cols else np.zeros(0, np.int64)
     data = np.ones(r.size, dtype=np.int64)
     return sparse.csc_matrix((data, (r, c)), shape=(len(idx.needs), len(idx.partners)))
 
@@ -180,9 +204,23 @@ def _one_sided_counts(idx: CandidateIndex, member: sparse.csc_matrix) -> sparse.
     return total
 
 
+def _neighbourhood_codes(idx: CandidateIndex) -> tuple[list[str], NDArray[np.int64]]:
+    """The neighbourhoods of the indexed needs, sorted, and each need's place in that list
+    (-1 for none)."""
+    names = sorted({n.neighbourhood for n in idx.needs if n.neighbourhood is not None})
+    place = {name: k for k, name in enumerate(names)}
+    codes = np.fromiter(
+        (-1 if n.neighbourhood is None else place[n.neighbourhood] for n in idx.needs),
+        dtype=np.int64,
+        count=len(idx.needs),
+    )
+    return names, codes
+
+
 def _describe(
     idx: CandidateIndex,
     member: sparse.csc_matrix,
+    neighbourhoods: tuple[list[str], NDArray[np.int64]],
     a: int,
     b: int,
     labels: Mapping[str, str] | None,
@@ -191,19 +229,20 @@ def _describe(
     col_a = member[:, a].toarray().ravel() > 0
     col_b = member[:, b].toarray().ravel() > 0
     shared = np.flatnonzero(col_a & col_b)
-    brings_a: Counter[str] = Counter()
-    brings_b: Counter[str] = Counter()
-    hoods: Counter[str] = Counter()
-    ids = []
-    for pos in shared.tolist():
-        need = idx.needs[pos]
-        in_a, in_b = need.capability in pa.capabilities, need.capability in pb.capabilities
-        if in_a == in_b:
-            continue
-        (brings_a if in_a else brings_b)[need.capability] += 1
-        if need.neighbourhood is not None:
-            hoods[need.neighbourhood] += 1
-        ids.append(need.id)
+    kinds = idx.need_capabilities
+    does_a = np.asarray([k in pa.capabilities for k in kinds], dtype=bool)
+    does_b = np.asarray([k in pb.capabilities for k in kinds], dtype=bool)
+    code = idx.need_cap_code[shared]
+    one_sided = does_a[code] != does_b[code]
+    picked = shared[one_sided]
+    per_kind = np.bincount(code[one_sided], minlength=len(kinds))
+    brings_a = {kinds[c]: int(per_kind[c]) for c in np.flatnonzero(does_a & (per_kind > 0))}
+    brings_b = {kinds[c]: int(per_kind[c]) for c in np.flatnonzero(does_b & (per_kind > 0))}
+    names, codes = neighbourhoods
+    in_hood = codes[picked]
+    per_hood = np.bincount(in_hood[in_hood >= 0], minlength=len(names))
+    hoods = {names[h]: int(per_hood[h]) for h in np.flatnonzero(per_hood)}
+    ids = [int(i) for i in idx.need_ids[picked]]
     caps_a = tuple(sorted(brings_a, key=lambda c: (-brings_a[c], c)))
     caps_b = tuple(sorted(brings_b, key=lambda c: (-brings_b[c], c)))
     hood_names = tuple(sorted(hoods, key=lambda h: (-hoods[h], h)))

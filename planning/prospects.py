@@ -24,7 +24,7 @@ from geo import places
 from needs.queries import need_summaries
 from partners.queries import partner_names
 from planning import specs
-from planning.services import partner_reach
+from planning.services import open_needs, partner_reach
 
 
 def place_prospect(data: dict[str, Any]) -> dict[str, Any]:
@@ -98,21 +98,12 @@ def suggest_needs_for_prospect(
     ]
 
 
-def _complementing(
-    subject: matching.PartnerSpec,
-    partners: Sequence[matching.PartnerSpec],
-    needs: Sequence[matching.NeedSpec],
-) -> list[matching.PartnerSpec]:
-    """The partners that could complement `subject` over `needs`, in their order: each does a
-    kind of work among the needs that the subject does not, and the subject one that it does
-    not. A pair needs both (`matching.partnerships_of`), so the others never make one."""
-    kinds = {n.capability for n in needs}
-    mine = set(subject.capabilities) & kinds
-    return [
-        p
-        for p in partners
-        if not (kinds & set(p.capabilities)) <= mine and not mine <= set(p.capabilities)
-    ]
+def _open_needs_in_area(subject: matching.PartnerSpec) -> list[matching.NeedSpec]:
+    """The open needs of every kind of work inside the subject's area, from the process's kept
+    open needs (`planning.services.open_needs`: current to the city's version)."""
+    kept = open_needs()
+    kinds = sorted({n.capability for n in kept.specs.values()})
+    return [n for kind in kinds for n in kept.in_areas([subject], kind)]
 
 
 def partnerships_with(
@@ -128,12 +119,14 @@ def partnerships_with(
     now = now or utcnow()
     # The subject's own best pairs, from the needs in its own area (every need a pair shares
     # lies there) and the partners reaching them: not the city's pairs cut to a length. The
-    # partners are the process's kept ones (`partner_reach`), not every partner and claim read
-    # again for each briefing, and only those that may reach its needs (`specs.may_reach`).
-    needs = specs.open_need_specs(within=[subject])
+    # needs are the process's kept open needs (`open_needs`, refreshed to the city's version),
+    # not read again from SQL for each briefing (36k rows for a wide-area partner at L); the
+    # partners are the kept ones (`partner_reach`), not every partner and claim read again,
+    # and only those that may reach its needs (`specs.may_reach`).
+    needs = _open_needs_in_area(subject)
     pairs = matching.partnerships_of(
         subject,
-        _complementing(subject, specs.may_reach(partner_reach(now).partners, needs), needs),
+        specs.may_reach(partner_reach(now).partners, needs),
         needs,
         limit=limit,
         labels=capability_labels(),

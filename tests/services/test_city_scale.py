@@ -323,6 +323,22 @@ def test_a_partners_briefing_read_near_it_is_the_one_read_from_the_whole_city(ma
         (pair.partner_ids[1 - pair.partner_ids.index(partner.id)], pair.needs_covered)
         for pair in everyone
     ]
+    # Its partnerships are worked out over the process's kept open needs, not read again: a
+    # need posted in its area and one claimed there since the last briefing show at once.
+    lat, lon = offset(2.5, 20)
+    make.need(capability="lot_mowing", latitude=lat, longitude=lon)
+    claim_need(member.actor, inside[6].id, now=now)
+    later = partner_content(
+        coordinator.actor, load_city(coordinator.actor, now, within=spec), partner.id
+    )
+    everyone = matching.partnerships_of(
+        spec, specs.partner_specs(now), specs.open_need_specs(), limit=10
+    )
+    assert [(p["partner"]["id"], p["needs_covered"]) for p in later["partnerships"]] == [
+        (pair.partner_ids[1 - pair.partner_ids.index(partner.id)], pair.needs_covered)
+        for pair in everyone
+    ]
+    assert later["partnerships"] != briefing["partnerships"]
 
 
 def test_partners_tied_on_score_and_slots_are_still_told_apart_by_their_competing_needs(make):

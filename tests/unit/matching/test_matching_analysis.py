@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 
+import numpy as np
 import pytest
-from city_builders import NOW, at, make_need, make_partner, random_city
+from city_builders import CAPS, HOODS, NOW, at, make_need, make_partner, random_city
 
 from matching import (
     CandidateIndex,
+    CapabilitySlot,
     GapCell,
     Weights,
     coverage_gaps,
@@ -19,7 +22,7 @@ from matching import (
     recruitment_targets,
 )
 from matching.gaps import standing_assignments
-from matching.geometry import haversine_km
+from matching.geometry import distance_km, haversine_km, points_in_ring, to_xyz
 from matching.recruitment import organisation_kind
 from matching.scoring import need_points
 
@@ -449,3 +452,86 @@ def test_above_the_cell_threshold_targets_cover_nearly_what_every_need_as_a_cent
         for need in needs:
             if need.id in t.need_ids:
                 assert km_between(t.lat, t.lon, (need.lat, need.lon)) <= 1.0 + 1e-6
+
+
+def crowded_city(seed: int):
+    """A random city with discs, neighbourhood lists and polygons, and partners sharing base
+    points (same and other radii), some with a need exactly on their rim or a hair inside it."""
+    needs, partners = random_city(seed, 400, 30, box_km=8.0)
+    rnd = random.Random(seed)
+    crowd = []
+    for j, base in enumerate(rnd.sample(partners, 8)):
+        for k, radius in enumerate((base.radius_km, base.radius_km, rnd.uniform(0.5, 6.0))):
+            caps = {c: (3, 3) for c in rnd.sample(CAPS, rnd.randint(1, 2))}
+            crowd.append(
+                dataclasses.replace(
+                    base,
+                    id=100 + 3 * j + k,
+                    radius_km=radius,
+                    capabilities={c: CapabilitySlot(t, left, 0.0) for c, (t, left) in caps.items()},
+                    sector=rnd.choice(["nonprofit", "business", "faith_based"]),
+                    neighbourhoods=frozenset(rnd.sample(HOODS, rnd.choice([0, 0, 1]))),
+                )
+            )
+    rims = []
+    for j, need in enumerate(rnd.sample(needs, 6)):
+        base = partners[j]
+        exact = float(distance_km(to_xyz(base.lat, base.lon), to_xyz(need.lat, need.lon))[0])
+        for k, radius in enumerate((exact, exact + 2e-7, exact - 2e-7)):
+            rims.append(dataclasses.replace(base, id=200 + 3 * j + k, radius_km=radius))
+    return needs, [*partners, *crowd, *rims]
+
+
+def reference_area(partner, needs) -> set[int]:
+    """The needs inside a partner's area, one by one by the definition: distance within the
+    radius, or in a listed neighbourhood, or inside its polygon."""
+    found = set()
+    for need in needs:
+        gap = distance_km(to_xyz(partner.lat, partner.lon), to_xyz(need.lat, need.lon))[0]
+        if (
+            gap <= max(0.0, partner.radius_km)
+            or need.neighbourhood in partner.neighbourhoods
+            or (partner.polygon and points_in_ring([need.lon], [need.lat], partner.polygon[0])[0])
+        ):
+            found.add(need.id)
+    return found
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_counts_in_partners_areas_are_those_of_each_area_listed_need_by_need(seed):
+    needs, partners = crowded_city(seed)
+    index = CandidateIndex(needs, partners)
+    every = np.arange(len(index.partners))
+    for cap in CAPS:
+        counted = index.count_in_areas(cap, every)
+        of_cap = [n for n in needs if n.capability == cap]
+        expected = [len(reference_area(p, of_cap)) for p in index.partners]
+        assert counted.tolist() == expected
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_one_partners_pairs_are_those_of_the_definition_worked_out_pair_by_pair(seed):
+    """Every subject of the crowded city: its pairs (who, needs, counts, what each brings,
+    order) are the ones the module's definition gives, with each area listed need by need."""
+    needs, partners = crowded_city(seed)
+    area = {p.id: reference_area(p, needs) for p in partners}
+    kind = {n.id: n.capability for n in needs}
+    for subject in partners:
+        expected = []
+        for other in partners:
+            if other.id == subject.id or not (subject.active and other.active):
+                continue
+            mine = theirs = 0
+            shared = []
+            for need_id in sorted(area[subject.id] & area[other.id]):
+                does = (kind[need_id] in subject.capabilities, kind[need_id] in other.capabilities)
+                mine += does == (True, False)
+                theirs += does == (False, True)
+                shared += [need_id] if does[0] != does[1] else []
+            if mine and theirs:
+                key = (other.sector == subject.sector, -(mine + theirs), other.id)
+                expected.append((key, tuple(sorted((subject.id, other.id))), tuple(shared)))
+        expected.sort()
+        got = partnerships_of(subject, partners, needs, limit=10_000, labels=LABELS)
+        assert [(p.partner_ids, p.need_ids) for p in got] == [e[1:] for e in expected]
+        assert [p.needs_covered for p in got] == [len(e[2]) for e in expected]
