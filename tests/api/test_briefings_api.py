@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from accounts.actor import Actor
 from accounts.roles import Role
@@ -328,3 +329,23 @@ def test_a_briefing_is_made_when_its_pdf_job_cannot_be_queued(app, make):
         pdf = client.get(f"/api/v1/briefings/{made.json['id']}/pdf", headers=headers)
         assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
         db.session.remove()
+
+
+def test_lists_of_briefings_read_no_briefings_html_or_snapshot(api, city, browser):
+    """The API list, the briefings page and the outreach home read what they show: a
+    wide-area partner's briefing holds megabytes of HTML and snapshot."""
+    staff = api(city["outreach"].token)
+    made = staff.post("/api/v1/briefings/partner", json={"partner_id": city["near"].id}).json
+    statements: list[str] = []
+    listen = (db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    event.listen(*listen)
+    try:
+        listed = staff.get("/api/v1/briefings/").json
+        pages = browser(city["outreach"])
+        assert pages.get("/briefings/").status_code == 200
+        assert pages.get("/outreach").status_code == 200
+    finally:
+        event.remove(*listen)
+    assert [b["id"] for b in listed] == [made["id"]] and "snapshot" not in listed[0]
+    reads = [s for s in statements if "FROM briefing" in s]
+    assert reads and not [s for s in reads if "briefing.html" in s or "briefing.snapshot" in s]
