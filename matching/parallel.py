@@ -32,7 +32,7 @@ import os
 import resource
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -133,10 +133,15 @@ def run_parts(
     ctx = multiprocessing.get_context(START_METHOD)
     if START_METHOD == "forkserver":
         ctx.set_forkserver_preload(PRELOAD)
-    with ProcessPoolExecutor(max_workers=len(parts) - 1, mp_context=ctx) as pool:
-        futures = [pool.submit(_measured, work, args) for args in parts[1:]]
+    with (
+        ProcessPoolExecutor(max_workers=len(parts) - 1, mp_context=ctx) as pool,
+        ThreadPoolExecutor(max_workers=1) as starter,
+    ):
+        # Starting a child waits for the fork server, which imports PRELOAD first (≈ 1 s on
+        # the first plan of a process): a thread waits for it while this process plans.
+        started = starter.submit(lambda: [pool.submit(_measured, work, a) for a in parts[1:]])
         first = here(*parts[0])
-        done = [f.result() for f in futures]
+        done = [f.result() for f in started.result()]
     usage: dict[int, ChildUsage] = {}
     for used, _ in done:  # a child that ran two parts reports its totals twice
         usage[used.pid] = used
