@@ -264,7 +264,8 @@ def plan_city(
     CandidateIndex of exactly these needs and partners (used when the plan runs in one process).
     `workers`: processes to split the capabilities over (parallel.py); None: the CPUs available,
     at most parallel.MAX_WORKERS, and one process for cities under parallel.PARALLEL_MIN_NEEDS
-    needs. The plan is the same, assignment for assignment, whatever `workers`.
+    needs. The plan is the same, assignment for assignment, whatever `workers`; `max_rounds` and
+    `time_budget_s` then hold for each part, the budget counted from the part's own start.
     """
     report = progress or (lambda _stage, _fraction: None)
     t0 = time.perf_counter()
