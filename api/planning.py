@@ -183,6 +183,9 @@ class PlanFiguresSchema(Schema):
     candidate_seconds = fields.Float()
     solve_seconds = fields.Float()
     pricing_seconds = fields.Float()
+    workers = fields.Integer(
+        metadata={"description": "Processes the plan's capabilities were split over"}
+    )
     baseline_plan_id = fields.Integer(allow_none=True)
     churn = fields.Nested(ChurnSchema, allow_none=True)
 

@@ -14,7 +14,12 @@ and memory): the full graph there is tens of millions of pairs (`--exact-at-l` t
 
 Each (family, size) runs in its own subprocess: "RSS after plan" is that process's ru_maxrss
 after the plan_city runs (city specs included) and before the exact solve, "RSS peak" its
-ru_maxrss at the end; the tracemalloc peak is that of one more plan_city call.
+ru_maxrss at the end; the tracemalloc peak is that of one more plan_city call (this process
+only). When the plan runs in worker processes (`--workers`, matching/parallel.py), "plan total
+MB" adds to the RSS after plan each worker's own peak (measured inside it) and the fork
+server's (VmHWM): an upper bound of what the plan held at once; "plan_city CPU s" is this
+process's CPU plus the workers'. The first plan of the process includes starting the fork
+server (once per process), as a fresh job worker would.
 
 Every field of `CityPlan` besides assignments/objective/unassigned and every field of
 `CityPlan.stats` is printed, with the certificate fields (`certified`, `rounds`, `pairs_priced`,
@@ -36,6 +41,7 @@ import sys
 import time
 import tracemalloc
 from datetime import datetime
+from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +51,7 @@ from bench.cities import FAMILIES, SIZES, make_family
 from bench.exact import assignment_cents, feasible_pairs, max_coverage, solve_exact
 from bench.tables import markdown_table, num
 from bench.timing import fastest_plan
-from matching import CityPlan, NeedSpec, PartnerSpec, plan_city
+from matching import CityPlan, NeedSpec, PartnerSpec, parallel, plan_city
 
 REPEATS = {"S": 3, "M": 2, "L": 1}
 """Timed plan_city runs per size; the fastest is reported (the machine is shared)."""
@@ -112,15 +118,33 @@ def _exact_part(
     }
 
 
-def run_one(family: str, size: str, seed: int, exact_at_l: bool) -> Row:
+def _fork_server_peak_mb() -> float:
+    """Peak RSS of this process's multiprocessing fork server (0 when none runs)."""
+    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    try:
+        status = Path(f"/proc/{pid}/status").read_text() if pid else ""
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
+def run_one(
+    family: str, size: str, seed: int, exact_at_l: bool, options: dict[str, Any] | None = None
+) -> Row:
+    options = options or {}
     t = time.perf_counter()
     needs, partners, now = make_family(family, size, seed)
     build_s = time.perf_counter() - t
     rss_before = _rss_mb()
-    plan, wall, cpu = fastest_plan(needs, partners, now, REPEATS[size])
+    plan, wall, cpu = fastest_plan(needs, partners, now, REPEATS[size], **options)
     rss_plan = _rss_mb()
+    workers_mb = sum(plan.stats.worker_peak_mb)
+    server_mb = _fork_server_peak_mb() if plan.stats.workers > 1 else 0.0
     tracemalloc.start()
-    plan_city(needs, partners, now)
+    plan_city(needs, partners, now, **options)
     traced = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     row: Row = {
@@ -135,6 +159,10 @@ def run_one(family: str, size: str, seed: int, exact_at_l: bool) -> Row:
         "plan_covered": len(plan.assignments),
         "rss_before_mb": rss_before,
         "rss_plan_mb": rss_plan,
+        "workers": plan.stats.workers,
+        "workers_peak_mb": workers_mb,
+        "fork_server_mb": server_mb,
+        "plan_total_mb": rss_plan + workers_mb + server_mb,
         "traced_plan_mb": traced,
         "engine": engine_fields(plan),
     }
@@ -201,6 +229,8 @@ COST_HEADER = (
     "exact: pairs s / solve s",
     "max coverage s",
     "RSS MB before / after plan / peak",
+    "workers",
+    "plan total MB (workers, fork server)",
     "tracemalloc MB plan_city",
     "load avg",
 )
@@ -242,6 +272,8 @@ def _cost_cells(r: Row) -> list[str]:
         exact,
         num(r.get("max_coverage_s"), ".3f"),
         f"{r['rss_before_mb']:.0f} / {r['rss_plan_mb']:.0f} / {r['rss_peak_mb']:.0f}",
+        str(r["workers"]),
+        f"{r['plan_total_mb']:.0f} ({r['workers_peak_mb']:.0f}, {r['fork_server_mb']:.0f})",
         f"{r['traced_plan_mb']:.0f}",
         f"{r['load_avg']:.1f}",
     ]
@@ -265,10 +297,13 @@ def engine_table(rows: list[Row]) -> str:
     )
 
 
-def _run_subprocess(family: str, size: str, seed: int, exact_at_l: bool) -> Row:
+def _run_subprocess(
+    family: str, size: str, seed: int, exact_at_l: bool, extra: list[str] | None = None
+) -> Row:
     cmd = [sys.executable, __file__, "--one", f"{family}:{size}", "--seed", str(seed)]
     if exact_at_l:
         cmd.append("--exact-at-l")
+    cmd += extra or []
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if out.returncode != 0:
         tail = (out.stderr.strip().splitlines() or ["no output"])[-1]
@@ -283,11 +318,25 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--exact-at-l", action="store_true", help="also solve L exactly")
     parser.add_argument("--json", type=Path, help="also write the rows to this file")
+    parser.add_argument(
+        "--workers", type=int, help="plan_city(workers=...); default: plan_city's own default"
+    )
+    parser.add_argument(
+        "--start-method",
+        choices=("forkserver", "spawn", "fork"),
+        help="override matching.parallel.START_METHOD (to measure the alternatives)",
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    extra = [] if args.workers is None else ["--workers", str(args.workers)]
+    extra += [] if args.start_method is None else ["--start-method", args.start_method]
     if args.one:
         family, size = args.one.split(":")
-        print(json.dumps(run_one(family, size, args.seed, args.exact_at_l), default=str))
+        if args.start_method:
+            parallel.START_METHOD = args.start_method
+        options = {} if args.workers is None else {"workers": args.workers}
+        row = run_one(family, size, args.seed, args.exact_at_l, options)
+        print(json.dumps(row, default=str))
         return 0
     sizes = [s for s in args.sizes.split(",") if s]
     families = [f for f in args.families.split(",") if f]
@@ -297,9 +346,10 @@ def main() -> int:
     rows = []
     for family in families:
         for size in sizes:
-            rows.append(_run_subprocess(family, size, args.seed, args.exact_at_l))
+            rows.append(_run_subprocess(family, size, args.seed, args.exact_at_l, extra))
             print(f"{family} {size} done", file=sys.stderr, flush=True)
-    print(f"seed {args.seed}, python {sys.version.split()[0]}, plan_city default arguments\n")
+    told = " ".join(extra) or "none"
+    print(f"seed {args.seed}, python {sys.version.split()[0]}, plan_city options: {told}\n")
     print(quality_table(rows), end="\n\n")
     print(cost_table(rows), end="\n\n")
     print(engine_table(rows))

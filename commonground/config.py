@@ -283,6 +283,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "MATCHING_WEIGHTS": _weights(os.environ.get("MATCHING_WEIGHTS", "")),
         "MATCHING_TOP_K": int(os.environ.get("MATCHING_TOP_K", "8")),
         "MATCHING_TIME_BUDGET_S": _env_float("MATCHING_TIME_BUDGET_S", 120.0),
+        # Processes a city plan splits its capabilities over (matching/parallel.py): 0 lets the
+        # engine choose (the CPUs available, at most 4; one process below 25,000 open needs).
+        "MATCHING_WORKERS": int(os.environ.get("MATCHING_WORKERS", "0")),
         # Background jobs (jobs/, docs/job-queue.md): Huey on Redis when JOBS_REDIS_URL (or
         # REDIS_URL) is set, else on an SQLite file under instance/ that needs nothing running.
         "JOBS_REDIS_URL": os.environ.get("JOBS_REDIS_URL") or os.environ.get("REDIS_URL", ""),

@@ -40,6 +40,7 @@ Must not import: Flask, SQLAlchemy, any other Common Ground package, or anything
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
@@ -56,6 +57,9 @@ URGENT_PRIORITY = 2
 """Priorities this urgent or more (1 is most urgent) are a reason to act (ticked)."""
 LONG_OPEN_DAYS = 7
 """A need open this many days is a reason to act (ticked); younger ones are a plain fact."""
+SHARED = 1 << 14
+"""Distinct reasons (and their words) kept for reuse: capabilities, slot counts, days open,
+priorities and track records repeat across a plan's assignments (`_shared`)."""
 NEED_KINDS = frozenset({"open", "overdue", "priority"})
 """Kinds about the need alone: the same for every partner of one need."""
 
@@ -100,12 +104,25 @@ def _area_item(via: int, need: NeedSpec) -> Reason | None:
 
 def _track_item(partner: PartnerSpec) -> Reason:
     record = partner.track_record
-    total = record.completed + record.released
+    return _track_of(record.completed, record.released)
+
+
+@functools.lru_cache(maxsize=SHARED)
+def _track_of(completed: int, released: int) -> Reason:
+    total = completed + released
     if not total:
         return Reason("no_track_record", NEUTRAL)
-    rate = record.completed / total
+    rate = completed / total
     tone = POSITIVE if rate > PRIOR_RATE else NEGATIVE if rate < PRIOR_RATE else NEUTRAL
-    return Reason("track_record", tone, (("completed", record.completed), ("total", total)))
+    return Reason("track_record", tone, (("completed", completed), ("total", total)))
+
+
+@functools.lru_cache(maxsize=SHARED, typed=True)
+def _shared(kind: str, tone: str, *flat: ReasonValue) -> Reason:
+    """Reason(kind, tone, values) from the values flattened (name, value, name, value...): the
+    same object for the same arguments of the same types (typed: 2 and 2.0 stay apart), so a
+    plan's thousands of equal reasons are built and rendered once."""
+    return Reason(kind, tone, tuple(zip(flat[::2], flat[1::2], strict=True)))  # type: ignore[arg-type]
 
 
 def reason_items(
@@ -125,23 +142,21 @@ def reason_items(
     if area is not None:
         out.append(area)
     code = need.capability
-    out.append(Reason("capability", POSITIVE, (("code", code), ("label", label(code, labels)))))
+    out.append(_shared("capability", POSITIVE, "code", code, "label", label(code, labels)))
     slot = partner.capabilities.get(need.capability)
     if slot is not None:
         tone = POSITIVE if slot.tasks_left > 0 else NEGATIVE
-        out.append(
-            Reason("slots", tone, (("left", slot.tasks_left), ("per_week", slot.tasks_per_week)))
-        )
+        out.append(_shared("slots", tone, "left", slot.tasks_left, "per_week", slot.tasks_per_week))
     age, overdue = age_and_overdue_days(need, now)
     long_open = POSITIVE if age >= LONG_OPEN_DAYS else NEUTRAL
-    out.append(Reason("open", long_open, (("days", int(age)),)))
+    out.append(_shared("open", long_open, "days", int(age)))
     if overdue >= 1.0:
-        out.append(Reason("overdue", POSITIVE, (("days", int(overdue)),)))
+        out.append(_shared("overdue", POSITIVE, "days", int(overdue)))
     urgent = POSITIVE if need.priority <= URGENT_PRIORITY else NEUTRAL
-    out.append(Reason("priority", urgent, (("priority", need.priority),)))
+    out.append(_shared("priority", urgent, "priority", need.priority))
     out.append(_track_item(partner))
     if kept:
-        out.append(Reason("kept", POSITIVE))
+        out.append(_shared("kept", POSITIVE))
     return tuple(out)
 
 
@@ -257,7 +272,20 @@ def render(reason: Reason, *, audience: str = "partner", units: str = "km") -> s
         raise ValueError(f"audience must be one of {AUDIENCES}, not {audience!r}")
     if units not in UNITS:
         raise ValueError(f"units must be one of {UNITS}, not {units!r}")
-    return WORDS[reason.kind](reason, audience == "coordinator", units)
+    if reason.kind in UNIQUE_KINDS:
+        return WORDS[reason.kind](reason, audience == "coordinator", units)
+    flat = [x for pair in reason.values for x in pair]
+    return _rendered(reason.kind, reason.tone, audience == "coordinator", units, *flat)
+
+
+UNIQUE_KINDS = frozenset({"distance", "tie_break", "not_chosen"})
+"""Kinds whose figures rarely repeat: rendered afresh, not through the shared cache."""
+
+
+@functools.lru_cache(maxsize=SHARED, typed=True)
+def _rendered(kind: str, tone: str, staff: bool, units: str, *flat: ReasonValue) -> str:
+    """The words of one reason (given flattened, as `_shared`), once per distinct reason."""
+    return WORDS[kind](_shared(kind, tone, *flat), staff, units)
 
 
 def render_all(

@@ -162,6 +162,11 @@ class PlanStats:
     pricing added. `certified`: no feasible pair of the city can improve the plan, so it is optimal
     over the full feasible graph; otherwise `gap_cents` bounds how much it may be short.
     `dual_bound`: the dual objective of the final network (equals the objective).
+    `workers`: processes the plan ran in (plan.py, parallel.py); with more than one, the stage
+    seconds are those of the part that took longest, `total_seconds` the wall time until every
+    part was back (reasons not included, as with one), and `worker_peak_mb` and
+    `worker_cpu_seconds` each child process's own peak resident memory and CPU time (the calling
+    process's are not in them).
     """
 
     candidate_pairs: int
@@ -176,6 +181,9 @@ class PlanStats:
     gap_cents: int = 0
     dual_bound: float = 0.0
     total_seconds: float = 0.0
+    workers: int = 1
+    worker_peak_mb: tuple[float, ...] = ()
+    worker_cpu_seconds: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

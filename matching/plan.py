@@ -37,13 +37,17 @@ Must not import: Flask, SQLAlchemy, any other Common Ground package, or anything
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from matching import parallel
 from matching.candidates import CandidateIndex, PairSet, _concat, _empty_pairs
 from matching.explain import reason_items, render_all
 from matching.flow import DualPrices, Network, build_network, dual_prices, solve
@@ -249,6 +253,7 @@ def plan_city(
     index: CandidateIndex | None = None,
     max_rounds: int = MAX_ROUNDS,
     time_budget_s: float | None = None,
+    workers: int | None = None,
 ) -> CityPlan:
     """Assign needs to partners maximising the total score under weekly capacities, and prove it.
 
@@ -256,44 +261,152 @@ def plan_city(
     None starts from every feasible pair (then no pricing is needed). `previous` maps need id ->
     partner id of the baseline plan; keeping such a pair earns `weights.keep_bonus`.
     `progress(stage, fraction)` is called as stages finish. `index` may be a prebuilt
-    CandidateIndex of exactly these needs and partners.
+    CandidateIndex of exactly these needs and partners (used when the plan runs in one process).
+    `workers`: processes to split the capabilities over (parallel.py); None: the CPUs available,
+    at most parallel.MAX_WORKERS, and one process for cities under parallel.PARALLEL_MIN_NEEDS
+    needs. The plan is the same, assignment for assignment, whatever `workers`; `max_rounds` and
+    `time_budget_s` then hold for each part, the budget counted from the part's own start.
     """
     report = progress or (lambda _stage, _fraction: None)
+    t0 = time.perf_counter()
+    reasons = _Reasons(needs, partners, now, labels, previous)
+    n_workers = parallel.workers_for(len(needs), workers)
+    if n_workers > 1:
+        # The calling process takes the lightest part: it explains every part as well (the
+        # reasons would cost more to pickle back than to write), its own while the others run.
+        subs = parallel.split_by_capability(needs, partners, n_workers)[::-1]
+        args = [
+            (ns, ps, now, weights, k, _previous_of(previous, ns), max_rounds, time_budget_s)
+            for ns, ps in subs
+        ]
+
+        def here(*part_args: Any) -> tuple[_Part, list[Suggestion]]:
+            part = _plan_part(*part_args, report=report)
+            return part, reasons.of(part)
+
+        first, others, children = parallel.run_parts(_plan_part, args, here)
+        t1 = time.perf_counter()
+        parts = [first[0], *others]
+        lists = [first[1], *(reasons.of(part) for part in others)]
+        assignments = list(heapq.merge(*lists, key=lambda s: s.need_id))
+    else:
+        part = _plan_part(
+            needs, partners, now, weights, k, previous, max_rounds, time_budget_s, index, report
+        )
+        t1 = time.perf_counter()
+        parts, children = [part], []
+        assignments = reasons.of(part)
+    report("explain", 1.0)
+    unassigned = np.sort(np.concatenate([p.unassigned for p in parts]))
+    busiest = max(parts, key=lambda p: p.total_seconds)
+    return CityPlan(
+        assignments=assignments,
+        objective=sum(int(p.cents.sum()) for p in parts) / 100.0,
+        unassigned=unassigned.tolist(),
+        stats=PlanStats(
+            candidate_pairs=sum(p.examined for p in parts),
+            edges_kept=sum(p.edges for p in parts),
+            candidate_seconds=busiest.candidate_seconds,
+            solve_seconds=busiest.solve_seconds,
+            pricing_seconds=busiest.pricing_seconds,
+            rounds=max(p.rounds for p in parts),
+            pairs_priced=sum(p.priced for p in parts),
+            pairs_added=sum(p.added for p in parts),
+            certified=all(p.certified for p in parts),
+            gap_cents=sum(p.gap for p in parts),
+            dual_bound=sum(p.bound for p in parts) / 100.0,
+            total_seconds=parts[0].total_seconds if len(parts) == 1 else t1 - t0,
+            workers=len(parts),
+            worker_peak_mb=tuple(c.peak_mb for c in children),
+            worker_cpu_seconds=tuple(c.cpu_seconds for c in children),
+        ),
+        churn=None if previous is None else churn(previous, assignments, _ids(needs)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """The plan of one sub-city (parallel.py), as plain arrays: its assignments (by need id),
+    unassigned need ids, certificate and counts. Pickled back from a worker process."""
+
+    need_id: IntArray
+    partner_id: IntArray
+    distance_km: FloatArray
+    cents: IntArray
+    via: NDArray[np.int8]
+    unassigned: IntArray
+    examined: int
+    edges: int
+    rounds: int
+    priced: int
+    added: int
+    certified: bool
+    gap: int
+    bound: int
+    candidate_seconds: float
+    solve_seconds: float
+    pricing_seconds: float
+    total_seconds: float
+
+
+def _plan_part(
+    needs: Sequence[NeedSpec],
+    partners: Sequence[PartnerSpec],
+    now: datetime,
+    weights: Weights,
+    k: int | None,
+    previous: Mapping[int, int] | None,
+    max_rounds: int,
+    time_budget_s: float | None,
+    index: CandidateIndex | None = None,
+    report: Progress | None = None,
+) -> _Part:
+    """Starting network and certified column generation for (a sub-city of) the city."""
+    report = report or (lambda _stage, _fraction: None)
     t0 = time.perf_counter()
     idx = index if index is not None else CandidateIndex(needs, partners)
     prev = idx._previous_positions(previous)
     pairs = starting_pairs(idx, now, weights, k, previous)
     t1 = time.perf_counter()
-    examined = pairs.examined
     report("candidates", 0.3)
     search = _ColumnGeneration(idx, pairs, now, weights, prev, complete=k is None)
     search.run(max_rounds, None if time_budget_s is None else t0 + time_budget_s, report)
-    t2 = time.perf_counter()
-    plan_pairs = search.chosen()
-    assignments = _suggestions(idx, plan_pairs, now, labels, previous)
+    chosen = search.chosen()
     assigned = np.zeros(len(idx.needs), dtype=bool)
-    assigned[plan_pairs.need_pos] = True
-    report("explain", 1.0)
-    return CityPlan(
-        assignments=assignments,
-        objective=int(plan_pairs.cents.sum()) / 100.0,
-        unassigned=[int(i) for i in idx.need_ids[~assigned]],
-        stats=PlanStats(
-            candidate_pairs=examined,
-            edges_kept=search.edges,
-            candidate_seconds=t1 - t0,
-            solve_seconds=search.solve_seconds,
-            pricing_seconds=search.pricing_seconds,
-            rounds=search.rounds,
-            pairs_priced=search.priced,
-            pairs_added=search.added,
-            certified=search.certified,
-            gap_cents=search.gap,
-            dual_bound=search.bound / 100.0,
-            total_seconds=t2 - t0,
-        ),
-        churn=None if previous is None else churn(previous, assignments, idx.need_ids),
+    assigned[chosen.need_pos] = True
+    return _Part(
+        need_id=idx.need_ids[chosen.need_pos],
+        partner_id=idx.partner_ids[chosen.partner_pos],
+        distance_km=chosen.distance_km,
+        cents=chosen.cents,
+        via=chosen.via,
+        unassigned=idx.need_ids[~assigned],
+        examined=pairs.examined,
+        edges=search.edges,
+        rounds=search.rounds,
+        priced=search.priced,
+        added=search.added,
+        certified=search.certified,
+        gap=search.gap,
+        bound=search.bound,
+        candidate_seconds=t1 - t0,
+        solve_seconds=search.solve_seconds,
+        pricing_seconds=search.pricing_seconds,
+        total_seconds=time.perf_counter() - t0,
     )
+
+
+def _previous_of(
+    previous: Mapping[int, int] | None, needs: Sequence[NeedSpec]
+) -> dict[int, int] | None:
+    """The baseline pairs of `needs` (None stays None)."""
+    if previous is None:
+        return None
+    return {n.id: previous[n.id] for n in needs if n.id in previous}
+
+
+def _ids(items: Sequence[NeedSpec]) -> IntArray:
+    return np.sort(np.fromiter((x.id for x in items), np.int64, len(items)))
 
 
 class _ColumnGeneration:
@@ -575,31 +688,50 @@ def _union(parts: Sequence[PairSet], n_partners: int) -> PairSet:
     )
 
 
-def _suggestions(
-    idx: CandidateIndex,
-    pairs: PairSet,
-    now: datetime,
-    labels: Mapping[str, str] | None,
-    previous: Mapping[int, int] | None,
-) -> list[Suggestion]:
-    out = []
-    prev = previous or {}
-    for e in range(len(pairs)):
-        need = idx.needs[int(pairs.need_pos[e])]
-        partner = idx.partners[int(pairs.partner_pos[e])]
-        dist = float(pairs.distance_km[e])
-        kept = prev.get(need.id) == partner.id
-        items = reason_items(
-            need, partner, dist, now, labels=labels, via=int(pairs.via[e]), kept=kept
-        )
-        out.append(
-            Suggestion(
-                need_id=need.id,
-                partner_id=partner.id,
-                score=int(pairs.cents[e]) / 100.0,
-                distance_km=dist,
-                reasons=render_all(items),
-                reason_items=items,
+class _Reasons:
+    """The reasons of a plan's assignments (explain.py), part by part."""
+
+    def __init__(
+        self,
+        needs: Sequence[NeedSpec],
+        partners: Sequence[PartnerSpec],
+        now: datetime,
+        labels: Mapping[str, str] | None,
+        previous: Mapping[int, int] | None,
+    ) -> None:
+        self.need_of = {n.id: n for n in needs}
+        self.partner_of = {p.id: p for p in partners}
+        self.now, self.labels, self.previous = now, labels, previous or {}
+
+    def of(self, part: _Part) -> list[Suggestion]:
+        """The part's assignments with their reasons, in need id order."""
+        out = []
+        for need_id, partner_id, dist, cents, via in zip(
+            part.need_id.tolist(),
+            part.partner_id.tolist(),
+            part.distance_km.tolist(),
+            part.cents.tolist(),
+            part.via.tolist(),
+            strict=True,
+        ):
+            kept = self.previous.get(need_id) == partner_id
+            items = reason_items(
+                self.need_of[need_id],
+                self.partner_of[partner_id],
+                dist,
+                self.now,
+                labels=self.labels,
+                via=via,
+                kept=kept,
             )
-        )
-    return out
+            out.append(
+                Suggestion(
+                    need_id=need_id,
+                    partner_id=partner_id,
+                    score=cents / 100.0,
+                    distance_km=dist,
+                    reasons=render_all(items),
+                    reason_items=items,
+                )
+            )
+        return out

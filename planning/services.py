@@ -359,6 +359,7 @@ def run_city_plan(
         progress=progress,
         labels=capability_labels(),
         time_budget_s=current_app.config.get("MATCHING_TIME_BUDGET_S") or None,
+        workers=current_app.config.get("MATCHING_WORKERS") or None,
     )
     plan = Plan(
         created_at=now,
@@ -403,6 +404,7 @@ def plan_summary(
         "candidate_seconds": round(stats.candidate_seconds, 4),
         "solve_seconds": round(stats.solve_seconds, 4),
         "pricing_seconds": round(stats.pricing_seconds, 4),
+        "workers": stats.workers,
         "baseline_plan_id": baseline_plan,
         "churn": None
         if churn is None
@@ -840,6 +842,7 @@ def _read_plan_basis(now: datetime, weights: matching.Weights) -> PlanBasis:
         k=current_app.config.get("MATCHING_TOP_K", 20),
         previous=queries.standing_assignments(),
         index=index,
+        workers=current_app.config.get("MATCHING_WORKERS") or None,
     )
     return PlanBasis(now, needs, partners, weights, index, plan, why_computed=why)
 

@@ -512,6 +512,23 @@ def test_a_stored_plan_says_it_is_proven_best_and_keeps_the_previous_plan(api, c
     }
 
 
+def test_a_plan_split_over_worker_processes_stores_the_same_plan(api, city, app, monkeypatch):
+    coordinator = api(city["coordinator"].token)
+    monkeypatch.setitem(app.config, "MATCHING_WORKERS", 1)
+    run_plan(coordinator, {})  # the baseline both plans below keep
+    serial = run_plan(coordinator, {})
+    monkeypatch.setitem(app.config, "MATCHING_WORKERS", 2)
+    split = run_plan(coordinator, {})
+    assert serial["summary"]["workers"] == 1
+    assert split["summary"]["workers"] == 2  # litter and board-ups apart from mowing
+    assert split["objective"] == serial["objective"]
+    assert split["summary"]["certified"] is True
+    assert split["summary"]["churn"]["kept"] == serial["summary"]["assigned"]
+    assert [(a["need_id"], a["partner_id"], a["reasons"]) for a in split["assignments"]] == [
+        (a["need_id"], a["partner_id"], a["reasons"]) for a in serial["assignments"]
+    ]
+
+
 def test_a_partner_losing_a_slot_moves_only_what_it_must(api, city):
     coordinator = api(city["coordinator"].token)
     first = run_plan(coordinator, {})
