@@ -559,7 +559,8 @@ def store_plan(app, budget_s: float) -> None:
 def time_plan(app) -> dict[str, Any]:
     """`flask plan` end to end (read, solve, store) against the engine alone on its inputs."""
     import matching
-    from planning import specs
+    from capabilities.services import capability_labels
+    from planning import queries, specs
 
     runner = app.test_cli_runner()
     started = time.perf_counter()
@@ -567,11 +568,21 @@ def time_plan(app) -> dict[str, Any]:
     product_s = time.perf_counter() - started
     if result.exit_code != 0:
         raise SystemExit(f"flask plan failed: {result.output[-500:]} {result.exception!r}")
-    with app.app_context():
+    with app.app_context():  # the same inputs as the product's: baseline, labels, workers
         needs, partners = specs.open_need_specs(), specs.partner_specs(datetime.now(UTC))
         weights = specs.weights_from_config()
+        previous = queries.baseline_assignments() if queries.latest_plan_id() else None
         started = time.perf_counter()
-        matching.plan_city(needs, partners, datetime.now(UTC), weights=weights, k=8)
+        matching.plan_city(
+            needs,
+            partners,
+            datetime.now(UTC),
+            weights=weights,
+            k=8,
+            previous=previous,
+            labels=capability_labels(),
+            workers=app.config.get("MATCHING_WORKERS") or None,
+        )
         engine_s = time.perf_counter() - started
     print(
         f"  flask plan end to end {product_s:.2f} s; engine alone {engine_s:.2f} s "
