@@ -16,8 +16,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 import matching
 from accounts.actor import Actor
@@ -31,8 +32,9 @@ from needs.models import Need, NeedEvent
 from needs.services import stale_reasons
 from partners.queries import partner_names
 from partners.services import get_partner
-from performance.kpis import EventRow, monthly_counts, months_between
-from performance.services import event_rows, partner_impact
+from performance.aggregates import events_by_need_and_month
+from performance.kpis import months_between
+from performance.services import partner_impact
 from planning import specs
 from planning.prospects import (
     need_ids_in_area,
@@ -68,6 +70,45 @@ class NeedRow:
     opened_at: datetime
 
 
+@dataclass(frozen=True)
+class Activity:
+    """The needs posted and completed per need and city month over the trend's months, counted
+    in SQL (`performance.aggregates.events_by_need_and_month`), as arrays: an area's trend and
+    its groups at work are sums over the area's needs, not a pass over each event."""
+
+    months: list[str]
+    need_id: np.ndarray
+    month: np.ndarray
+    """Position of the event's city month in `months`."""
+    completed: np.ndarray
+    """True for `complete` events, False for `post` (the only actions read: TREND_ACTIONS)."""
+    partner_id: np.ndarray
+    """The partner named on the event, -1 for none."""
+    count: np.ndarray
+
+    @classmethod
+    def of(cls, months: list[str], rows: list[tuple[int, int, str, int | None, int]]):
+        """From (need id, month position, action, partner id, events) rows."""
+        n = len(rows)
+        return cls(
+            months=months,
+            need_id=np.fromiter((r[0] for r in rows), np.int64, n),
+            month=np.fromiter((r[1] for r in rows), np.int64, n),
+            completed=np.fromiter((r[2] == "complete" for r in rows), bool, n),
+            partner_id=np.fromiter((-1 if r[3] is None else r[3] for r in rows), np.int64, n),
+            count=np.fromiter((r[4] for r in rows), np.int64, n),
+        )
+
+    def of_needs(self, area: set[int]) -> np.ndarray:
+        """Which rows are about a need in `area`."""
+        return np.isin(self.need_id, np.fromiter(area, np.int64, len(area)))
+
+    def per_month(self, rows: np.ndarray) -> list[int]:
+        """The events of the chosen rows summed per month, in `months` order."""
+        found = np.bincount(self.month[rows], weights=self.count[rows], minlength=len(self.months))
+        return [int(v) for v in found]
+
+
 @dataclass
 class CityData:
     """Everything briefings share, read once."""
@@ -75,7 +116,7 @@ class CityData:
     now: datetime
     needs: dict[int, NeedRow]
     all_specs: list[matching.NeedSpec]
-    events: list[EventRow]
+    activity: Activity
     uncovered: set[int]
     stale: dict[int, str]
     catalogue: list[dict[str, Any]]
@@ -122,15 +163,16 @@ def load_city(
         for n in needs.values()
     ]
     since = _trend_start(now)
-    events = event_rows(
-        NeedEvent.at >= since, NeedEvent.at <= now, NeedEvent.action.in_(TREND_ACTIONS), *near
-    )
+    months = months_between(since.date(), now.astimezone(_zone()).date())
+    timezone = current_app.config["CITY_TIMEZONE"]
+    inside = and_(NeedEvent.at >= since, NeedEvent.at <= now, NeedEvent.action.in_(TREND_ACTIONS))
+    activity = Activity.of(months, events_by_need_and_month(near, months, timezone, inside))
     gaps = coverage_gap_report(actor, now=now)
     return CityData(
         now=now,
         needs=needs,
         all_specs=all_specs,
-        events=events,
+        activity=activity,
         uncovered={g["need_id"] for g in gaps["unreachable"]},
         stale=stale_reasons(now, where=near),
         catalogue=[present_entry(e, labels) for e in list_catalogue(actor)],
@@ -173,12 +215,8 @@ def area_picture(city: CityData, area: set[int]) -> dict[str, Any]:
         ),
         key=lambda c: (-c["open_needs"], c["label"]),
     )
-    months = months_between(_trend_start(city.now).date(), city.now.astimezone(_zone()).date())
-    counts = monthly_counts(
-        [e for e in city.events if e.need_id in area],
-        months,
-        current_app.config["CITY_TIMEZONE"],
-    )
+    activity = city.activity
+    in_area = activity.of_needs(area)
     stale = sorted(i for i in area if i in city.stale)
     uncovered = sorted(
         (i for i in open_ids if i in city.uncovered),
@@ -189,9 +227,9 @@ def area_picture(city: CityData, area: set[int]) -> dict[str, Any]:
         "open_effort_hours": round(sum(city.needs[i].effort_hours for i in open_ids), 1),
         "open_by_capability": open_by_capability,
         "trend": {
-            "months": months,
-            "posted": [counts[m]["posted"] for m in months],
-            "completed": [counts[m]["completed"] for m in months],
+            "months": list(activity.months),
+            "posted": activity.per_month(in_area & ~activity.completed),
+            "completed": activity.per_month(in_area & activity.completed),
         },
         "stale_claims": len(stale),
         "stale": [_need_ref(city, i, reason=city.stale[i]) for i in stale[:LIST_LIMIT]],
@@ -486,10 +524,13 @@ def neighbourhood_content(
 def groups_at_work(city: CityData, area: set[int], limit: int = 8) -> list[dict[str, Any]]:
     """The organisations that completed work in the area over the trend's months, most jobs
     first, with what kinds of work they did there."""
+    activity = city.activity
+    rows = activity.of_needs(area) & activity.completed & (activity.partner_id >= 0)
     done: dict[int, set[int]] = defaultdict(set)
-    for event in city.events:
-        if event.action == "complete" and event.partner_id is not None and event.need_id in area:
-            done[event.partner_id].add(event.need_id)
+    for partner_id, need_id in zip(
+        activity.partner_id[rows].tolist(), activity.need_id[rows].tolist(), strict=True
+    ):
+        done[partner_id].add(need_id)
     if not done:
         return []
     names = partner_names(done)

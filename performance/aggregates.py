@@ -122,6 +122,30 @@ def _monthly(
     return table, totals
 
 
+def events_by_need_and_month(
+    conditions: Sequence[ColumnElement[bool]],
+    months: Sequence[str],
+    timezone: str,
+    inside: ColumnElement[bool],
+) -> list[tuple[int, int, str, int | None, int]]:
+    """Events counted in SQL per need, month, action and partner: (need id, position of the
+    city month in `months`, action, partner id or None, events), for the events meeting
+    `inside` (limited to the months) of the needs meeting `conditions`.
+
+    A briefing sums these over the exact set of needs in an area (worked out in Python) for
+    its trend and the groups at work there, instead of reading each event and converting its
+    time (issue 14); months are bucketed as the KPI report buckets them (`_month_bucket`)."""
+    bucket = _month_bucket(months, ZoneInfo(timezone)).label("bucket")
+    query = _with_needs(
+        select(NeedEvent.need_id, bucket, NeedEvent.action, NeedEvent.partner_id, func.count())
+        .where(inside)
+        .group_by(NeedEvent.need_id, bucket, NeedEvent.action, NeedEvent.partner_id),
+        NeedEvent.need_id,
+        conditions,
+    )
+    return [tuple(row) for row in db.session.execute(query)]
+
+
 def _time_to(
     conditions: Sequence[ColumnElement[bool]], action: str, start: datetime, end: datetime
 ) -> dict[str, Any]:

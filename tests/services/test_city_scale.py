@@ -602,3 +602,82 @@ def test_a_partner_edited_through_the_api_is_seen_by_the_next_suggestions_at_onc
             specs.need_spec(need.id), (), now, weights=specs.weights_from_config(), index=index
         )
         assert ranked(need.id) == [s.partner_id for s in whole_city]
+
+
+def test_a_briefings_trend_and_groups_at_work_counted_in_sql_are_the_events_counted_one_by_one(
+    make, app
+):
+    """A city with needs posted and completed over more than the trend's months, minutes either
+    side of the city's month boundaries (another month in UTC), inside and outside a partner's
+    area, completed by two groups: the trend and the groups at work a briefing counts in SQL per
+    need and month equal the events read one by one and counted by `kpis.monthly_counts`."""
+    from zoneinfo import ZoneInfo
+
+    from briefings.content import _trend_start, area_picture, groups_at_work
+    from needs.models import NeedEvent
+    from needs.services import complete_need, start_need
+    from performance.kpis import monthly_counts, months_between
+    from performance.services import event_rows
+
+    partner, inside, *_ = rim_city(make)
+    crews = [make.partner(name=f"Crew {c}", capabilities=[
+        {"capability": "litter_cleanup", "tasks_per_week": 400}]) for c in "AB"]  # fmt: skip
+    members = [make.user("partner", partner=crew) for crew in crews]
+    zone = ZoneInfo(app.config["CITY_TIMEZONE"])
+    now = utcnow()
+    local = now.astimezone(zone)
+    edges = []  # the city's month starts, from eight months back to this month
+    for back in range(8, -1, -1):
+        year, month = local.year, local.month - back
+        while month < 1:
+            year, month = year - 1, month + 12
+        edges.append(local.replace(year=year, month=month, day=1, hour=0, minute=0, second=0,
+                                   microsecond=0))  # fmt: skip
+    moments = [
+        edge + timedelta(minutes=shift)
+        for edge in edges
+        for shift in (-7, 3, 60 * 24 * 9)
+        if now - timedelta(days=400) < edge + timedelta(minutes=shift) < now - timedelta(hours=2)
+    ]
+    places = [offset(4.9, b) for b in (10, 100, 200)] + [offset(5.1, b) for b in (50, 250)]
+    for k, posted in enumerate(moments):
+        lat, lon = places[k % len(places)]
+        need = make.need(latitude=lat, longitude=lon, now=posted)
+        if k % 3:
+            member = members[k % 2]
+            done = min(posted + timedelta(days=1, minutes=k), now - timedelta(minutes=1))
+            claim_need(member.actor, need.id, now=posted + timedelta(minutes=1))
+            start_need(member.actor, need.id, now=posted + timedelta(minutes=2))
+            complete_need(member.actor, need.id, {"volunteers": 1}, now=done)
+    coordinator = make.user("coordinator")
+    spec = specs.partner_specs(now, partner_ids={partner.id})[0]
+    city = load_city(coordinator.actor, now, within=spec)
+    area = need_ids_in_area(spec, city.all_specs)
+    assert {n.id for n in inside} <= area < set(city.needs)
+
+    events = [
+        e
+        for e in event_rows(NeedEvent.at >= _trend_start(now), NeedEvent.at <= now)
+        if e.need_id in area
+    ]
+    months = months_between(_trend_start(now).date(), local.date())
+    counts = monthly_counts(events, months, app.config["CITY_TIMEZONE"])
+    trend = area_picture(city, area)["trend"]
+    assert trend == {
+        "months": months,
+        "posted": [counts[m]["posted"] for m in months],
+        "completed": [counts[m]["completed"] for m in months],
+    }
+    assert sum(trend["completed"]) >= 4 and min(trend["posted"][:-1]) >= 1
+
+    done: dict[int, set[int]] = {}
+    for e in events:
+        if e.action == "complete" and e.partner_id is not None:
+            done.setdefault(e.partner_id, set()).add(e.need_id)
+    groups = groups_at_work(city, area)
+    assert [(g["name"], g["jobs_done"]) for g in groups] == sorted(
+        ((crew.name, len(done[crew.id])) for crew in crews if crew.id in done),
+        key=lambda pair: (-pair[1], pair[0]),
+    )
+    assert len(groups) == 2
+    assert groups_at_work(load_city(coordinator.actor, now), area) == groups
