@@ -279,13 +279,16 @@ def area_map(
     places: Sequence[tuple[str, float, float]] = (),
     outlines: Sequence[tuple[str, Sequence[tuple[float, float]]]] = (),
     extent: Sequence[tuple[float, float]] = (),
+    note: str = "",
     width: int = 560,
     height: int = 380,
 ) -> str:
     """A map without tiles: points by kind, a service-area circle (lat, lon, radius km),
     neighbourhood outlines ((name, [(lat, lon)...])) and names at their centres (only those
     inside the map). `extent` adds places the map must hold (e.g. the city's bounds). Points
-    with an `href` are links (then the map is a group of links, not one image)."""
+    with an `href` are links (then the map is a group of links, not one image). A `note` (e.g.
+    how many of the points there are the map draws) is printed on the map, top left, and added
+    to its accessible title."""
     extent = [(p.lat, p.lon) for p in points] + list(extent)
     if circle is not None:
         lat, lon, radius = circle
@@ -294,7 +297,7 @@ def area_map(
         extent += [(lat - d_lat, lon - d_lon), (lat + d_lat, lon + d_lon)]
     view = fit_viewport(extent, width, height)
     linked = any(p.href for p in points)
-    parts = _open(width, height, title)
+    parts = _open(width, height, f"{title} ({note})" if note else title)
     if linked:
         parts[0] = parts[0].replace('role="img"', 'role="group"')
     parts.append(
@@ -347,6 +350,17 @@ def area_map(
                 f"{circle_svg}</a>"
             )
         parts.append(circle_svg)
+    if note:
+        lines = wrap_label(note, 11, width - 16)
+        parts.append(
+            f'<text class="note" x="8" y="16" font-family="{FONT}" font-size="11" '
+            f'fill="#1b1f23">'
+            + "".join(
+                f'<tspan x="8" y="{16 + 13 * i}">{escape(line)}</tspan>'
+                for i, line in enumerate(lines)
+            )
+            + "</text>"
+        )
     scale_km = _scale_length(view)
     scale_px = scale_km / ((view.north - view.south) * KM_PER_DEGREE) * height
     parts.append(

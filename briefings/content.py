@@ -48,6 +48,11 @@ from planning.services import (
 
 TREND_MONTHS = 6
 LIST_LIMIT = 12
+MAP_POINTS = 2000
+"""The most open needs a briefing's map draws: the suggested ones, those nobody covers, then the
+most urgent (highest priority, longest waiting). A printed map of 560x380 px cannot show a wide
+area's 40k needs (issue 14: drawing them was a fifth of its briefing); the map says how many of
+how many it draws."""
 TREND_ACTIONS = ("post", "complete")
 """The events a briefing counts: needs posted and completed per month (the trend) and who
 completed work where (groups at work); the others are not read (a wide-area partner's six
@@ -257,17 +262,28 @@ def _map(
     circle: tuple[float, float, float] | None,
 ) -> dict[str, Any]:
     suggested = {s["need_id"] for s in suggestions}
-    points = []
-    for i in sorted(area):
+    open_ids = [i for i in area if city.needs[i].status == "open"]
+
+    def kind(i: int) -> str:
+        return "suggested" if i in suggested else "gap" if i in city.uncovered else "open"
+
+    def first_drawn(i: int) -> tuple:
         need = city.needs[i]
-        if need.status != "open":
-            continue
-        kind = "suggested" if i in suggested else "gap" if i in city.uncovered else "open"
+        shown = ("suggested", "gap", "open").index(kind(i))
+        return (shown, -need.priority, need.opened_at, i)
+
+    drawn = open_ids
+    if len(open_ids) > MAP_POINTS:
+        drawn = sorted(open_ids, key=first_drawn)[:MAP_POINTS]
+    points = []
+    for i in sorted(drawn):
+        need = city.needs[i]
         points.append(
-            {"lat": need.lat, "lon": need.lon, "kind": kind, "label": f"#{i} {need.title}"}
+            {"lat": need.lat, "lon": need.lon, "kind": kind(i), "label": f"#{i} {need.title}"}
         )
     return {
         "points": points,
+        "open_needs": len(open_ids),
         "circle": list(circle) if circle else None,
         "places": [list(p) for p in city.places],
     }

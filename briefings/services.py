@@ -138,9 +138,25 @@ def briefing_charts(snapshot: dict[str, Any]) -> dict[str, str]:
             title=f"Map of open needs: {snapshot['subject']['name']}",
             circle=circle,
             places=[tuple(p) for p in drawn["places"]],
+            note=map_note(snapshot),
         ),
         "join": charts.qr_code(join["url"], title=f"QR code: {join['url']}") if join else "",
     }
+
+
+def map_note(snapshot: dict[str, Any]) -> str:
+    """What a map that could not draw every open need says about it ("2,000 of 36,412 open
+    needs drawn: ..."); nothing when it draws them all (and for briefings stored before the
+    map was capped, which drew them all)."""
+    drawn = snapshot["map"]
+    total = drawn.get("open_needs", len(drawn["points"]))
+    if total <= len(drawn["points"]):
+        return ""
+    what = "open jobs" if snapshot["kind"] == "neighbourhood" else "open needs"
+    return (
+        f"{len(drawn['points']):,} of {total:,} {what} drawn: the suggested, those nobody "
+        "covers and the most urgent"
+    )
 
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

@@ -122,6 +122,39 @@ def test_outreach_generates_a_partner_briefing_with_every_part(api, city):
     assert snap["map"]["circle"] == [DOWNTOWN[0], DOWNTOWN[1], 3.0]
 
 
+def test_a_map_with_more_open_needs_than_it_draws_keeps_the_suggested_gaps_and_most_urgent(
+    api, city, make, monkeypatch
+):
+    """A wide area's map draws at most `MAP_POINTS` open needs (here 4 of 8): the suggested
+    ones, then those nobody covers, then the most urgent (highest priority, then waiting
+    longest), and says so on the map; the figures still count every open need."""
+    from briefings import content
+
+    monkeypatch.setattr(content, "MAP_POINTS", 4)
+    earlier = utcnow() - timedelta(days=3)
+    urgent = make.need(priority=5, latitude=DOWNTOWN[0] - 0.003, longitude=DOWNTOWN[1],
+                       now=earlier)  # fmt: skip
+    make.need(priority=5, latitude=DOWNTOWN[0] - 0.004, longitude=DOWNTOWN[1])
+    make.need(priority=1, latitude=DOWNTOWN[0] - 0.005, longitude=DOWNTOWN[1])
+    response = api(city["outreach"].token).post(
+        "/api/v1/briefings/partner", json={"partner_id": city["near"].id}
+    )
+    assert response.status_code == 201, response.json
+    snap = response.json["snapshot"]
+    assert snap["area"]["open_needs"] == snap["map"]["open_needs"] == 9
+    points = snap["map"]["points"]
+    drawn = [int(p["label"].split()[0][1:]) for p in points]
+    suggested = [s["need_id"] for s in snap["suggestions"]]
+    assert len(suggested) == 2 and set(suggested) <= set(drawn)
+    assert city["mowing"].id in drawn and len(drawn) == 4 and drawn == sorted(drawn)
+    # The one left is the most urgent: of the two at priority 5, the one waiting longest.
+    assert [p["kind"] for p in points if p["label"].startswith(f"#{urgent.id} ")] == ["open"]
+    html = db.session.get(Briefing, response.json["id"]).html
+    assert "4 of 9 open needs drawn: the suggested, those nobody covers and the most urgent" in (
+        html
+    )
+
+
 def test_the_open_needs_by_capability_are_counted_per_kind(api, city):
     response = api(city["outreach"].token).post(
         "/api/v1/briefings/partner", json={"partner_id": city["near"].id}

@@ -167,3 +167,17 @@ def test_month_labels_and_place_names_stay_inside_their_chart():
         if text.get("class") == "place":
             half = text_width(text.text, 10) / 2
             assert half <= float(text.get("x")) <= 560 - half, text.text
+
+
+def test_a_maps_note_is_printed_on_it_wrapped_to_its_width_and_in_its_title():
+    note = (
+        "2,000 of 36,412 open needs drawn: the suggested, those nobody covers and the most urgent"
+    )
+    root = _parse(area_map([MapPoint(30.45, -91.19)], title="Area", note=note))
+    text = next(t for t in root.iter(f"{SVG}text") if t.get("class") == "note")
+    lines = [span.text for span in text.iter(f"{SVG}tspan")]
+    assert " ".join(lines) == note and len(lines) == 2
+    assert all(text_width(line, 11) <= 560 - 16 for line in lines)
+    assert root.get("aria-label") == f"Area ({note})"
+    plain = _parse(area_map([MapPoint(30.45, -91.19)], title="Area"))
+    assert not [t for t in plain.iter(f"{SVG}text") if t.get("class") == "note"]
