@@ -11,6 +11,7 @@ work goes through `planning` (suggestions, gaps, partnerships); nothing here ran
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import and_, select
+from sqlalchemy import and_, not_, select
 
 import matching
 from accounts.actor import Actor
@@ -29,6 +30,7 @@ from commonground.errors import ValidationError
 from commonground.extensions import db
 from commonground.links import public_url
 from needs.models import Need, NeedEvent
+from needs.queries import need_summaries
 from needs.services import stale_reasons
 from partners.queries import partner_names
 from partners.services import get_partner
@@ -36,6 +38,7 @@ from performance.aggregates import events_by_need_and_month
 from performance.kpis import months_between
 from performance.services import partner_impact
 from planning import specs
+from planning.open_needs import OpenNeeds
 from planning.prospects import (
     need_ids_in_area,
     partnerships_with,
@@ -43,6 +46,7 @@ from planning.prospects import (
 )
 from planning.services import (
     coverage_gap_report,
+    open_needs,
     suggest_needs_for_partner,
 )
 
@@ -57,22 +61,6 @@ TREND_ACTIONS = ("post", "complete")
 """The events a briefing counts: needs posted and completed per month (the trend) and who
 completed work where (groups at work); the others are not read (a wide-area partner's six
 months held ~78k events at 100k needs, a quarter of them other actions: issue 14)."""
-
-
-@dataclass
-class NeedRow:
-    """A located need as a briefing sees it."""
-
-    id: int
-    title: str
-    capability: str
-    lat: float
-    lon: float
-    neighbourhood: str | None
-    status: str
-    priority: int
-    effort_hours: float
-    opened_at: datetime
 
 
 @dataclass(frozen=True)
@@ -116,17 +104,55 @@ class Activity:
 
 @dataclass
 class CityData:
-    """Everything briefings share, read once."""
+    """Everything briefings share, read once.
+
+    The open needs are the process's kept ones (`planning.services.open_needs`, current to the
+    city's version when read; the copy partnerships and suggestions use), not ~40k rows read
+    again for a wide area (issue 14); the other located needs (claimed, done, closed, and any
+    open one the kept copy leaves out) are read from SQL with their status. Titles are read
+    only for the needs a briefing lists or draws (`titles`)."""
 
     now: datetime
-    needs: dict[int, NeedRow]
-    all_specs: list[matching.NeedSpec]
+    kept: OpenNeeds
+    others: dict[int, matching.NeedSpec]
+    status: dict[int, str]
+    """The status of each of `others`."""
     activity: Activity
     uncovered: set[int]
     stale: dict[int, str]
     catalogue: list[dict[str, Any]]
     labels: dict[str, str]
     places: list[tuple[str, float, float]]
+
+    def need(self, need_id: int) -> matching.NeedSpec:
+        """A located need (any status) read for this city."""
+        other = self.others.get(need_id)
+        return other if other is not None else self.kept.specs[need_id]
+
+    def has(self, need_id: int) -> bool:
+        """Whether the need is a located one read for this city."""
+        return need_id in self.others or need_id in self.kept.specs
+
+    def is_open(self, need_id: int) -> bool:
+        """Whether the need is open (its status read from SQL wins over the kept copy)."""
+        status = self.status.get(need_id)
+        return status == "open" if status is not None else need_id in self.kept.specs
+
+    def ids(self) -> set[int]:
+        """Every located need read for this city."""
+        return set(self.kept.specs) | set(self.others)
+
+    def area_of(self, subject: matching.PartnerSpec) -> set[int]:
+        """Ids of the needs (any status, any kind of work) inside the subject's area, by the
+        engine's rules: the kept open needs through their index, the others one by one."""
+        kinds = sorted({n.capability for n in self.kept.specs.values()})
+        found = {n.id for kind in kinds for n in self.kept.in_areas([subject], kind)}
+        found.difference_update(self.others)
+        return found | need_ids_in_area(subject, list(self.others.values()))
+
+    def titles(self, need_ids: Iterable[int]) -> dict[int, str]:
+        """The titles of the given needs."""
+        return {i: row["title"] for i, row in need_summaries(need_ids).items()}
 
 
 def load_city(
@@ -139,34 +165,21 @@ def load_city(
     """
     labels = capability_labels()
     near = [] if within is None else [specs.in_areas([within])]
+    kept = open_needs()  # before the others: a need claimed in between is read as claimed
     rows = db.session.execute(
-        select(
-            Need.id,
-            Need.title,
-            Need.capability_code,
-            Need.latitude,
-            Need.longitude,
-            Need.neighbourhood,
-            Need.status,
-            Need.priority,
-            Need.effort_hours,
-            Need.opened_at,
-        ).where(Need.latitude.is_not(None), Need.longitude.is_not(None), *near)
-    )
-    needs = {r.id: NeedRow(*r) for r in rows}
-    all_specs = [
-        matching.NeedSpec(
-            id=n.id,
-            capability=n.capability,
-            lat=n.lat,
-            lon=n.lon,
-            priority=n.priority,
-            effort_hours=n.effort_hours,
-            opened_at=n.opened_at,
-            neighbourhood=n.neighbourhood,
+        select(*specs.NEED_COLUMNS, Need.status).where(
+            Need.latitude.is_not(None),
+            Need.longitude.is_not(None),
+            not_(and_(*specs.OPEN_WITH_PLACE)),
+            *near,
         )
-        for n in needs.values()
-    ]
+    )
+    others: dict[int, matching.NeedSpec] = {}
+    status: dict[int, str] = {}
+    for row, spec in specs.need_specs_of(rows):
+        if spec is not None:  # always: located
+            others[row.id] = spec
+            status[row.id] = row.status
     since = _trend_start(now)
     months = months_between(since.date(), now.astimezone(_zone()).date())
     timezone = current_app.config["CITY_TIMEZONE"]
@@ -175,8 +188,9 @@ def load_city(
     gaps = coverage_gap_report(actor, now=now)
     return CityData(
         now=now,
-        needs=needs,
-        all_specs=all_specs,
+        kept=kept,
+        others=others,
+        status=status,
         activity=activity,
         uncovered={g["need_id"] for g in gaps["unreachable"]},
         stale=stale_reasons(now, where=near),
@@ -204,10 +218,11 @@ def _trend_start(now: datetime) -> datetime:
 
 def area_picture(city: CityData, area: set[int]) -> dict[str, Any]:
     """Open needs by capability, the recent trend, stale claims and needs nobody covers."""
-    open_ids = sorted(i for i in area if city.needs[i].status == "open")
-    by_cap: dict[str, list[NeedRow]] = defaultdict(list)
+    open_ids = sorted(i for i in area if city.is_open(i))
+    by_cap: dict[str, list[matching.NeedSpec]] = defaultdict(list)
     for i in open_ids:
-        by_cap[city.needs[i].capability].append(city.needs[i])
+        need = city.need(i)
+        by_cap[need.capability].append(need)
     open_by_capability = sorted(
         (
             {
@@ -225,11 +240,12 @@ def area_picture(city: CityData, area: set[int]) -> dict[str, Any]:
     stale = sorted(i for i in area if i in city.stale)
     uncovered = sorted(
         (i for i in open_ids if i in city.uncovered),
-        key=lambda i: (-city.needs[i].priority, i),
+        key=lambda i: (-city.need(i).priority, i),
     )
+    titles = city.titles(stale[:LIST_LIMIT] + uncovered[:LIST_LIMIT])
     return {
         "open_needs": len(open_ids),
-        "open_effort_hours": round(sum(city.needs[i].effort_hours for i in open_ids), 1),
+        "open_effort_hours": round(sum(city.need(i).effort_hours for i in open_ids), 1),
         "open_by_capability": open_by_capability,
         "trend": {
             "months": list(activity.months),
@@ -237,17 +253,17 @@ def area_picture(city: CityData, area: set[int]) -> dict[str, Any]:
             "completed": activity.per_month(in_area & activity.completed),
         },
         "stale_claims": len(stale),
-        "stale": [_need_ref(city, i, reason=city.stale[i]) for i in stale[:LIST_LIMIT]],
+        "stale": [_need_ref(city, titles, i, reason=city.stale[i]) for i in stale[:LIST_LIMIT]],
         "uncovered_needs": len(uncovered),
-        "uncovered": [_need_ref(city, i) for i in uncovered[:LIST_LIMIT]],
+        "uncovered": [_need_ref(city, titles, i) for i in uncovered[:LIST_LIMIT]],
     }
 
 
-def _need_ref(city: CityData, need_id: int, **extra: Any) -> dict[str, Any]:
-    need = city.needs[need_id]
+def _need_ref(city: CityData, titles: dict[int, str], need_id: int, **extra: Any) -> dict[str, Any]:
+    need = city.need(need_id)
     return {
         "need_id": need_id,
-        "title": need.title,
+        "title": titles.get(need_id, ""),
         "capability": city.labels.get(need.capability, need.capability),
         "neighbourhood": need.neighbourhood,
         "priority": need.priority,
@@ -262,24 +278,30 @@ def _map(
     circle: tuple[float, float, float] | None,
 ) -> dict[str, Any]:
     suggested = {s["need_id"] for s in suggestions}
-    open_ids = [i for i in area if city.needs[i].status == "open"]
+    open_ids = [i for i in area if city.is_open(i)]
 
     def kind(i: int) -> str:
         return "suggested" if i in suggested else "gap" if i in city.uncovered else "open"
 
     def first_drawn(i: int) -> tuple:
-        need = city.needs[i]
+        need = city.need(i)
         shown = ("suggested", "gap", "open").index(kind(i))
         return (shown, -need.priority, need.opened_at, i)
 
     drawn = open_ids
     if len(open_ids) > MAP_POINTS:
         drawn = sorted(open_ids, key=first_drawn)[:MAP_POINTS]
+    titles = city.titles(drawn)
     points = []
     for i in sorted(drawn):
-        need = city.needs[i]
+        need = city.need(i)
         points.append(
-            {"lat": need.lat, "lon": need.lon, "kind": kind(i), "label": f"#{i} {need.title}"}
+            {
+                "lat": need.lat,
+                "lon": need.lon,
+                "kind": kind(i),
+                "label": f"#{i} {titles.get(i, '')}",
+            }
         )
     return {
         "points": points,
@@ -292,7 +314,7 @@ def _map(
 def _suggestion_rows(city: CityData, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for s in found:
-        need = city.needs.get(s["need_id"])
+        need = city.need(s["need_id"]) if city.has(s["need_id"]) else None
         out.append(
             {
                 "need_id": s["need_id"],
@@ -372,7 +394,7 @@ def partner_content(actor: Actor, city: CityData, partner_id: int) -> dict[str, 
         c.capability_code: (c.tasks_per_week, c.volunteer_hours_per_week)
         for c in partner.capabilities
     }
-    area = need_ids_in_area(spec, city.all_specs)
+    area = city.area_of(spec)
     suggestions = _suggestion_rows(city, suggest_needs_for_partner(actor, partner.id, now=city.now))
     snapshot = _base(
         "partner",
@@ -450,7 +472,7 @@ def prospect_content(actor: Actor, city: CityData, data: dict[str, Any]) -> dict
         capabilities=capabilities,
         neighbourhoods=frozenset([hood]) if hood else frozenset(),
     )
-    area = need_ids_in_area(spec, city.all_specs)
+    area = city.area_of(spec)
     suggestions = _suggestion_rows(city, suggest_needs_for_prospect(actor, spec, now=city.now))
     snapshot = _base(
         "prospect",
@@ -469,9 +491,7 @@ def prospect_content(actor: Actor, city: CityData, data: dict[str, Any]) -> dict
     picture["uncovered_you_could_do"] = sum(
         1
         for i in area
-        if i in city.uncovered
-        and city.needs[i].status == "open"
-        and city.needs[i].capability in capabilities
+        if i in city.uncovered and city.is_open(i) and city.need(i).capability in capabilities
     )
     snapshot.update(
         area=picture,
@@ -505,15 +525,15 @@ def neighbourhood_content(
         capabilities={code: (weekly_tasks, 0.0) for code in city.labels},
         neighbourhoods=frozenset([neighbourhood]),
     )
-    area = {i for i, n in city.needs.items() if n.neighbourhood == neighbourhood}
+    area = {i for i in city.ids() if city.need(i).neighbourhood == neighbourhood}
     suggestions = _suggestion_rows(
         city, suggest_needs_for_prospect(actor, spec, now=city.now, limit=weekly_tasks)
     )
     for row in suggestions:
         row["reasons"] = []
-        need = city.needs.get(row["need_id"])
+        need = city.need(row["need_id"]) if city.has(row["need_id"]) else None
         row["waiting_days"] = (city.now - need.opened_at).days if need else None
-    open_caps = Counter(city.needs[i].capability for i in area if city.needs[i].status == "open")
+    open_caps = Counter(city.need(i).capability for i in area if city.is_open(i))
     snapshot = _base(
         "neighbourhood",
         city,
@@ -557,9 +577,9 @@ def groups_at_work(city: CityData, area: set[int], limit: int = 8) -> list[dict[
             "jobs_done": len(done[pid]),
             "kinds": sorted(
                 {
-                    city.labels.get(city.needs[i].capability, city.needs[i].capability)
+                    city.labels.get(city.need(i).capability, city.need(i).capability)
                     for i in done[pid]
-                    if i in city.needs
+                    if city.has(i)
                 }
             ),
         }
