@@ -349,6 +349,20 @@ def test_a_partners_briefing_read_near_it_is_the_one_read_from_the_whole_city(ma
         for pair in everyone
     ]
     assert later["partnerships"] != briefing["partnerships"]
+    # The picture too (its open needs are the kept ones, the claimed one read from SQL): one
+    # litter need less, one mowing need more, the same near as from the whole city.
+    counts = [
+        {c["capability"]: c["open_needs"] for c in b["area"]["open_by_capability"]}
+        for b in (briefing, later)
+    ]
+    assert counts[1] == {
+        **counts[0],
+        "litter_cleanup": counts[0]["litter_cleanup"] - 1,
+        "lot_mowing": counts[0]["lot_mowing"] + 1,
+    }
+    assert later == partner_content(
+        coordinator.actor, load_city(coordinator.actor, now), partner.id
+    )
 
 
 def test_partners_tied_on_score_and_slots_are_still_told_apart_by_their_competing_needs(make):
