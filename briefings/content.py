@@ -1,7 +1,8 @@
 """What goes into a briefing: the data, assembled as a plain JSON-ready snapshot.
 
-`load_city` reads what every briefing shares once (so a batch reads it once): located needs,
-recent events, coverage gaps, stale claims, the catalogue, labels and neighbourhood centres.
+`load_city` reads what every briefing shares once (so a batch reads it once): located needs
+(the open ones kept by the process), the trend's events counted per need and month in SQL,
+coverage gaps, stale claims, the catalogue, labels and neighbourhood centres.
 `partner_content`, `prospect_content` and `neighbourhood_content` then build one snapshot each:
 the area's picture, what the city can do, what you can do (the engine's suggestions), who you
 could team up with, your impact so far (registered partners) and the outreach contact. Engine

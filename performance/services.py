@@ -1,7 +1,8 @@
 """Use cases for the performance dashboard, the public open-data report and the coverage-gap
 page. The KPIs are aggregated in the database (`performance.aggregates`, by the definitions of
-`performance.kpis`); `event_rows` and `report_row` hand plain rows to the pure arithmetic for
-other readers (briefings). Reads use SQLAlchemy Core rows, never ORM objects.
+`performance.kpis`); `event_rows` and `report_row` hand plain rows to the pure arithmetic
+(`event_rows`: the events one by one, against which the briefings' counts in SQL are tested).
+Reads use SQLAlchemy Core rows, never ORM objects.
 """
 
 from __future__ import annotations
