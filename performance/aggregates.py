@@ -295,25 +295,3 @@ def kpi_figures(
         else None,
         "work": work_figures(conditions, start, end),
     }
-
-
-def history_version() -> tuple[Any, ...]:
-    """A fingerprint of everything the KPIs count, in one query: it changes whenever a need is
-    added, removed or edited (`updated_at`), an event is recorded or removed, or a claim is
-    added or removed. A work report, a release, a rejection: each is recorded as an event in
-    the same unit of work as the claim's change (needs.services), so events cover claims'
-    edits. Used to keep KPI reports while what they count is unchanged (performance.services).
-    """
-    return tuple(
-        db.session.execute(
-            select(
-                select(func.count(Need.id)).scalar_subquery(),
-                select(func.max(Need.id)).scalar_subquery(),
-                select(func.max(Need.updated_at)).scalar_subquery(),
-                select(func.count(NeedEvent.id)).scalar_subquery(),
-                select(func.max(NeedEvent.id)).scalar_subquery(),
-                select(func.count(Claim.id)).scalar_subquery(),
-                select(func.max(Claim.id)).scalar_subquery(),
-            )
-        ).one()
-    )

@@ -22,10 +22,11 @@ from commonground.db_types import utcnow
 from commonground.errors import NotFoundError, ValidationError
 from commonground.extensions import db
 from needs.models import Claim, Need, NeedEvent
-from performance.aggregates import history_version, kpi_figures
+from performance.aggregates import kpi_figures
 from performance.gaps import gap_matrix
 from performance.kpis import EventRow, ReportRow, median_days, work_totals
 from planning.basis_cache import KeptByKey, frozen
+from planning.queries import HISTORY_PARTS, city_version
 from planning.services import coverage_gap_report, plan_basis, recruitment_report
 
 MAX_DAYS = 3 * 366
@@ -166,9 +167,9 @@ reads a fingerprint (one query)."""
 def _report(filters: Filters) -> Mapping[str, Any]:
     """The KPIs for `filters`, kept (read-only, `frozen`) while the history, the capabilities'
     labels and the city's time zone are unchanged."""
-    labels = capability_labels()
-    timezone = current_app.config["CITY_TIMEZONE"]
-    key = ("kpis", history_version(), filters, timezone, tuple(sorted(labels.items())))
+    version = city_version(HISTORY_PARTS)  # the labels come with it
+    key = ("kpis", version, filters, current_app.config["CITY_TIMEZONE"])
+    labels = dict(version.labels or ())
     return KEPT_REPORTS.get_or_make(key, lambda: frozen(_compute_report(filters, labels)))
 
 
@@ -217,9 +218,9 @@ def open_data_report(year: int, *, now: datetime | None = None) -> Mapping[str, 
     if not 2000 <= year <= today.year:
         raise ValidationError(f"No report for {year}.", {"year": ["Choose a past year."]})
     end = date(year, 12, 31) if year < today.year else today
-    labels = capability_labels()
-    timezone = current_app.config["CITY_TIMEZONE"]
-    key = ("open data", history_version(), year, end, timezone, tuple(sorted(labels.items())))
+    version = city_version(HISTORY_PARTS)
+    key = ("open data", version, year, end, current_app.config["CITY_TIMEZONE"])
+    labels = dict(version.labels or ())
     return KEPT_REPORTS.get_or_make(key, lambda: frozen(_open_data(year, end, labels)))
 
 

@@ -165,6 +165,9 @@ class CityVersion(NamedTuple):
     plans: tuple[Any, ...] | None
     """(latest plan id, its standing assignments, newest offer, newest decision)."""
     labels: tuple[tuple[str, str], ...] | None
+    events: tuple[Any, ...] | None = None
+    """(count, largest id) of the needs' events: read only when asked (`HISTORY_PARTS`), not
+    by the whole-city version (every event moves its need's `updated_at` anyway)."""
 
     def partner_part(self) -> tuple[Any, ...]:
         """What a partner's spec (`planning.specs.partner_specs`: area, slots left this week,
@@ -177,9 +180,13 @@ class CityVersion(NamedTuple):
 
 PARTNER_PARTS = ("partners", "slots", "claims")
 """The parts of `CityVersion` a partner's spec is read from."""
+CITY_PARTS = tuple(name for name in CityVersion._fields if name != "events")
+"""What a city plan and its reports read (the default)."""
+HISTORY_PARTS = ("needs", "claims", "events", "labels")
+"""What the KPIs count (`performance.services`): needs, claims, events and the labels."""
 
 
-def city_version(parts: Collection[str] = CityVersion._fields) -> CityVersion:
+def city_version(parts: Collection[str] = CITY_PARTS) -> CityVersion:
     """A cheap fingerprint of everything a city plan and its reports read: it changes whenever
     an open need, a partner, a capability slot, a claim, a neighbourhood, a capability's label
     or the latest plan's standing assignments change (aggregates in one query, no rows but the
@@ -234,7 +241,7 @@ def _version_query(parts: tuple[str, ...]) -> tuple[Select, tuple[tuple[str, int
 def _version_reads() -> dict[str, Select]:
     """The one-row aggregate read of each part of `city_version` but the labels."""
     from geo.models import Neighbourhood
-    from needs.models import Claim
+    from needs.models import Claim, NeedEvent
     from partners.models import Partner, PartnerCapability
 
     def by_status(status: str):
@@ -264,6 +271,7 @@ def _version_reads() -> dict[str, Select]:
             by_status("rejected"),
         ),
         "neighbourhoods": select(func.count(Neighbourhood.id), func.max(Neighbourhood.id)),
+        "events": select(func.count(NeedEvent.id), func.max(NeedEvent.id)),
         "plans": select(
             latest_plan,
             select(func.count(PlanAssignment.id))

@@ -135,7 +135,7 @@ def test_partner_members_do_not_see_the_dashboard(api, history):
 
 def test_a_kept_report_is_served_again_and_every_change_shows_at_once(api, history, make):
     # KPI reports are kept per process by a fingerprint of what they count
-    # (performance.aggregates.history_version): seen again without recounting, and changed by
+    # (planning.queries.city_version, HISTORY_PARTS): seen again without recounting, and changed by
     # a new need, a claim's work report and a need's edit on the very next request.
     client = api(history["viewer"].token)
     url = "/api/v1/performance/?start=2026-03-01&end=2026-04-30"
