@@ -788,6 +788,7 @@ def main() -> None:
 
     from commonground.app import create_app
 
+    _create_database(args.database_url)
     logging.disable(logging.WARNING)  # the security log's line per sign-in and token use
     app = create_app(
         {
@@ -811,6 +812,23 @@ def main() -> None:
         )
         figures[size] = run_calls(app, facts, loaded, args)
     _print_table(figures)
+
+
+def _create_database(url: str) -> None:
+    """Create the bench's database when the server does not have it yet (a fresh machine has
+    only `test`, `postgres` and `root`); an existing one is left for `load_city` to empty."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        known = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+        ).first()
+        if known is None:
+            connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    engine.dispose()
 
 
 def _reuse(app) -> dict[str, Any]:
