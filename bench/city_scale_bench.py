@@ -559,37 +559,51 @@ def store_plan(app, budget_s: float) -> None:
         )
 
 
+PLAN_ROUNDS = 3
+"""`flask plan` and the engine alone are timed this many times each, interleaved (medians)."""
+
+
 def time_plan(app) -> dict[str, Any]:
-    """`flask plan` end to end (read, solve, store) against the engine alone on its inputs."""
+    """`flask plan` end to end (read, solve, store) against the engine alone on its inputs,
+    interleaved `PLAN_ROUNDS` times; the medians and their ratio (one sample of a plan swung by
+    half its time on this machine)."""
     import matching
     from capabilities.services import capability_labels
     from planning import queries, specs
 
     runner = app.test_cli_runner()
-    started = time.perf_counter()
-    result = runner.invoke(args=["plan"])
-    product_s = time.perf_counter() - started
-    if result.exit_code != 0:
-        raise SystemExit(f"flask plan failed: {result.output[-500:]} {result.exception!r}")
-    with app.app_context():  # the same inputs as the product's: baseline, labels, workers
-        needs, partners = specs.open_need_specs(), specs.partner_specs(datetime.now(UTC))
-        weights = specs.weights_from_config()
-        previous = queries.baseline_assignments() if queries.latest_plan_id() else None
+    products: list[float] = []
+    engines: list[float] = []
+    for _ in range(PLAN_ROUNDS):
         started = time.perf_counter()
-        matching.plan_city(
-            needs,
-            partners,
-            datetime.now(UTC),
-            weights=weights,
-            k=8,
-            previous=previous,
-            labels=capability_labels(),
-            workers=app.config.get("MATCHING_WORKERS") or None,
-        )
-        engine_s = time.perf_counter() - started
+        result = runner.invoke(args=["plan"])
+        products.append(time.perf_counter() - started)
+        if result.exit_code != 0:
+            raise SystemExit(f"flask plan failed: {result.output[-500:]} {result.exception!r}")
+        with app.app_context():  # the same inputs as the product's: baseline, labels, workers
+            needs, partners = specs.open_need_specs(), specs.partner_specs(datetime.now(UTC))
+            weights = specs.weights_from_config()
+            previous = queries.baseline_assignments() if queries.latest_plan_id() else None
+            started = time.perf_counter()
+            matching.plan_city(
+                needs,
+                partners,
+                datetime.now(UTC),
+                weights=weights,
+                k=8,
+                previous=previous,
+                labels=capability_labels(),
+                workers=app.config.get("MATCHING_WORKERS") or None,
+            )
+            engines.append(time.perf_counter() - started)
+    product_s, engine_s = statistics.median(products), statistics.median(engines)
     print(
         f"  flask plan end to end {product_s:.2f} s; engine alone {engine_s:.2f} s "
-        f"({product_s / engine_s:.2f}x)",
+        f"({product_s / engine_s:.2f}x; medians of {PLAN_ROUNDS}, interleaved: flask plan "
+        + ", ".join(f"{t:.2f}" for t in products)
+        + "; engine "
+        + ", ".join(f"{t:.2f}" for t in engines)
+        + ")",
         flush=True,
     )
     return {"flask plan s": product_s, "engine alone s": engine_s}
