@@ -47,6 +47,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.churn import churn_figures, churn_problems
 from bench.cities import FAMILIES, SIZES, make_family
 from bench.exact import assignment_cents, feasible_pairs, max_coverage, solve_exact
 from bench.tables import markdown_table, num
@@ -132,7 +133,12 @@ def _fork_server_peak_mb() -> float:
 
 
 def run_one(
-    family: str, size: str, seed: int, exact_at_l: bool, options: dict[str, Any] | None = None
+    family: str,
+    size: str,
+    seed: int,
+    exact_at_l: bool,
+    options: dict[str, Any] | None = None,
+    churn: bool = False,
 ) -> Row:
     options = options or {}
     t = time.perf_counter()
@@ -168,6 +174,10 @@ def run_one(
     }
     if size != "L" or exact_at_l:
         row.update(_exact_part(needs, partners, now, plan))
+    if churn:
+        t = time.perf_counter()
+        row["churn"] = churn_figures(needs, partners, now, plan, **options)
+        row["churn"]["seconds"] = time.perf_counter() - t
     row["rss_peak_mb"] = _rss_mb()
     row["load_avg"] = os.getloadavg()[0]
     return row
@@ -184,9 +194,13 @@ def gap_pct(row: Row) -> float | None:
 
 
 def problems(row: Row) -> list[str]:
-    """Why a row fails the check (only S and M rows are checked)."""
+    """Why a row fails the check (only S and M rows are checked for the optimum; churn, when
+    measured, at every size)."""
     if row.get("error"):
         return [row["error"]]
+    if "churn" in row:
+        rest = {k: v for k, v in row.items() if k != "churn"}
+        return churn_problems(row["churn"]) + problems(rest)
     if row["size"] not in CHECKED_SIZES:
         return []
     out = []
@@ -297,6 +311,41 @@ def engine_table(rows: list[Row]) -> str:
     )
 
 
+def churn_table(rows: list[Row]) -> str:
+    """Re-planned against the plan: unchanged, and with the busiest full group one slot short."""
+    out = []
+    for r in rows:
+        c = r.get("churn")
+        if not c:
+            continue
+        same, cut = c["unchanged"], c["cut"]
+        out.append(
+            [
+                r["family"],
+                r["size"],
+                f"{same['moved']} / {same['added']} / {same['dropped']} of {same['baseline']:,}",
+                f"partner {c['cut_group'][0]}, {c['cut_group'][1]}",
+                f"{cut['moved']} / {cut['added']} / {cut['dropped']}",
+                f"{c['others_moved']} of {c['others']:,} ({c['others_moved_share']:.3%})",
+                "yes" if c["certified"] else "NO",
+                f"{c['seconds']:.1f}",
+            ]
+        )
+    return markdown_table(
+        [
+            "family",
+            "size",
+            "unchanged: moved / added / dropped",
+            "one slot less at",
+            "then: moved / added / dropped",
+            "other assignments moved",
+            "certified",
+            "s (both re-plans)",
+        ],
+        out,
+    )
+
+
 def _run_subprocess(
     family: str, size: str, seed: int, exact_at_l: bool, extra: list[str] | None = None
 ) -> Row:
@@ -326,16 +375,23 @@ def main() -> int:
         choices=("forkserver", "spawn", "fork"),
         help="override matching.parallel.START_METHOD (to measure the alternatives)",
     )
+    parser.add_argument(
+        "--churn",
+        action="store_true",
+        help="also re-plan each city against its plan, unchanged and with one slot less at the "
+        "busiest full group, and check issue 10's churn targets (bench/churn.py)",
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     extra = [] if args.workers is None else ["--workers", str(args.workers)]
     extra += [] if args.start_method is None else ["--start-method", args.start_method]
+    extra += ["--churn"] if args.churn else []
     if args.one:
         family, size = args.one.split(":")
         if args.start_method:
             parallel.START_METHOD = args.start_method
         options = {} if args.workers is None else {"workers": args.workers}
-        row = run_one(family, size, args.seed, args.exact_at_l, options)
+        row = run_one(family, size, args.seed, args.exact_at_l, options, churn=args.churn)
         print(json.dumps(row, default=str))
         return 0
     sizes = [s for s in args.sizes.split(",") if s]
@@ -353,6 +409,8 @@ def main() -> int:
     print(quality_table(rows), end="\n\n")
     print(cost_table(rows), end="\n\n")
     print(engine_table(rows))
+    if args.churn:
+        print("\n" + churn_table(rows))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1, default=str))
     failed = [(r, p) for r in rows for p in problems(r)]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from collections import Counter
 
 import numpy as np
 import pytest
@@ -18,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_matching_plan import check_plan_is_valid, networkx_cents, pair_cents
 
+from bench.churn import busiest_full_group, churn_figures, churn_problems, one_slot_less
 from bench.cities import FAMILIES, make_family
 from matching import DEFAULT_WEIGHTS, plan_city
 from matching.candidates import CandidateIndex
@@ -107,32 +107,37 @@ def test_replanning_with_nothing_changed_moves_nothing():
 def test_one_slot_less_moves_at_most_two_percent_of_the_other_assignments(family):
     needs, partners, _ = make_family(family, (3000, 150), seed=2)
     first = plan_city(needs, partners, NOW)
-    baseline = {s.need_id: s.partner_id for s in first.assignments}
-    pid, code = _busiest_full_group(first, needs, partners)
-    cut = [_one_slot_less(p, code) if p.id == pid else p for p in partners]
-    again = plan_city(needs, cut, NOW, previous=baseline)
-    need_cap = {n.id: n.capability for n in needs}
-    others = {n: p for n, p in baseline.items() if (p, need_cap[n]) != (pid, code)}
-    now_of = {s.need_id: s.partner_id for s in again.assignments}
-    moved = sum(now_of.get(n) != p for n, p in others.items())
-    assert moved <= 0.02 * len(others), (moved, len(others))
-    assert again.churn.moved + again.churn.dropped >= 1  # the lost slot shows as churn
-    assert again.stats.certified
+    figures = churn_figures(needs, partners, NOW, first)
+    assert figures["others_moved_share"] <= 0.02, figures
+    assert figures["cut"]["moved"] + figures["cut"]["dropped"] >= 1  # the lost slot shows
+    assert figures["unchanged"]["moved"] == figures["unchanged"]["dropped"] == 0
+    assert figures["unchanged"]["added"] == 0
+    assert figures["certified"]
+    assert churn_problems(figures) == []
 
 
-def _busiest_full_group(plan, needs, partners):
-    """(partner id, capability) with the most planned tasks among groups the plan fills."""
-    need_cap = {n.id: n.capability for n in needs}
-    load = Counter((s.partner_id, need_cap[s.need_id]) for s in plan.assignments)
-    left = {(p.id, c): s.tasks_left for p in partners for c, s in p.capabilities.items()}
-    full = [(n, key) for key, n in load.items() if n == left[key]]
-    return max(full, key=lambda item: (item[0], -item[1][0]))[1]
-
-
-def _one_slot_less(partner, code):
-    caps = dict(partner.capabilities)
-    caps[code] = dataclasses.replace(caps[code], tasks_left=caps[code].tasks_left - 1)
-    return dataclasses.replace(partner, capabilities=caps)
+def test_the_churn_check_takes_one_slot_from_a_full_group_and_reports_what_misses():
+    """The bench's churn check is not blind: the group it cuts is full in the plan and loses
+    exactly one task, and moves outside it or in an unchanged re-plan are reported."""
+    needs, partners, _ = make_family("uniform", (600, 40), seed=3)
+    first = plan_city(needs, partners, NOW)
+    pid, code = busiest_full_group(first, needs, partners)
+    left = {p.id: p.capabilities[code].tasks_left for p in partners if code in p.capabilities}
+    after = {
+        p.id: p.capabilities[code].tasks_left
+        for p in one_slot_less(partners, pid, code)
+        if code in p.capabilities
+    }
+    assert after == {**left, pid: left[pid] - 1}
+    by_need = {n.id: n.capability for n in needs}
+    planned = sum(1 for s in first.assignments if (s.partner_id, by_need[s.need_id]) == (pid, code))
+    assert planned == left[pid] > 0
+    figures = churn_figures(needs, partners, NOW, first)
+    assert churn_problems(figures) == []
+    figures["others_moved"], figures["others_moved_share"] = 5, 5 / figures["others"]
+    assert any("one slot less moved 5" in p for p in churn_problems(figures))
+    figures["unchanged"] = {**figures["unchanged"], "moved": 1}
+    assert any("unchanged" in p for p in churn_problems(figures))
 
 
 def test_the_plan_is_the_same_whatever_the_starting_network():
