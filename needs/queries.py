@@ -121,6 +121,17 @@ def count(query: Select) -> int:
     return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
 
 
+def counted_page(query: Select, offset: int, limit: int) -> tuple[list[SimpleNamespace], int]:
+    """One page of a SELECT of needs (`page`) and how many rows the whole SELECT has. A page
+    shorter than `limit` that is not past the end says the total itself (`offset` plus its
+    rows): the count, a scan of every matching need (≈ 5 ms at 100k needs on PostgreSQL), is
+    made only for a full page or one past the end."""
+    rows = page(query, offset, limit)
+    if len(rows) < limit and (rows or offset == 0):
+        return rows, offset + len(rows)
+    return rows, count(query)
+
+
 def page(query: Select, offset: int, limit: int) -> list[SimpleNamespace]:
     """One page of a SELECT of needs (`filtered_needs`), as plain rows to present: each need's
     columns as attributes and its `claims` (oldest first), in two queries however long the
