@@ -116,6 +116,24 @@ def test_an_unknown_capability_code_is_a_422(api, coordinator):
     assert "capability" in response.json["errors"]
 
 
+def test_a_retired_capability_takes_no_new_needs_and_its_revival_does(api, make, coordinator):
+    """An admin retires a kind of work: posting a need of it is refused as an unknown code;
+    brought back with a new default effort, a need posted without an effort takes that one."""
+    admin = api(make.user("admin").token)
+    client = api(coordinator.token)
+    body = {"capability": "board_up", "title": "Open door", "latitude": 30.45, "longitude": -91.18}
+    assert (
+        admin.patch("/api/v1/capabilities/board_up", json={"is_active": False}).status_code == 200
+    )
+    refused = client.post(NEEDS, json=body)
+    assert refused.status_code == 422
+    assert refused.json["errors"]["capability"] == ["Unknown capability code: board_up."]
+    revived = {"is_active": True, "default_effort_hours": 6.5}
+    assert admin.patch("/api/v1/capabilities/board_up", json=revived).status_code == 200
+    posted = client.post(NEEDS, json=body)
+    assert posted.status_code == 201 and posted.json["effort_hours"] == 6.5
+
+
 def test_duplicate_source_and_external_id_is_a_conflict(api, coordinator):
     body = {
         "capability": "litter_cleanup",
