@@ -22,7 +22,9 @@ call behind the token), printed as throughput ratios, then each call of the mix 
 time and by CPU time (this process and its PostgreSQL backends, read from /proc: what a call
 costs the machine, which other work on a shared machine inflates far less).
 `--only "mixed load"` runs the mixed load alone; `--code CHECKOUT` times another checkout's
-application code (the code before a change) with this script.
+application code (the code before a change) with this script; `--list keyset` makes the mix's
+need list the first keyset page (`count=false`) instead of the first numbered page.
+`bench/server_load_bench.py` sends the same mix through gunicorn over HTTP.
 
 Never leaves 127.0.0.1.
 """
