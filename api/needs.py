@@ -22,7 +22,14 @@ from exports.services import need_export
 from intake.services import separate_duplicate
 from needs import services
 from needs.presenters import present_claim, present_event, present_need
-from needs.queries import NeedFilters, after_need, count, filtered_needs, page, readable_by
+from needs.queries import (
+    NeedFilters,
+    after_need,
+    counted_page,
+    filtered_needs,
+    page,
+    readable_by,
+)
 from needs.schemas import (
     CloseSchema,
     CompletionReportSchema,
@@ -111,7 +118,8 @@ def _out(need, near=None) -> dict:
 
 
 class NeedCursorSchema(Schema):
-    """Keyset paging of the newest-first list (no `near`): the rows after a need."""
+    """Keyset paging of the newest-first list (no `near`): its first page without a total
+    (`count=false`), then the rows after a need (`after`)."""
 
     after = Id(
         strict=False,
@@ -119,6 +127,14 @@ class NeedCursorSchema(Schema):
             "description": "continue after this need (the X-Pagination header's `next_after`): "
             "no total is counted, `page` is ignored and the header holds `page_size` and "
             "`next_after` (null on the last page)"
+        },
+    )
+    count = fields.Boolean(
+        load_default=True,
+        metadata={
+            "description": "false: the first keyset page, newest first, with no total counted "
+            "(counting reads every matching need): `page` is ignored and the header holds "
+            "`page_size` and `next_after`, as after a cursor. Not with `near`."
         },
     )
 
@@ -129,24 +145,33 @@ class Needs(MethodView):
     @blp.arguments(NeedCursorSchema, location="query", as_kwargs=True)
     @blp.response(200, NeedSchema(many=True))
     @blp.paginate()
-    def get(self, filters: NeedFilters, pagination_parameters, after: int | None = None):
+    def get(
+        self,
+        filters: NeedFilters,
+        pagination_parameters,
+        after: int | None = None,
+        count: bool = True,
+    ):
         """List needs with filters; with `near`, nearest first within `radius_km`. Pages by
-        `page` (with the total in X-Pagination) or, newest first, by `after` (keyset: no count,
-        the same cost on every page)."""
+        `page` (with the total in X-Pagination) or, newest first, by keyset: `count=false` for
+        the first page, then `after` (no count, the same cost on every page)."""
         actor = current_actor()
         actor.require("need.read")
         query = filtered_needs(filters).where(*readable_by(actor))
         size = pagination_parameters.page_size
-        if after is None:
-            pagination_parameters.item_count = count(query)
-            rows = page(query, pagination_parameters.first_item, size)
+        if after is None and count:
+            rows, pagination_parameters.item_count = counted_page(
+                query, pagination_parameters.first_item, size
+            )
             return [_out(n, filters.near) for n in rows]
         if filters.near:
+            name = "after" if after is not None else "count"
             raise ValidationError(
-                "`after` pages the newest-first list; nearest first pages by `page`.",
-                {"after": ["Not with near."]},
+                "Keyset pages (`after`, `count=false`) walk the newest-first list; nearest "
+                "first pages by `page`, with its total.",
+                {name: ["Not with near."]},
             )
-        rows = page(after_need(query, after), 0, size)
+        rows = page(query if after is None else after_need(query, after), 0, size)
         pagination_parameters.item_count = NOT_COUNTED
         pagination_parameters.next_after = rows[-1].id if len(rows) == size else None
         return [_out(n) for n in rows]

@@ -22,7 +22,9 @@ call behind the token), printed as throughput ratios, then each call of the mix 
 time and by CPU time (this process and its PostgreSQL backends, read from /proc: what a call
 costs the machine, which other work on a shared machine inflates far less).
 `--only "mixed load"` runs the mixed load alone; `--code CHECKOUT` times another checkout's
-application code (the code before a change) with this script.
+application code (the code before a change) with this script; `--list keyset` makes the mix's
+need list the first keyset page (`count=false`) instead of the first numbered page.
+`bench/server_load_bench.py` sends the same mix through gunicorn over HTTP.
 
 Never leaves 127.0.0.1.
 """
@@ -38,6 +40,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -398,7 +401,6 @@ def run_calls(app, facts: dict[str, Any], loaded: dict[str, Any], args) -> dict[
     rng = random.Random(7)
     client = app.test_client()
     coordinator = {"Authorization": f"Bearer {loaded['coordinator_token']}"}
-    member = {"Authorization": f"Bearer {loaded['member_token']}"}
     open_ids, partners = facts["open_ids"], facts["partners"]
     pick = rng.sample(open_ids, min(len(open_ids), 200))
     pick_partners = [partners[rng.randrange(len(partners))] for _ in range(200)]
@@ -506,7 +508,8 @@ def run_calls(app, facts: dict[str, Any], loaded: dict[str, Any], args) -> dict[
     if "plan" not in skip:
         out.update(time_plan(app))
     if "load" not in skip and (not ONLY or LOAD in ONLY):
-        out.update(mixed_load(app, client, coordinator, member, pick, args.load_requests))
+        requests_of = mix_requests(facts, loaded, args.list)
+        out.update(mixed_load(app, client, requests_of, args.load_requests))
     return out
 
 
@@ -660,23 +663,104 @@ def timed(app, call: Callable[[int], Any], requests: int) -> tuple[float, float]
     return wall * 1000 / requests, cpu * 1000 / requests
 
 
-def mixed_load(app, client, coordinator, member, pick, requests: int) -> dict[str, Any]:
+MIX = ["one need", "need list, page_size=50"] * 4 + ["new need", "claim"]
+"""The mix, in the order its requests are sent: 8 reads : 1 new need : 1 claim."""
+LIST_PATHS = {
+    "numbered": "/api/v1/needs/?page_size=50",  # the first numbered page, with its total
+    "keyset": "/api/v1/needs/?page_size=50&count=false",  # the keyset walk's first page
+}
+"""The mix's need list (--list): the issue's numbered page, or the first page a client walking
+by cursor asks for."""
+NEW_NEED = {
+    "capability": "lot_mowing",  # the API's field (capability_code was refused: 422)
+    "title": "Bench mixed-load need",
+    "latitude": 30.45,
+    "longitude": -91.15,
+    "priority": 3,
+}
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request of a load: the same for the test client and a real server."""
+
+    name: str
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any] | None = None
+
+
+@dataclass
+class MixRequests:
+    """The requests of the mixed load, by name and by their place in the mix: reads of needs
+    from `pick` (seeded), the need list at `list_path`, new needs, and claims by the partner
+    member of the needs of `claimable` in turn (after the last, the first again: refused)."""
+
+    pick: list[int]
+    claimable: list[int]
+    coordinator: dict[str, str]
+    member: dict[str, str]
+    list_path: str = LIST_PATHS["numbered"]
+    seed: int = 11
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+
+    def call(self, name: str, i: int) -> Request:
+        """The request `name`, the `i`-th of its kind (which need it claims)."""
+        if name == "one need":
+            need = self.rng.choice(self.pick)
+            return Request(name, "GET", f"/api/v1/needs/{need}", self.coordinator)
+        if name == "need list, page_size=50":
+            return Request(name, "GET", self.list_path, self.coordinator)
+        if name == "new need":
+            return Request(name, "POST", "/api/v1/needs/", self.coordinator, NEW_NEED)
+        need = self.claimable[i % len(self.claimable)]
+        return Request(name, "POST", f"/api/v1/needs/{need}/claim", self.member, {})
+
+    def mixed(self, i: int) -> Request:
+        """The `i`-th request of the mix."""
+        return self.call(MIX[i % len(MIX)], i // len(MIX))
+
+    @staticmethod
+    def trivial(i: int) -> Request:
+        """`/healthz`: touches nothing."""
+        return Request("/healthz", "GET", "/healthz", {})
+
+    def me(self, i: int) -> Request:
+        """`/api/v1/me`: the token and its user read, nothing else."""
+        return Request("/api/v1/me", "GET", "/api/v1/me", self.coordinator)
+
+
+def mix_requests(facts: dict[str, Any], loaded: dict[str, Any], list_kind: str) -> MixRequests:
+    """The mixed load's requests over a loaded city: the needs read and claimed are open
+    needs picked with a fixed seed."""
+    rng = random.Random(7)
+    open_ids = facts["open_ids"]
+    pick = rng.sample(open_ids, min(len(open_ids), 200))
+    claimable = list(pick)
+    random.Random(11).shuffle(claimable)
+    return MixRequests(
+        pick=pick,
+        claimable=claimable,
+        coordinator={"Authorization": f"Bearer {loaded['coordinator_token']}"},
+        member={"Authorization": f"Bearer {loaded['member_token']}"},
+        list_path=LIST_PATHS[list_kind],
+    )
+
+
+def mixed_load(app, client, requests_of: MixRequests, requests: int) -> dict[str, Any]:
     """Requests a second of 8 reads : 1 new need : 1 claim, one at a time, against `/healthz`
     (touches nothing) and against `/api/v1/me` (a trivial call behind the token: the token
     and its user read, nothing else); then every call of the mix alone, ms a call."""
-    rng = random.Random(11)
-    claimable = list(pick)
-    rng.shuffle(claimable)
-    need = {
-        "capability": "lot_mowing",  # the API's field (capability_code was refused: 422)
-        "title": "Bench mixed-load need",
-        "latitude": 30.45,
-        "longitude": -91.15,
-        "priority": 3,
-    }
     statuses: dict[str, list[int]] = {"new need": [], "claim": []}
 
-    def checked(name: str, response):
+    def sent(request: Request):
+        response = client.open(
+            request.path, method=request.method, headers=request.headers, json=request.body
+        )
+        name = request.name
         if response.status_code >= 500 or (name == "new need" and response.status_code != 201):
             raise SystemExit(f"{name}: {response.status_code} {response.get_data()[:300]}")
         if name in statuses:
@@ -684,26 +768,18 @@ def mixed_load(app, client, coordinator, member, pick, requests: int) -> dict[st
         return response
 
     calls: dict[str, Callable[[int], Any]] = {
-        "one need": lambda i: client.get(f"/api/v1/needs/{rng.choice(pick)}", headers=coordinator),
-        "need list, page_size=50": lambda i: client.get(
-            "/api/v1/needs/?page_size=50", headers=coordinator
-        ),
-        "new need": lambda i: client.post("/api/v1/needs/", json=need, headers=coordinator),
-        "claim": lambda i: client.post(
-            f"/api/v1/needs/{claimable.pop()}/claim", json={}, headers=member
-        ),
+        name: (lambda i, n=name: sent(requests_of.call(n, i))) for name in dict.fromkeys(MIX)
     }
-    mix = ["one need", "need list, page_size=50"] * 4 + ["new need", "claim"]
+    mix = MIX
 
     def trivial(i: int):
-        return client.get("/healthz")
+        return sent(requests_of.trivial(i))
 
     def me(i: int):
-        return checked("me", client.get("/api/v1/me", headers=coordinator))
+        return sent(requests_of.me(i))
 
     def mixed(i: int):
-        name = mix[i % 10]
-        return checked(name, calls[name](i))
+        return sent(requests_of.mixed(i))
 
     for warm in (trivial, me, mixed):
         warm(0)
@@ -723,7 +799,7 @@ def mixed_load(app, client, coordinator, member, pick, requests: int) -> dict[st
     )
     for name, call in calls.items():
         times = WRITES_EACH if name in ("new need", "claim") else requests // 3
-        per_call[name] = timed(app, lambda i, c=call, n=name: checked(n, c(i)), times)
+        per_call[name] = timed(app, call, times)
     rows = [[name, f"{wall:.2f}", f"{cpu:.2f}"] for name, (wall, cpu) in per_call.items()]
     weighted = [sum(per_call[name][k] for name in mix) / len(mix) for k in (0, 1)]
     rows.append(
@@ -755,6 +831,13 @@ def main() -> None:
         "--skip", type=lambda s: s.split(","), default=[], help="briefing, plan, load"
     )
     parser.add_argument("--load-requests", type=int, default=300)
+    parser.add_argument(
+        "--list",
+        choices=sorted(LIST_PATHS),
+        default="numbered",
+        help="the mix's need list: the first numbered page, counted (the issue's mix), or the "
+        "first keyset page (count=false), as a client walking by cursor asks for it",
+    )
     parser.add_argument(
         "--no-load",
         action="store_true",

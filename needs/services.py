@@ -134,7 +134,9 @@ def post_need(
     now = now or utcnow()
     fields = dict(data)
     capability = fields.pop("capability", None) or fields.pop("capability_code")
-    require_known_capabilities([capability])
+    kind = db.session.get(Capability, capability)  # its default effort too: one read
+    if kind is None or not kind.is_active:
+        require_known_capabilities([capability])  # refuses it, in the taxonomy's words
     try:
         place = places.locate(
             fields.get("address"),
@@ -156,7 +158,7 @@ def post_need(
         if not fields.get("neighbourhood"):
             fields["neighbourhood"] = nearest_neighbourhood(place.latitude, place.longitude)
     if fields.get("effort_hours") is None:
-        fields["effort_hours"] = db.session.get(Capability, capability).default_effort_hours
+        fields["effort_hours"] = kind.default_effort_hours
     fields.setdefault("opened_at", now)
     need = Need(
         capability_code=capability,

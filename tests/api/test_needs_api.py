@@ -116,6 +116,24 @@ def test_an_unknown_capability_code_is_a_422(api, coordinator):
     assert "capability" in response.json["errors"]
 
 
+def test_a_retired_capability_takes_no_new_needs_and_its_revival_does(api, make, coordinator):
+    """An admin retires a kind of work: posting a need of it is refused as an unknown code;
+    brought back with a new default effort, a need posted without an effort takes that one."""
+    admin = api(make.user("admin").token)
+    client = api(coordinator.token)
+    body = {"capability": "board_up", "title": "Open door", "latitude": 30.45, "longitude": -91.18}
+    assert (
+        admin.patch("/api/v1/capabilities/board_up", json={"is_active": False}).status_code == 200
+    )
+    refused = client.post(NEEDS, json=body)
+    assert refused.status_code == 422
+    assert refused.json["errors"]["capability"] == ["Unknown capability code: board_up."]
+    revived = {"is_active": True, "default_effort_hours": 6.5}
+    assert admin.patch("/api/v1/capabilities/board_up", json=revived).status_code == 200
+    posted = client.post(NEEDS, json=body)
+    assert posted.status_code == 201 and posted.json["effort_hours"] == 6.5
+
+
 def test_duplicate_source_and_external_id_is_a_conflict(api, coordinator):
     body = {
         "capability": "litter_cleanup",
@@ -235,6 +253,87 @@ def test_keyset_pages_walk_the_newest_first_list_without_counting(api, make, coo
     assert client.get(NEEDS + "?after=999999").status_code == 422
     assert client.get(NEEDS + "?after=x").status_code == 422
     assert client.get(NEEDS + f"?after={walked[0]}&near=30.45,-91.18").status_code == 422
+
+
+@pytest.fixture
+def burst_city(make):
+    """Thirteen needs posted in bursts of three at the same instant, two kinds of work, and two
+    residents' reports awaiting triage (listed to coordinators, not to partner members)."""
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime(2026, 5, 1, 12, tzinfo=UTC)
+    for i in range(13):
+        make.need(
+            now=start + timedelta(hours=i // 3), capability=("litter_cleanup", "board_up")[i % 2]
+        )
+    make.report(now=start + timedelta(hours=1))
+    make.report(now=start + timedelta(hours=5))
+
+
+@pytest.mark.usefixtures("burst_city")
+@pytest.mark.parametrize("filters", ["", "&capability=litter_cleanup", "&status=reported"])
+@pytest.mark.parametrize("role", ["coordinator", "partner"])
+def test_the_first_keyset_page_is_the_first_numbered_page_without_a_count(api, make, role, filters):
+    """`count=false` starts the keyset walk: the same rows as the numbered pages, in the same
+    order, for staff and partner members alike, and no page of the walk counts anything."""
+    from tests.services.test_city_scale import counted_queries
+
+    client = api(make.user(role, make.partner() if role == "partner" else None).token)
+    numbered = client.get(NEEDS + "?page_size=50" + filters).json
+    walked, query = [], NEEDS + "?page_size=4&count=false&page=3" + filters  # page ignored
+    for _ in range(10):
+        with counted_queries() as seen:
+            response = client.get(query)
+        assert response.status_code == 200
+        assert not [q for q in seen if "count(" in q.lower()]
+        header = json.loads(response.headers["X-Pagination"])
+        assert set(header) == {"page_size", "next_after"} and header["page_size"] == 4
+        walked += [n["id"] for n in response.json]
+        if header["next_after"] is None:
+            break
+        assert header["next_after"] == walked[-1]
+        query = NEEDS + f"?page_size=4&after={header['next_after']}" + filters
+    assert walked == [n["id"] for n in numbered]
+    assert len(numbered) == {"": 15, "&capability=litter_cleanup": 7, "&status=reported": 2}[
+        filters
+    ] - (2 if role == "partner" and filters != "&capability=litter_cleanup" else 0)
+
+
+def test_the_first_keyset_page_is_refused_with_near(api, coordinator):
+    response = api(coordinator.token).get(NEEDS + "?count=false&near=30.45,-91.18")
+    assert response.status_code == 422
+    assert "count" in response.json["errors"]
+
+
+@pytest.mark.usefixtures("burst_city")
+@pytest.mark.parametrize(
+    ("query", "rows", "counted"),
+    [
+        ("?page_size=50", 15, False),  # one short page: the page is the total
+        ("?page_size=4&page=4", 3, False),  # the last page, short: offset + its rows
+        ("?page_size=5&page=3", 5, True),  # the last page, full: counted
+        ("?page_size=4&page=2", 4, True),  # a full page in the middle: counted
+        ("?page_size=4&page=9", 0, True),  # past the end: counted
+        ("?page_size=4&page=2&near=30.4515,-91.1871", 4, True),  # nearest first, full
+        ("?page_size=50&near=30.4515,-91.1871", 15, False),  # nearest first, short
+    ],
+)
+def test_a_numbered_page_gives_the_true_total_counting_only_when_it_cannot_tell(
+    api, coordinator, query, rows, counted
+):
+    """The X-Pagination totals of numbered pages stay exact; a short page that is not past the
+    end is its own total, so only full pages and pages past the end count the needs."""
+    from tests.services.test_city_scale import counted_queries
+
+    client = api(coordinator.token)
+    client.get(NEEDS)  # the token's first use is recorded once
+    with counted_queries() as seen:
+        response = client.get(query if query.startswith(NEEDS) else NEEDS + query)
+    assert response.status_code == 200 and len(response.json) == rows
+    header = json.loads(response.headers["X-Pagination"])
+    assert header["total"] == 15
+    assert header["total_pages"] == -(-15 // int(query.split("page_size=")[1].split("&")[0]))
+    assert bool([q for q in seen if "count(" in q.lower()]) is counted
 
 
 def test_page_size_is_capped(api, coordinator):
