@@ -23,6 +23,7 @@ from matching import (
 )
 from matching.gaps import standing_assignments
 from matching.geometry import distance_km, haversine_km, points_in_ring, to_xyz
+from matching.partnerships import FIRST_BATCH_PER_PAIR
 from matching.recruitment import organisation_kind
 from matching.scoring import need_points
 
@@ -535,3 +536,22 @@ def test_one_partners_pairs_are_those_of_the_definition_worked_out_pair_by_pair(
         got = partnerships_of(subject, partners, needs, limit=10_000, labels=LABELS)
         assert [(p.partner_ids, p.need_ids) for p in got] == [e[1:] for e in expected]
         assert [p.needs_covered for p in got] == [len(e[2]) for e in expected]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_partners_best_few_pairs_counted_by_bounds_are_the_first_of_all_its_pairs(seed):
+    """`partnerships_of` counts a subject's candidates best bound first, in batches, and stops
+    when none left could enter its best `limit`: on the crowded city (partners sharing base
+    points and kinds of work, so ties on needs covered broken by id), every limit gives the
+    first pairs of counting every candidate."""
+    needs, partners = crowded_city(seed)
+    beyond_first_batch = 0
+    for subject in partners:
+        every = partnerships_of(subject, partners, needs, limit=10_000, labels=LABELS)
+        for limit in range(1, len(every) + 2):
+            assert (
+                partnerships_of(subject, partners, needs, limit=limit, labels=LABELS)
+                == (every[:limit])
+            )
+        beyond_first_batch += len(every) > FIRST_BATCH_PER_PAIR
+    assert beyond_first_batch > len(partners) // 2  # the stopping rule is what is tested
