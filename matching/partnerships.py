@@ -112,7 +112,7 @@ def partnerships_of(
     return [_describe(idx, member, hoods, a, b, labels) for _, _, a, b in ranked]
 
 
-FIRST_BATCH_PER_PAIR = 4
+FIRST_BATCH_PER_PAIR = 64
 """`_best_pairs` counts this many candidates per pair shown first; the next batches double."""
 
 
