@@ -58,6 +58,8 @@ MAP_POINTS = 2000
 most urgent (highest priority, longest waiting). A printed map of 560x380 px cannot show a wide
 area's 40k needs (issue 14: drawing them was a fifth of its briefing); the map says how many of
 how many it draws."""
+MAP_KINDS = ("suggested", "gap", "open")
+"""What a drawn need is to the reader, in the order the map keeps them."""
 TREND_ACTIONS = ("post", "complete")
 """The events a briefing counts: needs posted and completed per month (the trend) and who
 completed work where (groups at work); the others are not read (a wide-area partner's six
@@ -139,6 +141,21 @@ class CityData:
         status = self.status.get(need_id)
         return status == "open" if status is not None else need_id in self.kept.specs
 
+    def open_in(self, area: Iterable[int]) -> list[matching.NeedSpec]:
+        """The open needs among `area`, by id: `is_open` and `need` in one pass (a wide area
+        holds ~40k open needs, looked at by the picture and the map)."""
+        status, others, kept = self.status, self.others, self.kept.specs
+        found = []
+        for i in sorted(area):
+            state = status.get(i)
+            if state is None:
+                need = kept.get(i)
+                if need is not None:
+                    found.append(need)
+            elif state == "open":
+                found.append(others[i])
+        return found
+
     def ids(self) -> set[int]:
         """Every located need read for this city."""
         return set(self.kept.specs) | set(self.others)
@@ -219,10 +236,10 @@ def _trend_start(now: datetime) -> datetime:
 
 def area_picture(city: CityData, area: set[int]) -> dict[str, Any]:
     """Open needs by capability, the recent trend, stale claims and needs nobody covers."""
-    open_ids = sorted(i for i in area if city.is_open(i))
+    opened = city.open_in(area)
+    open_ids = [need.id for need in opened]
     by_cap: dict[str, list[matching.NeedSpec]] = defaultdict(list)
-    for i in open_ids:
-        need = city.need(i)
+    for need in opened:
         by_cap[need.capability].append(need)
     open_by_capability = sorted(
         (
@@ -246,7 +263,7 @@ def area_picture(city: CityData, area: set[int]) -> dict[str, Any]:
     titles = city.titles(stale[:LIST_LIMIT] + uncovered[:LIST_LIMIT])
     return {
         "open_needs": len(open_ids),
-        "open_effort_hours": round(sum(city.need(i).effort_hours for i in open_ids), 1),
+        "open_effort_hours": round(sum(need.effort_hours for need in opened), 1),
         "open_by_capability": open_by_capability,
         "trend": {
             "months": list(activity.months),
@@ -279,19 +296,15 @@ def _map(
     circle: tuple[float, float, float] | None,
 ) -> dict[str, Any]:
     suggested = {s["need_id"] for s in suggestions}
-    open_ids = [i for i in area if city.is_open(i)]
+    opened = city.open_in(area)
 
-    def kind(i: int) -> str:
-        return "suggested" if i in suggested else "gap" if i in city.uncovered else "open"
+    def tier(i: int) -> int:  # the place of its kind in MAP_KINDS
+        return 0 if i in suggested else 1 if i in city.uncovered else 2
 
-    def first_drawn(i: int) -> tuple:
-        need = city.need(i)
-        shown = ("suggested", "gap", "open").index(kind(i))
-        return (shown, -need.priority, need.opened_at, i)
-
-    drawn = open_ids
-    if len(open_ids) > MAP_POINTS:
-        drawn = sorted(open_ids, key=first_drawn)[:MAP_POINTS]
+    drawn = [need.id for need in opened]
+    if len(opened) > MAP_POINTS:  # the suggested, the gaps, then the most urgent
+        first = sorted([(tier(n.id), -n.priority, n.opened_at, n.id) for n in opened])
+        drawn = [key[3] for key in first[:MAP_POINTS]]
     titles = city.titles(drawn)
     points = []
     for i in sorted(drawn):
@@ -300,13 +313,13 @@ def _map(
             {
                 "lat": need.lat,
                 "lon": need.lon,
-                "kind": kind(i),
+                "kind": MAP_KINDS[tier(i)],
                 "label": f"#{i} {titles.get(i, '')}",
             }
         )
     return {
         "points": points,
-        "open_needs": len(open_ids),
+        "open_needs": len(opened),
         "circle": list(circle) if circle else None,
         "places": [list(p) for p in city.places],
     }

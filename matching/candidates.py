@@ -207,7 +207,7 @@ class CandidateIndex:
             else np.zeros(0, np.int64)
         )
         """Id of each partner's base point: partners with the same id share it exactly."""
-        self._need_arrays = need_arrays(self.needs)
+        self._need_arrays: tuple[FloatArray, FloatArray, FloatArray] | None = None
         self._need_pos = {int(i): k for k, i in enumerate(self.need_ids)}
         self._partner_pos = {int(i): k for k, i in enumerate(self.partner_ids)}
         by_cap: dict[str, list[int]] = defaultdict(list)
@@ -296,6 +296,8 @@ class CandidateIndex:
         self, now: datetime, weights: Weights, positions: IntArray | None = None
     ) -> FloatArray:
         """Priority + waiting points at `now` of the indexed needs (or those at `positions`)."""
+        if self._need_arrays is None:  # built on first use: partnerships never score
+            self._need_arrays = need_arrays(self.needs)
         arrays = self._need_arrays
         if positions is not None:
             arrays = tuple(a[positions] for a in arrays)  # type: ignore[assignment]

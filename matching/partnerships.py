@@ -18,8 +18,10 @@ the subject's area changes none of the subject's pairs, and the cost is that of 
 not of the city (issue 14: 960 s city-wide at 100k needs x 5k partners). No membership matrix is
 built there: a pair's a and b are, per kind of work done by one of the two only, the needs of
 that kind in the other's area, counted by `CandidateIndex.count_in_areas` (one tree pass over
-the discs, the lists and polygons added); only the pairs shown list their needs (bench/README.md,
-"Briefings at city scale").
+the discs, the lists and polygons added), and only for as many of the partners as it takes:
+counted best bound first (a pair covers at most the needs of the kinds one of the two does), the
+others are left once none of them could enter the best `limit` (`_best_pairs`); only the pairs
+shown list their needs (bench/README.md, "Briefings at city scale").
 
 Must not import: Flask, SQLAlchemy, any other Common Ground package, or anything doing I/O.
 """
@@ -84,9 +86,10 @@ def partnerships_of(
     own area and the partners that could complement it there. A pair's one-sided counts are,
     per kind of work, how many of those needs lie in the other's area: counted by
     `CandidateIndex.count_in_areas` (a tree count per disc, no need listed), only for the
-    partners for whom that kind is one-sided; only the pairs shown list their needs.
+    partners for whom that kind is one-sided and, best bound first, only until none left could
+    enter the best `limit` (`_best_pairs`); only the pairs shown list their needs.
     """
-    if not subject.active:
+    if not subject.active or limit <= 0:
         return []
     others = [p for p in partners if p.active and p.id != subject.id]
     if not others or not needs:
@@ -101,27 +104,64 @@ def partnerships_of(
         idx = CandidateIndex([idx.needs[i] for i in own.tolist()], idx.partners)
         s = idx.partner_position(subject.id)
         assert s is not None
-    may = np.zeros(len(idx.partners), dtype=bool)
-    for p in _complementing(subject, idx.partners, set(idx.need_capabilities)):
-        may[idx.partner_position(p.id)] = True
-    towards = np.zeros(len(idx.partners), dtype=np.int64)  # complementary needs s does
-    back = np.zeros(len(idx.partners), dtype=np.int64)  # complementary needs the other does
-    for cap in idx.need_capabilities:
-        does = _does(idx, cap)
-        # the partners that could complement s and for whom this kind is one-sided
-        one_sided = np.flatnonzero((does != does[s]) & may)
-        counts = idx.count_in_areas(cap, one_sided)
-        (towards if does[s] else back)[one_sided] += counts
-    found = np.flatnonzero((towards > 0) & (back > 0))
-    sector = subject.sector
-    ranked = sorted(
-        (idx.partners[o].sector == sector, -int(towards[o] + back[o]), min(o, s), max(o, s))
-        for o in found.tolist()
-    )[: max(0, limit)]
+    candidates = _complementing(subject, idx.partners, set(idx.need_capabilities))
+    ranked = _best_pairs(idx, s, candidates, limit)
     shown = sorted({s, *(o for _, _, a, b in ranked for o in (a, b))})
     member = _membership(idx, np.asarray(shown, dtype=np.int64))
     hoods = _neighbourhood_codes(idx)
     return [_describe(idx, member, hoods, a, b, labels) for _, _, a, b in ranked]
+
+
+FIRST_BATCH_PER_PAIR = 64
+"""`_best_pairs` counts this many candidates per pair shown first; the next batches double."""
+
+
+def _best_pairs(
+    idx: CandidateIndex, s: int, candidates: Sequence[PartnerSpec], limit: int
+) -> list[tuple[bool, int, int, int]]:
+    """The `limit` best pairs of the partner at position `s` with `candidates`, as
+    (same sector, -needs covered, lower position, higher position), best first: the pairs of
+    counting every candidate, counting only as many as it takes.
+
+    A pair covers at most its bound: every indexed need of the kinds done by one of the two
+    only. The candidates are counted (`CandidateIndex.count_in_areas`, per kind one-sided) in
+    the order of their best possible key (same sector, -bound, positions), in doubling
+    batches, until the `limit`-th best key counted comes before the next candidate's best
+    possible key: a candidate's key is never better than its bound's, and the ones after it
+    have no better bounds, so none of them could enter (issue 14: a wide-area partner had
+    ~2,700 candidates, of which a few hundred could reach its best five).
+    """
+    kinds = idx.need_capabilities
+    sizes = np.asarray([idx.needs_of(k).size for k in kinds], dtype=np.int64)
+    mine = np.asarray([k in idx.partners[s].capabilities for k in kinds], dtype=bool)
+    pos = np.asarray([idx.partner_position(p.id) for p in candidates], dtype=np.int64)
+    does = np.asarray(
+        [[k in p.capabilities for k in kinds] for p in candidates], dtype=bool
+    ).reshape(len(candidates), len(kinds))
+    one_sided = does != mine
+    bound = one_sided.astype(np.int64) @ sizes
+    sector = idx.partners[s].sector
+    order = sorted(
+        (candidates[i].sector == sector, -int(bound[i]), min(o, s), max(o, s), i)
+        for i, o in enumerate(pos.tolist())
+    )
+    best: list[tuple[bool, int, int, int]] = []
+    start, batch = 0, FIRST_BATCH_PER_PAIR * limit
+    while start < len(order) and not (len(best) >= limit and order[start][:4] > best[limit - 1]):
+        keys = order[start : start + batch]
+        chunk = np.asarray([key[4] for key in keys], dtype=np.int64)
+        towards = np.zeros(chunk.size, dtype=np.int64)  # complementary needs s does
+        back = np.zeros(chunk.size, dtype=np.int64)  # complementary needs the other does
+        for c, kind in enumerate(kinds):
+            rows = np.flatnonzero(one_sided[chunk, c])
+            if rows.size:
+                (towards if mine[c] else back)[rows] += idx.count_in_areas(kind, pos[chunk[rows]])
+        for key, t, b in zip(keys, towards.tolist(), back.tolist(), strict=True):
+            if t > 0 and b > 0:
+                best.append((key[0], -(t + b), key[2], key[3]))
+        best = sorted(best)[:limit]
+        start, batch = start + batch, batch * 2
+    return best
 
 
 def _complementing(
@@ -138,27 +178,40 @@ def _complementing(
     ]
 
 
+FEW_AREAS = 16
+"""Up to this many partners, `_membership` tests every indexed need against each one's disc
+rather than building a tree to find the needs within reach first."""
+
+
 def _membership(
     idx: CandidateIndex, positions: NDArray[np.int64] | None = None
 ) -> sparse.csc_matrix:
     """Boolean (needs x partners) matrix: need inside the partner's service area; with
-    `positions`, only those partners' columns are filled (the others are empty)."""
+    `positions`, only those partners' columns are filled (the others are empty).
+
+    The exact test (`_within`) decides; for many partners a tree over the needs first finds
+    those within reach of each disc, for a few (a briefing's subject and the partners shown
+    with it) every need is tested: a tree over a wide area's ~40k needs cost more than that."""
     chosen = np.arange(len(idx.partners)) if positions is None else positions
-    tree = cKDTree(idx.need_xyz)
-    radii = chord_for_km(idx.partner_radius[chosen]) + 1e-9
-    hits = tree.query_ball_point(idx.partner_xyz[chosen], radii)
+    everything = np.arange(len(idx.needs), dtype=np.int64)
+    hits = None
+    if chosen.size > FEW_AREAS:
+        tree = cKDTree(idx.need_xyz)
+        radii = chord_for_km(idx.partner_radius[chosen]) + 1e-9
+        hits = tree.query_ball_point(idx.partner_xyz[chosen], radii)
     rows: list[NDArray[np.int64]] = []
     cols: list[NDArray[np.int64]] = []
     for k, p in enumerate(chosen.tolist()):
         partner = idx.partners[p]
-        found = np.asarray(hits[k], dtype=np.int64)
-        dist_ok = _within(idx, found, p)
-        parts = [found[dist_ok]]
+        found = everything if hits is None else np.asarray(hits[k], dtype=np.int64)
+        inside = np.zeros(len(idx.needs), dtype=bool)
+        inside[found[_within(idx, found, p)]] = True
         for hood in sorted(partner.neighbourhoods):
-            parts.extend(idx.cell_needs(kind, hood) for kind in idx.need_capabilities)
+            for kind in idx.need_capabilities:
+                inside[idx.cell_needs(kind, hood)] = True
         if partner.polygon:
-            parts.append(_in_polygon(idx, partner))
-        got = np.unique(np.concatenate(parts))
+            inside[_in_polygon(idx, partner)] = True
+        got = np.flatnonzero(inside)
         rows.append(got)
         cols.append(np.full(got.size, p, dtype=np.int64))
     r = np.concatenate(rows) if rows else np.zeros(0, np.int64)
@@ -242,7 +295,7 @@ def _describe(
     in_hood = codes[picked]
     per_hood = np.bincount(in_hood[in_hood >= 0], minlength=len(names))
     hoods = {names[h]: int(per_hood[h]) for h in np.flatnonzero(per_hood)}
-    ids = [int(i) for i in idx.need_ids[picked]]
+    ids = idx.need_ids[picked].tolist()
     caps_a = tuple(sorted(brings_a, key=lambda c: (-brings_a[c], c)))
     caps_b = tuple(sorted(brings_b, key=lambda c: (-brings_b[c], c)))
     hood_names = tuple(sorted(hoods, key=lambda h: (-hoods[h], h)))

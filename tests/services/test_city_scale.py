@@ -3,6 +3,7 @@ reading only what is near, or a bounded number of queries whatever the city's si
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from commonground.db_types import utcnow
 from commonground.extensions import db
 from needs.services import claim_need
 from partners.services import change_partner_status
+from planning import services as planning_services
 from planning import specs
 from planning.prospects import need_ids_in_area
 from planning.services import (
@@ -705,3 +707,35 @@ def test_a_briefings_trend_and_groups_at_work_counted_in_sql_are_the_events_coun
     )
     assert len(groups) == 2
     assert groups_at_work(load_city(coordinator.actor, now), area) == groups
+
+
+def test_a_large_kept_city_is_kept_out_of_the_collectors_walks_once_per_index(make, monkeypatch):
+    """From FREEZE_FROM kept open needs, the process collects once and freezes (`gc.freeze`)
+    when a new kept index is made, so later full collections do not walk the kept needs; a
+    need posted since (the same index) starts no collection, and no freeze."""
+    monkeypatch.setattr(planning_services, "FREEZE_FROM", 3)
+    for k in range(3):
+        make.need(latitude=30.45 + k * 0.001, longitude=-91.15)
+    full: list[str] = []
+
+    def count_full(phase: str, info: dict) -> None:
+        if info["generation"] == 2:
+            full.append(phase)
+
+    gc.callbacks.append(count_full)
+    try:
+        kept = planning_services.open_needs()
+        assert full == ["start", "stop"]
+        walked = {id(o) for o in gc.get_objects()}  # the permanent generation is not listed
+        assert not any(id(spec) in walked for spec in kept.specs.values())
+        make.need(latitude=30.46, longitude=-91.15)
+        again = planning_services.open_needs()
+        assert again.index is kept.index and len(again.specs) == 4
+        assert full == ["start", "stop"]
+    finally:
+        gc.callbacks.remove(count_full)
+        gc.unfreeze()
+    planning_services.OPEN_NEEDS.clear()
+    monkeypatch.setattr(planning_services, "FREEZE_FROM", 100)
+    planning_services.open_needs()
+    assert gc.get_freeze_count() == 0  # a small city is left to the collector

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from city_builders import CAPS, HOODS, NOW, at, make_need, make_partner, random_city
 
+import matching.partnerships
 from matching import (
     CandidateIndex,
     CapabilitySlot,
@@ -535,3 +536,49 @@ def test_one_partners_pairs_are_those_of_the_definition_worked_out_pair_by_pair(
         got = partnerships_of(subject, partners, needs, limit=10_000, labels=LABELS)
         assert [(p.partner_ids, p.need_ids) for p in got] == [e[1:] for e in expected]
         assert [p.needs_covered for p in got] == [len(e[2]) for e in expected]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_partners_best_few_pairs_counted_by_bounds_are_the_first_of_all_its_pairs(
+    seed, monkeypatch
+):
+    """`partnerships_of` counts a subject's candidates best bound first, in batches, and stops
+    when none left could enter its best `limit`: on the crowded city (partners sharing base
+    points and kinds of work, so ties on needs covered broken by id), every limit gives the
+    first pairs of counting every candidate. Batches of one candidate per pair shown (the
+    product counts more at once) so that the rule is checked after each, on this small city."""
+    monkeypatch.setattr(matching.partnerships, "FIRST_BATCH_PER_PAIR", 1)
+    needs, partners = crowded_city(seed)
+    beyond_first_batch = 0
+    for subject in partners:
+        every = partnerships_of(subject, partners, needs, limit=10_000, labels=LABELS)
+        for limit in range(1, len(every) + 2):
+            assert (
+                partnerships_of(subject, partners, needs, limit=limit, labels=LABELS)
+                == (every[:limit])
+            )
+        beyond_first_batch += len(every) > 1
+    assert beyond_first_batch > len(partners) // 2  # the stopping rule is what is tested
+
+
+def test_a_candidate_counted_later_for_its_lower_bound_still_wins_a_tie_by_id(monkeypatch):
+    """Green Corner (id 20) has the larger bound (it does bulk trash hauling too, but its small
+    area misses that need) and is counted first; Southside Mowers (id 5) could at best tie it,
+    and does, with the lower id: it must still be counted, and shown first."""
+    monkeypatch.setattr(matching.partnerships, "FIRST_BATCH_PER_PAIR", 1)
+    subject = make_partner(10, radius_km=1.0, capabilities={"litter_cleanup": (5, 5)})
+    green = make_partner(
+        20, radius_km=0.5, capabilities={"lot_mowing": (5, 5), "bulk_trash_hauling": (5, 5)}
+    )
+    mowers = make_partner(5, radius_km=5.0, capabilities={"lot_mowing": (5, 5)})
+    needs = [
+        make_need(1, 0.1, 0, capability="litter_cleanup"),
+        make_need(2, 0, 0.1, capability="litter_cleanup"),
+        make_need(3, -0.1, 0, capability="lot_mowing"),
+        make_need(4, 0, -0.1, capability="lot_mowing"),
+        make_need(5, 0.9, 0, capability="bulk_trash_hauling"),
+    ]
+    everyone = [subject, green, mowers]
+    every = partnerships_of(subject, everyone, needs, limit=10)
+    assert [(p.partner_ids, p.needs_covered) for p in every] == [((5, 10), 4), ((10, 20), 4)]
+    assert partnerships_of(subject, everyone, needs, limit=1) == every[:1]
