@@ -49,7 +49,10 @@ def test_a_plan_split_over_processes_is_the_serial_plan_and_the_exact_optimum(fa
     for workers in (2, 3):
         split = plan_city(needs, partners, now, workers=workers)
         assert split.stats.workers == workers
-        assert len(split.stats.worker_peak_mb) == workers - 1
+        # One figure per child process used: a child idle again before the next part was
+        # handed out takes that part too (the pool reuses idle children), so on a small city
+        # fewer children than parts may run (seen once under load: 1 child for 2 parts).
+        assert 1 <= len(split.stats.worker_peak_mb) <= workers - 1
         assert all(mb > 0 for mb in split.stats.worker_peak_mb)
         assert_same_plan(split, serial)
         assert plan_cents(split, fp) == best
