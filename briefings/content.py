@@ -12,7 +12,7 @@ work goes through `planning` (suggestions, gaps, partnerships); nothing here ran
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,6 +42,7 @@ from planning import specs
 from planning.open_needs import OpenNeeds
 from planning.prospects import (
     need_ids_in_area,
+    open_needs_in_area,
     partnerships_with,
     suggest_needs_for_prospect,
 )
@@ -160,11 +161,21 @@ class CityData:
         """Every located need read for this city."""
         return set(self.kept.specs) | set(self.others)
 
-    def area_of(self, subject: matching.PartnerSpec) -> set[int]:
+    def kept_in(self, subject: matching.PartnerSpec) -> list[matching.NeedSpec]:
+        """The kept open needs inside the subject's area (`planning.prospects.open_needs_in_area`):
+        what its partnerships are counted over, and the most of its area."""
+        return open_needs_in_area(self.kept, subject)
+
+    def area_of(
+        self,
+        subject: matching.PartnerSpec,
+        kept_in: Sequence[matching.NeedSpec] | None = None,
+    ) -> set[int]:
         """Ids of the needs (any status, any kind of work) inside the subject's area, by the
-        engine's rules: the kept open needs through their index, the others one by one."""
-        kinds = sorted({n.capability for n in self.kept.specs.values()})
-        found = {n.id for kind in kinds for n in self.kept.in_areas([subject], kind)}
+        engine's rules: the kept open needs through their index (`kept_in`, when the caller
+        has taken them already), the others one by one."""
+        inside = self.kept_in(subject) if kept_in is None else kept_in
+        found = {n.id for n in inside}
         found.difference_update(self.others)
         return found | need_ids_in_area(subject, list(self.others.values()))
 
@@ -234,9 +245,13 @@ def _trend_start(now: datetime) -> datetime:
 # --- the parts of a briefing -----------------------------------------------------------------
 
 
-def area_picture(city: CityData, area: set[int]) -> dict[str, Any]:
-    """Open needs by capability, the recent trend, stale claims and needs nobody covers."""
-    opened = city.open_in(area)
+def area_picture(
+    city: CityData, area: set[int], opened: list[matching.NeedSpec] | None = None
+) -> dict[str, Any]:
+    """Open needs by capability, the recent trend, stale claims and needs nobody covers.
+
+    `opened`: the area's open needs (`CityData.open_in`) when the caller has them already."""
+    opened = city.open_in(area) if opened is None else opened
     open_ids = [need.id for need in opened]
     by_cap: dict[str, list[matching.NeedSpec]] = defaultdict(list)
     for need in opened:
@@ -291,12 +306,12 @@ def _need_ref(city: CityData, titles: dict[int, str], need_id: int, **extra: Any
 
 def _map(
     city: CityData,
-    area: set[int],
+    opened: list[matching.NeedSpec],
     suggestions: list[dict[str, Any]],
     circle: tuple[float, float, float] | None,
 ) -> dict[str, Any]:
+    """The map of an area's open needs (`opened`, by id: `CityData.open_in`)."""
     suggested = {s["need_id"] for s in suggestions}
-    opened = city.open_in(area)
 
     def tier(i: int) -> int:  # the place of its kind in MAP_KINDS
         return 0 if i in suggested else 1 if i in city.uncovered else 2
@@ -408,7 +423,9 @@ def partner_content(actor: Actor, city: CityData, partner_id: int) -> dict[str, 
         c.capability_code: (c.tasks_per_week, c.volunteer_hours_per_week)
         for c in partner.capabilities
     }
-    area = city.area_of(spec)
+    kept_in = city.kept_in(spec)  # once: its area, its picture and map, its partnerships
+    area = city.area_of(spec, kept_in)
+    opened = city.open_in(area)
     suggestions = _suggestion_rows(city, suggest_needs_for_partner(actor, partner.id, now=city.now))
     snapshot = _base(
         "partner",
@@ -426,14 +443,14 @@ def partner_content(actor: Actor, city: CityData, partner_id: int) -> dict[str, 
         },
     )
     snapshot.update(
-        area=area_picture(city, area),
+        area=area_picture(city, area, opened),
         city_offers=entries_for(city.catalogue, capabilities),
         suggestions=suggestions,
-        partnerships=partnerships_with(actor, spec, now=city.now),
+        partnerships=partnerships_with(actor, spec, now=city.now, needs=kept_in),
         impact=partner_impact(actor, partner.id, until=city.now),
         map=_map(
             city,
-            area,
+            opened,
             suggestions,
             (partner.base_latitude, partner.base_longitude, partner.service_radius_km),
         ),
@@ -486,7 +503,9 @@ def prospect_content(actor: Actor, city: CityData, data: dict[str, Any]) -> dict
         capabilities=capabilities,
         neighbourhoods=frozenset([hood]) if hood else frozenset(),
     )
-    area = city.area_of(spec)
+    kept_in = city.kept_in(spec)
+    area = city.area_of(spec, kept_in)
+    opened = city.open_in(area)
     suggestions = _suggestion_rows(city, suggest_needs_for_prospect(actor, spec, now=city.now))
     snapshot = _base(
         "prospect",
@@ -501,7 +520,7 @@ def prospect_content(actor: Actor, city: CityData, data: dict[str, Any]) -> dict
             "capabilities": _capacity_rows(city, capabilities),
         },
     )
-    picture = area_picture(city, area)
+    picture = area_picture(city, area, opened)
     picture["uncovered_you_could_do"] = sum(
         1
         for i in area
@@ -511,9 +530,9 @@ def prospect_content(actor: Actor, city: CityData, data: dict[str, Any]) -> dict
         area=picture,
         city_offers=entries_for(city.catalogue, capabilities),
         suggestions=suggestions,
-        partnerships=partnerships_with(actor, spec, now=city.now),
+        partnerships=partnerships_with(actor, spec, now=city.now, needs=kept_in),
         impact=None,
-        map=_map(city, area, suggestions, (lat, lon, data["radius_km"])),
+        map=_map(city, opened, suggestions, (lat, lon, data["radius_km"])),
     )
     return snapshot
 
@@ -547,7 +566,8 @@ def neighbourhood_content(
         row["reasons"] = []
         need = city.need(row["need_id"]) if city.has(row["need_id"]) else None
         row["waiting_days"] = (city.now - need.opened_at).days if need else None
-    open_caps = Counter(city.need(i).capability for i in area if city.is_open(i))
+    opened = city.open_in(area)
+    open_caps = Counter(need.capability for need in opened)
     snapshot = _base(
         "neighbourhood",
         city,
@@ -560,13 +580,13 @@ def neighbourhood_content(
         },
     )
     snapshot.update(
-        area=area_picture(city, area),
+        area=area_picture(city, area, opened),
         city_offers=entries_for(city.catalogue, open_caps),
         suggestions=suggestions,
         partnerships=[],
         groups_at_work=groups_at_work(city, area),
         impact=None,
-        map=_map(city, area, suggestions, None),
+        map=_map(city, opened, suggestions, None),
     )
     return snapshot
 
