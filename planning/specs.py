@@ -11,6 +11,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time
+from operator import attrgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -203,14 +204,14 @@ def may_reach(partners: Sequence[PartnerSpec], needs: Sequence[NeedSpec]) -> lis
     ~4.5k partners took 70-80 ms: issue 14)."""
     if not needs or not partners:
         return []
-    hood_code: dict[str | None, int] = {}
-    codes = np.fromiter(
-        (hood_code.setdefault(n.neighbourhood, len(hood_code)) for n in needs), np.int64, len(needs)
-    )
+    count = len(needs)  # read by `map(attrgetter)`: a third of the time of generators
+    hood_code = {h: k for k, h in enumerate(set(map(attrgetter("neighbourhood"), needs)))}
+    codes = np.fromiter(map(hood_code.__getitem__, map(attrgetter("neighbourhood"), needs)),
+                        np.int64, count)  # fmt: skip
     order = np.argsort(codes, kind="stable")
     starts = np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0])  # one group a code, 0..
-    lat = np.fromiter((n.lat for n in needs), np.float64, len(needs))[order]
-    lon = np.fromiter((n.lon for n in needs), np.float64, len(needs))[order]
+    lat = np.fromiter(map(attrgetter("lat"), needs), np.float64, count)[order]
+    lon = np.fromiter(map(attrgetter("lon"), needs), np.float64, count)[order]
     b0, b1 = np.minimum.reduceat(lat, starts), np.maximum.reduceat(lat, starts)
     d0, d1 = np.minimum.reduceat(lon, starts), np.maximum.reduceat(lon, starts)
 
@@ -219,12 +220,12 @@ def may_reach(partners: Sequence[PartnerSpec], needs: Sequence[NeedSpec]) -> lis
             (a0[:, None] <= b1) & (b0 <= a1[:, None]) & (c0[:, None] <= d1) & (d0 <= c1[:, None])
         ).any(axis=1)
 
-    count = len(partners)
     keep = meets(
         *disc_boxes(
-            np.fromiter((p.lat for p in partners), np.float64, count),
-            np.fromiter((p.lon for p in partners), np.float64, count),
-            np.fromiter((p.radius_km for p in partners), np.float64, count),
+            *(
+                np.fromiter(map(attrgetter(name), partners), np.float64, len(partners))
+                for name in ("lat", "lon", "radius_km")
+            )
         )
     )
     hoods = {h for h in hood_code if h is not None}
