@@ -11,10 +11,12 @@ work goes through `planning` (suggestions, gaps, partnerships); nothing here ran
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -262,7 +264,7 @@ def area_picture(
                 "capability": code,
                 "label": city.labels.get(code, code),
                 "open_needs": len(rows),
-                "effort_hours": round(sum(r.effort_hours for r in rows), 1),
+                "effort_hours": round(sum(map(_effort, rows)), 1),
             }
             for code, rows in by_cap.items()
         ),
@@ -270,15 +272,14 @@ def area_picture(
     )
     activity = city.activity
     in_area = activity.of_needs(area)
-    stale = sorted(i for i in area if i in city.stale)
-    uncovered = sorted(
-        (i for i in open_ids if i in city.uncovered),
-        key=lambda i: (-city.need(i).priority, i),
-    )
+    stale = sorted(i for i in city.stale if i in area)  # the stale claims are the fewer
+    uncovered = [
+        i for _, i in sorted((-n.priority, n.id) for n in opened if n.id in city.uncovered)
+    ]
     titles = city.titles(stale[:LIST_LIMIT] + uncovered[:LIST_LIMIT])
     return {
         "open_needs": len(open_ids),
-        "open_effort_hours": round(sum(need.effort_hours for need in opened), 1),
+        "open_effort_hours": round(sum(map(_effort, opened)), 1),
         "open_by_capability": open_by_capability,
         "trend": {
             "months": list(activity.months),
@@ -290,6 +291,10 @@ def area_picture(
         "uncovered_needs": len(uncovered),
         "uncovered": [_need_ref(city, titles, i) for i in uncovered[:LIST_LIMIT]],
     }
+
+
+_effort = attrgetter("effort_hours")
+"""A need's effort, summed in the needs' order as a generator would (the same float)."""
 
 
 def _need_ref(city: CityData, titles: dict[int, str], need_id: int, **extra: Any) -> dict[str, Any]:
@@ -318,8 +323,19 @@ def _map(
 
     drawn = [need.id for need in opened]
     if len(opened) > MAP_POINTS:  # the suggested, the gaps, then the most urgent
-        first = sorted([(tier(n.id), -n.priority, n.opened_at, n.id) for n in opened])
-        drawn = [key[3] for key in first[:MAP_POINTS]]
+        # Every suggested or uncovered need comes before the others: only those (~7k of a wide
+        # area's ~41k) are sorted, and the others only if places are left, their best few
+        # taken by a heap (`nsmallest` is `sorted(...)[:n]`).
+        uncovered = city.uncovered
+        front = [n for n in opened if n.id in suggested or n.id in uncovered]
+        first = sorted([(tier(n.id), -n.priority, n.opened_at, n.id) for n in front])
+        first = first[:MAP_POINTS]
+        if len(first) < MAP_POINTS:
+            rest = (n for n in opened if not (n.id in suggested or n.id in uncovered))
+            first += heapq.nsmallest(
+                MAP_POINTS - len(first), ((2, -n.priority, n.opened_at, n.id) for n in rest)
+            )
+        drawn = [key[3] for key in first]
     titles = city.titles(drawn)
     points = []
     for i in sorted(drawn):
