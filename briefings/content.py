@@ -86,16 +86,16 @@ class Activity:
     count: np.ndarray
 
     @classmethod
-    def of(cls, months: list[str], rows: list[tuple[int, int, str, int | None, int]]):
-        """From (need id, month position, action, partner id, events) rows."""
-        n = len(rows)
+    def of(cls, months: list[str], table: np.ndarray):
+        """From `performance.aggregates.events_by_need_and_month`'s table of `TREND_ACTIONS`."""
+        need_id, month, action, partner_id, count = table.T
         return cls(
             months=months,
-            need_id=np.fromiter((r[0] for r in rows), np.int64, n),
-            month=np.fromiter((r[1] for r in rows), np.int64, n),
-            completed=np.fromiter((r[2] == "complete" for r in rows), bool, n),
-            partner_id=np.fromiter((-1 if r[3] is None else r[3] for r in rows), np.int64, n),
-            count=np.fromiter((r[4] for r in rows), np.int64, n),
+            need_id=need_id,
+            month=month,
+            completed=action == TREND_ACTIONS.index("complete"),
+            partner_id=partner_id,
+            count=count,
         )
 
     def of_needs(self, area: set[int]) -> np.ndarray:
@@ -215,7 +215,9 @@ def load_city(
     months = months_between(since.date(), now.astimezone(_zone()).date())
     timezone = current_app.config["CITY_TIMEZONE"]
     inside = and_(NeedEvent.at >= since, NeedEvent.at <= now, NeedEvent.action.in_(TREND_ACTIONS))
-    activity = Activity.of(months, events_by_need_and_month(near, months, timezone, inside))
+    activity = Activity.of(
+        months, events_by_need_and_month(near, months, timezone, inside, TREND_ACTIONS)
+    )
     gaps = coverage_gap_report(actor, now=now)
     return CityData(
         now=now,
