@@ -37,7 +37,7 @@ from needs.queries import need_summaries
 from needs.services import stale_reasons
 from partners.queries import partner_names
 from partners.services import get_partner
-from performance.aggregates import events_by_need_and_month
+from performance.aggregates import events_by_month
 from performance.kpis import months_between
 from performance.services import partner_impact
 from planning import specs
@@ -71,9 +71,9 @@ months held ~78k events at 100k needs, a quarter of them other actions: issue 14
 
 @dataclass(frozen=True)
 class Activity:
-    """The needs posted and completed per need and city month over the trend's months, counted
-    in SQL (`performance.aggregates.events_by_need_and_month`), as arrays: an area's trend and
-    its groups at work are sums over the area's needs, not a pass over each event."""
+    """The needs posted and completed over the trend's months, one row an event, with its need,
+    city month and partner (`performance.aggregates.events_by_month`), as arrays: an area's
+    trend and its groups at work are sums over the area's needs, not a pass over each event."""
 
     months: list[str]
     need_id: np.ndarray
@@ -83,19 +83,17 @@ class Activity:
     """True for `complete` events, False for `post` (the only actions read: TREND_ACTIONS)."""
     partner_id: np.ndarray
     """The partner named on the event, -1 for none."""
-    count: np.ndarray
 
     @classmethod
     def of(cls, months: list[str], table: np.ndarray):
-        """From `performance.aggregates.events_by_need_and_month`'s table of `TREND_ACTIONS`."""
-        need_id, month, action, partner_id, count = table.T
+        """From `performance.aggregates.events_by_month`'s table of `TREND_ACTIONS`."""
+        need_id, month, action, partner_id = table.T
         return cls(
             months=months,
             need_id=need_id,
             month=month,
             completed=action == TREND_ACTIONS.index("complete"),
             partner_id=partner_id,
-            count=count,
         )
 
     def of_needs(self, area: set[int]) -> np.ndarray:
@@ -103,8 +101,8 @@ class Activity:
         return np.isin(self.need_id, np.fromiter(area, np.int64, len(area)))
 
     def per_month(self, rows: np.ndarray) -> list[int]:
-        """The events of the chosen rows summed per month, in `months` order."""
-        found = np.bincount(self.month[rows], weights=self.count[rows], minlength=len(self.months))
+        """The events of the chosen rows counted per month, in `months` order."""
+        found = np.bincount(self.month[rows], minlength=len(self.months))
         return [int(v) for v in found]
 
 
@@ -215,9 +213,7 @@ def load_city(
     months = months_between(since.date(), now.astimezone(_zone()).date())
     timezone = current_app.config["CITY_TIMEZONE"]
     inside = and_(NeedEvent.at >= since, NeedEvent.at <= now, NeedEvent.action.in_(TREND_ACTIONS))
-    activity = Activity.of(
-        months, events_by_need_and_month(near, months, timezone, inside, TREND_ACTIONS)
-    )
+    activity = Activity.of(months, events_by_month(near, months, timezone, inside, TREND_ACTIONS))
     gaps = coverage_gap_report(actor, now=now)
     return CityData(
         now=now,

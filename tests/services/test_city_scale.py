@@ -670,8 +670,10 @@ def test_a_briefings_trend_and_groups_at_work_counted_in_sql_are_the_events_coun
 ):
     """A city with needs posted and completed over more than the trend's months, minutes either
     side of the city's month boundaries (another month in UTC), inside and outside a partner's
-    area, completed by two groups: the trend and the groups at work a briefing counts in SQL per
-    need and month equal the events read one by one and counted by `kpis.monthly_counts`."""
+    area, completed by two groups: the trend and the groups at work a briefing sums from the
+    events' table read in SQL (`aggregates.events_by_month`: each event's need, city month,
+    action and partner as integers) equal the events read one by one and counted by
+    `kpis.monthly_counts`."""
     from zoneinfo import ZoneInfo
 
     from briefings.content import _trend_start, area_picture, groups_at_work
