@@ -127,6 +127,9 @@ class CityData:
     catalogue: list[dict[str, Any]]
     labels: dict[str, str]
     places: list[tuple[str, float, float]]
+    within: matching.PartnerSpec | None = None
+    """The partner whose area was read (`load_city(within=)`): its briefing's spec, not read
+    again."""
 
     def need(self, need_id: int) -> matching.NeedSpec:
         """A located need (any status) read for this city."""
@@ -226,6 +229,7 @@ def load_city(
         catalogue=[present_entry(e, labels) for e in list_catalogue(actor)],
         labels=labels,
         places=specs.neighbourhood_sites(),
+        within=within,
     )
 
 
@@ -431,8 +435,9 @@ def _capacity_rows(city: CityData, capabilities: dict[str, tuple[int, float]]) -
 def partner_content(actor: Actor, city: CityData, partner_id: int) -> dict[str, Any]:
     """The snapshot of a briefing for a registered partner."""
     partner = get_partner(actor, partner_id)
-    found = specs.partner_specs(city.now, partner_ids={partner.id})
-    spec = found[0]
+    spec = city.within
+    if spec is None or spec.id != partner.id:  # a city read whole (a batch) or for another
+        spec = specs.partner_specs(city.now, partner_ids={partner.id})[0]
     capabilities = {
         c.capability_code: (c.tasks_per_week, c.volunteer_hours_per_week)
         for c in partner.capabilities
