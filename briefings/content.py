@@ -11,10 +11,12 @@ work goes through `planning` (suggestions, gaps, partnerships); nothing here ran
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,13 +37,14 @@ from needs.queries import need_summaries
 from needs.services import stale_reasons
 from partners.queries import partner_names
 from partners.services import get_partner
-from performance.aggregates import events_by_need_and_month
+from performance.aggregates import events_by_month
 from performance.kpis import months_between
 from performance.services import partner_impact
 from planning import specs
 from planning.open_needs import OpenNeeds
 from planning.prospects import (
     need_ids_in_area,
+    open_needs_in_area,
     partnerships_with,
     suggest_needs_for_prospect,
 )
@@ -68,9 +71,9 @@ months held ~78k events at 100k needs, a quarter of them other actions: issue 14
 
 @dataclass(frozen=True)
 class Activity:
-    """The needs posted and completed per need and city month over the trend's months, counted
-    in SQL (`performance.aggregates.events_by_need_and_month`), as arrays: an area's trend and
-    its groups at work are sums over the area's needs, not a pass over each event."""
+    """The needs posted and completed over the trend's months, one row an event, with its need,
+    city month and partner (`performance.aggregates.events_by_month`), as arrays: an area's
+    trend and its groups at work are sums over the area's needs, not a pass over each event."""
 
     months: list[str]
     need_id: np.ndarray
@@ -80,19 +83,17 @@ class Activity:
     """True for `complete` events, False for `post` (the only actions read: TREND_ACTIONS)."""
     partner_id: np.ndarray
     """The partner named on the event, -1 for none."""
-    count: np.ndarray
 
     @classmethod
-    def of(cls, months: list[str], rows: list[tuple[int, int, str, int | None, int]]):
-        """From (need id, month position, action, partner id, events) rows."""
-        n = len(rows)
+    def of(cls, months: list[str], table: np.ndarray):
+        """From `performance.aggregates.events_by_month`'s table of `TREND_ACTIONS`."""
+        need_id, month, action, partner_id = table.T
         return cls(
             months=months,
-            need_id=np.fromiter((r[0] for r in rows), np.int64, n),
-            month=np.fromiter((r[1] for r in rows), np.int64, n),
-            completed=np.fromiter((r[2] == "complete" for r in rows), bool, n),
-            partner_id=np.fromiter((-1 if r[3] is None else r[3] for r in rows), np.int64, n),
-            count=np.fromiter((r[4] for r in rows), np.int64, n),
+            need_id=need_id,
+            month=month,
+            completed=action == TREND_ACTIONS.index("complete"),
+            partner_id=partner_id,
         )
 
     def of_needs(self, area: set[int]) -> np.ndarray:
@@ -100,8 +101,8 @@ class Activity:
         return np.isin(self.need_id, np.fromiter(area, np.int64, len(area)))
 
     def per_month(self, rows: np.ndarray) -> list[int]:
-        """The events of the chosen rows summed per month, in `months` order."""
-        found = np.bincount(self.month[rows], weights=self.count[rows], minlength=len(self.months))
+        """The events of the chosen rows counted per month, in `months` order."""
+        found = np.bincount(self.month[rows], minlength=len(self.months))
         return [int(v) for v in found]
 
 
@@ -126,6 +127,9 @@ class CityData:
     catalogue: list[dict[str, Any]]
     labels: dict[str, str]
     places: list[tuple[str, float, float]]
+    within: matching.PartnerSpec | None = None
+    """The partner whose area was read (`load_city(within=)`): its briefing's spec, not read
+    again."""
 
     def need(self, need_id: int) -> matching.NeedSpec:
         """A located need (any status) read for this city."""
@@ -160,11 +164,21 @@ class CityData:
         """Every located need read for this city."""
         return set(self.kept.specs) | set(self.others)
 
-    def area_of(self, subject: matching.PartnerSpec) -> set[int]:
+    def kept_in(self, subject: matching.PartnerSpec) -> list[matching.NeedSpec]:
+        """The kept open needs inside the subject's area (`planning.prospects.open_needs_in_area`):
+        what its partnerships are counted over, and the most of its area."""
+        return open_needs_in_area(self.kept, subject)
+
+    def area_of(
+        self,
+        subject: matching.PartnerSpec,
+        kept_in: Sequence[matching.NeedSpec] | None = None,
+    ) -> set[int]:
         """Ids of the needs (any status, any kind of work) inside the subject's area, by the
-        engine's rules: the kept open needs through their index, the others one by one."""
-        kinds = sorted({n.capability for n in self.kept.specs.values()})
-        found = {n.id for kind in kinds for n in self.kept.in_areas([subject], kind)}
+        engine's rules: the kept open needs through their index (`kept_in`, when the caller
+        has taken them already), the others one by one."""
+        inside = self.kept_in(subject) if kept_in is None else kept_in
+        found = {n.id for n in inside}
         found.difference_update(self.others)
         return found | need_ids_in_area(subject, list(self.others.values()))
 
@@ -202,7 +216,7 @@ def load_city(
     months = months_between(since.date(), now.astimezone(_zone()).date())
     timezone = current_app.config["CITY_TIMEZONE"]
     inside = and_(NeedEvent.at >= since, NeedEvent.at <= now, NeedEvent.action.in_(TREND_ACTIONS))
-    activity = Activity.of(months, events_by_need_and_month(near, months, timezone, inside))
+    activity = Activity.of(months, events_by_month(near, months, timezone, inside, TREND_ACTIONS))
     gaps = coverage_gap_report(actor, now=now)
     return CityData(
         now=now,
@@ -215,6 +229,7 @@ def load_city(
         catalogue=[present_entry(e, labels) for e in list_catalogue(actor)],
         labels=labels,
         places=specs.neighbourhood_sites(),
+        within=within,
     )
 
 
@@ -234,9 +249,13 @@ def _trend_start(now: datetime) -> datetime:
 # --- the parts of a briefing -----------------------------------------------------------------
 
 
-def area_picture(city: CityData, area: set[int]) -> dict[str, Any]:
-    """Open needs by capability, the recent trend, stale claims and needs nobody covers."""
-    opened = city.open_in(area)
+def area_picture(
+    city: CityData, area: set[int], opened: list[matching.NeedSpec] | None = None
+) -> dict[str, Any]:
+    """Open needs by capability, the recent trend, stale claims and needs nobody covers.
+
+    `opened`: the area's open needs (`CityData.open_in`) when the caller has them already."""
+    opened = city.open_in(area) if opened is None else opened
     open_ids = [need.id for need in opened]
     by_cap: dict[str, list[matching.NeedSpec]] = defaultdict(list)
     for need in opened:
@@ -247,7 +266,7 @@ def area_picture(city: CityData, area: set[int]) -> dict[str, Any]:
                 "capability": code,
                 "label": city.labels.get(code, code),
                 "open_needs": len(rows),
-                "effort_hours": round(sum(r.effort_hours for r in rows), 1),
+                "effort_hours": round(sum(map(_effort, rows)), 1),
             }
             for code, rows in by_cap.items()
         ),
@@ -255,15 +274,14 @@ def area_picture(city: CityData, area: set[int]) -> dict[str, Any]:
     )
     activity = city.activity
     in_area = activity.of_needs(area)
-    stale = sorted(i for i in area if i in city.stale)
-    uncovered = sorted(
-        (i for i in open_ids if i in city.uncovered),
-        key=lambda i: (-city.need(i).priority, i),
-    )
+    stale = sorted(i for i in city.stale if i in area)  # the stale claims are the fewer
+    uncovered = [
+        i for _, i in sorted((-n.priority, n.id) for n in opened if n.id in city.uncovered)
+    ]
     titles = city.titles(stale[:LIST_LIMIT] + uncovered[:LIST_LIMIT])
     return {
         "open_needs": len(open_ids),
-        "open_effort_hours": round(sum(need.effort_hours for need in opened), 1),
+        "open_effort_hours": round(sum(map(_effort, opened)), 1),
         "open_by_capability": open_by_capability,
         "trend": {
             "months": list(activity.months),
@@ -275,6 +293,10 @@ def area_picture(city: CityData, area: set[int]) -> dict[str, Any]:
         "uncovered_needs": len(uncovered),
         "uncovered": [_need_ref(city, titles, i) for i in uncovered[:LIST_LIMIT]],
     }
+
+
+_effort = attrgetter("effort_hours")
+"""A need's effort, summed in the needs' order as a generator would (the same float)."""
 
 
 def _need_ref(city: CityData, titles: dict[int, str], need_id: int, **extra: Any) -> dict[str, Any]:
@@ -291,20 +313,31 @@ def _need_ref(city: CityData, titles: dict[int, str], need_id: int, **extra: Any
 
 def _map(
     city: CityData,
-    area: set[int],
+    opened: list[matching.NeedSpec],
     suggestions: list[dict[str, Any]],
     circle: tuple[float, float, float] | None,
 ) -> dict[str, Any]:
+    """The map of an area's open needs (`opened`, by id: `CityData.open_in`)."""
     suggested = {s["need_id"] for s in suggestions}
-    opened = city.open_in(area)
 
     def tier(i: int) -> int:  # the place of its kind in MAP_KINDS
         return 0 if i in suggested else 1 if i in city.uncovered else 2
 
     drawn = [need.id for need in opened]
     if len(opened) > MAP_POINTS:  # the suggested, the gaps, then the most urgent
-        first = sorted([(tier(n.id), -n.priority, n.opened_at, n.id) for n in opened])
-        drawn = [key[3] for key in first[:MAP_POINTS]]
+        # Every suggested or uncovered need comes before the others: only those (~7k of a wide
+        # area's ~41k) are sorted, and the others only if places are left, their best few
+        # taken by a heap (`nsmallest` is `sorted(...)[:n]`).
+        uncovered = city.uncovered
+        front = [n for n in opened if n.id in suggested or n.id in uncovered]
+        first = sorted([(tier(n.id), -n.priority, n.opened_at, n.id) for n in front])
+        first = first[:MAP_POINTS]
+        if len(first) < MAP_POINTS:
+            rest = (n for n in opened if not (n.id in suggested or n.id in uncovered))
+            first += heapq.nsmallest(
+                MAP_POINTS - len(first), ((2, -n.priority, n.opened_at, n.id) for n in rest)
+            )
+        drawn = [key[3] for key in first]
     titles = city.titles(drawn)
     points = []
     for i in sorted(drawn):
@@ -402,13 +435,16 @@ def _capacity_rows(city: CityData, capabilities: dict[str, tuple[int, float]]) -
 def partner_content(actor: Actor, city: CityData, partner_id: int) -> dict[str, Any]:
     """The snapshot of a briefing for a registered partner."""
     partner = get_partner(actor, partner_id)
-    found = specs.partner_specs(city.now, partner_ids={partner.id})
-    spec = found[0]
+    spec = city.within
+    if spec is None or spec.id != partner.id:  # a city read whole (a batch) or for another
+        spec = specs.partner_specs(city.now, partner_ids={partner.id})[0]
     capabilities = {
         c.capability_code: (c.tasks_per_week, c.volunteer_hours_per_week)
         for c in partner.capabilities
     }
-    area = city.area_of(spec)
+    kept_in = city.kept_in(spec)  # once: its area, its picture and map, its partnerships
+    area = city.area_of(spec, kept_in)
+    opened = city.open_in(area)
     suggestions = _suggestion_rows(city, suggest_needs_for_partner(actor, partner.id, now=city.now))
     snapshot = _base(
         "partner",
@@ -426,14 +462,14 @@ def partner_content(actor: Actor, city: CityData, partner_id: int) -> dict[str, 
         },
     )
     snapshot.update(
-        area=area_picture(city, area),
+        area=area_picture(city, area, opened),
         city_offers=entries_for(city.catalogue, capabilities),
         suggestions=suggestions,
-        partnerships=partnerships_with(actor, spec, now=city.now),
+        partnerships=partnerships_with(actor, spec, now=city.now, needs=kept_in),
         impact=partner_impact(actor, partner.id, until=city.now),
         map=_map(
             city,
-            area,
+            opened,
             suggestions,
             (partner.base_latitude, partner.base_longitude, partner.service_radius_km),
         ),
@@ -486,7 +522,9 @@ def prospect_content(actor: Actor, city: CityData, data: dict[str, Any]) -> dict
         capabilities=capabilities,
         neighbourhoods=frozenset([hood]) if hood else frozenset(),
     )
-    area = city.area_of(spec)
+    kept_in = city.kept_in(spec)
+    area = city.area_of(spec, kept_in)
+    opened = city.open_in(area)
     suggestions = _suggestion_rows(city, suggest_needs_for_prospect(actor, spec, now=city.now))
     snapshot = _base(
         "prospect",
@@ -501,7 +539,7 @@ def prospect_content(actor: Actor, city: CityData, data: dict[str, Any]) -> dict
             "capabilities": _capacity_rows(city, capabilities),
         },
     )
-    picture = area_picture(city, area)
+    picture = area_picture(city, area, opened)
     picture["uncovered_you_could_do"] = sum(
         1
         for i in area
@@ -511,9 +549,9 @@ def prospect_content(actor: Actor, city: CityData, data: dict[str, Any]) -> dict
         area=picture,
         city_offers=entries_for(city.catalogue, capabilities),
         suggestions=suggestions,
-        partnerships=partnerships_with(actor, spec, now=city.now),
+        partnerships=partnerships_with(actor, spec, now=city.now, needs=kept_in),
         impact=None,
-        map=_map(city, area, suggestions, (lat, lon, data["radius_km"])),
+        map=_map(city, opened, suggestions, (lat, lon, data["radius_km"])),
     )
     return snapshot
 
@@ -547,7 +585,8 @@ def neighbourhood_content(
         row["reasons"] = []
         need = city.need(row["need_id"]) if city.has(row["need_id"]) else None
         row["waiting_days"] = (city.now - need.opened_at).days if need else None
-    open_caps = Counter(city.need(i).capability for i in area if city.is_open(i))
+    opened = city.open_in(area)
+    open_caps = Counter(need.capability for need in opened)
     snapshot = _base(
         "neighbourhood",
         city,
@@ -560,13 +599,13 @@ def neighbourhood_content(
         },
     )
     snapshot.update(
-        area=area_picture(city, area),
+        area=area_picture(city, area, opened),
         city_offers=entries_for(city.catalogue, open_caps),
         suggestions=suggestions,
         partnerships=[],
         groups_at_work=groups_at_work(city, area),
         impact=None,
-        map=_map(city, area, suggestions, None),
+        map=_map(city, opened, suggestions, None),
     )
     return snapshot
 

@@ -16,9 +16,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from itertools import chain
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from sqlalchemy import ColumnElement, Float, Select, and_, case, exists, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
@@ -122,28 +124,40 @@ def _monthly(
     return table, totals
 
 
-def events_by_need_and_month(
+EVENT_COLUMNS = ("need_id", "month", "action", "partner_id")
+"""The columns of `events_by_month`'s table."""
+
+
+def events_by_month(
     conditions: Sequence[ColumnElement[bool]],
     months: Sequence[str],
     timezone: str,
     inside: ColumnElement[bool],
-) -> list[tuple[int, int, str, int | None, int]]:
-    """Events counted in SQL per need, month, action and partner: (need id, position of the
-    city month in `months`, action, partner id or None, events), for the events meeting
-    `inside` (limited to the months) of the needs meeting `conditions`.
+    actions: Sequence[str],
+) -> np.ndarray:
+    """The events meeting `inside` (limited to the months and to `actions`) of the needs meeting
+    `conditions`, one row each, as an integer table (rows x `EVENT_COLUMNS`): need id,
+    position of the city month in `months`, position of the action in `actions`, partner id
+    or -1 for none.
 
     A briefing sums these over the exact set of needs in an area (worked out in Python) for
     its trend and the groups at work there, instead of reading each event and converting its
-    time (issue 14); months are bucketed as the KPI report buckets them (`_month_bucket`)."""
-    bucket = _month_bucket(months, ZoneInfo(timezone)).label("bucket")
+    time (issue 14); months are bucketed as the KPI report buckets them (`_month_bucket`).
+    Not grouped in SQL: a need has about one event of an action a month, so a wide area's
+    ~71k events made ~71k groups, and grouping them (spilling to disk) was about half of the
+    query. Every column leaves SQL as an integer, so the rows are read into the table in one
+    pass (6 ms instead of 17 ms as tuples, then arrays)."""
+    bucket = _month_bucket(months, ZoneInfo(timezone))
+    action = case(*((NeedEvent.action == a, k) for k, a in enumerate(actions)), else_=-1)
     query = _with_needs(
-        select(NeedEvent.need_id, bucket, NeedEvent.action, NeedEvent.partner_id, func.count())
-        .where(inside)
-        .group_by(NeedEvent.need_id, bucket, NeedEvent.action, NeedEvent.partner_id),
+        select(NeedEvent.need_id, bucket, action, func.coalesce(NeedEvent.partner_id, -1)).where(
+            inside
+        ),
         NeedEvent.need_id,
         conditions,
     )
-    return [tuple(row) for row in db.session.execute(query)]
+    values = chain.from_iterable(db.session.execute(query))
+    return np.fromiter(values, np.int64).reshape(-1, len(EVENT_COLUMNS))
 
 
 def _time_to(

@@ -155,6 +155,37 @@ def test_a_map_with_more_open_needs_than_it_draws_keeps_the_suggested_gaps_and_m
     )
 
 
+@pytest.mark.parametrize("places", [1, 2, 3, 5, 8])
+def test_a_maps_needs_drawn_are_the_first_of_all_its_open_needs_by_kind_then_urgency(
+    api, city, make, monkeypatch, places
+):
+    """However few places the map has (fewer than the suggested, than the suggested and the
+    gaps, or more), it draws the first of all the area's open needs ordered by kind on the map
+    (suggested, nobody covers, open), then priority, waiting and id."""
+    from briefings import content
+    from needs.models import Need
+
+    earlier = utcnow() - timedelta(days=3)
+    make.need(priority=5, latitude=DOWNTOWN[0] - 0.003, longitude=DOWNTOWN[1], now=earlier)
+    make.need(priority=5, latitude=DOWNTOWN[0] - 0.004, longitude=DOWNTOWN[1])
+    make.need(priority=1, latitude=DOWNTOWN[0] - 0.005, longitude=DOWNTOWN[1])
+    client = api(city["outreach"].token)
+
+    def drawn_with(limit: int) -> list[dict]:
+        monkeypatch.setattr(content, "MAP_POINTS", limit)
+        made = client.post("/api/v1/briefings/partner", json={"partner_id": city["near"].id})
+        assert made.status_code == 201, made.json
+        return made.json["snapshot"]["map"]["points"]
+
+    every = drawn_with(1000)
+    assert len(every) == 9 and {p["kind"] for p in every} == set(content.MAP_KINDS)
+    kind = {int(p["label"].split()[0][1:]): content.MAP_KINDS.index(p["kind"]) for p in every}
+    needs = {n.id: n for n in db.session.query(Need).filter(Need.id.in_(kind))}
+    order = sorted(kind, key=lambda i: (kind[i], -needs[i].priority, needs[i].opened_at, i))
+    drawn = [int(p["label"].split()[0][1:]) for p in drawn_with(places)]
+    assert drawn == sorted(order[:places])
+
+
 def test_the_open_needs_by_capability_are_counted_per_kind(api, city):
     response = api(city["outreach"].token).post(
         "/api/v1/briefings/partner", json={"partner_id": city["near"].id}

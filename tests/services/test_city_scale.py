@@ -539,6 +539,41 @@ def test_the_kept_open_needs_are_read_again_only_where_they_changed(make):
     assert REBUILD_AFTER > 1
 
 
+def test_an_areas_kept_open_needs_follow_kinds_opened_and_emptied_since_the_index_was_built(
+    make,
+):
+    """A briefing takes its area's open needs from the kept ones by the kinds of the kept
+    index and of the needs changed since (`open_needs_in_area`): a need of a kind the index
+    never held, posted since, is in; a kind whose last need closed since finds none; the
+    needs are those of the engine's rule over a fresh read, kind by kind."""
+    from needs.services import close_need
+    from planning.prospects import open_needs_in_area
+    from planning.services import open_needs
+
+    crew = make.partner_doing("litter_cleanup", 5, service_radius_km=6.0)
+    litter = [make.need(latitude=lat, longitude=lon) for lat, lon in
+              (offset(0.5 * (i % 9), 40 * i) for i in range(8))]  # fmt: skip
+    mowing = make.need(capability="lot_mowing", latitude=offset(1, 10)[0],
+                       longitude=offset(1, 10)[1])  # fmt: skip
+    spec = specs.partner_specs(utcnow(), partner_ids={crew.id})[0]
+    assert mowing.id in {n.id for n in open_needs_in_area(open_needs(), spec)}  # index built
+    close_need(SYSTEM, mowing.id, "cancel", "Gone")
+    hauling = make.need(capability="bulk_trash_hauling", latitude=offset(2, 200)[0],
+                        longitude=offset(2, 200)[1])  # fmt: skip
+    kept = open_needs()
+    assert kept.current_index() is None  # the index is the old one, the changes on top
+    assert "bulk_trash_hauling" not in kept.index.need_capabilities
+    found = open_needs_in_area(kept, spec)
+    assert [n.id for n in found] == [
+        n.id
+        for kind in ("bulk_trash_hauling", "litter_cleanup")
+        for n in sorted(specs.open_need_specs(capability=kind), key=lambda n: n.id)
+    ]
+    assert hauling.id in {n.id for n in found} and mowing.id not in {n.id for n in found}
+    assert {n.id for n in found} == need_ids_in_area(spec, specs.open_need_specs())
+    assert {n.id for n in litter} <= {n.id for n in found}
+
+
 def test_a_released_claim_gives_the_partner_its_slot_back_in_the_next_suggestions_at_once(
     make, api
 ):
@@ -635,8 +670,10 @@ def test_a_briefings_trend_and_groups_at_work_counted_in_sql_are_the_events_coun
 ):
     """A city with needs posted and completed over more than the trend's months, minutes either
     side of the city's month boundaries (another month in UTC), inside and outside a partner's
-    area, completed by two groups: the trend and the groups at work a briefing counts in SQL per
-    need and month equal the events read one by one and counted by `kpis.monthly_counts`."""
+    area, completed by two groups: the trend and the groups at work a briefing sums from the
+    events' table read in SQL (`aggregates.events_by_month`: each event's need, city month,
+    action and partner as integers) equal the events read one by one and counted by
+    `kpis.monthly_counts`."""
     from zoneinfo import ZoneInfo
 
     from briefings.content import _trend_start, area_picture, groups_at_work
