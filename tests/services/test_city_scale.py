@@ -665,7 +665,7 @@ def test_a_partner_edited_through_the_api_is_seen_by_the_next_suggestions_at_onc
         assert ranked(need.id) == [s.partner_id for s in whole_city]
 
 
-def test_a_briefings_trend_and_groups_at_work_from_months_bucketed_in_sql_are_the_events_counted_one_by_one(
+def test_a_briefings_trend_and_groups_from_sql_month_buckets_are_the_events_counted_one_by_one(
     make, app
 ):
     """A city with needs posted and completed over more than the trend's months, minutes either
