@@ -44,7 +44,7 @@ from scipy.spatial import cKDTree
 from matching.candidates import CandidateIndex, PairSet, Points, _concat, _empty_pairs
 from matching.geometry import chord_for_km, km_for_chord
 from matching.model import Weights
-from matching.scoring import DISTANCE_HALF_KM, partner_cents
+from matching.scoring import DISTANCE_HALF_KM, cents_of_parts, partner_cents
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -126,10 +126,14 @@ class _Pricer:
         self, capability: str, needs: IntArray, partners: IntArray, price: IntArray
     ) -> None:
         """Price every feasible pair of one capability (radial by bands and base points, areas
-        in full, standing assignments apart)."""
+        in full, standing assignments apart); `partners` = `idx.pool(capability, True)`'s
+        positions, `price` their group prices."""
         idx = self.idx
         points = idx.points(capability, True)
         a = 100.0 * (self.base[needs] + self.keep) - self.u[needs]
+        # Group prices by partner position (0 outside the pool, whose partners are never priced).
+        v = np.zeros(len(idx.partners), np.int64)
+        v[partners] = price
         value = np.zeros(len(idx.partners), np.int64)
         value[partners] = self.partner_cents[partners] - price
         best = points.best_prefix(value)
@@ -141,9 +145,9 @@ class _Pricer:
                 )
             )
             at = np.flatnonzero(reach >= 0)
-            self._add(self._radial(needs[band], points, at, reach[at], best), partners, price)
-        self._add(_area_candidates(idx, capability, partners), partners, price)
-        self._add(self._kept(needs, partners), partners, price)
+            self._add(self._radial(needs[band], points, at, reach[at], best), v)
+        self._add(idx.pooled_extra_pairs(capability), v)
+        self._add(self._kept(needs, partners), v)
 
     def _radial(
         self, needs: IntArray, points: Points, at: IntArray, reach: FloatArray, best: IntArray
@@ -163,7 +167,7 @@ class _Pricer:
         hits = tree.query_ball_point(
             points.xyz[at], chord_for_km(reach) + 1e-9, return_sorted=False
         )
-        counts = np.fromiter((len(h) for h in hits), np.int64, len(hits))
+        counts = np.fromiter(map(len, hits), np.int64, len(hits))
         if counts.sum() == 0:
             return _empty_pairs()
         need = needs[np.fromiter(itertools.chain.from_iterable(hits), np.int64, int(counts.sum()))]
@@ -192,16 +196,21 @@ class _Pricer:
             need[ok], partner[ok], dist[ok], np.zeros(n, np.int64), np.zeros(n, np.int8), 0
         )
 
-    def _add(self, pairs: PairSet, partners: IntArray, price: IntArray) -> None:
-        """Price `pairs` exactly and keep those with positive reduced profit."""
+    def _add(self, pairs: PairSet, v: IntArray) -> None:
+        """Price `pairs` (partners of the pool, `v` their group prices by partner position)
+        exactly and keep those with positive reduced profit."""
         if not len(pairs):
             return
         self.priced += len(pairs)
-        cents = self.idx._score(
-            pairs.need_pos, pairs.partner_pos, pairs.distance_km, self.base, self.weights, self.prev
+        kept = None if self.prev is None else self.prev[pairs.need_pos] == pairs.partner_pos
+        cents = cents_of_parts(
+            self.base[pairs.need_pos],
+            pairs.distance_km,
+            self.partner_cents[pairs.partner_pos],
+            self.weights,
+            kept,
         )
-        v = price[np.searchsorted(partners, pairs.partner_pos)]
-        rc = cents - v - self.u[pairs.need_pos]
+        rc = cents - v[pairs.partner_pos] - self.u[pairs.need_pos]
         good = rc > 0
         if good.any():
             self.parts.append(
@@ -310,7 +319,15 @@ def _best_per_slot(idx: CandidateIndex, ranked: PairSet, rc: IntArray, per_slot:
     np.add.at(slots, key_all, left.reshape(-1))
     slots[(n_p + np.arange(n_p))[:, None] * n_caps + np.arange(n_caps)] = left
     budget = per_slot * (slots[receiver] + 1)
-    order = np.lexsort((ranked.partner_pos, ranked.need_pos, -rc, receiver))
+    # By (receiver, reduced profit desc, need, partner). `ranked` is already in (need, reduced
+    # profit desc, partner) order, so among pairs of one receiver with equal reduced profit its
+    # own order is (need, partner): a stable sort of one int64 key (receiver, -rc) gives the
+    # same order as the four-key lexsort, in a fraction of its time.
+    top = int(rc.max()) + 1 if rc.size else 1
+    if (int(receiver.max()) + 1 if receiver.size else 1) * (top + 1) < 2**62:
+        order = np.argsort(receiver * (top + 1) + (top - rc), kind="stable")
+    else:
+        order = np.lexsort((ranked.partner_pos, ranked.need_pos, -rc, receiver))
     r = receiver[order]
     starts = np.r_[0, np.flatnonzero(r[1:] != r[:-1]) + 1] if r.size else r
     rank = np.arange(r.size) - np.repeat(starts, np.diff(np.r_[starts, r.size]))
@@ -333,20 +350,3 @@ def _reach_km(x_cents: FloatArray, weights: Weights) -> FloatArray:
     reach = DISTANCE_HALF_KM * (top / safe - 1.0)
     reach = np.where(x_cents <= 0, np.inf, reach)
     return np.where(x_cents >= top, -1.0, reach)
-
-
-def _area_candidates(idx: CandidateIndex, capability: str, partners: IntArray) -> PairSet:
-    """Pairs feasible only through neighbourhood lists or polygons, with partners in `partners`."""
-    extra = idx.extra_pairs(capability)
-    if not len(extra):
-        return extra
-    at = np.minimum(np.searchsorted(partners, extra.partner_pos), partners.size - 1)
-    ok = partners[at] == extra.partner_pos
-    return PairSet(
-        extra.need_pos[ok],
-        extra.partner_pos[ok],
-        extra.distance_km[ok],
-        extra.cents[ok],
-        extra.via[ok],
-        0,
-    )
