@@ -225,7 +225,7 @@ class CandidateIndex:
         self._pools: dict[tuple[str, bool], _Pool] = {}
         self._points: dict[tuple[str, bool], Points] = {}
         self._extra: dict[str, PairSet] = {}
-        self._extra_pooled: dict[str, PairSet] = {}
+        self._extra_pooled: dict[str, NDArray[np.bool_]] = {}
         self._tasks_left: NDArray[np.int64] | None = None
         self._area_counts: dict[Hashable, int] = {}
         self._boxes: FloatArray | None = None
@@ -561,25 +561,25 @@ class CandidateIndex:
 
     def pooled_extra_pairs(self, capability: str) -> PairSet:
         """The `extra_pairs` of `capability` whose partner is in `pool(capability, True)` (may
-        take work): the area pairs the plan's pricing prices in full each round."""
+        take work): the area pairs the plan's pricing prices in full each round. Which ones is
+        found once and kept as a mask (a byte per pair, not a second copy of the pairs)."""
+        extra = self.extra_pairs(capability)
         if capability not in self._extra_pooled:
-            extra = self.extra_pairs(capability)
             partners = self.pool(capability, True).positions
+            ok = np.zeros(len(extra), bool)
             if len(extra) and partners.size:
                 at = np.minimum(np.searchsorted(partners, extra.partner_pos), partners.size - 1)
                 ok = partners[at] == extra.partner_pos
-                extra = PairSet(
-                    extra.need_pos[ok],
-                    extra.partner_pos[ok],
-                    extra.distance_km[ok],
-                    extra.cents[ok],
-                    extra.via[ok],
-                    0,
-                )
-            elif len(extra):
-                extra = _empty_pairs()
-            self._extra_pooled[capability] = extra
-        return self._extra_pooled[capability]
+            self._extra_pooled[capability] = ok
+        ok = self._extra_pooled[capability]
+        return PairSet(
+            extra.need_pos[ok],
+            extra.partner_pos[ok],
+            extra.distance_km[ok],
+            extra.cents[ok],
+            extra.via[ok],
+            0,
+        )
 
     def _build_extra(self, capability: str) -> PairSet:
         pool = self.pool(capability, False)
