@@ -559,27 +559,18 @@ class CandidateIndex:
             self._extra[capability] = self._build_extra(capability)
         return self._extra[capability]
 
-    def pooled_extra_pairs(self, capability: str) -> PairSet:
-        """The `extra_pairs` of `capability` whose partner is in `pool(capability, True)` (may
-        take work): the area pairs the plan's pricing prices in full each round. Which ones is
-        found once and kept as a mask (a byte per pair, not a second copy of the pairs)."""
-        extra = self.extra_pairs(capability)
+    def pooled_extra(self, capability: str) -> NDArray[np.bool_]:
+        """Which of the `extra_pairs` of `capability` have a partner in `pool(capability, True)`
+        (may take work): the area pairs the plan's pricing prices each round. Found once."""
         if capability not in self._extra_pooled:
+            extra = self.extra_pairs(capability)
             partners = self.pool(capability, True).positions
             ok = np.zeros(len(extra), bool)
             if len(extra) and partners.size:
                 at = np.minimum(np.searchsorted(partners, extra.partner_pos), partners.size - 1)
                 ok = partners[at] == extra.partner_pos
             self._extra_pooled[capability] = ok
-        ok = self._extra_pooled[capability]
-        return PairSet(
-            extra.need_pos[ok],
-            extra.partner_pos[ok],
-            extra.distance_km[ok],
-            extra.cents[ok],
-            extra.via[ok],
-            0,
-        )
+        return self._extra_pooled[capability]
 
     def _build_extra(self, capability: str) -> PairSet:
         pool = self.pool(capability, False)

@@ -443,6 +443,8 @@ class _ColumnGeneration:
         self.objectives = dict.fromkeys(self.parts, 0)
         self.bounds = dict.fromkeys(self.parts, 0)
         self.gaps = dict.fromkeys(self.parts, 0)
+        self.area_cents: dict[str, IntArray] = {}
+        """Cents of the area-only pairs by capability, scored once for every round's pricing."""
         self.rounds = self.priced = self.added = 0
         self.solve_seconds = self.pricing_seconds = 0.0
 
@@ -531,6 +533,7 @@ class _ColumnGeneration:
             per_need=PRICED_PER_NEED,
             per_slot=PRICED_PER_SLOT,
             capabilities=caps,
+            area_cents=self.area_cents,
         )
         self.priced += found.priced
         return found

@@ -79,6 +79,7 @@ def improving_pairs(
     per_need: int = 4,
     per_slot: int | None = None,
     capabilities: Iterable[str] | None = None,
+    area_cents: dict[str, IntArray] | None = None,
 ) -> PricingResult:
     """Each need's best `per_need` feasible pairs with positive reduced profit (module doc).
 
@@ -88,9 +89,12 @@ def improving_pairs(
     `capabilities` limits pricing to those capabilities (default: all). `per_slot`, when
     given, also caps what one base point (radial pairs) or one partner (area pairs) of a
     capability receives: its best per_slot x tasks left + per_slot pairs by reduced profit.
+    `area_cents`: the cents of each capability's area-only pairs (`idx.extra_pairs`), filled
+    here on first use; a caller pricing again with the same index, `now`, `weights` and `prev`
+    (column generation, round after round) passes the same dict and they are scored once.
     """
     wanted = None if capabilities is None else set(capabilities)
-    pricer = _Pricer(idx, need_price, now, weights, prev)
+    pricer = _Pricer(idx, need_price, now, weights, prev, {} if area_cents is None else area_cents)
     n_caps = max(1, idx.tasks_left_table().shape[1])
     for code, cap in enumerate(idx.need_capabilities):
         if wanted is not None and cap not in wanted:
@@ -113,8 +117,10 @@ class _Pricer:
         now: datetime,
         weights: Weights,
         prev: IntArray | None,
+        area_cents: dict[str, IntArray],
     ) -> None:
         self.idx, self.u, self.weights, self.prev = idx, need_price, weights, prev
+        self.area_cents = area_cents
         self.base = idx.need_points(now, weights)
         self.partner_cents = partner_cents(idx.partner_track, weights)
         self.keep = weights.keep_bonus if prev is not None else 0.0
@@ -146,7 +152,7 @@ class _Pricer:
             )
             at = np.flatnonzero(reach >= 0)
             self._add(self._radial(needs[band], points, at, reach[at], best), v)
-        self._add(idx.pooled_extra_pairs(capability), v)
+        self._add_area(capability, v)
         self._add(self._kept(needs, partners), v)
 
     def _radial(
@@ -196,20 +202,50 @@ class _Pricer:
             need[ok], partner[ok], dist[ok], np.zeros(n, np.int64), np.zeros(n, np.int8), 0
         )
 
-    def _add(self, pairs: PairSet, v: IntArray) -> None:
-        """Price `pairs` (partners of the pool, `v` their group prices by partner position)
-        exactly and keep those with positive reduced profit."""
-        if not len(pairs):
+    def _add_area(self, capability: str, v: IntArray) -> None:
+        """`_add` for the capability's area-only pairs with partners of its pool, in place: their
+        cents do not change from round to round (`area_cents`), only the prices do."""
+        idx = self.idx
+        extra, pooled = idx.extra_pairs(capability), idx.pooled_extra(capability)
+        if not len(extra):
             return
-        self.priced += len(pairs)
+        if capability not in self.area_cents:
+            self.area_cents[capability] = self._cents(extra)
+        cents = self.area_cents[capability]
+        self.priced += int(np.count_nonzero(pooled))
+        rc = cents - v[extra.partner_pos] - self.u[extra.need_pos]
+        good = pooled & (rc > 0)
+        if good.any():
+            self.parts.append(
+                PairSet(
+                    extra.need_pos[good],
+                    extra.partner_pos[good],
+                    extra.distance_km[good],
+                    cents[good],
+                    extra.via[good],
+                    0,
+                )
+            )
+            self.reduced.append(rc[good])
+
+    def _cents(self, pairs: PairSet) -> IntArray:
+        """The pairs' scores in cents (scoring.pair_cents, partner parts computed once)."""
         kept = None if self.prev is None else self.prev[pairs.need_pos] == pairs.partner_pos
-        cents = cents_of_parts(
+        return cents_of_parts(
             self.base[pairs.need_pos],
             pairs.distance_km,
             self.partner_cents[pairs.partner_pos],
             self.weights,
             kept,
         )
+
+    def _add(self, pairs: PairSet, v: IntArray) -> None:
+        """Price `pairs` (partners of the pool, `v` their group prices by partner position)
+        exactly and keep those with positive reduced profit."""
+        if not len(pairs):
+            return
+        self.priced += len(pairs)
+        cents = self._cents(pairs)
         rc = cents - v[pairs.partner_pos] - self.u[pairs.need_pos]
         good = rc > 0
         if good.any():
