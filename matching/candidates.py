@@ -576,6 +576,7 @@ class CandidateIndex:
         pool = self.pool(capability, False)
         n_pos: list[IntArray] = []
         p_pos: list[IntArray] = []
+        dists: list[FloatArray] = []
         vias: list[NDArray[np.int8]] = []
         cap_needs = self.needs_of(capability)
         for pos in pool.area_positions.tolist():
@@ -596,16 +597,15 @@ class CandidateIndex:
             outside = dist > self.partner_radius[pos]
             n_pos.append(needs[outside])
             p_pos.append(np.full(int(outside.sum()), pos, dtype=np.int64))
+            dists.append(dist[outside])
             vias.append(via[outside])
         if not n_pos:
             return _empty_pairs()
         need_pos = np.concatenate(n_pos)
-        partner_pos = np.concatenate(p_pos)
-        dist = km_for_chord(
-            np.linalg.norm(self.need_xyz[need_pos] - self.partner_xyz[partner_pos], axis=1)
-        )
         cents = np.zeros(need_pos.size, dtype=np.int64)
-        return PairSet(need_pos, partner_pos, dist, cents, np.concatenate(vias), 0)
+        return PairSet(
+            need_pos, np.concatenate(p_pos), np.concatenate(dists), cents, np.concatenate(vias), 0
+        )
 
     def best_pairs(
         self,
