@@ -225,6 +225,7 @@ class CandidateIndex:
         self._pools: dict[tuple[str, bool], _Pool] = {}
         self._points: dict[tuple[str, bool], Points] = {}
         self._extra: dict[str, PairSet] = {}
+        self._extra_pooled: dict[str, NDArray[np.bool_]] = {}
         self._tasks_left: NDArray[np.int64] | None = None
         self._area_counts: dict[Hashable, int] = {}
         self._boxes: FloatArray | None = None
@@ -558,10 +559,24 @@ class CandidateIndex:
             self._extra[capability] = self._build_extra(capability)
         return self._extra[capability]
 
+    def pooled_extra(self, capability: str) -> NDArray[np.bool_]:
+        """Which of the `extra_pairs` of `capability` have a partner in `pool(capability, True)`
+        (may take work): the area pairs the plan's pricing prices each round. Found once."""
+        if capability not in self._extra_pooled:
+            extra = self.extra_pairs(capability)
+            partners = self.pool(capability, True).positions
+            ok = np.zeros(len(extra), bool)
+            if len(extra) and partners.size:
+                at = np.minimum(np.searchsorted(partners, extra.partner_pos), partners.size - 1)
+                ok = partners[at] == extra.partner_pos
+            self._extra_pooled[capability] = ok
+        return self._extra_pooled[capability]
+
     def _build_extra(self, capability: str) -> PairSet:
         pool = self.pool(capability, False)
         n_pos: list[IntArray] = []
         p_pos: list[IntArray] = []
+        dists: list[FloatArray] = []
         vias: list[NDArray[np.int8]] = []
         cap_needs = self.needs_of(capability)
         for pos in pool.area_positions.tolist():
@@ -582,16 +597,15 @@ class CandidateIndex:
             outside = dist > self.partner_radius[pos]
             n_pos.append(needs[outside])
             p_pos.append(np.full(int(outside.sum()), pos, dtype=np.int64))
+            dists.append(dist[outside])
             vias.append(via[outside])
         if not n_pos:
             return _empty_pairs()
         need_pos = np.concatenate(n_pos)
-        partner_pos = np.concatenate(p_pos)
-        dist = km_for_chord(
-            np.linalg.norm(self.need_xyz[need_pos] - self.partner_xyz[partner_pos], axis=1)
-        )
         cents = np.zeros(need_pos.size, dtype=np.int64)
-        return PairSet(need_pos, partner_pos, dist, cents, np.concatenate(vias), 0)
+        return PairSet(
+            need_pos, np.concatenate(p_pos), np.concatenate(dists), cents, np.concatenate(vias), 0
+        )
 
     def best_pairs(
         self,

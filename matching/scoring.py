@@ -137,8 +137,20 @@ def pair_cents(
     place cents to a need: plan.py merges such partners into one chain of network nodes, which
     is exact only because cents(need, partner) = place_cents(need, base) + partner_cents(partner).
     """
+    return cents_of_parts(need_pts, distance_km, partner_cents(track, weights), weights, kept)
+
+
+def cents_of_parts(
+    need_pts: ArrayLike,
+    distance_km: ArrayLike,
+    partner_part: ArrayLike,
+    weights: Weights,
+    kept: ArrayLike | None = None,
+) -> NDArray[np.int64]:
+    """`pair_cents` with each pair's partner part (`partner_cents`) given: callers pricing
+    millions of pairs compute it once per partner instead of once per pair."""
     place = np.asarray(need_pts, dtype=np.float64) + distance_points(distance_km, weights)
-    cents = place_cents(place) + partner_cents(track, weights)
+    cents = place_cents(place) + np.asarray(partner_part, np.int64)
     if kept is not None:
         cents = cents + np.rint(100.0 * weights.keep_bonus * np.asarray(kept, np.float64)).astype(
             np.int64

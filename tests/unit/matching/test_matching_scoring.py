@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from city_builders import NOW, make_need, make_partner
 
 from matching import DEFAULT_WEIGHTS, Weights, rank_partners_for_need
 from matching.explain import reasons
-from matching.scoring import score_pair
+from matching.scoring import cents_of_parts, pair_cents, partner_cents, score_pair
 
 
 def score(need, partner=None, distance=1.0, weights=DEFAULT_WEIGHTS):
@@ -105,3 +106,21 @@ def test_suggestion_reasons_say_when_a_neighbourhood_list_is_why():
 def test_negative_weights_are_refused():
     with pytest.raises(ValueError, match="non-negative"):
         Weights(distance=-1)
+
+
+def test_cents_from_a_partners_precomputed_part_equal_the_pair_cents():
+    # Pricing computes each partner's track-record cents once and adds them to millions of
+    # pairs' place cents; the result must be pair_cents exactly, keep bonus included.
+    rng = np.random.default_rng(3)
+    n = 5_000
+    need_pts = rng.uniform(-5, 60, n)
+    dist = rng.uniform(0, 20, n)
+    track = rng.uniform(0, 1, 40)
+    partner = rng.integers(0, 40, n)
+    kept = rng.random(n) < 0.1
+    for weights in (DEFAULT_WEIGHTS, Weights(track_record=7.3, keep_bonus=0.55)):
+        per_partner = partner_cents(track, weights)
+        for k in (None, kept):
+            got = cents_of_parts(need_pts, dist, per_partner[partner], weights, k)
+            want = pair_cents(need_pts, dist, track[partner], weights, k)
+            assert got.dtype == np.int64 and (got == want).all()

@@ -23,6 +23,7 @@ from matching import DEFAULT_WEIGHTS, plan_city
 from matching.candidates import CandidateIndex
 from matching.flow import DualPrices, dual_prices, solve
 from matching.plan import network_for
+from matching.pricing import improving_pairs
 
 
 def shared_point_city() -> tuple[list, list]:
@@ -302,3 +303,27 @@ def test_a_baseline_of_other_partners_inside_a_crowd_is_priced_with_its_keep_bon
     assert plan.stats.certified
     assert round(plan.objective * 100) == networkx_cents(needs, partners, previous)
     check_plan_is_valid(plan, needs, partners)
+
+
+def test_a_base_point_offered_more_tied_improving_pairs_than_its_cap_takes_the_first_needs():
+    # Six problems reported at one parcel, listed out of order, tie on reduced profit for the
+    # two partners at a ZIP centre 1 km away (3 tasks left between them). With per_slot=1 the
+    # point takes 1 x (3 + 1) = 4 pairs in a round: those of the four lowest need ids.
+    needs = [make_need(i, 1.0, 0.0) for i in (7, 3, 9, 1, 5, 2)]
+    partners = [
+        make_partner(1, 0.0, 0.0, capabilities={"lot_mowing": (1, 1)}),
+        make_partner(2, 0.0, 0.0, capabilities={"lot_mowing": (2, 2)}),
+    ]
+    idx = CandidateIndex(needs, partners)
+    found = improving_pairs(
+        idx,
+        np.zeros(len(needs), np.int64),
+        np.zeros(idx.tasks_left_table().size, np.int64),
+        NOW,
+        DEFAULT_WEIGHTS,
+        per_need=4,
+        per_slot=1,
+    )
+    assert len(set(found.reduced.tolist())) == 1
+    assert sorted(idx.need_ids[found.pairs.need_pos].tolist()) == [1, 2, 3, 5]
+    assert set(idx.partner_ids[found.pairs.partner_pos].tolist()) == {1}
