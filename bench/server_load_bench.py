@@ -201,38 +201,23 @@ def run_target(
     """Drive `target` with `clients` clients over `processes` processes for `seconds` (after
     one second of warm-up traffic not counted): requests a second, latencies, statuses and the
     CPU seconds the server, its database backends and the clients used meanwhile."""
+
+    def send(window: tuple[float, float]) -> list[Any]:
+        """Every client process driving `target` over `window`; their results."""
+        share = clients // processes
+        jobs = [
+            pool.submit(drive, port, requests_of, target, share, p * share, window)
+            for p in range(processes)
+        ]
+        return [job.result() for job in jobs]
+
     warm = time.time() + 0.5
-    jobs = [
-        pool.submit(
-            drive,
-            port,
-            requests_of,
-            target,
-            clients // processes,
-            p * (clients // processes),
-            (warm, warm + 1),
-        )
-        for p in range(processes)
-    ]
-    for job in jobs:
-        job.result()
+    send((warm, warm + 1))
     start = time.time() + 0.5
     pids = cpu_of()  # after the warm-up: the workers' pools have their connections
     before = {side: backend_cpu_s(side_pids) for side, side_pids in pids.items()}
     load = os.getloadavg()[0]
-    jobs = [
-        pool.submit(
-            drive,
-            port,
-            requests_of,
-            target,
-            clients // processes,
-            p * (clients // processes),
-            (start, start + seconds),
-        )
-        for p in range(processes)
-    ]
-    results = [job.result() for job in jobs]
+    results = send((start, start + seconds))
     after = {side: backend_cpu_s(side_pids) for side, side_pids in pids.items()}
     together = merged(results)
     statuses, latencies = together["statuses"], together["latencies"]
