@@ -20,6 +20,7 @@ Reads through `planning.specs`; must not import Flask views or other planning se
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,8 @@ LOOKBACK = timedelta(minutes=10)
 that committed later (a long transaction) is still seen if it committed within this time."""
 REBUILD_AFTER = 500
 """Needs changed since the place index was built before it is built again (~0.2 s at 77k)."""
+FREEZE_FROM = 20_000
+"""Kept open needs from which a new index is kept out of the garbage collector's walks."""
 
 
 @dataclass
@@ -149,13 +152,33 @@ class OpenNeedsCache:
         """The open needs at `version` (the need part of `city_version`, read by the caller),
         read whole the first time and for a new `key`, else refreshed from what changed."""
         with self._lock:
-            kept = self._kept
+            before = kept = self._kept
             if kept is None or kept.key != key:
                 kept = _read_all(key, version)
             elif kept.version != version:
                 kept = _refresh(kept, version)
             self._kept = kept
+            new_index = before is None or kept.index is not before.index
+            if new_index and len(kept.specs) >= FREEZE_FROM:
+                _out_of_collections()
             return kept
+
+
+def _out_of_collections() -> None:
+    """Collect, then move every object alive to the collector's permanent generation
+    (`gc.freeze`), so its full collections no longer walk the kept needs: at 100k needs they
+    walked ~0.5M objects, ~0.3 s, every few briefings of a wide area (issue 14 item 7; field
+    notes, trap 40). Done once per new kept index of at least FREEZE_FROM needs (read whole,
+    or rebuilt after REBUILD_AFTER changes).
+
+    Process-wide, and safe: a frozen object is still freed when its last reference goes (the
+    kept needs are frozen dataclasses of plain values: they hold no cycles); only cyclic
+    garbage among the frozen would wait, and each freeze first unfreezes and collects
+    everything, so such garbage lives at most until the next kept index. Small cities (the
+    tests) never reach FREEZE_FROM."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _spec_rows(condition=None) -> Iterable[tuple[Any, NeedSpec | None]]:

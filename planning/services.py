@@ -10,9 +10,6 @@ the claim and the accepted offer are stored together.
 
 from __future__ import annotations
 
-import gc
-import threading
-import weakref
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
@@ -236,39 +233,7 @@ def open_needs(version: queries.CityVersion | None = None) -> OpenNeeds:
     when the caller has it already. Shared by the requests of a process, so never change it."""
     version = version if version is not None else queries.city_version(("needs",))
     key = (id(current_app._get_current_object()), current_app.config["CITY_TIMEZONE"])
-    kept = OPEN_NEEDS.current(key, version.needs)
-    _out_of_collections(kept)
-    return kept
-
-
-FREEZE_FROM = 20_000
-"""Kept open needs from which their index is kept out of the garbage collector's walks."""
-_FROZEN: list[weakref.ref[matching.CandidateIndex]] = []
-"""The kept index last kept out of the collector's walks (at most one)."""
-_FREEZING = threading.Lock()
-
-
-def _out_of_collections(kept: OpenNeeds) -> None:
-    """Once per kept index of at least FREEZE_FROM needs (read whole, or rebuilt after
-    `planning.open_needs.REBUILD_AFTER` changes): collect, then move every object alive to
-    the collector's permanent generation (`gc.freeze`), so its full collections no longer walk
-    the kept needs: at 100k needs they walked ~0.5M objects, ~0.3 s, every few briefings of a
-    wide area (issue 14 item 7).
-
-    Process-wide, and safe: a frozen object is still freed when its last reference goes (the
-    kept needs are frozen dataclasses of plain values: they hold no cycles); only cyclic
-    garbage among the frozen would wait, and each freeze first unfreezes and collects
-    everything, so such garbage lives at most until the next kept index. Small cities (the
-    tests) never reach FREEZE_FROM."""
-    if len(kept.specs) < FREEZE_FROM:
-        return
-    with _FREEZING:
-        if _FROZEN and _FROZEN[0]() is kept.index:
-            return
-        gc.unfreeze()
-        gc.collect()
-        gc.freeze()
-        _FROZEN[:] = [weakref.ref(kept.index)]
+    return OPEN_NEEDS.current(key, version.needs)
 
 
 def _plan_choice(

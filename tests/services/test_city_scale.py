@@ -19,6 +19,7 @@ from commonground.db_types import utcnow
 from commonground.extensions import db
 from needs.services import claim_need
 from partners.services import change_partner_status
+from planning import open_needs as open_needs_module
 from planning import services as planning_services
 from planning import specs
 from planning.prospects import need_ids_in_area
@@ -750,7 +751,7 @@ def test_a_large_kept_city_is_kept_out_of_the_collectors_walks_once_per_index(ma
     """From FREEZE_FROM kept open needs, the process collects once and freezes (`gc.freeze`)
     when a new kept index is made, so later full collections do not walk the kept needs; a
     need posted since (the same index) starts no collection, and no freeze."""
-    monkeypatch.setattr(planning_services, "FREEZE_FROM", 3)
+    monkeypatch.setattr(open_needs_module, "FREEZE_FROM", 3)
     for k in range(3):
         make.need(latitude=30.45 + k * 0.001, longitude=-91.15)
     full: list[str] = []
@@ -773,6 +774,6 @@ def test_a_large_kept_city_is_kept_out_of_the_collectors_walks_once_per_index(ma
         gc.callbacks.remove(count_full)
         gc.unfreeze()
     planning_services.OPEN_NEEDS.clear()
-    monkeypatch.setattr(planning_services, "FREEZE_FROM", 100)
+    monkeypatch.setattr(open_needs_module, "FREEZE_FROM", 100)
     planning_services.open_needs()
     assert gc.get_freeze_count() == 0  # a small city is left to the collector
