@@ -34,15 +34,22 @@ def capability_labels() -> dict[str, str]:
     }
 
 
-def require_known_capabilities(codes: list[str], field: str = "capability") -> None:
-    """ValidationError naming any code that is not an active capability."""
-    known = set(db.session.scalars(select(Capability.code).where(Capability.is_active.is_(True))))
-    unknown = sorted(set(codes) - known)
+def require_known_capabilities(
+    codes: list[str], field: str = "capability"
+) -> dict[str, Capability]:
+    """The active capabilities of `codes`, by code (a caller needing one's defaults reads it
+    here, not again); ValidationError naming any code that is not an active capability."""
+    active = select(Capability).where(
+        Capability.code.in_(set(codes)), Capability.is_active.is_(True)
+    )
+    known = {c.code: c for c in db.session.scalars(active)}
+    unknown = sorted(set(codes) - set(known))
     if unknown:
         raise ValidationError(
             "Unknown capability code.",
             {field: [f"Unknown capability code: {', '.join(unknown)}."]},
         )
+    return known
 
 
 def add_capability(actor: Actor, data: dict) -> Capability:

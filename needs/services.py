@@ -134,9 +134,7 @@ def post_need(
     now = now or utcnow()
     fields = dict(data)
     capability = fields.pop("capability", None) or fields.pop("capability_code")
-    kind = db.session.get(Capability, capability)  # its default effort too: one read
-    if kind is None or not kind.is_active:
-        require_known_capabilities([capability])  # refuses it, in the taxonomy's words
+    kind = require_known_capabilities([capability])[capability]  # its default effort too
     try:
         place = places.locate(
             fields.get("address"),
