@@ -1,7 +1,6 @@
 """Use cases for the performance dashboard, the public open-data report and the coverage-gap
 page. The KPIs are aggregated in the database (`performance.aggregates`, by the definitions of
-`performance.kpis`); `event_rows` and `report_row` hand plain rows to the pure arithmetic
-(`event_rows`: the events one by one, against which the briefings' counts in SQL are tested).
+`performance.kpis`); `report_row` hands plain rows to the pure arithmetic.
 Reads use SQLAlchemy Core rows, never ORM objects.
 """
 
@@ -24,7 +23,7 @@ from commonground.extensions import db
 from needs.models import Claim, Need, NeedEvent
 from performance.aggregates import kpi_figures
 from performance.gaps import gap_matrix
-from performance.kpis import EventRow, ReportRow, median_days, work_totals
+from performance.kpis import ReportRow, median_days, work_totals
 from planning.basis_cache import KeptByKey, frozen
 from planning.queries import HISTORY_PARTS, city_version
 from planning.services import coverage_gap_report, plan_basis, recruitment_report
@@ -66,35 +65,6 @@ def _need_conditions(filters: Filters) -> list:
     if filters.neighbourhood:
         conditions.append(Need.neighbourhood == filters.neighbourhood)
     return conditions
-
-
-def event_rows(*conditions) -> list[EventRow]:
-    """Need events joined with their need, as plain rows for the KPI arithmetic."""
-    query = (
-        select(
-            NeedEvent.need_id,
-            NeedEvent.action,
-            NeedEvent.at,
-            NeedEvent.partner_id,
-            Need.opened_at,
-            Need.capability_code,
-            Need.neighbourhood,
-        )
-        .join(Need, Need.id == NeedEvent.need_id)
-        .where(*conditions)
-    )
-    return [
-        EventRow(
-            need_id=r.need_id,
-            action=r.action,
-            at=r.at,
-            opened_at=r.opened_at,
-            capability=r.capability_code,
-            neighbourhood=r.neighbourhood,
-            partner_id=r.partner_id,
-        )
-        for r in db.session.execute(query)
-    ]
 
 
 def report_row(r) -> ReportRow:

@@ -10,15 +10,17 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 import matching
 from accounts.actor import SYSTEM
 from briefings.content import load_city
 from commonground.db_types import utcnow
 from commonground.extensions import db
+from needs.models import Need, NeedEvent
 from needs.services import claim_need
 from partners.services import change_partner_status
+from performance import kpis
 from planning import open_needs as open_needs_module
 from planning import services as planning_services
 from planning import specs
@@ -666,6 +668,36 @@ def test_a_partner_edited_through_the_api_is_seen_by_the_next_suggestions_at_onc
         assert ranked(need.id) == [s.partner_id for s in whole_city]
 
 
+def event_rows(*conditions):
+    """Need events joined with their need, one by one, as the KPI arithmetic's rows: what the
+    briefings' counts from SQL month buckets are checked against."""
+    query = (
+        select(
+            NeedEvent.need_id,
+            NeedEvent.action,
+            NeedEvent.at,
+            NeedEvent.partner_id,
+            Need.opened_at,
+            Need.capability_code,
+            Need.neighbourhood,
+        )
+        .join(Need, Need.id == NeedEvent.need_id)
+        .where(*conditions)
+    )
+    return [
+        kpis.EventRow(
+            need_id=r.need_id,
+            action=r.action,
+            at=r.at,
+            opened_at=r.opened_at,
+            capability=r.capability_code,
+            neighbourhood=r.neighbourhood,
+            partner_id=r.partner_id,
+        )
+        for r in db.session.execute(query)
+    ]
+
+
 def test_a_briefings_trend_and_groups_from_sql_month_buckets_are_the_events_counted_one_by_one(
     make, app
 ):
@@ -678,10 +710,8 @@ def test_a_briefings_trend_and_groups_from_sql_month_buckets_are_the_events_coun
     from zoneinfo import ZoneInfo
 
     from briefings.content import _trend_start, area_picture, groups_at_work
-    from needs.models import NeedEvent
     from needs.services import complete_need, start_need
     from performance.kpis import monthly_counts, months_between
-    from performance.services import event_rows
 
     partner, inside, *_ = rim_city(make)
     crews = [make.partner(name=f"Crew {c}", capabilities=[
