@@ -37,26 +37,9 @@ def weights_from_config() -> Weights:
     return Weights(**{k: float(v) for k, v in configured.items() if k in WEIGHT_NAMES})
 
 
-def _due_at(due: date | None, zone: ZoneInfo | None = None) -> datetime | None:
+def _due_at(due: date, zone: ZoneInfo) -> datetime:
     """A due date means the end of that day in the city's time zone."""
-    if due is None:
-        return None
-    zone = zone or ZoneInfo(current_app.config["CITY_TIMEZONE"])
     return datetime.combine(due, time(23, 59), tzinfo=zone).astimezone(UTC)
-
-
-def _need_spec(row, zone: ZoneInfo | None = None) -> NeedSpec:
-    return NeedSpec(
-        id=row.id,
-        capability=row.capability_code,
-        lat=row.latitude,
-        lon=row.longitude,
-        priority=row.priority,
-        effort_hours=row.effort_hours,
-        opened_at=row.opened_at,
-        due_at=_due_at(row.due_date, zone),
-        neighbourhood=row.neighbourhood,
-    )
 
 
 def _specs_of_rows(rows: Iterable[Any], zone: ZoneInfo) -> Iterator[tuple[Any, NeedSpec | None]]:
@@ -272,7 +255,8 @@ def need_spec(need_id: int) -> NeedSpec | None:
 def need_spec_of(need: Any) -> NeedSpec | None:
     """A need already read (a `Need`, or a row of `NEED_COLUMNS`) as engine input, or None
     without a location."""
-    return None if need.latitude is None else _need_spec(need)
+    values = tuple(getattr(need, column.key) for column in NEED_COLUMNS)
+    return next(need_specs_of([values]))[1]
 
 
 def _used_this_week(now: datetime) -> dict[tuple[int, str], int]:
