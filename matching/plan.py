@@ -165,12 +165,10 @@ class _Hubs:
         need = pairs.need_pos
         # One hub arc per (need, entry); direct arcs stay as they are.
         # By (need, entry, hub arcs first), stably: one int64 key sorts like the lexsort of the
-        # three, in less time.
+        # three, in less time. It cannot overflow: needs x (partner, capability) keys x 2
+        # stays far below 2**63 (100k needs x 50k keys x 2 is 1e10).
         span = self.tasks_left.size + 1
-        if (int(need.max()) + 1 if need.size else 1) * span * 2 < 2**62:
-            uniq = np.argsort((need * span + entry) * 2 + ~hub, kind="stable")
-        else:
-            uniq = np.lexsort((~hub, entry, need))
+        uniq = np.argsort((need * span + entry) * 2 + ~hub, kind="stable")
         n_s, e_s, h_s = need[uniq], entry[uniq], hub[uniq]
         first = np.r_[True, (n_s[1:] != n_s[:-1]) | (e_s[1:] != e_s[:-1]) | ~h_s[1:] | ~h_s[:-1]]
         sel = uniq[first]
