@@ -36,6 +36,7 @@ from scipy.spatial import cKDTree
 from matching.geometry import chord_for_km, km_for_chord, points_in_ring, ring_bbox, to_xyz
 from matching.model import NeedSpec, PartnerSpec, Weights
 from matching.scoring import (
+    cents_of_parts,
     distance_points,
     need_arrays,
     need_points_from_arrays,
@@ -678,9 +679,15 @@ class CandidateIndex:
         base: FloatArray,
         weights: Weights,
         prev: IntArray | None,
+        partner_part: IntArray | None = None,
     ) -> IntArray:
+        """The pairs' scores in cents (`scoring.pair_cents`); `partner_part`: every indexed
+        partner's `partner_cents` when the caller has them (pricing millions of pairs a round
+        computes them once per partner, not once per pair)."""
         kept = None if prev is None else (prev[need_pos] == partner_pos)
-        return pair_cents(base[need_pos], dist, self.partner_track[partner_pos], weights, kept)
+        if partner_part is None:
+            return pair_cents(base[need_pos], dist, self.partner_track[partner_pos], weights, kept)
+        return cents_of_parts(base[need_pos], dist, partner_part[partner_pos], weights, kept)
 
     def _best_for_capability(
         self,

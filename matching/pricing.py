@@ -44,7 +44,7 @@ from scipy.spatial import cKDTree
 from matching.candidates import CandidateIndex, PairSet, Points, _concat, _empty_pairs
 from matching.geometry import chord_for_km, km_for_chord
 from matching.model import Weights
-from matching.scoring import DISTANCE_HALF_KM, cents_of_parts, partner_cents
+from matching.scoring import DISTANCE_HALF_KM, partner_cents
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -214,40 +214,22 @@ class _Pricer:
         cents = self.area_cents[capability]
         self.priced += int(np.count_nonzero(pooled))
         rc = cents - v[extra.partner_pos] - self.u[extra.need_pos]
-        good = pooled & (rc > 0)
-        if good.any():
-            self.parts.append(
-                PairSet(
-                    extra.need_pos[good],
-                    extra.partner_pos[good],
-                    extra.distance_km[good],
-                    cents[good],
-                    extra.via[good],
-                    0,
-                )
-            )
-            self.reduced.append(rc[good])
+        self._keep(extra, cents, rc, pooled & (rc > 0))
 
     def _cents(self, pairs: PairSet) -> IntArray:
-        """The pairs' scores in cents (scoring.pair_cents, partner parts computed once)."""
-        kept = None if self.prev is None else self.prev[pairs.need_pos] == pairs.partner_pos
-        return cents_of_parts(
-            self.base[pairs.need_pos],
+        """The pairs' scores in cents (`CandidateIndex._score`, partner parts computed once)."""
+        return self.idx._score(
+            pairs.need_pos,
+            pairs.partner_pos,
             pairs.distance_km,
-            self.partner_cents[pairs.partner_pos],
+            self.base,
             self.weights,
-            kept,
+            self.prev,
+            self.partner_cents,
         )
 
-    def _add(self, pairs: PairSet, v: IntArray) -> None:
-        """Price `pairs` (partners of the pool, `v` their group prices by partner position)
-        exactly and keep those with positive reduced profit."""
-        if not len(pairs):
-            return
-        self.priced += len(pairs)
-        cents = self._cents(pairs)
-        rc = cents - v[pairs.partner_pos] - self.u[pairs.need_pos]
-        good = rc > 0
+    def _keep(self, pairs: PairSet, cents: IntArray, rc: IntArray, good: NDArray[np.bool_]) -> None:
+        """Keep the `good` ones of priced `pairs` (their `cents`, reduced profits `rc`)."""
         if good.any():
             self.parts.append(
                 PairSet(
@@ -260,6 +242,16 @@ class _Pricer:
                 )
             )
             self.reduced.append(rc[good])
+
+    def _add(self, pairs: PairSet, v: IntArray) -> None:
+        """Price `pairs` (partners of the pool, `v` their group prices by partner position)
+        exactly and keep those with positive reduced profit."""
+        if not len(pairs):
+            return
+        self.priced += len(pairs)
+        cents = self._cents(pairs)
+        rc = cents - v[pairs.partner_pos] - self.u[pairs.need_pos]
+        self._keep(pairs, cents, rc, rc > 0)
 
     def finish(self, per_need: int, per_slot: int | None = None) -> PricingResult:
         """Each need's best `per_need` improving pairs by reduced profit, ranked by (need,
