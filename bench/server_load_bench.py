@@ -56,6 +56,19 @@ from bench.tables import markdown_table  # noqa: E402
 
 TARGETS = ("/healthz", "/api/v1/me", "mixed load")
 """What is driven, one after the other, each for `--seconds`."""
+STATIC_FILE = "/static/favicon.svg"
+"""The issue's own trivial endpoint ("0.13x a static file on the same server"), 178 bytes."""
+FLOORS = {
+    "floor: reads one statement, writes free": ("/readyz",) * 8 + ("/healthz",) * 2,
+    "floor: reads the token only, writes free": ("/api/v1/me",) * 8 + ("/healthz",) * 2,
+}
+"""Made-up mixes that bound what any mix of 8 reads : 2 writes can reach on this server
+(`--floors`): in the first, each read makes one statement and nothing else (`/readyz`: a pooled
+connection, `SELECT 1`, no token) and each write costs what `/healthz` costs; in the second,
+each read checks its token (`/api/v1/me`) and nothing more. A read of the mix does at least
+what the first's reads do (it checks a token against the database) and at least what the
+second's do, and a write at least what `/healthz` does, so the mix's ratio to `/healthz`
+cannot exceed either floor's."""
 
 
 def serve(code: Path, database_url: str, port: int, workers: int, threads: int, log: Path):
@@ -168,8 +181,14 @@ def merged(results: list[dict[str, Any]]) -> dict[str, Any]:
 
 def make(requests_of: MixRequests, target: str, i: int) -> Request:
     """The `i`-th request of a target."""
+    if target in FLOORS:
+        target = FLOORS[target][i % len(FLOORS[target])]
     if target == "/healthz":
         return requests_of.trivial(i)
+    if target == "/readyz":
+        return Request("/readyz", "GET", "/readyz", {})
+    if target == STATIC_FILE:
+        return Request(STATIC_FILE, "GET", STATIC_FILE, {})
     if target == "/api/v1/me":
         return requests_of.me(i)
     return requests_of.mixed(i)
@@ -257,6 +276,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="the three targets, this often")
     parser.add_argument("--list", choices=sorted(LIST_PATHS), default="numbered")
     parser.add_argument(
+        "--floors",
+        action="store_true",
+        help="also drive a static file and the two made-up mixes that bound the mix's ratio "
+        "(FLOORS)",
+    )
+    parser.add_argument(
         "--code",
         default=str(ROOT),
         metavar="CHECKOUT",
@@ -305,7 +330,8 @@ def main() -> None:
         with ProcessPoolExecutor(args.client_processes, mp_context=context) as pool:
             for _ in range(args.rounds):
                 figures: dict[str, dict[str, Any]] = {}
-                for target in TARGETS:
+                floors = (STATIC_FILE, *FLOORS) if args.floors else ()
+                for target in TARGETS + floors:
 
                     def cpu_of() -> dict[str, list[int]]:
                         return {
@@ -361,6 +387,21 @@ def ratios(figures: dict[str, dict[str, Any]]) -> None:
         ),
         flush=True,
     )
+    trivial = figures["/healthz"]
+    if STATIC_FILE in figures:
+        static = figures[STATIC_FILE]
+        print(
+            f"mixed / {STATIC_FILE}: {mixed / static['req/s']:.3f} (req/s), "
+            f"{static['cpu ms'] / cpu:.3f} (CPU a request)",
+            flush=True,
+        )
+    for floor in (name for name in FLOORS if name in figures):
+        print(
+            f"{floor} / /healthz: {figures[floor]['req/s'] / trivial['req/s']:.3f} (req/s), "
+            f"{trivial['cpu ms'] / figures[floor]['cpu ms']:.3f} (CPU a request): the most "
+            "the mix could reach",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
