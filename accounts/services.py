@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from accounts.actor import Actor
 from accounts.models import ApiToken, OneTimeToken, User
@@ -190,6 +190,15 @@ LAST_USED_EVERY = timedelta(seconds=60)
 token in use, not one per request."""
 
 
+TOKEN_AND_USER = (
+    select(ApiToken, User)
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("digest"))
+)
+"""A token and its user, by the token's digest: built once, so that every request behind a
+token reuses this statement and its compiled form instead of building and keying a new one."""
+
+
 def authenticate_token(raw: str, *, now: datetime | None = None) -> tuple[Actor, User]:
     """The actor behind a bearer token, or AuthenticationError (unknown, revoked, expired).
 
@@ -199,11 +208,7 @@ def authenticate_token(raw: str, *, now: datetime | None = None) -> tuple[Actor,
     written at most once a minute per token, not on every request.
     """
     now = now or utcnow()
-    row = db.session.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == token_digest(raw))
-    ).first()
+    row = db.session.execute(TOKEN_AND_USER, {"digest": token_digest(raw)}).first()
     token, user = row if row is not None else (None, None)
     problem = None
     if token is None or token.revoked_at is not None:
