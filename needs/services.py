@@ -458,11 +458,9 @@ def stale_reasons(now: datetime, *, where: Sequence[ColumnElement[bool]] = ()) -
     """need id -> why its active claim is stale (`stale_claims`'s rule and reasons), for the
     needs meeting the SQL conditions `where` on `need` (every need without): only the ids,
     dates and limits are read, no claim or need rows (a briefing asks this of its area)."""
-    query = (
-        select(Claim.need_id, Claim.claimed_at, Claim.started_at, Capability)
-        .join(Capability, Capability.code == Claim.capability_code)
-        .where(Claim.status == "active", stale_condition(now))
-    )
+    query = _active_with_capability(
+        Claim.need_id, Claim.claimed_at, Claim.started_at, Capability
+    ).where(stale_condition(now))
     if where:
         query = query.join(Need, Need.id == Claim.need_id).where(*where)
     found = {}
@@ -475,12 +473,10 @@ def stale_reasons(now: datetime, *, where: Sequence[ColumnElement[bool]] = ()) -
 
 def count_stale_claims(now: datetime) -> int:
     """How many active claims are past their limit (`stale_claims`, counted in SQL)."""
-    query = (
-        select(func.count(Claim.id))
-        .join(Capability, Capability.code == Claim.capability_code)
-        .where(Claim.status == "active", stale_condition(now))
+    return (
+        db.session.scalar(_active_with_capability(func.count(Claim.id)).where(stale_condition(now)))
+        or 0
     )
-    return db.session.scalar(query) or 0
 
 
 def stale_condition(now: datetime) -> ColumnElement[bool]:
@@ -506,11 +502,19 @@ def stale_condition(now: datetime) -> ColumnElement[bool]:
     return or_(false(), *clauses)
 
 
-def _active_claims():
+def _active_with_capability(*columns):
+    """`columns` of the active claims, each joined to its capability, whose limits
+    (`stale_limits`) decide when it is stale: one join for every reader of staleness."""
     return (
-        select(Claim, Capability)
+        select(*columns)
         .join(Capability, Capability.code == Claim.capability_code)
         .where(Claim.status == "active")
+    )
+
+
+def _active_claims():
+    return (
+        _active_with_capability(Claim, Capability)
         .options(joinedload(Claim.need))  # every caller shows the need: one query, not one each
         .order_by(Claim.id)
     )
