@@ -28,6 +28,7 @@ from planning.prospects import need_ids_in_area
 from planning.services import (
     coordinator_home,
     coverage_gap_report,
+    run_city_plan,
     suggest_needs_for_partner,
     who_can_act_here,
 )
@@ -234,6 +235,50 @@ def test_kept_recruitment_answers_follow_their_query_and_the_city(make, api):
     make.need(capability="board_up")
     assert targets("capability=board_up") == [("board_up", 2)]
     assert coordinator.get("/api/v1/coverage/recruitment?radius_km=99").status_code == 422
+
+
+def test_a_recruitment_get_reads_the_citys_fingerprint_not_a_new_city_plan(make, api):
+    """Issue 14: recruitment solved a whole city plan on every GET. While the city is unchanged
+    a GET costs the token's check and the city's fingerprint, as few statements at 200 needs as
+    at 20; and while a stored plan is current it is read, not solved again: a need posted
+    after it stays a target although a partner has a free slot for it."""
+    make.partner_doing("litter_cleanup", 5)
+    make.partner_doing("board_up", 3)
+    coordinator = api(make.user("coordinator").token)
+    url = "/api/v1/coverage/recruitment?radius_km=1"
+
+    def got_twice() -> tuple[dict, int]:
+        """The answer of a GET, and the statements of the same GET made again."""
+        first = coordinator.get(url)
+        assert first.status_code == 200
+        with counted_queries() as seen:
+            again = coordinator.get(url)
+        assert again.data == first.data
+        return again.json, len(seen)
+
+    make.need(capability="board_up")
+    for _ in range(20):
+        make.need()
+    small, at_20 = got_twice()
+    assert small["plan"]["computed"] is True
+    assert [t["needs_reached"] for t in small["targets"]] == [20 - 5]
+    with counted_queries() as token_only:
+        assert coordinator.get("/api/v1/me").status_code == 200
+    assert at_20 == len(token_only) + 1  # the token, then the city's fingerprint
+
+    for _ in range(180):
+        make.need()
+    large, at_200 = got_twice()
+    assert [t["needs_reached"] for t in large["targets"]] == [200 - 5]
+    assert at_200 == at_20
+
+    plan = run_city_plan(SYSTEM)
+    late = make.need(capability="board_up", title="Boarded up after the plan")
+    stored, read_again = got_twice()
+    assert stored["plan"]["plan_id"] == plan.id and stored["plan"]["computed"] is False
+    board_up = [t["need_ids"] for t in stored["targets"] if t["capability"] == "board_up"]
+    assert board_up == [[late.id]]  # a fresh solve would give it the board-up crew's free slot
+    assert read_again == at_20
 
 
 def test_a_page_of_the_need_list_takes_the_same_queries_however_long_it_is(make, api):
