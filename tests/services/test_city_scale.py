@@ -142,6 +142,46 @@ def test_the_stale_claim_list_takes_a_fixed_number_of_queries(make):
     assert len(more) == len(few)
 
 
+def test_the_coordinator_home_takes_the_same_statements_in_a_city_ten_times_as_large(make, browser):
+    """Issue 14: the home took 12.6 s at 100k needs, mostly coverage gaps computed again on
+    every request and stale claims loading each claim's need with a query of its own. A GET of
+    the home with nothing changed makes as many statements in a city of 100 needs, with stale
+    claims of two partners, needs nobody reaches and a shortfall, as in a city of 10 claimed
+    needs with nothing to list in its gaps: the gap report reads the names of what it lists,
+    so a home that computed it again would make more statements in the larger city."""
+    crew = make.partner_doing("litter_cleanup", 40, name="Slow Crew")
+    slow = make.user("partner", partner=crew)
+    late = make.user("partner", partner=make.partner_doing("litter_cleanup", 9, name="Late Crew"))
+    coordinator = browser(make.user("coordinator"))
+    long_ago = utcnow() - timedelta(days=30)
+
+    def home_got_twice() -> tuple[str, int]:
+        """The home's HTML, and the statements of the same GET made again."""
+        coordinator.text("/coordinator/")
+        with counted_queries() as seen:
+            page = coordinator.text("/coordinator/")
+        return page, len(seen)
+
+    claim_need(slow.actor, make.need().id, now=long_ago)
+    for _ in range(9):
+        claim_need(slow.actor, make.need().id)
+    small, in_small = home_got_twice()
+    assert '<h2 id="stale-h">Stale claims (1)</h2>' in small
+    assert "Open needs nobody can reach (0)" in small and "leaves needs unmet" not in small
+
+    for member in (slow, late, late, late):
+        claim_need(member.actor, make.need().id, now=long_ago)
+    for _ in range(80):
+        make.need()
+    for _ in range(6):
+        make.need(capability="board_up")
+    large, in_large = home_got_twice()
+    assert '<h2 id="stale-h">Stale claims (5)</h2>' in large
+    assert "Slow Crew" in large and "Late Crew" in large
+    assert "Open needs nobody can reach (6)" in large and "leaves needs unmet" in large
+    assert in_large == in_small
+
+
 def test_gaps_are_served_again_while_the_city_is_unchanged_and_read_afresh_when_it_changes(make):
     crew = make.partner_doing("litter_cleanup", 1)
     member = make.user("partner", partner=crew)
