@@ -6,11 +6,10 @@ from __future__ import annotations
 import gc
 import json
 import math
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 import matching
 from accounts.actor import SYSTEM
@@ -33,6 +32,7 @@ from planning.services import (
     who_can_act_here,
 )
 from tests.factories import DOWNTOWN
+from tests.statements import counted_queries
 
 KM_PER_DEGREE = 111.19492664455873
 PLAN_BASIS_MAX_AGE_S = 300  # the default (README settings table)
@@ -44,21 +44,6 @@ def offset(km: float, bearing_deg: float, origin: tuple[float, float] = DOWNTOWN
     lat = origin[0] + km * math.cos(b) / KM_PER_DEGREE
     lon = origin[1] + km * math.sin(b) / (KM_PER_DEGREE * math.cos(math.radians(origin[0])))
     return lat, lon
-
-
-@contextmanager
-def counted_queries():
-    """Count the SQL statements run inside the block."""
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def rim_city(make):
