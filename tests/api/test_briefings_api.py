@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from accounts.actor import Actor
 from accounts.roles import Role
@@ -16,6 +15,7 @@ from commonground.db_types import utcnow
 from commonground.extensions import db
 from needs.services import claim_need, complete_need, start_need
 from tests.jobs import finish_api_job, run_queued_jobs
+from tests.statements import counted_queries
 
 DOWNTOWN = (30.4515, -91.1871)
 
@@ -400,16 +400,11 @@ def test_lists_of_briefings_read_no_briefings_html_or_snapshot(api, city, browse
     wide-area partner's briefing holds megabytes of HTML and snapshot."""
     staff = api(city["outreach"].token)
     made = staff.post("/api/v1/briefings/partner", json={"partner_id": city["near"].id}).json
-    statements: list[str] = []
-    listen = (db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-    event.listen(*listen)
-    try:
+    with counted_queries() as statements:
         listed = staff.get("/api/v1/briefings/").json
         pages = browser(city["outreach"])
         assert pages.get("/briefings/").status_code == 200
         assert pages.get("/outreach").status_code == 200
-    finally:
-        event.remove(*listen)
     assert [b["id"] for b in listed] == [made["id"]] and "snapshot" not in listed[0]
     reads = [s for s in statements if "FROM briefing" in s]
     assert reads and not [s for s in reads if "briefing.html" in s or "briefing.snapshot" in s]

@@ -26,7 +26,7 @@ from needs.services import (
     verify_need,
 )
 from tests.factories import DOWNTOWN
-from tests.services.test_city_scale import counted_queries
+from tests.statements import counted_queries
 
 NEEDS = "/api/v1/needs/"
 KINDS = ("litter_cleanup", "board_up", "lot_mowing")

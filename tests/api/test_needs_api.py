@@ -223,7 +223,7 @@ def test_keyset_pages_walk_the_newest_first_list_without_counting(api, make, coo
     no total counted, and the filters hold on every page."""
     from datetime import UTC, datetime, timedelta
 
-    from tests.services.test_city_scale import counted_queries
+    from tests.statements import counted_queries
 
     start = datetime(2026, 5, 1, 12, tzinfo=UTC)
     for i in range(11):
@@ -276,7 +276,7 @@ def burst_city(make):
 def test_the_first_keyset_page_is_the_first_numbered_page_without_a_count(api, make, role, filters):
     """`count=false` starts the keyset walk: the same rows as the numbered pages, in the same
     order, for staff and partner members alike, and no page of the walk counts anything."""
-    from tests.services.test_city_scale import counted_queries
+    from tests.statements import counted_queries
 
     client = api(make.user(role, make.partner() if role == "partner" else None).token)
     numbered = client.get(NEEDS + "?page_size=50" + filters).json
@@ -323,7 +323,7 @@ def test_a_numbered_page_gives_the_true_total_counting_only_when_it_cannot_tell(
 ):
     """The X-Pagination totals of numbered pages stay exact; a short page that is not past the
     end is its own total, so only full pages and pages past the end count the needs."""
-    from tests.services.test_city_scale import counted_queries
+    from tests.statements import counted_queries
 
     client = api(coordinator.token)
     client.get(NEEDS)  # the token's first use is recorded once

@@ -6,11 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event
 
 from accounts.actor import Actor
 from accounts.roles import Role
-from commonground.extensions import db
 from needs.services import (
     claim_need,
     close_need,
@@ -20,6 +18,7 @@ from needs.services import (
     update_need,
     verify_need,
 )
+from tests.statements import counted_queries
 
 DOWNTOWN = (30.4515, -91.1871)
 COORDINATOR = Actor(user_id=None, role=Role.COORDINATOR, label="test")
@@ -140,16 +139,8 @@ def test_a_kept_report_is_served_again_and_every_change_shows_at_once(api, histo
     client = api(history["viewer"].token)
     url = "/api/v1/performance/?start=2026-03-01&end=2026-04-30"
     first = client.get(url).json
-    statements: list[str] = []
-
-    def seen(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", seen)
-    try:
+    with counted_queries() as statements:
         assert client.get(url).json == first
-    finally:
-        event.remove(db.engine, "before_cursor_execute", seen)
     assert statements and not any("GROUP BY" in s or "row_number" in s for s in statements)
 
     make.need(now=at(4, 20), neighbourhood="Downtown")

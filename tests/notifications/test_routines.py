@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import event
-
-from commonground.extensions import db
 from jobs.services import run_routine
 from needs.services import claim_need
 from notifications.delivery import deliver_due_emails
 from notifications.routines import send_scheduled_notices, send_tasks_digests
 from tests.factories import DOWNTOWN
+from tests.statements import counted_queries
 
 CITY = "Baton Rouge (demo)"
 # 18:00 UTC on a Tuesday: noon in Baton Rouge, the same city day either side of it.
@@ -60,13 +58,8 @@ def test_the_weekly_digest_lists_new_tasks_near_the_partner_once_a_week(make, cr
     assert "Old litter" not in digest.text() and "Lot to mow" not in digest.text()
     assert crew["coordinator"].user.email not in mailbox.recipients()
 
-    read: list[str] = []
-    listen = (db.engine, "before_cursor_execute", lambda *a: read.append(a[2]))
-    event.listen(*listen)
-    try:
+    with counted_queries() as read:
         assert send_tasks_digests(TUESDAY + timedelta(days=2)) == 0  # the same week
-    finally:
-        event.remove(*listen)
     assert not [s for s in read if "FROM need" in s]  # nobody's tasks ranked again
     make.need(title="Fresh litter", now=TUESDAY + timedelta(days=6))
     assert _run(TUESDAY + timedelta(days=7))["tasks_digest"] == 3  # the next week

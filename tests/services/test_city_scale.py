@@ -6,11 +6,10 @@ from __future__ import annotations
 import gc
 import json
 import math
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 import matching
 from accounts.actor import SYSTEM
@@ -28,10 +27,12 @@ from planning.prospects import need_ids_in_area
 from planning.services import (
     coordinator_home,
     coverage_gap_report,
+    run_city_plan,
     suggest_needs_for_partner,
     who_can_act_here,
 )
 from tests.factories import DOWNTOWN
+from tests.statements import counted_queries
 
 KM_PER_DEGREE = 111.19492664455873
 PLAN_BASIS_MAX_AGE_S = 300  # the default (README settings table)
@@ -43,21 +44,6 @@ def offset(km: float, bearing_deg: float, origin: tuple[float, float] = DOWNTOWN
     lat = origin[0] + km * math.cos(b) / KM_PER_DEGREE
     lon = origin[1] + km * math.sin(b) / (KM_PER_DEGREE * math.cos(math.radians(origin[0])))
     return lat, lon
-
-
-@contextmanager
-def counted_queries():
-    """Count the SQL statements run inside the block."""
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def rim_city(make):
@@ -139,6 +125,46 @@ def test_the_stale_claim_list_takes_a_fixed_number_of_queries(make):
     with counted_queries() as more:
         assert len(stale_claim_list(coordinator.actor, utcnow())) == 8
     assert len(more) == len(few)
+
+
+def test_the_coordinator_home_takes_the_same_statements_in_a_city_ten_times_as_large(make, browser):
+    """Issue 14: the home took 12.6 s at 100k needs, mostly coverage gaps computed again on
+    every request and stale claims loading each claim's need with a query of its own. A GET of
+    the home with nothing changed makes as many statements in a city of 100 needs, with stale
+    claims of two partners, needs nobody reaches and a shortfall, as in a city of 10 claimed
+    needs with nothing to list in its gaps: the gap report reads the names of what it lists,
+    so a home that computed it again would make more statements in the larger city."""
+    crew = make.partner_doing("litter_cleanup", 40, name="Slow Crew")
+    slow = make.user("partner", partner=crew)
+    late = make.user("partner", partner=make.partner_doing("litter_cleanup", 9, name="Late Crew"))
+    coordinator = browser(make.user("coordinator"))
+    long_ago = utcnow() - timedelta(days=30)
+
+    def home_got_twice() -> tuple[str, int]:
+        """The home's HTML, and the statements of the same GET made again."""
+        coordinator.text("/coordinator/")
+        with counted_queries() as seen:
+            page = coordinator.text("/coordinator/")
+        return page, len(seen)
+
+    claim_need(slow.actor, make.need().id, now=long_ago)
+    for _ in range(9):
+        claim_need(slow.actor, make.need().id)
+    small, in_small = home_got_twice()
+    assert '<h2 id="stale-h">Stale claims (1)</h2>' in small
+    assert "Open needs nobody can reach (0)" in small and "leaves needs unmet" not in small
+
+    for member in (slow, late, late, late):
+        claim_need(member.actor, make.need().id, now=long_ago)
+    for _ in range(80):
+        make.need()
+    for _ in range(6):
+        make.need(capability="board_up")
+    large, in_large = home_got_twice()
+    assert '<h2 id="stale-h">Stale claims (5)</h2>' in large
+    assert "Slow Crew" in large and "Late Crew" in large
+    assert "Open needs nobody can reach (6)" in large and "leaves needs unmet" in large
+    assert in_large == in_small
 
 
 def test_gaps_are_served_again_while_the_city_is_unchanged_and_read_afresh_when_it_changes(make):
@@ -234,6 +260,50 @@ def test_kept_recruitment_answers_follow_their_query_and_the_city(make, api):
     make.need(capability="board_up")
     assert targets("capability=board_up") == [("board_up", 2)]
     assert coordinator.get("/api/v1/coverage/recruitment?radius_km=99").status_code == 422
+
+
+def test_a_recruitment_get_reads_the_citys_fingerprint_not_a_new_city_plan(make, api):
+    """Issue 14: recruitment solved a whole city plan on every GET. While the city is unchanged
+    a GET costs the token's check and the city's fingerprint, as few statements at 200 needs as
+    at 20; and while a stored plan is current it is read, not solved again: a need posted
+    after it stays a target although a partner has a free slot for it."""
+    make.partner_doing("litter_cleanup", 5)
+    make.partner_doing("board_up", 3)
+    coordinator = api(make.user("coordinator").token)
+    url = "/api/v1/coverage/recruitment?radius_km=1"
+
+    def got_twice() -> tuple[dict, int]:
+        """The answer of a GET, and the statements of the same GET made again."""
+        first = coordinator.get(url)
+        assert first.status_code == 200
+        with counted_queries() as seen:
+            again = coordinator.get(url)
+        assert again.data == first.data
+        return again.json, len(seen)
+
+    make.need(capability="board_up")
+    for _ in range(20):
+        make.need()
+    small, at_20 = got_twice()
+    assert small["plan"]["computed"] is True
+    assert [t["needs_reached"] for t in small["targets"]] == [20 - 5]
+    with counted_queries() as token_only:
+        assert coordinator.get("/api/v1/me").status_code == 200
+    assert at_20 == len(token_only) + 1  # the token, then the city's fingerprint
+
+    for _ in range(180):
+        make.need()
+    large, at_200 = got_twice()
+    assert [t["needs_reached"] for t in large["targets"]] == [200 - 5]
+    assert at_200 == at_20
+
+    plan = run_city_plan(SYSTEM)
+    late = make.need(capability="board_up", title="Boarded up after the plan")
+    stored, read_again = got_twice()
+    assert stored["plan"]["plan_id"] == plan.id and stored["plan"]["computed"] is False
+    board_up = [t["need_ids"] for t in stored["targets"] if t["capability"] == "board_up"]
+    assert board_up == [[late.id]]  # a fresh solve would give it the board-up crew's free slot
+    assert read_again == at_20
 
 
 def test_a_page_of_the_need_list_takes_the_same_queries_however_long_it_is(make, api):
