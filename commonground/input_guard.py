@@ -6,7 +6,8 @@ and JSON bodies. Bad input is a clear 4xx here, never a 500 further in.
   Invalid Unicode arrives as percent-escapes that are not UTF-8 (`%80`, or `%ED%A0%80`, a lone
   surrogate): Werkzeug keeps such a query value as its literal `%80` text and turns such path
   bytes into U+FFFD, so the raw bytes are what is checked (docs/field-notes.md, trap 44).
-- Form fields: the same, except that tab and line breaks are allowed (multi-line text), and
+- Form fields: the same (a URL-encoded body's raw bytes too; multipart fields reach us with
+  bad bytes already turned into U+FFFD), except that tab and line breaks are allowed, and
   the length bound is `MAX_BODY_TEXT_CHARS` (at least the longest field any schema accepts;
   some fields, such as a password's confirmation, have no bound of their own).
 - JSON bodies: parsed once here with limits: nesting depth, digits of an integer (Python
@@ -15,7 +16,7 @@ and JSON bodies. Bad input is a clear 4xx here, never a 500 further in.
   `MAX_BODY_TEXT_CHARS` in any string or key (422 naming the top-level field, as the field's
   own validation would).
 
-Fields still apply their own rules (lengths, patterns, ranges: api/fields.py, web/forms.py);
+Fields still apply their own rules (lengths, patterns, ranges: commonground/fields.py);
 this is the floor under all of them, including filters that do not use those fields.
 Imports Flask only; no feature package.
 """
@@ -133,10 +134,11 @@ def _refuse(status: int, message: str, name: str, problem: str) -> Response:
     return error_response(status, message, {name: [problem]})
 
 
-def _undecodable_parameter() -> str | None:
-    """The name of the first query parameter whose escapes are not UTF-8, if any (`request.args`
-    holds such a value as its literal escapes, which look like acceptable text)."""
-    for pair in request.query_string.split(b"&"):
+def _undecodable_parameter(encoded: bytes) -> str | None:
+    """The name of the first parameter of a query string or URL-encoded form whose bytes are not
+    UTF-8, if any (Werkzeug holds such a value as its literal escapes, which look like
+    acceptable text, or drops the whole form for raw bytes)."""
+    for pair in encoded.split(b"&"):
         name, _, value = (
             unquote_to_bytes(part) for part in pair.replace(b"+", b" ").partition(b"=")
         )
@@ -154,7 +156,7 @@ def _check_path_and_query() -> Response | None:
     problem = text_problem(request.path) or (None if _is_utf8(raw_path) else UNSAFE_TEXT)
     if problem:
         return _refuse(400, "The address holds characters it may not.", "path", problem)
-    undecodable = _undecodable_parameter()
+    undecodable = _undecodable_parameter(request.query_string)
     if undecodable is not None:
         return _refuse(422, "The input is not valid.", undecodable, UNSAFE_TEXT)
     for name, value in request.args.items(multi=True):
@@ -180,6 +182,11 @@ def _check_body() -> Response | None:
             except BadJsonError as error:
                 return _refuse(400, "The JSON body is refused.", "_body", str(error))
         return None
+    if request.mimetype == "application/x-www-form-urlencoded":
+        # Read before `request.form`, which then parses the kept bytes.
+        undecodable = _undecodable_parameter(request.get_data(cache=True))
+        if undecodable is not None:
+            return _refuse(422, "The input is not valid.", undecodable, UNSAFE_TEXT)
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         for name, value in request.form.items(multi=True):
             problem = text_problem(name, max_chars=100) or text_problem(

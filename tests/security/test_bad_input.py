@@ -284,6 +284,32 @@ def test_invalid_unicode_in_a_path_segment_is_a_400_naming_the_path(make, api, b
     assert accented.status_code == 404  # valid UTF-8: the link is looked up, and is unknown
 
 
+def test_invalid_unicode_in_a_url_encoded_form_is_a_422_naming_the_field(make, api):
+    person = make.user("coordinator")
+    client = api(person.token)
+    for body in (b"source=a%ED%A0%80b&dry_run=true", b"source=a\xffb&dry_run=true"):
+        response = client.client.post(
+            "/api/v1/imports",
+            data=body,
+            headers=client.headers,
+            content_type="application/x-www-form-urlencoded",
+        )
+        assert response.status_code == 422, body
+        assert response.json["errors"] == {"source": [UNSAFE_TEXT]}, body
+
+
+def test_invalid_unicode_in_a_url_encoded_form_is_a_422_page(make, browser):
+    web = browser(make.user("coordinator"))
+    token = web.csrf_token("/needs/new").encode()
+    page = web.client.post(
+        "/needs/new",
+        data=b"csrf_token=" + token + b"&title=Tyres%80&capability=litter_cleanup",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert page.status_code == 422
+    assert "The input is not valid." in page.get_data(as_text=True)
+
+
 def _loaded_text_fields() -> list[tuple[str, fields.String]]:
     """("Schema.field", field) for every string a request may send to any schema of ours
     (inside lists too); dump-only fields are never read from a request."""
