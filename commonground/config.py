@@ -239,6 +239,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
         "TOKEN_USE_LOG_MINUTES": _env_float("TOKEN_USE_LOG_MINUTES", 15.0),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024))),
+        # The longest text a form field or JSON string may hold (commonground.input_guard): at
+        # least the longest any schema accepts (an import's options, 20,000), which
+        # tests/security/test_bad_input.py checks; a field without a bound of its own stops here.
+        "MAX_BODY_TEXT_CHARS": int(os.environ.get("MAX_BODY_TEXT_CHARS", "20000")),
         # Claims not started / not completed after this many days are stale, unless the
         # capability sets its own thresholds.
         "STALE_START_DAYS": int(os.environ.get("STALE_START_DAYS", "7")),

@@ -6,8 +6,9 @@
   A writer that lost a lock or serialization race is a 409 the caller can retry
   (docs/field-notes.md, trap 9).
 - The rate-limit store (Redis) unreachable: the limited request (sign-in, password reset,
-  registration, claims, imports) is refused with 503 and Retry-After — it fails closed, with one
-  warning line — rather than falling back to counters per worker in silence.
+  registration, claims, API imports, residents' reports and their look-ups, Open311 posts) is
+  refused with 503 and Retry-After — it fails closed, with one warning line — rather than
+  falling back to counters per worker in silence.
 - `/healthz` (the process answers; touches nothing) and `/readyz` (the database and the
   rate-limit store answer) for load balancers and orchestrators.
 

@@ -14,9 +14,10 @@ import json
 
 import pytest
 from flask import Flask
+from marshmallow import Schema, fields, validate
 from werkzeug.routing import AnyConverter, IntegerConverter
 
-from commonground.input_guard import MAX_JSON_DEPTH, check_json
+from commonground.input_guard import MAX_JSON_DEPTH, MAX_QUERY_VALUE_CHARS, UNSAFE_TEXT, check_json
 from tests.browser import fresh_request_globals
 from tests.factories import ApiClient
 from tests.jobs import finish_api_job
@@ -217,6 +218,188 @@ def test_a_csv_field_over_the_csv_limit_is_reported_for_its_row_by_the_api(make,
     report = finish_api_job(client, response)["result"]["import"]
     assert (report["created"], report["rows_rejected"]) == (2, 1)
     assert [e["line"] for e in report["row_errors"]] == [3]
+
+
+# --- the one checked text type: length and invalid Unicode (issue 14, item 5) ----------------
+
+# Percent-escapes that are not UTF-8: a lone surrogate (U+D800 encoded), a stray continuation
+# byte, a sequence cut short. Werkzeug keeps such a query value as its literal escapes and turns
+# such path bytes into U+FFFD, so only the guard's look at the raw bytes refuses them.
+NOT_UTF8 = ["%ED%A0%80", "%80", "%C3"]
+
+
+def test_a_query_value_over_the_length_limit_is_a_422_naming_it(make, api):
+    person = make.user("coordinator")
+    response = api(person.token).get("/api/v1/needs/?q=" + "x" * (MAX_QUERY_VALUE_CHARS + 1))
+    assert response.status_code == 422
+    assert response.json["errors"] == {"q": [f"Longer than {MAX_QUERY_VALUE_CHARS} characters."]}
+
+
+def test_a_page_takes_a_query_value_at_the_limit_and_refuses_one_over_it(make, browser):
+    web = browser()
+    at_limit = web.get("/report?from=" + "x" * MAX_QUERY_VALUE_CHARS)
+    assert at_limit.status_code == 200
+    over = web.get("/report?from=" + "x" * (MAX_QUERY_VALUE_CHARS + 1))
+    assert over.status_code == 422
+    assert over.mimetype == "text/html"
+    assert "The input is not valid." in over.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("escapes", NOT_UTF8)
+def test_invalid_unicode_in_a_query_value_is_a_422_naming_it(make, api, escapes):
+    person = make.user("coordinator")
+    response = api(person.token).get(f"/api/v1/needs/?status=open&neighbourhood=a{escapes}b")
+    assert response.status_code == 422
+    assert response.json["errors"] == {"neighbourhood": [UNSAFE_TEXT]}
+
+
+def test_invalid_unicode_in_a_query_value_is_a_422_page_and_valid_unicode_is_not(make, browser):
+    web = browser(make.user("coordinator"))
+    refused = web.get("/needs/?neighbourhood=%ED%A0%80")
+    assert refused.status_code == 422
+    assert refused.mimetype == "text/html"
+    assert "The input is not valid." in refused.get_data(as_text=True)
+    assert web.get("/needs/?q=caf%C3%A9").status_code == 200  # é, two UTF-8 bytes
+
+
+def _as_a_server_hands_it(path: bytes) -> dict:
+    """A request whose path holds these bytes, as gunicorn hands them to the app (WSGI's
+    PATH_INFO is latin-1 text of the unquoted bytes); Werkzeug's test client would have replaced
+    the undecodable ones with U+FFFD already."""
+    return {"environ_overrides": {"PATH_INFO": path.decode("latin-1")}}
+
+
+def test_invalid_unicode_in_a_path_segment_is_a_400_naming_the_path(make, api, browser):
+    person = make.user("admin")
+    for segment in (b"abc\x80", b"abc\xed\xa0\x80"):
+        response = api(person.token).get(
+            "/", **_as_a_server_hands_it(b"/api/v1/capabilities/" + segment)
+        )
+        assert response.status_code == 400, segment
+        assert response.json["errors"] == {"path": [UNSAFE_TEXT]}
+        page = browser().get("/", **_as_a_server_hands_it(b"/password/reset/" + segment))
+        assert page.status_code == 400, segment
+        assert page.mimetype == "text/html"
+    accented = browser().get("/", **_as_a_server_hands_it("/password/reset/café".encode()))
+    assert accented.status_code == 404  # valid UTF-8: the link is looked up, and is unknown
+
+
+def test_invalid_unicode_in_a_url_encoded_form_is_a_422_naming_the_field(make, api):
+    person = make.user("coordinator")
+    client = api(person.token)
+    for body in (b"source=a%ED%A0%80b&dry_run=true", b"source=a\xffb&dry_run=true"):
+        response = client.client.post(
+            "/api/v1/imports",
+            data=body,
+            headers=client.headers,
+            content_type="application/x-www-form-urlencoded",
+        )
+        assert response.status_code == 422, body
+        assert response.json["errors"] == {"source": [UNSAFE_TEXT]}, body
+
+
+def test_invalid_unicode_in_a_url_encoded_form_is_a_422_page(make, browser):
+    web = browser(make.user("coordinator"))
+    token = web.csrf_token("/needs/new").encode()
+    page = web.client.post(
+        "/needs/new",
+        data=b"csrf_token=" + token + b"&title=Tyres%80&capability=litter_cleanup",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert page.status_code == 422
+    assert "The input is not valid." in page.get_data(as_text=True)
+
+
+def _loaded_text_fields() -> list[tuple[str, fields.String]]:
+    """("Schema.field", field) for every string a request may send to any schema of ours
+    (inside lists too); dump-only fields are never read from a request."""
+
+    def every_schema(cls: type) -> list[type]:
+        return [c for sub in cls.__subclasses__() for c in (sub, *every_schema(sub))]
+
+    def strings(field: fields.Field) -> list[fields.String]:
+        if isinstance(field, fields.List):
+            return strings(field.inner)
+        return [field] if isinstance(field, fields.String) else []
+
+    found = []
+    for cls in set(every_schema(Schema)):
+        if cls.__module__.split(".")[0] in {"marshmallow", "flask_smorest", "webargs", "apispec"}:
+            continue
+        for name, field in cls().load_fields.items():
+            found += [(f"{cls.__module__}.{cls.__name__}.{name}", s) for s in strings(field)]
+    return found
+
+
+def _length_max(field: fields.String) -> int | None:
+    return max(
+        (v.max for v in field.validators if isinstance(v, validate.Length) and v.max is not None),
+        default=None,
+    )
+
+
+def test_the_body_text_limit_refuses_nothing_a_field_accepts(app):
+    """Some text fields have no length of their own (a password's confirmation, the current
+    password), so the guard bounds every form field and JSON string; the bound must be at least
+    the longest any field accepts (an import's options: 20,000)."""
+    limit = app.config["MAX_BODY_TEXT_CHARS"]
+    maxima = {name: _length_max(field) for name, field in _loaded_text_fields()}
+    assert len(maxima) > 100  # the schemas were found
+    assert {name for name, m in maxima.items() if m is not None and m > limit} == set()
+    assert "accounts.schemas.NewPasswordSchema.confirm" in {
+        name for name, m in maxima.items() if m is None
+    }
+
+
+def _import_form(options: str) -> dict:
+    csv_file = io.BytesIO(
+        b"id,type,title,address,lat,lng\n1,Illegal Dumping,Tyres,1 Main St,30.45,-91.18\n"
+    )
+    return {
+        "file": (csv_file, "survey.csv"),
+        "source": "311",
+        "dry_run": "true",
+        "options": options,
+    }
+
+
+def test_a_form_field_over_the_body_text_limit_is_a_422_naming_it(app, make, api):
+    person = make.user("coordinator")
+    client = api(person.token)
+    limit = app.config["MAX_BODY_TEXT_CHARS"]
+
+    def send(options: str):
+        return client.client.post(
+            "/api/v1/imports",
+            data=_import_form(options),
+            headers=client.headers,
+            content_type="multipart/form-data",
+        )
+
+    at_limit = send("{}" + " " * (limit - 2))  # JSON with trailing blanks: still valid options
+    assert at_limit.status_code == 200, at_limit.json
+    over = send("{}" + " " * (limit - 1))
+    assert over.status_code == 422
+    assert over.json["errors"] == {"options": [f"Longer than {limit} characters."]}
+
+
+def test_a_page_form_field_over_the_body_text_limit_is_a_422_page(app, make, browser):
+    person = make.user("viewer")
+    web = browser(person)
+    limit = app.config["MAX_BODY_TEXT_CHARS"]
+    form = {"current_password": "x" * (limit + 1), "new_password": "y" * 12, "confirm": "y" * 12}
+    response = web.post("/account/password", form)
+    assert response.status_code == 422
+    assert "The input is not valid." in response.get_data(as_text=True)
+
+
+def test_a_json_string_over_the_body_text_limit_is_a_422_naming_its_field(app, make, api):
+    person = make.user("coordinator")
+    limit = app.config["MAX_BODY_TEXT_CHARS"]
+    body = {"title": "Tyres", "capability": "litter_cleanup", "description": "y" * (limit + 1)}
+    response = api(person.token).post("/api/v1/needs/", json=body)
+    assert response.status_code == 422
+    assert response.json["errors"] == {"description": [f"Longer than {limit} characters."]}
 
 
 # --- the sweep: every route, every bad input ------------------------------------------------

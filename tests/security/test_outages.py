@@ -1,6 +1,8 @@
 """A database outage answers 503 with Retry-After in the error shape, logs one line a request
-and recovers by itself; an unreachable rate-limit store refuses sign-in and reset (fail closed)
-with one logged line; /healthz and /readyz tell a load balancer what works (issue 14, item 4).
+and recovers by itself; an unreachable rate-limit store refuses every limited action (fail
+closed: sign-in, reset, registration, claims, imports, residents' reports) with one logged line
+each while the rest keeps working; /healthz and /readyz tell a load balancer what works
+(issue 14, item 4).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 
 from commonground.extensions import db
+from commonground.outages import LIMITS_DOWN
 from tests.security.own_process import run_in_own_process
 
 
@@ -122,6 +125,116 @@ def test_an_unreachable_rate_limit_store_fails_sign_in_and_reset_closed(app):
     refusals = [w for w in outcome["warnings"] if "fail" in w and "closed" in w]
     assert len(refusals) == 2  # one line for each refused request
     assert outcome["tracebacks"] == 0
+
+
+REQUESTS_SCRIPT = """
+import io, json, logging, sys
+from commonground.app import create_app
+settings, requests = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+worker = create_app(settings)
+records = []
+handler = logging.Handler()
+handler.emit = records.append
+logging.getLogger().addHandler(handler)
+logging.getLogger().setLevel(logging.INFO)
+outcomes = {}
+for sent in requests:
+    client = worker.test_client()
+    if sent.get("session"):
+        client.set_cookie(worker.config["SESSION_COOKIE_NAME"], sent["session"])
+    data = dict(sent.get("data") or {})
+    if sent.get("csv"):
+        data["file"] = (io.BytesIO(sent["csv"].encode()), "survey.csv")
+    del records[:]
+    response = client.open(sent["path"], method=sent["method"], headers=sent.get("headers"),
+                           data=data or None)
+    outcomes[sent["name"]] = {
+        "status": response.status_code,
+        "retry_after": response.headers.get("Retry-After"),
+        "json": response.get_json(silent=True),
+        "text": response.get_data(as_text=True)[:3000],
+        "warnings": [r.getMessage() for r in records if r.levelno >= logging.WARNING],
+        "tracebacks": sum(1 for r in records if r.exc_info),
+    }
+print(json.dumps(outcomes))
+"""
+
+
+def _requests_when_the_store_is_down(make, browser) -> tuple[list[dict], list[dict]]:
+    """(requests the README says fail closed, requests that keep working), as data for the
+    script: a partner member signed in before the outage (their session cookie), tokens."""
+    partner = make.partner(capabilities=[{"capability": "litter_cleanup", "tasks_per_week": 50}])
+    member = make.user("partner", partner=partner)
+    coordinator = make.user("coordinator")
+    need_id = make.need().id
+    session = browser(member).session_cookie()
+    coordinator_session = browser(coordinator).session_cookie()
+    member_api = {"Authorization": f"Bearer {member.token}"}
+    coordinator_api = {"Authorization": f"Bearer {coordinator.token}"}
+    ask_json = {"Accept": "application/json"}
+    survey = "id,type,title,address,lat,lng\n1,Illegal Dumping,Tyres,1 Main St,30.45,-91.18\n"
+    refused = [
+        {"name": "API claim", "method": "POST", "path": f"/api/v1/needs/{need_id}/claim",
+         "headers": member_api},
+        {"name": "claim form", "method": "POST", "path": f"/tasks/{need_id}/claim",
+         "session": session},
+        {"name": "API import", "method": "POST", "path": "/api/v1/imports",
+         "headers": coordinator_api, "data": {"source": "311"}, "csv": survey},
+        {"name": "registration form", "method": "POST", "path": "/register",
+         "data": {"name": "Northside Crew", "email": "crew@test.example"}},
+        {"name": "new password form", "method": "POST", "path": "/password/reset/" + "t" * 40,
+         "data": {"password": "y" * 12, "confirm": "y" * 12}},
+        {"name": "report form", "method": "POST", "path": "/report",
+         "data": {"capability": "litter_cleanup", "description": "Tyres on the kerb"}},
+        {"name": "report address lookup", "method": "GET", "path": "/report/geocode?q=1+Main+St",
+         "headers": ask_json},
+        {"name": "nearby reports", "method": "GET", "path": "/report/nearby?lat=30.45&lon=-91.18",
+         "headers": ask_json},
+        {"name": "Open311 post", "method": "POST", "path": "/open311/v2/requests.json",
+         "data": {"api_key": "k", "service_code": "litter_cleanup"}, "headers": ask_json},
+    ]  # fmt: skip
+    working = [
+        {"name": "sign-in form", "method": "GET", "path": "/login"},
+        {"name": "report form page", "method": "GET", "path": "/report"},
+        {"name": "API need list", "method": "GET", "path": "/api/v1/needs/",
+         "headers": coordinator_api},
+        {"name": "task page", "method": "GET", "path": "/tasks/", "session": session},
+        {"name": "import page preview", "method": "POST", "path": "/imports/",
+         "session": coordinator_session, "data": {"source": "311", "action": "preview"},
+         "csv": survey},
+    ]  # fmt: skip
+    db.session.remove()  # the script's app writes to the same database (trap 23)
+    return refused, working
+
+
+def test_an_unreachable_rate_limit_store_fails_every_limited_action_closed(app, make, browser):
+    """Registration, claims (API and form), imports, the new-password form, residents' reports
+    (the form, its look-ups, Open311 posts): 503 with Retry-After and the reason, one warning
+    line each and no traceback, as the README's *Production* section says; pages and API reads
+    that no limit guards keep working. Runs in its own process (see the sign-in test above)."""
+    refused, working = _requests_when_the_store_is_down(make, browser)
+    outcome = run_in_own_process(
+        REQUESTS_SCRIPT,
+        app,
+        given=refused + working,
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:1",  # nothing listens there
+    )
+    for sent in refused:
+        answer = outcome[sent["name"]]
+        assert answer["status"] == 503, (sent["name"], answer["status"], answer["text"][:300])
+        assert int(answer["retry_after"]) > 0, sent["name"]
+        if sent["path"].startswith("/api/") or "headers" in sent:
+            assert answer["json"]["code"] == 503, sent["name"]
+            assert answer["json"]["message"] == LIMITS_DOWN, sent["name"]
+        else:
+            assert LIMITS_DOWN in answer["text"], sent["name"]
+        (line,) = answer["warnings"]  # one line a request
+        assert "failing closed" in line and sent["path"].split("?")[0] in line, sent["name"]
+        assert answer["tracebacks"] == 0, sent["name"]
+    for sent in working:
+        answer = outcome[sent["name"]]
+        assert answer["status"] == 200, (sent["name"], answer["status"], answer["text"][:300])
+        assert answer["warnings"] == [], sent["name"]
 
 
 def test_lost_races_stay_409_and_only_connection_failures_are_outages():
