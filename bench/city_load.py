@@ -54,6 +54,8 @@ CODES = {  # bench.cities capability -> the starting taxonomy's code
     "drain_clearing": "property_maintenance_help",
 }
 HISTORY_SHARE = 0.25
+PROGRESS_S = 60.0
+"""A line of progress (steps done, seconds by phase) at most this often during a load."""
 SOURCE = "blight_survey"
 
 # ---- the city's export ----------------------------------------------------------------------
@@ -410,8 +412,13 @@ def import_and_replay(
     ids: dict[str, int] = {}
     stopped: set[str] = set()
     last_id = 0
+    shown = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-exports-") as folder:
-        for at, _, (action, payload) in timeline:
+        for done_steps, (at, _, (action, payload)) in enumerate(timeline):
+            if time.perf_counter() - shown > PROGRESS_S:
+                shown = time.perf_counter()
+                print(f"  ... {done_steps} of {len(timeline)} imports and steps: {report.line()}",
+                      flush=True)  # fmt: skip
             if action == "import":
                 path = Path(folder) / f"blight-survey-{at:%Y-%m-%d}.csv"
                 write_export(path, export_rows(payload, shift, timezone, rng))

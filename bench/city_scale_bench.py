@@ -5,14 +5,20 @@ Run (PostgreSQL; the database is emptied and rebuilt by the migrations):
 
     .venv/bin/python bench/city_scale_bench.py --sizes M,L [--samples 30]
         [--database-url postgresql://postgres@127.0.0.1:5432/test_scale_bench]
-        [--skip briefing,plan] [--no-load]
+        [--skip briefing,plan] [--no-load] [--quick-load]
 
 The city is `bench.cities.clustered_colocated` (needs in hotspot neighbourhoods, partners sharing
-ZIP-centre points), moved so that its `now` is the real now. Partners, capabilities, needs, their
-claims and their events are written with bulk inserts (COPY for the large tables) of the same
-columns the services write; about a quarter of the needs carry a history (claimed, in progress,
-completed, verified or released) so the KPIs, the open-data report and the stale-claim list have
-work to read. Users and API tokens go through the services.
+ZIP-centre points), moved so that its `now` is the real now, and it is loaded through the
+product's own paths (`bench/city_load.py`): partners through the registry's schema and service
+(verified, some paused, by a coordinator); needs as the city's weekly survey exports (CSV files
+with the survey's own column names, some rows without the optional fields) through the import
+(`intake.services.import_needs`, with the survey's column mapping and categories) at the end of
+each week; about a quarter of the needs then carry a history (claimed, in progress, released,
+completed, verified) through the lifecycle services, as a member of the claiming partner and as
+the coordinator, with `now=` in the past and in time order, so weekly capacity, claims, events
+and notices are the product's. The load prints its seconds by phase (a progress line a minute).
+`--quick-load` writes the same city by bulk inserts and COPY instead: not the product's paths;
+for iteration only. Users and API tokens go through the services either way.
 
 Each call is sampled `--samples` times (fewer for the slow ones, see SLOW) and printed as
 p50 / p95 in ms; `flask plan` is timed end to end (CLI runner) against the engine alone on the
