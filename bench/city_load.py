@@ -38,6 +38,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from accounts.actor import Actor
 from matching.model import NeedSpec, PartnerSpec
 
 PASSWORD = "bench-password-long-enough"  # noqa: S105 - a scratch database's bench user
@@ -231,7 +232,7 @@ def polygon_geojson(polygon) -> dict | None:
     return {"type": "Polygon", "coordinates": [[list(point) for point in r] for r in polygon]}
 
 
-def register_partners(coordinator, partners: list[PartnerSpec], report: LoadReport) -> None:
+def register_partners(coordinator: Actor, partners: list[PartnerSpec], report: LoadReport) -> None:
     """Every partner through the registry's schema and service; verified (paused when the spec
     is inactive) by the coordinator. Ids follow the specs' order on a fresh registry."""
     from partners.schemas import PartnerCreateSchema
@@ -271,7 +272,7 @@ class HistoryReplay:
     """Lifecycle steps through `needs.services`, in time order, as the right actors."""
 
     def __init__(
-        self, coordinator, partners: list[PartnerSpec], timezone: str, rng: random.Random
+        self, coordinator: Actor, partners: list[PartnerSpec], timezone: str, rng: random.Random
     ) -> None:
         self.coordinator = coordinator
         self.timezone = timezone
@@ -289,9 +290,9 @@ class HistoryReplay:
         self.names = {p.id: p.name for p in partners}
         self.taken: Counter[tuple[int, str, datetime]] = Counter()
         self.holders: dict[int, tuple[int, datetime]] = {}
-        self.members: dict[int, Any] = {}
+        self.members: dict[int, Actor] = {}
 
-    def member(self, partner_id: int):
+    def member(self, partner_id: int) -> Actor:
         """A member of the partner (made the first time it acts), as the actor it acts as."""
         from accounts.actor import SYSTEM
         from accounts.services import actor_for, create_user
@@ -373,7 +374,7 @@ def _file_weeks(
 
 
 def import_and_replay(
-    coordinator,
+    coordinator: Actor,
     needs: list[NeedSpec],
     partners: list[PartnerSpec],
     *,
@@ -383,7 +384,9 @@ def import_and_replay(
     report: LoadReport,
 ) -> None:
     """The weekly exports imported at their weeks' ends, and the histories between them, all in
-    time order (a claim counts the week's claims made before it: trap 13's check, in order)."""
+    time order: `needs.services.capacity_used` counts a partner's claims from the start of the
+    claim's week with no upper bound (in the present no claim lies ahead), so a claim replayed
+    before later weeks' claims were made is the only order in which it counts its own week."""
     from flask import current_app
     from sqlalchemy import select
 
@@ -448,7 +451,7 @@ def import_and_replay(
 
 
 def load_through_product(
-    coordinator, needs: list[NeedSpec], partners: list[PartnerSpec], *, now: datetime,
+    coordinator: Actor, needs: list[NeedSpec], partners: list[PartnerSpec], *, now: datetime,
     shift: timedelta, seed: int,
 ) -> LoadReport:  # fmt: skip
     """Partners, needs and histories through the product's paths (module docstring), inside an
