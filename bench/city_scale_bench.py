@@ -5,14 +5,20 @@ Run (PostgreSQL; the database is emptied and rebuilt by the migrations):
 
     .venv/bin/python bench/city_scale_bench.py --sizes M,L [--samples 30]
         [--database-url postgresql://postgres@127.0.0.1:5432/test_scale_bench]
-        [--skip briefing,plan] [--no-load]
+        [--skip briefing,plan] [--no-load] [--quick-load]
 
 The city is `bench.cities.clustered_colocated` (needs in hotspot neighbourhoods, partners sharing
-ZIP-centre points), moved so that its `now` is the real now. Partners, capabilities, needs, their
-claims and their events are written with bulk inserts (COPY for the large tables) of the same
-columns the services write; about a quarter of the needs carry a history (claimed, in progress,
-completed, verified or released) so the KPIs, the open-data report and the stale-claim list have
-work to read. Users and API tokens go through the services.
+ZIP-centre points), moved so that its `now` is the real now, and it is loaded through the
+product's own paths (`bench/city_load.py`): partners through the registry's schema and service
+(verified, some paused, by a coordinator); needs as the city's weekly survey exports (CSV files
+with the survey's own column names, some rows without the optional fields) through the import
+(`intake.services.import_needs`, with the survey's column mapping and categories) at the end of
+each week; about a quarter of the needs then carry a history (claimed, in progress, released,
+completed, verified) through the lifecycle services, as a member of the claiming partner and as
+the coordinator, with `now=` in the past and in time order, so weekly capacity, claims, events
+and notices are the product's. The load prints its seconds by phase (a progress line a minute).
+`--quick-load` writes the same city by bulk inserts and COPY instead: not the product's paths;
+for iteration only. Users and API tokens go through the services either way.
 
 Each call is sampled `--samples` times (fewer for the slow ones, see SLOW) and printed as
 p50 / p95 in ms; `flask plan` is timed end to end (CLI runner) against the engine alone on the
@@ -41,7 +47,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,278 +55,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("CITY_SETTINGS_PATH", str(ROOT / "tests" / "no-city.toml"))
 
+from bench.city_load import COORDINATOR, MEMBER, PASSWORD, load_city  # noqa: E402
 from bench.tables import markdown_table, num  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test_scale_bench"
-PASSWORD = "bench-password-long-enough"  # noqa: S105 - a scratch database's bench user
-COORDINATOR = "bench.coordinator@example.test"
-MEMBER = "bench.member@example.test"
-CODES = {  # bench.cities capability -> the starting taxonomy's code
-    "lot_mowing": "lot_mowing",
-    "litter_cleanup": "litter_cleanup",
-    "bulk_trash_hauling": "bulk_trash_hauling",
-    "illegal_dumping_removal": "illegal_dumping",
-    "graffiti_removal": "graffiti_removal",
-    "tree_trimming": "greening",
-    "board_up": "board_up",
-    "drain_clearing": "property_maintenance_help",
-}
-HISTORY_SHARE = 0.25
 ONLY: set[str] = set()
 """Names of the calls to time (--only); empty: every call."""
 SLOW = {"briefing make": 3, "briefing PDF": 3, "flask plan": 1, "engine alone": 1}
-
-
-# ---- loading --------------------------------------------------------------------------------
-
-
-def _copy(connection, table: str, columns: list[str], rows: list[tuple]) -> None:
-    """COPY rows into a table through psycopg's copy protocol."""
-    raw = connection.connection.driver_connection
-    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    with raw.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
-def _geojson(polygon) -> dict | None:
-    """A spec's polygon rings as the GeoJSON Polygon the partner form stores."""
-    if polygon is None:
-        return None
-    return {"type": "Polygon", "coordinates": [[list(point) for point in r] for r in polygon]}
-
-
-def _history(
-    rng: random.Random, need_id: int, opened: datetime, partner_id: int, code: str, now: datetime
-) -> tuple[str, list[tuple], list[tuple]]:
-    """A need's status, its claim rows and its event rows for a drawn history."""
-    events = [(need_id, "post", None, "open", opened, 0)]
-    draw = rng.random()
-    claimed = min(now - timedelta(hours=1), opened + timedelta(days=rng.uniform(0.2, 10)))
-    done = min(now - timedelta(minutes=30), claimed + timedelta(days=rng.uniform(0.5, 14)))
-    claim = {
-        "need_id": need_id,
-        "partner_id": partner_id,
-        "capability_code": code,
-        "status": "active",
-        "claimed_at": claimed,
-        "started_at": None,
-        "completed_at": None,
-        "verified_at": None,
-        "released_at": None,
-        "volunteers": None,
-        "hours": None,
-    }
-    events.append((need_id, "claim", "open", "claimed", claimed, partner_id))
-    if draw < 0.15:
-        return "claimed", [claim], events
-    if draw < 0.25:
-        claim["started_at"] = claimed + timedelta(hours=2)
-        events.append((need_id, "start", "claimed", "in_progress", claim["started_at"], partner_id))
-        return "in_progress", [claim], events
-    if draw < 0.35:
-        claim.update(status="released", released_at=done)
-        events.append((need_id, "release", "claimed", "open", done, partner_id))
-        return "open", [claim], events
-    claim.update(status="done", completed_at=done, volunteers=rng.randint(1, 8))
-    claim["hours"] = round(rng.uniform(1, 12), 1)
-    events.append((need_id, "complete", "claimed", "completed", done, partner_id))
-    if draw < 0.6:
-        return "completed", [claim], events
-    verified = min(now, done + timedelta(days=rng.uniform(0.1, 5)))
-    claim["verified_at"] = verified
-    events.append((need_id, "verify", "completed", "verified", verified, 0))
-    return "verified", [claim], events
-
-
-def load_city(app, size: str, seed: int = 1) -> dict[str, Any]:
-    """Empty the database, migrate it and load a clustered city of `size`; returns what the
-    timed calls need (ids, tokens)."""
-    from flask_migrate import upgrade
-    from sqlalchemy import insert, text
-
-    from accounts.actor import SYSTEM
-    from accounts.services import actor_for, create_api_token, create_user
-    from bench.cities import make_family
-    from commonground.db_types import utcnow
-    from commonground.extensions import db
-    from geo.services import add_neighbourhoods
-    from partners.models import Partner, PartnerCapability
-    from seeds.demo import ensure_taxonomy
-
-    started = time.perf_counter()
-    needs, partners, city_now = make_family("clustered_colocated", size, seed)
-    now = utcnow()
-    shift = now - city_now
-    with app.app_context():
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        upgrade()
-        ensure_taxonomy()
-        hoods: dict[str, list[tuple[float, float]]] = {}
-        for n in needs:
-            if n.neighbourhood:
-                hoods.setdefault(n.neighbourhood, []).append((n.lat, n.lon))
-        add_neighbourhoods(
-            [
-                (name, statistics.fmean(p[0] for p in pts), statistics.fmean(p[1] for p in pts))
-                for name, pts in sorted(hoods.items())
-            ]
-        )
-        partner_rows, capability_rows = [], []
-        for p in partners:
-            partner_rows.append(
-                {
-                    "id": p.id,
-                    "name": p.name,
-                    "sector": p.sector,
-                    "description": "",
-                    "base_latitude": p.lat,
-                    "base_longitude": p.lon,
-                    "service_radius_km": p.radius_km,
-                    "service_neighbourhoods": sorted(p.neighbourhoods),
-                    "service_area_geojson": _geojson(p.polygon),
-                    "status": "active" if p.active else "paused",
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-            for code, slot in p.capabilities.items():
-                capability_rows.append(
-                    {
-                        "partner_id": p.id,
-                        "capability_code": CODES[code],
-                        "tasks_per_week": slot.tasks_per_week,
-                        "volunteer_hours_per_week": slot.volunteer_hours_per_week,
-                        "equipment": "",
-                    }
-                )
-        db.session.execute(insert(Partner), partner_rows)
-        db.session.execute(insert(PartnerCapability), capability_rows)
-        db.session.commit()
-        rng = random.Random(seed)
-        doers: dict[str, list[int]] = {}
-        for p in partners:
-            if p.active:
-                for code in p.capabilities:
-                    doers.setdefault(CODES[code], []).append(p.id)
-        need_rows, claim_rows, event_rows = [], [], []
-        for n in needs:
-            code = CODES[n.capability]
-            opened = n.opened_at + shift
-            status = "open"
-            if rng.random() < HISTORY_SHARE and doers.get(code):
-                status, claims, events = _history(
-                    rng, n.id, opened, rng.choice(doers[code]), code, now
-                )
-                claim_rows += claims
-                event_rows += events
-            else:
-                event_rows.append((n.id, "post", None, "open", opened, 0))
-            due = (n.due_at + shift).date() if n.due_at else None
-            need_rows.append(
-                (
-                    n.id,
-                    code,
-                    f"Bench need {n.id}",
-                    "",
-                    n.lat,
-                    n.lon,
-                    "ok",
-                    n.neighbourhood,
-                    n.priority,
-                    n.effort_hours,
-                    "blight_survey",
-                    str(n.id),
-                    due,
-                    status,
-                    opened,
-                    opened,
-                    opened,
-                )
-            )
-        with db.engine.begin() as connection:
-            _copy(
-                connection,
-                "need",
-                [
-                    "id",
-                    "capability_code",
-                    "title",
-                    "description",
-                    "latitude",
-                    "longitude",
-                    "location_status",
-                    "neighbourhood",
-                    "priority",
-                    "effort_hours",
-                    "source",
-                    "external_id",
-                    "due_date",
-                    "status",
-                    "opened_at",
-                    "created_at",
-                    "updated_at",
-                ],
-                need_rows,
-            )
-            claim_columns = list(claim_rows[0]) if claim_rows else []
-            _copy(connection, "claim", claim_columns, [tuple(c.values()) for c in claim_rows])
-            _copy(
-                connection,
-                "need_event",
-                [
-                    "need_id",
-                    "action",
-                    "from_status",
-                    "to_status",
-                    "at",
-                    "partner_id",
-                    "actor_label",
-                    "note",
-                ],
-                [(i, a, f, t, at, p or None, "bench", "") for i, a, f, t, at, p in event_rows],
-            )
-            for table in ("need", "claim", "need_event", "partner", "partner_capability"):
-                connection.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                        f"(SELECT max(id) FROM {table}))"
-                    )
-                )
-        # What autovacuum does on a live database (it is off on the bench machine's server): the
-        # visibility map lets counts of the city's version scan indexes only, statistics are new.
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as vacuum:
-            vacuum.execute(text("VACUUM (ANALYZE)"))
-        member_partner = next(p.id for p in partners if p.active and p.capabilities)
-        coordinator = create_user(
-            SYSTEM,
-            email=COORDINATOR,
-            name="Bench Coordinator",
-            role="coordinator",
-            password=PASSWORD,
-        )
-        member = create_user(
-            SYSTEM,
-            email=MEMBER,
-            name="Bench Member",
-            role="partner",
-            password=PASSWORD,
-            partner_id=member_partner,
-        )
-        _, coordinator_token = create_api_token(actor_for(coordinator), name="bench")
-        _, member_token = create_api_token(actor_for(member), name="bench")
-    print(
-        f"{size}: loaded {len(needs)} needs ({len(claim_rows)} claims, {len(event_rows)} events),"
-        f" {len(partners)} partners in {time.perf_counter() - started:.1f} s",
-        flush=True,
-    )
-    return {
-        "coordinator_token": coordinator_token,
-        "member_token": member_token,
-        "member_partner": member_partner,
-    }
 
 
 def city_facts(app) -> dict[str, Any]:
@@ -839,6 +580,11 @@ def main() -> None:
         "first keyset page (count=false), as a client walking by cursor asks for it",
     )
     parser.add_argument(
+        "--quick-load",
+        action="store_true",
+        help="load the city by bulk inserts and COPY: not the product's paths; for iteration only",
+    )
+    parser.add_argument(
         "--no-load",
         action="store_true",
         help="reuse the city already in the database (one size only)",
@@ -898,7 +644,7 @@ def main() -> None:
     )
     figures: dict[str, dict[str, Any]] = {}
     for size in args.sizes.split(","):
-        loaded = load_city(app, size) if not args.no_load else _reuse(app)
+        loaded = load_city(app, size, quick=args.quick_load) if not args.no_load else _reuse(app)
         facts = city_facts(app)
         if args.plan_first is not None:
             store_plan(app, args.plan_first)
