@@ -5,7 +5,7 @@ and JSON bodies. Bad input is a clear 4xx here, never a 500 further in.
   from a body: docs/field-notes.md, traps 2 and 15), no invalid Unicode, bounded length.
   Invalid Unicode arrives as percent-escapes that are not UTF-8 (`%80`, or `%ED%A0%80`, a lone
   surrogate): Werkzeug keeps such a query value as its literal `%80` text and turns such path
-  bytes into U+FFFD, so the raw bytes are what is checked (docs/field-notes.md, trap 44).
+  bytes into U+FFFD, so the raw bytes are what is checked (docs/field-notes.md, trap 42).
 - Form fields: the same (a URL-encoded body's raw bytes too; multipart fields reach us with
   bad bytes already turned into U+FFFD), except that tab and line breaks are allowed, and
   the length bound is `MAX_BODY_TEXT_CHARS` (at least the longest field any schema accepts;
