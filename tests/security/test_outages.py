@@ -87,46 +87,6 @@ def test_healthz_answers_without_the_database_and_readyz_tells_it_is_down(client
     assert response.json["checks"] == {"database": "unavailable", "rate_limit_storage": "ok"}
 
 
-STORE_DOWN_SCRIPT = """
-import json, logging, sys
-from commonground.app import create_app
-settings = json.loads(sys.argv[1])
-worker = create_app(settings)
-records = []
-handler = logging.Handler()
-handler.emit = records.append
-logging.getLogger().addHandler(handler)
-logging.getLogger().setLevel(logging.INFO)
-client = worker.test_client()
-sign_in = client.post("/login", data={"email": "a@b.example", "password": "x" * 12})
-reset = client.post("/password/forgot", data={"email": "a@b.example"})
-form = client.get("/login")
-ready = client.get("/readyz")
-print(json.dumps({
-    "statuses": [sign_in.status_code, reset.status_code, form.status_code, ready.status_code],
-    "retry_after": sign_in.headers.get("Retry-After"),
-    "ready": ready.json,
-    "warnings": [r.getMessage() for r in records if r.levelno >= logging.WARNING],
-    "tracebacks": sum(1 for r in records if r.exc_info),
-}))
-"""
-
-
-def test_an_unreachable_rate_limit_store_fails_sign_in_and_reset_closed(app):
-    """Runs in its own process: Flask-Limiter keeps its storage on the one limiter object."""
-    outcome = run_in_own_process(
-        STORE_DOWN_SCRIPT,
-        app,
-        RATELIMIT_STORAGE_URI="redis://127.0.0.1:1",  # nothing listens there
-    )
-    assert outcome["statuses"] == [503, 503, 200, 503]
-    assert int(outcome["retry_after"]) > 0
-    assert outcome["ready"]["checks"]["rate_limit_storage"] == "unavailable"
-    refusals = [w for w in outcome["warnings"] if "fail" in w and "closed" in w]
-    assert len(refusals) == 2  # one line for each refused request
-    assert outcome["tracebacks"] == 0
-
-
 REQUESTS_SCRIPT = """
 import io, json, logging, sys
 from commonground.app import create_app
@@ -158,6 +118,32 @@ for sent in requests:
     }
 print(json.dumps(outcomes))
 """
+
+
+def test_an_unreachable_rate_limit_store_fails_sign_in_and_reset_closed(app):
+    """Runs in its own process: Flask-Limiter keeps its storage on the one limiter object."""
+    sent = [
+        {"name": "sign-in", "method": "POST", "path": "/login",
+         "data": {"email": "a@b.example", "password": "x" * 12}},
+        {"name": "reset", "method": "POST", "path": "/password/forgot",
+         "data": {"email": "a@b.example"}},
+        {"name": "sign-in form", "method": "GET", "path": "/login"},
+        {"name": "readiness", "method": "GET", "path": "/readyz"},
+    ]  # fmt: skip
+    outcome = run_in_own_process(
+        REQUESTS_SCRIPT,
+        app,
+        given=sent,
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:1",  # nothing listens there
+    )
+    assert [outcome[r["name"]]["status"] for r in sent] == [503, 503, 200, 503]
+    assert int(outcome["sign-in"]["retry_after"]) > 0
+    assert outcome["readiness"]["json"]["checks"]["rate_limit_storage"] == "unavailable"
+    for name in ("sign-in", "reset"):  # one line for each refused request
+        (line,) = outcome[name]["warnings"]
+        assert "failing closed" in line
+    assert outcome["sign-in form"]["warnings"] == []
+    assert all(answer["tracebacks"] == 0 for answer in outcome.values())
 
 
 def _requests_when_the_store_is_down(make, browser) -> tuple[list[dict], list[dict]]:
