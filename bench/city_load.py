@@ -232,6 +232,20 @@ def polygon_geojson(polygon) -> dict | None:
     return {"type": "Polygon", "coordinates": [[list(point) for point in r] for r in polygon]}
 
 
+def partner_fields(p: PartnerSpec) -> dict[str, Any]:
+    """A spec's partner as the registry takes it and stores it (name, sector, base point, radius,
+    neighbourhoods, polygon): one copy for the product's load and the bulk one."""
+    return {
+        "name": p.name,
+        "sector": p.sector,
+        "base_latitude": p.lat,
+        "base_longitude": p.lon,
+        "service_radius_km": p.radius_km,
+        "service_neighbourhoods": sorted(p.neighbourhoods),
+        "service_area_geojson": polygon_geojson(p.polygon),
+    }
+
+
 def register_partners(coordinator: Actor, partners: list[PartnerSpec], report: LoadReport) -> None:
     """Every partner through the registry's schema and service; verified (paused when the spec
     is inactive) by the coordinator. Ids follow the specs' order on a fresh registry."""
@@ -242,13 +256,7 @@ def register_partners(coordinator: Actor, partners: list[PartnerSpec], report: L
     for p in partners:
         data = schema.load(
             {
-                "name": p.name,
-                "sector": p.sector,
-                "base_latitude": p.lat,
-                "base_longitude": p.lon,
-                "service_radius_km": p.radius_km,
-                "service_neighbourhoods": sorted(p.neighbourhoods),
-                "service_area_geojson": polygon_geojson(p.polygon),
+                **partner_fields(p),
                 "capabilities": [
                     {
                         "capability": CODES[code],
@@ -556,14 +564,8 @@ def load_in_bulk(
         partner_rows.append(
             {
                 "id": p.id,
-                "name": p.name,
-                "sector": p.sector,
+                **partner_fields(p),
                 "description": "",
-                "base_latitude": p.lat,
-                "base_longitude": p.lon,
-                "service_radius_km": p.radius_km,
-                "service_neighbourhoods": sorted(p.neighbourhoods),
-                "service_area_geojson": polygon_geojson(p.polygon),
                 "status": "active" if p.active else "paused",
                 "created_at": now,
                 "updated_at": now,
